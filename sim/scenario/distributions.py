@@ -1,0 +1,235 @@
+"""Probability distributions a scenario can name: parcel sizes, handling- and travel-time variability.
+
+Every distribution samples by inversion (``ppf`` of uniform draws). Inversion keeps common random numbers
+intact between scenario variants: the same uniform draw maps to a larger parcel when the mean grows.
+Variability distributions are multipliers with mean 1 (for example ``{dist: exponential, mean: 1}`` makes a
+berth an M/M/c server when parcels are fixed).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from scipy import stats
+
+__all__ = [
+    "Distribution",
+    "Empirical",
+    "Exponential",
+    "Fixed",
+    "Gamma",
+    "LogNormal",
+    "TruncNormal",
+    "Triangular",
+    "Uniform",
+]
+
+FloatArray = NDArray[np.float64]
+NonNegative = Annotated[float, Field(ge=0)]
+Positive = Annotated[float, Field(gt=0)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    def ppf(self, u: FloatArray) -> FloatArray:  # pragma: no cover - every subclass overrides
+        """Map uniform draws in [0, 1) to values of this distribution."""
+        raise NotImplementedError
+
+    @property
+    def mean(self) -> float:  # pragma: no cover - every subclass overrides
+        """Expected value."""
+        raise NotImplementedError
+
+
+class Fixed(_Spec):
+    """A constant (a deterministic time or parcel)."""
+
+    dist: Literal["fixed"]
+    value: NonNegative
+
+    def ppf(self, u: FloatArray) -> FloatArray:
+        """Return the constant for every draw."""
+        return np.full(np.shape(u), self.value, dtype=np.float64)
+
+    @property
+    def mean(self) -> float:
+        """Expected value."""
+        return self.value
+
+
+class Exponential(_Spec):
+    """Exponential with the given mean."""
+
+    dist: Literal["exponential"]
+    mean_: Positive = Field(alias="mean")
+
+    def ppf(self, u: FloatArray) -> FloatArray:
+        """Inverse CDF, ``-mean * log(1 - u)``."""
+        return -self.mean_ * np.log1p(-u)
+
+    @property
+    def mean(self) -> float:
+        """Expected value."""
+        return self.mean_
+
+
+class Uniform(_Spec):
+    """Uniform on ``[low, high]``."""
+
+    dist: Literal["uniform"]
+    low: NonNegative
+    high: NonNegative
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError(f"high ({self.high}) must be >= low ({self.low})")
+        return self
+
+    def ppf(self, u: FloatArray) -> FloatArray:
+        """Inverse CDF."""
+        return self.low + (self.high - self.low) * u
+
+    @property
+    def mean(self) -> float:
+        """Expected value."""
+        return 0.5 * (self.low + self.high)
+
+
+class Triangular(_Spec):
+    """Triangular on ``[low, high]`` with the given mode."""
+
+    dist: Literal["triangular"]
+    low: NonNegative
+    mode: NonNegative
+    high: NonNegative
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not (self.low <= self.mode <= self.high) or self.low == self.high:
+            raise ValueError(f"need low <= mode <= high and low < high (got {self.low}, {self.mode}, {self.high})")
+        return self
+
+    def ppf(self, u: FloatArray) -> FloatArray:
+        """Inverse CDF."""
+        c = (self.mode - self.low) / (self.high - self.low)
+        return np.asarray(stats.triang.ppf(u, c, loc=self.low, scale=self.high - self.low), dtype=np.float64)
+
+    @property
+    def mean(self) -> float:
+        """Expected value."""
+        return (self.low + self.mode + self.high) / 3.0
+
+
+class TruncNormal(_Spec):
+    """Normal(mean, sd) truncated to ``[low, high]`` (``low`` defaults to 0, so values stay non-negative)."""
+
+    dist: Literal["truncnormal"]
+    mean_: float = Field(alias="mean")
+    sd: Positive
+    low: NonNegative = 0.0
+    high: float = float("inf")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TruncNormal:
+        if self.high <= self.low:
+            raise ValueError(f"high ({self.high}) must be > low ({self.low})")
+        return self
+
+    def _frozen(self) -> stats.rv_continuous:
+        a, b = (self.low - self.mean_) / self.sd, (self.high - self.mean_) / self.sd
+        return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
+
+    def ppf(self, u: FloatArray) -> FloatArray:
+        """Inverse CDF."""
+        return np.asarray(self._frozen().ppf(u), dtype=np.float64)
+
+    @property
+    def mean(self) -> float:
+        """Expected value of the truncated distribution."""
+        return float(self._frozen().mean())
+
+
+class LogNormal(_Spec):
+    """Log-normal given by its mean and coefficient of variation."""
+
+    dist: Literal["lognormal"]
+    mean_: Positive = Field(alias="mean")
+    cv: Positive
+
+    def ppf(self, u: FloatArray) -> FloatArray:
+        """Inverse CDF."""
+        sigma = np.sqrt(np.log1p(self.cv**2))
+        mu = np.log(self.mean_) - 0.5 * sigma**2
+        return np.asarray(stats.lognorm.ppf(u, sigma, scale=np.exp(mu)), dtype=np.float64)
+
+    @property
+    def mean(self) -> float:
+        """Expected value."""
+        return self.mean_
+
+
+class Gamma(_Spec):
+    """Gamma given by its mean and coefficient of variation (Erlang-k when ``cv = 1/sqrt(k)``)."""
+
+    dist: Literal["gamma"]
+    mean_: Positive = Field(alias="mean")
+    cv: Positive
+
+    def ppf(self, u: FloatArray) -> FloatArray:
+        """Inverse CDF."""
+        shape = 1.0 / self.cv**2
+        return np.asarray(stats.gamma.ppf(u, shape, scale=self.mean_ / shape), dtype=np.float64)
+
+    @property
+    def mean(self) -> float:
+        """Expected value."""
+        return self.mean_
+
+
+class Empirical(_Spec):
+    """A discrete distribution over observed values, optionally weighted."""
+
+    dist: Literal["empirical"]
+    values: Annotated[list[NonNegative], Field(min_length=1)]
+    weights: list[NonNegative] | None = None
+
+    @model_validator(mode="after")
+    def _weights_match(self) -> Empirical:
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError(f"weights has {len(self.weights)} entries, values has {len(self.values)}")
+            if sum(self.weights) <= 0:
+                raise ValueError("weights must have a positive sum")
+        return self
+
+    def _cumulative(self) -> tuple[FloatArray, FloatArray]:
+        values = np.asarray(self.values, dtype=np.float64)
+        weights = np.ones_like(values) if self.weights is None else np.asarray(self.weights, dtype=np.float64)
+        cumulative = np.cumsum(weights) / weights.sum()
+        return values, cumulative
+
+    def ppf(self, u: FloatArray) -> FloatArray:
+        """Inverse CDF of the step function."""
+        values, cumulative = self._cumulative()
+        index = np.searchsorted(cumulative, u, side="right")
+        return values[np.minimum(index, values.size - 1)]
+
+    @property
+    def mean(self) -> float:
+        """Expected value."""
+        values, cumulative = self._cumulative()
+        return float(np.dot(values, np.diff(cumulative, prepend=0.0)))
+
+
+Distribution = Annotated[
+    Fixed | Exponential | Uniform | Triangular | TruncNormal | LogNormal | Gamma | Empirical,
+    Field(discriminator="dist"),
+]
+
+ONE = Fixed(dist="fixed", value=1.0)
+"""The default variability: no variability (a multiplier of exactly 1)."""

@@ -1,0 +1,122 @@
+"""Read the reference network tables in ``seeds/`` into scenario data.
+
+A scenario that says ``seeds: ../seeds`` starts from these tables; its own fields are layered on top. Each
+table is a CSV file with a header; every row carries ``source`` and ``year``. Empty cells are left out, cells
+that start with ``{`` are JSON objects (distributions), and the columns ``route``, ``seasonality`` and
+``departures_h`` hold space-separated lists.
+
+========================  =========================================================================
+table                     columns (besides source, year, notes)
+========================  =========================================================================
+``nodes.csv``             id, name, kind, country, lat, lon
+``berths.csv``            node, cargo_class, count, rate, rate_unit, overhead_h, variability
+``chokepoints.csv``       node, slots_per_day, transit_h, variability
+``commodities.csv``       id, kind, cargo_class, tonnes_per_teu
+``legs.csv``              id, from, to, mode, distance_nm, speed_kn, distance_km, speed_kmh, transit_h,
+                          variability
+``services.csv``          id, from, to, mode, headway_h, offset_h, cycle_h, departures_h, capacity,
+                          capacity_unit, transit_h, variability
+``flows.csv``             id, commodity, origin, destination, route, annual_volume, volume_unit, parcel,
+                          parcel_unit, seasonality, arrivals
+========================  =========================================================================
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sim.errors import InputError, Problem
+from sim.scenario.documents import FieldPath
+
+__all__ = ["SEED_TABLES", "read_seeds"]
+
+SEED_TABLES = ("nodes", "berths", "chokepoints", "commodities", "legs", "services", "flows")
+LIST_COLUMNS = {"route": str, "seasonality": float, "departures_h": float}
+INTEGER_COLUMNS = {"count"}
+TEXT_COLUMNS = {"id", "name", "node", "country", "source", "notes", "year", "from", "to", "origin", "destination"}
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+Located = dict[FieldPath, tuple[str, int | None]]
+
+
+def read_seeds(directory: Path) -> tuple[dict[str, Any], Located]:
+    """Read every seed table present in ``directory``.
+
+    Returns
+    -------
+    data : dict
+        Scenario fields (``nodes``, ``legs``, ``services``, ``commodities``, ``flows``).
+    located : dict
+        For each field path, the CSV file and line it came from.
+    """
+    if not directory.is_dir():
+        raise InputError([Problem(str(directory), None, (), "no such directory", "a seeds/ directory of CSV tables")])
+    data: dict[str, Any] = {"nodes": {}, "legs": {}, "services": {}, "commodities": {}, "flows": {}}
+    located: Located = {}
+    problems: list[Problem] = []
+    for table in SEED_TABLES:
+        path = directory / f"{table}.csv"
+        if not path.exists():
+            continue
+        for line, row in _rows(path, problems):
+            target = _place(table, row, data)
+            if target is None:
+                problems.append(Problem(str(path), line, (table,), repr(row), "a row with its id/node column filled"))
+                continue
+            located[target] = (str(path), line)
+    if problems:
+        raise InputError(problems)
+    return data, located
+
+
+def _rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        for row in reader:
+            cells = {key: value.strip() for key, value in row.items() if key and value and value.strip()}
+            try:
+                yield reader.line_num, {key: _cell(key, value) for key, value in cells.items()}
+            except ValueError as error:
+                problems.append(Problem(str(path), reader.line_num, (), str(error), "cells of the documented types"))
+
+
+def _cell(column: str, text: str) -> Any:
+    if column in LIST_COLUMNS:
+        convert = LIST_COLUMNS[column]
+        return [convert(item) for item in text.replace(";", " ").split()]
+    if text.startswith("{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"column {column}: bad JSON {text!r} ({error.msg})") from None
+    if column in TEXT_COLUMNS or not _NUMBER.match(text):
+        return text
+    return int(text) if column in INTEGER_COLUMNS else float(text)
+
+
+def _place(table: str, row: dict[str, Any], data: dict[str, Any]) -> FieldPath | None:
+    """Put one row where it belongs in the scenario data; return its field path."""
+    if table == "berths":
+        node, cargo_class = row.pop("node", None), row.pop("cargo_class", None)
+        if node is None or cargo_class is None:
+            return None
+        data["nodes"].setdefault(node, {}).setdefault("berths", {})[cargo_class] = row
+        return ("nodes", node, "berths", cargo_class)
+    if table == "chokepoints":
+        node = row.pop("node", None)
+        if node is None:
+            return None
+        data["nodes"].setdefault(node, {})["chokepoint"] = row
+        return ("nodes", node, "chokepoint")
+    if table == "services" and ("cycle_h" in row or "departures_h" in row):
+        row["timetable"] = {key: row.pop(key) for key in ("cycle_h", "departures_h") if key in row}
+    identifier = row.pop("id", None)
+    if identifier is None:
+        return None
+    data[table].setdefault(identifier, {}).update(row)
+    return (table, identifier)
