@@ -56,6 +56,8 @@ def read_document(path: Path) -> Document:
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise _problem(path, None, f"a file named {path.name!r}", "a .yaml, .yml, .toml or .json file")
+    if not path.is_file():
+        raise _problem(path, None, "no such file", "an existing scenario file")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:

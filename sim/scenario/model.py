@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from sim.scenario.distributions import ONE, Distribution
 
@@ -37,7 +37,20 @@ Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$", max_length=
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
 Unit = Literal["t", "TEU"]
-Instant = dt.datetime | dt.date
+
+
+def _parse_iso(value: object) -> object:
+    """Accept ISO 8601 text for dates (JSON has no date type); leave anything else to strict validation."""
+    if isinstance(value, str):
+        try:
+            return dt.datetime.fromisoformat(value) if len(value) > 10 else dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_parse_iso)]
+Instant = Annotated[dt.datetime | dt.date, BeforeValidator(_parse_iso)]
 
 
 class _Frozen(BaseModel):
@@ -265,7 +278,7 @@ class Scenario(_Frozen):
     schema_: Literal[1] = Field(alias="schema")
     name: Name
     description: str = ""
-    start: dt.date
+    start: Date
     horizon_days: Positive
     warmup_days: NonNegative = 0.0
     replications: Annotated[int, Field(ge=1)] = 1

@@ -1,0 +1,136 @@
+"""Cross-reference checks that a single field cannot make: ids that exist, units that agree, routes that join.
+
+Each check returns :class:`~sim.scenario.routes.RouteProblem` records (field path, value, expectation);
+the loader attaches file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sim.scenario.model import Disruption, Scenario
+from sim.scenario.routes import RouteProblem, resolve_route
+
+__all__ = ["check_scenario", "disruption_window_h", "disruption_stations"]
+
+
+def check_scenario(scenario: Scenario) -> list[RouteProblem]:
+    """Return every cross-reference problem in a scenario that passed field validation."""
+    problems = list(_check_links(scenario))
+    if problems:  # routes cannot be judged over a broken graph
+        return problems
+    problems += _check_flows(scenario)
+    problems += _check_disruptions(scenario)
+    return problems
+
+
+def _check_links(scenario: Scenario) -> Iterator[RouteProblem]:
+    for group, links in (("legs", scenario.legs), ("services", scenario.services)):
+        for key, link in links.items():
+            for end, node in (("from", link.from_), ("to", link.to)):
+                if node not in scenario.nodes:
+                    yield RouteProblem((group, key, end), node, "a node id defined under nodes")
+            if link.from_ == link.to:
+                yield RouteProblem((group, key, "to"), link.to, "a node other than 'from'")
+            if key in scenario.nodes:
+                yield RouteProblem((group, key), key, "an id that is not also a node id")
+    for key in set(scenario.legs) & set(scenario.services):
+        yield RouteProblem(("services", key), key, "an id not already used by a leg")
+
+
+def _check_flows(scenario: Scenario) -> Iterator[RouteProblem]:
+    for key, flow in scenario.flows.items():
+        commodity = scenario.commodities.get(flow.commodity)
+        if commodity is None:
+            yield RouteProblem(("flows", key, "commodity"), flow.commodity,
+                               f"one of the commodities ({', '.join(scenario.commodities)})")
+            continue
+        for end in ("origin", "destination"):
+            node = getattr(flow, end)
+            if node not in scenario.nodes:
+                yield RouteProblem(("flows", key, end), node, "a node id defined under nodes")
+        if commodity.kind == "bulk":
+            for field in ("volume_unit", "parcel_unit"):
+                if getattr(flow, field) == "TEU":
+                    yield RouteProblem(("flows", key, field), "TEU", f"'t' for the bulk commodity {flow.commodity}")
+        if flow.origin not in scenario.nodes or flow.destination not in scenario.nodes:
+            continue
+        steps, _, route_problems = resolve_route(scenario, key)
+        yield from route_problems
+        for step in steps:
+            yield from _unit_fits(scenario, key, step.kind, step.ref, step.cargo_class, commodity.kind)
+
+
+def _unit_fits(scenario: Scenario, flow: str, kind: str, ref: str, cargo_class: str | None, commodity_kind: str
+               ) -> Iterator[RouteProblem]:
+    if commodity_kind != "bulk":
+        return
+    if kind == "berth" and cargo_class is not None and scenario.nodes[ref].berths[cargo_class].rate_unit == "TEU/h":
+        yield RouteProblem(("nodes", ref, "berths", cargo_class, "rate_unit"), "TEU/h",
+                           f"'t/h': bulk flow {flow} uses this pool")
+    if kind == "service" and scenario.services[ref].capacity_unit == "TEU":
+        yield RouteProblem(("services", ref, "capacity_unit"), "TEU", f"'t': bulk flow {flow} rides this service")
+
+
+def disruption_window_h(scenario: Scenario, disruption: Disruption) -> tuple[float, float]:
+    """The disruption's window [start, end) in hours from the scenario start (not clipped)."""
+    if disruption.start is not None and disruption.end is not None:
+        return scenario.hours_from_start(disruption.start), scenario.hours_from_start(disruption.end)
+    assert disruption.start_h is not None and disruption.end_h is not None
+    return disruption.start_h, disruption.end_h
+
+
+def disruption_stations(scenario: Scenario, disruption: Disruption) -> list[str] | None:
+    """The station names a disruption changes (node ids for parcel limits); ``None`` if the target is wrong."""
+    target, kind = disruption.target, disruption.kind
+    if kind == "berths":
+        node_id, _, cargo_class = target.partition("/")
+        node = scenario.nodes.get(node_id)
+        if node is None or not node.berths or (cargo_class and cargo_class not in node.berths):
+            return None
+        return [f"{node_id}/{c}" for c in node.berths if not cargo_class or c == cargo_class]
+    if kind == "capacity":
+        return [f"svc:{target}"] if target in scenario.services else None
+    if kind == "slots":
+        node = scenario.nodes.get(target)
+        return [f"chk:{target}"] if node is not None and node.kind == "chokepoint" else None
+    if kind == "speed":
+        return [f"leg:{target}"] if target in scenario.legs else None
+    return [target] if target in scenario.nodes else None
+
+
+TARGETS = {
+    "berths": "a node with berth pools, or NODE/cargo_class of an existing pool",
+    "capacity": "a service id",
+    "slots": "a chokepoint node id",
+    "speed": "a leg id",
+    "parcel_limit": "a node id",
+}
+
+
+def _check_disruptions(scenario: Scenario) -> Iterator[RouteProblem]:
+    seen: dict[tuple[str, str], list[tuple[float, float, str]]] = {}
+    for key, disruption in scenario.disruptions.items():
+        where = ("disruptions", key)
+        stations = disruption_stations(scenario, disruption)
+        if stations is None:
+            yield RouteProblem((*where, "target"), disruption.target, TARGETS[disruption.kind])
+            continue
+        start, end = disruption_window_h(scenario, disruption)
+        if end <= start:
+            yield RouteProblem((*where, "end" if disruption.end is not None else "end_h"), str(disruption.end or
+                               disruption.end_h), "a window end after its start")
+            continue
+        if end <= 0 or start >= scenario.horizon_h:
+            yield RouteProblem((*where, "start" if disruption.start is not None else "start_h"),
+                               str(disruption.start or disruption.start_h),
+                               f"a window overlapping the horizon ({scenario.start} + {scenario.horizon_days:g} days)")
+            continue
+        if disruption.kind == "berths" and disruption.set is not None and disruption.set != int(disruption.set):
+            yield RouteProblem((*where, "set"), str(disruption.set), "a whole number of berths")
+        for station in stations:
+            for other_start, other_end, other in seen.get((disruption.kind, station), []):
+                if start < other_end and other_start < end:
+                    yield RouteProblem(where, key, f"a window that does not overlap disruption {other} "
+                                                   f"({disruption.kind} at {station})")
+            seen.setdefault((disruption.kind, station), []).append((start, end, key))

@@ -1,0 +1,206 @@
+"""Load a scenario file into a validated, frozen :class:`~sim.scenario.model.Scenario`.
+
+``load_scenario`` reads the file with its ``extends`` chain and ``seeds``, applies overrides, validates the
+fields (pydantic, strict, no unknown keys) and then the cross-references (routes, targets, units). Every
+problem found is reported at once, each with file, line where known, field path, bad value and expectation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+from ruamel.yaml import YAML
+
+from sim.errors import InputError, Problem, show_value
+from sim.scenario.checks import check_scenario
+from sim.scenario.documents import FieldPath
+from sim.scenario.layers import Layered, apply_overrides, layer_files
+from sim.scenario.model import Scenario
+from sim.scenario.seeds import Located
+
+__all__ = ["dump_scenario", "load_scenario", "scenario_from_data", "scenario_hash", "scenario_json_schema"]
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read, layer and validate a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        A .yaml/.yml, .toml or .json scenario file.
+    overrides : dict, optional
+        Field values to set after layering, by dotted path (``"flows.soy.annual_volume": 2.0e6``).
+
+    Raises
+    ------
+    InputError
+        With one :class:`~sim.errors.Problem` per thing wrong.
+    """
+    path = Path(path)
+    layered = layer_files(path)
+    if overrides:
+        layered = apply_overrides(layered, overrides, origin="overrides")
+    return validate_layered(layered, str(path))
+
+
+def scenario_from_data(data: dict[str, Any], origin: str = "<data>") -> Scenario:
+    """Validate scenario data already in memory (a dict shaped like a scenario file)."""
+    return validate_layered((data, {}), origin)
+
+
+def validate_layered(layered: Layered, origin: str) -> Scenario:
+    """Validate layered data; raise :class:`InputError` naming where each problem was written."""
+    data, located = layered
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as error:
+        raise InputError(_field_problem(e, data, located, origin) for e in error.errors()) from None
+    problems = [
+        _locate(located, origin, problem.path, problem.value, problem.expected)
+        for problem in check_scenario(scenario)
+    ]
+    if problems:
+        raise InputError(problems)
+    return scenario
+
+
+def _locate(located: Located, origin: str, path: FieldPath, value: str, expected: str) -> Problem:
+    for length in range(len(path), 0, -1):
+        if path[:length] in located:
+            file, line = located[path[:length]]
+            return Problem(file, line, path, value, expected)
+    return Problem(origin, None, path, value, expected)
+
+
+def _field_problem(error: ErrorDetails, data: dict[str, Any], located: Located, origin: str) -> Problem:
+    path = _data_path(error["loc"], data)
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "missing":
+        return _locate(located, origin, path, "nothing", f"a value for the required field {path[-1]!r}")
+    if error["type"] == "extra_forbidden":
+        allowed = _allowed_fields(path[:-1])
+        return _locate(located, origin, path, f"an unknown field {path[-1]!r}",
+                       f"one of the fields: {', '.join(allowed)}" if allowed else "no such field")
+    if error["type"] in ("too_short", "too_long"):
+        context = error.get("ctx", {})
+        bound = "at least" if error["type"] == "too_short" else "at most"
+        size = context.get("min_length" if error["type"] == "too_short" else "max_length")
+        return _locate(located, origin, path, show_value(error.get("input")), f"{bound} {size} items")
+    expected = message.removeprefix("Input should be ").removeprefix("input should be ")
+    value = show_value(error.get("input"))
+    return _locate(located, origin, path, value, expected[:1].lower() + expected[1:])
+
+
+def _data_path(loc: tuple[int | str, ...], data: Any) -> FieldPath:
+    """Drop the tags pydantic adds for discriminated unions and strictness, keeping the document's path."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            path.append(part)
+        elif isinstance(part, str) and (_is_union_tag(part) or not part.isidentifier()):
+            continue  # a type tag such as 'uniform' or 'function-after[...]': not part of the document
+        else:
+            path.append(part)
+            node = None
+    return tuple(path)
+
+
+def _is_union_tag(part: str) -> bool:
+    return part in {"fixed", "exponential", "uniform", "triangular", "truncnormal", "lognormal", "gamma", "empirical"}
+
+
+def _allowed_fields(path: FieldPath) -> list[str]:
+    """The field names a mapping at ``path`` accepts, found by walking the model's types."""
+    annotation: Any = Scenario
+    for part in path:
+        annotation = _step_type(annotation, part)
+        if annotation is None:
+            return []
+    model = _as_model(annotation)
+    if model is None:
+        return []
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _step_type(annotation: Any, part: str | int) -> Any:
+    model = _as_model(annotation)
+    if model is not None:
+        for name, info in model.model_fields.items():
+            if part in (name, info.alias):
+                return info.annotation
+        return None
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _step_type(args[0], part)
+    if origin in (typing.Union, types.UnionType):
+        non_none = [a for a in args if a is not type(None)]
+        return _step_type(non_none[0], part) if len(non_none) == 1 else None
+    if origin is dict:
+        return args[1]
+    if origin is list:
+        return args[0]
+    return None
+
+
+def _as_model(annotation: Any) -> type[BaseModel] | None:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        non_none = [a for a in typing.get_args(annotation) if a is not type(None)]
+        annotation = non_none[0] if len(non_none) == 1 else None
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
+def _canonical(scenario: Scenario) -> dict[str, Any]:
+    data: dict[str, Any] = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return data
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """A stable SHA-256 of the resolved scenario content (independent of file layout and key order)."""
+    text = json.dumps(_canonical(scenario), sort_keys=True, separators=(",", ":"), allow_nan=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def dump_scenario(scenario: Scenario) -> str:
+    """The resolved scenario as YAML that loads back to an equal scenario."""
+    data = scenario.model_dump(mode="python", by_alias=True, exclude_none=True)
+    buffer = io.StringIO()
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[attr-defined]
+    yaml.dump(_plain_dates(data), buffer)
+    return buffer.getvalue()
+
+
+def _plain_dates(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain_dates(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain_dates(v) for v in value]
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date()
+    return value
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files (for editors)."""
+    schema: dict[str, Any] = Scenario.model_json_schema(by_alias=True, mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema.setdefault("properties", {})["extends"] = {"type": "string", "description": "A base scenario file."}
+    schema["properties"]["seeds"] = {"type": "string", "description": "A seeds/ directory of CSV tables."}
+    return schema

@@ -1,0 +1,202 @@
+"""Turn a flow's route (node, leg and service ids) into the ordered steps a shipment takes.
+
+A step is one station visit: a berth pool at a port (or at a hub that has one), a chokepoint, a leg (a pure
+delay) or a scheduled service. Explicit routes name nodes and, where two nodes are joined by more than one
+link, the leg or service to take. Without a route the fastest path (free-flow hours) is derived, passing only
+through hubs and chokepoints (a derived route never transships at a port).
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from typing import Literal
+
+from sim.scenario.documents import FieldPath
+from sim.scenario.model import Flow, Scenario
+
+__all__ = ["RouteProblem", "Step", "resolve_route", "station_name"]
+
+StepKind = Literal["berth", "service", "chokepoint", "leg"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One station visit on a route.
+
+    Attributes
+    ----------
+    kind : str
+        ``berth``, ``service``, ``chokepoint`` or ``leg``.
+    ref : str
+        The leg or service id, or the node id (berths, chokepoints).
+    cargo_class : str or None
+        The berth pool's cargo class (berth steps only).
+    """
+
+    kind: StepKind
+    ref: str
+    cargo_class: str | None = None
+
+    @property
+    def station(self) -> str:
+        """The station's name in results, e.g. ``BRPNG/dry_bulk``, ``svc:ilstc``, ``chk:PAPCN``, ``leg:x``."""
+        return station_name(self.kind, self.ref, self.cargo_class)
+
+
+def station_name(kind: StepKind, ref: str, cargo_class: str | None = None) -> str:
+    """Name a station as it appears in result files."""
+    if kind == "berth":
+        return f"{ref}/{cargo_class}"
+    prefix = {"service": "svc", "chokepoint": "chk", "leg": "leg"}[kind]
+    return f"{prefix}:{ref}"
+
+
+@dataclass(frozen=True)
+class RouteProblem:
+    """Why a route cannot be resolved: the field path, the bad value and what was expected."""
+
+    path: FieldPath
+    value: str
+    expected: str
+
+
+def resolve_route(scenario: Scenario, flow_id: str) -> tuple[tuple[Step, ...], tuple[str, ...], list[RouteProblem]]:
+    """Resolve a flow's route.
+
+    Returns
+    -------
+    steps : tuple of Step
+        The station visits in order (empty when there are problems).
+    nodes : tuple of str
+        The node ids passed, in order.
+    problems : list of RouteProblem
+        Everything wrong with the route (empty when it resolves).
+    """
+    flow = scenario.flows[flow_id]
+    where: FieldPath = ("flows", flow_id, "route")
+    if flow.route is None:
+        path = _fastest_path(scenario, flow)
+        if path is None:
+            return (), (), [RouteProblem(("flows", flow_id, "destination"), flow.destination,
+                                         f"a node reachable from {flow.origin} through legs and services "
+                                         "(or an explicit route)")]
+        tokens: list[str] = path
+    else:
+        tokens = list(flow.route)
+    links, nodes, problems = _links_between_nodes(scenario, tokens, where if flow.route is not None else ("flows", flow_id))
+    if not problems:
+        if nodes[0] != flow.origin:
+            problems.append(RouteProblem((*where, 0), nodes[0], f"the route to start at the origin {flow.origin}"))
+        if nodes[-1] != flow.destination:
+            problems.append(RouteProblem((*where, len(tokens) - 1), nodes[-1],
+                                         f"the route to end at the destination {flow.destination}"))
+    if problems:
+        return (), (), problems
+    steps, problems = _steps(scenario, flow, nodes, links, where)
+    return (tuple(steps) if not problems else ()), tuple(nodes), problems
+
+
+def _links_between_nodes(
+    scenario: Scenario, tokens: list[str], where: FieldPath
+) -> tuple[list[Step], list[str], list[RouteProblem]]:
+    """Split route tokens into nodes and the links (leg or service steps) joining consecutive nodes."""
+    problems: list[RouteProblem] = []
+    nodes: list[str] = []
+    links: list[Step] = []
+    pending: tuple[int, str] | None = None
+    for index, token in enumerate(tokens):
+        if token in scenario.legs or token in scenario.services:
+            if pending is not None or not nodes:
+                problems.append(RouteProblem((*where, index), token, "a node id before each leg or service"))
+            pending = (index, token)
+            continue
+        if token not in scenario.nodes:
+            problems.append(RouteProblem((*where, index), token, "a node, leg or service id defined in the scenario"))
+            continue
+        if nodes:
+            link = _join(scenario, nodes[-1], token, pending, (*where, index))
+            if isinstance(link, RouteProblem):
+                problems.append(link)
+            else:
+                links.append(link)
+        nodes.append(token)
+        pending = None
+    if pending is not None:
+        problems.append(RouteProblem((*where, pending[0]), pending[1], "a node id after each leg or service"))
+    if not nodes and not problems:
+        problems.append(RouteProblem(where, "[]", "at least one node"))
+    return links, nodes, problems
+
+
+def _join(scenario: Scenario, a: str, b: str, named: tuple[int, str] | None, where: FieldPath) -> Step | RouteProblem:
+    if named is not None:
+        index, link = named
+        path = (*where[:-1], index)
+        if link in scenario.legs:
+            leg = scenario.legs[link]
+            if {leg.from_, leg.to} != {a, b}:
+                return RouteProblem(path, link, f"a leg joining {a} and {b} (it joins {leg.from_} and {leg.to})")
+            return Step("leg", link)
+        service = scenario.services[link]
+        if (service.from_, service.to) != (a, b):
+            return RouteProblem(path, link, f"a service from {a} to {b} (it runs {service.from_} to {service.to})")
+        return Step("service", link)
+    candidates = [Step("leg", k) for k, leg in scenario.legs.items() if {leg.from_, leg.to} == {a, b}]
+    candidates += [Step("service", k) for k, s in scenario.services.items() if (s.from_, s.to) == (a, b)]
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        return RouteProblem(where, b, f"a node joined to {a} by a leg or service")
+    names = ", ".join(step.ref for step in candidates)
+    return RouteProblem(where, b, f"the leg or service to take from {a} named before it (one of: {names})")
+
+
+def _steps(
+    scenario: Scenario, flow: Flow, nodes: list[str], links: list[Step], where: FieldPath
+) -> tuple[list[Step], list[RouteProblem]]:
+    cargo_class = scenario.commodities[flow.commodity].cargo_class if flow.commodity in scenario.commodities else None
+    steps: list[Step] = []
+    problems: list[RouteProblem] = []
+    for position, node_id in enumerate(nodes):
+        node = scenario.nodes[node_id]
+        if node.kind == "chokepoint":
+            steps.append(Step("chokepoint", node_id))
+        elif cargo_class is not None and cargo_class in node.berths:
+            steps.append(Step("berth", node_id, cargo_class))
+        elif node.kind == "port" and cargo_class is not None:
+            pools = ", ".join(node.berths) or "none"
+            problems.append(RouteProblem((*where[:2], "commodity"), flow.commodity,
+                                         f"a commodity whose cargo class ({cargo_class}) has a berth pool at "
+                                         f"{node_id} (its pools: {pools})"))
+        if position < len(links):
+            steps.append(links[position])
+    return steps, problems
+
+
+def _fastest_path(scenario: Scenario, flow: Flow) -> list[str] | None:
+    """Dijkstra over legs (both ways) and services (one way), by free-flow hours."""
+    edges: dict[str, list[tuple[float, str]]] = {}
+    for leg in scenario.legs.values():
+        edges.setdefault(leg.from_, []).append((leg.free_flow_h, leg.to))
+        edges.setdefault(leg.to, []).append((leg.free_flow_h, leg.from_))
+    for service in scenario.services.values():
+        edges.setdefault(service.from_, []).append((service.transit_h, service.to))
+    best = {flow.origin: 0.0}
+    previous: dict[str, str] = {}
+    frontier = [(0.0, flow.origin)]
+    while frontier:
+        hours, node = heapq.heappop(frontier)
+        if node == flow.destination:
+            path = [node]
+            while path[-1] != flow.origin:
+                path.append(previous[path[-1]])
+            return path[::-1]
+        if hours > best[node] or (node != flow.origin and scenario.nodes[node].kind == "port"):
+            continue
+        for length, neighbour in edges.get(node, []):
+            if neighbour in scenario.nodes and hours + length < best.get(neighbour, float("inf")):
+                best[neighbour] = hours + length
+                previous[neighbour] = node
+                heapq.heappush(frontier, (hours + length, neighbour))
+    return None
