@@ -1,0 +1,42 @@
+"""Engines turn a Plan into a Trace. ``reference`` (SimPy) defines the semantics; ``vector`` (numpy) is fast.
+
+Engines import neither pandas, matplotlib, the CLI nor dask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from sim.plan import Plan
+from sim.trace import Trace
+
+__all__ = ["ENGINES", "Engine", "get_engine"]
+
+
+class Engine(Protocol):
+    """Anything that simulates a Plan."""
+
+    def __call__(self, plan: Plan) -> Trace:
+        """Simulate every replication of ``plan`` up to its horizon."""
+        ...
+
+
+def _reference(plan: Plan) -> Trace:
+    from sim.engines.reference import simulate
+
+    return simulate(plan)
+
+
+ENGINES: dict[str, Callable[[Plan], Trace]] = {"reference": _reference}
+
+
+def get_engine(name: str) -> Callable[[Plan], Trace]:
+    """The engine called ``name``.
+
+    Raises
+    ------
+    KeyError
+        For an unknown engine name.
+    """
+    return ENGINES[name]

@@ -1,0 +1,204 @@
+"""The reference engine: SimPy processes, one per shipment, visiting its route's stations in order.
+
+This engine is the semantic definition the vector engine must reproduce. Rules:
+
+- Every queue is FIFO by arrival time, ties broken by shipment creation order (Plan order).
+- Decisions at a station (start service, load a departure, give a slot) are taken at the end of an instant:
+  after every arrival, release and capacity change at that time (SimPy events of priority ``LATE``).
+- Berth pools: a shipment may start when fewer than ``capacity(t)`` berths are busy; a capacity cut lets
+  shipments at berth finish (no pre-emption).
+- Services: departures at the timetable's times load the queue head first while it fits in
+  ``capacity(t_departure)``; a shipment larger than a whole departure leaves alone on an empty one; the head
+  is never overtaken.
+- Chokepoints: one transit may start every ``24 / slots(t)`` hours (slots taken at the previous start);
+  with 0 slots, none starts until slots return.
+- Legs: travel time = work / speed factor at departure.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.network import Station
+from sim.plan import Plan
+from sim.trace import Trace
+
+__all__ = ["simulate"]
+
+LATE = 2
+"""Event priority after SimPy's URGENT (0) and NORMAL (1): station decisions close each instant."""
+
+
+class _Recorder:
+    """Visit times, written as shipments move."""
+
+    def __init__(self, n_visits: int):
+        self.arrive = np.full(n_visits, np.inf)
+        self.start = np.full(n_visits, np.inf)
+        self.end = np.full(n_visits, np.inf)
+
+
+def _at_end_of_instant(env: simpy.Environment, delay: float, action: Callable[[], None]) -> None:
+    """Run ``action`` at ``now + delay`` after every other event of that instant."""
+    event = simpy.Event(env)
+    event._ok = True  # noqa: SLF001 - SimPy's own way to trigger an event (see Event.succeed)
+    event._value = None  # noqa: SLF001
+    event.callbacks.append(lambda _event: action())
+    env.schedule(event, priority=LATE, delay=delay)
+
+
+class _Queue:
+    """A FIFO queue keyed by (arrival time, creation order), with decisions at the end of an instant."""
+
+    def __init__(self, env: simpy.Environment, station: Station):
+        self.env = env
+        self.station = station
+        self.waiting: list[tuple[float, int, int, simpy.Event]] = []
+        self._pending = False
+
+    def join(self, order: int, visit: int) -> simpy.Event:
+        granted = simpy.Event(self.env)
+        heapq.heappush(self.waiting, (self.env.now, order, visit, granted))
+        self.request_decision()
+        return granted
+
+    def request_decision(self) -> None:
+        if not self._pending:
+            self._pending = True
+            _at_end_of_instant(self.env, 0.0, self._decide)
+
+    def _decide(self) -> None:
+        self._pending = False
+        self.decide()
+
+    def decide(self) -> None:  # pragma: no cover - every station overrides
+        raise NotImplementedError
+
+
+class _BerthPool(_Queue):
+    def __init__(self, env: simpy.Environment, station: Station):
+        super().__init__(env, station)
+        self.busy = 0
+        self.capacity = station.capacity.at(0.0)
+        env.process(self._follow_capacity())
+
+    def _follow_capacity(self) -> Generator[simpy.Event, Any, None]:
+        while (change := self.station.capacity.next_change(self.env.now)) < np.inf:
+            yield self.env.timeout(change - self.env.now)
+            self.capacity = self.station.capacity.at(self.env.now)
+            self.request_decision()
+
+    def decide(self) -> None:
+        while self.waiting and self.busy < self.capacity:
+            granted = heapq.heappop(self.waiting)[3]
+            self.busy += 1
+            granted.succeed()
+
+    def release(self) -> None:
+        self.busy -= 1
+        self.request_decision()
+
+
+class _Chokepoint(_Queue):
+    def __init__(self, env: simpy.Environment, station: Station):
+        super().__init__(env, station)
+        self.next_free = -np.inf
+
+    def decide(self) -> None:
+        if not self.waiting:
+            return
+        now = self.env.now
+        ready = self.station.capacity.next_positive(max(now, self.next_free))
+        if ready > now:
+            if ready < np.inf:
+                _at_end_of_instant(self.env, ready - now, self.request_decision)
+            return
+        granted = heapq.heappop(self.waiting)[3]
+        self.next_free = now + 24.0 / self.station.capacity.at(now)
+        granted.succeed()
+        if self.waiting:
+            _at_end_of_instant(self.env, self.next_free - now, self.request_decision)
+
+
+class _Service(_Queue):
+    def __init__(self, env: simpy.Environment, station: Station, sizes: np.ndarray):
+        super().__init__(env, station)
+        self.sizes = sizes
+        self._schedule_next(first=True)
+
+    def _schedule_next(self, first: bool = False) -> None:
+        """Schedule the next departure: the first at or after time 0, then each strictly after the last."""
+        now = self.env.now
+        times = self.station.departures_between(now, now + 2 * self.station.cycle_h)
+        departure = float(times[times >= now][0] if first else times[times > now][0])
+        _at_end_of_instant(self.env, departure - now, self._depart)
+
+    def _depart(self) -> None:
+        now = self.env.now
+        room = self.station.capacity.at(now)
+        load = 0.0
+        while self.waiting and room > 0:
+            size = float(self.sizes[self.waiting[0][2]])
+            if load + size > room and not (load == 0.0 and size > room):
+                break
+            load += size
+            heapq.heappop(self.waiting)[3].succeed()
+            if size > room:
+                break
+        self._schedule_next()
+
+    def decide(self) -> None:
+        """Services decide only at departures."""
+
+
+def _shipment(
+    env: simpy.Environment, plan: Plan, row: int, order: int, stations: list[Any], record: _Recorder
+) -> Generator[simpy.Event, Any, None]:
+    yield env.timeout(plan.created[row])
+    for visit in range(int(plan.first_visit[row]), int(plan.first_visit[row + 1])):
+        station = stations[int(plan.visit_station[visit])]
+        record.arrive[visit] = env.now
+        work = float(plan.visit_work[visit])
+        if station is None:  # a leg: a pure delay at the speed of the moment of departure
+            record.start[visit] = env.now
+            spec = plan.network.stations[int(plan.visit_station[visit])]
+            yield env.timeout(work / spec.capacity.at(env.now))
+        else:
+            yield station.join(order, visit)
+            record.start[visit] = env.now
+            yield env.timeout(work)
+            if isinstance(station, _BerthPool):
+                station.release()
+        record.end[visit] = env.now
+
+
+def _simulate_replication(plan: Plan, stored: int, record: _Recorder) -> None:
+    env = simpy.Environment()
+    first, last = int(plan.rep_first[stored]), int(plan.rep_first[stored + 1])
+    stations: list[Any] = []
+    for spec in plan.network.stations:
+        if spec.kind == "berth":
+            stations.append(_BerthPool(env, spec))
+        elif spec.kind == "chokepoint":
+            stations.append(_Chokepoint(env, spec))
+        elif spec.kind == "service":
+            stations.append(_Service(env, spec, plan.visit_size))
+        else:
+            stations.append(None)
+    for row in range(first, last):
+        env.process(_shipment(env, plan, row, int(plan.shipment_id[row]), stations, record))
+    while env.peek() <= plan.horizon_h:
+        env.step()
+
+
+def simulate(plan: Plan) -> Trace:
+    """Simulate every replication of ``plan`` with SimPy, up to the horizon."""
+    record = _Recorder(plan.n_visits)
+    for stored in range(len(plan.replications)):
+        _simulate_replication(plan, stored, record)
+    return Trace.from_unmasked(record.arrive, record.start, record.end, plan.horizon_h)

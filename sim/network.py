@@ -1,0 +1,188 @@
+"""The network a scenario describes, in the form the engines use: numbered stations and routes.
+
+Every place a shipment spends time is a *station* with an integer index: berth pools (c servers, FIFO),
+scheduled services (departures with capacity), chokepoints (slots per day) and legs (pure delays). Each
+flow's route is the sequence of station indices it visits. Time-varying capacity from disruptions becomes a
+:class:`~sim.schedule.Schedule` per station.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from sim.scenario.checks import disruption_stations, disruption_window_h
+from sim.scenario.model import Disruption, Scenario
+from sim.scenario.routes import Step, resolve_route
+from sim.schedule import Schedule, windowed
+
+__all__ = ["KINDS", "FlowRoute", "Network", "ParcelLimit", "Station", "build_network"]
+
+StationKind = Literal["berth", "service", "chokepoint", "leg"]
+KINDS: tuple[StationKind, ...] = ("berth", "service", "chokepoint", "leg")
+"""Station kinds; a station's ``kind_code`` is its position here."""
+
+
+@dataclass(frozen=True)
+class Station:
+    """One place where shipments spend time.
+
+    Attributes
+    ----------
+    index : int
+        Position in :attr:`Network.stations`.
+    name : str
+        Name in results (``BRPNG/dry_bulk``, ``svc:x``, ``chk:PAPCN``, ``leg:x``).
+    kind : str
+        ``berth``, ``service``, ``chokepoint`` or ``leg``.
+    node : str
+        The node it belongs to (a leg or service: its ``from`` node).
+    capacity : Schedule
+        Berths in service (berth), capacity per departure (service), slots per day (chokepoint), or speed
+        factor (leg), over time.
+    nominal : float
+        The undisrupted value of ``capacity``.
+    unit : str
+        Unit of service capacity and shipment size (``t`` or ``TEU``); empty for other kinds.
+    cycle_h : float
+        Timetable cycle (services only; 0 otherwise).
+    departures_h : tuple of float
+        Departure offsets within the cycle (services only).
+    """
+
+    index: int
+    name: str
+    kind: StationKind
+    node: str
+    capacity: Schedule
+    nominal: float
+    unit: str = ""
+    cycle_h: float = 0.0
+    departures_h: tuple[float, ...] = ()
+    cargo_class: str = ""
+
+    @property
+    def kind_code(self) -> int:
+        """The kind as an integer (index into :data:`KINDS`)."""
+        return KINDS.index(self.kind)
+
+    def departures_between(self, start: float, end: float) -> np.ndarray:
+        """All departure times in ``[start, end]`` (h), in order (services only)."""
+        first_cycle = math.floor(start / self.cycle_h) - 1
+        last_cycle = math.ceil(end / self.cycle_h) + 1
+        cycles = np.arange(first_cycle, last_cycle + 1, dtype=np.float64)[:, None] * self.cycle_h
+        times = (cycles + np.asarray(self.departures_h)[None, :]).ravel()
+        return times[(times >= start) & (times <= end)]
+
+
+@dataclass(frozen=True)
+class ParcelLimit:
+    """A window [start_h, end_h) in which parcels through a node are capped (``cap``) or scaled (``scale``)."""
+
+    node: str
+    start_h: float
+    end_h: float
+    cap: float | None
+    scale: float | None
+
+
+@dataclass(frozen=True)
+class FlowRoute:
+    """A flow with its route resolved to station indices."""
+
+    index: int
+    name: str
+    steps: tuple[Step, ...]
+    stations: tuple[int, ...]
+    nodes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Network:
+    """Stations and routes of one scenario."""
+
+    stations: tuple[Station, ...]
+    flows: tuple[FlowRoute, ...]
+    parcel_limits: tuple[ParcelLimit, ...]
+    horizon_h: float
+
+    def station(self, name: str) -> Station:
+        """Look a station up by name."""
+        for station in self.stations:
+            if station.name == name:
+                return station
+        raise KeyError(name)
+
+
+def build_network(scenario: Scenario) -> Network:
+    """Number the stations used by any flow and resolve every flow's route to them."""
+    steps_by_flow = {name: resolve_route(scenario, name) for name in scenario.flows}
+    windows = _windows_by_station(scenario)
+    stations: dict[str, Station] = {}
+    flows = []
+    for index, (name, (steps, nodes, problems)) in enumerate(steps_by_flow.items()):
+        if problems:  # pragma: no cover - the loader has already reported these
+            raise ValueError(f"flow {name} has an unresolved route: {problems[0]}")
+        for step in steps:
+            if step.station not in stations:
+                stations[step.station] = _station(scenario, step, len(stations), windows.get(step.station, []))
+        flows.append(FlowRoute(index, name, steps, tuple(stations[s.station].index for s in steps), nodes))
+    limits = tuple(_parcel_limits(scenario))
+    return Network(tuple(stations.values()), tuple(flows), limits, scenario.horizon_h)
+
+
+Window = tuple[float, float, Disruption]
+
+
+def _windows_by_station(scenario: Scenario) -> dict[str, list[Window]]:
+    windows: dict[str, list[Window]] = {}
+    for disruption in scenario.disruptions.values():
+        if disruption.kind == "parcel_limit":
+            continue
+        start, end = disruption_window_h(scenario, disruption)
+        start, end = max(start, 0.0), min(end, scenario.horizon_h)
+        for station in disruption_stations(scenario, disruption) or []:
+            windows.setdefault(station, []).append((start, end, disruption))
+    return windows
+
+
+def _changed(nominal: float, disruption: Disruption, whole: bool) -> float:
+    value = disruption.set if disruption.set is not None else nominal * (disruption.scale or 0.0)
+    return float(math.floor(value + 1e-9)) if whole else float(value)
+
+
+def _station(scenario: Scenario, step: Step, index: int, windows: list[Window]) -> Station:
+    def schedule(nominal: float, whole: bool = False) -> Schedule:
+        return windowed(nominal, [(s, e, _changed(nominal, d, whole)) for s, e, d in windows])
+
+    if step.kind == "berth":
+        assert step.cargo_class is not None
+        pool = scenario.nodes[step.ref].berths[step.cargo_class]
+        return Station(index, step.station, "berth", step.ref, schedule(pool.count, whole=True), pool.count,
+                       cargo_class=step.cargo_class)
+    if step.kind == "service":
+        service = scenario.services[step.ref]
+        cycle_h, departures = service.cycle
+        return Station(index, step.station, "service", service.from_, schedule(service.capacity),
+                       service.capacity, service.capacity_unit, cycle_h, departures)
+    if step.kind == "chokepoint":
+        chokepoint = scenario.nodes[step.ref].chokepoint
+        assert chokepoint is not None
+        return Station(index, step.station, "chokepoint", step.ref, schedule(chokepoint.slots_per_day),
+                       chokepoint.slots_per_day)
+    leg = scenario.legs[step.ref]
+    return Station(index, step.station, "leg", leg.from_, schedule(1.0), 1.0)
+
+
+def _parcel_limits(scenario: Scenario) -> list[ParcelLimit]:
+    limits = []
+    for disruption in scenario.disruptions.values():
+        if disruption.kind != "parcel_limit":
+            continue
+        start, end = disruption_window_h(scenario, disruption)
+        limits.append(ParcelLimit(disruption.target, max(start, 0.0), min(end, scenario.horizon_h),
+                                  disruption.set, disruption.scale))
+    return limits

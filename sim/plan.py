@@ -1,0 +1,304 @@
+"""The Plan: every shipment and every random draw of a run, as flat numpy arrays.
+
+Engines consume a Plan and nothing else, so two engines given one Plan must produce the same Trace. All
+randomness is drawn here, by inversion of uniform draws from streams keyed by (replication, purpose, entity)
+(see :mod:`sim.rng`).
+
+Layout: shipments of all replications are concatenated, replication by replication, each replication's in
+creation order (time created, then flow order, then order within the flow) — the order that breaks FIFO ties.
+Visits are stored CSR-style: shipment ``i`` visits ``visit_station[first_visit[i]:first_visit[i + 1]]``.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.demand import Intensity, month_starts_h
+from sim.network import FlowRoute, Network, ParcelLimit
+from sim.rng import stream
+from sim.scenario.distributions import FloatArray
+from sim.scenario.model import Commodity, Flow, Scenario
+
+__all__ = ["Plan", "draw_plan"]
+
+IntArray = NDArray[np.int64]
+QUADRATURE = (np.arange(4096, dtype=np.float64) + 0.5) / 4096
+"""Midpoints used to average a parcel distribution under a cap (E[min(P, cap)])."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Shipments and draws for one or more replications.
+
+    Attributes
+    ----------
+    replications : tuple of int
+        Global replication numbers (their seeds), in the order stored.
+    rep_first : ndarray of int64, shape (R + 1,)
+        Shipments of the r-th stored replication are ``rep_first[r]:rep_first[r + 1]``.
+    shipment_rep : ndarray of int64
+        Replication number of each shipment.
+    shipment_id : ndarray of int64
+        Shipment number within its replication (creation order).
+    shipment_flow : ndarray of int64
+        Index into ``network.flows``.
+    created : ndarray of float64
+        Creation time (h); also the arrival time at the first station.
+    tonnes, teu : ndarray of float64
+        Shipment size (TEU is 0 for bulk).
+    free_flow_h : ndarray of float64
+        Sum of the shipment's work at every station (h): its transit time with no waiting and nominal speeds.
+    first_visit : ndarray of int64, shape (S + 1,)
+        CSR offsets into the visit arrays.
+    visit_station : ndarray of int64
+        Station index of each visit.
+    visit_work : ndarray of float64
+        Hours of work: berth service time; leg travel time at nominal speed; service or chokepoint transit.
+    visit_size : ndarray of float64
+        Shipment size in the station's unit (services only; 0 elsewhere).
+    """
+
+    network: Network
+    seed: int
+    replications: tuple[int, ...]
+    rep_first: IntArray
+    shipment_rep: IntArray
+    shipment_id: IntArray
+    shipment_flow: IntArray
+    created: FloatArray
+    tonnes: FloatArray
+    teu: FloatArray
+    free_flow_h: FloatArray
+    first_visit: IntArray
+    visit_station: IntArray
+    visit_work: FloatArray
+    visit_size: FloatArray
+
+    @property
+    def horizon_h(self) -> float:
+        """Simulated time (h)."""
+        return self.network.horizon_h
+
+    @property
+    def n_shipments(self) -> int:
+        """Shipments over all replications."""
+        return int(self.created.size)
+
+    @property
+    def n_visits(self) -> int:
+        """Visits over all replications."""
+        return int(self.visit_station.size)
+
+    @property
+    def visit_shipment(self) -> IntArray:
+        """Row of the shipment each visit belongs to."""
+        return np.repeat(np.arange(self.n_shipments, dtype=np.int64), np.diff(self.first_visit))
+
+    @property
+    def visit_seq(self) -> IntArray:
+        """Position of each visit on its shipment's route (0-based)."""
+        return np.arange(self.n_visits, dtype=np.int64) - np.repeat(self.first_visit[:-1], np.diff(self.first_visit))
+
+
+@dataclass(frozen=True)
+class _FlowDraws:
+    created: FloatArray
+    tonnes: FloatArray
+    teu: FloatArray
+    work: FloatArray  # shape (n, steps)
+    size: FloatArray  # shape (n, steps)
+
+
+def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int], seed: int) -> Plan:
+    """Draw every shipment and random number for the given replications.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The validated scenario.
+    network : Network
+        Its network (``build_network(scenario)``).
+    replications : sequence of int
+        Global replication numbers to draw (e.g. ``range(10, 20)`` for a block of a sweep).
+    seed : int
+        Root seed.
+    """
+    per_rep = [_draw_replication(scenario, network, rep, seed) for rep in replications]
+    counts = np.array([draws[0].size for draws in per_rep], dtype=np.int64)
+    rep_first = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    columns = [np.concatenate([d[i] for d in per_rep]) if per_rep else np.empty(0) for i in range(9)]
+    created, flow, tonnes, teu, free_flow, n_steps, station, work, size = columns
+    first_visit = np.concatenate([[0], np.cumsum(n_steps)]).astype(np.int64)
+    shipment_id = np.concatenate([np.arange(c, dtype=np.int64) for c in counts]) if per_rep else np.empty(0, np.int64)
+    return Plan(
+        network=network,
+        seed=seed,
+        replications=tuple(int(r) for r in replications),
+        rep_first=rep_first,
+        shipment_rep=np.repeat(np.asarray(replications, dtype=np.int64), counts),
+        shipment_id=shipment_id,
+        shipment_flow=flow.astype(np.int64),
+        created=created.astype(np.float64),
+        tonnes=tonnes.astype(np.float64),
+        teu=teu.astype(np.float64),
+        free_flow_h=free_flow.astype(np.float64),
+        first_visit=first_visit,
+        visit_station=station.astype(np.int64),
+        visit_work=work.astype(np.float64),
+        visit_size=size.astype(np.float64),
+    )
+
+
+def _draw_replication(scenario: Scenario, network: Network, rep: int, seed: int) -> list[np.ndarray]:
+    draws = [_draw_flow(scenario, network, route, rep, seed) for route in network.flows]
+    created = np.concatenate([d.created for d in draws])
+    flow = np.concatenate([np.full(d.created.size, r.index, dtype=np.int64) for d, r in zip(draws, network.flows, strict=True)])
+    within = np.concatenate([np.arange(d.created.size) for d in draws])
+    order = np.lexsort((within, flow, created))
+    steps = np.array([len(r.stations) for r in network.flows], dtype=np.int64)[flow][order]
+    by_flow = list(zip(draws, network.flows, strict=True))
+    station = np.concatenate([np.tile(np.asarray(r.stations, dtype=np.int64), d.created.size) for d, r in by_flow])
+    work = np.concatenate([d.work.ravel() for d, _ in by_flow])
+    size = np.concatenate([d.size.ravel() for d, _ in by_flow])
+    visit_order = _visit_order(order, steps, by_flow)
+    free_flow = np.concatenate([d.work.sum(axis=1) for d, _ in by_flow])
+    return [
+        created[order],
+        flow[order],
+        np.concatenate([d.tonnes for d in draws])[order],
+        np.concatenate([d.teu for d in draws])[order],
+        free_flow[order],
+        steps,
+        station[visit_order],
+        work[visit_order],
+        size[visit_order],
+    ]
+
+
+def _visit_order(order: IntArray, steps_sorted: IntArray, by_flow: list[tuple[_FlowDraws, FlowRoute]]) -> IntArray:
+    """Indices that reorder flow-major visit rows into the shipments' creation order."""
+    steps_unsorted = np.concatenate([np.full(d.created.size, len(r.stations), dtype=np.int64) for d, r in by_flow])
+    starts = np.concatenate([[0], np.cumsum(steps_unsorted)[:-1]]).astype(np.int64)
+    first = starts[order]
+    offsets = np.arange(int(steps_sorted.sum()), dtype=np.int64) - np.repeat(
+        np.concatenate([[0], np.cumsum(steps_sorted)[:-1]]), steps_sorted
+    )
+    return np.repeat(first, steps_sorted) + offsets
+
+
+def _draw_flow(scenario: Scenario, network: Network, route: FlowRoute, rep: int, seed: int) -> _FlowDraws:
+    flow = scenario.flows[route.name]
+    commodity = scenario.commodities[flow.commodity]
+    limits = [limit for limit in network.parcel_limits if limit.node in route.nodes]
+    intensity = _intensity(scenario, flow, commodity, limits)
+    created = _arrival_times(flow, intensity, rep, seed, route.name)
+    uniforms = stream(seed, rep, "parcels", route.name).random(created.size)
+    parcel = _limit_parcels(flow.parcel.ppf(uniforms), created, limits)
+    tonnes, teu = _sizes(parcel, flow.parcel_unit, commodity)
+    work = np.empty((created.size, len(route.steps)))
+    size = np.zeros_like(work)
+    for column, step in enumerate(route.steps):
+        draws = stream(seed, rep, "work", route.name, step.station).random(created.size)
+        work[:, column], size[:, column] = _step_work(scenario, step.kind, step.ref, step.cargo_class, draws, tonnes, teu)
+    return _FlowDraws(created, tonnes, teu, work, size)
+
+
+def _intensity(scenario: Scenario, flow: Flow, commodity: Commodity, limits: list[ParcelLimit]) -> Intensity:
+    months = month_starts_h(scenario.start, scenario.horizon_h)
+    cuts = [t for limit in limits for t in (limit.start_h, limit.end_h) if 0.0 < t < scenario.horizon_h]
+    edges = np.unique(np.concatenate([months, np.asarray(cuts, dtype=np.float64)]))
+    weights = np.asarray(flow.seasonality, dtype=np.float64) / sum(flow.seasonality)
+    to_volume = _unit_factor(flow.parcel_unit, flow.volume_unit, commodity)
+    rates = np.empty(edges.size - 1)
+    for i, (begin, end) in enumerate(zip(edges[:-1], edges[1:])):
+        year, month = _calendar_month(scenario, begin)
+        month_h = calendar.monthrange(year, month)[1] * 24.0
+        volume_rate = flow.annual_volume * weights[month - 1] / month_h
+        active = [lim for lim in limits if lim.start_h <= begin < lim.end_h]
+        rates[i] = volume_rate / (_mean_parcel(flow, active) * to_volume)
+    return Intensity(edges, rates)
+
+
+def _calendar_month(scenario: Scenario, hours: float) -> tuple[int, int]:
+    moment = np.datetime64(scenario.start) + np.timedelta64(int(round(hours * 3600)), "s")
+    date = moment.astype("datetime64[D]").item()
+    return date.year, date.month
+
+
+def _mean_parcel(flow: Flow, limits: list[ParcelLimit]) -> float:
+    if not limits:
+        return flow.parcel.mean
+    return float(_limit_parcels(flow.parcel.ppf(QUADRATURE), None, limits).mean())
+
+
+def _limit_parcels(parcel: FloatArray, created: FloatArray | None, limits: list[ParcelLimit]) -> FloatArray:
+    """Apply caps and scalings; with ``created`` None every limit applies (used for the mean)."""
+    result = parcel.copy()
+    for limit in limits:
+        inside = np.ones(result.size, bool) if created is None else (created >= limit.start_h) & (created < limit.end_h)
+        if limit.cap is not None:
+            result[inside] = np.minimum(result[inside], limit.cap)
+        if limit.scale is not None:
+            result[inside] = result[inside] * limit.scale
+    return result
+
+
+def _arrival_times(flow: Flow, intensity: Intensity, rep: int, seed: int, name: str) -> FloatArray:
+    generator = stream(seed, rep, "arrivals", name)
+    total = float(intensity.cumulative[-1])
+    if flow.arrivals == "regular":
+        points = generator.random() + np.arange(int(np.ceil(total)) + 1, dtype=np.float64)
+        return intensity.invert(points)
+    blocks = []
+    reached = 0.0
+    block = int(total * 1.1) + 16
+    while reached < total:
+        gaps = -np.log1p(-generator.random(block))
+        points = reached + np.cumsum(gaps)
+        blocks.append(points)
+        reached = float(points[-1])
+    return intensity.invert(np.concatenate(blocks))
+
+
+def _unit_factor(from_unit: str, to_unit: str, commodity: Commodity) -> float:
+    if from_unit == to_unit:
+        return 1.0
+    tonnes_per_teu = commodity.tonnes_per_teu or 1.0
+    return tonnes_per_teu if from_unit == "TEU" else 1.0 / tonnes_per_teu
+
+
+def _sizes(parcel: FloatArray, unit: str, commodity: Commodity) -> tuple[FloatArray, FloatArray]:
+    if commodity.kind == "bulk":
+        return parcel, np.zeros_like(parcel)
+    assert commodity.tonnes_per_teu is not None
+    if unit == "TEU":
+        return parcel * commodity.tonnes_per_teu, parcel
+    return parcel, parcel / commodity.tonnes_per_teu
+
+
+def _step_work(
+    scenario: Scenario, kind: str, ref: str, cargo_class: str | None, uniforms: FloatArray,
+    tonnes: FloatArray, teu: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Work hours and size (in the station's unit) at one step for every shipment of a flow."""
+    zero = np.zeros_like(tonnes)
+    if kind == "berth":
+        assert cargo_class is not None
+        pool = scenario.nodes[ref].berths[cargo_class]
+        amount = teu if pool.rate_unit == "TEU/h" else tonnes
+        return (amount / pool.rate + pool.overhead_h) * pool.variability.ppf(uniforms), zero
+    if kind == "service":
+        service = scenario.services[ref]
+        amount = teu if service.capacity_unit == "TEU" else tonnes
+        return service.transit_h * service.variability.ppf(uniforms), amount
+    if kind == "chokepoint":
+        chokepoint = scenario.nodes[ref].chokepoint
+        assert chokepoint is not None
+        return chokepoint.transit_h * chokepoint.variability.ppf(uniforms), zero
+    leg = scenario.legs[ref]
+    return leg.free_flow_h * leg.variability.ppf(uniforms), zero
