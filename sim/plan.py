@@ -94,6 +94,28 @@ class Plan:
         """Visits over all replications."""
         return int(self.visit_station.size)
 
+    def block(self, start: int, stop: int) -> Plan:
+        """The sub-plan of stored replications ``start:stop`` (visit offsets re-based to 0)."""
+        first, last = int(self.rep_first[start]), int(self.rep_first[stop])
+        v0, v1 = int(self.first_visit[first]), int(self.first_visit[last])
+        return Plan(
+            network=self.network,
+            seed=self.seed,
+            replications=self.replications[start:stop],
+            rep_first=self.rep_first[start : stop + 1] - first,
+            shipment_rep=self.shipment_rep[first:last],
+            shipment_id=self.shipment_id[first:last],
+            shipment_flow=self.shipment_flow[first:last],
+            created=self.created[first:last],
+            tonnes=self.tonnes[first:last],
+            teu=self.teu[first:last],
+            free_flow_h=self.free_flow_h[first:last],
+            first_visit=self.first_visit[first : last + 1] - v0,
+            visit_station=self.visit_station[v0:v1],
+            visit_work=self.visit_work[v0:v1],
+            visit_size=self.visit_size[v0:v1],
+        )
+
     @property
     def visit_shipment(self) -> IntArray:
         """Row of the shipment each visit belongs to."""

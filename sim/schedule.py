@@ -50,6 +50,12 @@ class Schedule:
         """The values at each of the times ``t`` (h)."""
         return self.values[np.searchsorted(self.times, t, side="right") - 1]
 
+    def integral(self, a: float, b: float) -> float:
+        """The integral of the schedule over ``[a, b]`` (value × h)."""
+        cuts = self.times[(self.times > a) & (self.times < b)]
+        edges = np.concatenate([[a], cuts, [b]])
+        return float(np.sum(self.at_many(edges[:-1]) * np.diff(edges)))
+
     def next_change(self, t: float) -> float:
         """The first change time strictly after ``t``, or ``inf``."""
         index = int(np.searchsorted(self.times, t, side="right"))

@@ -1,0 +1,60 @@
+"""The ``corridor`` command line: run, validate and describe scenarios (more commands register here).
+
+Exit codes: 0 success; 2 invalid input (one message per problem, no traceback); 1 internal error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from rich.console import Console
+
+from sim.cli import run as run_commands
+from sim.errors import InputError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="corridor",
+    help="Simulate trade corridors: run scenarios, compare them, sweep parameters.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+run_commands.register(app)
+
+EXIT_INPUT = 2
+EXIT_INTERNAL = 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``corridor`` command; returns the exit code."""
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        app(args=argv, standalone_mode=False)
+    except InputError as error:
+        for problem in error.problems:
+            errors.print(f"[bold red]error:[/] {problem}", markup=True)
+        return EXIT_INPUT
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except (typer.BadParameter, typer.Abort) as error:  # pragma: no cover - click handles most usage errors
+        errors.print(f"error: {error}")
+        return EXIT_INPUT
+    except Exception as error:  # click usage errors carry their own exit code
+        code = getattr(error, "exit_code", None)
+        if code is not None and hasattr(error, "show"):
+            error.show()
+            return int(code)
+        if os.environ.get("CORRIDOR_DEBUG"):
+            raise
+        errors.print(f"internal error: {error.__class__.__name__}: {error} (set CORRIDOR_DEBUG=1 for a traceback)")
+        return EXIT_INTERNAL
+    return 0
+
+
+def entry() -> None:  # pragma: no cover - console script wrapper
+    """Console-script wrapper: exit with :func:`main`'s code."""
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""``corridor run``, ``corridor validate`` and ``corridor schema``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from sim.cli.progress import LazyProgress
+from sim.cli.summary import print_summary
+from sim.engines import ENGINES
+from sim.errors import InputError, Problem
+from sim.runner import DEFAULT_ENGINE, run, write_run
+from sim.scenario.loader import load_scenario, scenario_hash, scenario_json_schema
+
+__all__ = ["register"]
+
+
+def _check_arguments(engine: str, replications: int | None, seed: int | None) -> None:
+    problems = []
+    if engine not in ENGINES:
+        problems.append(Problem("<command line>", None, ("--engine",), repr(engine), f"one of {', '.join(ENGINES)}"))
+    if replications is not None and replications < 1:
+        problems.append(Problem("<command line>", None, ("--replications",), str(replications), "at least 1"))
+    if seed is not None and seed < 0:
+        problems.append(Problem("<command line>", None, ("--seed",), str(seed), "a non-negative integer"))
+    if problems:
+        raise InputError(problems)
+
+
+def run_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (.yaml, .toml or .json).")],
+    engine: Annotated[str, typer.Option(help="Simulation engine: " + ", ".join(ENGINES) + ".")] = DEFAULT_ENGINE,
+    replications: Annotated[int | None, typer.Option(help="Replications (default: the scenario's).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: results/<scenario name>).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Run a scenario, print a summary and write results (Parquet, JSON, resolved scenario)."""
+    console = Console(quiet=quiet)
+    _check_arguments(engine, replications, seed)
+    loaded = load_scenario(scenario)
+    with LazyProgress(f"simulating {loaded.name}", console, enabled=not quiet) as progress:
+        result = run(loaded, engine=engine, replications=replications, seed=seed, progress=progress)
+    target = out if out is not None else Path("results") / loaded.name
+    write_run(result, target)
+    print_summary(result, console)
+    console.print(f"results written to [bold]{target}[/]")
+
+
+def validate_command(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
+) -> None:
+    """Check scenario files; print every problem (exit 2) or one line per valid file."""
+    console = Console()
+    problems: list[Problem] = []
+    for path in files:
+        try:
+            loaded = load_scenario(path)
+        except InputError as error:
+            problems.extend(error.problems)
+            continue
+        console.print(f"ok  {path}  ({loaded.name}, {len(loaded.flows)} flows, hash {scenario_hash(loaded)[:12]})")
+    if problems:
+        raise InputError(problems)
+
+
+def schema_command(
+    out: Annotated[Path | None, typer.Option(help="Write the schema to this file instead of printing it.")] = None,
+) -> None:
+    """Print the JSON Schema of scenario files (for editors)."""
+    text = json.dumps(scenario_json_schema(), indent=2, sort_keys=True) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the ``corridor`` app."""
+    app.command("run")(run_command)
+    app.command("validate")(validate_command)
+    app.command("schema")(schema_command)

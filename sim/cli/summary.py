@@ -1,0 +1,68 @@
+"""The summary a run prints: throughput and delay by flow, and the busiest stations."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from sim.runner import RunResult
+
+__all__ = ["print_summary"]
+
+
+def _pick(kpis: pd.DataFrame, table: str, metric: str) -> pd.DataFrame:
+    chosen = kpis[(kpis["table"] == table) & (kpis["metric"] == metric)]
+    return chosen.set_index("key")
+
+
+def _cell(mean: float, low: float, high: float, digits: int = 1) -> str:
+    if math.isnan(mean):
+        return "–"
+    text = f"{mean:,.{digits}f}"
+    if not math.isnan(low):
+        text += f" ± {(high - low) / 2:,.{digits}f}"
+    return text
+
+
+def _row(frame: pd.DataFrame, key: str, scale: float = 1.0, digits: int = 1) -> str:
+    if key not in frame.index:
+        return "–"
+    row = frame.loc[key]
+    return _cell(row["mean"] * scale, row["ci_low"] * scale, row["ci_high"] * scale, digits)
+
+
+def print_summary(result: RunResult, console: Console, top_stations: int = 8) -> None:
+    """Print throughput/transit by flow and the most utilised stations, with 95% intervals."""
+    kpis = result.kpis
+    scenario = result.scenario
+    reps = len(result.replications)
+    console.print(f"[bold]{scenario.name}[/] — {scenario.horizon_days:g} days from {scenario.start}, "
+                  f"warm-up {scenario.warmup_days:g} days, {reps} replication{'s' * (reps != 1)}, "
+                  f"engine {result.engine}, seed {result.seed}, {result.wall_time_s:.2f} s")
+    flows = Table(title="Flows (mean ± 95% CI half-width)", title_justify="left")
+    flows.add_column("flow", no_wrap=True)
+    for column in ("kt/yr", "TEU/yr", "transit d", "p95 d", "delay d"):
+        flows.add_column(column, justify="right")
+    tonnes = _pick(kpis, "throughput_by_flow", "tonnes_per_year")
+    teu = _pick(kpis, "throughput_by_flow", "teu_per_year")
+    transit = _pick(kpis, "transit_by_flow", "transit_mean_h")
+    p95 = _pick(kpis, "transit_by_flow", "transit_p95_h")
+    delay = _pick(kpis, "transit_by_flow", "delay_mean_h")
+    for flow in scenario.flows:
+        flows.add_row(flow, _row(tonnes, flow, 1e-3, 0), _row(teu, flow, 1.0, 0), _row(transit, flow, 1 / 24),
+                      _row(p95, flow, 1 / 24), _row(delay, flow, 1 / 24, 2))
+    console.print(flows)
+    stations = Table(title=f"Busiest stations (top {top_stations} by utilisation)", title_justify="left")
+    stations.add_column("station", no_wrap=True)
+    for column in ("utilisation", "wait h", "wait p95 h", "queue"):
+        stations.add_column(column, justify="right")
+    utilisation = _pick(kpis, "stations", "utilisation").sort_values("mean", ascending=False)
+    waits, wait95 = _pick(kpis, "stations", "wait_mean_h"), _pick(kpis, "stations", "wait_p95_h")
+    queue = _pick(kpis, "stations", "queue_mean")
+    for station in list(utilisation.index)[:top_stations]:
+        stations.add_row(station, _row(utilisation, station, 1.0, 2), _row(waits, station), _row(wait95, station),
+                         _row(queue, station, 1.0, 2))
+    console.print(stations)

@@ -1,0 +1,1 @@
+"""Results: tables built from a Plan and its Trace, KPIs with confidence intervals, and result files."""

@@ -1,0 +1,81 @@
+"""Writing a run's result directory atomically.
+
+Files are written into a temporary sibling directory which then replaces the target in one rename, so a
+failed or interrupted run leaves either the previous results or the new ones — never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+__all__ = ["PROVENANCE_KEY", "atomic_directory", "read_provenance", "write_json", "write_parquet"]
+
+PROVENANCE_KEY = b"corridor_sim.provenance"
+
+
+@contextlib.contextmanager
+def atomic_directory(target: Path) -> Iterator[Path]:
+    """Yield a scratch directory that replaces ``target`` when the block ends without error."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    scratch.chmod(0o777 & ~umask)
+    try:
+        yield scratch
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    _replace(scratch, target)
+
+
+def _replace(scratch: Path, target: Path) -> None:
+    if not target.exists():
+        os.replace(scratch, target)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    os.replace(target, retired / target.name)
+    os.replace(scratch, target)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def write_parquet(frame: pd.DataFrame, path: Path, provenance: dict[str, Any]) -> None:
+    """Write ``frame`` to Parquet with the run's provenance in the file metadata."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    metadata = dict(table.schema.metadata or {})
+    metadata[PROVENANCE_KEY] = json.dumps(provenance, sort_keys=True).encode()
+    pq.write_table(table.replace_schema_metadata(metadata), path)
+
+
+def read_provenance(path: Path) -> dict[str, Any]:
+    """The provenance stored in a Parquet file written by :func:`write_parquet`."""
+    metadata = pq.read_schema(path).metadata or {}
+    loaded: dict[str, Any] = json.loads(metadata[PROVENANCE_KEY])
+    return loaded
+
+
+def write_json(data: Any, path: Path) -> None:
+    """Write JSON with sorted keys; NaN becomes null."""
+    path.write_text(json.dumps(_no_nan(data), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _no_nan(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _no_nan(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_no_nan(v) for v in value]
+    if isinstance(value, float) and value != value:
+        return None
+    return value

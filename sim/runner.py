@@ -1,0 +1,162 @@
+"""Run a scenario: build the network, draw the Plan, simulate with an engine, tabulate and summarise.
+
+This is the Python API behind ``corridor run``: :func:`run` returns a :class:`RunResult`; :func:`write_run`
+writes its files atomically.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.engines import ENGINES, get_engine
+from sim.errors import InputError, Problem
+from sim.network import Network, build_network
+from sim.plan import Plan, draw_plan
+from sim.results.files import atomic_directory, write_json, write_parquet
+from sim.results.kpis import kpis_by_replication, summarise
+from sim.results.provenance import provenance, run_details
+from sim.results.tables import shipments_table, stations_table, visits_table
+from sim.scenario.loader import dump_scenario
+from sim.scenario.model import Scenario
+from sim.trace import Trace
+
+__all__ = ["DEFAULT_ENGINE", "RunResult", "run", "write_run"]
+
+DEFAULT_ENGINE = "reference"
+Progress = Callable[[int, int], None]
+"""Called with (replications done, replications in all)."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A finished run: its inputs, Plan, Trace and (lazily) its tables and KPIs."""
+
+    scenario: Scenario
+    network: Network
+    plan: Plan
+    trace: Trace
+    engine: str
+    seed: int
+    wall_time_s: float
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def replications(self) -> list[int]:
+        """Global replication numbers in this result."""
+        return list(self.plan.replications)
+
+    @cached_property
+    def visits(self) -> pd.DataFrame:
+        """One row per visit (see :mod:`sim.results.tables`)."""
+        return visits_table(self.plan, self.trace)
+
+    @cached_property
+    def shipments(self) -> pd.DataFrame:
+        """One row per shipment."""
+        return shipments_table(self.plan, self.trace, self.scenario)
+
+    @cached_property
+    def stations(self) -> pd.DataFrame:
+        """One row per station."""
+        return stations_table(self.plan, self.scenario)
+
+    @cached_property
+    def kpis_by_replication(self) -> pd.DataFrame:
+        """KPIs per replication, long form."""
+        return kpis_by_replication(self.scenario, self.plan, self.shipments, self.visits)
+
+    @cached_property
+    def kpis(self) -> pd.DataFrame:
+        """KPI means with 95% confidence intervals across replications."""
+        return summarise(self.kpis_by_replication)
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """Deterministic provenance (scenario hash, seed, engine, replications, versions)."""
+        return provenance(self.scenario, self.engine, self.seed, self.replications)
+
+
+def run(
+    scenario: Scenario,
+    engine: str = DEFAULT_ENGINE,
+    replications: int | None = None,
+    seed: int | None = None,
+    first_replication: int = 0,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Simulate a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        From :func:`sim.load_scenario`.
+    engine : str
+        ``"reference"`` (SimPy) or another name in :data:`sim.engines.ENGINES`.
+    replications : int, optional
+        How many replications (default: the scenario's).
+    seed : int, optional
+        Root seed (default: the scenario's).
+    first_replication : int
+        Number of the first replication; replication ``r`` draws the same numbers whichever block it runs in.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each block of replications.
+    """
+    if engine not in ENGINES:
+        raise InputError([Problem("<arguments>", None, ("engine",), repr(engine), f"one of {sorted(ENGINES)}")])
+    count = scenario.replications if replications is None else replications
+    if count < 1 or first_replication < 0:
+        raise InputError([Problem("<arguments>", None, ("replications",), str(count), "at least 1")])
+    root = scenario.seed if seed is None else seed
+    began = time.perf_counter()
+    network = build_network(scenario)
+    plan = draw_plan(scenario, network, range(first_replication, first_replication + count), root)
+    trace = _simulate(plan, get_engine(engine), block=1 if engine == "reference" else count, progress=progress)
+    return RunResult(scenario, network, plan, trace, engine, root, time.perf_counter() - began)
+
+
+def _simulate(plan: Plan, engine: Callable[[Plan], Trace], block: int, progress: Progress | None) -> Trace:
+    total = len(plan.replications)
+    parts = []
+    for start in range(0, total, block):
+        stop = min(start + block, total)
+        parts.append(engine(plan.block(start, stop)))
+        if progress is not None:
+            progress(stop, total)
+    return Trace(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("arrive", "start", "end")))
+
+
+def kpi_records(result: RunResult) -> dict[str, Any]:
+    """``kpis.json`` content: window, replications and every KPI table as records."""
+    summary = result.kpis
+    tables = {
+        name: group.drop(columns="table").to_dict(orient="records")
+        for name, group in summary.groupby("table", sort=False)
+    }
+    return {
+        "window_h": [result.scenario.warmup_h, result.scenario.horizon_h],
+        "replications": result.replications,
+        "confidence": 0.95,
+        "tables": tables,
+    }
+
+
+def write_run(result: RunResult, out: Path) -> Path:
+    """Write every result file of ``result`` into ``out`` atomically; return ``out``."""
+    stamp = result.provenance
+    with atomic_directory(out) as scratch:
+        write_parquet(result.visits, scratch / "visits.parquet", stamp)
+        write_parquet(result.shipments, scratch / "shipments.parquet", stamp)
+        write_parquet(result.stations, scratch / "stations.parquet", stamp)
+        write_parquet(result.kpis_by_replication, scratch / "kpis_by_replication.parquet", stamp)
+        write_json(kpi_records(result), scratch / "kpis.json")
+        write_json({**stamp, **run_details(result.wall_time_s)}, scratch / "provenance.json")
+        (scratch / "scenario.yaml").write_text(dump_scenario(result.scenario), encoding="utf-8")
+    return out
