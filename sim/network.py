@@ -17,7 +17,7 @@ import numpy as np
 from sim.scenario.checks import disruption_stations, disruption_window_h
 from sim.scenario.model import Disruption, Scenario
 from sim.scenario.routes import Step, resolve_route
-from sim.schedule import Schedule, windowed
+from sim.schedule import FloatArray, Schedule, windowed
 
 __all__ = ["KINDS", "FlowRoute", "Network", "ParcelLimit", "Station", "build_network"]
 
@@ -69,18 +69,18 @@ class Station:
         """The kind as an integer (index into :data:`KINDS`)."""
         return KINDS.index(self.kind)
 
-    def departures_between(self, start: float, end: float) -> np.ndarray:
+    def departures_between(self, start: float, end: float) -> FloatArray:
         """All departure times in ``[start, end]`` (h), in order (services only)."""
         first_cycle = math.floor(start / self.cycle_h) - 1
         last_cycle = math.ceil(end / self.cycle_h) + 1
         cycles = np.arange(first_cycle, last_cycle + 1, dtype=np.float64)[:, None] * self.cycle_h
         times = (cycles + np.asarray(self.departures_h)[None, :]).ravel()
-        return times[(times >= start) & (times <= end)]
+        return np.asarray(times[(times >= start) & (times <= end)], dtype=np.float64)
 
 
 @dataclass(frozen=True)
 class ParcelLimit:
-    """A window [start_h, end_h) in which parcels through a node are capped (``cap``) or scaled (``scale``)."""
+    """A window [start_h, end_h) in which parcels through a node are capped (``cap``) or scaled."""
 
     node: str
     start_h: float
@@ -128,7 +128,9 @@ def build_network(scenario: Scenario) -> Network:
             raise ValueError(f"flow {name} has an unresolved route: {problems[0]}")
         for step in steps:
             if step.station not in stations:
-                stations[step.station] = _station(scenario, step, len(stations), windows.get(step.station, []))
+                stations[step.station] = _station(
+                    scenario, step, len(stations), windows.get(step.station, [])
+                )
         flows.append(FlowRoute(index, name, steps, tuple(stations[s.station].index for s in steps), nodes))
     limits = tuple(_parcel_limits(scenario))
     return Network(tuple(stations.values()), tuple(flows), limits, scenario.horizon_h)
@@ -161,18 +163,40 @@ def _station(scenario: Scenario, step: Step, index: int, windows: list[Window]) 
     if step.kind == "berth":
         assert step.cargo_class is not None
         pool = scenario.nodes[step.ref].berths[step.cargo_class]
-        return Station(index, step.station, "berth", step.ref, schedule(pool.count, whole=True), pool.count,
-                       cargo_class=step.cargo_class)
+        return Station(
+            index,
+            step.station,
+            "berth",
+            step.ref,
+            schedule(pool.count, whole=True),
+            pool.count,
+            cargo_class=step.cargo_class,
+        )
     if step.kind == "service":
         service = scenario.services[step.ref]
         cycle_h, departures = service.cycle
-        return Station(index, step.station, "service", service.from_, schedule(service.capacity),
-                       service.capacity, service.capacity_unit, cycle_h, departures)
+        return Station(
+            index,
+            step.station,
+            "service",
+            service.from_,
+            schedule(service.capacity),
+            service.capacity,
+            service.capacity_unit,
+            cycle_h,
+            departures,
+        )
     if step.kind == "chokepoint":
         chokepoint = scenario.nodes[step.ref].chokepoint
         assert chokepoint is not None
-        return Station(index, step.station, "chokepoint", step.ref, schedule(chokepoint.slots_per_day),
-                       chokepoint.slots_per_day)
+        return Station(
+            index,
+            step.station,
+            "chokepoint",
+            step.ref,
+            schedule(chokepoint.slots_per_day),
+            chokepoint.slots_per_day,
+        )
     leg = scenario.legs[step.ref]
     return Station(index, step.station, "leg", leg.from_, schedule(1.0), 1.0)
 
@@ -183,6 +207,13 @@ def _parcel_limits(scenario: Scenario) -> list[ParcelLimit]:
         if disruption.kind != "parcel_limit":
             continue
         start, end = disruption_window_h(scenario, disruption)
-        limits.append(ParcelLimit(disruption.target, max(start, 0.0), min(end, scenario.horizon_h),
-                                  disruption.set, disruption.scale))
+        limits.append(
+            ParcelLimit(
+                disruption.target,
+                max(start, 0.0),
+                min(end, scenario.horizon_h),
+                disruption.set,
+                disruption.scale,
+            )
+        )
     return limits

@@ -124,7 +124,9 @@ class Plan:
     @property
     def visit_seq(self) -> IntArray:
         """Position of each visit on its shipment's route (0-based)."""
-        return np.arange(self.n_visits, dtype=np.int64) - np.repeat(self.first_visit[:-1], np.diff(self.first_visit))
+        return np.arange(self.n_visits, dtype=np.int64) - np.repeat(
+            self.first_visit[:-1], np.diff(self.first_visit)
+        )
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,9 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
     columns = [np.concatenate([d[i] for d in per_rep]) if per_rep else np.empty(0) for i in range(9)]
     created, flow, tonnes, teu, free_flow, n_steps, station, work, size = columns
     first_visit = np.concatenate([[0], np.cumsum(n_steps)]).astype(np.int64)
-    shipment_id = np.concatenate([np.arange(c, dtype=np.int64) for c in counts]) if per_rep else np.empty(0, np.int64)
+    shipment_id = (
+        np.concatenate([np.arange(c, dtype=np.int64) for c in counts]) if per_rep else np.empty(0, np.int64)
+    )
     return Plan(
         network=network,
         seed=seed,
@@ -179,12 +183,16 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
 def _draw_replication(scenario: Scenario, network: Network, rep: int, seed: int) -> list[np.ndarray]:
     draws = [_draw_flow(scenario, network, route, rep, seed) for route in network.flows]
     created = np.concatenate([d.created for d in draws])
-    flow = np.concatenate([np.full(d.created.size, r.index, dtype=np.int64) for d, r in zip(draws, network.flows, strict=True)])
+    flow = np.concatenate(
+        [np.full(d.created.size, r.index, dtype=np.int64) for d, r in zip(draws, network.flows, strict=True)]
+    )
     within = np.concatenate([np.arange(d.created.size) for d in draws])
     order = np.lexsort((within, flow, created))
     steps = np.array([len(r.stations) for r in network.flows], dtype=np.int64)[flow][order]
     by_flow = list(zip(draws, network.flows, strict=True))
-    station = np.concatenate([np.tile(np.asarray(r.stations, dtype=np.int64), d.created.size) for d, r in by_flow])
+    station = np.concatenate(
+        [np.tile(np.asarray(r.stations, dtype=np.int64), d.created.size) for d, r in by_flow]
+    )
     work = np.concatenate([d.work.ravel() for d, _ in by_flow])
     size = np.concatenate([d.size.ravel() for d, _ in by_flow])
     visit_order = _visit_order(order, steps, by_flow)
@@ -202,15 +210,19 @@ def _draw_replication(scenario: Scenario, network: Network, rep: int, seed: int)
     ]
 
 
-def _visit_order(order: IntArray, steps_sorted: IntArray, by_flow: list[tuple[_FlowDraws, FlowRoute]]) -> IntArray:
+def _visit_order(
+    order: IntArray, steps_sorted: IntArray, by_flow: list[tuple[_FlowDraws, FlowRoute]]
+) -> IntArray:
     """Indices that reorder flow-major visit rows into the shipments' creation order."""
-    steps_unsorted = np.concatenate([np.full(d.created.size, len(r.stations), dtype=np.int64) for d, r in by_flow])
+    steps_unsorted = np.concatenate(
+        [np.full(d.created.size, len(r.stations), dtype=np.int64) for d, r in by_flow]
+    )
     starts = np.concatenate([[0], np.cumsum(steps_unsorted)[:-1]]).astype(np.int64)
     first = starts[order]
     offsets = np.arange(int(steps_sorted.sum()), dtype=np.int64) - np.repeat(
         np.concatenate([[0], np.cumsum(steps_sorted)[:-1]]), steps_sorted
     )
-    return np.repeat(first, steps_sorted) + offsets
+    return np.asarray(np.repeat(first, steps_sorted) + offsets, dtype=np.int64)
 
 
 def _draw_flow(scenario: Scenario, network: Network, route: FlowRoute, rep: int, seed: int) -> _FlowDraws:
@@ -226,7 +238,9 @@ def _draw_flow(scenario: Scenario, network: Network, route: FlowRoute, rep: int,
     size = np.zeros_like(work)
     for column, step in enumerate(route.steps):
         draws = stream(seed, rep, "work", route.name, step.station).random(created.size)
-        work[:, column], size[:, column] = _step_work(scenario, step.kind, step.ref, step.cargo_class, draws, tonnes, teu)
+        work[:, column], size[:, column] = _step_work(
+            scenario, step.kind, step.ref, step.cargo_class, draws, tonnes, teu
+        )
     return _FlowDraws(created, tonnes, teu, work, size)
 
 
@@ -237,7 +251,7 @@ def _intensity(scenario: Scenario, flow: Flow, commodity: Commodity, limits: lis
     weights = np.asarray(flow.seasonality, dtype=np.float64) / sum(flow.seasonality)
     to_volume = _unit_factor(flow.parcel_unit, flow.volume_unit, commodity)
     rates = np.empty(edges.size - 1)
-    for i, (begin, end) in enumerate(zip(edges[:-1], edges[1:])):
+    for i, begin in enumerate(edges[:-1]):
         year, month = _calendar_month(scenario, begin)
         month_h = calendar.monthrange(year, month)[1] * 24.0
         volume_rate = flow.annual_volume * weights[month - 1] / month_h
@@ -247,7 +261,7 @@ def _intensity(scenario: Scenario, flow: Flow, commodity: Commodity, limits: lis
 
 
 def _calendar_month(scenario: Scenario, hours: float) -> tuple[int, int]:
-    moment = np.datetime64(scenario.start) + np.timedelta64(int(round(hours * 3600)), "s")
+    moment = np.datetime64(scenario.start) + np.timedelta64(round(hours * 3600), "s")
     date = moment.astype("datetime64[D]").item()
     return date.year, date.month
 
@@ -262,7 +276,11 @@ def _limit_parcels(parcel: FloatArray, created: FloatArray | None, limits: list[
     """Apply caps and scalings; with ``created`` None every limit applies (used for the mean)."""
     result = parcel.copy()
     for limit in limits:
-        inside = np.ones(result.size, bool) if created is None else (created >= limit.start_h) & (created < limit.end_h)
+        inside = (
+            np.ones(result.size, bool)
+            if created is None
+            else (created >= limit.start_h) & (created < limit.end_h)
+        )
         if limit.cap is not None:
             result[inside] = np.minimum(result[inside], limit.cap)
         if limit.scale is not None:
@@ -304,8 +322,13 @@ def _sizes(parcel: FloatArray, unit: str, commodity: Commodity) -> tuple[FloatAr
 
 
 def _step_work(
-    scenario: Scenario, kind: str, ref: str, cargo_class: str | None, uniforms: FloatArray,
-    tonnes: FloatArray, teu: FloatArray,
+    scenario: Scenario,
+    kind: str,
+    ref: str,
+    cargo_class: str | None,
+    uniforms: FloatArray,
+    tonnes: FloatArray,
+    teu: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
     """Work hours and size (in the station's unit) at one step for every shipment of a flow."""
     zero = np.zeros_like(tonnes)

@@ -110,7 +110,9 @@ def run(
         Called as ``progress(done, total)`` after each block of replications.
     """
     if engine not in ENGINES:
-        raise InputError([Problem("<arguments>", None, ("engine",), repr(engine), f"one of {sorted(ENGINES)}")])
+        raise InputError(
+            [Problem("<arguments>", None, ("engine",), repr(engine), f"one of {sorted(ENGINES)}")]
+        )
     count = scenario.replications if replications is None else replications
     if count < 1 or first_replication < 0:
         raise InputError([Problem("<arguments>", None, ("replications",), str(count), "at least 1")])
@@ -118,7 +120,9 @@ def run(
     began = time.perf_counter()
     network = build_network(scenario)
     plan = draw_plan(scenario, network, range(first_replication, first_replication + count), root)
-    trace = _simulate(plan, get_engine(engine), block=1 if engine == "reference" else count, progress=progress)
+    trace = _simulate(
+        plan, get_engine(engine), block=1 if engine == "reference" else count, progress=progress
+    )
     return RunResult(scenario, network, plan, trace, engine, root, time.perf_counter() - began)
 
 

@@ -29,6 +29,7 @@ class Trace:
     @classmethod
     def from_unmasked(cls, arrive: FloatArray, start: FloatArray, end: FloatArray, horizon_h: float) -> Trace:
         """Build a trace, turning every time after ``horizon_h`` into NaN."""
+
         def mask(values: FloatArray) -> FloatArray:
             return np.where(values <= horizon_h, values, np.nan)
 
@@ -44,7 +45,9 @@ def first_difference(a: Trace, b: Trace, rtol: float = 1e-9) -> tuple[int, str, 
         x, y = getattr(a, field), getattr(b, field)
         if x.shape != y.shape:
             return -1, f"{field} shape", float(x.size), float(y.size)
-        same = (np.isnan(x) & np.isnan(y)) | (np.abs(x - y) <= rtol * np.maximum(np.maximum(np.abs(x), np.abs(y)), 1.0))
+        same = (np.isnan(x) & np.isnan(y)) | (
+            np.abs(x - y) <= rtol * np.maximum(np.maximum(np.abs(x), np.abs(y)), 1.0)
+        )
         bad = np.flatnonzero(~same)
         if bad.size:
             i = int(bad[0])

@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
             return int(code)
         if os.environ.get("CORRIDOR_DEBUG"):
             raise
-        errors.print(f"internal error: {error.__class__.__name__}: {error} (set CORRIDOR_DEBUG=1 for a traceback)")
+        errors.print(
+            f"internal error: {error.__class__.__name__}: {error} (set CORRIDOR_DEBUG=1 for a traceback)"
+        )
         return EXIT_INTERNAL
     return 0
 

@@ -6,7 +6,7 @@ import time
 from types import TracebackType
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 __all__ = ["LazyProgress"]
 
@@ -21,24 +21,35 @@ class LazyProgress:
         self.enabled = enabled
         self.began = time.perf_counter()
         self._bar: Progress | None = None
-        self._task = 0
+        self._task: TaskID | None = None
 
     def __enter__(self) -> LazyProgress:
+        """Start the clock."""
         self.began = time.perf_counter()
         return self
 
     def __call__(self, done: int, total: int) -> None:
+        """Report that ``done`` of ``total`` replications are finished."""
         if not self.enabled:
             return
         if self._bar is None:
             if time.perf_counter() - self.began < self.delay_s or done >= total:
                 return
-            self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeRemainingColumn(), console=self.console, transient=True)
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=self.console,
+                transient=True,
+            )
             self._bar.start()
             self._task = self._bar.add_task(self.description, total=total)
-        self._bar.update(self._task, completed=done, total=total)
+        if self._task is not None:
+            self._bar.update(self._task, completed=done, total=total)
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self._bar is not None:
             self._bar.stop()

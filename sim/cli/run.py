@@ -22,7 +22,9 @@ __all__ = ["register"]
 def _check_arguments(engine: str, replications: int | None, seed: int | None) -> None:
     problems = []
     if engine not in ENGINES:
-        problems.append(Problem("<command line>", None, ("--engine",), repr(engine), f"one of {', '.join(ENGINES)}"))
+        problems.append(
+            Problem("<command line>", None, ("--engine",), repr(engine), f"one of {', '.join(ENGINES)}")
+        )
     if replications is not None and replications < 1:
         problems.append(Problem("<command line>", None, ("--replications",), str(replications), "at least 1"))
     if seed is not None and seed < 0:
@@ -33,10 +35,14 @@ def _check_arguments(engine: str, replications: int | None, seed: int | None) ->
 
 def run_command(
     scenario: Annotated[Path, typer.Argument(help="Scenario file (.yaml, .toml or .json).")],
-    engine: Annotated[str, typer.Option(help="Simulation engine: " + ", ".join(ENGINES) + ".")] = DEFAULT_ENGINE,
+    engine: Annotated[
+        str, typer.Option(help="Simulation engine: " + ", ".join(ENGINES) + ".")
+    ] = DEFAULT_ENGINE,
     replications: Annotated[int | None, typer.Option(help="Replications (default: the scenario's).")] = None,
     seed: Annotated[int | None, typer.Option(help="Root seed (default: the scenario's).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Output directory (default: results/<scenario name>).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output directory (default: results/<scenario name>).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Run a scenario, print a summary and write results (Parquet, JSON, resolved scenario)."""
@@ -63,13 +69,17 @@ def validate_command(
         except InputError as error:
             problems.extend(error.problems)
             continue
-        console.print(f"ok  {path}  ({loaded.name}, {len(loaded.flows)} flows, hash {scenario_hash(loaded)[:12]})")
+        console.print(
+            f"ok  {path}  ({loaded.name}, {len(loaded.flows)} flows, hash {scenario_hash(loaded)[:12]})"
+        )
     if problems:
         raise InputError(problems)
 
 
 def schema_command(
-    out: Annotated[Path | None, typer.Option(help="Write the schema to this file instead of printing it.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the schema to this file instead of printing it.")
+    ] = None,
 ) -> None:
     """Print the JSON Schema of scenario files (for editors)."""
     text = json.dumps(scenario_json_schema(), indent=2, sort_keys=True) + "\n"

@@ -30,8 +30,9 @@ def _cell(mean: float, low: float, high: float, digits: int = 1) -> str:
 def _row(frame: pd.DataFrame, key: str, scale: float = 1.0, digits: int = 1) -> str:
     if key not in frame.index:
         return "–"
-    row = frame.loc[key]
-    return _cell(row["mean"] * scale, row["ci_low"] * scale, row["ci_high"] * scale, digits)
+    row = frame.loc[key, ["mean", "ci_low", "ci_high"]].to_numpy(dtype=float)
+    mean, low, high = (float(value) for value in row)
+    return _cell(mean * scale, low * scale, high * scale, digits)
 
 
 def print_summary(result: RunResult, console: Console, top_stations: int = 8) -> None:
@@ -39,9 +40,11 @@ def print_summary(result: RunResult, console: Console, top_stations: int = 8) ->
     kpis = result.kpis
     scenario = result.scenario
     reps = len(result.replications)
-    console.print(f"[bold]{scenario.name}[/] — {scenario.horizon_days:g} days from {scenario.start}, "
-                  f"warm-up {scenario.warmup_days:g} days, {reps} replication{'s' * (reps != 1)}, "
-                  f"engine {result.engine}, seed {result.seed}, {result.wall_time_s:.2f} s")
+    console.print(
+        f"[bold]{scenario.name}[/] — {scenario.horizon_days:g} days from {scenario.start}, "
+        f"warm-up {scenario.warmup_days:g} days, {reps} replication{'s' * (reps != 1)}, "
+        f"engine {result.engine}, seed {result.seed}, {result.wall_time_s:.2f} s"
+    )
     flows = Table(title="Flows (mean ± 95% CI half-width)", title_justify="left")
     flows.add_column("flow", no_wrap=True)
     for column in ("kt/yr", "TEU/yr", "transit d", "p95 d", "delay d"):
@@ -52,8 +55,14 @@ def print_summary(result: RunResult, console: Console, top_stations: int = 8) ->
     p95 = _pick(kpis, "transit_by_flow", "transit_p95_h")
     delay = _pick(kpis, "transit_by_flow", "delay_mean_h")
     for flow in scenario.flows:
-        flows.add_row(flow, _row(tonnes, flow, 1e-3, 0), _row(teu, flow, 1.0, 0), _row(transit, flow, 1 / 24),
-                      _row(p95, flow, 1 / 24), _row(delay, flow, 1 / 24, 2))
+        flows.add_row(
+            flow,
+            _row(tonnes, flow, 1e-3, 0),
+            _row(teu, flow, 1.0, 0),
+            _row(transit, flow, 1 / 24),
+            _row(p95, flow, 1 / 24),
+            _row(delay, flow, 1 / 24, 2),
+        )
     console.print(flows)
     stations = Table(title=f"Busiest stations (top {top_stations} by utilisation)", title_justify="left")
     stations.add_column("station", no_wrap=True)
@@ -63,6 +72,11 @@ def print_summary(result: RunResult, console: Console, top_stations: int = 8) ->
     waits, wait95 = _pick(kpis, "stations", "wait_mean_h"), _pick(kpis, "stations", "wait_p95_h")
     queue = _pick(kpis, "stations", "queue_mean")
     for station in list(utilisation.index)[:top_stations]:
-        stations.add_row(station, _row(utilisation, station, 1.0, 2), _row(waits, station), _row(wait95, station),
-                         _row(queue, station, 1.0, 2))
+        stations.add_row(
+            station,
+            _row(utilisation, station, 1.0, 2),
+            _row(waits, station),
+            _row(wait95, station),
+            _row(queue, station, 1.0, 2),
+        )
     console.print(stations)

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import simpy
+from simpy.events import EventPriority
 
 from sim.network import Station
 from sim.plan import Plan
@@ -30,7 +31,7 @@ from sim.trace import Trace
 
 __all__ = ["simulate"]
 
-LATE = 2
+LATE = EventPriority(2)
 """Event priority after SimPy's URGENT (0) and NORMAL (1): station decisions close each instant."""
 
 
@@ -46,8 +47,8 @@ class _Recorder:
 def _at_end_of_instant(env: simpy.Environment, delay: float, action: Callable[[], None]) -> None:
     """Run ``action`` at ``now + delay`` after every other event of that instant."""
     event = simpy.Event(env)
-    event._ok = True  # noqa: SLF001 - SimPy's own way to trigger an event (see Event.succeed)
-    event._value = None  # noqa: SLF001
+    event._ok = True
+    event._value = None
     event.callbacks.append(lambda _event: action())
     env.schedule(event, priority=LATE, delay=delay)
 

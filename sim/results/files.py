@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -76,6 +77,6 @@ def _no_nan(value: Any) -> Any:
         return {k: _no_nan(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_no_nan(v) for v in value]
-    if isinstance(value, float) and value != value:
+    if isinstance(value, float) and math.isnan(value):
         return None
     return value

@@ -32,8 +32,9 @@ HOURS_PER_YEAR = 8760.0
 KEYS = ["table", "key", "period", "metric"]
 
 
-def kpis_by_replication(scenario: Scenario, plan: Plan, shipments: pd.DataFrame, visits: pd.DataFrame
-                        ) -> pd.DataFrame:
+def kpis_by_replication(
+    scenario: Scenario, plan: Plan, shipments: pd.DataFrame, visits: pd.DataFrame
+) -> pd.DataFrame:
     """All KPIs, one row per (table, key, period, metric, replication)."""
     replications = list(plan.replications)
     network = plan.network
@@ -53,12 +54,14 @@ def _full_index(keys: list[str], replications: list[int]) -> pd.MultiIndex:
     return pd.MultiIndex.from_product([keys, replications], names=["key", "replication"])
 
 
-def _throughput(shipments: pd.DataFrame, window: tuple[float, float], replications: list[int], by: str,
-                table: str) -> pd.DataFrame:
+def _throughput(
+    shipments: pd.DataFrame, window: tuple[float, float], replications: list[int], by: str, table: str
+) -> pd.DataFrame:
     start, end = window
     done = shipments[(shipments["delivered"] >= start) & (shipments["delivered"] <= end)]
     grouped = done.groupby([by, "replication"], observed=False).agg(
-        tonnes=("tonnes", "sum"), teu=("teu", "sum"), shipments=("tonnes", "size"))
+        tonnes=("tonnes", "sum"), teu=("teu", "sum"), shipments=("tonnes", "size")
+    )
     grouped.index = grouped.index.set_names(["key", "replication"])
     keys = [str(k) for k in shipments[by].cat.categories]
     grouped = grouped.reindex(_full_index(keys, replications), fill_value=0.0)
@@ -69,8 +72,11 @@ def _throughput(shipments: pd.DataFrame, window: tuple[float, float], replicatio
 
 
 def _long(wide: pd.DataFrame, table: str, period: str | pd.Series = "") -> pd.DataFrame:
-    frame = wide.reset_index().melt(id_vars=[c for c in ("key", "period", "replication") if c in
-                                             wide.index.names], var_name="metric", value_name="value")
+    frame = wide.reset_index().melt(
+        id_vars=[c for c in ("key", "period", "replication") if c in wide.index.names],
+        var_name="metric",
+        value_name="value",
+    )
     frame["table"] = table
     if "period" not in frame:
         frame["period"] = period
@@ -85,17 +91,21 @@ def _month_labels(scenario: Scenario, hours: np.ndarray) -> np.ndarray:
     return np.datetime_as_string(moments.astype("datetime64[M]"), unit="M")
 
 
-def _monthly(scenario: Scenario, shipments: pd.DataFrame, window: tuple[float, float], replications: list[int]
-             ) -> pd.DataFrame:
+def _monthly(
+    scenario: Scenario, shipments: pd.DataFrame, window: tuple[float, float], replications: list[int]
+) -> pd.DataFrame:
     start, end = window
     done = shipments[(shipments["delivered"] >= start) & (shipments["delivered"] <= end)].copy()
     done["period"] = _month_labels(scenario, done["delivered"].to_numpy())
     grouped = done.groupby(["commodity", "period", "replication"], observed=True).agg(
-        tonnes=("tonnes", "sum"), teu=("teu", "sum"), shipments=("tonnes", "size"))
+        tonnes=("tonnes", "sum"), teu=("teu", "sum"), shipments=("tonnes", "size")
+    )
     grouped.index = grouped.index.set_names(["key", "period", "replication"])
     months = np.unique(_month_labels(scenario, np.linspace(start, end, 400)))
     commodities = [str(c) for c in shipments["commodity"].cat.categories]
-    full = pd.MultiIndex.from_product([commodities, months, replications], names=["key", "period", "replication"])
+    full = pd.MultiIndex.from_product(
+        [commodities, months, replications], names=["key", "period", "replication"]
+    )
     return _long(grouped.reindex(full, fill_value=0.0), "throughput_by_month")
 
 
@@ -105,14 +115,16 @@ def _transit(shipments: pd.DataFrame, window: tuple[float, float]) -> pd.DataFra
     done["transit"] = done["delivered"] - done["created"]
     done["delay"] = done["transit"] - done["free_flow_h"]
     grouped = done.groupby(["flow", "replication"], observed=True)
-    wide = pd.DataFrame({
-        "transit_mean_h": grouped["transit"].mean(),
-        "transit_p50_h": grouped["transit"].quantile(0.5),
-        "transit_p95_h": grouped["transit"].quantile(0.95),
-        "delay_mean_h": grouped["delay"].mean(),
-        "delay_p95_h": grouped["delay"].quantile(0.95),
-        "delivered": grouped["transit"].size().astype(np.float64),
-    })
+    wide = pd.DataFrame(
+        {
+            "transit_mean_h": grouped["transit"].mean(),
+            "transit_p50_h": grouped["transit"].quantile(0.5),
+            "transit_p95_h": grouped["transit"].quantile(0.95),
+            "delay_mean_h": grouped["delay"].mean(),
+            "delay_p95_h": grouped["delay"].quantile(0.95),
+            "delivered": grouped["transit"].size().astype(np.float64),
+        }
+    )
     wide.index = wide.index.set_names(["key", "replication"])
     return _long(wide, "transit_by_flow")
 
@@ -121,37 +133,51 @@ def _overlap(a: np.ndarray, b: np.ndarray, window: tuple[float, float]) -> np.nd
     """Length of [a, b) ∩ window, with NaN ends read as 'still going at the horizon'."""
     lo, hi = window
     b = np.where(np.isnan(b), hi, b)
-    return np.clip(np.minimum(b, hi) - np.maximum(a, lo), 0.0, None)
+    return np.asarray(np.clip(np.minimum(b, hi) - np.maximum(a, lo), 0.0, None), dtype=np.float64)
 
 
-def _stations(network: Network, visits: pd.DataFrame, sizes: np.ndarray, window: tuple[float, float],
-              replications: list[int]) -> pd.DataFrame:
+def _stations(
+    network: Network,
+    visits: pd.DataFrame,
+    sizes: np.ndarray,
+    window: tuple[float, float],
+    replications: list[int],
+) -> pd.DataFrame:
     lo, hi = window
     span = hi - lo
     arrived = visits[visits["arrive"].notna()]
     arrive, start, end = (arrived[c].to_numpy() for c in ("arrive", "start", "end"))
-    frame = pd.DataFrame({
-        "key": arrived["station"].astype(str).to_numpy(),
-        "replication": arrived["replication"].to_numpy(),
-        "queue": _overlap(arrive, start, window) / span,
-        "present": _overlap(arrive, end, window) / span,
-        "busy": _overlap(np.where(np.isnan(start), hi, start), end, window),
-        "arrival": ((arrive >= lo) & (arrive < hi)).astype(np.float64) / span,
-        "started": ((start >= lo) & (start <= hi)).astype(np.float64),
-    })
+    frame = pd.DataFrame(
+        {
+            "key": arrived["station"].astype(str).to_numpy(),
+            "replication": arrived["replication"].to_numpy(),
+            "queue": _overlap(arrive, start, window) / span,
+            "present": _overlap(arrive, end, window) / span,
+            "busy": _overlap(np.where(np.isnan(start), hi, start), end, window),
+            "arrival": ((arrive >= lo) & (arrive < hi)).astype(np.float64) / span,
+            "started": ((start >= lo) & (start <= hi)).astype(np.float64),
+        }
+    )
     frame["load"] = frame["started"] * sizes[visits["arrive"].notna().to_numpy()]
     sums = frame.groupby(["key", "replication"]).sum()
     names = [s.name for s in network.stations]
     sums = sums.reindex(_full_index(names, replications), fill_value=0.0)
     available = pd.Series({s.name: _available(s, window) for s in network.stations})
     keys = sums.index.get_level_values("key")
-    wide = pd.DataFrame({
-        "queue_mean": sums["queue"],
-        "in_system_mean": sums["present"],
-        "arrivals_per_h": sums["arrival"],
-        "utilisation": np.where(_is_load_based(network, keys), sums["load"], np.where(
-            _is_count_based(network, keys), sums["started"], sums["busy"])) / available.reindex(keys).to_numpy(),
-    }, index=sums.index)
+    wide = pd.DataFrame(
+        {
+            "queue_mean": sums["queue"],
+            "in_system_mean": sums["present"],
+            "arrivals_per_h": sums["arrival"],
+            "utilisation": np.where(
+                _is_load_based(network, keys),
+                sums["load"],
+                np.where(_is_count_based(network, keys), sums["started"], sums["busy"]),
+            )
+            / available.reindex(keys).to_numpy(),
+        },
+        index=sums.index,
+    )
     waits = _waits(arrived, window)
     wide = wide.join(waits, how="left")
     return _long(wide, "stations")
@@ -159,7 +185,7 @@ def _stations(network: Network, visits: pd.DataFrame, sizes: np.ndarray, window:
 
 def _is_load_based(network: Network, keys: pd.Index) -> np.ndarray:
     services = {s.name for s in network.stations if s.kind == "service"}
-    return np.asarray(keys.isin(list(services)))
+    return np.asarray(keys.isin(list(services)), dtype=bool)
 
 
 def _is_count_based(network: Network, keys: pd.Index) -> np.ndarray:
@@ -181,16 +207,19 @@ def _available(station: Station, window: tuple[float, float]) -> float:
 
 
 def _waits(arrived: pd.DataFrame, window: tuple[float, float]) -> pd.DataFrame:
-    lo, hi = window
+    lo = window[0]
     kept = arrived[(arrived["arrive"] >= lo) & arrived["start"].notna() & (arrived["kind"] != "leg")]
     wait = (kept["start"] - kept["arrive"]).rename("wait")
-    grouped = pd.concat([kept["station"].astype(str).rename("key"), kept["replication"], wait], axis=1).groupby(
-        ["key", "replication"])["wait"]
-    return pd.DataFrame({
-        "wait_mean_h": grouped.mean(),
-        "wait_p95_h": grouped.quantile(0.95),
-        "wait_max_h": grouped.max(),
-    })
+    grouped = pd.concat(
+        [kept["station"].astype(str).rename("key"), kept["replication"], wait], axis=1
+    ).groupby(["key", "replication"])["wait"]
+    return pd.DataFrame(
+        {
+            "wait_mean_h": grouped.mean(),
+            "wait_p95_h": grouped.quantile(0.95),
+            "wait_max_h": grouped.max(),
+        }
+    )
 
 
 def summarise(by_replication: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:

@@ -2,8 +2,8 @@
 
 Column contract (see DESIGN.md): visits (replication, shipment, seq, station, kind, arrive, start, end),
 shipments (replication, shipment, flow, commodity, origin, destination, tonnes, teu, created, delivered,
-free_flow_h), stations (station, kind, node, cargo_class, lat, lon, capacity). Times in hours from the scenario
-start; NaN where the event had not happened by the horizon.
+free_flow_h), stations (station, kind, node, cargo_class, lat, lon, capacity). Times in hours from the
+scenario start; NaN where the event had not happened by the horizon.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from sim.trace import Trace
 __all__ = ["shipments_table", "stations_table", "visits_table"]
 
 
-def _categorical(labels: list[str], codes: np.ndarray) -> pd.Categorical:
-    return pd.Categorical.from_codes(codes.astype(np.int32), categories=labels)
+def _categorical(labels: list[str], codes: np.ndarray) -> pd.Categorical[str]:
+    return pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(labels, dtype=str))
 
 
 def visits_table(plan: Plan, trace: Trace) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from sim.scenario.model import Disruption, Scenario
 from sim.scenario.routes import RouteProblem, resolve_route
 
-__all__ = ["check_scenario", "disruption_window_h", "disruption_stations"]
+__all__ = ["check_scenario", "disruption_stations", "disruption_window_h"]
 
 
 def check_scenario(scenario: Scenario) -> list[RouteProblem]:
@@ -42,8 +42,11 @@ def _check_flows(scenario: Scenario) -> Iterator[RouteProblem]:
     for key, flow in scenario.flows.items():
         commodity = scenario.commodities.get(flow.commodity)
         if commodity is None:
-            yield RouteProblem(("flows", key, "commodity"), flow.commodity,
-                               f"one of the commodities ({', '.join(scenario.commodities)})")
+            yield RouteProblem(
+                ("flows", key, "commodity"),
+                flow.commodity,
+                f"one of the commodities ({', '.join(scenario.commodities)})",
+            )
             continue
         for end in ("origin", "destination"):
             node = getattr(flow, end)
@@ -52,7 +55,9 @@ def _check_flows(scenario: Scenario) -> Iterator[RouteProblem]:
         if commodity.kind == "bulk":
             for field in ("volume_unit", "parcel_unit"):
                 if getattr(flow, field) == "TEU":
-                    yield RouteProblem(("flows", key, field), "TEU", f"'t' for the bulk commodity {flow.commodity}")
+                    yield RouteProblem(
+                        ("flows", key, field), "TEU", f"'t' for the bulk commodity {flow.commodity}"
+                    )
         if flow.origin not in scenario.nodes or flow.destination not in scenario.nodes:
             continue
         steps, _, route_problems = resolve_route(scenario, key)
@@ -61,27 +66,38 @@ def _check_flows(scenario: Scenario) -> Iterator[RouteProblem]:
             yield from _unit_fits(scenario, key, step.kind, step.ref, step.cargo_class, commodity.kind)
 
 
-def _unit_fits(scenario: Scenario, flow: str, kind: str, ref: str, cargo_class: str | None, commodity_kind: str
-               ) -> Iterator[RouteProblem]:
+def _unit_fits(
+    scenario: Scenario, flow: str, kind: str, ref: str, cargo_class: str | None, commodity_kind: str
+) -> Iterator[RouteProblem]:
     if commodity_kind != "bulk":
         return
-    if kind == "berth" and cargo_class is not None and scenario.nodes[ref].berths[cargo_class].rate_unit == "TEU/h":
-        yield RouteProblem(("nodes", ref, "berths", cargo_class, "rate_unit"), "TEU/h",
-                           f"'t/h': bulk flow {flow} uses this pool")
+    if (
+        kind == "berth"
+        and cargo_class is not None
+        and scenario.nodes[ref].berths[cargo_class].rate_unit == "TEU/h"
+    ):
+        yield RouteProblem(
+            ("nodes", ref, "berths", cargo_class, "rate_unit"),
+            "TEU/h",
+            f"'t/h': bulk flow {flow} uses this pool",
+        )
     if kind == "service" and scenario.services[ref].capacity_unit == "TEU":
-        yield RouteProblem(("services", ref, "capacity_unit"), "TEU", f"'t': bulk flow {flow} rides this service")
+        yield RouteProblem(
+            ("services", ref, "capacity_unit"), "TEU", f"'t': bulk flow {flow} rides this service"
+        )
 
 
 def disruption_window_h(scenario: Scenario, disruption: Disruption) -> tuple[float, float]:
     """The disruption's window [start, end) in hours from the scenario start (not clipped)."""
     if disruption.start is not None and disruption.end is not None:
         return scenario.hours_from_start(disruption.start), scenario.hours_from_start(disruption.end)
-    assert disruption.start_h is not None and disruption.end_h is not None
+    assert disruption.start_h is not None
+    assert disruption.end_h is not None
     return disruption.start_h, disruption.end_h
 
 
 def disruption_stations(scenario: Scenario, disruption: Disruption) -> list[str] | None:
-    """The station names a disruption changes (node ids for parcel limits); ``None`` if the target is wrong."""
+    """The station names a disruption changes (node ids for parcel limits); ``None`` for a bad target."""
     target, kind = disruption.target, disruption.kind
     if kind == "berths":
         node_id, _, cargo_class = target.partition("/")
@@ -118,19 +134,31 @@ def _check_disruptions(scenario: Scenario) -> Iterator[RouteProblem]:
             continue
         start, end = disruption_window_h(scenario, disruption)
         if end <= start:
-            yield RouteProblem((*where, "end" if disruption.end is not None else "end_h"), str(disruption.end or
-                               disruption.end_h), "a window end after its start")
+            yield RouteProblem(
+                (*where, "end" if disruption.end is not None else "end_h"),
+                str(disruption.end or disruption.end_h),
+                "a window end after its start",
+            )
             continue
         if end <= 0 or start >= scenario.horizon_h:
-            yield RouteProblem((*where, "start" if disruption.start is not None else "start_h"),
-                               str(disruption.start or disruption.start_h),
-                               f"a window overlapping the horizon ({scenario.start} + {scenario.horizon_days:g} days)")
+            yield RouteProblem(
+                (*where, "start" if disruption.start is not None else "start_h"),
+                str(disruption.start or disruption.start_h),
+                f"a window overlapping the horizon ({scenario.start} + {scenario.horizon_days:g} days)",
+            )
             continue
-        if disruption.kind == "berths" and disruption.set is not None and disruption.set != int(disruption.set):
+        if (
+            disruption.kind == "berths"
+            and disruption.set is not None
+            and disruption.set != int(disruption.set)
+        ):
             yield RouteProblem((*where, "set"), str(disruption.set), "a whole number of berths")
         for station in stations:
             for other_start, other_end, other in seen.get((disruption.kind, station), []):
                 if start < other_end and other_start < end:
-                    yield RouteProblem(where, key, f"a window that does not overlap disruption {other} "
-                                                   f"({disruption.kind} at {station})")
+                    yield RouteProblem(
+                        where,
+                        key,
+                        f"a window that does not overlap disruption {other} ({disruption.kind} at {station})",
+                    )
             seen.setdefault((disruption.kind, station), []).append((start, end, key))

@@ -22,8 +22,8 @@ __all__ = [
     "Fixed",
     "Gamma",
     "LogNormal",
-    "TruncNormal",
     "Triangular",
+    "TruncNormal",
     "Uniform",
 ]
 
@@ -111,7 +111,9 @@ class Triangular(_Spec):
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
         if not (self.low <= self.mode <= self.high) or self.low == self.high:
-            raise ValueError(f"need low <= mode <= high and low < high (got {self.low}, {self.mode}, {self.high})")
+            raise ValueError(
+                f"need low <= mode <= high and low < high (got {self.low}, {self.mode}, {self.high})"
+            )
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:

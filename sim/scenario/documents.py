@@ -61,7 +61,9 @@ def read_document(path: Path) -> Document:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise _problem(path, None, f"an unreadable file ({error.__class__.__name__}: {error})", "a readable UTF-8 file") from None
+        raise _problem(
+            path, None, f"an unreadable file ({error.__class__.__name__}: {error})", "a readable UTF-8 file"
+        ) from None
     if kind == "yaml":
         document = _read_yaml(path, text)
     elif kind == "toml":

@@ -39,12 +39,16 @@ def layer_files(path: Path, _chain: tuple[Path, ...] = ()) -> Layered:
             raise InputError([_here(located, path, ("extends",), base, "the path of a base scenario file")])
         base_path = path.parent / base
         if not base_path.exists():
-            raise InputError([_here(located, path, ("extends",), base, "an existing file (relative to this one)")])
+            raise InputError(
+                [_here(located, path, ("extends",), base, "an existing file (relative to this one)")]
+            )
         base_data, base_located = layer_files(base_path, (*_chain, resolved))
     seeds = data.pop("seeds", None)
     if seeds is not None:
         if not isinstance(seeds, str) or not (path.parent / seeds).is_dir():
-            raise InputError([_here(located, path, ("seeds",), seeds, "a seeds/ directory (relative to this file)")])
+            raise InputError(
+                [_here(located, path, ("seeds",), seeds, "a seeds/ directory (relative to this file)")]
+            )
         seed_data, seed_located = read_seeds(path.parent / seeds)
         base_data, base_located = merge((seed_data, seed_located), (base_data, base_located))
     return merge((base_data, base_located), (data, located))
@@ -58,7 +62,9 @@ def merge(base: Layered, top: Layered) -> Layered:
     return data, located
 
 
-def _merge_into(target: dict[str, Any], top: dict[str, Any], path: FieldPath, located: Located, top_located: Located) -> None:
+def _merge_into(
+    target: dict[str, Any], top: dict[str, Any], path: FieldPath, located: Located, top_located: Located
+) -> None:
     for key, value in top.items():
         child = (*path, key)
         if value is None:
@@ -118,7 +124,9 @@ def apply_overrides(layered: Layered, overrides: dict[str, Any], origin: str) ->
             _forget(located, path)
             located[path] = (origin, None)
         except (ValueError, KeyError, IndexError, TypeError) as error:
-            problems.append(Problem(origin, None, (text,), show_value(value), f"a settable field path ({error})"))
+            problems.append(
+                Problem(origin, None, (text,), show_value(value), f"a settable field path ({error})")
+            )
     if problems:
         raise InputError(problems)
     return data, located
@@ -134,9 +142,7 @@ def _set(data: Any, path: FieldPath, value: Any) -> None:
         else:
             raise TypeError(f"cannot step into {type(node).__name__} with {part!r}")
     last = path[-1]
-    if isinstance(node, dict) and isinstance(last, str):
-        node[last] = value
-    elif isinstance(node, list) and isinstance(last, int):
-        node[last] = value
-    else:
+    keyed = isinstance(node, dict) and isinstance(last, str)
+    if not keyed and not (isinstance(node, list) and isinstance(last, int)):
         raise TypeError(f"cannot set {last!r} on {type(node).__name__}")
+    node[last] = value

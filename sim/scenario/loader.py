@@ -88,8 +88,13 @@ def _field_problem(error: ErrorDetails, data: dict[str, Any], located: Located, 
         return _locate(located, origin, path, "nothing", f"a value for the required field {path[-1]!r}")
     if error["type"] == "extra_forbidden":
         allowed = _allowed_fields(path[:-1])
-        return _locate(located, origin, path, f"an unknown field {path[-1]!r}",
-                       f"one of the fields: {', '.join(allowed)}" if allowed else "no such field")
+        return _locate(
+            located,
+            origin,
+            path,
+            f"an unknown field {path[-1]!r}",
+            f"one of the fields: {', '.join(allowed)}" if allowed else "no such field",
+        )
     if error["type"] in ("too_short", "too_long"):
         context = error.get("ctx", {})
         bound = "at least" if error["type"] == "too_short" else "at most"
@@ -105,10 +110,8 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> FieldPath:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        if in_dict or (isinstance(node, list) and isinstance(part, int) and part < len(node)):
             node = node[part]
             path.append(part)
         elif isinstance(part, str) and (_is_union_tag(part) or not part.isidentifier()):
@@ -120,7 +123,16 @@ def _data_path(loc: tuple[int | str, ...], data: Any) -> FieldPath:
 
 
 def _is_union_tag(part: str) -> bool:
-    return part in {"fixed", "exponential", "uniform", "triangular", "truncnormal", "lognormal", "gamma", "empirical"}
+    return part in {
+        "fixed",
+        "exponential",
+        "uniform",
+        "triangular",
+        "truncnormal",
+        "lognormal",
+        "gamma",
+        "empirical",
+    }
 
 
 def _allowed_fields(path: FieldPath) -> list[str]:
@@ -182,7 +194,7 @@ def dump_scenario(scenario: Scenario) -> str:
     buffer = io.StringIO()
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # type: ignore[attr-defined]
+    yaml.representer.sort_base_mapping_type_on_output = False
     yaml.dump(_plain_dates(data), buffer)
     return buffer.getvalue()
 
@@ -201,6 +213,9 @@ def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema of scenario files (for editors)."""
     schema: dict[str, Any] = Scenario.model_json_schema(by_alias=True, mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema.setdefault("properties", {})["extends"] = {"type": "string", "description": "A base scenario file."}
+    schema.setdefault("properties", {})["extends"] = {
+        "type": "string",
+        "description": "A base scenario file.",
+    }
     schema["properties"]["seeds"] = {"type": "string", "description": "A seeds/ directory of CSV tables."}
     return schema

@@ -115,7 +115,9 @@ class Node(_Sourced):
     @model_validator(mode="after")
     def _kind_fits(self) -> Node:
         if self.kind == "chokepoint" and self.chokepoint is None:
-            raise ValueError("a node of kind 'chokepoint' needs a 'chokepoint' block (slots_per_day, transit_h)")
+            raise ValueError(
+                "a node of kind 'chokepoint' needs a 'chokepoint' block (slots_per_day, transit_h)"
+            )
         if self.kind != "chokepoint" and self.chokepoint is not None:
             raise ValueError(f"only chokepoint nodes take a 'chokepoint' block (this node is a {self.kind})")
         return self
@@ -124,8 +126,8 @@ class Node(_Sourced):
 class Leg(_Sourced):
     """A pure delay between two nodes (no queue); usable in both directions.
 
-    Give the distance and speed (``distance_nm`` + ``speed_kn`` at sea, ``distance_km`` + ``speed_kmh`` on land
-    and rivers) or the transit time ``transit_h`` directly.
+    Give the distance and speed (``distance_nm`` + ``speed_kn`` at sea, ``distance_km`` + ``speed_kmh``
+    on land and rivers) or the transit time ``transit_h`` directly.
     """
 
     from_: NodeId = Field(alias="from")
@@ -156,7 +158,8 @@ class Leg(_Sourced):
             return self.transit_h
         if self.distance_nm is not None and self.speed_kn is not None:
             return self.distance_nm / self.speed_kn
-        assert self.distance_km is not None and self.speed_kmh is not None
+        assert self.distance_km is not None
+        assert self.speed_kmh is not None
         return self.distance_km / self.speed_kmh
 
 

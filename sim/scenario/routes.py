@@ -61,7 +61,9 @@ class RouteProblem:
     expected: str
 
 
-def resolve_route(scenario: Scenario, flow_id: str) -> tuple[tuple[Step, ...], tuple[str, ...], list[RouteProblem]]:
+def resolve_route(
+    scenario: Scenario, flow_id: str
+) -> tuple[tuple[Step, ...], tuple[str, ...], list[RouteProblem]]:
     """Resolve a flow's route.
 
     Returns
@@ -78,19 +80,37 @@ def resolve_route(scenario: Scenario, flow_id: str) -> tuple[tuple[Step, ...], t
     if flow.route is None:
         path = _fastest_path(scenario, flow)
         if path is None:
-            return (), (), [RouteProblem(("flows", flow_id, "destination"), flow.destination,
-                                         f"a node reachable from {flow.origin} through legs and services "
-                                         "(or an explicit route)")]
+            return (
+                (),
+                (),
+                [
+                    RouteProblem(
+                        ("flows", flow_id, "destination"),
+                        flow.destination,
+                        f"a node reachable from {flow.origin} through legs and services "
+                        "(or an explicit route)",
+                    )
+                ],
+            )
         tokens: list[str] = path
     else:
         tokens = list(flow.route)
-    links, nodes, problems = _links_between_nodes(scenario, tokens, where if flow.route is not None else ("flows", flow_id))
+    links, nodes, problems = _links_between_nodes(
+        scenario, tokens, where if flow.route is not None else ("flows", flow_id)
+    )
     if not problems:
         if nodes[0] != flow.origin:
-            problems.append(RouteProblem((*where, 0), nodes[0], f"the route to start at the origin {flow.origin}"))
+            problems.append(
+                RouteProblem((*where, 0), nodes[0], f"the route to start at the origin {flow.origin}")
+            )
         if nodes[-1] != flow.destination:
-            problems.append(RouteProblem((*where, len(tokens) - 1), nodes[-1],
-                                         f"the route to end at the destination {flow.destination}"))
+            problems.append(
+                RouteProblem(
+                    (*where, len(tokens) - 1),
+                    nodes[-1],
+                    f"the route to end at the destination {flow.destination}",
+                )
+            )
     if problems:
         return (), (), problems
     steps, problems = _steps(scenario, flow, nodes, links, where)
@@ -112,7 +132,9 @@ def _links_between_nodes(
             pending = (index, token)
             continue
         if token not in scenario.nodes:
-            problems.append(RouteProblem((*where, index), token, "a node, leg or service id defined in the scenario"))
+            problems.append(
+                RouteProblem((*where, index), token, "a node, leg or service id defined in the scenario")
+            )
             continue
         if nodes:
             link = _join(scenario, nodes[-1], token, pending, (*where, index))
@@ -129,18 +151,24 @@ def _links_between_nodes(
     return links, nodes, problems
 
 
-def _join(scenario: Scenario, a: str, b: str, named: tuple[int, str] | None, where: FieldPath) -> Step | RouteProblem:
+def _join(
+    scenario: Scenario, a: str, b: str, named: tuple[int, str] | None, where: FieldPath
+) -> Step | RouteProblem:
     if named is not None:
         index, link = named
         path = (*where[:-1], index)
         if link in scenario.legs:
             leg = scenario.legs[link]
             if {leg.from_, leg.to} != {a, b}:
-                return RouteProblem(path, link, f"a leg joining {a} and {b} (it joins {leg.from_} and {leg.to})")
+                return RouteProblem(
+                    path, link, f"a leg joining {a} and {b} (it joins {leg.from_} and {leg.to})"
+                )
             return Step("leg", link)
         service = scenario.services[link]
         if (service.from_, service.to) != (a, b):
-            return RouteProblem(path, link, f"a service from {a} to {b} (it runs {service.from_} to {service.to})")
+            return RouteProblem(
+                path, link, f"a service from {a} to {b} (it runs {service.from_} to {service.to})"
+            )
         return Step("service", link)
     candidates = [Step("leg", k) for k, leg in scenario.legs.items() if {leg.from_, leg.to} == {a, b}]
     candidates += [Step("service", k) for k, s in scenario.services.items() if (s.from_, s.to) == (a, b)]
@@ -155,7 +183,9 @@ def _join(scenario: Scenario, a: str, b: str, named: tuple[int, str] | None, whe
 def _steps(
     scenario: Scenario, flow: Flow, nodes: list[str], links: list[Step], where: FieldPath
 ) -> tuple[list[Step], list[RouteProblem]]:
-    cargo_class = scenario.commodities[flow.commodity].cargo_class if flow.commodity in scenario.commodities else None
+    cargo_class = (
+        scenario.commodities[flow.commodity].cargo_class if flow.commodity in scenario.commodities else None
+    )
     steps: list[Step] = []
     problems: list[RouteProblem] = []
     for position, node_id in enumerate(nodes):
@@ -166,9 +196,14 @@ def _steps(
             steps.append(Step("berth", node_id, cargo_class))
         elif node.kind == "port" and cargo_class is not None:
             pools = ", ".join(node.berths) or "none"
-            problems.append(RouteProblem((*where[:2], "commodity"), flow.commodity,
-                                         f"a commodity whose cargo class ({cargo_class}) has a berth pool at "
-                                         f"{node_id} (its pools: {pools})"))
+            problems.append(
+                RouteProblem(
+                    (*where[:2], "commodity"),
+                    flow.commodity,
+                    f"a commodity whose cargo class ({cargo_class}) has a berth pool at "
+                    f"{node_id} (its pools: {pools})",
+                )
+            )
         if position < len(links):
             steps.append(links[position])
     return steps, problems

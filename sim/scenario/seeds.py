@@ -38,7 +38,19 @@ __all__ = ["SEED_TABLES", "read_seeds"]
 SEED_TABLES = ("nodes", "berths", "chokepoints", "commodities", "legs", "services", "flows")
 LIST_COLUMNS = {"route": str, "seasonality": float, "departures_h": float}
 INTEGER_COLUMNS = {"count"}
-TEXT_COLUMNS = {"id", "name", "node", "country", "source", "notes", "year", "from", "to", "origin", "destination"}
+TEXT_COLUMNS = {
+    "id",
+    "name",
+    "node",
+    "country",
+    "source",
+    "notes",
+    "year",
+    "from",
+    "to",
+    "origin",
+    "destination",
+}
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 Located = dict[FieldPath, tuple[str, int | None]]
@@ -55,7 +67,9 @@ def read_seeds(directory: Path) -> tuple[dict[str, Any], Located]:
         For each field path, the CSV file and line it came from.
     """
     if not directory.is_dir():
-        raise InputError([Problem(str(directory), None, (), "no such directory", "a seeds/ directory of CSV tables")])
+        raise InputError(
+            [Problem(str(directory), None, (), "no such directory", "a seeds/ directory of CSV tables")]
+        )
     data: dict[str, Any] = {"nodes": {}, "legs": {}, "services": {}, "commodities": {}, "flows": {}}
     located: Located = {}
     problems: list[Problem] = []
@@ -66,7 +80,9 @@ def read_seeds(directory: Path) -> tuple[dict[str, Any], Located]:
         for line, row in _rows(path, problems):
             target = _place(table, row, data)
             if target is None:
-                problems.append(Problem(str(path), line, (table,), repr(row), "a row with its id/node column filled"))
+                problems.append(
+                    Problem(str(path), line, (table,), repr(row), "a row with its id/node column filled")
+                )
                 continue
             located[target] = (str(path), line)
     if problems:
@@ -82,7 +98,9 @@ def _rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str, 
             try:
                 yield reader.line_num, {key: _cell(key, value) for key, value in cells.items()}
             except ValueError as error:
-                problems.append(Problem(str(path), reader.line_num, (), str(error), "cells of the documented types"))
+                problems.append(
+                    Problem(str(path), reader.line_num, (), str(error), "cells of the documented types")
+                )
 
 
 def _cell(column: str, text: str) -> Any:
