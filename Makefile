@@ -2,9 +2,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SCENARIO ?= scenarios/baseline_2024.yaml
+# The baseline once it exists; until then the small demo scenario.
+SCENARIO ?= $(firstword $(wildcard scenarios/baseline_2024.yaml) scenarios/demo_two_ports.yaml)
 
-.PHONY: run test lint types unit bench results clean
+.PHONY: run test lint types unit schema bench results clean
 
 $(BIN)/corridor: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,9 @@ types: $(VENV)/.dev
 
 unit: $(VENV)/.dev
 	$(BIN)/pytest -q
+
+schema: $(BIN)/corridor
+	$(BIN)/corridor schema --out scenarios/scenario.schema.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache
