@@ -3,7 +3,8 @@
 Run once by a developer, never at run time::
 
     pip download --no-deps geopandas==0.14.4 -d /tmp/ne
-    python -m sim.analysis.basemap_build /tmp/ne/geopandas-0.14.4-py3-none-any.whl sim/data/ne_110m_countries.npz
+    python -m sim.analysis.basemap_build /tmp/ne/geopandas-0.14.4-py3-none-any.whl \
+        sim/data/ne_110m_countries.npz
 
 The geopandas 0.14 wheel ships Natural Earth's 1:110m *Admin 0 – Countries* layer as
 ``geopandas/datasets/naturalearth_lowres/naturalearth_lowres.shp``. This module reads that shapefile with a
@@ -21,6 +22,7 @@ small ESRI-shapefile polygon reader (no geopandas, shapely or GDAL needed), roun
 from __future__ import annotations
 
 import hashlib
+import itertools
 import struct
 import sys
 import zipfile
@@ -55,8 +57,8 @@ def read_polygon_rings(shp: bytes) -> list[NDArray[np.float64]]:
     ValueError
         If the bytes are not a polygon shapefile.
     """
-    file_code, = struct.unpack(">i", shp[0:4])
-    shape_type, = struct.unpack("<i", shp[32:36])
+    (file_code,) = struct.unpack(">i", shp[0:4])
+    (shape_type,) = struct.unpack("<i", shp[32:36])
     if file_code != 9994 or shape_type != _POLYGON:
         raise ValueError(f"not a polygon shapefile (file code {file_code}, shape type {shape_type})")
     rings: list[NDArray[np.float64]] = []
@@ -65,13 +67,13 @@ def read_polygon_rings(shp: bytes) -> list[NDArray[np.float64]]:
         _, words = struct.unpack(">ii", shp[offset : offset + 8])
         body = offset + 8
         offset = body + 2 * words
-        record_type, = struct.unpack("<i", shp[body : body + 4])
+        (record_type,) = struct.unpack("<i", shp[body : body + 4])
         if record_type == _NULL:
             continue
         n_parts, n_points = struct.unpack("<ii", shp[body + 36 : body + 44])
-        parts = np.frombuffer(shp, "<i4", n_parts, body + 44).tolist() + [n_points]
+        parts = [*np.frombuffer(shp, "<i4", n_parts, body + 44).tolist(), n_points]
         points = np.frombuffer(shp, "<f8", 2 * n_points, body + 44 + 4 * n_parts).reshape(n_points, 2)
-        rings.extend(points[start:stop].copy() for start, stop in zip(parts[:-1], parts[1:], strict=True))
+        rings.extend(points[start:stop].copy() for start, stop in itertools.pairwise(parts))
     return rings
 
 

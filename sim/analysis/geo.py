@@ -3,8 +3,8 @@
 The land polygons come from ``sim/data/ne_110m_countries.npz`` (Natural Earth, public domain, shipped with the
 package; see ``sim/data/README.md``), so drawing a map never needs geopandas or the network.
 
-Trade corridors wrap around the globe (Brazil → China goes east past the Cape, Chile → China goes west over the
-Pacific), so a map cannot simply span −180°…180°. Every segment is drawn the short way round
+Trade corridors wrap around the globe (Brazil → China goes east past the Cape, Chile → China goes west over
+the Pacific), so a map cannot simply span −180°…180°. Every segment is drawn the short way round
 (:func:`unwrap_longitudes`), the map's left edge is put where no segment crosses if possible
 (:func:`map_cut`), and the basemap is tiled at ±360° so that any window of longitudes is covered.
 """
@@ -12,7 +12,6 @@ Pacific), so a map cannot simply span −180°…180°. Every segment is drawn t
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -30,6 +29,7 @@ __all__ = [
     "map_cut",
     "map_extent",
     "unwrap_longitudes",
+    "wrap_into",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -76,13 +76,11 @@ def load_land() -> Land:
 
 def _land_path(land: Land, shifts: Sequence[float]) -> Any:
     """One compound matplotlib Path of every ring, repeated at each longitude shift."""
-    from matplotlib.path import Path as MplPath  # noqa: PLC0415 - keep matplotlib out of import time
+    from matplotlib.path import Path as MplPath
 
-    ring_lengths = np.diff(land.ring_start)
     codes_one = np.full(land.lonlat.shape[0], MplPath.LINETO, dtype=np.uint8)
     codes_one[land.ring_start[:-1]] = MplPath.MOVETO
     codes_one[land.ring_start[1:] - 1] = MplPath.CLOSEPOLY
-    assert int(ring_lengths.min()) >= 2
     vertices = np.vstack([land.lonlat + np.array([shift, 0.0]) for shift in shifts])
     return MplPath(vertices, np.tile(codes_one, len(shifts)))
 
@@ -99,7 +97,7 @@ def draw_basemap(ax: Any, shifts: Sequence[float] = (-360.0, 0.0, 360.0), *, bor
     borders : bool
         Draw country borders and coastlines as thin lines.
     """
-    from matplotlib.patches import PathPatch  # noqa: PLC0415 - keep matplotlib out of import time
+    from matplotlib.patches import PathPatch
 
     patch = PathPatch(
         _land_path(load_land(), shifts),
@@ -164,7 +162,9 @@ def map_cut(segments: Sequence[tuple[float, float]]) -> float:
     return float(middle)
 
 
-def map_extent(lons: ArrayLike, lats: ArrayLike, cut: float, margin: float = 8.0) -> tuple[float, ...]:
+def map_extent(
+    lons: ArrayLike, lats: ArrayLike, cut: float, margin: float = 10.0, max_aspect: float = 2.2
+) -> tuple[float, float, float, float]:
     """Axis limits (x0, x1, y0, y1) in degrees that frame points, with x measured from ``cut``.
 
     Parameters
@@ -175,21 +175,25 @@ def map_extent(lons: ArrayLike, lats: ArrayLike, cut: float, margin: float = 8.0
         Left edge of the unwrapped world, degrees.
     margin : float
         Padding around the points, degrees.
+    max_aspect : float
+        Widest width:height ratio; a flatter frame is made taller (within latitudes −70…80).
 
     Returns
     -------
     tuple of float
-        ``(x0, x1, y0, y1)``, clipped to one world width and to latitudes −78…84.
+        ``(x0, x1, y0, y1)``, within one world width; at least half as wide as tall.
     """
     x = np.asarray(lons, dtype=np.float64)
     y = np.asarray(lats, dtype=np.float64)
     if x.size == 0:
         return (cut, cut + 360.0, -60.0, 75.0)
     x0, x1 = max(cut, float(x.min()) - margin), min(cut + 360.0, float(x.max()) + margin)
-    y0, y1 = max(-78.0, float(y.min()) - margin), min(84.0, float(y.max()) + margin)
-    # Keep a pleasant aspect ratio: at least 2:1 wide when the data are narrow.
-    if x1 - x0 < 2.0 * (y1 - y0):
-        centre, half = (x0 + x1) / 2.0, (y1 - y0)
+    y0, y1 = max(-70.0, float(y.min()) - margin), min(80.0, float(y.max()) + margin)
+    if (x1 - x0) > max_aspect * (y1 - y0):
+        grow = (x1 - x0) / max_aspect - (y1 - y0)
+        y0, y1 = max(-70.0, y0 - grow / 2.0), min(80.0, y1 + grow / 2.0)
+    if (x1 - x0) < 0.5 * (y1 - y0):
+        centre, half = (x0 + x1) / 2.0, (y1 - y0) / 4.0
         x0, x1 = centre - half, centre + half
     return (x0, x1, y0, y1)
 
@@ -198,8 +202,3 @@ def wrap_into(lons: ArrayLike, cut: float) -> FloatArray:
     """Shift longitudes into ``[cut, cut + 360)``."""
     x = np.asarray(lons, dtype=np.float64)
     return cut + np.mod(x - cut, 360.0)
-
-
-def degrees_between(lon0: float, lon1: float) -> float:
-    """Absolute short-way longitude difference in degrees (0…180)."""
-    return abs(math.remainder(lon1 - lon0, 360.0))

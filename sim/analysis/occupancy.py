@@ -41,21 +41,23 @@ def overlap_hours(begin: FloatArray, end: FloatArray, edges: FloatArray) -> Floa
     # Time covered before each edge, summed over intervals: sum_i clip(edge - begin_i, 0, end_i - begin_i).
     # Sorting turns that sum into two cumulative sums evaluated by searchsorted.
     covered = _covered_before(np.sort(begin), edges) - _covered_before(np.sort(end), edges)
-    return np.maximum(np.diff(covered), 0.0)  # clip rounding noise of the prefix sums
+    busy: FloatArray = np.maximum(np.diff(covered), 0.0)  # clip rounding noise of the prefix sums
+    return busy
 
 
 def _covered_before(times: FloatArray, edges: FloatArray) -> FloatArray:
     """``sum_i max(0, edge - t_i)`` for each edge, with ``times`` sorted."""
     count = np.searchsorted(times, edges, side="right")
     prefix = np.concatenate([[0.0], np.cumsum(times)])
-    return count * edges - prefix[count]
+    covered: FloatArray = count * edges - prefix[count]
+    return covered
 
 
 def _month_edges(run: RunData) -> tuple[pd.DatetimeIndex, FloatArray]:
     last = run.timestamps([run.horizon_h - 1e-9])[0]
     months = pd.period_range(run.start, last, freq="M").to_timestamp()
     bounds = months.append(pd.DatetimeIndex([months[-1] + pd.offsets.MonthBegin(1)]))
-    hours = np.asarray((bounds - run.start) / pd.Timedelta(hours=1), dtype=np.float64)
+    hours = np.array([(b - run.start).total_seconds() / 3600.0 for b in bounds], dtype=np.float64)
     return months, np.clip(hours, 0.0, run.horizon_h)
 
 

@@ -83,18 +83,21 @@ def plot_monthly_throughput(table: pd.DataFrame, title: str = "Monthly throughpu
         ax.set_xticks(x, [_month_label(m, i) for i, m in enumerate(rows["month"])])
         ax.grid(axis="x", visible=False)
     figure.suptitle(title)
-    note(figure, "Bars: mean over replications; whiskers: 95 % CI; pale bars: months cut by the "
-                "horizon; grey: warm-up.")
+    note(
+        figure,
+        "Bars: mean over replications; whiskers: 95 % CI; pale bars: months cut by the "
+        "horizon; grey: warm-up.",
+    )
     return figure
 
 
 def _month_label(month: pd.Timestamp, position: int) -> str:
-    """``Jan\n2024`` for the first tick and every January, the month's short name otherwise."""
+    """``Jan 2024`` on two lines for the first tick and every January, the month's short name otherwise."""
     return month.strftime("%b\n%Y") if month.month == 1 or position == 0 else month.strftime("%b")
 
 
 def _rgba(colour: str, alpha: float) -> tuple[float, float, float, float]:
-    from matplotlib.colors import to_rgba  # noqa: PLC0415 - keep matplotlib out of import time
+    from matplotlib.colors import to_rgba
 
     red, green, blue, _ = to_rgba(colour)
     return (red, green, blue, alpha)
@@ -138,9 +141,19 @@ def plot_transit_ecdf(
             p50, p95 = np.quantile(values, [0.5, 0.95])
             ax.axvline(p95, color=colour, linestyle=":", linewidth=1)
             if h is None:
-                ax.text(0.98, 0.05, f"median {p50:.1f} d\np95 {p95:.1f} d\nn = {values.size}",
-                        transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color="#333333")
-        subtitle = f"  ({pretty(str(mine['commodity'].iloc[0]))})" if "commodity" in mine and by == "flow" else ""
+                ax.text(
+                    0.98,
+                    0.05,
+                    f"median {p50:.1f} d\np95 {p95:.1f} d\nn = {values.size}",
+                    transform=ax.transAxes,
+                    ha="right",
+                    va="bottom",
+                    fontsize=8,
+                    color="#333333",
+                )
+        subtitle = (
+            f"  ({pretty(str(mine['commodity'].iloc[0]))})" if "commodity" in mine and by == "flow" else ""
+        )
         ax.set_title(f"{group}{subtitle}", loc="left")
         ax.set_xlabel("transit time (days)")
         ax.set_ylabel("share of shipments")
@@ -148,8 +161,10 @@ def plot_transit_ecdf(
         if hue:
             ax.legend(loc="lower right")
     figure.suptitle(title)
-    note(figure, "Shipments created after the warm-up and delivered by the horizon; dotted line: "
-                "95th percentile.")
+    note(
+        figure,
+        "Shipments created after the warm-up and delivered by the horizon; dotted line: 95th percentile.",
+    )
     return figure
 
 
@@ -174,8 +189,15 @@ def plot_station_waiting(table: pd.DataFrame, top: int = 20, title: str = "Waiti
     low = (rows["wait_mean_h"] - rows["wait_low_h"].clip(lower=0)).fillna(0)
     high = (rows["wait_high_h"] - rows["wait_mean_h"]).fillna(0)
     ax.barh(y, rows["wait_mean_h"], color=colours, alpha=0.85, height=0.6)
-    ax.errorbar(rows["wait_mean_h"], y, xerr=np.vstack([low, high]), fmt="none", ecolor="#222222",
-                elinewidth=0.9, capsize=2.5)
+    ax.errorbar(
+        rows["wait_mean_h"],
+        y,
+        xerr=np.vstack([low, high]),
+        fmt="none",
+        ecolor="#222222",
+        elinewidth=0.9,
+        capsize=2.5,
+    )
     ax.scatter(rows["wait_p95_h"], y, marker="|", s=90, color="#222222", zorder=3, label="95th percentile")
     ax.set_yticks(y, rows["station"])
     ax.set_xlabel("waiting time before service (hours)")
@@ -188,7 +210,7 @@ def plot_station_waiting(table: pd.DataFrame, top: int = 20, title: str = "Waiti
 
 
 def _patch(colour: str, label: str) -> Any:
-    from matplotlib.patches import Patch  # noqa: PLC0415 - keep matplotlib out of import time
+    from matplotlib.patches import Patch
 
     return Patch(color=colour, label=label)
 
@@ -212,11 +234,21 @@ def plot_utilisation_heatmap(table: pd.DataFrame, title: str = "Berth utilisatio
     image = ax.imshow(grid.to_numpy(), aspect="auto", cmap="YlOrRd", vmin=0.0, vmax=1.0)
     for (i, j), value in np.ndenumerate(grid.to_numpy()):
         if np.isfinite(value):
-            ax.text(j, i, f"{value:.0%}", ha="center", va="center", fontsize=7,
-                    color="white" if value > 0.6 else "#222222")
+            ax.text(
+                j,
+                i,
+                f"{value:.0%}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if value > 0.6 else "#222222",
+            )
     ax.set_yticks(range(len(grid)), grid.index)
     warm = table.drop_duplicates("month").set_index("month")["in_warmup"].reindex(months).fillna(False)
-    labels = [_month_label(m, i) + ("\n(warm-up)" if w else "") for i, (m, w) in enumerate(warm.items())]
+    labels = [
+        _month_label(pd.Timestamp(m), i) + ("\n(warm-up)" if w else "")
+        for i, (m, w) in enumerate(zip(months, warm, strict=True))
+    ]
     ax.set_xticks(range(len(months)), labels)
     ax.grid(False)
     ax.tick_params(length=0)
@@ -244,10 +276,24 @@ def plot_queue_length(table: pd.DataFrame, title: str = "Queue length at the bus
     warmup_end = table.attrs.get("warmup_end")
     for ax, station in zip(axes, stations, strict=True):
         rows = table.loc[table["station"] == station]
-        ax.fill_between(rows["date"], rows["queue_p10"], rows["queue_p90"], color="#0072B2", alpha=0.18,
-                        linewidth=0, step="post", label="10–90 % of replications")
-        ax.step(rows["date"], rows["queue_mean"], where="post", color="#0072B2", linewidth=1.2,
-                label="mean over replications")
+        ax.fill_between(
+            rows["date"],
+            rows["queue_p10"],
+            rows["queue_p90"],
+            color="#0072B2",
+            alpha=0.18,
+            linewidth=0,
+            step="post",
+            label="10–90 % of replications",
+        )
+        ax.step(
+            rows["date"],
+            rows["queue_mean"],
+            where="post",
+            color="#0072B2",
+            linewidth=1.2,
+            label="mean over replications",
+        )
         if warmup_end is not None:
             ax.axvspan(rows["date"].min(), warmup_end, color=WARMUP_SHADE, zorder=0)
         ax.set_title(station, loc="left")
@@ -263,6 +309,6 @@ def plot_queue_length(table: pd.DataFrame, title: str = "Queue length at the bus
 
 
 def _month_formatter() -> Any:
-    from matplotlib.dates import DateFormatter  # noqa: PLC0415 - keep matplotlib out of import time
+    from matplotlib.dates import DateFormatter
 
-    return DateFormatter("%b %Y")
+    return DateFormatter("%b %Y")  # type: ignore[no-untyped-call]

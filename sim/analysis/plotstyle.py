@@ -1,7 +1,7 @@
 """House style for the analysis figures: one look, fixed colours per commodity, PNG output.
 
-Figures are built on :class:`matplotlib.figure.Figure` directly, never through ``pyplot``, so no global backend
-or figure registry is touched (nothing happens at import time, and figures are freed with their last
+Figures are built on :class:`matplotlib.figure.Figure` directly, never through ``pyplot``, so no global
+backend or figure registry is touched (nothing happens at import time, and figures are freed with their last
 reference). Each plotting function runs inside :func:`styled`, which applies the house rcParams only for its
 own duration.
 """
@@ -11,12 +11,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 
 __all__ = [
+    "NOT_SIGNIFICANT",
     "RC",
     "SIGNIFICANT",
-    "NOT_SIGNIFICANT",
     "colour_map",
     "new_figure",
     "note",
@@ -70,9 +70,9 @@ def styled(function: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        import matplotlib as mpl  # noqa: PLC0415 - keep matplotlib out of import time
+        import matplotlib as mpl
 
-        with mpl.rc_context(RC):
+        with mpl.rc_context(cast(Any, RC)):
             return function(*args, **kwargs)
 
     return wrapper
@@ -80,8 +80,8 @@ def styled(function: Callable[P, R]) -> Callable[P, R]:
 
 def new_figure(width_in: float, height_in: float, **kwargs: Any) -> Any:
     """A new Agg-backed :class:`~matplotlib.figure.Figure` (no pyplot state), size in inches."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
-    from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     figure = Figure(figsize=(width_in, height_in), **kwargs)
     FigureCanvasAgg(figure)

@@ -111,8 +111,18 @@ def _read_parquet(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 VISIT_COLUMNS = ("replication", "shipment", "seq", "station", "kind", "arrive", "start", "end")
-SHIPMENT_COLUMNS = ("replication", "shipment", "flow", "commodity", "origin", "destination", "tonnes", "teu")
-SHIPMENT_COLUMNS += ("created", "delivered")
+SHIPMENT_COLUMNS = (
+    "replication",
+    "shipment",
+    "flow",
+    "commodity",
+    "origin",
+    "destination",
+    "tonnes",
+    "teu",
+    "created",
+    "delivered",
+)
 STATION_COLUMNS = ("station", "kind", "node", "lat", "lon", "capacity")
 
 

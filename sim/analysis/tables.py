@@ -72,13 +72,17 @@ def monthly_throughput(run: RunData) -> pd.DataFrame:
     months = pd.period_range(run.start, run.timestamps([run.horizon_h - 1e-9])[0], freq="M").to_timestamp()
     commodities = sorted(run.shipments["commodity"].unique())
     reps = sorted(run.shipments["replication"].unique())
-    full = pd.MultiIndex.from_product([reps, months, commodities], names=["replication", "month", "commodity"])
+    full = pd.MultiIndex.from_product(
+        [reps, months, commodities], names=["replication", "month", "commodity"]
+    )
     sums = ships.groupby(["replication", "month", "commodity"])[["tonnes", "teu"]].sum()
     sums["shipments"] = ships.groupby(["replication", "month", "commodity"]).size()
     sums = sums.reindex(full, fill_value=0.0)
     tonnes = sums["tonnes"].unstack("replication").T
     summary = replication_summary(tonnes)
-    out = summary.rename(columns={"mean": "tonnes", "low": "tonnes_low", "high": "tonnes_high"}).drop(columns="n")
+    out = summary.rename(columns={"mean": "tonnes", "low": "tonnes_low", "high": "tonnes_high"}).drop(
+        columns="n"
+    )
     means = sums.groupby(["month", "commodity"])[["teu", "shipments"]].mean()
     out = out.join(means).reset_index()
     start_h = (out["month"] - run.start) / pd.Timedelta(hours=1)
@@ -109,7 +113,10 @@ def transit_times(run: RunData) -> pd.DataFrame:
 
 
 def _station_visits(run: RunData) -> pd.DataFrame:
-    """Queueing visits arriving in the measured window, with waits (h); unstarted visits wait to the horizon."""
+    """Queueing visits arriving in the measured window, with waits (h).
+
+    A visit not started by the horizon counts as waiting until the horizon.
+    """
     v = run.visits
     keep = v["kind"].isin(QUEUEING_KINDS) & (v["arrive"] >= run.warmup_h) & (v["arrive"] < run.horizon_h)
     out = v.loc[keep, ["replication", "station", "kind", "arrive", "start"]].copy()
@@ -123,10 +130,10 @@ def station_waiting(run: RunData) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per station, sorted by mean wait (longest first): ``station``, ``kind``, ``wait_mean_h`` with
-        ``wait_low_h`` / ``wait_high_h`` (mean over replications of each replication's mean wait, 95 % CI), ``wait_p95_h``
-        (pooled 95th percentile), ``visits_per_rep`` and ``censored`` (visits still waiting at the horizon,
-        counted with the horizon as their start — their waits are lower bounds).
+        One row per station, sorted by mean wait (longest first): ``station``, ``kind``, ``wait_mean_h``
+        with ``wait_low_h`` / ``wait_high_h`` (mean over replications of each replication's mean wait, 95 %
+        CI), ``wait_p95_h`` (pooled 95th percentile), ``visits_per_rep`` and ``censored`` (visits still
+        waiting at the horizon, counted with the horizon as their start — their waits are lower bounds).
     """
     visits = _station_visits(run)
     per_rep = visits.groupby(["replication", "station"])["wait_h"].mean().unstack("station")
@@ -150,20 +157,28 @@ def port_throughput(run: RunData) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``node``, ``lat``, ``lon`` (degrees) and ``tonnes_per_year`` (t/yr, mean over replications),
-        sorted largest first. Every node with a berth pool appears, with 0 if nothing was handled.
+        One row per node of the network: ``node``, ``lat``, ``lon`` (degrees), ``role`` (``port`` when it has
+        a berth pool, else ``chokepoint`` or ``hub``) and ``tonnes_per_year`` (t/yr over its berth pools, mean
+        over replications; 0 for other nodes), sorted largest first.
     """
     v = run.visits
     v = v.loc[(v["kind"] == "berth") & (v["start"] >= run.warmup_h) & (v["start"] < run.horizon_h)]
     v = v.merge(run.shipments[["replication", "shipment", "tonnes"]], on=["replication", "shipment"])
-    nodes = run.stations.loc[run.stations["kind"] == "berth"].drop_duplicates("node").set_index("node")
     node_of = run.stations.set_index("station")["node"]
     tonnes = v.groupby(v["station"].map(node_of))["tonnes"].sum()
     scale = HOURS_PER_YEAR / run.window_h / max(run.replications, 1)
-    out = nodes[["lat", "lon"]].copy()
+    kinds = run.stations.groupby("node")["kind"].agg(set)
+    out = run.stations.drop_duplicates("node").set_index("node")[["lat", "lon"]].copy()
+    out["role"] = [_role(kinds[node]) for node in out.index]
     out["tonnes_per_year"] = tonnes.reindex(out.index, fill_value=0.0) * scale
     out.index.name = "node"
     return out.sort_values("tonnes_per_year", ascending=False).reset_index()
+
+
+def _role(kinds: set[str]) -> str:
+    if "berth" in kinds:
+        return "port"
+    return "chokepoint" if "chokepoint" in kinds else "hub"
 
 
 def _route_nodes(run: RunData, stations: list[str], destination: str) -> list[str]:
@@ -192,23 +207,29 @@ def flow_routes(run: RunData) -> pd.DataFrame:
     scale = HOURS_PER_YEAR / run.window_h / max(run.replications, 1)
     tonnes = ships.loc[window].groupby("flow")["tonnes"].sum() * scale
     first = ships.drop_duplicates("flow").set_index("flow")
-    coords = run.stations.drop_duplicates("node").set_index("node")[["lat", "lon"]].dropna()
+    stations = run.stations.drop_duplicates("node").dropna(subset=["lat", "lon"])
+    coords = {
+        str(n): (float(la), float(lo))
+        for n, la, lo in stations[["node", "lat", "lon"]].itertuples(index=False)
+    }
     rows = []
     for flow, ship in first.iterrows():
         visits = run.visits
-        mine = visits.loc[(visits["replication"] == ship["replication"]) & (visits["shipment"] == ship["shipment"])]
+        mine = visits.loc[
+            (visits["replication"] == ship["replication"]) & (visits["shipment"] == ship["shipment"])
+        ]
         nodes = _route_nodes(run, mine.sort_values("seq")["station"].tolist(), str(ship["destination"]))
         if str(ship["origin"]) not in nodes:
             nodes.insert(0, str(ship["origin"]))
-        placed = [n for n in nodes if n in coords.index]
+        placed = [n for n in nodes if n in coords]
         rows.append(
             {
                 "flow": flow,
                 "commodity": ship["commodity"],
                 "tonnes_per_year": float(tonnes.get(flow, 0.0)),
                 "nodes": nodes,
-                "lons": [float(coords.at[n, "lon"]) for n in placed],
-                "lats": [float(coords.at[n, "lat"]) for n in placed],
+                "lons": [coords[n][1] for n in placed],
+                "lats": [coords[n][0] for n in placed],
             }
         )
     return pd.DataFrame(rows).sort_values("tonnes_per_year", ascending=False, ignore_index=True)
