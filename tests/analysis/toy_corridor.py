@@ -272,3 +272,30 @@ def write_run(
     (directory / "provenance.json").write_text(json.dumps(provenance, indent=2))
     (directory / "kpis.json").write_text(json.dumps({}))
     return directory
+
+
+def write_frames(
+    directory: Path,
+    visits: pd.DataFrame,
+    shipments: pd.DataFrame,
+    stations: pd.DataFrame,
+    horizon_h: float,
+    warmup_h: float = 0.0,
+    name: str = "tiny",
+) -> Path:
+    """Write hand-made tables as a run directory (for exact, hand-checkable tests)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    visits.to_parquet(directory / "visits.parquet", index=False)
+    shipments.to_parquet(directory / "shipments.parquet", index=False)
+    stations.to_parquet(directory / "stations.parquet", index=False)
+    provenance = {
+        "scenario": name,
+        "seed": 0,
+        "engine": "hand",
+        "replications": int(shipments["replication"].nunique()),
+        "start_date": "2024-01-01",
+        "horizon_h": horizon_h,
+        "warmup_h": warmup_h,
+    }
+    (directory / "provenance.json").write_text(json.dumps(provenance))
+    return directory
