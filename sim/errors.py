@@ -60,6 +60,8 @@ class InputError(Exception):
 
 
 def show_value(value: object, limit: int = 60) -> str:
-    """Return a short ``repr`` of a bad value for error messages."""
+    """Return a short ``repr`` of a bad value for error messages (a mapping by its field names)."""
+    if isinstance(value, dict):
+        return "a mapping with fields " + ", ".join(str(key) for key in value)
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."

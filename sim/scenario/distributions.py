@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from scipy import stats
 
 __all__ = [
@@ -84,11 +84,13 @@ class Uniform(_Spec):
     low: NonNegative
     high: NonNegative
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Uniform:
-        if self.high < self.low:
-            raise ValueError(f"high ({self.high}) must be >= low ({self.low})")
-        return self
+    @field_validator("high")
+    @classmethod
+    def _ordered(cls, high: float, info: ValidationInfo) -> float:
+        low = info.data.get("low")
+        if low is not None and high < low:
+            raise ValueError(f"at least low ({low:g})")
+        return high
 
     def ppf(self, u: FloatArray) -> FloatArray:
         """Inverse CDF."""
@@ -111,9 +113,7 @@ class Triangular(_Spec):
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
         if not (self.low <= self.mode <= self.high) or self.low == self.high:
-            raise ValueError(
-                f"need low <= mode <= high and low < high (got {self.low}, {self.mode}, {self.high})"
-            )
+            raise ValueError(f"low <= mode <= high and low < high (got {self.low:g}, {self.mode:g}, {self.high:g})")
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
@@ -139,7 +139,7 @@ class TruncNormal(_Spec):
     @model_validator(mode="after")
     def _ordered(self) -> TruncNormal:
         if self.high <= self.low:
-            raise ValueError(f"high ({self.high}) must be > low ({self.low})")
+            raise ValueError(f"high ({self.high:g}) above low ({self.low:g})")
         return self
 
     def _frozen(self) -> stats.rv_continuous:
@@ -204,9 +204,9 @@ class Empirical(_Spec):
     def _weights_match(self) -> Empirical:
         if self.weights is not None:
             if len(self.weights) != len(self.values):
-                raise ValueError(f"weights has {len(self.weights)} entries, values has {len(self.values)}")
+                raise ValueError(f"as many weights as values ({len(self.weights)} weights, {len(self.values)} values)")
             if sum(self.weights) <= 0:
-                raise ValueError("weights must have a positive sum")
+                raise ValueError("weights with a positive sum")
         return self
 
     def _cumulative(self) -> tuple[FloatArray, FloatArray]:

@@ -100,9 +100,19 @@ def _field_problem(error: ErrorDetails, data: dict[str, Any], located: Located, 
         bound = "at least" if error["type"] == "too_short" else "at most"
         size = context.get("min_length" if error["type"] == "too_short" else "max_length")
         return _locate(located, origin, path, show_value(error.get("input")), f"{bound} {size} items")
+    if error["type"] == "string_pattern_mismatch":
+        pattern = str(error.get("ctx", {}).get("pattern", ""))
+        expected = PATTERNS.get(pattern, f"text matching {pattern}")
+        return _locate(located, origin, path, show_value(error.get("input")), expected)
     expected = message.removeprefix("Input should be ").removeprefix("input should be ")
     value = show_value(error.get("input"))
     return _locate(located, origin, path, value, expected[:1].lower() + expected[1:])
+
+
+PATTERNS = {
+    r"^[A-Z]{2}[A-Z0-9]{3}$": "a UN/LOCODE-shaped node id: 2 capital letters then 3 capitals or digits (e.g. CNTAO)",
+    r"^[A-Za-z0-9][A-Za-z0-9_\-]*$": "an id of letters, digits, '_' and '-' (no spaces or dots)",
+}
 
 
 def _data_path(loc: tuple[int | str, ...], data: Any) -> FieldPath:

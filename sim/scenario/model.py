@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from sim.scenario.distributions import ONE, Distribution
 
@@ -76,7 +76,7 @@ class Commodity(_Sourced):
     @model_validator(mode="after")
     def _teu_for_containers(self) -> Commodity:
         if self.kind == "container" and self.tonnes_per_teu is None:
-            raise ValueError("a containerised commodity needs tonnes_per_teu")
+            raise ValueError("tonnes_per_teu for a containerised commodity")
         return self
 
 
@@ -115,11 +115,9 @@ class Node(_Sourced):
     @model_validator(mode="after")
     def _kind_fits(self) -> Node:
         if self.kind == "chokepoint" and self.chokepoint is None:
-            raise ValueError(
-                "a node of kind 'chokepoint' needs a 'chokepoint' block (slots_per_day, transit_h)"
-            )
+            raise ValueError("a 'chokepoint' block (slots_per_day, transit_h) for a node of kind 'chokepoint'")
         if self.kind != "chokepoint" and self.chokepoint is not None:
-            raise ValueError(f"only chokepoint nodes take a 'chokepoint' block (this node is a {self.kind})")
+            raise ValueError(f"no 'chokepoint' block on a node of kind {self.kind!r}")
         return self
 
 
@@ -146,9 +144,7 @@ class Leg(_Sourced):
         metric = self.distance_km is not None and self.speed_kmh is not None
         given = [nautical, metric, self.transit_h is not None]
         if sum(given) != 1:
-            raise ValueError(
-                "give exactly one of: distance_nm with speed_kn, distance_km with speed_kmh, or transit_h"
-            )
+            raise ValueError("exactly one of: distance_nm with speed_kn, distance_km with speed_kmh, or transit_h")
         return self
 
     @property
@@ -172,9 +168,9 @@ class Timetable(_Frozen):
     @model_validator(mode="after")
     def _inside_cycle(self) -> Timetable:
         if any(d >= self.cycle_h for d in self.departures_h):
-            raise ValueError(f"every departure must be < cycle_h ({self.cycle_h})")
+            raise ValueError(f"every departure < cycle_h ({self.cycle_h:g})")
         if list(self.departures_h) != sorted(set(self.departures_h)):
-            raise ValueError("departures_h must be strictly increasing")
+            raise ValueError("strictly increasing departures_h")
         return self
 
 
@@ -200,9 +196,9 @@ class Service(_Sourced):
     @model_validator(mode="after")
     def _one_schedule(self) -> Service:
         if (self.headway_h is None) == (self.timetable is None):
-            raise ValueError("give exactly one of headway_h or timetable")
+            raise ValueError("exactly one of headway_h or timetable")
         if self.headway_h is not None and self.offset_h >= self.headway_h:
-            raise ValueError(f"offset_h ({self.offset_h}) must be < headway_h ({self.headway_h})")
+            raise ValueError(f"offset_h ({self.offset_h:g}) < headway_h ({self.headway_h:g})")
         return self
 
     @property
@@ -235,11 +231,12 @@ class Flow(_Sourced):
     """Relative weight of each calendar month, January first."""
     arrivals: Literal["poisson", "regular"] = "poisson"
 
-    @model_validator(mode="after")
-    def _seasonality_positive(self) -> Flow:
-        if sum(self.seasonality) <= 0:
-            raise ValueError("seasonality needs at least one positive weight")
-        return self
+    @field_validator("seasonality")
+    @classmethod
+    def _seasonality_positive(cls, weights: list[float]) -> list[float]:
+        if sum(weights) <= 0:
+            raise ValueError("at least one positive weight")
+        return weights
 
 
 class Disruption(_Sourced):
@@ -267,11 +264,11 @@ class Disruption(_Sourced):
         hours = self.start_h is not None and self.end_h is not None
         partial = [self.start, self.end, self.start_h, self.end_h].count(None) not in (2,)
         if partial or dates == hours:
-            raise ValueError("give the window as start and end (dates) or as start_h and end_h (hours)")
+            raise ValueError("the window as start and end (dates) or as start_h and end_h (hours)")
         if (self.set is None) == (self.scale is None):
-            raise ValueError("give exactly one of set (a new value) or scale (a multiplier)")
+            raise ValueError("exactly one of set (a new value) or scale (a multiplier)")
         if self.kind == "speed" and self.set is not None:
-            raise ValueError("a speed disruption takes scale (a multiplier of the leg's speed), not set")
+            raise ValueError("scale (a multiplier of the leg's speed) rather than set, for a speed disruption")
         return self
 
 
@@ -293,11 +290,13 @@ class Scenario(_Frozen):
     flows: Annotated[dict[Name, Flow], Field(min_length=1)]
     disruptions: dict[Name, Disruption] = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _warmup_inside(self) -> Scenario:
-        if self.warmup_days >= self.horizon_days:
-            raise ValueError(f"warmup_days ({self.warmup_days}) must be < horizon_days ({self.horizon_days})")
-        return self
+    @field_validator("warmup_days")
+    @classmethod
+    def _warmup_inside(cls, warmup: float, info: ValidationInfo) -> float:
+        horizon = info.data.get("horizon_days")
+        if horizon is not None and warmup >= horizon:
+            raise ValueError(f"less than horizon_days ({horizon:g})")
+        return warmup
 
     @property
     def horizon_h(self) -> float:
