@@ -1,0 +1,147 @@
+"""Loading scenarios: formats, extends layering, seeds, overrides, hashing and the resolved dump."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from sim.errors import InputError
+from sim.scenario import dump_scenario, load_scenario, scenario_hash
+from sim.scenario.loader import scenario_json_schema
+
+HERE = Path(__file__).parent
+BASE = HERE / "good" / "base.yaml"
+ROOT = HERE.parent.parent
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_yaml_toml_and_json_give_the_same_scenario(tmp_path: Path) -> None:
+    yaml_scenario = load_scenario(BASE)
+    data = json.loads(json.dumps(yaml_scenario.model_dump(mode="json", by_alias=True, exclude_none=True)))
+    json_file = _write(tmp_path / "s.json", json.dumps(data))
+    assert load_scenario(json_file) == yaml_scenario
+    toml_lines = ['schema = 1', 'name = "base"', "start = 2024-01-01"]
+    toml_file = _write(tmp_path / "s.toml", "\n".join(toml_lines) + "\n")
+    with pytest.raises(InputError):  # incomplete on purpose: TOML is parsed and validated like the others
+        load_scenario(toml_file)
+    assert tomllib.loads(toml_file.read_text())["start"].isoformat() == "2024-01-01"
+
+
+def test_extends_merges_mappings_replaces_lists_and_null_deletes(tmp_path: Path) -> None:
+    variant = _write(tmp_path / "v.yaml", f"""
+extends: {BASE}
+name: variant
+nodes:
+  CNTAO:
+    berths:
+      dry_bulk: {{count: 5}}
+flows:
+  soy: {{seasonality: [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}}
+  rail_boxes: null
+""")
+    base, derived = load_scenario(BASE), load_scenario(variant)
+    assert derived.name == "variant"
+    assert derived.nodes["CNTAO"].berths["dry_bulk"].count == 5
+    assert derived.nodes["CNTAO"].berths["dry_bulk"].rate == base.nodes["CNTAO"].berths["dry_bulk"].rate
+    assert derived.nodes["CNTAO"].berths["container"] == base.nodes["CNTAO"].berths["container"]
+    assert derived.flows["soy"].seasonality[0] == 2
+    assert "rail_boxes" not in derived.flows
+    assert derived.services == base.services
+
+
+def test_error_in_a_variant_points_at_the_variant_line(tmp_path: Path) -> None:
+    variant = _write(tmp_path / "v.yaml", f"extends: {BASE}\nname: v\n\nhorizon_days: -1\n")
+    with pytest.raises(InputError) as caught:
+        load_scenario(variant)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line, problem.path) == (str(variant), 4, ("horizon_days",))
+
+
+def test_error_inherited_from_the_base_points_at_the_base(tmp_path: Path) -> None:
+    broken_base = _write(tmp_path / "b.yaml", BASE.read_text().replace("rate: 1500", "rate: -1500"))
+    variant = _write(tmp_path / "v.yaml", "extends: b.yaml\nname: v\n")
+    with pytest.raises(InputError) as caught:
+        load_scenario(variant)
+    (problem,) = caught.value.problems
+    assert problem.file == str(broken_base)
+    assert broken_base.read_text().splitlines()[problem.line - 1].count("rate: -1500") == 1
+
+
+def test_overrides_set_fields_by_dotted_path() -> None:
+    overrides = {"flows.soy.annual_volume": 9.0e6, "flows.soy.route[2]": "CNTAO", "flows.soy.parcel.low": 50000.0}
+    scenario = load_scenario(BASE, overrides=overrides)
+    assert scenario.flows["soy"].annual_volume == 9.0e6
+    assert scenario.flows["soy"].parcel.mean == pytest.approx(57500.0)
+
+
+def test_an_override_path_through_a_missing_list_is_an_input_error() -> None:
+    with pytest.raises(InputError) as caught:
+        load_scenario(BASE, overrides={"flows.soy.seasonality[0]": 3.0})
+    assert caught.value.problems[0].path == ("flows.soy.seasonality[0]",)
+
+
+def test_a_bad_override_value_is_reported_against_its_path() -> None:
+    with pytest.raises(InputError) as caught:
+        load_scenario(BASE, overrides={"nodes.USMSY.berths.dry_bulk.count": -2})
+    assert caught.value.problems[0].path == ("nodes", "USMSY", "berths", "dry_bulk", "count")
+    assert caught.value.problems[0].file == "overrides"
+
+
+def test_hash_ignores_layout_but_not_content(tmp_path: Path) -> None:
+    reordered = _write(tmp_path / "r.yaml", f"extends: {BASE}\nname: base\n")
+    assert scenario_hash(load_scenario(reordered)) == scenario_hash(load_scenario(BASE))
+    changed = load_scenario(BASE, overrides={"seed": 12})
+    assert scenario_hash(changed) != scenario_hash(load_scenario(BASE))
+
+
+def test_resolved_dump_loads_back_to_the_same_scenario(tmp_path: Path) -> None:
+    scenario = load_scenario(BASE)
+    dumped = _write(tmp_path / "resolved.yaml", dump_scenario(scenario))
+    again = load_scenario(dumped)
+    assert again == scenario
+    assert scenario_hash(again) == scenario_hash(scenario)
+
+
+def test_yaml_12_keeps_norway_a_string(tmp_path: Path) -> None:
+    text = BASE.read_text().replace("name: New Orleans", "name: NO")
+    scenario = load_scenario(_write(tmp_path / "no.yaml", text))
+    assert scenario.nodes["USMSY"].name == "NO"
+
+
+def test_seeds_are_the_bottom_layer(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    _write(seeds / "nodes.csv", "id,name,kind,country,lat,lon,source,year\n"
+           "CNTAO,Qingdao (seed),port,China,36.03,120.27,WPI,2024\n")
+    _write(seeds / "berths.csv", "node,cargo_class,count,rate,rate_unit,overhead_h,source,year\n"
+           "CNTAO,dry_bulk,7,2100,t/h,3,derived: test,2024\n")
+    variant = _write(tmp_path / "v.yaml", f"extends: {BASE}\nseeds: seeds\nname: seeded\n")
+    scenario = load_scenario(variant)
+    # the scenario's own values win over the seeds; fields only the seeds give come through
+    assert scenario.nodes["CNTAO"].name == "Qingdao"
+    assert scenario.nodes["CNTAO"].lat == 36.03
+    assert scenario.nodes["CNTAO"].berths["dry_bulk"].count == 2
+    assert scenario.nodes["CNTAO"].berths["dry_bulk"].source == "derived: test"
+
+
+def test_a_bad_seed_row_is_reported_with_its_csv_line(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    _write(seeds / "nodes.csv", "id,name,kind,source,year\nXXAAA,A,port,x,2024\nXXBBB,B,harbour,x,2024\n")
+    variant = _write(tmp_path / "v.yaml", f"extends: {BASE}\nseeds: seeds\nname: seeded\n")
+    with pytest.raises(InputError) as caught:
+        load_scenario(variant)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line, problem.path) == (str(seeds / "nodes.csv"), 3, ("nodes", "XXBBB", "kind"))
+
+
+def test_committed_json_schema_is_up_to_date() -> None:
+    committed = json.loads((ROOT / "scenarios" / "scenario.schema.json").read_text())
+    assert committed == scenario_json_schema(), "run `make schema` to refresh scenarios/scenario.schema.json"
