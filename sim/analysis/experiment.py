@@ -48,7 +48,8 @@ class RunTables:
     blocks: list[RunResult] = field(default_factory=list)
 
     def _concat(self, name: str) -> pd.DataFrame:
-        return pd.concat([getattr(block, name) for block in self.blocks], ignore_index=True)
+        frames: list[pd.DataFrame] = [getattr(block, name) for block in self.blocks]
+        return pd.concat(frames, ignore_index=True)
 
     @property
     def visits(self) -> pd.DataFrame:

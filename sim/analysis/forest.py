@@ -1,8 +1,8 @@
 """Forest plot of a comparison: each KPI's difference (variant − base) with its 95 % interval.
 
-One panel per KPI family, each in the unit that reads best: throughput as relative change (%), transit time
-in days, waiting in hours, utilisation in percentage points. Differences whose interval excludes zero are drawn
-in red, the others in grey; the zero line marks "no change".
+One panel per KPI family, each in the unit that reads best: throughput as relative change (%), transit
+time in days, waiting in hours, utilisation in percentage points. Differences whose interval excludes zero
+are drawn in red, the others in grey; the zero line marks "no change".
 """
 
 from __future__ import annotations
