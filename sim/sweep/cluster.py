@@ -1,0 +1,144 @@
+"""The Dask executor: a LocalCluster on loopback, an existing scheduler, or a SLURM cluster (dask-jobqueue).
+
+Dask is imported inside these functions only, so ``import sim`` and the local executor never load it.
+
+- Each task is a Dask future keyed by its name; a worker that dies takes its tasks with it and the scheduler
+  runs them again elsewhere (up to ``distributed.scheduler.allowed-failures`` times).
+- The layered base scenario enters the graph once, as a small task of its own, rather than once per task;
+  being a task (not scattered data) it is recomputed if the worker holding it dies.
+- Worker records of the ``sim`` loggers are forwarded to the driver (:meth:`distributed.Client.forward_logging`),
+  at the level set on every worker by :class:`sim.sweep.dask_plugins.LogLevel`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any
+
+from sim.errors import InputError, Problem
+from sim.scenario.layers import Layered
+from sim.sweep.executor import SweepEvents
+from sim.sweep.task import TaskOrder, execute
+
+__all__ = ["DaskExecutor"]
+
+LOGGER = "sim"
+CONNECT_TIMEOUT_S = 20
+
+
+class DaskExecutor:
+    """Run sweep tasks on Dask.
+
+    Parameters
+    ----------
+    workers : int, optional
+        LocalCluster: worker processes (default: CPU count). SLURM: workers to ask for (default: one job's
+        worth). Ignored when joining a scheduler.
+    scheduler : str, optional
+        Address of a running scheduler (``tcp://host:8786``) to join.
+    slurm : bool
+        Start a :class:`dask_jobqueue.SLURMCluster` from the user's jobqueue configuration.
+    log_level : int, optional
+        Level of forwarded worker records (default: the driver's ``sim`` logger level).
+    """
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None, slurm: bool = False,
+                 log_level: int | None = None):
+        self.workers = workers
+        self.scheduler = scheduler
+        self.slurm = slurm
+        self.log_level = logging.getLogger(LOGGER).getEffectiveLevel() if log_level is None else log_level
+        self._cluster: Any = None
+        self._client: Any = None
+        self.description = "dask"
+
+    def __enter__(self) -> DaskExecutor:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise _problem("--executor", "dask", "the cluster extra installed: pip install 'corridor-sim[cluster]'"
+                           ) from None
+        if self.scheduler is not None:
+            self._client = _join(Client, self.scheduler)
+            self.description = f"dask scheduler {self.scheduler}"
+        else:
+            self._cluster = _slurm_cluster(self.workers) if self.slurm else _local_cluster(self.workers)
+            self._client = Client(self._cluster)
+            kind = "SLURM cluster" if self.slurm else "LocalCluster"
+            self.description = f"dask {kind} {self._cluster.scheduler_address}"
+        from sim.sweep.dask_plugins import LogLevel
+
+        self._client.register_plugin(LogLevel(self.log_level))
+        self._client.forward_logging(LOGGER, level=self.log_level)
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._client is not None:
+            self._client.unforward_logging(LOGGER)
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def run(self, orders: Sequence[TaskOrder], base: Layered, events: SweepEvents) -> None:
+        """Submit every order and report each as it completes (in any order)."""
+        from distributed import as_completed
+
+        client = self._client
+        run_id = uuid.uuid4().hex[:8]
+        shared = client.submit(_shared, base, key=f"sweep-base-{run_id}")
+        futures = {client.submit(execute, order, shared, key=f"{order.key}-{run_id}"): order for order in orders}
+        for future in as_completed(futures):
+            order = futures.pop(future)
+            if future.status == "finished":
+                events.done(future.result())
+            else:
+                events.failed(order, future.exception())
+            future.release()
+        shared.release()
+
+
+def _shared(base: Layered) -> Layered:
+    """A task whose result is the layered base scenario (so it is stored once on the cluster)."""
+    return base
+
+
+def _local_cluster(workers: int | None) -> Any:
+    from distributed import LocalCluster
+
+    return LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                        host="127.0.0.1", dashboard_address=None)
+
+
+def _slurm_cluster(workers: int | None) -> Any:
+    try:
+        from dask_jobqueue import SLURMCluster
+    except ImportError:
+        raise _problem("--slurm", "set", "dask-jobqueue installed: pip install 'corridor-sim[cluster]'") from None
+    try:
+        cluster = SLURMCluster()
+    except ValueError as error:
+        raise _problem("--slurm", f"an incomplete jobqueue configuration ({error})",
+                       "jobqueue.slurm settings in ~/.config/dask/jobqueue.yaml (see docs/sweeps.md)") from None
+    if workers:
+        cluster.scale(n=workers)
+    else:
+        cluster.scale(jobs=1)
+    return cluster
+
+
+def _join(client_class: Any, address: str) -> Any:
+    try:
+        return client_class(address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise _problem("--scheduler", f"{address!r} ({error.__class__.__name__}: {error})",
+                       "the address of a running Dask scheduler, such as tcp://10.0.0.5:8786") from None
+
+
+def _problem(option: str, value: str, expected: str) -> InputError:
+    return InputError([Problem("<command line>", None, (option,), value, expected)])

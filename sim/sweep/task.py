@@ -1,0 +1,158 @@
+"""One sweep task, as a worker runs it: rebuild the point's scenario, simulate a block, write one file.
+
+A :class:`TaskOrder` is small and picklable: the point's parameter values, seeds, replication range, target
+file and the provenance the file must carry. The layered base scenario travels separately (scattered once to
+a Dask cluster) and the worker re-validates the point's scenario from it, checking that it gets the same hash
+as the driver — so a worker running other code fails loudly instead of writing different numbers.
+
+Running a task twice is harmless: it writes identical bytes, and it skips the work when its file is already
+there with matching provenance (a worker killed after writing but before reporting).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.runner import run
+from sim.scenario.layers import Layered
+from sim.scenario.loader import scenario_hash
+from sim.sweep.plan import point_scenario
+from sim.sweep.spec import Scalar
+from sim.sweep.store import is_finished, write_atomic_parquet
+
+__all__ = ["KPI_COLUMNS", "TaskOrder", "TaskReport", "execute", "task_frame"]
+
+log = logging.getLogger(__name__)
+
+KPI_COLUMNS = ["table", "key", "period", "metric", "replication", "value"]
+DTYPES = {"int": np.int64, "float": np.float64, "bool": np.bool_, "str": pd.StringDtype()}
+
+
+@dataclass(frozen=True)
+class TaskOrder:
+    """Everything a worker needs to run one task, besides the layered base scenario.
+
+    Attributes
+    ----------
+    point, block : int
+        Which task.
+    values : dict
+        The point's parameter values by name (field path).
+    kinds : dict
+        Column type of each parameter: ``int``, ``float``, ``str`` or ``bool``.
+    scenario_hash : str
+        Hash of the point's scenario as the driver built it.
+    engine : str
+        Engine name.
+    seed : int
+        Root seed of the point.
+    first, count : int
+        Replications ``first`` … ``first + count - 1``.
+    target : str
+        Absolute path of the task's Parquet file.
+    provenance : dict
+        What the file's metadata must say (see :func:`sim.sweep.driver.task_provenance`).
+    """
+
+    point: int
+    block: int
+    values: dict[str, Scalar]
+    kinds: dict[str, str]
+    scenario_hash: str
+    engine: str
+    seed: int
+    first: int
+    count: int
+    target: str
+    provenance: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        """A unique, readable task name (also the Dask key)."""
+        return f"sweep-task-p{self.point:04d}-b{self.block:04d}"
+
+
+@dataclass(frozen=True)
+class TaskReport:
+    """What a worker says when a task is done.
+
+    Attributes
+    ----------
+    point, block : int
+        Which task.
+    written : bool
+        False when the file was already there (nothing simulated).
+    wall_time_s : float
+        Time spent in the task, seconds.
+    worker : str
+        ``host:pid`` of the worker process.
+    """
+
+    point: int
+    block: int
+    written: bool
+    wall_time_s: float
+    worker: str
+
+
+def execute(order: TaskOrder, base: Layered) -> TaskReport:
+    """Run one task and write its file atomically; return a :class:`TaskReport`.
+
+    Raises
+    ------
+    RuntimeError
+        When the worker builds a scenario whose hash differs from the driver's.
+    """
+    began = time.perf_counter()
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    target = Path(order.target)
+    if is_finished(target, order.provenance):
+        log.info("%s already finished (%s)", order.key, target.name)
+        return TaskReport(order.point, order.block, False, time.perf_counter() - began, worker)
+    scenario = point_scenario(base, order.values, origin=f"sweep point {order.point}")
+    found = scenario_hash(scenario)
+    if found != order.scenario_hash:
+        raise RuntimeError(
+            f"{order.key}: the worker built scenario hash {found[:12]} but the driver built "
+            f"{order.scenario_hash[:12]}; do driver and workers run the same corridor-sim version?"
+        )
+    result = run(scenario, engine=order.engine, replications=order.count, seed=order.seed,
+                 first_replication=order.first)
+    write_atomic_parquet(task_frame(result.kpis_by_replication, order.values, order.kinds), target,
+                         order.provenance)
+    elapsed = time.perf_counter() - began
+    log.info("%s: replications %d-%d in %.2f s on %s", order.key, order.first, order.first + order.count - 1,
+             elapsed, worker)
+    return TaskReport(order.point, order.block, True, elapsed, worker)
+
+
+def task_frame(kpis: pd.DataFrame, values: dict[str, Scalar], kinds: dict[str, str]) -> pd.DataFrame:
+    """KPIs per replication with the point's parameter values as leading columns, rows in a fixed order.
+
+    Parameters
+    ----------
+    kpis : DataFrame
+        Long-form KPIs (``table, key, period, metric, replication, value``).
+    values : dict
+        Parameter values of the point, one column each (named by field path).
+    kinds : dict
+        Column type of each parameter.
+    """
+    rows = kpis[KPI_COLUMNS].sort_values(KPI_COLUMNS[:5], kind="stable", ignore_index=True)
+    columns: dict[str, Any] = {
+        name: pd.Series([value] * len(rows), dtype=DTYPES[kinds[name]]) for name, value in values.items()
+    }
+    for name in KPI_COLUMNS[:4]:
+        columns[name] = rows[name].astype(pd.StringDtype())
+    columns["replication"] = rows["replication"].astype(np.int64)
+    columns["value"] = rows["value"].astype(np.float64)
+    return pd.DataFrame(columns)
