@@ -7,11 +7,20 @@ The Python API mirrors the command line::
     result = sim.run(scenario, replications=5, seed=1)
     result.kpis          # means with 95% confidence intervals
     sim.write_run(result, "results/baseline_2024")
+
+``run``, ``write_run`` and ``RunResult`` load on first use, so importing :mod:`sim` (or its engines) does not
+import pandas.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from sim.errors import InputError, Problem
-from sim.runner import RunResult, run, write_run
 from sim.scenario import Scenario, load_scenario, scenario_hash
+
+if TYPE_CHECKING:
+    from sim.runner import RunResult, run, write_run
 
 __version__ = "0.1.0"
 
@@ -26,3 +35,13 @@ __all__ = [
     "scenario_hash",
     "write_run",
 ]
+
+_LAZY = {"RunResult", "run", "write_run"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from sim import runner
+
+        return getattr(runner, name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

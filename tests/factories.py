@@ -38,8 +38,14 @@ def one_port(
                 "XXPRT": {
                     "name": "Port",
                     "kind": "port",
-                    "berths": {"bulk": {"count": berths, "rate": 1.0 / service_h, "rate_unit": "t/h",
-                                        "variability": variability}},
+                    "berths": {
+                        "bulk": {
+                            "count": berths,
+                            "rate": 1.0 / service_h,
+                            "rate_unit": "t/h",
+                            "variability": variability,
+                        }
+                    },
                 }
             },
             "flows": {

@@ -11,7 +11,9 @@ from sim.plan import Plan
 from sim.scenario import Scenario
 
 
-def hand_plan(scenario: Scenario, shipments: Sequence[tuple[float, str, Sequence[float], Sequence[float]]]) -> Plan:
+def hand_plan(
+    scenario: Scenario, shipments: Sequence[tuple[float, str, Sequence[float], Sequence[float]]]
+) -> Plan:
     """A one-replication Plan of ``(created_h, flow, work_h per step, size per step)`` in creation order."""
     network = build_network(scenario)
     flows = {f.name: f for f in network.flows}

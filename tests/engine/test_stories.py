@@ -1,4 +1,4 @@
-"""Small stories with exact answers, run on every engine: each asserts the times a reader can work out by hand."""
+"""Small stories with exact answers, run on every engine: times a reader can work out by hand."""
 
 from __future__ import annotations
 
@@ -17,11 +17,21 @@ ENGINE_NAMES = sorted(ENGINES)
 
 def _port(berths: int, disruptions: dict[str, Any] | None = None, days: float = 10.0) -> Any:
     data = base_data(days=days)
-    data["nodes"]["XXPRT"] = {"name": "P", "kind": "port",
-                              "berths": {"bulk": {"count": berths, "rate": 1.0, "rate_unit": "t/h"}}}
-    data["flows"]["f"] = {"commodity": "bulk", "origin": "XXPRT", "destination": "XXPRT", "route": ["XXPRT"],
-                          "annual_volume": 1.0, "volume_unit": "t", "parcel": {"dist": "fixed", "value": 1.0},
-                          "parcel_unit": "t"}
+    data["nodes"]["XXPRT"] = {
+        "name": "P",
+        "kind": "port",
+        "berths": {"bulk": {"count": berths, "rate": 1.0, "rate_unit": "t/h"}},
+    }
+    data["flows"]["f"] = {
+        "commodity": "bulk",
+        "origin": "XXPRT",
+        "destination": "XXPRT",
+        "route": ["XXPRT"],
+        "annual_volume": 1.0,
+        "volume_unit": "t",
+        "parcel": {"dist": "fixed", "value": 1.0},
+        "parcel_unit": "t",
+    }
     data["disruptions"] = disruptions or {}
     return scenario_from_data(data)
 
@@ -34,7 +44,9 @@ def _times(engine: str, scenario: Any, shipments: list[Any]) -> np.ndarray:
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
 def test_fifo_ties_break_by_creation_order(engine: str) -> None:
     scenario = _port(berths=1)
-    times = _times(engine, scenario, [(5.0, "f", [2.0], [0.0]), (5.0, "f", [3.0], [0.0]), (5.0, "f", [1.0], [0.0])])
+    times = _times(
+        engine, scenario, [(5.0, "f", [2.0], [0.0]), (5.0, "f", [3.0], [0.0]), (5.0, "f", [1.0], [0.0])]
+    )
     assert times[:, 1].tolist() == [5.0, 7.0, 10.0]
     assert times[:, 2].tolist() == [7.0, 10.0, 11.0]
 
@@ -48,7 +60,9 @@ def test_a_berth_freed_at_an_arrival_instant_is_taken_at_once(engine: str) -> No
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
 def test_closure_lets_the_ship_at_berth_finish_and_holds_the_next(engine: str) -> None:
     closure = {"shut": {"kind": "berths", "target": "XXPRT", "start_h": 5.0, "end_h": 20.0, "set": 0}}
-    times = _times(engine, _port(berths=1, disruptions=closure), [(0.0, "f", [10.0], [0.0]), (6.0, "f", [2.0], [0.0])])
+    times = _times(
+        engine, _port(berths=1, disruptions=closure), [(0.0, "f", [10.0], [0.0]), (6.0, "f", [2.0], [0.0])]
+    )
     assert times[0].tolist() == [0.0, 0.0, 10.0]  # not pre-empted
     assert times[1].tolist() == [6.0, 20.0, 22.0]  # waits for the reopening, not for the berth
 
@@ -66,10 +80,26 @@ def _service(capacity: float, headway: float = 10.0) -> Any:
     data = base_data()
     data["nodes"]["XXAAA"] = {"name": "A", "kind": "hub"}
     data["nodes"]["XXBBB"] = {"name": "B", "kind": "hub"}
-    data["services"] = {"train": {"from": "XXAAA", "to": "XXBBB", "mode": "rail", "headway_h": headway,
-                                  "capacity": capacity, "capacity_unit": "TEU", "transit_h": 5.0}}
-    data["flows"]["f"] = {"commodity": "box", "origin": "XXAAA", "destination": "XXBBB", "annual_volume": 1.0,
-                          "volume_unit": "TEU", "parcel": {"dist": "fixed", "value": 1.0}, "parcel_unit": "TEU"}
+    data["services"] = {
+        "train": {
+            "from": "XXAAA",
+            "to": "XXBBB",
+            "mode": "rail",
+            "headway_h": headway,
+            "capacity": capacity,
+            "capacity_unit": "TEU",
+            "transit_h": 5.0,
+        }
+    }
+    data["flows"]["f"] = {
+        "commodity": "box",
+        "origin": "XXAAA",
+        "destination": "XXBBB",
+        "annual_volume": 1.0,
+        "volume_unit": "TEU",
+        "parcel": {"dist": "fixed", "value": 1.0},
+        "parcel_unit": "TEU",
+    }
     return scenario_from_data(data)
 
 
@@ -105,13 +135,25 @@ def test_arriving_at_a_departure_instant_catches_it(engine: str) -> None:
 def _canal(slots: float, disruptions: dict[str, Any] | None = None) -> Any:
     data = base_data()
     data["nodes"]["XXAAA"] = {"name": "A", "kind": "hub"}
-    data["nodes"]["XXCNL"] = {"name": "Canal", "kind": "chokepoint",
-                              "chokepoint": {"slots_per_day": slots, "transit_h": 10.0}}
+    data["nodes"]["XXCNL"] = {
+        "name": "Canal",
+        "kind": "chokepoint",
+        "chokepoint": {"slots_per_day": slots, "transit_h": 10.0},
+    }
     data["nodes"]["XXBBB"] = {"name": "B", "kind": "hub"}
-    data["legs"] = {"in": {"from": "XXAAA", "to": "XXCNL", "mode": "sea", "transit_h": 1.0},
-                    "out": {"from": "XXCNL", "to": "XXBBB", "mode": "sea", "transit_h": 1.0}}
-    data["flows"]["f"] = {"commodity": "bulk", "origin": "XXAAA", "destination": "XXBBB", "annual_volume": 1.0,
-                          "volume_unit": "t", "parcel": {"dist": "fixed", "value": 1.0}, "parcel_unit": "t"}
+    data["legs"] = {
+        "in": {"from": "XXAAA", "to": "XXCNL", "mode": "sea", "transit_h": 1.0},
+        "out": {"from": "XXCNL", "to": "XXBBB", "mode": "sea", "transit_h": 1.0},
+    }
+    data["flows"]["f"] = {
+        "commodity": "bulk",
+        "origin": "XXAAA",
+        "destination": "XXBBB",
+        "annual_volume": 1.0,
+        "volume_unit": "t",
+        "parcel": {"dist": "fixed", "value": 1.0},
+        "parcel_unit": "t",
+    }
     data["disruptions"] = disruptions or {}
     return scenario_from_data(data)
 

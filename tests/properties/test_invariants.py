@@ -35,8 +35,10 @@ def test_no_cargo_is_created_or_lost(scenario: Scenario) -> None:
     total = shipments["tonnes"][delivered].sum() + shipments["tonnes"][in_transit].sum()
     assert np.isclose(total, shipments["tonnes"].sum(), rtol=1e-12)
     first = visits.groupby(["replication", "shipment"], sort=False).first()
-    assert np.array_equal(first["arrive"].to_numpy(), shipments.set_index(["replication", "shipment"]).loc[
-        first.index, "created"].to_numpy())  # every shipment enters the network when created
+    assert np.array_equal(
+        first["arrive"].to_numpy(),
+        shipments.set_index(["replication", "shipment"]).loc[first.index, "created"].to_numpy(),
+    )  # every shipment enters the network when created
     # between stations nothing vanishes: the next visit starts where the last ended, and once a time is
     # missing (beyond the horizon) every later time of that shipment is missing too
     nxt = visits.groupby(["replication", "shipment"], sort=False)["arrive"].shift(-1)
@@ -73,12 +75,16 @@ def test_every_queue_is_fifo(scenario: Scenario) -> None:
         # a later arrival never starts while an earlier one is still waiting
         waiting_at_end = station["start"].isna()
         if waiting_at_end.any():
-            assert station["arrive"][waiting_at_end].min() >= station["arrive"][~waiting_at_end].max() or (
-                station["start"].dropna() <= station["arrive"][waiting_at_end].min()).all()
+            assert (
+                station["arrive"][waiting_at_end].min() >= station["arrive"][~waiting_at_end].max()
+                or (station["start"].dropna() <= station["arrive"][waiting_at_end].min()).all()
+            )
 
 
 def _check_capacity(network: Network, visits: pd.DataFrame, sizes: np.ndarray) -> None:
-    for (_, name), station in visits[visits["start"].notna()].groupby(["replication", "station"], observed=True):
+    for (_, name), station in visits[visits["start"].notna()].groupby(
+        ["replication", "station"], observed=True
+    ):
         spec = network.station(str(name))
         start, end = station["start"].to_numpy(), station["end"].fillna(np.inf).to_numpy()
         if spec.kind == "berth":

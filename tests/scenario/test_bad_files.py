@@ -49,7 +49,9 @@ def test_yaml_errors_carry_a_line_number(path: Path, capsys: pytest.CaptureFixtu
     assert re.search(rf"{re.escape(str(path))}:\d+: ", capsys.readouterr().err)
 
 
-def test_run_rejects_a_bad_file_without_writing_anything(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_rejects_a_bad_file_without_writing_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     assert main(["run", str(HERE / "bad" / "negative_capacity.yaml"), "--out", str(out)]) == 2
     assert not out.exists()

@@ -27,7 +27,7 @@ def test_yaml_toml_and_json_give_the_same_scenario(tmp_path: Path) -> None:
     data = json.loads(json.dumps(yaml_scenario.model_dump(mode="json", by_alias=True, exclude_none=True)))
     json_file = _write(tmp_path / "s.json", json.dumps(data))
     assert load_scenario(json_file) == yaml_scenario
-    toml_lines = ['schema = 1', 'name = "base"', "start = 2024-01-01"]
+    toml_lines = ["schema = 1", 'name = "base"', "start = 2024-01-01"]
     toml_file = _write(tmp_path / "s.toml", "\n".join(toml_lines) + "\n")
     with pytest.raises(InputError):  # incomplete on purpose: TOML is parsed and validated like the others
         load_scenario(toml_file)
@@ -35,7 +35,9 @@ def test_yaml_toml_and_json_give_the_same_scenario(tmp_path: Path) -> None:
 
 
 def test_extends_merges_mappings_replaces_lists_and_null_deletes(tmp_path: Path) -> None:
-    variant = _write(tmp_path / "v.yaml", f"""
+    variant = _write(
+        tmp_path / "v.yaml",
+        f"""
 extends: {BASE}
 name: variant
 nodes:
@@ -45,7 +47,8 @@ nodes:
 flows:
   soy: {{seasonality: [2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]}}
   rail_boxes: null
-""")
+""",
+    )
     base, derived = load_scenario(BASE), load_scenario(variant)
     assert derived.name == "variant"
     assert derived.nodes["CNTAO"].berths["dry_bulk"].count == 5
@@ -75,7 +78,11 @@ def test_error_inherited_from_the_base_points_at_the_base(tmp_path: Path) -> Non
 
 
 def test_overrides_set_fields_by_dotted_path() -> None:
-    overrides = {"flows.soy.annual_volume": 9.0e6, "flows.soy.route[2]": "CNTAO", "flows.soy.parcel.low": 50000.0}
+    overrides = {
+        "flows.soy.annual_volume": 9.0e6,
+        "flows.soy.route[2]": "CNTAO",
+        "flows.soy.parcel.low": 50000.0,
+    }
     scenario = load_scenario(BASE, overrides=overrides)
     assert scenario.flows["soy"].annual_volume == 9.0e6
     assert scenario.flows["soy"].parcel.mean == pytest.approx(57500.0)
@@ -118,10 +125,15 @@ def test_yaml_12_keeps_norway_a_string(tmp_path: Path) -> None:
 def test_seeds_are_the_bottom_layer(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     seeds.mkdir()
-    _write(seeds / "nodes.csv", "id,name,kind,country,lat,lon,source,year\n"
-           "CNTAO,Qingdao (seed),port,China,36.03,120.27,WPI,2024\n")
-    _write(seeds / "berths.csv", "node,cargo_class,count,rate,rate_unit,overhead_h,source,year\n"
-           "CNTAO,dry_bulk,7,2100,t/h,3,derived: test,2024\n")
+    _write(
+        seeds / "nodes.csv",
+        "id,name,kind,country,lat,lon,source,year\nCNTAO,Qingdao (seed),port,China,36.03,120.27,WPI,2024\n",
+    )
+    _write(
+        seeds / "berths.csv",
+        "node,cargo_class,count,rate,rate_unit,overhead_h,source,year\n"
+        "CNTAO,dry_bulk,7,2100,t/h,3,derived: test,2024\n",
+    )
     variant = _write(tmp_path / "v.yaml", f"extends: {BASE}\nseeds: seeds\nname: seeded\n")
     scenario = load_scenario(variant)
     # the scenario's own values win over the seeds; fields only the seeds give come through
@@ -139,7 +151,11 @@ def test_a_bad_seed_row_is_reported_with_its_csv_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_scenario(variant)
     (problem,) = caught.value.problems
-    assert (problem.file, problem.line, problem.path) == (str(seeds / "nodes.csv"), 3, ("nodes", "XXBBB", "kind"))
+    assert (problem.file, problem.line, problem.path) == (
+        str(seeds / "nodes.csv"),
+        3,
+        ("nodes", "XXBBB", "kind"),
+    )
 
 
 def test_committed_json_schema_is_up_to_date() -> None:

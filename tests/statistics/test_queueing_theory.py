@@ -1,4 +1,4 @@
-"""The simulated queues against closed forms: Erlang C (M/M/c), Pollaczek–Khinchine (M/D/1, M/G/1), Little's law.
+"""Simulated queues against closed forms: Erlang C (M/M/c), Pollaczek–Khinchine (M/G/1), Little's law.
 
 Each check runs independent seeded replications and asserts that the theoretical value lies inside the 99%
 Student-t confidence interval of the replication means (the interval, not a hand-picked tolerance, sets how
@@ -56,9 +56,19 @@ def _mean_waits(result: RunResult) -> np.ndarray:
         (3, 2.4, {"dist": "exponential", "mean": 1.0}, 1.0),  # M/M/3
     ],
 )
-def test_mmc_waits_match_erlang_c(servers: int, arrivals_per_h: float, service: dict[str, object], cv: float) -> None:
-    scenario = one_port(servers, arrivals_per_h * 24, 1.0, service=service, days=200, warmup_days=10,
-                        replications=REPLICATIONS, seed=101 + servers)
+def test_mmc_waits_match_erlang_c(
+    servers: int, arrivals_per_h: float, service: dict[str, object], cv: float
+) -> None:
+    scenario = one_port(
+        servers,
+        arrivals_per_h * 24,
+        1.0,
+        service=service,
+        days=200,
+        warmup_days=10,
+        replications=REPLICATIONS,
+        seed=101 + servers,
+    )
     low, high = _interval(_mean_waits(sim.run(scenario)))
     assert low <= erlang_c_wait(arrivals_per_h, 1.0, servers) <= high
 
@@ -72,8 +82,9 @@ def test_mmc_waits_match_erlang_c(servers: int, arrivals_per_h: float, service: 
     ],
 )
 def test_mg1_waits_match_pollaczek_khinchine(service: dict[str, object], cv: float) -> None:
-    scenario = one_port(1, 0.7 * 24, 1.0, service=service, days=200, warmup_days=10, replications=REPLICATIONS,
-                        seed=7)
+    scenario = one_port(
+        1, 0.7 * 24, 1.0, service=service, days=200, warmup_days=10, replications=REPLICATIONS, seed=7
+    )
     low, high = _interval(_mean_waits(sim.run(scenario)))
     assert low <= pollaczek_khinchine_wait(0.7, 1.0, cv) <= high
 
@@ -86,8 +97,11 @@ def _little_terms(visits: pd.DataFrame, window: tuple[float, float]) -> pd.DataF
     inside["stay"] = inside["end"] - inside["arrive"]
     grouped = inside.groupby(["station", "replication"], observed=True)
     terms = pd.DataFrame({"arrivals": grouped.size() / (hi - lo), "stay": grouped["stay"].mean()})
-    present = visits.assign(overlap=np.clip(np.minimum(visits["end"].fillna(hi), hi)
-                                            - np.maximum(visits["arrive"], lo), 0.0, None))
+    present = visits.assign(
+        overlap=np.clip(
+            np.minimum(visits["end"].fillna(hi), hi) - np.maximum(visits["arrive"], lo), 0.0, None
+        )
+    )
     terms["present"] = present.groupby(["station", "replication"], observed=True)["overlap"].sum() / (hi - lo)
     return terms
 
@@ -95,8 +109,12 @@ def _little_terms(visits: pd.DataFrame, window: tuple[float, float]) -> pd.DataF
 def test_littles_law_holds_at_every_station() -> None:
     # stationary demand (flat seasonality) over two years, so the window's edge effects are small
     # and a warm-up longer than the longest stay, so the network is full when the window opens
-    flat = {"horizon_days": 730.0, "warmup_days": 60.0, "replications": REPLICATIONS,
-            "flows.soy_png_tao.seasonality": [1.0] * 12}
+    flat = {
+        "horizon_days": 730.0,
+        "warmup_days": 60.0,
+        "replications": REPLICATIONS,
+        "flows.soy_png_tao.seasonality": [1.0] * 12,
+    }
     scenario = sim.load_scenario("scenarios/demo_two_ports.yaml", overrides=flat)
     result = sim.run(scenario)
     # every visit arriving in the window ends before the horizon (the longest stay, a 38-day sea leg, fits in
@@ -112,11 +130,20 @@ def test_littles_law_holds_at_every_station() -> None:
 
 
 def test_kpi_queue_length_obeys_littles_law_for_the_queue() -> None:
-    scenario = one_port(2, 1.5 * 24, 1.0, service={"dist": "exponential", "mean": 1.0}, days=200,
-                        warmup_days=10, replications=REPLICATIONS, seed=5)
+    scenario = one_port(
+        2,
+        1.5 * 24,
+        1.0,
+        service={"dist": "exponential", "mean": 1.0},
+        days=200,
+        warmup_days=10,
+        replications=REPLICATIONS,
+        seed=5,
+    )
     kpis = sim.run(scenario).kpis_by_replication
-    stations = kpis[kpis["table"] == "stations"].pivot_table(index="replication", columns="metric",
-                                                             values="value")
+    stations = kpis[kpis["table"] == "stations"].pivot_table(
+        index="replication", columns="metric", values="value"
+    )
     gap = stations["queue_mean"] - stations["arrivals_per_h"] * stations["wait_mean_h"]
     low, high = _interval(gap.to_numpy())
     assert low <= 0.0 <= high or max(abs(low), abs(high)) < 0.01 * float(stations["queue_mean"].mean())
