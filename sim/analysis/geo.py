@@ -106,7 +106,7 @@ def draw_basemap(ax: Any, shifts: Sequence[float] = (-360.0, 0.0, 360.0), *, bor
         linewidth=0.4,
         zorder=0,
     )
-    ax.add_patch(patch)
+    ax.add_artist(patch)  # not add_patch: updating data limits vertex by vertex is slow and unwanted
     ax.set_facecolor(OCEAN_COLOUR)
 
 

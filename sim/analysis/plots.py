@@ -33,6 +33,7 @@ __all__ = [
     "plot_utilisation_heatmap",
 ]
 
+HUE_COLOURS = ("#333333", "#E69F00", "#0072B2", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442")
 KIND_COLOURS = {"berth": "#0072B2", "service": "#E69F00", "chokepoint": "#D55E00"}
 
 
@@ -110,7 +111,11 @@ def _ecdf(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @styled
 def plot_transit_ecdf(
-    table: pd.DataFrame, by: str = "flow", hue: str | None = None, title: str = "Transit time by flow"
+    table: pd.DataFrame,
+    by: str = "flow",
+    hue: str | None = None,
+    title: str = "Transit time by flow",
+    hue_order: list[str] | None = None,
 ) -> Any:
     """Empirical CDF of door-to-door transit time, one panel per flow (pooled over replications).
 
@@ -122,13 +127,15 @@ def plot_transit_ecdf(
         Column that makes the panels.
     hue : str or None
         Optional column drawn as separate curves in each panel (e.g. ``scenario`` in a comparison).
+    hue_order : list of str, optional
+        Order of the curves; the first (the base of a comparison) is drawn in dark grey.
     title : str
         Figure title.
     """
     groups = sorted(table[by].unique())
     figure, axes = _grid(len(groups), 3, 4.0, 2.7)
-    hues = sorted(table[hue].unique()) if hue else [None]
-    colours = colour_map([str(h) for h in hues]) if hue else {}
+    hues: list[Any] = (hue_order or sorted(table[hue].astype(str).unique())) if hue else [None]
+    colours = {str(h): c for h, c in zip(hues, HUE_COLOURS, strict=False)} if hue else {}
     for ax, group in zip(axes, groups, strict=True):
         mine = table.loc[table[by] == group]
         for h in hues:

@@ -47,9 +47,6 @@ RC: dict[str, Any] = {
     "legend.fontsize": 8.5,
     "figure.titlesize": 13,
     "figure.titleweight": "bold",
-    "savefig.dpi": 130,
-    "savefig.bbox": "tight",
-    "savefig.pad_inches": 0.15,
 }
 
 # Okabe–Ito: distinguishable under the common colour-vision deficiencies.
@@ -88,10 +85,23 @@ def new_figure(width_in: float, height_in: float, **kwargs: Any) -> Any:
     return figure
 
 
-def save_png(figure: Any, path: str | Path) -> Path:
-    """Write a figure as PNG (house dpi, tight bounding box) and return the path."""
+DPI = 100
+
+
+def save_png(figure: Any, path: str | Path, dpi: float = DPI) -> Path:
+    """Write a figure as PNG and return the path.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        The figure (laid out by its constrained layout engine).
+    path : str or Path
+        Target file.
+    dpi : float
+        Pixels per inch; the default keeps a 12-inch figure 1200 px wide, legible in a report page.
+    """
     target = Path(path)
-    figure.savefig(target, format="png")
+    figure.savefig(target, format="png", dpi=dpi, facecolor="white")
     return target
 
 

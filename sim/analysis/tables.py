@@ -17,6 +17,7 @@ from sim.analysis.rundata import HOURS_PER_YEAR, RunData
 __all__ = [
     "QUEUEING_KINDS",
     "flow_routes",
+    "flow_summary",
     "monthly_throughput",
     "port_throughput",
     "replication_summary",
@@ -233,3 +234,40 @@ def flow_routes(run: RunData) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows).sort_values("tonnes_per_year", ascending=False, ignore_index=True)
+
+
+def flow_summary(run: RunData) -> pd.DataFrame:
+    """Throughput and transit time per flow, with 95 % intervals across replications.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per flow: ``flow``, ``commodity``, ``tonnes_per_year`` (delivered in the window, t/yr) with
+        ``tonnes_low`` / ``tonnes_high``, ``transit_mean_d`` with ``transit_low_d`` / ``transit_high_d``
+        (mean over replications of each replication's mean, days) and ``transit_p95_d`` (pooled, days).
+    """
+    ships = run.shipments
+    flows = ships.drop_duplicates("flow").set_index("flow")["commodity"].astype(str)
+    window = ships["delivered"].between(run.warmup_h, run.horizon_h)
+    per_year = HOURS_PER_YEAR / run.window_h
+    tonnes = ships.loc[window].groupby(["replication", "flow"])["tonnes"].sum().unstack("flow")
+    tonnes = tonnes.reindex(index=sorted(ships["replication"].unique()), columns=flows.index).fillna(0.0)
+    throughput = replication_summary(tonnes * per_year)
+    transit = transit_times(run)
+    mean_days = transit.groupby(["replication", "flow"])["transit_days"].mean().unstack("flow")
+    days = replication_summary(mean_days.reindex(columns=flows.index))
+    out = pd.DataFrame(
+        {
+            "flow": flows.index.astype(str),
+            "commodity": flows.to_numpy(),
+            "tonnes_per_year": throughput["mean"].to_numpy(),
+            "tonnes_low": throughput["low"].to_numpy(),
+            "tonnes_high": throughput["high"].to_numpy(),
+            "transit_mean_d": days["mean"].to_numpy(),
+            "transit_low_d": days["low"].to_numpy(),
+            "transit_high_d": days["high"].to_numpy(),
+        }
+    )
+    p95 = transit.groupby("flow")["transit_days"].quantile(0.95)
+    out["transit_p95_d"] = out["flow"].map(p95.set_axis(p95.index.astype(str)))
+    return out.sort_values("tonnes_per_year", ascending=False, ignore_index=True)

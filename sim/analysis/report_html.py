@@ -1,0 +1,128 @@
+"""HTML building blocks of the reports: the page shell with inline CSS, tables and number formatting.
+
+Everything is escaped with :func:`html.escape`; the page links to nothing outside itself.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+
+__all__ = ["CSS", "data_table", "fmt", "page"]
+
+CSS = """
+:root { --ink: #1d2329; --muted: #5f6b76; --line: #dfe3e8; --accent: #0b5394; --bad: #c0392b; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: var(--ink);
+       background: #f6f7f9; }
+header { background: #14324f; color: #fff; padding: 22px 40px 18px; }
+header h1 { margin: 0; font-size: 24px; font-weight: 600; }
+header p { margin: 4px 0 0; color: #c9d6e3; font-size: 13px; }
+main { max-width: 1240px; margin: 0 auto; padding: 10px 40px 40px; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px 26px 20px;
+          margin: 22px 0; }
+h2 { font-size: 19px; color: var(--accent); border-bottom: 2px solid var(--line); padding-bottom: 6px; }
+h3 { font-size: 15px; margin: 22px 0 6px; }
+table { border-collapse: collapse; margin: 6px 0 10px; font-size: 13px; }
+th, td { padding: 4px 12px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+th { background: #eef2f6; font-weight: 600; }
+th:first-child, td:first-child, th.text, td.text { text-align: left; }
+table.meta td { text-align: left; border: none; padding: 2px 14px 2px 0; }
+table.meta td:first-child { color: var(--muted); }
+tr.significant td { color: var(--bad); font-weight: 600; }
+figure { margin: 22px 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 4px;
+             background: #fff; }
+figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
+.note { color: var(--muted); font-size: 12.5px; }
+details { margin: 12px 0; }
+summary { cursor: pointer; font-weight: 600; color: var(--accent); }
+footer { text-align: center; color: var(--muted); font-size: 12px; padding: 10px 0 30px; }
+nav { font-size: 13px; color: var(--muted); }
+"""
+
+
+def page(title: str, body: str, footer: str, css: str = CSS, subtitle: str = "") -> str:
+    """A complete HTML5 document with the CSS inline."""
+    sub = f"<p>{html.escape(subtitle)}</p>" if subtitle else ""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{css}</style>\n</head>\n<body>\n"
+        f"<header><h1>{html.escape(title)}</h1>{sub}</header>\n<main>\n{body}\n</main>\n"
+        f"<footer>{html.escape(footer)}</footer>\n</body>\n</html>\n"
+    )
+
+
+def data_table(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    header: bool = True,
+    css: str = "",
+    highlight: Sequence[bool] | None = None,
+    text: set[int] | None = None,
+) -> str:
+    """An HTML table of already formatted cells (escaped here).
+
+    Parameters
+    ----------
+    columns : sequence of str
+        Header cells.
+    rows : sequence of sequences
+        Cell values, converted with ``str``.
+    header : bool
+        Emit the header row.
+    css : str
+        Class of the table.
+    highlight : sequence of bool, optional
+        Rows to mark with the ``significant`` class.
+    text : set of int, optional
+        Columns of text, aligned left (numbers are aligned right; the first column is always left).
+    """
+    left = text or set()
+    parts = [f'<table class="{html.escape(css)}">' if css else "<table>"]
+
+    def cell(tag: str, j: int, value: object) -> str:
+        align = ' class="text"' if j in left else ""
+        return f"<{tag}{align}>{html.escape(str(value))}</{tag}>"
+
+    if header:
+        parts.append("<tr>" + "".join(cell("th", j, c) for j, c in enumerate(columns)) + "</tr>")
+    for i, row in enumerate(rows):
+        mark = ' class="significant"' if highlight is not None and highlight[i] else ""
+        parts.append(f"<tr{mark}>" + "".join(cell("td", j, v) for j, v in enumerate(row)) + "</tr>")
+    parts.append("</table>")
+    return "".join(parts)
+
+
+class fmt:  # noqa: N801 - a namespace of formatters, used as fmt.number(...)
+    """Number formatting for report tables: thousands separators, dashes for missing values."""
+
+    @staticmethod
+    def number(value: float, digits: int = 1) -> str:
+        """``12,345.6``; an en dash for NaN."""
+        return "–" if value is None or not math.isfinite(value) else f"{value:,.{digits}f}"
+
+    @staticmethod
+    def signed(value: float, digits: int = 1) -> str:
+        """``+12.3`` / ``−4.0``; an en dash for NaN."""
+        return "–" if value is None or not math.isfinite(value) else f"{value:+,.{digits}f}"
+
+    @staticmethod
+    def interval(mean: float, low: float, high: float, digits: int = 1, signed: bool = False) -> str:
+        """``12.3 [10.1, 14.5]``; just the mean when the interval is undefined."""
+        show = fmt.signed if signed else fmt.number
+        if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
+            return show(mean, digits)
+        return f"{show(mean, digits)} [{show(low, digits)}, {show(high, digits)}]"
+
+    @staticmethod
+    def percent(value: float, low: float | None = None, high: float | None = None, digits: int = 1) -> str:
+        """A relative change as ``+5.2 % [+1.0, +9.4]``."""
+        if value is None or not math.isfinite(value):
+            return "–"
+        text = f"{100 * value:+.{digits}f} %"
+        if low is not None and high is not None and math.isfinite(low) and math.isfinite(high):
+            text += f" [{100 * low:+.{digits}f}, {100 * high:+.{digits}f}]"
+        return text
