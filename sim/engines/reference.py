@@ -18,12 +18,13 @@ This engine is the semantic definition the vector engine must reproduce. Rules:
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Callable, Generator
 from typing import Any
 
 import numpy as np
 import simpy
-from simpy.events import EventPriority
+from simpy.events import NORMAL, EventPriority
 
 from sim.network import Station
 from sim.plan import Plan
@@ -44,13 +45,45 @@ class _Recorder:
         self.end = np.full(n_visits, np.inf)
 
 
-def _at_end_of_instant(env: simpy.Environment, delay: float, action: Callable[[], None]) -> None:
-    """Run ``action`` at ``now + delay`` after every other event of that instant."""
+def _delay_until(env: simpy.Environment, when: float) -> float:
+    """The delay after which SimPy's clock reads exactly ``when``.
+
+    SimPy schedules at ``now + delay``, and ``now + (when - now)`` can miss ``when`` by an ulp (a departure
+    due at 12.35 fired at 12.349999999999998 and then again at 12.35); nudge the delay until it does not.
+    """
+    now = float(env.now)
+    delay = when - now
+    while now + delay < when:
+        delay = math.nextafter(delay, math.inf)
+    while now + delay > when:
+        delay = math.nextafter(delay, -math.inf)
+    return delay
+
+
+def _triggered(env: simpy.Environment) -> simpy.Event:
+    """An event already triggered (as ``Event.succeed`` leaves it) but not yet on the queue."""
     event = simpy.Event(env)
     event._ok = True
     event._value = None
+    return event
+
+
+def _at_end_of_instant(env: simpy.Environment, delay: float, action: Callable[[], None]) -> None:
+    """Run ``action`` at ``now + delay`` after every other event of that instant."""
+    event = _triggered(env)
     event.callbacks.append(lambda _event: action())
     env.schedule(event, priority=LATE, delay=delay)
+
+
+def _at_time(env: simpy.Environment, when: float) -> simpy.Event:
+    """An event at the absolute time ``when``, exactly.
+
+    ``env.timeout(when - env.now)`` can land one rounding error away from ``when``; this puts the event on
+    SimPy's queue with the absolute time itself (the entry ``Environment.schedule`` would make).
+    """
+    event = _triggered(env)
+    heapq.heappush(env._queue, (when, NORMAL, next(env._eid), event))
+    return event
 
 
 class _Queue:
@@ -90,7 +123,7 @@ class _BerthPool(_Queue):
 
     def _follow_capacity(self) -> Generator[simpy.Event, Any, None]:
         while (change := self.station.capacity.next_change(self.env.now)) < np.inf:
-            yield self.env.timeout(change - self.env.now)
+            yield self.env.timeout(_delay_until(self.env, change))
             self.capacity = self.station.capacity.at(self.env.now)
             self.request_decision()
 
@@ -117,13 +150,13 @@ class _Chokepoint(_Queue):
         ready = self.station.capacity.next_positive(max(now, self.next_free))
         if ready > now:
             if ready < np.inf:
-                _at_end_of_instant(self.env, ready - now, self.request_decision)
+                _at_end_of_instant(self.env, _delay_until(self.env, ready), self.request_decision)
             return
         granted = heapq.heappop(self.waiting)[3]
         self.next_free = now + 24.0 / self.station.capacity.at(now)
         granted.succeed()
         if self.waiting:
-            _at_end_of_instant(self.env, self.next_free - now, self.request_decision)
+            _at_end_of_instant(self.env, _delay_until(self.env, self.next_free), self.request_decision)
 
 
 class _Service(_Queue):
@@ -137,7 +170,7 @@ class _Service(_Queue):
         now = self.env.now
         times = self.station.departures_between(now, now + 2 * self.station.cycle_h)
         departure = float(times[times >= now][0] if first else times[times > now][0])
-        _at_end_of_instant(self.env, departure - now, self._depart)
+        _at_end_of_instant(self.env, _delay_until(self.env, departure), self._depart)
 
     def _depart(self) -> None:
         now = self.env.now
@@ -158,9 +191,9 @@ class _Service(_Queue):
 
 
 def _shipment(
-    env: simpy.Environment, plan: Plan, row: int, order: int, stations: list[Any], record: _Recorder
+    env: simpy.Environment, plan: Plan, row: int, stations: list[Any], record: _Recorder
 ) -> Generator[simpy.Event, Any, None]:
-    yield env.timeout(plan.created[row])
+    order = int(plan.shipment_id[row])
     for visit in range(int(plan.first_visit[row]), int(plan.first_visit[row + 1])):
         station = stations[int(plan.visit_station[visit])]
         record.arrive[visit] = env.now
@@ -178,6 +211,17 @@ def _shipment(
         record.end[visit] = env.now
 
 
+def _source(
+    env: simpy.Environment, plan: Plan, rows: range, stations: list[Any], record: _Recorder
+) -> Generator[simpy.Event, Any, None]:
+    """Start each shipment's process at its creation time, in creation order (keeps SimPy's queue short)."""
+    for row in rows:
+        created = float(plan.created[row])
+        if created > env.now:
+            yield _at_time(env, created)
+        env.process(_shipment(env, plan, row, stations, record))
+
+
 def _simulate_replication(plan: Plan, stored: int, record: _Recorder) -> None:
     env = simpy.Environment()
     first, last = int(plan.rep_first[stored]), int(plan.rep_first[stored + 1])
@@ -191,10 +235,9 @@ def _simulate_replication(plan: Plan, stored: int, record: _Recorder) -> None:
             stations.append(_Service(env, spec, plan.visit_size))
         else:
             stations.append(None)
-    for row in range(first, last):
-        env.process(_shipment(env, plan, row, int(plan.shipment_id[row]), stations, record))
-    while env.peek() <= plan.horizon_h:
-        env.step()
+    env.process(_source(env, plan, range(first, last), stations, record))
+    # process every event at or before the horizon (run(until=T) would leave those at exactly T)
+    env.run(until=float(np.nextafter(plan.horizon_h, np.inf)))
 
 
 def simulate(plan: Plan) -> Trace:
