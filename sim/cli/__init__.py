@@ -11,7 +11,10 @@ import sys
 import typer
 from rich.console import Console
 
+from sim.cli import compare as compare_commands
+from sim.cli import report as report_commands
 from sim.cli import run as run_commands
+from sim.cli import sweep as sweep_commands
 from sim.errors import InputError
 
 __all__ = ["app", "main"]
@@ -24,6 +27,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 run_commands.register(app)
+compare_commands.register(app)
+report_commands.register(app)
+sweep_commands.register(app)
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 1

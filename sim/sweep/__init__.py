@@ -9,15 +9,15 @@ Results are identical whatever the executor, the worker count or interruptions: 
 only on its point and its replications (see :mod:`sim.sweep.store` for the layout).
 """
 
-from sim.sweep.driver import SweepFailed, SweepOutcome, run_sweep
+from sim.sweep.driver import SweepError, SweepOutcome, run_sweep
 from sim.sweep.executor import SweepEvents, make_executor
 from sim.sweep.plan import SweepPlan, plan_sweep
 from sim.sweep.spec import Sweep, load_sweep
 
 __all__ = [
     "Sweep",
+    "SweepError",
     "SweepEvents",
-    "SweepFailed",
     "SweepOutcome",
     "SweepPlan",
     "load_sweep",

@@ -6,12 +6,14 @@ Dask is imported inside these functions only, so ``import sim`` and the local ex
   runs them again elsewhere (up to ``distributed.scheduler.allowed-failures`` times).
 - The layered base scenario enters the graph once, as a small task of its own, rather than once per task;
   being a task (not scattered data) it is recomputed if the worker holding it dies.
-- Worker records of the ``sim`` loggers are forwarded to the driver (:meth:`distributed.Client.forward_logging`),
-  at the level set on every worker by :class:`sim.sweep.dask_plugins.LogLevel`.
+- Worker records of the ``sim`` loggers are forwarded to the driver
+  (:meth:`distributed.Client.forward_logging`), at the level set on every worker by
+  :class:`sim.sweep.dask_plugins.LogLevel`.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import uuid
@@ -46,8 +48,13 @@ class DaskExecutor:
         Level of forwarded worker records (default: the driver's ``sim`` logger level).
     """
 
-    def __init__(self, workers: int | None = None, scheduler: str | None = None, slurm: bool = False,
-                 log_level: int | None = None):
+    def __init__(
+        self,
+        workers: int | None = None,
+        scheduler: str | None = None,
+        slurm: bool = False,
+        log_level: int | None = None,
+    ):
         self.workers = workers
         self.scheduler = scheduler
         self.slurm = slurm
@@ -58,16 +65,17 @@ class DaskExecutor:
 
     def __enter__(self) -> DaskExecutor:
         try:
-            from distributed import Client
+            client_class = _module("distributed").Client
         except ImportError:
-            raise _problem("--executor", "dask", "the cluster extra installed: pip install 'corridor-sim[cluster]'"
-                           ) from None
+            raise _problem(
+                "--executor", "dask", "the cluster extra installed: pip install 'corridor-sim[cluster]'"
+            ) from None
         if self.scheduler is not None:
-            self._client = _join(Client, self.scheduler)
+            self._client = _join(client_class, self.scheduler)
             self.description = f"dask scheduler {self.scheduler}"
         else:
             self._cluster = _slurm_cluster(self.workers) if self.slurm else _local_cluster(self.workers)
-            self._client = Client(self._cluster)
+            self._client = client_class(self._cluster)
             kind = "SLURM cluster" if self.slurm else "LocalCluster"
             self.description = f"dask {kind} {self._cluster.scheduler_address}"
         from sim.sweep.dask_plugins import LogLevel
@@ -87,12 +95,13 @@ class DaskExecutor:
 
     def run(self, orders: Sequence[TaskOrder], base: Layered, events: SweepEvents) -> None:
         """Submit every order and report each as it completes (in any order)."""
-        from distributed import as_completed
-
+        as_completed = _module("distributed").as_completed
         client = self._client
         run_id = uuid.uuid4().hex[:8]
         shared = client.submit(_shared, base, key=f"sweep-base-{run_id}")
-        futures = {client.submit(execute, order, shared, key=f"{order.key}-{run_id}"): order for order in orders}
+        futures = {
+            client.submit(execute, order, shared, key=f"{order.key}-{run_id}"): order for order in orders
+        }
         for future in as_completed(futures):
             order = futures.pop(future)
             if future.status == "finished":
@@ -103,28 +112,41 @@ class DaskExecutor:
         shared.release()
 
 
+def _module(name: str) -> Any:
+    """Import a Dask module on first use (untyped for mypy: Dask's API is mostly unannotated)."""
+    return importlib.import_module(name)
+
+
 def _shared(base: Layered) -> Layered:
     """A task whose result is the layered base scenario (so it is stored once on the cluster)."""
     return base
 
 
 def _local_cluster(workers: int | None) -> Any:
-    from distributed import LocalCluster
-
-    return LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                        host="127.0.0.1", dashboard_address=None)
+    return _module("distributed").LocalCluster(
+        n_workers=workers or os.cpu_count() or 1,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
 
 
 def _slurm_cluster(workers: int | None) -> Any:
     try:
-        from dask_jobqueue import SLURMCluster
+        slurm_cluster = _module("dask_jobqueue").SLURMCluster
     except ImportError:
-        raise _problem("--slurm", "set", "dask-jobqueue installed: pip install 'corridor-sim[cluster]'") from None
+        raise _problem(
+            "--slurm", "set", "dask-jobqueue installed: pip install 'corridor-sim[cluster]'"
+        ) from None
     try:
-        cluster = SLURMCluster()
+        cluster = slurm_cluster()
     except ValueError as error:
-        raise _problem("--slurm", f"an incomplete jobqueue configuration ({error})",
-                       "jobqueue.slurm settings in ~/.config/dask/jobqueue.yaml (see docs/sweeps.md)") from None
+        raise _problem(
+            "--slurm",
+            f"an incomplete jobqueue configuration ({error})",
+            "jobqueue.slurm settings in ~/.config/dask/jobqueue.yaml (see docs/sweeps.md)",
+        ) from None
     if workers:
         cluster.scale(n=workers)
     else:
@@ -136,8 +158,11 @@ def _join(client_class: Any, address: str) -> Any:
     try:
         return client_class(address, timeout=CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError, ValueError) as error:
-        raise _problem("--scheduler", f"{address!r} ({error.__class__.__name__}: {error})",
-                       "the address of a running Dask scheduler, such as tcp://10.0.0.5:8786") from None
+        raise _problem(
+            "--scheduler",
+            f"{address!r} ({error.__class__.__name__}: {error})",
+            "the address of a running Dask scheduler, such as tcp://10.0.0.5:8786",
+        ) from None
 
 
 def _problem(option: str, value: str, expected: str) -> InputError:

@@ -10,7 +10,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 __all__ = ["LogLevel"]
 
 
-class LogLevel(WorkerPlugin):  # type: ignore[misc]  # distributed's classes are untyped for mypy here
+class LogLevel(WorkerPlugin):
     """Set the ``sim`` logger's level on every worker, including workers that join later (SLURM jobs).
 
     Parameters

@@ -33,7 +33,10 @@ def design_points(sweep: Sweep, seed: int) -> list[dict[str, Scalar]]:
     parameters = sweep.parameters
     if sweep.spec.design == "grid":
         levels = [p.levels or () for p in parameters]
-        return [dict(zip((p.name for p in parameters), combo, strict=True)) for combo in itertools.product(*levels)]
+        return [
+            dict(zip((p.name for p in parameters), combo, strict=True))
+            for combo in itertools.product(*levels)
+        ]
     assert sweep.spec.points is not None
     unit = _unit_sample(sweep.spec.design, len(parameters), sweep.spec.points, seed)
     return [_at(parameters, row) for row in unit]
@@ -42,7 +45,9 @@ def design_points(sweep: Sweep, seed: int) -> list[dict[str, Scalar]]:
 def _unit_sample(design: str, dimensions: int, points: int, seed: int) -> np.ndarray:
     from scipy.stats import qmc
 
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=stream_key("sweep-design"))))
+    rng = np.random.Generator(
+        np.random.PCG64(np.random.SeedSequence(seed, spawn_key=stream_key("sweep-design")))
+    )
     if design == "lhs":
         return np.asarray(qmc.LatinHypercube(dimensions, rng=rng).random(points))
     return np.asarray(qmc.Sobol(dimensions, scramble=True, rng=rng).random_base2(points.bit_length() - 1))

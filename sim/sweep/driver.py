@@ -31,7 +31,15 @@ from sim.sweep.store import (
 )
 from sim.sweep.task import TaskOrder, TaskReport
 
-__all__ = ["MANIFEST_FORMAT", "SweepFailed", "SweepOutcome", "manifest", "run_sweep", "task_orders", "write_inputs"]
+__all__ = [
+    "MANIFEST_FORMAT",
+    "SweepError",
+    "SweepOutcome",
+    "manifest",
+    "run_sweep",
+    "task_orders",
+    "write_inputs",
+]
 
 MANIFEST_FORMAT = "corridor-sim sweep manifest 1"
 STREAMS = "SeedSequence(seed, spawn_key=(replication, blake2b(purpose), blake2b(entity)...))"
@@ -39,7 +47,7 @@ NOT_IDENTITY = ("spec_file", "package_version", "git_commit", "complete")
 """Manifest entries that may change between a run and its resumption."""
 
 
-class SweepFailed(RuntimeError):
+class SweepError(RuntimeError):
     """Some tasks raised errors; the others finished and were kept."""
 
     def __init__(self, failures: list[tuple[TaskOrder, BaseException]], total: int):
@@ -89,8 +97,9 @@ class _Tally(SweepEvents):
         self.events.failed(order, error)
 
 
-def run_sweep(plan: SweepPlan, out: Path, executor: Executor, resume: bool = False,
-              events: SweepEvents | None = None) -> SweepOutcome:
+def run_sweep(
+    plan: SweepPlan, out: Path, executor: Executor, resume: bool = False, events: SweepEvents | None = None
+) -> SweepOutcome:
     """Run a planned sweep into ``out``.
 
     Parameters
@@ -110,7 +119,7 @@ def run_sweep(plan: SweepPlan, out: Path, executor: Executor, resume: bool = Fal
     ------
     InputError
         When ``out`` holds another sweep, or holds this one and ``resume`` is false.
-    SweepFailed
+    SweepError
         When tasks raised errors (every other task's file is kept).
     """
     began = time.perf_counter()
@@ -132,8 +141,10 @@ def run_sweep(plan: SweepPlan, out: Path, executor: Executor, resume: bool = Fal
     unfinished = [o for o in orders if not is_finished(Path(o.target), o.provenance)]
     if outcome.failures or unfinished:
         failed = {o.key for o, _ in outcome.failures}
-        lost = [(o, RuntimeError("no result file")) for o in unfinished if o.key not in failed]
-        raise SweepFailed(outcome.failures + lost, len(orders))
+        lost: list[tuple[TaskOrder, BaseException]] = [
+            (o, RuntimeError("no result file")) for o in unfinished if o.key not in failed
+        ]
+        raise SweepError(outcome.failures + lost, len(orders))
     remove_stale_temporaries(out)
     write_atomic_json({**content, "complete": True}, out / MANIFEST)
     return outcome
@@ -143,13 +154,19 @@ def _prepare(out: Path, content: dict[str, Any], resume: bool) -> None:
     """Check ``out`` against the plan and write the manifest and copies of the inputs."""
     found = read_manifest(out) if out.is_dir() else None
     if found is not None and not resume:
-        raise _out_problem(out, "a directory that already holds a sweep",
-                           "a new directory, or --resume to continue the sweep in it")
+        raise _out_problem(
+            out,
+            "a directory that already holds a sweep",
+            "a new directory, or --resume to continue the sweep in it",
+        )
     if found is not None:
         difference = _identity_difference(found, content)
         if difference:
-            raise _out_problem(out, f"a directory holding a different sweep ({difference} differs)",
-                               "the directory of this sweep, or a new one")
+            raise _out_problem(
+                out,
+                f"a directory holding a different sweep ({difference} differs)",
+                "the directory of this sweep, or a new one",
+            )
     elif out.is_dir() and any(out.iterdir()):
         raise _out_problem(out, "a non-empty directory without a sweep manifest", "a new or empty directory")
     out.mkdir(parents=True, exist_ok=True)
@@ -182,8 +199,14 @@ def manifest(plan: SweepPlan) -> dict[str, Any]:
         "engine": plan.engine,
         "base_scenario": {"name": plan.base_scenario.name, "file": "base_scenario.yaml"},
         "parameters": [
-            {"name": p.name, "kind": p.kind, "scale": p.scale, "levels": list(p.levels) if p.levels else None,
-             "low": p.low, "high": p.high}
+            {
+                "name": p.name,
+                "kind": p.kind,
+                "scale": p.scale,
+                "levels": list(p.levels) if p.levels else None,
+                "low": p.low,
+                "high": p.high,
+            }
             for p in plan.sweep.parameters
         ],
         "package_version": sim.__version__,
@@ -196,13 +219,22 @@ def manifest(plan: SweepPlan) -> dict[str, Any]:
 
 
 def _point_entry(point: Point) -> dict[str, Any]:
-    return {"point": point.index, "values": point.values, "scenario_hash": point.scenario_hash,
-            "seed": point.seed, "dir": point_dir(point.index)}
+    return {
+        "point": point.index,
+        "values": point.values,
+        "scenario_hash": point.scenario_hash,
+        "seed": point.seed,
+        "dir": point_dir(point.index),
+    }
 
 
 def _task_entry(task: Task) -> dict[str, Any]:
-    return {"point": task.point, "block": task.block, "replications": [task.first, task.first + task.count],
-            "file": task_file(task.point, task.block)}
+    return {
+        "point": task.point,
+        "block": task.block,
+        "replications": [task.first, task.first + task.count],
+        "file": task_file(task.point, task.block),
+    }
 
 
 def task_orders(plan: SweepPlan, out: Path, commit: str | None) -> list[TaskOrder]:
@@ -226,9 +258,21 @@ def task_orders(plan: SweepPlan, out: Path, commit: str | None) -> list[TaskOrde
             "package_version": sim.__version__,
             "git_commit": commit,
         }
-        orders.append(TaskOrder(task.point, task.block, point.values, kinds, point.scenario_hash, plan.engine,
-                                point.seed, task.first, task.count, str(out / task_file(task.point, task.block)),
-                                provenance))
+        orders.append(
+            TaskOrder(
+                task.point,
+                task.block,
+                point.values,
+                kinds,
+                point.scenario_hash,
+                plan.engine,
+                point.seed,
+                task.first,
+                task.count,
+                str(out / task_file(task.point, task.block)),
+                provenance,
+            )
+        )
     return orders
 
 

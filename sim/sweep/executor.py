@@ -19,7 +19,7 @@ from typing import Literal, Protocol
 from sim.scenario.layers import Layered
 from sim.sweep.task import TaskOrder, TaskReport
 
-__all__ = ["ExecutorKind", "Executor", "SweepEvents", "make_executor"]
+__all__ = ["Executor", "ExecutorKind", "SweepEvents", "make_executor"]
 
 ExecutorKind = Literal["local", "dask"]
 

@@ -65,8 +65,12 @@ class LocalPool:
             records: Any = context.Queue()
             listener = logging.handlers.QueueListener(records, _Redispatch())
             listener.start()
-            pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_start_worker,
-                                       initargs=(records, self.log_level))
+            pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(records, self.log_level),
+            )
             try:
                 _drain(pool, pending, base, events, attempts, self.workers * IN_FLIGHT_PER_WORKER)
             finally:
@@ -76,8 +80,14 @@ class LocalPool:
                 records.join_thread()
 
 
-def _drain(pool: ProcessPoolExecutor, pending: deque[TaskOrder], base: Layered, events: SweepEvents,
-           attempts: Counter[str], window: int) -> None:
+def _drain(
+    pool: ProcessPoolExecutor,
+    pending: deque[TaskOrder],
+    base: Layered,
+    events: SweepEvents,
+    attempts: Counter[str],
+    window: int,
+) -> None:
     """Feed ``pending`` through ``pool`` until it is empty or the pool breaks (in-flight orders go back)."""
     flight: dict[Future[TaskReport], TaskOrder] = {}
     broken = False

@@ -93,7 +93,9 @@ def plan_sweep(sweep: Sweep) -> SweepPlan:
     _check_paths(sweep, base[0])
     seed = base_scenario.seed if sweep.spec.seed is None else sweep.spec.seed
     replications = sweep.spec.replications or base_scenario.replications
-    points, problems, bad = [], [], 0
+    points: list[Point] = []
+    problems: list[Problem] = []
+    bad = 0
     for index, values in enumerate(design_points(sweep, seed)):
         try:
             scenario = point_scenario(base, values, str(sweep.base))
@@ -103,8 +105,14 @@ def plan_sweep(sweep: Sweep) -> SweepPlan:
             if bad == MAX_BAD_POINTS:
                 break
             continue
-        points.append(Point(index, values, scenario_hash(scenario),
-                            point_seed(seed, index, sweep.spec.common_random_numbers)))
+        points.append(
+            Point(
+                index,
+                values,
+                scenario_hash(scenario),
+                point_seed(seed, index, sweep.spec.common_random_numbers),
+            )
+        )
     if problems:
         raise InputError(problems)
     size = sweep.spec.block_size
@@ -127,7 +135,13 @@ def _check_paths(sweep: Sweep, data: dict[str, Any]) -> None:
     for parameter in sweep.parameters:
         node: Any = data
         for depth, part in enumerate(parameter.path[:-1]):
-            options = list(node) if isinstance(node, dict) else list(range(len(node))) if isinstance(node, list) else []
+            options = (
+                list(node)
+                if isinstance(node, dict)
+                else list(range(len(node)))
+                if isinstance(node, list)
+                else []
+            )
             if part not in options:
                 problems.append(_missing(sweep, parameter, depth, options))
                 break
@@ -141,9 +155,16 @@ def _missing(sweep: Sweep, parameter: Parameter, depth: int, options: list[Any])
     close = difflib.get_close_matches(str(part), [str(o) for o in options], n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     shown = ", ".join(str(o) for o in options[:12]) + (", ..." if len(options) > 12 else "")
-    expected = f"{at} to be one of: {shown}{hint}" if options else f"{at} to be a mapping or list to step into"
-    return Problem(str(sweep.path), parameter.line, ("parameters", parameter.name),
-                   f"{part!r}, which the base scenario {sweep.base.name} does not have", expected)
+    expected = (
+        f"{at} to be one of: {shown}{hint}" if options else f"{at} to be a mapping or list to step into"
+    )
+    return Problem(
+        str(sweep.path),
+        parameter.line,
+        ("parameters", parameter.name),
+        f"{part!r}, which the base scenario {sweep.base.name} does not have",
+        expected,
+    )
 
 
 def _attribute(sweep: Sweep, index: int, values: dict[str, Scalar], error: InputError) -> list[Problem]:
@@ -153,14 +174,25 @@ def _attribute(sweep: Sweep, index: int, values: dict[str, Scalar], error: Input
         culprit = next((p for p in sweep.parameters if _related(p.path, problem.path)), None)
         if culprit is None:
             shown = ", ".join(f"{k}={show_value(v)}" for k, v in values.items())
-            problems.append(Problem(str(sweep.path), None, ("parameters",), f"point {index} ({shown})",
-                                    f"values that make a valid scenario; the scenario says: {problem}"))
+            problems.append(
+                Problem(
+                    str(sweep.path),
+                    None,
+                    ("parameters",),
+                    f"point {index} ({shown})",
+                    f"values that make a valid scenario; the scenario says: {problem}",
+                )
+            )
             continue
-        problems.append(Problem(
-            str(sweep.path), culprit.line, ("parameters", culprit.name),
-            f"{show_value(values[culprit.name])} (point {index})",
-            f"{format_path(problem.path)}: {problem.expected}",
-        ))
+        problems.append(
+            Problem(
+                str(sweep.path),
+                culprit.line,
+                ("parameters", culprit.name),
+                f"{show_value(values[culprit.name])} (point {index})",
+                f"{format_path(problem.path)}: {problem.expected}",
+            )
+        )
     return problems
 
 

@@ -10,13 +10,16 @@ expected. Example::
     replications: 4                            # per point (default: the scenario's)
     block_size: 2                              # replications per task
     seed: 2024                                 # root seed (default: the scenario's)
-    parameters:
+
+Parameters
+----------
       flows.soy_png_tao.annual_volume: {low: 4.0e6, high: 1.2e7}
       nodes.BRPNG.berths.dry_bulk.count: [1, 2, 3]
       nodes.BRPNG.berths.dry_bulk.rate: {low: 1000, high: 3000, scale: log}
 
-Values are a list of levels, or a range: ``low``/``high`` with ``step`` or ``num`` for a grid, ``low``/``high``
-alone for sampled designs; ``scale: log`` spaces or samples geometrically; ``integer: true`` rounds.
+Values are a list of levels, or a range: ``low``/``high`` with ``step`` or ``num`` for a grid,
+``low``/``high`` alone for sampled designs; ``scale: log`` spaces or samples geometrically; ``integer: true``
+rounds to whole numbers.
 """
 
 from __future__ import annotations
@@ -111,10 +114,13 @@ class Parameter:
         """The value at quantile ``u`` in [0, 1) of this parameter's range (sampled designs)."""
         if self.levels is not None:
             return self.levels[min(int(u * len(self.levels)), len(self.levels) - 1)]
-        assert self.low is not None and self.high is not None
+        assert self.low is not None
+        assert self.high is not None
         if self.kind == "int":
             top = self.high + 1
-            value = self.low * (top / self.low) ** u if self.scale == "log" else self.low + u * (top - self.low)
+            value = (
+                self.low * (top / self.low) ** u if self.scale == "log" else self.low + u * (top - self.low)
+            )
             return int(min(math.floor(value), self.high))
         if self.scale == "log":
             return _tidy(self.low * (self.high / self.low) ** u)
@@ -194,8 +200,12 @@ def _problem(document: Document, error: ErrorDetails, prefix: FieldPath) -> Prob
         return _where(document, path, "nothing", f"a value for the required field {path[-1]!r}")
     if error["type"] == "extra_forbidden":
         model = Range if prefix else SweepSpec
-        return _where(document, path, f"an unknown field {path[-1]!r}",
-                      f"one of the fields: {', '.join(model.model_fields)}")
+        return _where(
+            document,
+            path,
+            f"an unknown field {path[-1]!r}",
+            f"one of the fields: {', '.join(model.model_fields)}",
+        )
     message = error["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
     return _where(document, path, show_value(error.get("input")), message[:1].lower() + message[1:])
 
@@ -205,28 +215,59 @@ def _check_spec(document: Document, spec: SweepSpec) -> list[Problem]:
     if spec.engine not in ENGINES:
         problems.append(_where(document, ("engine",), repr(spec.engine), f"one of {', '.join(ENGINES)}"))
     if not (document.path.parent / spec.base).is_file():
-        problems.append(_where(document, ("base",), repr(spec.base),
-                               "an existing scenario file (the path is relative to the sweep file)"))
+        problems.append(
+            _where(
+                document,
+                ("base",),
+                repr(spec.base),
+                "an existing scenario file (the path is relative to the sweep file)",
+            )
+        )
     if spec.design == "grid" and spec.points is not None:
-        problems.append(_where(document, ("points",), str(spec.points),
-                               "no 'points' for a grid design (a grid has one point per combination of levels)"))
+        problems.append(
+            _where(
+                document,
+                ("points",),
+                str(spec.points),
+                "no 'points' for a grid design (a grid has one point per combination of levels)",
+            )
+        )
     if spec.design != "grid" and spec.points is None:
-        problems.append(_where(document, ("design",), repr(spec.design),
-                               f"a 'points' field giving how many points the {spec.design} design draws"))
+        problems.append(
+            _where(
+                document,
+                ("design",),
+                repr(spec.design),
+                f"a 'points' field giving how many points the {spec.design} design draws",
+            )
+        )
     if spec.design == "sobol" and spec.points is not None and spec.points & (spec.points - 1):
-        problems.append(_where(document, ("points",), str(spec.points),
-                               "a power of 2 for a Sobol design (e.g. 16, 32, 64), which keeps its balance"))
+        problems.append(
+            _where(
+                document,
+                ("points",),
+                str(spec.points),
+                "a power of 2 for a Sobol design (e.g. 16, 32, 64), which keeps its balance",
+            )
+        )
     names = list(spec.parameters)
     for name in names:
         clash = [other for other in names if other != name and other.startswith((f"{name}.", f"{name}["))]
         if clash:
-            problems.append(_where(document, ("parameters", name), repr(name),
-                                   f"a field path that no other parameter lies inside (clashes with {clash[0]!r})"))
+            problems.append(
+                _where(
+                    document,
+                    ("parameters", name),
+                    repr(name),
+                    f"a field path that no other parameter lies inside (clashes with {clash[0]!r})",
+                )
+            )
     return problems
 
 
-def _parameter(document: Document, design: Design, name: str, raw: object, problems: list[Problem]
-               ) -> Parameter | None:
+def _parameter(
+    document: Document, design: Design, name: str, raw: object, problems: list[Problem]
+) -> Parameter | None:
     where = ("parameters", name)
     try:
         path = parse_field_path(name)
@@ -243,16 +284,18 @@ def _parameter(document: Document, design: Design, name: str, raw: object, probl
             problems.extend(_problems(document, error.errors(), where))
             return None
         return _range(document, design, name, path, bounds, line, problems)
-    problems.append(_where(document, where, show_value(raw),
-                           "a list of values, or a range such as {low: 1.0, high: 2.0}"))
+    problems.append(
+        _where(document, where, show_value(raw), "a list of values, or a range such as {low: 1.0, high: 2.0}")
+    )
     return None
 
 
 _LEVELS = TypeAdapter(list[Scalar], config=ConfigDict(strict=True))
 
 
-def _levels(document: Document, name: str, path: FieldPath, raw: list[Any], line: int | None,
-            problems: list[Problem]) -> Parameter | None:
+def _levels(
+    document: Document, name: str, path: FieldPath, raw: list[Any], line: int | None, problems: list[Problem]
+) -> Parameter | None:
     where = ("parameters", name)
     try:
         values = tuple(_LEVELS.validate_python(raw))
@@ -260,9 +303,19 @@ def _levels(document: Document, name: str, path: FieldPath, raw: list[Any], line
         problems.extend(_problems(document, error.errors(), where))
         return None
     kinds = {_kind(v) for v in values}
-    if not values or len(set(values)) < len(values) or len(kinds - {"int"} if "float" in kinds else kinds) > 1:
-        problems.append(_where(document, where, show_value(raw),
-                               "a non-empty list of distinct values of one type (numbers, text or booleans)"))
+    if (
+        not values
+        or len(set(values)) < len(values)
+        or len(kinds - {"int"} if "float" in kinds else kinds) > 1
+    ):
+        problems.append(
+            _where(
+                document,
+                where,
+                show_value(raw),
+                "a non-empty list of distinct values of one type (numbers, text or booleans)",
+            )
+        )
         return None
     kind = "float" if "float" in kinds else kinds.pop()
     levels = tuple(float(v) for v in values) if kind == "float" else values
@@ -273,8 +326,15 @@ def _kind(value: Scalar) -> str:
     return {bool: "bool", int: "int", float: "float", str: "str"}[type(value)]
 
 
-def _range(document: Document, design: Design, name: str, path: FieldPath, bounds: Range, line: int | None,
-           problems: list[Problem]) -> Parameter | None:
+def _range(
+    document: Document,
+    design: Design,
+    name: str,
+    path: FieldPath,
+    bounds: Range,
+    line: int | None,
+    problems: list[Problem],
+) -> Parameter | None:
     where = ("parameters", name)
     before = len(problems)
     if bounds.high <= bounds.low:
@@ -282,20 +342,42 @@ def _range(document: Document, design: Design, name: str, path: FieldPath, bound
     if bounds.scale == "log" and bounds.low <= 0:
         problems.append(_where(document, (*where, "low"), str(bounds.low), "a positive low for scale: log"))
     if bounds.integer and not (isinstance(bounds.low, int) and isinstance(bounds.high, int)):
-        problems.append(_where(document, where, f"low {bounds.low}, high {bounds.high}",
-                               "whole-number low and high for integer: true"))
+        problems.append(
+            _where(
+                document,
+                where,
+                f"low {bounds.low}, high {bounds.high}",
+                "whole-number low and high for integer: true",
+            )
+        )
     spacing = [f for f in ("step", "num") if getattr(bounds, f) is not None]
     if design == "grid" and len(spacing) != 1:
-        problems.append(_where(document, where, "a range with " + (" and ".join(spacing) or "neither step nor num"),
-                               "exactly one of step (spacing) or num (number of levels) for a grid design"))
+        problems.append(
+            _where(
+                document,
+                where,
+                "a range with " + (" and ".join(spacing) or "neither step nor num"),
+                "exactly one of step (spacing) or num (number of levels) for a grid design",
+            )
+        )
     if design != "grid" and spacing:
-        problems.append(_where(document, (*where, spacing[0]), str(getattr(bounds, spacing[0])),
-                               f"no {spacing[0]} for a {design} design (it samples between low and high)"))
+        problems.append(
+            _where(
+                document,
+                (*where, spacing[0]),
+                str(getattr(bounds, spacing[0])),
+                f"no {spacing[0]} for a {design} design (it samples between low and high)",
+            )
+        )
     if bounds.step is not None and bounds.scale == "log":
-        problems.append(_where(document, (*where, "step"), str(bounds.step), "num rather than step with scale: log"))
+        problems.append(
+            _where(document, (*where, "step"), str(bounds.step), "num rather than step with scale: log")
+        )
     if len(problems) > before:
         return None
-    whole_steps = bounds.step is not None and all(isinstance(v, int) for v in (bounds.low, bounds.high, bounds.step))
+    whole_steps = bounds.step is not None and all(
+        isinstance(v, int) for v in (bounds.low, bounds.high, bounds.step)
+    )
     kind = "int" if bounds.integer or (design == "grid" and whole_steps) else "float"
     if design != "grid":
         return Parameter(name, path, None, float(bounds.low), float(bounds.high), bounds.scale, kind, line)

@@ -2,7 +2,7 @@
 
 Layout of a sweep directory::
 
-    OUT/manifest.json                          points (values, scenario hash, seed) and tasks; written atomically
+    OUT/manifest.json                          points (values, scenario hash, seed) and tasks (atomic)
     OUT/sweep.yaml                             a copy of the sweep file as run
     OUT/base_scenario.yaml                     the resolved base scenario
     OUT/kpis/point=0007/block=0002.parquet     one file per task: KPIs per replication, tidy
@@ -73,7 +73,7 @@ def _temporary(target: Path) -> Iterator[Path]:
 
 
 def write_atomic_parquet(frame: pd.DataFrame, target: Path, provenance: dict[str, Any]) -> None:
-    """Write ``frame`` with ``provenance`` in its metadata so that ``target`` appears complete or not at all."""
+    """Write ``frame`` with ``provenance`` in its metadata; ``target`` appears complete or not at all."""
     with _temporary(target) as scratch:
         write_parquet(frame, scratch, provenance)
 
@@ -112,7 +112,7 @@ def read_manifest(directory: Path) -> dict[str, Any] | None:
 
 
 def remove_stale_temporaries(directory: Path) -> int:
-    """Delete hidden scratch files left by killed workers (call only when no task is running); return how many."""
+    """Delete scratch files left by killed workers (only when no task is running); return how many."""
     stale = list((directory / KPIS).glob("point=*/.*.tmp"))
     for path in stale:
         path.unlink(missing_ok=True)

@@ -34,7 +34,7 @@ __all__ = ["KPI_COLUMNS", "TaskOrder", "TaskReport", "execute", "task_frame"]
 log = logging.getLogger(__name__)
 
 KPI_COLUMNS = ["table", "key", "period", "metric", "replication", "value"]
-DTYPES = {"int": np.int64, "float": np.float64, "bool": np.bool_, "str": pd.StringDtype()}
+DTYPES: dict[str, Any] = {"int": np.int64, "float": np.float64, "bool": np.bool_}
 
 
 @dataclass(frozen=True)
@@ -125,13 +125,25 @@ def execute(order: TaskOrder, base: Layered) -> TaskReport:
             f"{order.key}: the worker built scenario hash {found[:12]} but the driver built "
             f"{order.scenario_hash[:12]}; do driver and workers run the same corridor-sim version?"
         )
-    result = run(scenario, engine=order.engine, replications=order.count, seed=order.seed,
-                 first_replication=order.first)
-    write_atomic_parquet(task_frame(result.kpis_by_replication, order.values, order.kinds), target,
-                         order.provenance)
+    result = run(
+        scenario,
+        engine=order.engine,
+        replications=order.count,
+        seed=order.seed,
+        first_replication=order.first,
+    )
+    write_atomic_parquet(
+        task_frame(result.kpis_by_replication, order.values, order.kinds), target, order.provenance
+    )
     elapsed = time.perf_counter() - began
-    log.info("%s: replications %d-%d in %.2f s on %s", order.key, order.first, order.first + order.count - 1,
-             elapsed, worker)
+    log.info(
+        "%s: replications %d-%d in %.2f s on %s",
+        order.key,
+        order.first,
+        order.first + order.count - 1,
+        elapsed,
+        worker,
+    )
     return TaskReport(order.point, order.block, True, elapsed, worker)
 
 
@@ -149,10 +161,17 @@ def task_frame(kpis: pd.DataFrame, values: dict[str, Scalar], kinds: dict[str, s
     """
     rows = kpis[KPI_COLUMNS].sort_values(KPI_COLUMNS[:5], kind="stable", ignore_index=True)
     columns: dict[str, Any] = {
-        name: pd.Series([value] * len(rows), dtype=DTYPES[kinds[name]]) for name, value in values.items()
+        name: _constant(value, kinds[name], len(rows)) for name, value in values.items()
     }
     for name in KPI_COLUMNS[:4]:
         columns[name] = rows[name].astype(pd.StringDtype())
     columns["replication"] = rows["replication"].astype(np.int64)
     columns["value"] = rows["value"].astype(np.float64)
     return pd.DataFrame(columns)
+
+
+def _constant(value: Scalar, kind: str, size: int) -> Any:
+    """A column holding ``value`` ``size`` times, typed by the parameter's kind (text as pandas strings)."""
+    if kind == "str":
+        return pd.Series([str(value)] * size, dtype="string")
+    return np.full(size, value, dtype=DTYPES[kind])

@@ -1,0 +1,266 @@
+"""``corridor sweep`` and ``corridor sweep-report``: parameter sweeps on a process pool or a Dask cluster."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from sim.errors import InputError, Problem
+from sim.sweep.driver import SweepError, SweepOutcome, run_sweep
+from sim.sweep.executor import ExecutorKind, SweepEvents, make_executor
+from sim.sweep.plan import plan_sweep
+from sim.sweep.report import SweepReport, sweep_report
+from sim.sweep.spec import load_sweep
+from sim.sweep.task import TaskOrder, TaskReport
+
+__all__ = ["register"]
+
+EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
+SHOWN_POINTS = 30
+
+
+class BarEvents(SweepEvents):
+    """A rich progress bar with counts and ETA; failures and retries are printed above it."""
+
+    def __init__(self, progress: Progress, console: Console):
+        self.progress = progress
+        self.console = console
+        self.task = TaskID(0)
+        self.counts = {"run": 0, "skipped": 0, "retried": 0, "failed": 0}
+
+    def started(self, total: int, finished: int, where: str) -> None:
+        self.counts["skipped"] = finished
+        self.console.print(f"{total} tasks, {finished} already finished; running on {where}")
+        self.task = self.progress.add_task("sweep", total=total, completed=finished, counts=self._counts())
+
+    def done(self, report: TaskReport) -> None:
+        self.counts["run" if report.written else "skipped"] += 1
+        self.progress.update(self.task, advance=1, counts=self._counts())
+
+    def retried(self, order: TaskOrder, reason: str) -> None:
+        self.counts["retried"] += 1
+        self.console.print(f"[yellow]retrying[/] {order.key}: {reason}")
+        self.progress.update(self.task, counts=self._counts())
+
+    def failed(self, order: TaskOrder, error: BaseException) -> None:
+        self.counts["failed"] += 1
+        self.console.print(f"[red]failed[/] {order.key}: {error.__class__.__name__}: {error}")
+        self.progress.update(self.task, advance=1, counts=self._counts())
+
+    def _counts(self) -> str:
+        return " · ".join(f"{value} {name}" for name, value in self.counts.items() if value or name == "run")
+
+
+def _bar(console: Console) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("[dim]{task.fields[counts]}"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+@contextmanager
+def _worker_logs(console: Console, verbose: bool) -> Iterator[int]:
+    """Show ``sim`` log records (the workers' included) above the bar; yield the level to forward."""
+    logger = logging.getLogger("sim")
+    handler = RichHandler(console=console, show_path=False, markup=False, rich_tracebacks=False)
+    level = logging.INFO if verbose else logging.WARNING
+    saved = (logger.level, logger.propagate)
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
+    try:
+        yield level
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
+def _executor_kind(
+    executor: str | None, scheduler: str | None, slurm: bool, workers: int | None
+) -> ExecutorKind:
+    problems = []
+    kind = executor or ("dask" if scheduler or slurm else "local")
+    if kind not in ("local", "dask"):
+        problems.append(Problem("<command line>", None, ("--executor",), repr(kind), "local or dask"))
+    if kind == "local" and (scheduler or slurm):
+        problems.append(
+            Problem(
+                "<command line>",
+                None,
+                ("--executor",),
+                "local",
+                "dask (or no --executor) with --scheduler or --slurm",
+            )
+        )
+    if scheduler and slurm:
+        problems.append(
+            Problem(
+                "<command line>",
+                None,
+                ("--scheduler",),
+                scheduler,
+                "either --scheduler (join a running cluster) or --slurm (start one), not both",
+            )
+        )
+    if workers is not None and workers < 1:
+        problems.append(Problem("<command line>", None, ("--workers",), str(workers), "at least 1"))
+    if problems:
+        raise InputError(problems)
+    return "dask" if kind == "dask" else "local"
+
+
+def sweep_command(
+    spec: Annotated[Path, typer.Argument(help="Sweep file (.yaml, .toml or .json).")],
+    executor: Annotated[
+        str | None,
+        typer.Option(help="local (process pool) or dask (default: local, dask with --scheduler/--slurm)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Join a running Dask scheduler at this address.")
+    ] = None,
+    slurm: Annotated[
+        bool, typer.Option("--slurm", help="Start a SLURM cluster from ~/.config/dask/jobqueue.yaml.")
+    ] = False,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (default: CPU count; SLURM: 1 job).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Sweep directory (default: results/<sweep name>).")] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the sweep in --out, skipping finished tasks.")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every task's log line.")] = False,
+) -> None:
+    """Run a parameter sweep: one Parquet file per (point, block of replications), resumable."""
+    console = Console()
+    kind = _executor_kind(executor, scheduler, slurm, workers)
+    sweep = load_sweep(spec)
+    plan = plan_sweep(sweep)
+    target = out if out is not None else Path("results") / sweep.name
+    console.print(
+        f"sweep [bold]{sweep.name}[/]: {len(plan.points)} points × {plan.replications} replications "
+        f"({sweep.spec.design}, seed {plan.seed}, engine {plan.engine}) → {target}"
+    )
+    with _worker_logs(console, verbose) as level, _bar(console) as progress:
+        events = BarEvents(progress, console)
+        pool = make_executor(kind, workers, scheduler, slurm, level)
+        try:
+            outcome = run_sweep(plan, target, pool, resume, events)
+        except SweepError as error:
+            console.print(
+                f"[red]error:[/] {error}; the finished tasks are kept: fix the cause and run again "
+                "with --resume"
+            )
+            raise typer.Exit(EXIT_FAILED) from None
+        except KeyboardInterrupt:
+            console.print("interrupted: finished tasks are kept; run again with --resume to continue")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+    _print_outcome(console, outcome)
+
+
+def _print_outcome(console: Console, outcome: SweepOutcome) -> None:
+    console.print(
+        f"{outcome.total} tasks done: {outcome.written} run, "
+        f"{outcome.skipped + outcome.already} already finished, "
+        f"{outcome.retried} retried, in {outcome.wall_time_s:.1f} s → [bold]{outcome.out}[/]"
+    )
+    console.print(f"report: corridor sweep-report {outcome.out}")
+
+
+def sweep_report_command(
+    directory: Annotated[Path, typer.Argument(help="A sweep directory written by `corridor sweep`.")],
+    out: Annotated[Path | None, typer.Option(help="Report directory (default: DIRECTORY/report).")] = None,
+    kpi: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Headline KPI as table/key/metric, wildcards allowed (repeatable); "
+            "default: throughput_by_commodity/*/tonnes_per_year and transit_by_flow/*/delay_mean_h."
+        ),
+    ] = None,
+) -> None:
+    """Summarise a sweep: KPIs per point (CSV and table), response plots, sensitivity ranking."""
+    console = Console()
+    report = sweep_report(directory, out, tuple(kpi or ()))
+    data = report.data
+    if data.finished < data.total:
+        console.print(
+            f"[yellow]note:[/] {data.finished} of {data.total} tasks finished; the report covers those"
+        )
+    _print_points(console, report)
+    _print_ranking(console, report)
+    console.print(f"report written to [bold]{report.out}[/] ({len(report.plots)} response plots)")
+
+
+def _print_points(console: Console, report: SweepReport) -> None:
+    frame = report.headline()
+    table = Table(
+        title=f"Headline KPIs by point (means over {report.data.manifest['replications']} replications)"
+    )
+    for column in frame.columns:
+        table.add_column(_short(str(column)), justify="right")
+    for row in frame.head(SHOWN_POINTS).itertuples(index=False):
+        table.add_row(*(_fmt(v) for v in row))
+    console.print(table)
+    if len(frame) > SHOWN_POINTS:
+        console.print(f"… {len(frame) - SHOWN_POINTS} more points in {report.out / 'kpis_by_point.csv'}")
+
+
+def _print_ranking(console: Console, report: SweepReport) -> None:
+    methods = ", ".join(sorted(set(report.sensitivity["method"]) - {""}))
+    table = Table(title=f"Sensitivity ranking ({methods}; 0 = no effect, 1 = all the variance)")
+    for column in report.ranking.columns:
+        table.add_column(_short(str(column)), justify="right" if column != "parameter" else "left")
+    for row in report.ranking.itertuples(index=False):
+        table.add_row(*(_short(v) if isinstance(v, str) else _fmt(v) for v in row))
+    console.print(table)
+    noisy = report.sensitivity.groupby("kpi")["noise_share"].first()
+    for kpi, share in noisy[noisy > 0.3].items():
+        console.print(
+            f"[yellow]note:[/] replication noise is {share:.0%} of the spread of {kpi} between points; "
+            "more replications would sharpen its ranking"
+        )
+
+
+def _short(label: str) -> str:
+    """Column header: ``dry_bulk.count`` for a parameter path, ``soybeans tonnes_per_year`` for a KPI."""
+    if "/" in label:
+        _, key, metric = label.split("/", 2)
+        return f"{key} {metric}"
+    return ".".join(label.split(".")[-2:])
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return "–" if math.isnan(value) else f"{value:.4g}"
+    return str(value)
+
+
+def register(app: typer.Typer) -> None:
+    """Add these commands to the ``corridor`` app."""
+    app.command("sweep")(sweep_command)
+    app.command("sweep-report")(sweep_report_command)
