@@ -18,7 +18,6 @@ This engine is the semantic definition the vector engine must reproduce. Rules:
 from __future__ import annotations
 
 import heapq
-import math
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -45,21 +44,6 @@ class _Recorder:
         self.end = np.full(n_visits, np.inf)
 
 
-def _delay_until(env: simpy.Environment, when: float) -> float:
-    """The delay after which SimPy's clock reads exactly ``when``.
-
-    SimPy schedules at ``now + delay``, and ``now + (when - now)`` can miss ``when`` by an ulp (a departure
-    due at 12.35 fired at 12.349999999999998 and then again at 12.35); nudge the delay until it does not.
-    """
-    now = float(env.now)
-    delay = when - now
-    while now + delay < when:
-        delay = math.nextafter(delay, math.inf)
-    while now + delay > when:
-        delay = math.nextafter(delay, -math.inf)
-    return delay
-
-
 def _triggered(env: simpy.Environment) -> simpy.Event:
     """An event already triggered (as ``Event.succeed`` leaves it) but not yet on the queue."""
     event = simpy.Event(env)
@@ -73,6 +57,17 @@ def _at_end_of_instant(env: simpy.Environment, delay: float, action: Callable[[]
     event = _triggered(env)
     event.callbacks.append(lambda _event: action())
     env.schedule(event, priority=LATE, delay=delay)
+
+
+def _late_at(env: simpy.Environment, when: float, action: Callable[[], None]) -> None:
+    """Run ``action`` at the absolute time ``when``, exactly, after every other event of that instant.
+
+    ``now + (when - now)`` can miss ``when`` by an ulp, and no delay need hit it (``3.7 + d`` is never
+    12.35): a departure due at 12.35 fired at 12.349999999999998 and then again at 12.35.
+    """
+    event = _triggered(env)
+    event.callbacks.append(lambda _event: action())
+    heapq.heappush(env._queue, (when, LATE, next(env._eid), event))
 
 
 def _at_time(env: simpy.Environment, when: float) -> simpy.Event:
@@ -123,7 +118,7 @@ class _BerthPool(_Queue):
 
     def _follow_capacity(self) -> Generator[simpy.Event, Any, None]:
         while (change := self.station.capacity.next_change(self.env.now)) < np.inf:
-            yield self.env.timeout(_delay_until(self.env, change))
+            yield _at_time(self.env, change)
             self.capacity = self.station.capacity.at(self.env.now)
             self.request_decision()
 
@@ -150,13 +145,13 @@ class _Chokepoint(_Queue):
         ready = self.station.capacity.next_positive(max(now, self.next_free))
         if ready > now:
             if ready < np.inf:
-                _at_end_of_instant(self.env, _delay_until(self.env, ready), self.request_decision)
+                _late_at(self.env, ready, self.request_decision)
             return
         granted = heapq.heappop(self.waiting)[3]
         self.next_free = now + 24.0 / self.station.capacity.at(now)
         granted.succeed()
         if self.waiting:
-            _at_end_of_instant(self.env, _delay_until(self.env, self.next_free), self.request_decision)
+            _late_at(self.env, self.next_free, self.request_decision)
 
 
 class _Service(_Queue):
@@ -170,7 +165,7 @@ class _Service(_Queue):
         now = self.env.now
         times = self.station.departures_between(now, now + 2 * self.station.cycle_h)
         departure = float(times[times >= now][0] if first else times[times > now][0])
-        _at_end_of_instant(self.env, _delay_until(self.env, departure), self._depart)
+        _late_at(self.env, departure, self._depart)
 
     def _depart(self) -> None:
         now = self.env.now
