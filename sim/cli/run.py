@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -46,7 +47,7 @@ def run_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Run a scenario, print a summary and write results (Parquet, JSON, resolved scenario)."""
-    console = Console(quiet=quiet)
+    console = Console(quiet=quiet, width=None if sys.stdout.isatty() else 120)
     _check_arguments(engine, replications, seed)
     loaded = load_scenario(scenario)
     with LazyProgress(f"simulating {loaded.name}", console, enabled=not quiet) as progress:

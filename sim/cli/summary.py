@@ -23,7 +23,7 @@ def _cell(mean: float, low: float, high: float, digits: int = 1) -> str:
         return "–"
     text = f"{mean:,.{digits}f}"
     if not math.isnan(low):
-        text += f" ± {(high - low) / 2:,.{digits}f}"
+        text += f" ±{(high - low) / 2:,.{digits}f}"
     return text
 
 
@@ -33,6 +33,12 @@ def _row(frame: pd.DataFrame, key: str, scale: float = 1.0, digits: int = 1) -> 
     row = frame.loc[key, ["mean", "ci_low", "ci_high"]].to_numpy(dtype=float)
     mean, low, high = (float(value) for value in row)
     return _cell(mean * scale, low * scale, high * scale, digits)
+
+
+def _delivered(tonnes: pd.DataFrame, teu: pd.DataFrame, flow: str, containerised: bool) -> str:
+    if containerised:
+        return _row(teu, flow, 1e-3, 1) + " kTEU"
+    return _row(tonnes, flow, 1e-3, 0) + " kt"
 
 
 def print_summary(result: RunResult, console: Console, top_stations: int = 8) -> None:
@@ -45,29 +51,31 @@ def print_summary(result: RunResult, console: Console, top_stations: int = 8) ->
         f"warm-up {scenario.warmup_days:g} days, {reps} replication{'s' * (reps != 1)}, "
         f"engine {result.engine}, seed {result.seed}, {result.wall_time_s:.2f} s"
     )
-    flows = Table(title="Flows (mean ± 95% CI half-width)", title_justify="left")
+    flows = Table(title="Flows per year (mean ± 95% CI half-width; times in days)", title_justify="left")
     flows.add_column("flow", no_wrap=True)
-    for column in ("kt/yr", "TEU/yr", "transit d", "p95 d", "delay d"):
-        flows.add_column(column, justify="right")
+    for column in ("delivered", "transit", "p95", "delay"):
+        flows.add_column(column, justify="right", no_wrap=True)
     tonnes = _pick(kpis, "throughput_by_flow", "tonnes_per_year")
     teu = _pick(kpis, "throughput_by_flow", "teu_per_year")
     transit = _pick(kpis, "transit_by_flow", "transit_mean_h")
     p95 = _pick(kpis, "transit_by_flow", "transit_p95_h")
     delay = _pick(kpis, "transit_by_flow", "delay_mean_h")
-    for flow in scenario.flows:
+    for name, flow in scenario.flows.items():
+        containerised = scenario.commodities[flow.commodity].kind == "container"
         flows.add_row(
-            flow,
-            _row(tonnes, flow, 1e-3, 0),
-            _row(teu, flow, 1.0, 0),
-            _row(transit, flow, 1 / 24),
-            _row(p95, flow, 1 / 24),
-            _row(delay, flow, 1 / 24, 2),
+            name,
+            _delivered(tonnes, teu, name, containerised),
+            _row(transit, name, 1 / 24),
+            _row(p95, name, 1 / 24),
+            _row(delay, name, 1 / 24, 2),
         )
     console.print(flows)
-    stations = Table(title=f"Busiest stations (top {top_stations} by utilisation)", title_justify="left")
+    stations = Table(
+        title=f"Busiest stations (top {top_stations} by utilisation; waits in hours)", title_justify="left"
+    )
     stations.add_column("station", no_wrap=True)
-    for column in ("utilisation", "wait h", "wait p95 h", "queue"):
-        stations.add_column(column, justify="right")
+    for column in ("utilisation", "wait", "wait p95", "queue"):
+        stations.add_column(column, justify="right", no_wrap=True)
     utilisation = _pick(kpis, "stations", "utilisation").sort_values("mean", ascending=False)
     waits, wait95 = _pick(kpis, "stations", "wait_mean_h"), _pick(kpis, "stations", "wait_p95_h")
     queue = _pick(kpis, "stations", "queue_mean")
