@@ -217,10 +217,10 @@ def _visit_order(
     steps_unsorted = np.concatenate(
         [np.full(d.created.size, len(r.stations), dtype=np.int64) for d, r in by_flow]
     )
-    starts = np.concatenate([[0], np.cumsum(steps_unsorted)[:-1]]).astype(np.int64)
+    starts = np.cumsum(steps_unsorted) - steps_unsorted
     first = starts[order]
     offsets = np.arange(int(steps_sorted.sum()), dtype=np.int64) - np.repeat(
-        np.concatenate([[0], np.cumsum(steps_sorted)[:-1]]), steps_sorted
+        np.cumsum(steps_sorted) - steps_sorted, steps_sorted
     )
     return np.asarray(np.repeat(first, steps_sorted) + offsets, dtype=np.int64)
 

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import sim
 from sim.engines import ENGINES, get_engine
 from sim.scenario import scenario_from_data
 from tests.engine.plans import hand_plan
@@ -191,3 +192,11 @@ def test_events_after_the_horizon_are_nan(engine: str) -> None:
     assert np.isnan(times[0, 2])
     assert times[1, 0] == 22.0
     assert np.isnan(times[1, 1:]).all()
+
+
+def test_a_replication_with_no_shipments_runs_and_tabulates() -> None:
+    scenario = _port(berths=1, days=1.0)  # 1 t a year: almost surely no arrival in a day
+    result = sim.run(scenario, replications=3)
+    assert result.plan.n_shipments == 0
+    assert result.shipments.empty
+    assert (result.kpis_by_replication.query("metric == 'shipments'")["value"] == 0).all()
