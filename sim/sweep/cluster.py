@@ -29,7 +29,6 @@ from sim.sweep.task import TaskOrder, execute
 __all__ = ["DaskExecutor"]
 
 LOGGER = "sim"
-CONNECT_TIMEOUT_S = 20
 
 
 class DaskExecutor:
@@ -156,7 +155,7 @@ def _slurm_cluster(workers: int | None) -> Any:
 
 def _join(client_class: Any, address: str) -> Any:
     try:
-        return client_class(address, timeout=CONNECT_TIMEOUT_S)
+        return client_class(address)  # waits distributed.comm.timeouts.connect (30 s by default)
     except (OSError, TimeoutError, ValueError) as error:
         raise _problem(
             "--scheduler",

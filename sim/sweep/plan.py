@@ -190,7 +190,8 @@ def _attribute(sweep: Sweep, index: int, values: dict[str, Scalar], error: Input
                 culprit.line,
                 ("parameters", culprit.name),
                 f"{show_value(values[culprit.name])} (point {index})",
-                f"{format_path(problem.path)}: {problem.expected}",
+                f"a value the scenario accepts (it says {format_path(problem.path)}: got {problem.value}; "
+                f"expected {problem.expected})",
             )
         )
     return problems

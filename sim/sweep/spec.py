@@ -153,7 +153,10 @@ def load_sweep(path: str | Path) -> Sweep:
     InputError
         With one :class:`~sim.errors.Problem` per thing wrong.
     """
-    document = read_document(Path(path))
+    path = Path(path)
+    if not path.is_file():
+        raise InputError([Problem(str(path), None, (), "no such file", "an existing sweep file")])
+    document = read_document(path)
     try:
         spec = SweepSpec.model_validate(document.data)
     except ValidationError as error:

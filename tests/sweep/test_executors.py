@@ -1,0 +1,179 @@
+"""Results depend only on the sweep file: not the executor, the worker count, nor which tasks ran before.
+
+Real Dask throughout (a LocalCluster on 127.0.0.1), no mocks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+import sim
+from sim.cli import main
+from sim.results.files import read_provenance
+from sim.sweep import SweepError, SweepEvents, load_sweep, make_executor, plan_sweep, run_sweep
+from sim.sweep.store import write_atomic_parquet
+from tests.sweep.helpers import GRID, assert_same_results, task_files, write_sweep
+
+
+def test_a_sweep_writes_one_tidy_file_per_task_with_provenance(reference: Path) -> None:
+    files = task_files(reference)
+    assert list(files)[:3] == [
+        "kpis/point=0000/block=0000.parquet",
+        "kpis/point=0000/block=0001.parquet",
+        "kpis/point=0001/block=0000.parquet",
+    ]
+    assert len(files) == 16
+    frame = pd.read_parquet(files["kpis/point=0003/block=0001.parquet"])
+    assert list(frame.columns) == [
+        "flows.soy_png_tao.annual_volume",
+        "nodes.BRPNG.berths.dry_bulk.count",
+        "table",
+        "key",
+        "period",
+        "metric",
+        "replication",
+        "value",
+    ]
+    assert set(frame["replication"]) == {4, 5, 6, 7}
+    assert (frame["flows.soy_png_tao.annual_volume"] == 8.0e6).all()
+    assert (frame["nodes.BRPNG.berths.dry_bulk.count"] == 2).all()
+    keys = ["table", "key", "period", "metric", "replication"]
+    assert frame.equals(frame.sort_values(keys, ignore_index=True)), "rows in a fixed order"
+    stamp = read_provenance(files["kpis/point=0003/block=0001.parquet"])
+    manifest = json.loads((reference / "manifest.json").read_text())
+    assert stamp["replications"] == [4, 5, 6, 7]
+    assert stamp["seed"] == 11
+    assert stamp["point"] == 3
+    assert stamp["package_version"] == sim.__version__
+    assert stamp["scenario_hash"] == manifest["points"][3]["scenario_hash"]
+    assert "spawn_key=(replication" in stamp["streams"]
+    assert manifest["complete"] is True
+    assert len(manifest["tasks"]) == 16
+    assert manifest["points"][3]["values"] == {
+        "flows.soy_png_tao.annual_volume": 8.0e6,
+        "nodes.BRPNG.berths.dry_bulk.count": 2,
+    }
+
+
+def test_the_dataset_reads_back_whole_with_its_point_partition(reference: Path) -> None:
+    frame = pd.read_parquet(reference / "kpis")
+    assert sorted(frame["point"].astype(int).unique()) == list(range(8))
+    assert sorted(frame["replication"].unique()) == list(range(8))
+
+
+def test_a_task_equals_a_plain_run_of_its_point(reference: Path, grid_spec: Path) -> None:
+    scenario = sim.load_scenario(
+        sim_demo(grid_spec),
+        overrides={"flows.soy_png_tao.annual_volume": 8.0e6, "nodes.BRPNG.berths.dry_bulk.count": 2},
+    )
+    direct = sim.run(scenario, replications=4, seed=11, first_replication=4).kpis_by_replication
+    stored = pd.read_parquet(reference / "kpis/point=0003/block=0001.parquet")
+    keys = ["table", "key", "period", "metric", "replication"]
+    direct = direct.sort_values(keys, ignore_index=True)
+    np.testing.assert_array_equal(direct["value"].to_numpy(), stored["value"].to_numpy())
+
+
+def sim_demo(spec: Path) -> Path:
+    return load_sweep(spec).base
+
+
+def test_dask_local_cluster_gives_the_same_files_as_the_local_pool(
+    reference: Path, grid_spec: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    plan = plan_sweep(load_sweep(grid_spec))
+    with caplog.at_level(logging.INFO, logger="sim"):
+        outcome = run_sweep(plan, tmp_path / "dask", make_executor("dask", workers=2, log_level=logging.INFO))
+    assert (outcome.total, outcome.written, outcome.skipped) == (16, 16, 0)
+    assert_same_results(reference, tmp_path / "dask")
+    forwarded = [r for r in caplog.records if r.name == "sim.sweep.task" and "replications" in r.getMessage()]
+    assert len(forwarded) == 16, "each worker's task log reached the driver"
+    assert all(":" in r.getMessage().rsplit(" on ", 1)[1] for r in forwarded)
+
+
+def test_one_worker_and_small_blocks_change_nothing_but_the_files_cut(
+    reference: Path, tmp_path: Path
+) -> None:
+    spec = write_sweep(tmp_path / "spec", {**GRID, "block_size": 8})
+    out = tmp_path / "one"
+    assert main(["sweep", str(spec), "--workers", "1", "--out", str(out)]) == 0
+    whole = pd.read_parquet(out / "kpis").sort_values(
+        ["point", "table", "key", "period", "metric", "replication"]
+    )
+    cut = pd.read_parquet(reference / "kpis").sort_values(
+        ["point", "table", "key", "period", "metric", "replication"]
+    )
+    np.testing.assert_array_equal(whole["value"].to_numpy(), cut["value"].to_numpy())
+
+
+def test_resume_redoes_exactly_the_missing_and_the_stale_tasks(
+    reference: Path, grid_spec: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "copy"
+    subprocess.run(["cp", "-a", str(reference), str(out)], check=True)
+    missing = out / "kpis/point=0002/block=0001.parquet"
+    stale = out / "kpis/point=0005/block=0000.parquet"
+    kept = out / "kpis/point=0000/block=0000.parquet"
+    kept_inode = kept.stat().st_ino
+    missing.unlink()
+    stamp = read_provenance(stale)
+    write_atomic_parquet(pq.read_table(stale).to_pandas(), stale, {**stamp, "package_version": "0.0.0"})
+    plan = plan_sweep(load_sweep(grid_spec))
+    outcome = run_sweep(plan, out, make_executor("local", workers=1), resume=True)
+    assert (outcome.skipped, outcome.written) == (14, 2)
+    assert kept.stat().st_ino == kept_inode, "finished files are left alone"
+    assert_same_results(reference, out)
+
+
+def test_without_resume_a_finished_sweep_is_never_overwritten(
+    reference: Path, grid_spec: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = {name: path.stat().st_mtime_ns for name, path in task_files(reference).items()}
+    assert main(["sweep", str(grid_spec), "--out", str(reference)]) == 2
+    assert "already holds a sweep; expected a new directory, or --resume" in capsys.readouterr().err
+    assert {name: path.stat().st_mtime_ns for name, path in task_files(reference).items()} == before
+
+
+def test_resume_refuses_a_directory_of_another_sweep(
+    reference: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = write_sweep(tmp_path, {**GRID, "seed": 12})
+    assert main(["sweep", str(other), "--out", str(reference), "--resume"]) == 2
+    assert "holding a different sweep (points differs)" in capsys.readouterr().err
+
+
+def test_a_failing_task_fails_the_sweep_after_the_others_finish(tmp_path: Path) -> None:
+    spec = write_sweep(tmp_path / "spec", {**GRID, "replications": 2, "block_size": 1})
+    plan = plan_sweep(load_sweep(spec))
+    points = list(plan.points)
+    points[5] = dataclasses.replace(points[5], scenario_hash="0" * 64)
+    plan = dataclasses.replace(plan, points=tuple(points))
+    failures: list[str] = []
+
+    class Record(SweepEvents):
+        def failed(self, order: object, error: BaseException) -> None:
+            failures.append(str(error))
+
+    with pytest.raises(SweepError, match="2 of 16 tasks failed"):
+        run_sweep(plan, tmp_path / "out", make_executor("local", workers=2), events=Record())
+    assert len(failures) == 2
+    assert "the worker built scenario hash" in failures[0]
+    assert len(task_files(tmp_path / "out")) == 14, "the other tasks finished and were kept"
+
+
+def test_importing_sim_or_the_sweep_package_does_not_import_dask() -> None:
+    code = (
+        "import sys, sim, sim.sweep, sim.cli; "
+        "print(any(m.split('.')[0] in ('dask', 'distributed') for m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
