@@ -143,7 +143,7 @@ def _slurm_cluster(workers: int | None) -> Any:
     except ValueError as error:
         raise _problem(
             "--slurm",
-            f"an incomplete jobqueue configuration ({error})",
+            f"an incomplete jobqueue configuration ({' '.join(str(error).split())})",
             "jobqueue.slurm settings in ~/.config/dask/jobqueue.yaml (see docs/sweeps.md)",
         ) from None
     if workers:
