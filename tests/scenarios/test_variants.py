@@ -1,0 +1,293 @@
+"""Each variant in scenarios/ changes what its opening comment says it changes, in the expected direction.
+
+Every variant is compared with the baseline replication by replication. Random numbers are keyed by
+(replication, purpose, entity), so a variant and the baseline share every draw that the change does not touch
+(common random numbers): a difference shows in every replication, and what the change cannot reach stays
+exactly equal. Runs are cached per module; ``REPLICATIONS`` is small because paired differences need few.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.engines import ENGINES
+from sim.runner import DEFAULT_ENGINE, RunResult
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+ENGINE = "vector" if "vector" in ENGINES else DEFAULT_ENGINE
+REPLICATIONS = 3
+BASE = "baseline_2024"
+VARIANTS = (
+    "chancay_vs_callao",
+    "ilstc_vs_yangtze",
+    "lithium_boom",
+    "brazil_record_harvest",
+    "panama_drought_2023_24",
+    "parana_low_water_2021",
+    "chile_port_strike",
+    "argentina_oilseed_strike",
+    "smart_port_automation",
+)
+BRAZIL_GRAIN = ("BRSSZ/grain", "BRPNG/grain", "BRRIG/grain", "BRITQ/grain")
+
+Runs = Callable[[str], RunResult]
+
+
+@pytest.fixture(scope="module")
+def runs() -> Runs:
+    cache: dict[str, RunResult] = {}
+
+    def get(name: str) -> RunResult:
+        if name not in cache:
+            scenario = sim.load_scenario(SCENARIOS / f"{name}.yaml")
+            cache[name] = sim.run(scenario, engine=ENGINE, replications=REPLICATIONS)
+        return cache[name]
+
+    return get
+
+
+def kpi(result: RunResult, table: str, key: str, metric: str) -> pd.Series:
+    """A KPI per replication (NaN where the station or flow does not exist in this run)."""
+    frame = result.kpis_by_replication
+    rows = frame[
+        (frame["table"] == table)
+        & (frame["key"] == key)
+        & (frame["metric"] == metric)
+        & (frame["period"] == "")
+    ]
+    return rows.set_index("replication")["value"].reindex(range(REPLICATIONS))
+
+
+def wait(result: RunResult, station: str) -> pd.Series:
+    return kpi(result, "stations", station, "wait_mean_h")
+
+
+def transit(result: RunResult, flow: str, metric: str = "transit_mean_h") -> pd.Series:
+    return kpi(result, "transit_by_flow", flow, metric)
+
+
+def delivered(result: RunResult, flow: str, metric: str = "tonnes") -> pd.Series:
+    return kpi(result, "throughput_by_flow", flow, metric)
+
+
+def rises(before: pd.Series, after: pd.Series) -> bool:
+    return bool((after > before).all())
+
+
+def starts_inside(result: RunResult, station: str, start: str, end: str) -> int:
+    """Berth services at ``station`` that start inside [start, end) (dates)."""
+    scenario = result.scenario
+    lo, hi = scenario.hours_from_start(pd.Timestamp(start)), scenario.hours_from_start(pd.Timestamp(end))
+    visits = result.visits
+    mine = visits[visits["station"] == station]
+    return int(((mine["start"] >= lo) & (mine["start"] < hi)).sum())
+
+
+def berth_hours_per_unit(result: RunResult, station: str, flow: str, unit: str) -> float:
+    """Busy berth-hours at ``station`` per tonne (or TEU) of ``flow`` served there."""
+    visits = result.visits
+    mine = visits[(visits["station"] == station) & visits["end"].notna()]
+    shipments = result.shipments.set_index(["replication", "shipment"])
+    sizes = shipments.loc[list(zip(mine["replication"], mine["shipment"], strict=True))]
+    served = sizes["flow"].to_numpy() == flow
+    hours = (mine["end"] - mine["start"]).to_numpy()[served].sum()
+    return float(hours / sizes[unit].to_numpy()[served].sum())
+
+
+# --- the files themselves -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", VARIANTS)
+def test_variant_opens_with_its_question_and_sources(name: str) -> None:
+    text = (SCENARIOS / f"{name}.yaml").read_text(encoding="utf-8")
+    header = text.split("\nschema:")[0]
+    assert header.startswith("# "), "the file opens with a comment"
+    assert "Question:" in header
+    assert re.search(r"Sources?\b", header)
+    assert "http" in header, "the sources are cited"
+    assert re.search(r"^extends: baseline_2024\.yaml$", text, re.MULTILINE)
+
+
+def test_every_scenario_file_validates() -> None:
+    for path in sorted(SCENARIOS.glob("*.yaml")):
+        assert sim.load_scenario(path).name == path.stem, path.name
+
+
+# --- the variants ------------------------------------------------------------------------------------
+
+
+def test_chancay_direct_calls_are_faster_than_callao_with_transshipment(runs: Runs) -> None:
+    base, variant = runs(BASE), runs("chancay_vs_callao")
+    flow = "peru_china_containers"
+    direct, via_callao = transit(base, flow) / 24, transit(variant, flow) / 24
+    assert rises(direct, via_callao)
+    assert (via_callao - direct).mean() >= 2  # a second weekly sailing to wait for, plus the longer way round
+    assert via_callao.mean() >= 0.9 * 30  # published: ">30 days" via transshipment before Chancay
+    assert kpi(variant, "stations", "PECHY/container", "utilisation").isna().all()
+    assert (kpi(variant, "stations", "MXZLO/container", "utilisation") > 0).all()
+    assert delivered(variant, flow).mean() == pytest.approx(delivered(base, flow).mean(), rel=0.03)
+
+
+def test_yangtze_route_costs_chongqing_exporters_ten_to_twenty_days(runs: Runs) -> None:
+    base, variant = runs(BASE), runs("ilstc_vs_yangtze")
+    longer = (transit(variant, "ilstc_ckg_out") - transit(base, "ilstc_ckg_out")) / 24
+    # published: the ILSTC saves 10-20 days (2023)
+    assert longer.min() >= 10
+    assert longer.max() <= 20
+    # Qinzhou loses Chongqing's outbound boxes: 125,900 of the 960,000 TEU it handles (13%)
+    share = 125_900 / 960_000
+    qinzhou = kpi(variant, "stations", "CNQZH/container", "utilisation") / kpi(
+        base, "stations", "CNQZH/container", "utilisation"
+    )
+    assert qinzhou.to_numpy() == pytest.approx(1 - share, abs=0.02)
+    assert rises(
+        kpi(base, "stations", "CNSHA/container", "utilisation"),
+        kpi(variant, "stations", "CNSHA/container", "utilisation"),
+    )
+    assert kpi(variant, "stations", "svc:ilstc_ckg_qzh", "utilisation").isna().all()
+    # the boxes that stay on the ILSTC are not slowed down (Qinzhou is less busy)
+    assert (transit(variant, "ilstc_ckg_in") <= transit(base, "ilstc_ckg_in") + 1e-9).all()
+
+
+def test_lithium_boom_scales_lithium_throughput_and_queues_at_the_concentrate_port(runs: Runs) -> None:
+    base, variant = runs(BASE), runs("lithium_boom")
+    for flow in ("li2co3_cl_mejillones", "spod_au_hedland", "spod_au_bunbury", "spod_au_esperance"):
+        ratio = delivered(variant, flow).mean() / delivered(base, flow).mean()
+        assert ratio == pytest.approx(1.48, rel=0.04), flow
+    assert rises(wait(base, "CNZJG/dry_bulk"), wait(variant, "CNZJG/dry_bulk"))
+    # the liner services have room: lithium carbonate keeps its transit time (within a day)
+    for flow in ("li2co3_cl_mejillones", "li2co3_ar_buenosaires"):
+        assert (abs(transit(variant, flow) - transit(base, flow)) < 24).all(), flow
+    # soybeans are untouched
+    assert transit(variant, "soy_br_santos").equals(transit(base, "soy_br_santos"))
+
+
+def test_record_brazilian_harvest_lengthens_brazilian_queues(runs: Runs) -> None:
+    base, variant = runs(BASE), runs("brazil_record_harvest")
+    # more ships shift every later ship's draws, so one port in one replication may wait less by chance;
+    # the mean over replications rises at every port, and the ports' pooled wait in every replication
+    for station in BRAZIL_GRAIN:
+        assert wait(variant, station).mean() > wait(base, station).mean(), station
+        assert (kpi(variant, "stations", station, "utilisation") < 1).all(), station
+
+    def pooled(result: RunResult) -> pd.Series:
+        hours = sum(wait(result, s) * kpi(result, "stations", s, "arrivals_per_h") for s in BRAZIL_GRAIN)
+        ships = sum(kpi(result, "stations", s, "arrivals_per_h") for s in BRAZIL_GRAIN)
+        return hours / ships
+
+    assert rises(pooled(base), pooled(variant))
+    assert pooled(variant).mean() > 1.5 * pooled(base).mean()
+    brazil = ("soy_br_santos", "soy_br_paranagua", "soy_br_riogrande", "soy_br_itaqui")
+    before = sum(delivered(base, flow) for flow in brazil)
+    after = sum(delivered(variant, flow) for flow in brazil)
+    assert (after / before).mean() == pytest.approx(1.12, rel=0.03)
+    # ports without Brazilian cargo are untouched
+    assert wait(variant, "USKAM/grain").equals(wait(base, "USKAM/grain"))
+    assert wait(variant, "ARROS/grain").equals(wait(base, "ARROS/grain"))
+
+
+def test_panama_drought_delays_us_gulf_soybeans_and_spares_the_pacific(runs: Runs) -> None:
+    base, variant = runs(BASE), runs("panama_drought_2023_24")
+    assert rises(wait(base, "chk:PAPCN"), wait(variant, "chk:PAPCN"))
+    assert rises(
+        transit(base, "soy_us_gulf", "delay_mean_h"), transit(variant, "soy_us_gulf", "delay_mean_h")
+    )
+    # draft limits: lighter ships, so more sailings for the same tonnes
+    ships = delivered(variant, "soy_us_gulf", "shipments") / delivered(base, "soy_us_gulf", "shipments")
+    assert (ships > 1.02).all()
+    tonnes = delivered(variant, "soy_us_gulf") / delivered(base, "soy_us_gulf")
+    assert tonnes.to_numpy() == pytest.approx(1.0, abs=0.03)
+    # routes that never use the canal: their own ports see exactly the same ships ...
+    for station in ("USKAM/grain", *BRAZIL_GRAIN, "ARROS/grain", "AUPHE/dry_bulk"):
+        assert wait(variant, station).equals(wait(base, station)), station
+    # ... and their transit changes only through the Chinese berths they share with Gulf ships (< 0.5%)
+    for flow in ("soy_us_pnw", "soy_br_santos", "soy_ar_rosario", "li2co3_cl_mejillones"):
+        change = transit(variant, flow) / transit(base, flow) - 1
+        assert (abs(change) < 0.005).all(), flow
+
+
+def test_parana_low_water_means_more_lighter_sailings_from_rosario(runs: Runs) -> None:
+    base, variant = runs(BASE), runs("parana_low_water_2021")
+    flow = "soy_ar_rosario"
+    # expected: seasonal weights Apr-Jun 1, Jul-Dec 4 (of 27); parcels x0.90 (May), x0.825 (Jun),
+    # x0.75 (Jul-Oct)
+    weights = {4: 1, 5: 1, 6: 1, 7: 4, 8: 4, 9: 4, 10: 4, 11: 4, 12: 4}
+    scale = {5: 0.90, 6: 0.825, 7: 0.75, 8: 0.75, 9: 0.75, 10: 0.75}
+    expected = sum(w / scale.get(m, 1.0) for m, w in weights.items()) / sum(weights.values())
+    ships = delivered(variant, flow, "shipments") / delivered(base, flow, "shipments")
+    assert ships.to_numpy() == pytest.approx(expected, rel=0.04)
+    tonnes = delivered(variant, flow) / delivered(base, flow)
+    assert tonnes.to_numpy() == pytest.approx(1.0, abs=0.03)  # the annual volume is kept
+    # each call carries a fixed overhead, so the berth works longer per tonne
+    for r in (base, variant):
+        assert berth_hours_per_unit(r, "ARROS/grain", flow, "tonnes") > 0
+    assert berth_hours_per_unit(variant, "ARROS/grain", flow, "tonnes") > berth_hours_per_unit(
+        base, "ARROS/grain", flow, "tonnes"
+    )
+
+
+def test_chilean_strike_stops_the_lithium_ports_and_delays_lithium(runs: Runs) -> None:
+    base, variant = runs(BASE), runs("chile_port_strike")
+    for station in ("CLMJS/container", "CLANF/container"):
+        assert starts_inside(variant, station, "2024-10-26", "2024-10-28") == 0
+        assert starts_inside(variant, station, "2024-11-15", "2024-11-23") == 0
+        assert starts_inside(base, station, "2024-11-15", "2024-11-23") > 0
+        assert rises(
+            kpi(base, "stations", station, "wait_max_h"), kpi(variant, "stations", station, "wait_max_h")
+        )
+    assert (kpi(variant, "stations", "CLMJS/container", "wait_max_h") >= 7 * 24).all()  # most of 8 days
+    assert rises(transit(base, "li2co3_cl_mejillones"), transit(variant, "li2co3_cl_mejillones"))
+    # Argentine lithium shipped from Buenos Aires loads exactly as before; it only shares Shanghai's berth
+    assert wait(variant, "ARBUE/container").equals(wait(base, "ARBUE/container"))
+    change = transit(variant, "li2co3_ar_buenosaires") / transit(base, "li2co3_ar_buenosaires") - 1
+    assert (abs(change) < 0.005).all()
+    # nothing is lost: the strike delays, the year's lithium still arrives
+    change = delivered(variant, "li2co3_cl_mejillones") / delivered(base, "li2co3_cl_mejillones") - 1
+    assert (abs(change) < 0.03).all()
+
+
+def test_argentine_strike_builds_a_backlog_at_rosario(runs: Runs) -> None:
+    base, variant = runs(BASE), runs("argentina_oilseed_strike")
+    assert starts_inside(variant, "ARROS/grain", "2024-08-06", "2024-08-26") == 0
+    assert starts_inside(base, "ARROS/grain", "2024-08-06", "2024-08-26") > 0
+    assert rises(wait(base, "ARROS/grain"), wait(variant, "ARROS/grain"))
+    assert (kpi(variant, "stations", "ARROS/grain", "wait_max_h") >= 14 * 24).all()
+    assert rises(
+        transit(base, "soy_ar_rosario", "transit_p95_h"), transit(variant, "soy_ar_rosario", "transit_p95_h")
+    )
+    assert transit(variant, "soy_br_santos").equals(transit(base, "soy_br_santos"))
+    tonnes = delivered(variant, "soy_ar_rosario") / delivered(base, "soy_ar_rosario")
+    assert tonnes.to_numpy() == pytest.approx(1.0, abs=0.03)
+
+
+def test_smart_port_automation_speeds_up_qinzhou_and_chancay(runs: Runs) -> None:
+    base, variant = runs(BASE), runs("smart_port_automation")
+    speed_up = {}
+    for station in ("CNQZH/container", "PECHY/container"):
+        node = station.split("/")[0]
+        before = base.scenario.nodes[node].berths["container"].rate
+        after = variant.scenario.nodes[node].berths["container"].rate
+        assert after / before == pytest.approx(1.14, abs=0.001)  # the Beibu Gulf efficiency gain
+        speed_up[station] = before / after
+        ratio = kpi(variant, "stations", station, "utilisation") / kpi(
+            base, "stations", station, "utilisation"
+        )
+        assert ratio.to_numpy() == pytest.approx(speed_up[station], rel=0.01), station
+    assert rises(wait(variant, "CNQZH/container"), wait(base, "CNQZH/container"))
+    flow_at = {"CNQZH/container": "ilstc_ctu_out", "PECHY/container": "peru_china_containers"}
+    for station, flow in flow_at.items():
+        per_teu = berth_hours_per_unit(variant, station, flow, "teu") / berth_hours_per_unit(
+            base, station, flow, "teu"
+        )
+        assert per_teu == pytest.approx(speed_up[station], rel=1e-6), station
+    assert (transit(variant, "ilstc_ctu_out") <= transit(base, "ilstc_ctu_out")).all()
+    # nothing else in the network changes
+    assert wait(variant, "BRSSZ/grain").equals(wait(base, "BRSSZ/grain"))
+    assert np.isfinite(transit(variant, "peru_china_containers")).all()
