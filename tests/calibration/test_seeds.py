@@ -1,0 +1,144 @@
+"""The seed tables: every row sourced, the network the issue names, a reproducible sea-distance builder."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from sim.scenario.seeds import SEED_TABLES, read_seeds
+from sim.seeds_builder import (
+    LEG_SOURCE,
+    SeaNode,
+    great_circle_nm,
+    merge_legs,
+    read_sea_nodes,
+    sea_distance_nm,
+    update_services,
+)
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+HAS_SEAROUTE = importlib.util.find_spec("searoute") is not None
+NAMED_IN_THE_ISSUE = {
+    "CNCKG": "Chongqing",
+    "CNCTU": "Chengdu",
+    "CNQZH": "Qinzhou",
+    "CNBIH": "Beihai",
+    "CNFAN": "Fangchenggang",
+    "CNSHA": "Shanghai",
+    "CNNGB": "Ningbo-Zhoushan",
+    "CNTAO": "Qingdao",
+    "SGSIN": "Singapore",
+    "PECHY": "Chancay",
+    "PECLL": "Callao",
+    "BRSSZ": "Santos",
+    "BRPNG": "Paranagua",
+    "BRRIG": "Rio Grande",
+    "BRITQ": "Itaqui",
+    "ARROS": "Rosario",
+    "ARBUE": "Buenos Aires",
+    "CLSAI": "San Antonio",
+    "CLVAP": "Valparaiso",
+    "CLANF": "Antofagasta",
+    "CLMJS": "Mejillones",
+    "MXZLO": "Manzanillo",
+    "AUPHE": "Port Hedland",
+    "USMSY": "New Orleans",
+}
+
+
+def rows(table: str) -> list[dict[str, str]]:
+    with (SEEDS / f"{table}.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("table", SEED_TABLES)
+def test_every_row_has_a_source_and_a_year(table: str) -> None:
+    for line, row in enumerate(rows(table), start=2):
+        assert row["source"].strip(), f"{table}.csv:{line}: no source"
+        assert row["year"].strip(), f"{table}.csv:{line}: no year"
+
+
+def test_assumptions_are_labelled_and_derivations_say_how() -> None:
+    for table in SEED_TABLES:
+        for line, row in enumerate(rows(table), start=2):
+            text = row["source"]
+            if text.startswith("derived"):
+                assert any(sign in text for sign in ("=", " x ", " / ", "minus", "split", "as ")), (
+                    f"{table}.csv:{line}: a derived figure says how it was derived"
+                )
+
+
+def test_the_network_has_the_nodes_the_issue_names() -> None:
+    nodes = {row["id"]: row for row in rows("nodes")}
+    assert len(nodes) >= 25
+    for node_id, name in NAMED_IN_THE_ISSUE.items():
+        assert node_id in nodes, name
+        assert name.split()[0].lower() in nodes[node_id]["name"].lower(), node_id
+    ports = [row for row in nodes.values() if row["kind"] == "port"]
+    assert all(row["lat"] and row["lon"] for row in ports)
+
+
+def test_seeds_read_into_scenario_data_without_problems() -> None:
+    data, located = read_seeds(SEEDS)
+    assert {"nodes", "legs", "services", "commodities", "flows"} <= set(data)
+    assert data["nodes"]["PAPCN"]["chokepoint"]["slots_per_day"] == 38
+    assert data["commodities"]["lithium_carbonate"]["tonnes_per_teu"] == pytest.approx(22.5)
+    assert all(path in located for path in [("nodes", "BRPNG", "berths", "grain"), ("flows", "soy_us_gulf")])
+
+
+def test_every_pair_of_ports_has_a_sea_leg_and_every_port_reaches_the_canal() -> None:
+    ports = sorted(row["id"] for row in rows("nodes") if row["kind"] == "port")
+    legs = {row["id"] for row in rows("legs") if row["mode"] == "sea"}
+    for i, a in enumerate(ports):
+        for b in ports[i + 1 :]:
+            assert f"sea_{a}_{b}" in legs
+        assert f"sea_{min(a, 'PAPCN')}_{max(a, 'PAPCN')}" in legs
+
+
+def test_merge_keeps_hand_written_rows_and_replaces_generated_ones() -> None:
+    manual = {"id": "river_X", "source": "published: somewhere", "mode": "river"}
+    stale = {"id": "sea_A_B", "source": f"{LEG_SOURCE} old", "mode": "sea"}
+    fresh = {"id": "sea_A_B", "source": f"{LEG_SOURCE} new", "mode": "sea"}
+    assert merge_legs([stale, manual], [fresh]) == [manual, fresh]
+
+
+def test_liner_transit_is_distance_over_liner_speed() -> None:
+    services = [
+        {
+            "id": "s",
+            "from": "AAAAA",
+            "to": "BBBBB",
+            "mode": "sea",
+            "source": "derived: searoute x",
+            "transit_h": "",
+        },
+        {"id": "t", "from": "AAAAA", "to": "BBBBB", "mode": "rail", "source": "published", "transit_h": "48"},
+    ]
+    legs = [{"from": "BBBBB", "to": "AAAAA", "distance_nm": "1650.0"}]
+    updated = update_services(services, legs)
+    assert updated[0]["transit_h"] == "100.0"
+    assert updated[1]["transit_h"] == "48"
+    assert services[0]["transit_h"] == ""  # inputs are not modified
+
+
+def test_great_circle_of_a_degree_of_latitude_is_sixty_nautical_miles() -> None:
+    a, b = SeaNode("AAAAA", "port", 0.0, 10.0), SeaNode("BBBBB", "port", 1.0, 10.0)
+    assert great_circle_nm(a, b) == pytest.approx(60.04, abs=0.05)
+
+
+@pytest.mark.skipif(not HAS_SEAROUTE, reason="the optional extra [seeds] (searoute) is not installed")
+def test_builder_reproduces_the_committed_sea_distances() -> None:
+    nodes = {node.id: node for node in read_sea_nodes(SEEDS / "nodes.csv")}
+    legs = {row["id"]: row for row in rows("legs")}
+    for a, b, closed in (
+        ("BRSSZ", "CNSHA", ["northwest", "panama", "suez"]),
+        ("PAPCN", "USMSY", ["northwest", "suez"]),
+        ("PECHY", "PECLL", ["northwest", "panama", "suez"]),  # snap to one searoute node: great-circle floor
+    ):
+        route = sea_distance_nm(nodes[a], nodes[b], closed)
+        assert route is not None
+        assert f"{route.distance_nm:.1f}" == legs[f"sea_{a}_{b}"]["distance_nm"]
+        assert route.distance_nm >= great_circle_nm(nodes[a], nodes[b]) - 0.05  # rounded to 0.1 nm
