@@ -28,7 +28,13 @@ def _reference(plan: Plan) -> Trace:
     return simulate(plan)
 
 
-ENGINES: dict[str, Callable[[Plan], Trace]] = {"reference": _reference}
+def _vector(plan: Plan) -> Trace:
+    from sim.engines.vector import simulate
+
+    return simulate(plan)
+
+
+ENGINES: dict[str, Callable[[Plan], Trace]] = {"reference": _reference, "vector": _vector}
 
 
 def get_engine(name: str) -> Callable[[Plan], Trace]:
