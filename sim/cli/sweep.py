@@ -49,7 +49,10 @@ class BarEvents(SweepEvents):
 
     def started(self, total: int, finished: int, where: str) -> None:
         self.counts["skipped"] = finished
-        self.console.print(f"{total} tasks, {finished} already finished; running on {where}")
+        if finished < total:
+            self.console.print(f"{total} tasks, {finished} already finished; running on {where}")
+        else:
+            self.console.print(f"all {total} tasks already finished")
         self.task = self.progress.add_task("sweep", total=total, completed=finished, counts=self._counts())
 
     def done(self, report: TaskReport) -> None:

@@ -13,6 +13,8 @@ Dask is imported inside these functions only, so ``import sim`` and the local ex
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 import logging
 import os
@@ -29,6 +31,10 @@ from sim.sweep.task import TaskOrder, execute
 __all__ = ["DaskExecutor"]
 
 LOGGER = "sim"
+IDLE_WARNING_S = 120
+"""Warn when no task has finished for this long and no worker is connected."""
+
+log = logging.getLogger(__name__)
 
 
 class DaskExecutor:
@@ -94,21 +100,38 @@ class DaskExecutor:
 
     def run(self, orders: Sequence[TaskOrder], base: Layered, events: SweepEvents) -> None:
         """Submit every order and report each as it completes (in any order)."""
-        as_completed = _module("distributed").as_completed
+        wait = _module("distributed").wait
         client = self._client
         run_id = uuid.uuid4().hex[:8]
         shared = client.submit(_shared, base, key=f"sweep-base-{run_id}")
         futures = {
             client.submit(execute, order, shared, key=f"{order.key}-{run_id}"): order for order in orders
         }
-        for future in as_completed(futures):
-            order = futures.pop(future)
-            if future.status == "finished":
-                events.done(future.result())
-            else:
-                events.failed(order, future.exception())
-            future.release()
+        pending = set(futures)
+        while pending:
+            try:
+                done, pending = wait(pending, timeout=IDLE_WARNING_S, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                self._warn_if_no_workers(len(pending))
+                continue
+            for future in done:
+                _report(future, futures.pop(future), events)
         shared.release()
+
+    def _warn_if_no_workers(self, waiting: int) -> None:
+        if not self._client.nthreads():
+            where = "are the SLURM jobs still queued, or have they ended? (squeue)" if self.slurm else ""
+            log.warning("no Dask worker is connected; %d tasks are waiting %s", waiting, where)
+
+
+def _report(future: Any, order: TaskOrder, events: SweepEvents) -> None:
+    try:
+        report = future.result()
+    except (Exception, asyncio.CancelledError) as error:  # a task's failure ends only that task
+        events.failed(order, error)
+    else:
+        events.done(report)
+    future.release()
 
 
 def _module(name: str) -> Any:
@@ -150,7 +173,34 @@ def _slurm_cluster(workers: int | None) -> Any:
         cluster.scale(n=workers)
     else:
         cluster.scale(jobs=1)
+    _check_submitted(cluster)
     return cluster
+
+
+def _check_submitted(cluster: Any) -> None:
+    """Wait until the jobs are submitted, and stop here if ``sbatch`` refused any (rather than wait forever).
+
+    ``scale`` submits in the background; waiting on the cluster's state correction (a private but long-stable
+    method of :class:`distributed.deploy.SpecCluster`) either raises the submission error or leaves jobs
+    without a job id.
+    """
+    message = "its error is printed above"
+    try:
+        cluster.sync(cluster._correct_state)
+    except Exception as error:  # whatever sbatch's failure raised, it is reported below
+        message = " ".join(str(error).split())
+    refused = [name for name, job in cluster.workers.items() if getattr(job, "job_id", None) is None]
+    if refused or message != "its error is printed above":
+        for name in refused:  # never started: nothing to cancel, and closing would trip over them
+            del cluster.workers[name]
+            cluster.worker_spec.pop(name, None)
+        with contextlib.suppress(Exception):
+            cluster.close()
+        raise _problem(
+            "--slurm",
+            f"jobs that sbatch refused ({message})",
+            "a jobqueue.slurm configuration that this SLURM accepts (see docs/sweeps.md)",
+        )
 
 
 def _join(client_class: Any, address: str) -> Any:

@@ -125,17 +125,18 @@ def run_sweep(
     began = time.perf_counter()
     out = Path(out).resolve()
     content = manifest(plan)
-    _prepare(out, content, resume)
-    write_inputs(plan, out)
+    found = _check_out(out, content, resume)
     orders = task_orders(plan, out, content["git_commit"])
     pending = [o for o in orders if not is_finished(Path(o.target), o.provenance)]
     outcome = SweepOutcome(out, len(orders), len(orders) - len(pending))
     tally = _Tally(outcome, events or SweepEvents())
     if pending:
-        with executor:
+        with executor:  # started before anything is written: a cluster that fails to start leaves no trace
+            _write_start(plan, out, content, found)
             tally.started(len(orders), outcome.skipped, executor.description)
             executor.run(pending, plan.base, tally)
     else:
+        _write_start(plan, out, content, found)
         tally.started(len(orders), outcome.skipped, "nothing to run")
     outcome.wall_time_s = time.perf_counter() - began
     unfinished = [o for o in orders if not is_finished(Path(o.target), o.provenance)]
@@ -150,8 +151,8 @@ def run_sweep(
     return outcome
 
 
-def _prepare(out: Path, content: dict[str, Any], resume: bool) -> None:
-    """Check ``out`` against the plan and write the manifest and copies of the inputs."""
+def _check_out(out: Path, content: dict[str, Any], resume: bool) -> dict[str, Any] | None:
+    """Check ``out`` against the plan; return the manifest already there, if any."""
     found = read_manifest(out) if out.is_dir() else None
     if found is not None and not resume:
         raise _out_problem(
@@ -169,8 +170,14 @@ def _prepare(out: Path, content: dict[str, Any], resume: bool) -> None:
             )
     elif out.is_dir() and any(out.iterdir()):
         raise _out_problem(out, "a non-empty directory without a sweep manifest", "a new or empty directory")
+    return found
+
+
+def _write_start(plan: SweepPlan, out: Path, content: dict[str, Any], found: dict[str, Any] | None) -> None:
+    """Create ``out`` with the manifest and copies of the inputs (a finished sweep stays marked complete)."""
     out.mkdir(parents=True, exist_ok=True)
     write_atomic_json({**content, "complete": bool(found and found.get("complete"))}, out / MANIFEST)
+    write_inputs(plan, out)
 
 
 def _identity_difference(found: dict[str, Any], content: dict[str, Any]) -> str | None:

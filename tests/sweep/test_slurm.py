@@ -119,3 +119,16 @@ def test_an_incomplete_jobqueue_configuration_exits_2(grid_spec: Path, tmp_path:
     assert driver.returncode == 2, output
     assert "--slurm: got an incomplete jobqueue configuration" in " ".join(output.split())
     assert "Traceback" not in output
+
+
+def test_jobs_that_sbatch_refuses_exit_2_instead_of_waiting_forever(grid_spec: Path, tmp_path: Path) -> None:
+    env = fake_slurm(tmp_path)
+    sbatch = Path(env["PATH"].split(os.pathsep)[0]) / "sbatch"
+    sbatch.write_text('#!/usr/bin/env bash\necho "sbatch: error: invalid account" >&2\nexit 1\n')
+    out = tmp_path / "out"
+    driver = corridor("sweep", str(grid_spec), "--slurm", "--out", str(out), env=env)
+    output, _ = driver.communicate(timeout=120)
+    assert driver.returncode == 2, output
+    assert "sbatch: error: invalid account" in output
+    assert "--slurm: got jobs that sbatch refused" in " ".join(output.split())
+    assert not out.exists(), "nothing written when the cluster cannot start"
