@@ -241,6 +241,10 @@ def _print_ranking(console: Console, report: SweepReport) -> None:
     for row in report.ranking.itertuples(index=False):
         table.add_row(*(_short(v) if isinstance(v, str) else _fmt(v) for v in row))
     console.print(table)
+    fits = report.sensitivity.dropna(subset=["r2"]).groupby("kpi", sort=False)["r2"].first()
+    if len(fits):
+        shown = ", ".join(f"{_short(str(kpi))} {r2:.2f}" for kpi, r2 in fits.items())
+        console.print(f"R² of the regressions: {shown} (trust an SRC ranking when R² ≥ 0.7)")
     noisy = report.sensitivity.groupby("kpi")["noise_share"].first()
     for kpi, share in noisy[noisy > 0.3].items():
         console.print(

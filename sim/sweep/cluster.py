@@ -94,6 +94,11 @@ class DaskExecutor:
     ) -> None:
         if self._client is not None:
             self._client.unforward_logging(LOGGER)
+            if self._cluster is None:  # a shared cluster: leave its workers as they were
+                from sim.sweep.dask_plugins import LogLevel
+
+                with contextlib.suppress(Exception):
+                    self._client.unregister_worker_plugin(LogLevel.name)
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()

@@ -64,7 +64,7 @@ def plot_response(
         axis.set_xlabel(name)
         if parameter["scale"] == "log":
             axis.set_xscale("log")
-        _compact_ticks(axis, kpi, categorical)
+        _compact_ticks(axis, kpi, categorical, parameter["scale"] == "log")
         if parameter["kind"] == "int":
             from matplotlib.ticker import MaxNLocator
 
@@ -72,24 +72,26 @@ def plot_response(
     for axis in axes[len(kpis) :]:
         axis.set_visible(False)
     figure.suptitle(f"Response to {name}")
-    line = (
-        "mean at each level over the other parameters" if design == "grid" else "mean over equal-count bins"
-    )
+    by_level = design == "grid" or categorical
+    line = "mean at each level over the other parameters" if by_level else "mean over equal-count bins"
     note(
         figure, f"Dots: one sweep point, mean of {replications} replications with 95% interval. Line: {line}."
     )
     return save_png(figure, path)
 
 
-def _compact_ticks(axis: Any, kpi: str, categorical: bool) -> None:
+def _compact_ticks(axis: Any, kpi: str, categorical: bool, log: bool) -> None:
     """Tick labels such as ``8 Mt`` or ``12 k`` rather than an offset ``1e7`` above the axis."""
-    from matplotlib.ticker import EngFormatter, FuncFormatter
+    from matplotlib.ticker import EngFormatter, FuncFormatter, LogLocator, NullFormatter
 
     if "tonnes" in kpi.rsplit("/", 1)[-1]:
         axis.yaxis.set_major_formatter(FuncFormatter(tonnes_formatter))
     elif max(abs(v) for v in axis.get_ylim()) >= 1e4:
         axis.yaxis.set_major_formatter(EngFormatter(sep=" "))
-    if not categorical and max(abs(v) for v in axis.get_xlim()) >= 1e4:
+    if log:
+        axis.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        axis.xaxis.set_minor_formatter(NullFormatter())
+    if not categorical and (log or max(abs(v) for v in axis.get_xlim()) >= 1e4):
         axis.xaxis.set_major_formatter(EngFormatter(sep=" "))
 
 
@@ -116,8 +118,17 @@ def _panel(axis: Any, rows: pd.DataFrame, name: str, categorical: bool, design: 
         capsize=0,
         zorder=2,
     )
+    _focus(axis, mean, rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float))
     line_x, line_y = _trend(x, mean, by_level=design == "grid" or categorical)
     axis.plot(line_x, line_y, "-", color=colour, lw=2, zorder=3)
+
+
+def _focus(axis: Any, mean: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
+    """Keep the means in view when a few wide intervals (few replications) would flatten them."""
+    spread = float(np.nanmax(mean) - np.nanmin(mean)) if np.isfinite(mean).any() else 0.0
+    reach = float(np.nanmax(high) - np.nanmin(low)) if np.isfinite(high).any() else 0.0
+    if spread > 0 and reach > 4 * spread:
+        axis.set_ylim(float(np.nanmin(mean)) - 0.6 * spread, float(np.nanmax(mean)) + 0.6 * spread)
 
 
 def _trend(x: np.ndarray, y: np.ndarray, by_level: bool) -> tuple[np.ndarray, np.ndarray]:

@@ -177,3 +177,38 @@ def test_importing_sim_or_the_sweep_package_does_not_import_dask() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_the_sweep_api_is_small_and_complete() -> None:
+    import sim.sweep
+
+    assert sorted(sim.sweep.__all__) == [
+        "Sweep",
+        "SweepError",
+        "SweepEvents",
+        "SweepOutcome",
+        "SweepPlan",
+        "SweepReport",
+        "load_sweep",
+        "make_executor",
+        "plan_sweep",
+        "run_sweep",
+        "sweep_report",
+    ]
+    assert all(hasattr(sim.sweep, name) for name in sim.sweep.__all__)
+
+
+def test_joining_a_running_scheduler_gives_the_same_files(
+    reference: Path, grid_spec: Path, tmp_path: Path
+) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        out = tmp_path / "joined"
+        assert (
+            main(["sweep", str(grid_spec), "--scheduler", cluster.scheduler_address, "--out", str(out)]) == 0
+        )
+        assert len(cluster.workers) == 2, "the sweep leaves the cluster it joined running"
+    assert_same_results(reference, out)
