@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
@@ -175,15 +176,26 @@ def sweep_command(
         try:
             outcome = run_sweep(plan, target, pool, resume, events)
         except SweepError as error:
-            console.print(
-                f"[red]error:[/] {error}; the finished tasks are kept: fix the cause and run again "
-                "with --resume"
-            )
-            raise typer.Exit(EXIT_FAILED) from None
+            raise TasksFailed(
+                f"{error}; the finished tasks are kept: fix the cause and run again with --resume"
+            ) from None
         except KeyboardInterrupt:
-            console.print("interrupted: finished tasks are kept; run again with --resume to continue")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+            raise Interrupted(
+                "interrupted: the finished tasks are kept; run again with --resume to continue"
+            ) from None
     _print_outcome(console, outcome)
+
+
+class TasksFailed(click.ClickException):
+    """Some tasks failed (exit 1); click prints the message on stderr, without a traceback."""
+
+    exit_code = EXIT_FAILED
+
+
+class Interrupted(click.ClickException):
+    """The driver was interrupted (exit 130); finished tasks are kept."""
+
+    exit_code = EXIT_INTERRUPTED
 
 
 def _print_outcome(console: Console, outcome: SweepOutcome) -> None:

@@ -20,7 +20,7 @@ import pytest
 import sim
 from sim.cli import main
 from sim.results.files import read_provenance
-from sim.sweep import SweepError, SweepEvents, load_sweep, make_executor, plan_sweep, run_sweep
+from sim.sweep import SweepError, SweepEvents, SweepPlan, load_sweep, make_executor, plan_sweep, run_sweep
 from sim.sweep.store import write_atomic_parquet
 from tests.sweep.helpers import GRID, assert_same_results, task_files, write_sweep
 
@@ -151,12 +151,16 @@ def test_resume_refuses_a_directory_of_another_sweep(
     assert "holding a different sweep (points differs)" in capsys.readouterr().err
 
 
-def test_a_failing_task_fails_the_sweep_after_the_others_finish(tmp_path: Path) -> None:
-    spec = write_sweep(tmp_path / "spec", {**GRID, "replications": 2, "block_size": 1})
+def broken_plan(spec: Path) -> SweepPlan:
+    """The plan of ``spec`` with point 5's scenario hash wrong, so that its tasks fail on the workers."""
     plan = plan_sweep(load_sweep(spec))
     points = list(plan.points)
     points[5] = dataclasses.replace(points[5], scenario_hash="0" * 64)
-    plan = dataclasses.replace(plan, points=tuple(points))
+    return dataclasses.replace(plan, points=tuple(points))
+
+
+def test_a_failing_task_fails_the_sweep_after_the_others_finish(tmp_path: Path) -> None:
+    spec = write_sweep(tmp_path / "spec", {**GRID, "replications": 2, "block_size": 1})
     failures: list[str] = []
 
     class Record(SweepEvents):
@@ -164,10 +168,22 @@ def test_a_failing_task_fails_the_sweep_after_the_others_finish(tmp_path: Path) 
             failures.append(str(error))
 
     with pytest.raises(SweepError, match="2 of 16 tasks failed"):
-        run_sweep(plan, tmp_path / "out", make_executor("local", workers=2), events=Record())
+        run_sweep(broken_plan(spec), tmp_path / "out", make_executor("local", workers=2), events=Record())
     assert len(failures) == 2
     assert "the worker built scenario hash" in failures[0]
     assert len(task_files(tmp_path / "out")) == 14, "the other tasks finished and were kept"
+
+
+def test_failed_tasks_exit_1_with_their_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = write_sweep(tmp_path / "spec", {**GRID, "replications": 1, "block_size": 1})
+    monkeypatch.setattr("sim.cli.sweep.plan_sweep", lambda sweep: broken_plan(spec))
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--workers", "2"]) == 1
+    captured = capsys.readouterr()
+    assert "failed sweep-task-p0005-b0000: RuntimeError" in " ".join(captured.out.split())
+    assert "1 of 8 tasks failed" in captured.err
+    assert "run again with --resume" in captured.err
 
 
 def test_importing_sim_or_the_sweep_package_does_not_import_dask() -> None:

@@ -7,6 +7,8 @@ those of an uninterrupted run.
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,21 @@ def test_killing_the_driver_then_resuming_finishes_the_sweep(
     assert f"{TASKS - len(finished)} run" in said
     assert {name: task_files(out)[name].stat().st_ino for name in finished} == finished, "finished files kept"
     assert_same_results(reference, out)
+
+
+def test_ctrl_c_stops_the_driver_with_exit_130_and_keeps_the_finished_tasks(
+    grid_spec: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    driver = corridor("sweep", str(grid_spec), "--workers", "2", "--out", str(out))
+    try:
+        wait_for(lambda: len(task_files(out)) >= 2, 180, "the first task files")
+        os.killpg(driver.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends to the whole job
+        output, _ = driver.communicate(timeout=120)
+    finally:
+        if driver.poll() is None:
+            kill_job(driver)
+    assert driver.returncode == 130, output
+    assert "interrupted: the finished tasks are kept; run again with --resume" in " ".join(output.split())
+    assert "Traceback" not in output
+    assert len(task_files(out)) >= 2
