@@ -20,6 +20,19 @@ from sim.analysis.plotstyle import PALETTE, new_figure, note, save_png, styled, 
 __all__ = ["plot_response", "response_file"]
 
 MAX_BINS = 8
+MIN_POINTS_PER_BIN = 4
+LINES = {
+    "level": "mean at each level over the other parameters",
+    "bins": "mean over equal-count bins of the parameter",
+    "fit": "least-squares trend (too few points for bins)",
+}
+
+
+def _line_mode(design: str, parameter: dict[str, Any], points: int) -> str:
+    """``level`` for grids and discrete levels, ``bins`` for well-sampled ranges, else a fitted ``fit``."""
+    if design == "grid" or parameter.get("levels") is not None or parameter["kind"] in ("str", "bool"):
+        return "level"
+    return "bins" if points >= 4 * MIN_POINTS_PER_BIN else "fit"
 
 
 def response_file(parameter: str) -> str:
@@ -57,8 +70,10 @@ def plot_response(
     figure = new_figure(4.2 * columns, 3.1 * rows + 0.5, layout="constrained")
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
     categorical = parameter["kind"] in ("str", "bool")
+    mode = _line_mode(design, parameter, summary["point"].nunique())
     for index, (axis, kpi) in enumerate(zip(axes, kpis, strict=False)):
-        _panel(axis, summary[summary["kpi"] == kpi], name, categorical, design, PALETTE[index % len(PALETTE)])
+        rows_of_kpi = summary[summary["kpi"] == kpi]
+        _panel(axis, rows_of_kpi, name, categorical, mode, parameter["scale"], PALETTE[index % len(PALETTE)])
         axis.set_title(kpi.split("/", 1)[1].replace("/", " · "), loc="left", fontsize=9)
         axis.set_ylabel(kpi.split("/")[-1])
         axis.set_xlabel(name)
@@ -72,8 +87,7 @@ def plot_response(
     for axis in axes[len(kpis) :]:
         axis.set_visible(False)
     figure.suptitle(f"Response to {name}")
-    by_level = design == "grid" or categorical
-    line = "mean at each level over the other parameters" if by_level else "mean over equal-count bins"
+    line = LINES[mode]
     note(
         figure, f"Dots: one sweep point, mean of {replications} replications with 95% interval. Line: {line}."
     )
@@ -95,7 +109,9 @@ def _compact_ticks(axis: Any, kpi: str, categorical: bool, log: bool) -> None:
         axis.xaxis.set_major_formatter(EngFormatter(sep=" "))
 
 
-def _panel(axis: Any, rows: pd.DataFrame, name: str, categorical: bool, design: str, colour: str) -> None:
+def _panel(
+    axis: Any, rows: pd.DataFrame, name: str, categorical: bool, mode: str, scale: str, colour: str
+) -> None:
     if categorical:
         levels = sorted(rows[name].astype(str).unique())
         x = rows[name].astype(str).map({level: i for i, level in enumerate(levels)}).to_numpy(dtype=float)
@@ -119,7 +135,7 @@ def _panel(axis: Any, rows: pd.DataFrame, name: str, categorical: bool, design: 
         zorder=2,
     )
     _focus(axis, mean, rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float))
-    line_x, line_y = _trend(x, mean, by_level=design == "grid" or categorical)
+    line_x, line_y = _trend(x, mean, mode, log=scale == "log")
     axis.plot(line_x, line_y, "-", color=colour, lw=2, zorder=3)
 
 
@@ -131,13 +147,18 @@ def _focus(axis: Any, mean: np.ndarray, low: np.ndarray, high: np.ndarray) -> No
         axis.set_ylim(float(np.nanmin(mean)) - 0.6 * spread, float(np.nanmax(mean)) + 0.6 * spread)
 
 
-def _trend(x: np.ndarray, y: np.ndarray, by_level: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Mean of ``y`` at each distinct ``x`` (grid) or in equal-count bins of ``x`` (sampled designs)."""
+def _trend(x: np.ndarray, y: np.ndarray, mode: str, log: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Mean of ``y`` at each distinct ``x``, in equal-count bins of ``x``, or a least-squares line."""
     frame = pd.DataFrame({"x": x, "y": y}).dropna().sort_values("x")
-    if by_level or frame["x"].nunique() <= MAX_BINS:
+    if mode == "level" or len(frame) < 2:
         grouped = frame.groupby("x")["y"].mean()
         return grouped.index.to_numpy(dtype=float), grouped.to_numpy(dtype=float)
-    bins = min(MAX_BINS, max(2, len(frame) // 4))
+    if mode == "fit":
+        u = np.log10(frame["x"].to_numpy()) if log else frame["x"].to_numpy()
+        slope, intercept = np.polyfit(u, frame["y"].to_numpy(), 1)
+        ends = np.array([u.min(), u.max()])
+        return (10**ends if log else ends), slope * ends + intercept
+    bins = min(MAX_BINS, len(frame) // MIN_POINTS_PER_BIN)
     frame["bin"] = np.arange(len(frame)) * bins // len(frame)
     binned = frame.groupby("bin")[["x", "y"]].mean()
     return binned["x"].to_numpy(dtype=float), binned["y"].to_numpy(dtype=float)

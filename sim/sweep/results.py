@@ -129,7 +129,8 @@ def point_summary(data: SweepData) -> pd.DataFrame:
 def select_kpis(summary: pd.DataFrame, patterns: tuple[str, ...] = (), limit: int = 8) -> list[str]:
     """KPI labels matching ``patterns`` (``table/key/metric``, wildcards), in pattern order, up to ``limit``.
 
-    With no patterns, :data:`DEFAULT_KPIS` (those that match).
+    With no patterns, :data:`DEFAULT_KPIS`, leaving out KPIs that are the same at every point (with common
+    random numbers, the KPIs of parts of the network the parameters do not touch) unless nothing else is left.
 
     Raises
     ------
@@ -157,4 +158,14 @@ def select_kpis(summary: pd.DataFrame, patterns: tuple[str, ...] = (), limit: in
         chosen.extend(found)
     if problems:
         raise InputError(problems)
+    if not strict:
+        varying = [label for label in chosen if not _constant(summary[summary["kpi"] == label]["mean"])]
+        chosen = varying or chosen
     return chosen[:limit]
+
+
+def _constant(means: pd.Series) -> bool:
+    values = means.dropna().to_numpy(dtype=float)
+    return len(values) < 2 or float(values.max() - values.min()) <= 1e-9 * max(
+        float(abs(values).max()), 1e-300
+    )
