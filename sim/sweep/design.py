@@ -15,7 +15,8 @@ import itertools
 import numpy as np
 
 from sim.rng import stream_key
-from sim.sweep.spec import Parameter, Scalar, Sweep
+from sim.sweep.parameters import Parameter, Scalar
+from sim.sweep.spec import Sweep
 
 __all__ = ["design_points", "point_seed"]
 
