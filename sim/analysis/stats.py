@@ -9,8 +9,9 @@ works two ways:
   the differences ``variant_i − base_i`` are independent and usually far less variable than either series.
 * **Welch** (:func:`welch_difference`) — for independently seeded runs or unequal replication counts.
 
-The relative change ``variant_mean / base_mean − 1`` gets its own interval by the delta method (the ratio
-estimator), so the base mean's own noise is carried into it rather than ignored.
+The relative change ``variant_mean / base_mean − 1`` gets its own interval by Fieller's theorem, which
+carries the base mean's own noise into it and — unlike a delta-method interval — always agrees with the
+difference's interval on whether the change is distinguishable from zero.
 
 A sequential-precision helper (:func:`sequential_replications`) adds replications until every chosen KPI's
 interval is narrow enough relative to its mean, up to a cap.
@@ -84,8 +85,8 @@ class Difference:
     diff : Interval
         ``variant − base`` with its interval, in the KPI's unit.
     relative : Interval
-        ``variant_mean / base_mean − 1`` (dimensionless; 0.10 is +10 %) with a delta-method interval;
-        NaN when the base mean is zero.
+        ``variant_mean / base_mean − 1`` (dimensionless; 0.10 is +10 %) with Fieller's interval; bounds are
+        NaN when the base mean is zero or not itself distinguishable from zero (the set is unbounded).
     method : str
         ``"paired"`` or ``"welch"``.
     """
@@ -139,13 +140,28 @@ def mean_interval(values: ArrayLike, confidence: float = 0.95) -> Interval:
     return _t_interval(mean, std_error, n - 1, n, confidence)
 
 
-def _ratio_interval(ratio: float, variance: float, dof: float, n: int, confidence: float) -> Interval:
-    """Interval of ``ratio − 1`` given the delta-method variance of the ratio."""
-    if not math.isfinite(ratio):
-        return Interval(math.nan, math.nan, math.nan, n, confidence)
-    std_error = math.sqrt(variance) if variance >= 0 else math.nan
-    shifted = _t_interval(ratio, std_error, dof, n, confidence)
-    return Interval(ratio - 1.0, shifted.low - 1.0, shifted.high - 1.0, n, confidence)
+def _fieller(
+    means: tuple[float, float], var_x: float, var_y: float, cov: float, dof: float, n: int, confidence: float
+) -> Interval:
+    """Fieller interval of ``ȳ / x̄ − 1``.
+
+    ``var_x``, ``var_y`` and ``cov`` are the (co)variances of the two *means*. The set of ratios R with
+    ``(ȳ − R x̄)² ≤ t² Var(ȳ − R x̄)`` is an interval when x̄ is clearly non-zero (``a > 0``), else unbounded.
+    """
+    x, y = means
+    if not (n >= 2 and x != 0 and math.isfinite(var_x + var_y + cov) and dof > 0):
+        estimate = y / x - 1.0 if x != 0 else math.nan
+        return Interval(estimate, math.nan, math.nan, n, confidence)
+    t2 = float(stats.t.ppf(0.5 + confidence / 2.0, dof)) ** 2
+    a = x * x - t2 * var_x
+    b = -2.0 * (x * y - t2 * cov)
+    c = y * y - t2 * var_y
+    disc = b * b - 4.0 * a * c
+    if a <= 0 or disc < 0:
+        return Interval(y / x - 1.0, math.nan, math.nan, n, confidence)
+    root = math.sqrt(disc)
+    low, high = (-b - root) / (2.0 * a), (-b + root) / (2.0 * a)
+    return Interval(y / x - 1.0, low - 1.0, high - 1.0, n, confidence)
 
 
 def paired_difference(base: ArrayLike, variant: ArrayLike, confidence: float = 0.95) -> Difference:
@@ -163,7 +179,7 @@ def paired_difference(base: ArrayLike, variant: ArrayLike, confidence: float = 0
     -------
     Difference
         ``variant − base`` interval from the t distribution on the n paired differences (n − 1 degrees of
-        freedom) and the relative change with the ratio estimator's delta-method interval.
+        freedom) and the relative change with Fieller's interval.
 
     Raises
     ------
@@ -180,13 +196,12 @@ def paired_difference(base: ArrayLike, variant: ArrayLike, confidence: float = 0
     diff = mean_interval(y - x, confidence)
     base_mean = float(x.mean()) if n else math.nan
     variant_mean = float(y.mean()) if n else math.nan
-    ratio = variant_mean / base_mean if n and base_mean != 0 else math.nan
-    if n >= 2 and math.isfinite(ratio):
-        residual = (y - ratio * x) / base_mean
-        variance = float(residual.var(ddof=1)) / n
+    if n >= 2:
+        covariance = np.cov(x, y, ddof=1) / n
+        var_x, var_y, cov = float(covariance[0, 0]), float(covariance[1, 1]), float(covariance[0, 1])
     else:
-        variance = math.nan
-    relative = _ratio_interval(ratio, variance, n - 1, n, confidence)
+        var_x = var_y = cov = math.nan
+    relative = _fieller((base_mean, variant_mean), var_x, var_y, cov, n - 1, n, confidence)
     return Difference(base_mean, variant_mean, diff, relative, "paired")
 
 
@@ -210,8 +225,8 @@ def welch_difference(base: ArrayLike, variant: ArrayLike, confidence: float = 0.
     Returns
     -------
     Difference
-        ``variant − base`` with Welch–Satterthwaite degrees of freedom, and the relative change with a
-        delta-method interval.
+        ``variant − base`` with Welch–Satterthwaite degrees of freedom, and the relative change with
+        Fieller's interval (using the same degrees of freedom).
     """
     x, y = _clean(base), _clean(variant)
     n_x, n_y = int(x.size), int(y.size)
@@ -224,10 +239,7 @@ def welch_difference(base: ArrayLike, variant: ArrayLike, confidence: float = 0.
     a, b = float(x.var(ddof=1)) / n_x, float(y.var(ddof=1)) / n_y
     dof = _welch_dof(a, b, n_x, n_y)
     diff = _t_interval(variant_mean - base_mean, math.sqrt(a + b), dof, n, confidence)
-    ratio = variant_mean / base_mean if base_mean != 0 else math.nan
-    # Var(Ȳ/X̄) ≈ (Var Ȳ + R² Var X̄) / X̄²  (independent samples).
-    rel_a, rel_b = ratio**2 * a / base_mean**2, b / base_mean**2
-    relative = _ratio_interval(ratio, rel_a + rel_b, _welch_dof(rel_a, rel_b, n_x, n_y), n, confidence)
+    relative = _fieller((base_mean, variant_mean), a, b, 0.0, dof, n, confidence)
     return Difference(base_mean, variant_mean, diff, relative, "welch")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -80,7 +80,48 @@ def _cell(value: float, unit: str, signed: bool = False) -> str:
     return f"{value:{sign},.1f}"
 
 
-_UNIT_HEADINGS = {"t/yr": "kt/yr", "share": "% (pp for Δ)", "h": "h"}
+SECTIONS = {
+    ("throughput_by_commodity", "tonnes_per_year"): "Throughput, kt/yr",
+    ("throughput_by_flow", "tonnes_per_year"): "Throughput, kt/yr",
+    ("transit_by_flow", "transit_mean_h"): "Transit mean, h",
+    ("transit_by_flow", "transit_p95_h"): "Transit p95, h",
+    ("stations", "wait_mean_h"): "Mean wait, h",
+    ("stations", "utilisation"): "Utilisation, % (Δ: points)",
+}
+
+
+def _cells(r: dict[Any, Any]) -> list[str]:
+    unit = str(r["unit"])
+    key = f"{r['key']} {r['period']}".strip()
+    base, variant = _cell(r["base_mean"], unit), _cell(r["variant_mean"], unit)
+    if r["diff"] == 0 and r["diff_low"] == 0 and r["diff_high"] == 0:
+        return [key, base, variant, "0 (identical)", "0"]
+    diff = _cell(r["diff"], unit, True)
+    if math.isfinite(r["diff_low"]):
+        diff += f" [{_cell(r['diff_low'], unit, True)}, {_cell(r['diff_high'], unit, True)}]"
+    rel = "–" if not math.isfinite(r["relative"]) else f"{100 * r['relative']:+.1f}"
+    if math.isfinite(r["relative_low"]):
+        rel += f" [{100 * r['relative_low']:+.1f}, {100 * r['relative_high']:+.1f}]"
+    return [key, base, variant, diff, rel]
+
+
+def _variant_table(result: Comparison, variant: str) -> Table:
+    table = Table(
+        title=f"{variant} − {result.base}: mean difference [95 % CI]; red = interval excludes zero",
+        title_justify="left",
+    )
+    table.add_column("KPI", overflow="fold", min_width=16)
+    for column in ("base", "variant", "Δ", "Δ %"):
+        table.add_column(column, justify="right", overflow="fold")
+    rows = result.table.loc[result.table["variant"] == variant]
+    for (name, metric), group in rows.groupby(["table", "metric"], sort=False):
+        heading = SECTIONS.get((str(name), str(metric)), f"{name} · {metric}")
+        table.add_row(f"[bold]{heading}[/]", end_section=False)
+        records = group.to_dict(orient="records")
+        for i, r in enumerate(records):
+            style = "bold red" if r["significant"] else None
+            table.add_row(*_cells(r), style=style, end_section=i == len(records) - 1)
+    return table
 
 
 def print_comparison(result: Comparison, console: Console) -> None:
@@ -91,34 +132,7 @@ def print_comparison(result: Comparison, console: Console) -> None:
         f"seed {result.seed} shared (common random numbers), engine {result.engine}"
     )
     for variant in result.variants:
-        table = Table(
-            title=f"{variant} − {result.base} (95 % intervals; * = excludes zero)", title_justify="left"
-        )
-        for column, justify in (("KPI", "left"), ("unit", "left"), ("base", "right"), ("variant", "right")):
-            table.add_column(column, justify=justify, no_wrap=column != "KPI")  # type: ignore[arg-type]
-        for column in ("Δ [95 % CI]", "Δ % [95 % CI]", ""):
-            table.add_column(column, justify="right", no_wrap=True)
-        rows = result.table.loc[result.table["variant"] == variant]
-        for r in rows.to_dict(orient="records"):
-            unit = str(r["unit"])
-            diff = _cell(r["diff"], unit, True)
-            if math.isfinite(r["diff_low"]):
-                diff += f" [{_cell(r['diff_low'], unit, True)}, {_cell(r['diff_high'], unit, True)}]"
-            rel = "–" if not math.isfinite(r["relative"]) else f"{100 * r['relative']:+.1f}"
-            if math.isfinite(r["relative_low"]):
-                rel += f" [{100 * r['relative_low']:+.1f}, {100 * r['relative_high']:+.1f}]"
-            style = "bold red" if r["significant"] else None
-            table.add_row(
-                str(r["label"]),
-                _UNIT_HEADINGS.get(unit, unit),
-                _cell(r["base_mean"], unit),
-                _cell(r["variant_mean"], unit),
-                diff,
-                rel,
-                "*" if r["significant"] else "",
-                style=style,
-            )
-        console.print(table)
+        console.print(_variant_table(result, variant))
 
 
 def _print_footer(result: Comparison, console: Console, target: Path) -> None:

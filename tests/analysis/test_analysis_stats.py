@@ -163,3 +163,25 @@ def test_sequential_replications_stops_at_the_cap():
         sequential_replications(lambda a, b: np.ones((b - a, 1)), 0.1, initial=1)
     with pytest.raises(ValueError, match="target"):
         sequential_replications(lambda a, b: np.ones((b - a, 1)), 0.0)
+
+
+@pytest.mark.parametrize("compare", [paired_difference, welch_difference])
+def test_relative_interval_agrees_with_the_difference_on_significance(compare):
+    # Fieller's interval for the ratio contains 1 exactly when the difference's interval contains 0.
+    rng = np.random.default_rng(8)
+    checked = 0
+    for _ in range(300):
+        base = rng.normal(10.0, rng.uniform(0.5, 4.0), 6)
+        variant = base * rng.uniform(0.7, 1.3) + rng.normal(0.0, rng.uniform(0.1, 3.0), 6)
+        result = compare(base, variant)
+        if np.isfinite(result.relative.low):
+            checked += 1
+            assert result.relative.excludes_zero == result.diff.excludes_zero
+            assert result.relative.low <= result.relative.estimate <= result.relative.high
+    assert checked > 250
+
+
+def test_relative_interval_is_unbounded_when_the_base_mean_is_noise():
+    result = paired_difference([-1.0, 2.0, -0.5, 0.2], [1.0, 3.0, 0.5, 1.0])
+    assert math.isnan(result.relative.low)
+    assert math.isfinite(result.relative.estimate)
