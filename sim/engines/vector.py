@@ -21,7 +21,7 @@ into blocks of whole replications (:func:`replication_blocks`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,10 +40,10 @@ __all__ = ["BYTES_PER_VISIT", "SweepLimitError", "replication_blocks", "simulate
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-BYTES_PER_VISIT = 400
-"""Working memory the engine needs per visit of a block (bytes), a bound measured by the benchmarks."""
-DEFAULT_BLOCK_BYTES = 2 * 1024**3
-"""Working memory allowed for one block when the machine's free memory is unknown (bytes)."""
+BYTES_PER_VISIT = 128
+"""Working memory per visit of a block (bytes): the benchmarks measure 90–100 with the Trace included."""
+DEFAULT_BLOCK_BYTES = 4 * 1024**3
+"""Most working memory for one block (bytes); less when a third of the available memory is less."""
 MAX_SWEEPS = 100_000
 """Fixed-point sweeps of a cycle before giving up (never reached with positive work times)."""
 
@@ -60,29 +60,32 @@ def simulate(plan: Plan, block_bytes: int | None = None) -> Trace:
     plan : Plan
         Shipments and draws.
     block_bytes : int, optional
-        Working memory for one block of replications (bytes); by default a quarter of the memory available,
-        at most 2 GiB.
+        Working memory for one block of replications (bytes); by default a third of the memory available,
+        at most 4 GiB.
     """
     arrive = np.full(plan.n_visits, np.inf)
     start = np.full(plan.n_visits, np.inf)
     end = np.full(plan.n_visits, np.inf)
-    groups = settle_order(len(plan.network.stations), _station_pairs(plan))
-    for first, last in replication_blocks(plan, block_bytes):
-        block = _Block.of(plan, first, last)
-        for group in groups:
-            _settle(block, group)
-        v0, v1 = block.visit_range
-        arrive[v0:v1], start[v0:v1], end[v0:v1] = block.arrive, block.start, block.end
-    return Trace.from_unmasked(arrive, start, end, plan.horizon_h)
+    if plan.n_visits:
+        groups = settle_order(len(plan.network.stations), _station_pairs(plan))
+        for first, last in replication_blocks(plan, block_bytes):
+            block = _Block.of(plan, first, last, (arrive, start, end))
+            for group in groups:
+                _settle(block, group)
+    for times in (arrive, start, end):
+        np.putmask(times, times > plan.horizon_h, np.nan)
+    return Trace(arrive, start, end)
 
 
 def _station_pairs(plan: Plan) -> IntArray:
     """Distinct (station, next station) pairs visited in a row by some shipment."""
-    last = np.zeros(plan.n_visits, dtype=bool)
-    last[plan.first_visit[1:] - 1] = True
-    here = np.flatnonzero(~last)
+    onward = np.ones(plan.n_visits, dtype=bool)
+    onward[plan.first_visit[1:][np.diff(plan.first_visit) > 0] - 1] = False
     n = len(plan.network.stations)
-    codes = np.unique(plan.visit_station[here] * n + plan.visit_station[here + 1])
+    here = plan.visit_station[:-1][onward[:-1]]
+    codes = here * n + plan.visit_station[1:][onward[:-1]]
+    small = n * n <= 1 << 22  # count pairs in a table when it is small, else sort
+    codes = np.flatnonzero(np.bincount(codes, minlength=n * n)) if small else np.unique(codes)
     return np.stack([codes // n, codes % n], axis=1).astype(np.int64)
 
 
@@ -108,18 +111,17 @@ def _default_budget() -> int:
         with open("/proc/meminfo", encoding="ascii") as info:
             for line in info:
                 if line.startswith("MemAvailable:"):
-                    return min(int(line.split()[1]) * 1024 // 4, DEFAULT_BLOCK_BYTES)
+                    return min(int(line.split()[1]) * 1024 // 3, DEFAULT_BLOCK_BYTES)
     except OSError:
         pass
     return DEFAULT_BLOCK_BYTES
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Block:
-    """Whole replications ``[first, last)`` of a plan, with their visit times being computed."""
+    """Whole replications ``[first, last)`` of a plan; its time arrays are views into the run's."""
 
     plan: Plan
-    visit_range: tuple[int, int]
     rows: int
     row_of_visit: IntArray
     has_next: NDArray[np.bool_]
@@ -128,57 +130,49 @@ class _Block:
     size: FloatArray
     by_station: list[IntArray]
     arrive: FloatArray
-    start: FloatArray = field(init=False)
-    end: FloatArray = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.start = np.full(self.arrive.size, np.inf)
-        self.end = np.full(self.arrive.size, np.inf)
+    start: FloatArray
+    end: FloatArray
 
     @classmethod
-    def of(cls, plan: Plan, first: int, last: int) -> _Block:
-        """Cut replications ``[first, last)`` out of ``plan``."""
+    def of(cls, plan: Plan, first: int, last: int, times: tuple[FloatArray, ...]) -> _Block:
+        """Cut replications ``[first, last)`` out of ``plan``; ``times`` are the run's arrive, start, end."""
         s0, s1 = int(plan.rep_first[first]), int(plan.rep_first[last])
         v0, v1 = int(plan.first_visit[s0]), int(plan.first_visit[s1])
-        steps = np.diff(plan.first_visit[s0 : s1 + 1])
-        shipment = np.repeat(np.arange(s1 - s0, dtype=np.int64), steps)
-        per_rep = np.diff(plan.rep_first[first : last + 1])
-        row_of_shipment = np.repeat(np.arange(last - first, dtype=np.int64), per_rep)
-        local_next = plan.first_visit[s0 + 1 : s1 + 1] - v0
-        has_next = np.arange(v1 - v0) + 1 < local_next[shipment]
+        starts = plan.first_visit[s0:s1] - v0
+        has_next = np.ones(v1 - v0, dtype=bool)
+        has_next[plan.first_visit[s0 + 1 : s1 + 1][np.diff(plan.first_visit[s0 : s1 + 1]) > 0] - v0 - 1] = (
+            False
+        )
+        per_row = np.diff(plan.first_visit[plan.rep_first[first : last + 1]])
+        row_of_visit = np.repeat(np.arange(last - first, dtype=np.int64), per_row)
         stations = plan.visit_station[v0:v1]
-        order = np.argsort(stations, kind="stable")
-        bounds = np.searchsorted(stations[order], np.arange(len(plan.network.stations) + 1))
+        # a stable sort of small integers is a radix sort
+        narrow = stations.astype(np.uint16 if len(plan.network.stations) < 2**16 else np.int64)
+        order = np.argsort(narrow, kind="stable")
+        bounds = np.searchsorted(narrow[order], np.arange(len(plan.network.stations) + 1))
         by_station = [order[bounds[k] : bounds[k + 1]] for k in range(len(plan.network.stations))]
-        work = plan.visit_work[v0:v1]
+        arrive, start, end = (t[v0:v1] for t in times)
+        created = plan.created[s0:s1]
+        arrive[starts[np.diff(plan.first_visit[s0 : s1 + 1]) > 0]] = created[created <= plan.horizon_h]
         return cls(
             plan,
-            (v0, v1),
             last - first,
-            row_of_shipment[shipment],
+            row_of_visit,
             has_next,
             stations,
-            work,
+            plan.visit_work[v0:v1],
             plan.visit_size[v0:v1],
             by_station,
-            _first_guess(plan, s0, s1, shipment, work),
+            arrive,
+            start,
+            end,
         )
-
-
-def _first_guess(plan: Plan, s0: int, s1: int, shipment: IntArray, work: FloatArray) -> FloatArray:
-    """Arrival times if nobody ever waited: exact at first visits, a starting guess inside cycles."""
-    created = plan.created[s0:s1]
-    created = np.where(created <= plan.horizon_h, created, np.inf)
-    before = np.cumsum(work) - work
-    first_of_shipment = np.concatenate([[0], np.cumsum(np.bincount(shipment, minlength=s1 - s0))[:-1]])
-    guess: FloatArray = created[shipment] + (before - before[first_of_shipment][shipment])
-    return guess
 
 
 def _settle(block: _Block, group: Group) -> None:
     """Compute a group of stations: once, or sweep until no arrival changes."""
     if not group.cyclic:
-        _compute(block, group.stations[0])
+        _compute(block, group.stations[0], track=False)
         return
     members = set(group.stations)
     dirty = set(group.stations)
@@ -190,38 +184,50 @@ def _settle(block: _Block, group: Group) -> None:
         for station in group.stations:
             if station in dirty:
                 dirty.discard(station)
-                dirty |= _compute(block, station) & members
+                dirty |= _compute(block, station, track=True) & members
 
 
-def _compute(block: _Block, index: int) -> set[int]:
+def _compute(block: _Block, index: int, track: bool) -> set[int]:
     """Compute every visit at one station and pass the ends on as next arrivals.
 
-    Returns the stations whose arrival times changed.
+    Returns the stations whose arrival times changed (when ``track``).
     """
     visits = block.by_station[index]
     if visits.size == 0:
         return set()
     station = block.plan.network.stations[index]
-    horizon = block.plan.horizon_h
     if station.kind == "leg":
         begin = block.arrive[visits]
-        with np.errstate(divide="ignore"):
-            finish = begin + block.work[visits] / station.capacity.at_many(begin)
+        finish = _travel(begin, block.work[visits], station)
     else:
         queue = fifo(visits, block.arrive, block.row_of_visit, block.rows)
         visits = queue.visits
         begin = queue.flat(_start_grid(block, station, queue))
         finish = begin + block.work[visits]
-    begin = np.where(begin <= horizon, begin, np.inf)
-    finish = np.where(finish <= horizon, finish, np.inf)
+    horizon = block.plan.horizon_h
+    np.putmask(begin, begin > horizon, np.inf)
+    np.putmask(finish, finish > horizon, np.inf)
     block.start[visits] = begin
     block.end[visits] = finish
     onward = block.has_next[visits]
     following = visits[onward] + 1
     arrivals = finish[onward]
-    changed = following[block.arrive[following] != arrivals]
+    found: set[int] = set()
+    if track:
+        changed = following[block.arrive[following] != arrivals]
+        counts = np.bincount(block.station_of_visit[changed], minlength=len(block.by_station))
+        found = {int(s) for s in np.flatnonzero(counts)}
     block.arrive[following] = arrivals
-    return {int(s) for s in np.unique(block.station_of_visit[changed])}
+    return found
+
+
+def _travel(depart: FloatArray, work: FloatArray, leg: Station) -> FloatArray:
+    """Arrival at the far end of a leg (h): work over the speed factor at departure."""
+    if leg.capacity.is_constant and leg.capacity.values[0] == 1.0:
+        return depart + work  # x / 1.0 is x
+    with np.errstate(divide="ignore"):
+        arrival: FloatArray = depart + work / leg.capacity.at_many(depart)
+    return arrival
 
 
 def _start_grid(block: _Block, station: Station, queue: Fifo) -> FloatArray:

@@ -28,8 +28,8 @@ class Fifo:
     ----------
     visits : ndarray of int64
         Visit indices in FIFO order, row after row.
-    rows, cols : ndarray of int64
-        Grid position of each entry of ``visits``.
+    places : ndarray of int64
+        Flat (row-major) grid position of each entry of ``visits``.
     shape : tuple of int
         ``(replications, longest queue)``.
     arrive : ndarray of float64, shape ``shape``
@@ -39,26 +39,21 @@ class Fifo:
     """
 
     visits: IntArray
-    rows: IntArray
-    cols: IntArray
+    places: IntArray
     shape: tuple[int, int]
     arrive: FloatArray
     counts: IntArray
 
     def grid(self, values: FloatArray, fill: float) -> FloatArray:
         """Spread per-visit ``values`` (indexed by visit) on the grid, ``fill`` elsewhere."""
-        out = np.full(self.shape, fill)
-        out[self.rows, self.cols] = values[self.visits]
-        return out
+        out = np.full(self.shape[0] * self.shape[1], fill)
+        out[self.places] = values[self.visits]
+        return out.reshape(self.shape)
 
     def flat(self, grid: FloatArray) -> FloatArray:
         """The grid's entries in the order of :attr:`visits`."""
-        return grid[self.rows, self.cols]
-
-    @property
-    def longest(self) -> int:
-        """Columns that hold at least one finite arrival."""
-        return int(self.counts.max()) if self.counts.size else 0
+        values: FloatArray = grid.ravel()[self.places]
+        return values
 
 
 def fifo(visits: IntArray, arrive: FloatArray, row_of_visit: IntArray, n_rows: int) -> Fifo:
@@ -67,7 +62,8 @@ def fifo(visits: IntArray, arrive: FloatArray, row_of_visit: IntArray, n_rows: i
     Parameters
     ----------
     visits : ndarray of int64
-        The station's visit indices, increasing (so equal arrivals keep creation order).
+        The station's visit indices, increasing (so rows come in order and equal arrivals keep creation
+        order).
     arrive : ndarray of float64
         Arrival time (h) of every visit of the block (indexed by visit).
     row_of_visit : ndarray of int64
@@ -78,18 +74,24 @@ def fifo(visits: IntArray, arrive: FloatArray, row_of_visit: IntArray, n_rows: i
     times = arrive[visits]
     if n_rows == 1:
         order = np.argsort(times, kind="stable")
-        rows = np.zeros(visits.size, dtype=np.int64)
-    else:
-        unsorted_rows = row_of_visit[visits]
-        order = np.lexsort((times, unsorted_rows))
-        rows = unsorted_rows[order]
-    ordered = visits[order]
-    times = times[order]
+        times = times[order]
+        places = np.arange(visits.size, dtype=np.int64)
+        count = np.array([np.isfinite(times).sum()], dtype=np.int64)
+        return Fifo(visits[order], places, (1, visits.size), times.reshape(1, -1), count)
+    rows = row_of_visit[visits]
     per_row = np.bincount(rows, minlength=n_rows).astype(np.int64)
+    width = int(per_row.max()) if per_row.size else 0
     row_first = np.concatenate([[0], np.cumsum(per_row)[:-1]]).astype(np.int64)
-    cols = np.arange(ordered.size, dtype=np.int64) - row_first[rows]
-    shape = (n_rows, int(per_row.max()) if per_row.size else 0)
-    grid = np.full(shape, np.inf)
-    grid[rows, cols] = times
-    counts = np.bincount(rows, weights=np.isfinite(times), minlength=n_rows).astype(np.int64)
-    return Fifo(ordered, rows, cols, shape, grid, counts)
+    places = np.arange(visits.size, dtype=np.int64) + (rows * width - row_first[rows])
+    grid = np.full(n_rows * width, np.inf)
+    grid[places] = times
+    # visits come grouped by row and in creation order, so a stable sort of each row by arrival is the
+    # FIFO order; arrivals are nearly sorted already, which timsort exploits
+    order = np.argsort(grid.reshape(n_rows, width), axis=1, kind="stable")
+    order += (np.arange(n_rows, dtype=np.int64) * width)[:, None]
+    flat_order = order.ravel()
+    which = np.zeros(n_rows * width, dtype=np.int64)
+    which[places] = visits
+    grid = grid[flat_order].reshape(n_rows, width)
+    counts = np.isfinite(grid).sum(axis=1).astype(np.int64)
+    return Fifo(which[flat_order][places], places, (n_rows, width), grid, counts)

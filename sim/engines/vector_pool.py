@@ -65,16 +65,19 @@ def berth_pool(arrive: FloatArray, work: FloatArray, counts: IntArray, capacity:
 
 
 def _row_constant(arrive: list[float], work: list[float], berths: int) -> list[float]:
-    """One replication, constant capacity: a heap of the ``berths`` latest ends."""
+    """One replication, constant capacity: a heap of the ``berths`` latest ends.
+
+    FIFO order needs no separate check here: a ship that waited took the earliest end, so every later ship
+    finds the earliest kept end at or after that start.
+    """
     ends = [-INF] * berths
-    last = -INF
-    out = []
-    for a, w in zip(arrive, work, strict=True):
-        s = a if a > last else last
-        s = max(s, ends[0])
-        heapq.heapreplace(ends, s + w)
-        out.append(s)
-        last = s
+    replace = heapq.heapreplace
+    out = [0.0] * len(arrive)
+    for i, (a, w) in enumerate(zip(arrive, work, strict=True)):
+        first = ends[0]
+        s = a if a > first else first
+        replace(ends, s + w)
+        out[i] = s
     return out
 
 
@@ -99,25 +102,70 @@ def _row_windows(arrive: list[float], work: list[float], capacity: Schedule, mos
     return out
 
 
+SORTED_UP_TO = 4
+"""Pools with at most this many berths keep their ends sorted (a min/max insertion) when stepped."""
+
+
 def _down_columns(
     arrive: FloatArray, work: FloatArray, longest: int, capacity: Schedule, most: int, start: FloatArray
 ) -> None:
-    """All replications at once, one queue position per step."""
-    rows = np.arange(arrive.shape[0])
-    ends = np.full((arrive.shape[0], most), -np.inf)
-    last = np.full(arrive.shape[0], -np.inf)
+    """All replications at once, one queue position per step (columns made contiguous first)."""
+    arrive_t = np.ascontiguousarray(arrive[:, :longest].T)
+    work_t = np.ascontiguousarray(work[:, :longest].T)
+    if not capacity.is_constant:
+        begin = _columns_windows(arrive_t, work_t, capacity, most)
+    elif most <= SORTED_UP_TO:
+        begin = _columns_sorted(arrive_t, work_t, most)
+    else:
+        begin = _columns_argmin(arrive_t, work_t, most)
+    start[:, :longest] = begin.T
+
+
+def _columns_sorted(arrive: FloatArray, work: FloatArray, berths: int) -> FloatArray:
+    """Constant capacity: ends kept sorted per row; the ship takes the earliest, its end is inserted."""
+    ends = [np.full(arrive.shape[1], -np.inf) for _ in range(berths)]
+    spare = np.empty(arrive.shape[1])
+    begin = np.empty_like(arrive)
+    high, low, add = np.maximum, np.minimum, np.add
+    for a, w, s in zip(arrive, work, begin, strict=True):
+        high(a, ends[0], out=s)
+        e = add(s, w, out=spare)
+        for i in range(1, berths):
+            low(e, ends[i], out=ends[i - 1])
+            high(e, ends[i], out=e)
+        ends[berths - 1], spare = e, ends[berths - 1]
+    return begin
+
+
+def _columns_argmin(arrive: FloatArray, work: FloatArray, berths: int) -> FloatArray:
+    """Constant capacity: the ship replaces the earliest of the kept ends."""
+    rows = arrive.shape[1]
+    ends = np.full(rows * berths, -np.inf)
+    offset = np.arange(rows, dtype=np.int64) * berths
+    begin = np.empty_like(arrive)
+    for n in range(arrive.shape[0]):
+        slot = ends.reshape(rows, berths).argmin(axis=1)
+        slot += offset
+        s = np.maximum(arrive[n], ends[slot])
+        begin[n] = s
+        ends[slot] = s + work[n]
+    return begin
+
+
+def _columns_windows(arrive: FloatArray, work: FloatArray, capacity: Schedule, most: int) -> FloatArray:
+    """Capacity windows: the first open candidate time per row, then replace the earliest end."""
+    rows = np.arange(arrive.shape[1])
+    ends = np.full((arrive.shape[1], most), -np.inf)
+    last = np.full(arrive.shape[1], -np.inf)
     changes = capacity.times[1:]
-    for n in range(longest):
-        base = np.maximum(arrive[:, n], last)
-        if capacity.is_constant:
-            slot = ends.argmin(axis=1)
-            begin = np.maximum(base, ends[rows, slot])
-        else:
-            begin = _first_open(base, ends, changes, capacity)
-            slot = ends.argmin(axis=1)
-        ends[rows, slot] = begin + work[:, n]
-        start[:, n] = begin
-        last = begin
+    begin = np.empty_like(arrive)
+    for n in range(arrive.shape[0]):
+        s = _first_open(np.maximum(arrive[n], last), ends, changes, capacity)
+        slot = ends.argmin(axis=1)
+        ends[rows, slot] = s + work[n]
+        begin[n] = s
+        last = s
+    return begin
 
 
 def _first_open(base: FloatArray, ends: FloatArray, changes: FloatArray, capacity: Schedule) -> FloatArray:
