@@ -83,15 +83,15 @@ def fifo(visits: IntArray, arrive: FloatArray, row_of_visit: IntArray, n_rows: i
     width = int(per_row.max()) if per_row.size else 0
     row_first = np.concatenate([[0], np.cumsum(per_row)[:-1]]).astype(np.int64)
     places = np.arange(visits.size, dtype=np.int64) + (rows * width - row_first[rows])
-    grid = np.full(n_rows * width, np.inf)
-    grid[places] = times
+    unsorted = np.full(n_rows * width, np.inf)
+    unsorted[places] = times
     # visits come grouped by row and in creation order, so a stable sort of each row by arrival is the
     # FIFO order; arrivals are nearly sorted already, which timsort exploits
-    order = np.argsort(grid.reshape(n_rows, width), axis=1, kind="stable")
+    order = np.argsort(unsorted.reshape(n_rows, width), axis=1, kind="stable")
     order += (np.arange(n_rows, dtype=np.int64) * width)[:, None]
     flat_order = order.ravel()
     which = np.zeros(n_rows * width, dtype=np.int64)
     which[places] = visits
-    grid = grid[flat_order].reshape(n_rows, width)
+    grid = unsorted[flat_order].reshape(n_rows, width)
     counts = np.isfinite(grid).sum(axis=1).astype(np.int64)
     return Fifo(which[flat_order][places], places, (n_rows, width), grid, counts)
