@@ -13,6 +13,7 @@ flow (mean and p95, h), and waiting time and utilisation by station.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from collections.abc import Iterable
 
 import numpy as np
@@ -182,7 +183,10 @@ def compare_kpis(
         x = left[kpi].to_numpy(np.float64) if kpi in left else np.full(len(left), np.nan)
         y = right[kpi].to_numpy(np.float64) if kpi in right else np.full(len(right), np.nan)
         compute = paired_difference if method == "paired" else welch_difference
-        rows.append(_row(tuple(kpi), variant_name, compute(x, y, confidence)))
+        result = compute(x, y, confidence)
+        if result.diff.n == 0:  # a KPI of one run only (a new flow): still show its mean
+            result = replace(result, base_mean=_mean(x), variant_mean=_mean(y))
+        rows.append(_row(tuple(kpi), variant_name, result))
     out = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     out = out.loc[out["base_mean"].notna() | out["variant_mean"].notna()]  # e.g. legs have no waits
     return _in_reading_order(out, kpis)
@@ -196,6 +200,11 @@ def _in_reading_order(table: pd.DataFrame, kpis: Iterable[tuple[str, str]] | Non
         ["_rank", "table", "metric", "key", "period"], kind="stable"
     )
     return ranked.drop(columns="_rank").reset_index(drop=True)
+
+
+def _mean(values: NDArray[np.float64]) -> float:
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if finite.size else math.nan
 
 
 def paired_precision(values: NDArray[np.float64], confidence: float = 0.95) -> NDArray[np.float64]:

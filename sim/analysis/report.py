@@ -113,13 +113,15 @@ def _write_atomically(directory: Path, text: str, scratch: Path) -> Path:
     return target
 
 
-def build_report(directory: str | Path) -> Path:
+def build_report(directory: str | Path, scenario_figures: bool = True) -> Path:
     """Write ``report.html`` and ``figures/*.png`` into a run or comparison directory.
 
     Parameters
     ----------
     directory : str or Path
         A run directory (``corridor run``) or a comparison directory (``corridor compare``).
+    scenario_figures : bool
+        For a comparison, also draw every scenario's run figures (the slow part).
 
     Returns
     -------
@@ -141,7 +143,7 @@ def build_report(directory: str | Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="corridor-report-") as tmp:
         scratch = Path(tmp)
         if is_comparison_dir(root):
-            title, body, _ = comparison_sections(root, scratch)
+            title, body, _ = comparison_sections(root, scratch, scenario_figures)
         else:
             run = load_run(root)
             title = f"Run report — {run.name}"

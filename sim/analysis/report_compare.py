@@ -159,8 +159,13 @@ def _runs(directory: Path, meta: dict[str, Any]) -> dict[str, RunData]:
     return {name: load_run(directory / "runs" / name) for name in names}
 
 
-def comparison_sections(directory: Path, scratch: Path) -> tuple[str, str, list[Figure]]:
-    """Title, HTML body and figures of a comparison directory's report."""
+def comparison_sections(
+    directory: Path, scratch: Path, scenario_figures: bool = True
+) -> tuple[str, str, list[Figure]]:
+    """Title, HTML body and figures of a comparison directory's report.
+
+    With ``scenario_figures`` each scenario's own run figures are added in collapsed sections.
+    """
     meta, table = read_comparison(directory)
     runs = _runs(directory, meta)
     transit = pd.concat(
@@ -180,7 +185,7 @@ def comparison_sections(directory: Path, scratch: Path) -> tuple[str, str, list[
     body += f"<section><h2>Transit time distributions</h2>{ecdf.html()}</section>"
     body += _warmup_section(meta)
     figures = [ecdf]
-    for name, run in runs.items():
+    for name, run in runs.items() if scenario_figures else ():
         mine = run_figures(run, scratch, prefix=f"{name}__")
         figures += mine
         body += (
