@@ -13,8 +13,8 @@ flow (mean and p95, h), and waiting time and utilisation by station.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd

@@ -1,4 +1,4 @@
-"""Reports: self-contained HTML (every figure embedded and decodable, nothing external), for runs and comparisons."""
+"""Reports are self-contained HTML: every figure embedded and decodable, nothing external."""
 
 from __future__ import annotations
 
