@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.plotstyle import NOT_SIGNIFICANT, SIGNIFICANT, new_figure, note, styled
+from sim.analysis.plotstyle import NOT_SIGNIFICANT, SIGNIFICANT, new_figure, note, styled, tonnes_formatter
 
-__all__ = ["PANELS", "Panel", "plot_differences"]
+__all__ = ["PANELS", "Panel", "plot_bottlenecks", "plot_differences"]
 
 
 @dataclass(frozen=True)
@@ -151,3 +151,55 @@ def plot_differences(
         "distinguishable from noise.\nPaired over replications with common random numbers.",
     )
     return figure
+
+
+@styled
+def plot_bottlenecks(table: pd.DataFrame, top: int = 15, title: str = "Where the corridor is fragile") -> Any:
+    """Two panels for the most harmful stations: throughput lost (kt/yr) and transit time added (h).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`sim.analysis.bottlenecks.rank_bottlenecks`.
+    top : int
+        Stations shown (by rank).
+    title : str
+        Figure title.
+    """
+    rows = table.sort_values("rank").head(top).iloc[::-1]
+    figure = new_figure(11.0, 0.32 * len(rows) + 1.8, layout="constrained")
+    left, right = figure.subplots(1, 2, sharey=True)
+    y = np.arange(len(rows))
+    specs = (
+        (left, "throughput", 1.0, "throughput change (per year)", "throughput_significant"),
+        (right, "transit", 1.0, "tonne-weighted transit time change (h)", "transit_significant"),
+    )
+    for ax, name, scale, label, flag in specs:
+        columns = ("throughput_change", "throughput_low", "throughput_high")
+        if name == "transit":
+            columns = ("transit_change_h", "transit_low_h", "transit_high_h")
+        mid, low, high = (rows[c].to_numpy(np.float64) * scale for c in columns)
+        colours = [SIGNIFICANT if s else NOT_SIGNIFICANT for s in rows[flag]]
+        ax.barh(y, mid, color=colours, alpha=0.8, height=0.6)
+        finite = np.isfinite(low) & np.isfinite(high)
+        err = np.vstack([np.where(finite, mid - low, 0.0), np.where(finite, high - mid, 0.0)])
+        ax.errorbar(mid, y, xerr=err, fmt="none", ecolor="#222222", elinewidth=0.9, capsize=2)
+        ax.axvline(0.0, color="#333333", linewidth=0.9)
+        ax.set_xlabel(label)
+        ax.grid(axis="y", visible=False)
+    left.xaxis.set_major_formatter(tonnes_formatter)
+    left.xaxis.set_major_locator(_few_ticks())
+    left.set_yticks(y, [f"{r} ({k})" for r, k in zip(rows["station"], rows["kind"], strict=True)])
+    figure.suptitle(title)
+    note(
+        figure,
+        "Each station in turn loses part of its capacity for the whole horizon (see the table for what "
+        "changed); bars: paired difference from the base, whiskers: 95 % CI; red: excludes zero.",
+    )
+    return figure
+
+
+def _few_ticks() -> Any:
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(nbins=5)

@@ -50,10 +50,12 @@ RC: dict[str, Any] = {
 }
 
 # Okabe–Ito: distinguishable under the common colour-vision deficiencies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# Okabe–Ito yellow is left out: it vanishes on the light land colour of the maps.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999933", "#000000")
 KNOWN = {
     "soybeans": "#009E73",
     "lithium_carbonate": "#0072B2",
+    "spodumene": "#D55E00",
     "spodumene_concentrate": "#D55E00",
     "general_containers": "#CC79A7",
 }

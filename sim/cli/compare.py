@@ -1,4 +1,8 @@
-"""``corridor compare BASE VARIANT…``: run scenarios with common random numbers and compare their KPIs."""
+"""``corridor compare`` and ``corridor bottlenecks``: scenarios run with common random numbers, KPIs paired.
+
+``compare BASE VARIANT…`` compares given scenario files; ``bottlenecks SCENARIO`` is a built-in comparison
+sweep that degrades each station in turn (:mod:`sim.analysis.bottlenecks`).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,18 @@ import math
 from pathlib import Path
 from typing import Annotated, Any
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from sim.analysis.bottlenecks import rank_bottlenecks
 from sim.analysis.experiment import Comparison, run_comparison, write_comparison
+from sim.analysis.forest import plot_bottlenecks
+from sim.analysis.plotstyle import save_png
 from sim.engines import ENGINES
 from sim.errors import InputError, Problem
+from sim.results.files import atomic_directory
 from sim.runner import DEFAULT_ENGINE
 from sim.scenario.loader import load_scenario
 from sim.scenario.model import Scenario
@@ -30,7 +39,7 @@ def _check(
     engine: str,
     out: Path | None,
 ) -> None:
-    problems = []
+    problems: list[Problem] = []
     if engine not in ENGINES:
         problems.append(Problem(WHERE, None, ("--engine",), repr(engine), f"one of {', '.join(ENGINES)}"))
     if replications is not None and replications < 2:
@@ -204,6 +213,78 @@ def compare_command(
     _print_footer(result, console, target)
 
 
+def _print_bottlenecks(table: pd.DataFrame, console: Console, top: int, fraction: float) -> None:
+    view = Table(
+        title=f"Bottlenecks: each station loses {100 * fraction:g} % of its capacity (paired 95 % intervals)",
+        title_justify="left",
+    )
+    for column in ("#", "station", "change", "Δ throughput kt/yr", "Δ transit h/t"):
+        view.add_column(
+            column, justify="left" if column in ("station", "change") else "right", overflow="fold"
+        )
+    for r in table.head(top).to_dict(orient="records"):
+        throughput = f"{r['throughput_change'] / 1e3:+,.0f}"
+        if math.isfinite(r["throughput_low"]):
+            throughput += f" [{r['throughput_low'] / 1e3:+,.0f}, {r['throughput_high'] / 1e3:+,.0f}]"
+        transit = f"{r['transit_change_h']:+.2f}"
+        if math.isfinite(r["transit_low_h"]):
+            transit += f" [{r['transit_low_h']:+.2f}, {r['transit_high_h']:+.2f}]"
+        style = "bold red" if r["throughput_significant"] else None
+        view.add_row(str(r["rank"]), str(r["station"]), str(r["change"]), throughput, transit, style=style)
+    console.print(view)
+
+
+def bottlenecks_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file.")],
+    fraction: Annotated[float, typer.Option(help="Share of capacity each station loses, in (0, 1).")] = 0.25,
+    replications: Annotated[
+        int | None, typer.Option(help="Replications per run (default: the scenario's).")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Root seed shared by every run (default: the scenario's).")
+    ] = None,
+    engine: Annotated[
+        str, typer.Option(help="Simulation engine (vector: the sweep is many runs).")
+    ] = "vector",
+    legs: Annotated[bool, typer.Option(help="Also slow each leg down by the same fraction.")] = True,
+    top: Annotated[int, typer.Option(help="Rows printed.")] = 15,
+    out: Annotated[
+        Path | None, typer.Option(help="Output directory (default: results/bottlenecks_<name>).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Rank stations and legs by the throughput lost and delay added when each loses part of its capacity."""
+    console = Console(quiet=quiet)
+    problems: list[Problem] = []
+    if not 0 < fraction < 1:
+        problems.append(Problem(WHERE, None, ("--fraction",), str(fraction), "a share in (0, 1), e.g. 0.25"))
+    if replications is not None and replications < 2:
+        problems.append(Problem(WHERE, None, ("--replications",), str(replications), "at least 2"))
+    if engine not in ENGINES:
+        problems.append(Problem(WHERE, None, ("--engine",), repr(engine), f"one of {', '.join(ENGINES)}"))
+    if problems:
+        raise InputError(problems)
+    loaded = load_scenario(scenario)
+    with console.status("simulating the base…") as status:
+        table = rank_bottlenecks(
+            loaded,
+            fraction,
+            replications=replications,
+            seed=seed,
+            engine=engine,
+            notify=lambda message: status.update(f"simulating {message}"),
+            include_legs=legs,
+        )
+    target = out if out is not None else Path("results") / f"bottlenecks_{loaded.name}"
+    with atomic_directory(target) as scratch:
+        table.to_csv(scratch / "bottlenecks.csv", index=False)
+        table.to_parquet(scratch / "bottlenecks.parquet", index=False)
+        save_png(plot_bottlenecks(table, top=top), scratch / "bottlenecks.png")
+    _print_bottlenecks(table, console, top, fraction)
+    console.print(f"ranking written to [bold]{target}[/] (bottlenecks.csv, .parquet, .png)")
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``compare`` to the ``corridor`` app."""
+    """Add ``compare`` and ``bottlenecks`` (a built-in comparison sweep) to the ``corridor`` app."""
     app.command("compare")(compare_command)
+    app.command("bottlenecks")(bottlenecks_command)
