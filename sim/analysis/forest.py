@@ -60,16 +60,24 @@ PANELS = (
 )
 
 
-def _rows(table: pd.DataFrame, panel: Panel, limit: int) -> tuple[pd.DataFrame, int]:
-    """The panel's rows, most important first (significant, then largest change), at most ``limit``."""
+def _rows(table: pd.DataFrame, panel: Panel, limit: int) -> tuple[pd.DataFrame, int, int]:
+    """The panel's rows to draw, how many were cut by ``limit``, and how many were identical.
+
+    Significant rows first, then the largest changes; rows identical in every replication (no change at
+    all) are left out and counted.
+    """
     mine = table.loc[(table["table"] == panel.table) & (table["metric"] == panel.metric)].copy()
     mine = mine.loc[mine[panel.columns[0]].notna()]
+    identical = (mine["diff"] == 0) & (mine["diff_low"] == 0) & (mine["diff_high"] == 0)
+    mine = mine.loc[~identical]
     mine["_size"] = mine[panel.columns[0]].abs()
     mine = mine.sort_values(["significant", "_size"], ascending=[False, False])
-    return mine.head(limit).iloc[::-1], max(0, len(mine) - limit)
+    return mine.head(limit).iloc[::-1], max(0, len(mine) - limit), int(identical.sum())
 
 
-def _draw_panel(ax: Any, rows: pd.DataFrame, panel: Panel, hidden: int, label: Callable[[str], str]) -> None:
+def _draw_panel(
+    ax: Any, rows: pd.DataFrame, panel: Panel, hidden: tuple[int, int], label: Callable[[str], str]
+) -> None:
     estimate, low, high = (rows[c].to_numpy(np.float64) * panel.scale for c in panel.columns)
     y = np.arange(len(rows))
     colours = [SIGNIFICANT if s else NOT_SIGNIFICANT for s in rows["significant"]]
@@ -107,7 +115,10 @@ def _draw_panel(ax: Any, rows: pd.DataFrame, panel: Panel, hidden: int, label: C
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xlabel(panel.axis)
     ax.grid(axis="y", visible=False)
-    title = panel.title + (f"  (+{hidden} more in comparison.csv)" if hidden else "")
+    more, same = hidden
+    extra = [f"+{more} more in comparison.csv"] if more else []
+    extra += [f"{same} identical not shown"] if same else []
+    title = panel.title + (f"  ({'; '.join(extra)})" if extra else "")
     ax.set_title(title, loc="left")
     span = np.nanmax(np.abs(np.concatenate([low[finite], high[finite], estimate]))) if len(rows) else 0.0
     if not np.isfinite(span) or span == 0.0:
@@ -134,8 +145,11 @@ def plot_differences(
         KPI families to draw, in order; empty ones are skipped.
     """
     mine = table.loc[table["variant"] == variant]
-    chosen = [(p, *_rows(mine, p, limit)) for p in panels]
-    chosen = [(p, rows, hidden) for p, rows, hidden in chosen if len(rows)]
+    chosen = []
+    for panel in panels:
+        rows, more, same = _rows(mine, panel, limit)
+        if len(rows):
+            chosen.append((panel, rows, (more, same)))
     heights = [max(1.2, 0.3 * len(rows) + 0.8) for _, rows, _ in chosen] or [1.0]
     figure = new_figure(9.5, sum(heights) + 1.2, layout="constrained")
     axes = figure.subplots(len(heights), 1, squeeze=False, height_ratios=heights).ravel()

@@ -9,6 +9,7 @@ own duration.
 from __future__ import annotations
 
 import functools
+import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, cast
@@ -90,7 +91,7 @@ def new_figure(width_in: float, height_in: float, **kwargs: Any) -> Any:
 DPI = 100
 
 
-def save_png(figure: Any, path: str | Path, dpi: float = DPI) -> Path:
+def save_png(figure: Any, path: str | Path, dpi: float = DPI, colours: int | None = None) -> Path:
     """Write a figure as PNG and return the path.
 
     Parameters
@@ -101,9 +102,20 @@ def save_png(figure: Any, path: str | Path, dpi: float = DPI) -> Path:
         Target file.
     dpi : float
         Pixels per inch; the default keeps a 12-inch figure 1200 px wide, legible in a report page.
+    colours : int, optional
+        Quantise to a palette of this many colours (a third of the size; for files committed to git).
     """
     target = Path(path)
-    figure.savefig(target, format="png", dpi=dpi, facecolor="white")
+    if colours is None:
+        figure.savefig(target, format="png", dpi=dpi, facecolor="white")
+        return target
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    buffer.seek(0)
+    with Image.open(buffer) as image:
+        image.convert("RGB").quantize(colors=colours).save(target, format="PNG", optimize=True)
     return target
 
 

@@ -1,0 +1,55 @@
+"""``make results``: the scenario library compared with the baseline, written as results/README.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sim.analysis.library_report import library_variants, main, question_of, write_library
+
+DATA = Path(__file__).parent / "data"
+
+
+def _library(tmp_path: Path) -> Path:
+    scenarios = tmp_path / "scenarios"
+    scenarios.mkdir()
+    (scenarios / "baseline_2024.yaml").write_text((DATA / "two_ports.yaml").read_text())
+    (scenarios / "fewer_berths.yaml").write_text(
+        "# Fewer berths at Paranaguá.\n#\n# Question: what happens to soybean waits when Paranaguá\n"
+        "# loses a berth?\n#\n# Sources: none, a test.\nextends: baseline_2024.yaml\nname: fewer_berths\n"
+        "nodes:\n  BRPNG:\n    berths:\n      dry_bulk: {count: 1}\n"
+    )
+    (scenarios / "bench_big.yaml").write_text("extends: baseline_2024.yaml\nname: bench_big\n")
+    (scenarios / "other.yaml").write_text("extends: something_else.yaml\nname: other\n")
+    return scenarios
+
+
+def test_question_and_variant_discovery(tmp_path):
+    scenarios = _library(tmp_path)
+    assert question_of(scenarios / "fewer_berths.yaml") == (
+        "what happens to soybean waits when Paranaguá loses a berth?"
+    )
+    assert question_of(scenarios / "baseline_2024.yaml") == ""
+    assert [p.name for p in library_variants(scenarios)] == ["fewer_berths.yaml"]
+
+
+def test_write_library_regenerates_the_readme_and_small_figures(tmp_path):
+    scenarios = _library(tmp_path)
+    out = tmp_path / "results"
+    readme = write_library(scenarios, out, replications=3)
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# results/")
+    assert "visits.parquet" in text  # the layout of a run directory stays documented
+    assert "### fewer_berths" in text
+    assert "> what happens to soybean waits when Paranaguá loses a berth?" in text
+    assert "BRPNG/dry_bulk · utilisation" in text
+    assert "![fewer_berths vs baseline](figures/fewer_berths.png)" in text
+    for name in ("fewer_berths.png", "two_ports_network.png"):
+        data = (out / "figures" / name).read_bytes()
+        assert data.startswith(b"\x89PNG")
+        assert len(data) < 100_000
+    assert (out / "library" / "comparison.csv").is_file()
+
+
+def test_main_reports_a_missing_library(tmp_path, capsys):
+    assert main(["--scenarios", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
+    assert "baseline_2024.yaml: no such file" in capsys.readouterr().err
