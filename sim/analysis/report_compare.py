@@ -107,7 +107,8 @@ def _meta_section(meta: dict[str, Any]) -> str:
 
 def _variant_section(meta: dict[str, Any], table: pd.DataFrame, variant: str, scratch: Path) -> str:
     mine = table.loc[table["variant"] == variant]
-    chosen = pd.MultiIndex.from_frame(mine[["table", "metric"]]).isin(list(HEADLINE))
+    identical = (mine["diff"] == 0) & (mine["diff_low"] == 0) & (mine["diff_high"] == 0)
+    chosen = pd.MultiIndex.from_frame(mine[["table", "metric"]]).isin(list(HEADLINE)) & ~identical
     head_rows, head_marks = difference_rows(mine.loc[chosen])
     all_rows, all_marks = difference_rows(mine)
     forest = render(
@@ -122,6 +123,9 @@ def _variant_section(meta: dict[str, Any], table: pd.DataFrame, variant: str, sc
         f'<section id="{name}"><h2>{name} vs {base}</h2>'
         "<h3>Headline: throughput by commodity and mean transit time by flow</h3>"
         + data_table(COLUMNS, head_rows, highlight=head_marks)
+        + f'<p class="note">{int(identical.sum())} of {len(mine)} compared KPIs are identical in every '
+        "replication (untouched by the change, thanks to common random numbers) and are listed only in the "
+        "full table.</p>"
         + forest.html()
         + f"<details><summary>All {len(all_rows)} compared KPIs</summary>"
         + data_table(COLUMNS, all_rows, highlight=all_marks)
@@ -185,12 +189,18 @@ def comparison_sections(
     body += f"<section><h2>Transit time distributions</h2>{ecdf.html()}</section>"
     body += _warmup_section(meta)
     figures = [ecdf]
+    # Every scenario's own figures for small comparisons; the base's only for a whole library.
+    drawn = list(runs) if len(runs) <= 4 else [meta["base"]]
     for name, run in runs.items() if scenario_figures else ():
+        if name not in drawn:
+            continue
         mine = run_figures(run, scratch, prefix=f"{name}__")
         figures += mine
         body += (
             f"<section><h2>Scenario {html.escape(name)}</h2><details><summary>Figures of this scenario"
             f"</summary>{''.join(f.html() for f in mine)}</details></section>"
         )
-    title = f"Comparison — {', '.join(meta['variants'])} vs {meta['base']}"
+    variants = meta["variants"]
+    named = ", ".join(variants) if len(variants) <= 3 else f"{len(variants)} variants"
+    title = f"Comparison — {named} vs {meta['base']}"
     return title, body, figures

@@ -28,7 +28,7 @@ table { border-collapse: collapse; margin: 6px 0 10px; font-size: 13px; }
 th, td { padding: 4px 12px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
 th { background: #eef2f6; font-weight: 600; }
 th:first-child, td:first-child, th.text, td.text { text-align: left; }
-table.meta td { text-align: left; border: none; padding: 2px 14px 2px 0; }
+table.meta td { text-align: left; border: none; padding: 2px 14px 2px 0; white-space: normal; }
 table.meta td:first-child { color: var(--muted); }
 tr.significant td { color: var(--bad); font-weight: 600; }
 figure { margin: 22px 0; }
