@@ -21,13 +21,14 @@ header h1 { margin: 0; font-size: 24px; font-weight: 600; }
 header p { margin: 4px 0 0; color: #c9d6e3; font-size: 13px; }
 main { max-width: 1240px; margin: 0 auto; padding: 10px 40px 40px; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px 26px 20px;
-          margin: 22px 0; }
+          margin: 22px 0; overflow-x: auto; }
 h2 { font-size: 19px; color: var(--accent); border-bottom: 2px solid var(--line); padding-bottom: 6px; }
 h3 { font-size: 15px; margin: 22px 0 6px; }
 table { border-collapse: collapse; margin: 6px 0 10px; font-size: 13px; }
 th, td { padding: 4px 12px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
 th { background: #eef2f6; font-weight: 600; }
 th:first-child, td:first-child, th.text, td.text { text-align: left; }
+td:first-child { white-space: normal; min-width: 14em; }
 table.meta td { text-align: left; border: none; padding: 2px 14px 2px 0; white-space: normal; }
 table.meta td:first-child { color: var(--muted); }
 tr.significant td { color: var(--bad); font-weight: 600; }
