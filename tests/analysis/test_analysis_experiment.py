@@ -87,7 +87,7 @@ def test_write_comparison_layout(comparison, tmp_path):
 
 def test_common_random_numbers_narrow_the_intervals_of_real_runs(scenarios):
     # Same comparison twice: variant on the base's seed (paired) and on another seed (Welch). Throughput and
-    # utilisation follow the shared arrivals, so pairing removes most of their replication-to-replication noise.
+    # utilisation follow the shared arrivals, so pairing removes most of their between-replication noise.
     base, variant = scenarios
     runs = {
         "base": sim.run(base, replications=6, engine="vector"),
