@@ -68,7 +68,9 @@ def test_panels_match_the_data(figures, toy_run):
 
 def test_importing_analysis_has_no_matplotlib_side_effects():
     code = (
-        "import sys, sim.analysis.plots, sim.analysis.network_map, sim.analysis.tables, sim.analysis.stats;"
+        "import sys, sim.analysis.plots, sim.analysis.network_map, sim.analysis.tables, sim.analysis.stats,"
+        " sim.analysis.report, sim.analysis.experiment, sim.analysis.bottlenecks,"
+        " sim.analysis.library_report, sim.cli.compare, sim.cli.report;"
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported at import time'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
