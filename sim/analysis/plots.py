@@ -138,6 +138,9 @@ def plot_transit_ecdf(
     colours = {str(h): c for h, c in zip(hues, HUE_COLOURS, strict=False)} if hue else {}
     for ax, group in zip(axes, groups, strict=True):
         mine = table.loc[table[by] == group]
+        commodity = (
+            pretty(str(mine["commodity"].iloc[0])) + "\n" if "commodity" in mine and by == "flow" else ""
+        )
         for h in hues:
             values = (mine if h is None else mine.loc[mine[hue] == h])["transit_days"].to_numpy()
             if values.size == 0:
@@ -151,17 +154,14 @@ def plot_transit_ecdf(
                 ax.text(
                     0.98,
                     0.05,
-                    f"median {p50:.1f} d\np95 {p95:.1f} d\nn = {values.size}",
+                    f"{commodity}median {p50:.1f} d\np95 {p95:.1f} d\nn = {values.size}",
                     transform=ax.transAxes,
                     ha="right",
                     va="bottom",
                     fontsize=8,
                     color="#333333",
                 )
-        subtitle = (
-            f"  ({pretty(str(mine['commodity'].iloc[0]))})" if "commodity" in mine and by == "flow" else ""
-        )
-        ax.set_title(f"{group}{subtitle}", loc="left")
+        ax.set_title(str(group), loc="left")
         ax.set_xlabel("transit time (days)")
         ax.set_ylabel("share of shipments")
         ax.set_ylim(0, 1.02)
