@@ -1,0 +1,334 @@
+"""Hypothesis strategies for the engine contract: random corridor scenarios and random hand-built Plans.
+
+Scenarios come from the schema (so they exercise the Plan drawing too): ports on a line joined by legs and a
+feeder service, a canal, a rail hub, flows in both directions, flows that come back through a port they
+left, full services, closures and capacity changes at arbitrary (non-dyadic) times.
+
+Plans are built directly on a small random Network with integer times and integer work: every time is an
+exact binary number, so ties (equal arrivals, a release at an arrival instant, a departure at an arrival
+instant, a closure edge at an arrival) are exact and frequent, and the routes are arbitrary station sequences
+(a station visited twice, cycles through the station graph).
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+
+from sim.network import Network, Station
+from sim.plan import Plan
+from sim.scenario import Scenario, scenario_from_data
+from sim.schedule import windowed
+
+PORTS = ["XXAAA", "XXBBB", "XXCCC", "XXDDD"]
+VARIABILITY = [
+    {"dist": "fixed", "value": 1.0},
+    {"dist": "exponential", "mean": 1.0},
+    {"dist": "uniform", "low": 0.5, "high": 1.5},
+]
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, max_replications: int = 3) -> Scenario:
+    """A valid random corridor scenario (2–4 ports, canal, hub with a train, feeder, 1–5 flows)."""
+    ports = PORTS[: draw(st.integers(2, 4))]
+    days = draw(st.sampled_from([12.0, 25.0]))
+    data: dict[str, Any] = {
+        "schema": 1,
+        "name": "random",
+        "start": "2024-01-01",
+        "horizon_days": days,
+        "warmup_days": 0.0,
+        "replications": draw(st.integers(1, max_replications)),
+        "seed": draw(st.integers(0, 2**16)),
+        "commodities": {
+            "bulk": {"kind": "bulk", "cargo_class": "bulk"},
+            "box": {"kind": "container", "cargo_class": "box", "tonnes_per_teu": 10.0},
+        },
+        "nodes": {p: draw(_port(p)) for p in ports},
+        "legs": _legs(ports, draw),
+        "services": draw(_services(ports)),
+    }
+    data["nodes"]["XXCNL"] = {
+        "name": "Canal",
+        "kind": "chokepoint",
+        "chokepoint": {
+            "slots_per_day": draw(st.sampled_from([2.0, 5.0, 7.0, 24.0])),
+            "transit_h": 8.0,
+            "variability": draw(st.sampled_from(VARIABILITY)),
+        },
+    }
+    data["nodes"]["XXHUB"] = {"name": "Hub", "kind": "hub"}
+    data["flows"] = {f"f{i}": draw(_flow(ports)) for i in range(draw(st.integers(1, 5)))}
+    data["disruptions"] = draw(_disruptions(ports, days * 24.0))
+    return scenario_from_data(data)
+
+
+@st.composite
+def _port(draw: st.DrawFn, name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "kind": "port",
+        "berths": {
+            "bulk": {
+                "count": draw(st.integers(1, 3)),
+                "rate": draw(st.sampled_from([700.0, 1000.0, 2500.0])),
+                "rate_unit": "t/h",
+                "overhead_h": draw(st.sampled_from([0.5, 2.0, 3.3])),
+                "variability": draw(st.sampled_from(VARIABILITY)),
+            },
+            "box": {
+                "count": draw(st.integers(1, 2)),
+                "rate": 40.0,
+                "rate_unit": "TEU/h",
+                "overhead_h": 1.0,
+                "variability": draw(st.sampled_from(VARIABILITY)),
+            },
+        },
+    }
+
+
+def _legs(ports: list[str], draw: st.DrawFn) -> dict[str, Any]:
+    legs: dict[str, Any] = {
+        f"l{i}": {
+            "from": a,
+            "to": b,
+            "mode": "sea",
+            "distance_nm": draw(st.sampled_from([300.0, 610.0])),
+            "speed_kn": 12.0,
+            "variability": draw(st.sampled_from(VARIABILITY)),
+        }
+        for i, (a, b) in enumerate(itertools.pairwise(ports))
+    }
+    legs["canal_in"] = {"from": ports[0], "to": "XXCNL", "mode": "sea", "transit_h": 12.0}
+    legs["canal_out"] = {"from": "XXCNL", "to": ports[-1], "mode": "sea", "transit_h": 12.0}
+    return legs
+
+
+@st.composite
+def _services(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
+    timetable = draw(
+        st.sampled_from(
+            [
+                {"headway_h": 6.0},
+                {"headway_h": 24.0, "offset_h": 5.5},
+                {"timetable": {"cycle_h": 24.0, "departures_h": [0.1, 3.7, 12.35]}},
+            ]
+        )
+    )
+    return {
+        "train": {
+            "from": "XXHUB",
+            "to": ports[0],
+            "mode": "rail",
+            **timetable,
+            "capacity": draw(st.sampled_from([8.0, 12.0, 40.0])),
+            "capacity_unit": "TEU",
+            "transit_h": 20.0,
+            "variability": draw(st.sampled_from(VARIABILITY)),
+        },
+        "feeder": {
+            "from": ports[0],
+            "to": ports[1],
+            "mode": "sea",
+            "headway_h": 36.0,
+            "offset_h": 7.0,
+            "capacity": draw(st.sampled_from([30000.0, 60000.0])),
+            "capacity_unit": "t",
+            "transit_h": 30.0,
+        },
+    }
+
+
+@st.composite
+def _flow(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
+    kind = draw(st.sampled_from(["line", "reverse", "canal", "rail", "feeder", "back", "middle"]))
+    arrivals = draw(st.sampled_from(["poisson", "regular"]))
+    if kind == "rail":
+        parcel = draw(
+            st.sampled_from(
+                [
+                    {"dist": "empirical", "values": [1.0, 4.0, 12.0]},
+                    {"dist": "fixed", "value": 1.0},
+                    {"dist": "fixed", "value": 3.0},
+                ]
+            )
+        )
+        return {
+            "commodity": "box",
+            "origin": "XXHUB",
+            "destination": ports[0],
+            "annual_volume": 20000.0,
+            "volume_unit": "TEU",
+            "parcel": parcel,
+            "parcel_unit": "TEU",
+            "arrivals": arrivals,
+        }
+    routes = {
+        "line": _by_leg(ports),
+        "reverse": _by_leg(ports[::-1]),
+        "canal": [ports[0], "XXCNL", ports[-1]],
+        "feeder": [ports[0], "feeder", ports[1]],
+        "back": _by_leg([ports[0], ports[1], ports[0]]),
+        "middle": _by_leg(ports[len(ports) // 2 :: -1]),
+    }
+    route = routes[kind]
+    parcel = draw(
+        st.sampled_from(
+            [{"dist": "fixed", "value": 20000.0}, {"dist": "uniform", "low": 10000.0, "high": 30000.0}]
+        )
+    )
+    return {
+        "commodity": "bulk",
+        "origin": route[0],
+        "destination": route[-1],
+        "route": route,
+        "annual_volume": draw(st.sampled_from([5.0e5, 1.0e6, 2.5e6])),
+        "volume_unit": "t",
+        "parcel": parcel,
+        "parcel_unit": "t",
+        "arrivals": arrivals,
+    }
+
+
+def _by_leg(nodes: list[str]) -> list[str]:
+    """A route through ``nodes``, naming leg ``l0`` where the feeder also joins the first two ports."""
+    route = [nodes[0]]
+    for a, b in itertools.pairwise(nodes):
+        route += ["l0", b] if {a, b} == set(PORTS[:2]) else [b]
+    return route
+
+
+@st.composite
+def _disruptions(draw: st.DrawFn, ports: list[str], horizon: float) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for i in range(draw(st.integers(0, 2))):
+        start = draw(st.one_of(st.integers(0, int(horizon / 2)).map(float), st.floats(0.0, horizon / 2)))
+        found[f"closure{i}"] = {
+            "kind": "berths",
+            "target": f"{ports[i]}/bulk",
+            "start_h": start,
+            "end_h": start + draw(st.floats(1.0, horizon / 3)),
+            "set": draw(st.sampled_from([0, 1, 4])),
+        }
+    if draw(st.booleans()):
+        found["drought"] = {
+            "kind": "slots",
+            "target": "XXCNL",
+            "start_h": 30.5,
+            "end_h": 24.0 * 6,
+            "scale": draw(st.sampled_from([0.0, 0.5])),
+        }
+    if draw(st.booleans()):
+        found["strike"] = {
+            "kind": "capacity",
+            "target": draw(st.sampled_from(["train", "feeder"])),
+            "start_h": 48.0,
+            "end_h": 96.5,
+            "scale": draw(st.sampled_from([0.0, 0.3])),
+        }
+    if draw(st.booleans()):
+        found["storm"] = {"kind": "speed", "target": "l0", "start_h": 10.0, "end_h": 72.0, "scale": 0.5}
+    return found
+
+
+# --- hand-built Plans with integer times ---------------------------------------------------------------
+
+
+@st.composite
+def plans(draw: st.DrawFn, max_replications: int = 3) -> Plan:
+    """A random Plan on a random small network, every time an integer number of hours."""
+    horizon = float(draw(st.sampled_from([60, 150])))
+    stations = tuple(draw(_station(i, horizon)) for i in range(draw(st.integers(1, 6))))
+    network = Network(stations, (), (), horizon)
+    n_routes = draw(st.integers(1, 4))
+    routes = [
+        draw(st.lists(st.integers(0, len(stations) - 1), min_size=1, max_size=5)) for _ in range(n_routes)
+    ]
+    replications = draw(st.integers(1, max_replications))
+    parts = [draw(_replication(routes, stations, horizon)) for _ in range(replications)]
+    return _assemble(network, parts)
+
+
+@st.composite
+def _station(draw: st.DrawFn, index: int, horizon: float) -> Station:
+    kind = draw(st.sampled_from(["berth", "berth", "service", "chokepoint", "leg"]))
+    windows = _integer_windows(draw, horizon)
+    if kind == "berth":
+        count = draw(st.integers(1, 3))
+        values = [(a, b, float(draw(st.integers(0, 4)))) for a, b in windows]
+        return Station(index, f"b{index}", "berth", "N", windowed(count, values), count)
+    if kind == "service":
+        cycle = float(draw(st.sampled_from([4, 6, 10])))
+        departures = tuple(
+            sorted(set(draw(st.lists(st.integers(0, int(cycle) - 1), min_size=1, max_size=2))))
+        )
+        room = float(draw(st.sampled_from([1, 2, 3, 5])))
+        values = [(a, b, float(draw(st.integers(0, 3)))) for a, b in windows]
+        return Station(
+            index,
+            f"s{index}",
+            "service",
+            "N",
+            windowed(room, values),
+            room,
+            "TEU",
+            cycle,
+            tuple(float(d) for d in departures),
+        )
+    if kind == "chokepoint":
+        slots = float(draw(st.sampled_from([3, 6, 8, 12, 24])))
+        values = [(a, b, float(draw(st.sampled_from([0, 3, 12])))) for a, b in windows]
+        return Station(index, f"c{index}", "chokepoint", "N", windowed(slots, values), slots)
+    values = [(a, b, float(draw(st.sampled_from([0.5, 2.0])))) for a, b in windows]
+    return Station(index, f"l{index}", "leg", "N", windowed(1.0, values), 1.0)
+
+
+def _integer_windows(draw: st.DrawFn, horizon: float) -> list[tuple[float, float]]:
+    edges = sorted(set(draw(st.lists(st.integers(0, int(horizon)), max_size=4))))
+    return [(float(a), float(b)) for a, b in zip(edges[0::2], edges[1::2], strict=False)]
+
+
+@st.composite
+def _replication(
+    draw: st.DrawFn, routes: list[list[int]], stations: tuple[Station, ...], horizon: float
+) -> list[tuple[float, list[int], list[float], list[float]]]:
+    count = draw(st.integers(0, 25))
+    created = sorted(draw(st.lists(st.integers(0, int(horizon)), min_size=count, max_size=count)))
+    shipments = []
+    for t in created:
+        route = routes[draw(st.integers(0, len(routes) - 1))]
+        work = [float(draw(st.integers(1, 9))) for _ in route]
+        size = [
+            float(draw(st.sampled_from([1, 1, 2, 4]))) if stations[s].kind == "service" else 0.0
+            for s in route
+        ]
+        shipments.append((float(t), route, work, size))
+    return shipments
+
+
+def _assemble(network: Network, parts: list[list[tuple[float, list[int], list[float], list[float]]]]) -> Plan:
+    flat = [s for part in parts for s in part]
+    counts = np.array([len(part) for part in parts], dtype=np.int64)
+    steps = np.array([len(s[1]) for s in flat], dtype=np.int64)
+    n = len(flat)
+    return Plan(
+        network=network,
+        seed=0,
+        replications=tuple(range(len(parts))),
+        rep_first=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+        shipment_rep=np.repeat(np.arange(len(parts), dtype=np.int64), counts),
+        shipment_id=np.concatenate([np.arange(c, dtype=np.int64) for c in counts]),
+        shipment_flow=np.zeros(n, dtype=np.int64),
+        created=np.array([s[0] for s in flat], dtype=np.float64),
+        tonnes=np.ones(n),
+        teu=np.zeros(n),
+        free_flow_h=np.array([sum(s[2]) for s in flat], dtype=np.float64),
+        first_visit=np.concatenate([[0], np.cumsum(steps)]).astype(np.int64),
+        visit_station=np.array([x for s in flat for x in s[1]], dtype=np.int64),
+        visit_work=np.array([x for s in flat for x in s[2]], dtype=np.float64),
+        visit_size=np.array([x for s in flat for x in s[3]], dtype=np.float64),
+    )

@@ -1,0 +1,60 @@
+"""Contract on random networks: every engine returns the reference engine's Trace for any Plan.
+
+Random scenarios (drawn through the Plan, with continuous times) and random hand-built Plans (integer times,
+so ties are exact and frequent; arbitrary routes, stations visited twice, cycles). The many-replication
+examples exercise the vector engine's across-replication paths.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from sim.engines import ENGINES
+from sim.network import build_network
+from sim.plan import Plan, draw_plan
+from sim.scenario import Scenario
+from tests.engines.contract import check_engine
+from tests.engines.strategies import plans, scenarios
+
+OTHERS = sorted(set(ENGINES) - {"reference"})
+
+
+def _examples(n: int) -> settings:
+    return settings(
+        max_examples=n,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
+def _plan(scenario: Scenario) -> Plan:
+    return draw_plan(scenario, build_network(scenario), range(scenario.replications), scenario.seed)
+
+
+@pytest.mark.parametrize("engine", OTHERS)
+@_examples(40)
+@given(scenario=scenarios())
+def test_random_scenario(engine: str, scenario: Scenario) -> None:
+    check_engine(_plan(scenario), engine)
+
+
+@pytest.mark.parametrize("engine", OTHERS)
+@_examples(6)
+@given(scenario=scenarios(max_replications=30))
+def test_random_scenario_many_replications(engine: str, scenario: Scenario) -> None:
+    check_engine(_plan(scenario), engine)
+
+
+@pytest.mark.parametrize("engine", OTHERS)
+@_examples(200)
+@given(plan=plans())
+def test_random_plan_with_exact_ties(engine: str, plan: Plan) -> None:
+    check_engine(plan, engine)
+
+
+@pytest.mark.parametrize("engine", OTHERS)
+@_examples(25)
+@given(plan=plans(max_replications=40))
+def test_random_plan_many_replications(engine: str, plan: Plan) -> None:
+    check_engine(plan, engine)
