@@ -1,6 +1,7 @@
 """The ``corridor`` command line: run, validate and describe scenarios (more commands register here).
 
-Exit codes: 0 success; 2 invalid input (one message per problem, no traceback); 1 internal error.
+Exit codes: 0 success; 2 invalid input (one message per problem, no traceback); 1 internal error;
+130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -33,22 +34,23 @@ sweep_commands.register(app)
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 1
+EXIT_INTERRUPTED = 130
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``corridor`` command; returns the exit code."""
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        app(args=argv, standalone_mode=False)
+        result = app(args=argv, standalone_mode=False)
+    except (KeyboardInterrupt, typer.Abort):
+        errors.print("interrupted")
+        return EXIT_INTERRUPTED
     except InputError as error:
         for problem in error.problems:
             errors.print(f"[bold red]error:[/] {problem}", markup=True)
         return EXIT_INPUT
     except typer.Exit as done:
         return int(done.exit_code)
-    except (typer.BadParameter, typer.Abort) as error:  # pragma: no cover - click handles most usage errors
-        errors.print(f"error: {error}")
-        return EXIT_INPUT
     except Exception as error:  # click usage errors carry their own exit code
         code = getattr(error, "exit_code", None)
         if code is not None and hasattr(error, "show"):
@@ -60,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             f"internal error: {error.__class__.__name__}: {error} (set CORRIDOR_DEBUG=1 for a traceback)"
         )
         return EXIT_INTERNAL
-    return 0
+    return result if isinstance(result, int) else 0  # click returns a command's typer.Exit code here
 
 
 def entry() -> None:  # pragma: no cover - console script wrapper

@@ -113,7 +113,9 @@ class Triangular(_Spec):
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
         if not (self.low <= self.mode <= self.high) or self.low == self.high:
-            raise ValueError(f"low <= mode <= high and low < high (got {self.low:g}, {self.mode:g}, {self.high:g})")
+            raise ValueError(
+                f"low <= mode <= high and low < high (got {self.low:g}, {self.mode:g}, {self.high:g})"
+            )
         return self
 
     def ppf(self, u: FloatArray) -> FloatArray:
@@ -204,7 +206,9 @@ class Empirical(_Spec):
     def _weights_match(self) -> Empirical:
         if self.weights is not None:
             if len(self.weights) != len(self.values):
-                raise ValueError(f"as many weights as values ({len(self.weights)} weights, {len(self.values)} values)")
+                raise ValueError(
+                    f"as many weights as values ({len(self.weights)} weights, {len(self.values)} values)"
+                )
             if sum(self.weights) <= 0:
                 raise ValueError("weights with a positive sum")
         return self

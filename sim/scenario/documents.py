@@ -57,7 +57,7 @@ def read_document(path: Path) -> Document:
     if kind is None:
         raise _problem(path, None, f"a file named {path.name!r}", "a .yaml, .yml, .toml or .json file")
     if not path.is_file():
-        raise _problem(path, None, "no such file", "an existing scenario file")
+        raise _problem(path, None, "no such file", "an existing file")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -97,7 +97,7 @@ def _plain(node: Any, path: FieldPath, lines: dict[FieldPath, int]) -> Any:
         result = {}
         for key, value in node.items():
             child = (*path, str(key))
-            lines[child] = node.lc.key(key)[0] + 1
+            lines[child] = _key_line(node, key)
             result[str(key)] = _plain(value, child, lines)
         return result
     if isinstance(node, CommentedSeq):
@@ -116,6 +116,14 @@ def _plain(node: Any, path: FieldPath, lines: dict[FieldPath, int]) -> Any:
     if isinstance(node, dt.datetime):
         return dt.datetime(*node.timetuple()[:6])
     return node
+
+
+def _key_line(node: CommentedMap, key: Any) -> int:
+    """1-based line of a mapping key; keys merged in with ``<<: *anchor`` report the mapping's own line."""
+    try:
+        return int(node.lc.key(key)[0]) + 1
+    except KeyError:
+        return int(node.lc.line) + 1
 
 
 def _read_toml(path: Path, text: str) -> Document:

@@ -110,7 +110,7 @@ def _field_problem(error: ErrorDetails, data: dict[str, Any], located: Located, 
 
 
 PATTERNS = {
-    r"^[A-Z]{2}[A-Z0-9]{3}$": "a UN/LOCODE-shaped node id: 2 capital letters then 3 capitals or digits (e.g. CNTAO)",
+    r"^[A-Z]{2}[A-Z0-9]{3}$": "a UN/LOCODE-shaped node id: 2 capitals then 3 capitals or digits (e.g. CNTAO)",
     r"^[A-Za-z0-9][A-Za-z0-9_\-]*$": "an id of letters, digits, '_' and '-' (no spaces or dots)",
 }
 

@@ -12,7 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from sim.scenario.distributions import ONE, Distribution
 
@@ -115,7 +123,9 @@ class Node(_Sourced):
     @model_validator(mode="after")
     def _kind_fits(self) -> Node:
         if self.kind == "chokepoint" and self.chokepoint is None:
-            raise ValueError("a 'chokepoint' block (slots_per_day, transit_h) for a node of kind 'chokepoint'")
+            raise ValueError(
+                "a 'chokepoint' block (slots_per_day, transit_h) for a node of kind 'chokepoint'"
+            )
         if self.kind != "chokepoint" and self.chokepoint is not None:
             raise ValueError(f"no 'chokepoint' block on a node of kind {self.kind!r}")
         return self
@@ -144,7 +154,9 @@ class Leg(_Sourced):
         metric = self.distance_km is not None and self.speed_kmh is not None
         given = [nautical, metric, self.transit_h is not None]
         if sum(given) != 1:
-            raise ValueError("exactly one of: distance_nm with speed_kn, distance_km with speed_kmh, or transit_h")
+            raise ValueError(
+                "exactly one of: distance_nm with speed_kn, distance_km with speed_kmh, or transit_h"
+            )
         return self
 
     @property
@@ -268,7 +280,9 @@ class Disruption(_Sourced):
         if (self.set is None) == (self.scale is None):
             raise ValueError("exactly one of set (a new value) or scale (a multiplier)")
         if self.kind == "speed" and self.set is not None:
-            raise ValueError("scale (a multiplier of the leg's speed) rather than set, for a speed disruption")
+            raise ValueError(
+                "scale (a multiplier of the leg's speed) rather than set, for a speed disruption"
+            )
         return self
 
 

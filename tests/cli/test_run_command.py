@@ -202,3 +202,22 @@ def test_parquet_columns_have_the_documented_types(run_dir: Path) -> None:
     assert late.any()  # some shipments are still on their way at the horizon ...
     assert (visits.loc[~late, "end"] <= 120 * 24.0).all()  # ... and no time lies beyond it
     assert np.isfinite(visits["arrive"].dropna()).all()
+
+
+def test_a_commands_exit_code_is_passed_through(monkeypatch: pytest.MonkeyPatch) -> None:
+    import typer
+
+    def exits_3(*_: object, **__: object) -> None:
+        raise typer.Exit(3)
+
+    monkeypatch.setattr("sim.cli.run.load_scenario", exits_3)
+    assert main(["run", str(DEMO)]) == 3
+
+
+def test_ctrl_c_exits_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def interrupted(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sim.cli.run.load_scenario", interrupted)
+    assert main(["run", str(DEMO)]) == 130
+    assert "Traceback" not in capsys.readouterr().err

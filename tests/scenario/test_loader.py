@@ -161,3 +161,22 @@ def test_a_bad_seed_row_is_reported_with_its_csv_line(tmp_path: Path) -> None:
 def test_committed_json_schema_is_up_to_date() -> None:
     committed = json.loads((ROOT / "scenarios" / "scenario.schema.json").read_text())
     assert committed == scenario_json_schema(), "run `make schema` to refresh scenarios/scenario.schema.json"
+
+
+def test_yaml_anchors_and_merge_keys_work(tmp_path: Path) -> None:
+    variant = _write(
+        tmp_path / "v.yaml",
+        f"""
+extends: {BASE}
+name: anchored
+disruptions:
+  strike_a: &strike {{kind: berths, target: CNTAO, start_h: 10.0, end_h: 20.0, set: 0}}
+  strike_b:
+    <<: *strike
+    target: USMSY
+""",
+    )
+    scenario = load_scenario(variant)
+    assert scenario.disruptions["strike_b"].kind == "berths"
+    assert scenario.disruptions["strike_b"].target == "USMSY"
+    assert scenario.disruptions["strike_b"].end_h == 20.0
