@@ -34,6 +34,10 @@ types: $(VENV)/.dev
 unit: $(VENV)/.dev
 	$(BIN)/pytest -q
 
+# Run the scenario library against the baseline; regenerate results/README.md and its figures.
+results: $(BIN)/corridor
+	$(BIN)/python -m sim.analysis.library_report --scenarios scenarios --out results
+
 schema: $(BIN)/corridor
 	$(BIN)/corridor schema --out scenarios/scenario.schema.json
 
