@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_right
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.schedule import Schedule
 
-__all__ = ["ROWS_FOR_COLUMNS", "berth_pool"]
+__all__ = ["ROWS_FOR_COLUMNS", "PoolState", "berth_pool"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -33,7 +34,35 @@ ROWS_FOR_COLUMNS = 24
 INF = float("inf")
 
 
-def berth_pool(arrive: FloatArray, work: FloatArray, counts: IntArray, capacity: Schedule) -> FloatArray:
+@dataclass(frozen=True)
+class PoolState:
+    """Where a pool is after the ships started so far.
+
+    Attributes
+    ----------
+    ends : ndarray, shape (rows, c_max)
+        The ``c_max`` latest ends (h) per row, ``-inf`` for berths never used.
+    last : ndarray, shape (rows,)
+        Latest start (h) per row.
+    """
+
+    ends: FloatArray
+    last: FloatArray
+
+    @classmethod
+    def empty(cls, rows: int, most: int) -> PoolState:
+        """A pool nobody has used."""
+        return cls(np.full((rows, most), -np.inf), np.full(rows, -np.inf))
+
+
+def berth_pool(
+    arrive: FloatArray,
+    work: FloatArray,
+    counts: IntArray,
+    capacity: Schedule,
+    state: PoolState | None = None,
+    until: float = INF,
+) -> tuple[FloatArray, PoolState | None]:
     """Start times (h) at a FIFO pool of identical berths.
 
     Parameters
@@ -46,46 +75,71 @@ def berth_pool(arrive: FloatArray, work: FloatArray, counts: IntArray, capacity:
         Finite arrivals per row.
     capacity : Schedule
         Berths open over time (whole numbers).
+    state : PoolState, optional
+        The pool after earlier ships (empty by default).
+    until : float
+        Start nobody at or after this time (h): they keep ``+inf`` and the state stops before them.
+
+    Returns
+    -------
+    start : ndarray, shape (rows, n)
+        Start times (h), ``+inf`` for ships not started.
+    state : PoolState or None
+        The pool after the ships started, to resume from; ``None`` when ``until`` is infinite (every ship
+        that will ever start has).
     """
+    most = max(int(capacity.values.max()), 1)
+    state = state if state is not None else PoolState.empty(arrive.shape[0], most)
     start = np.full(arrive.shape, np.inf)
-    most = int(capacity.values.max())
-    if most <= 0:
-        return start
+    if capacity.values.max() <= 0:
+        return start, state
     if arrive.shape[0] >= ROWS_FOR_COLUMNS:
-        _down_columns(arrive, work, int(counts.max()), capacity, most, start)
-        return start
+        return _down_columns(arrive, work, int(counts.max()), capacity, state, until)
+    ends = state.ends.copy()
+    last = state.last.copy()
     for row in range(arrive.shape[0]):
         n = int(counts[row])
         times, spans = arrive[row, :n].tolist(), work[row, :n].tolist()
+        kept = ends[row].tolist()
         if capacity.is_constant:
-            start[row, :n] = _row_constant(times, spans, most)
+            out, kept = _row_constant(times, spans, kept, until)
         else:
-            start[row, :n] = _row_windows(times, spans, capacity, most)
-    return start
+            out, kept = _row_windows(times, spans, capacity, kept, float(last[row]), until)
+        start[row, : len(out)] = out
+        ends[row] = kept
+        if out:
+            last[row] = out[-1]
+    return start, PoolState(ends, last) if until < INF else None
 
 
-def _row_constant(arrive: list[float], work: list[float], berths: int) -> list[float]:
-    """One replication, constant capacity: a heap of the ``berths`` latest ends.
+def _row_constant(
+    arrive: list[float], work: list[float], ends: list[float], until: float
+) -> tuple[list[float], list[float]]:
+    """One replication, constant capacity: a heap of the latest ends.
 
     FIFO order needs no separate check here: a ship that waited took the earliest end, so every later ship
     finds the earliest kept end at or after that start.
     """
-    ends = [-INF] * berths
+    heapq.heapify(ends)
     replace = heapq.heapreplace
     out = [0.0] * len(arrive)
-    for i, (a, w) in enumerate(zip(arrive, work, strict=True)):
+    n = 0
+    for a, w in zip(arrive, work, strict=True):
         first = ends[0]
         s = a if a > first else first
+        if s >= until:
+            break
         replace(ends, s + w)
-        out[i] = s
-    return out
+        out[n] = s
+        n += 1
+    return out[:n], ends
 
 
-def _row_windows(arrive: list[float], work: list[float], capacity: Schedule, most: int) -> list[float]:
+def _row_windows(
+    arrive: list[float], work: list[float], capacity: Schedule, ends: list[float], last: float, until: float
+) -> tuple[list[float], list[float]]:
     """One replication with capacity windows: walk candidate times until a berth is free and open."""
     times, values = capacity.times.tolist(), capacity.values.tolist()
-    ends = [-INF] * most
-    last = -INF
     out = []
     for a, w in zip(arrive, work, strict=True):
         t = a if a > last else last
@@ -96,10 +150,12 @@ def _row_windows(arrive: list[float], work: list[float], capacity: Schedule, mos
                 break
             change = times[k + 1] if k + 1 < len(times) else INF
             t = min(min(busy, default=INF), change)
+        if t >= until:
+            break
         ends[ends.index(min(ends))] = t + w
         out.append(t)
         last = t
-    return out
+    return out, ends
 
 
 SORTED_UP_TO = 4
@@ -107,23 +163,37 @@ SORTED_UP_TO = 4
 
 
 def _down_columns(
-    arrive: FloatArray, work: FloatArray, longest: int, capacity: Schedule, most: int, start: FloatArray
-) -> None:
-    """All replications at once, one queue position per step (columns made contiguous first)."""
+    arrive: FloatArray, work: FloatArray, longest: int, capacity: Schedule, state: PoolState, until: float
+) -> tuple[FloatArray, PoolState | None]:
+    """All replications at once, one queue position per step (columns made contiguous first).
+
+    Every column is stepped; starts at or after ``until`` are then dropped (a row's starts never decrease,
+    so those are a suffix) and the state is rebuilt from the ships kept.
+    """
     arrive_t = np.ascontiguousarray(arrive[:, :longest].T)
     work_t = np.ascontiguousarray(work[:, :longest].T)
+    most = state.ends.shape[1]
     if not capacity.is_constant:
-        begin = _columns_windows(arrive_t, work_t, capacity, most)
+        begin = _columns_windows(arrive_t, work_t, capacity, state)
     elif most <= SORTED_UP_TO:
-        begin = _columns_sorted(arrive_t, work_t, most)
+        begin = _columns_sorted(arrive_t, work_t, np.sort(state.ends, axis=1))
     else:
-        begin = _columns_argmin(arrive_t, work_t, most)
-    start[:, :longest] = begin.T
+        begin = _columns_argmin(arrive_t, work_t, state.ends)
+    start = np.full(arrive.shape, np.inf)
+    kept = until > begin.T
+    start[:, :longest][kept] = begin.T[kept]
+    if until == INF:
+        return start, None
+    finished = np.where(kept, start[:, :longest] + work[:, :longest], -np.inf)
+    ends = np.partition(np.concatenate([state.ends, finished], axis=1), -most, axis=1)[:, -most:]
+    last = np.maximum(state.last, np.where(kept, start[:, :longest], -np.inf).max(axis=1, initial=-np.inf))
+    return start, PoolState(ends, last)
 
 
-def _columns_sorted(arrive: FloatArray, work: FloatArray, berths: int) -> FloatArray:
+def _columns_sorted(arrive: FloatArray, work: FloatArray, initial: FloatArray) -> FloatArray:
     """Constant capacity: ends kept sorted per row; the ship takes the earliest, its end is inserted."""
-    ends = [np.full(arrive.shape[1], -np.inf) for _ in range(berths)]
+    berths = initial.shape[1]
+    ends = [initial[:, i].copy() for i in range(berths)]
     spare = np.empty(arrive.shape[1])
     begin = np.empty_like(arrive)
     high, low, add = np.maximum, np.minimum, np.add
@@ -137,10 +207,10 @@ def _columns_sorted(arrive: FloatArray, work: FloatArray, berths: int) -> FloatA
     return begin
 
 
-def _columns_argmin(arrive: FloatArray, work: FloatArray, berths: int) -> FloatArray:
+def _columns_argmin(arrive: FloatArray, work: FloatArray, initial: FloatArray) -> FloatArray:
     """Constant capacity: the ship replaces the earliest of the kept ends."""
-    rows = arrive.shape[1]
-    ends = np.full(rows * berths, -np.inf)
+    rows, berths = initial.shape
+    ends = initial.ravel().copy()
     offset = np.arange(rows, dtype=np.int64) * berths
     begin = np.empty_like(arrive)
     for n in range(arrive.shape[0]):
@@ -152,11 +222,13 @@ def _columns_argmin(arrive: FloatArray, work: FloatArray, berths: int) -> FloatA
     return begin
 
 
-def _columns_windows(arrive: FloatArray, work: FloatArray, capacity: Schedule, most: int) -> FloatArray:
+def _columns_windows(
+    arrive: FloatArray, work: FloatArray, capacity: Schedule, state: PoolState
+) -> FloatArray:
     """Capacity windows: the first open candidate time per row, then replace the earliest end."""
     rows = np.arange(arrive.shape[1])
-    ends = np.full((arrive.shape[1], most), -np.inf)
-    last = np.full(arrive.shape[1], -np.inf)
+    ends = state.ends.copy()
+    last = state.last.copy()
     changes = capacity.times[1:]
     begin = np.empty_like(arrive)
     for n in range(arrive.shape[0]):

@@ -54,7 +54,13 @@ def max_plus_scan(arrive: FloatArray, service: FloatArray, free: FloatArray) -> 
     return total + lead
 
 
-def single_server(arrive: FloatArray, work: FloatArray | None, capacity: Schedule) -> FloatArray:
+def single_server(
+    arrive: FloatArray,
+    work: FloatArray | None,
+    capacity: Schedule,
+    free: FloatArray | None = None,
+    until: float = np.inf,
+) -> tuple[FloatArray, FloatArray]:
     """Start times (h) at a FIFO single server whose availability follows ``capacity``.
 
     Parameters
@@ -65,16 +71,30 @@ def single_server(arrive: FloatArray, work: FloatArray | None, capacity: Schedul
         Service times (h) for a berth; ``None`` for a chokepoint (spacing ``24 / slots``).
     capacity : Schedule
         Berths (0 or 1) or slots per day over time.
+    free : ndarray, optional
+        Per row, when the server is next free (h) before these customers; never busy by default.
+    until : float
+        Start nobody at or after this time (h): they keep ``+inf`` and the state stops before them.
+
+    Returns
+    -------
+    start : ndarray, shape (rows, n)
+        Start times (h), ``+inf`` for customers not started.
+    free : ndarray, shape (rows,)
+        When each row's server is next free after the customers started (h).
     """
     start = np.full(arrive.shape, np.inf)
-    free = np.full(arrive.shape[0], -np.inf)
+    free = np.full(arrive.shape[0], -np.inf) if free is None else free.copy()
     done = np.zeros(arrive.shape[0], dtype=np.int64)
     bounds = np.append(capacity.times, np.inf)
     for k, value in enumerate(capacity.values.tolist()):
+        lo, hi = float(bounds[k]), min(float(bounds[k + 1]), until)
+        if lo >= until:
+            break
         if value > 0:
             service = work if work is not None else 24.0 / value
-            _regime(arrive, service, float(bounds[k]), float(bounds[k + 1]), start, free, done)
-    return start
+            _regime(arrive, service, lo, hi, start, free, done)
+    return start, free
 
 
 def _regime(

@@ -27,9 +27,15 @@ IntArray = NDArray[np.int64]
 
 
 def service(
-    arrive: FloatArray, size: FloatArray, counts: IntArray, station: Station, horizon_h: float
-) -> FloatArray:
-    """Departure time (h) each shipment leaves on, ``+inf`` when no departure up to the horizon takes it.
+    arrive: FloatArray,
+    size: FloatArray,
+    counts: IntArray,
+    station: Station,
+    horizon_h: float,
+    first: int = 0,
+    until: float = np.inf,
+) -> tuple[FloatArray, int]:
+    """Departure time (h) each shipment leaves on, ``+inf`` when no departure considered takes it.
 
     Parameters
     ----------
@@ -43,20 +49,33 @@ def service(
         The service (timetable and capacity schedule).
     horizon_h : float
         Departures after it are not simulated (h).
+    first : int
+        Index of the first departure to load (earlier ones have left).
+    until : float
+        Load only departures before this time (h).
+
+    Returns
+    -------
+    start : ndarray, shape (rows, n)
+        Departure times (h).
+    next : int
+        Index of the first departure not loaded.
     """
-    departures = station.departures_between(0.0, horizon_h)
+    every = station.departures_between(0.0, horizon_h)
+    last = int(np.searchsorted(every, until, side="left"))
+    departures = every[first:last]
     rooms = station.capacity.at_many(departures)
     ready = np.searchsorted(departures, arrive, side="left").astype(np.int64)
     present = np.arange(arrive.shape[1])[None, :] < counts[:, None]
     sizes = size[present]
-    if sizes.size == 0:
-        return np.full(arrive.shape, np.inf)
+    if sizes.size == 0 or departures.size == 0:
+        return np.full(arrive.shape, np.inf), last
     if np.all(sizes == sizes[0]):
         taken = _departure_for_equal(ready, _places(rooms, float(sizes[0]), sizes.size))
     else:
         taken = _departure_for_unequal(ready, np.where(present, size, np.inf), counts, rooms)
     safe = np.minimum(taken, departures.size - 1)
-    return np.where(taken < departures.size, departures[safe] if departures.size else np.inf, np.inf)
+    return np.where(taken < departures.size, departures[safe], np.inf), last
 
 
 def _places(rooms: FloatArray, size: float, most: int) -> IntArray:

@@ -7,10 +7,13 @@ examples exercise the vector engine's across-replication paths.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from sim.engines import ENGINES
+from sim.engines import ENGINES, vector_window
 from sim.network import build_network
 from sim.plan import Plan, draw_plan
 from sim.scenario import Scenario
@@ -58,3 +61,28 @@ def test_random_plan_with_exact_ties(engine: str, plan: Plan) -> None:
 @given(plan=plans(max_replications=40))
 def test_random_plan_many_replications(engine: str, plan: Plan) -> None:
     check_engine(plan, engine)
+
+
+@contextmanager
+def _windows_always() -> Iterator[None]:
+    """Settle every cycle in time windows (normally kept for large runs)."""
+    saved = vector_window.WINDOW_COST_VISITS
+    vector_window.WINDOW_COST_VISITS = 0
+    try:
+        yield
+    finally:
+        vector_window.WINDOW_COST_VISITS = saved
+
+
+@_examples(120)
+@given(plan=plans(max_replications=30))
+def test_random_plan_settled_in_windows(plan: Plan) -> None:
+    with _windows_always():
+        check_engine(plan, "vector")
+
+
+@_examples(25)
+@given(scenario=scenarios())
+def test_random_scenario_settled_in_windows(scenario: Scenario) -> None:
+    with _windows_always():
+        check_engine(_plan(scenario), "vector")

@@ -1,0 +1,150 @@
+"""A block of whole replications being simulated, and how one station's visits are computed in it.
+
+The block holds the visit times (views into the run's arrays), each station's visits, and what a kernel
+needs. :func:`kernel` runs the kernel of a station's kind on a FIFO grid, from a saved state up to a time;
+:func:`compute` computes every visit of a station at once and passes the ends on as the next arrivals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.engines.vector_fifo import Fifo, fifo
+from sim.engines.vector_pool import PoolState, berth_pool
+from sim.engines.vector_scan import single_server
+from sim.engines.vector_service import service
+from sim.network import Station
+from sim.plan import Plan
+
+__all__ = ["Block", "KernelState", "compute", "kernel", "pass_on", "travel"]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+KernelState = FloatArray | PoolState | int | None
+"""Where a station is after the visits started so far: server free times (single server), the pool's ends,
+the next departure (service), or nothing (a fresh station)."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """Whole replications ``[first, last)`` of a plan; its time arrays are views into the run's."""
+
+    plan: Plan
+    rows: int
+    row_of_visit: IntArray
+    has_next: NDArray[np.bool_]
+    station_of_visit: IntArray
+    work: FloatArray
+    size: FloatArray
+    by_station: list[IntArray]
+    arrive: FloatArray
+    start: FloatArray
+    end: FloatArray
+
+    @classmethod
+    def of(cls, plan: Plan, first: int, last: int, times: tuple[FloatArray, ...]) -> Block:
+        """Cut replications ``[first, last)`` out of ``plan``; ``times`` are the run's arrive, start, end."""
+        s0, s1 = int(plan.rep_first[first]), int(plan.rep_first[last])
+        v0, v1 = int(plan.first_visit[s0]), int(plan.first_visit[s1])
+        steps = np.diff(plan.first_visit[s0 : s1 + 1])
+        has_next = np.ones(v1 - v0, dtype=bool)
+        has_next[plan.first_visit[s0 + 1 : s1 + 1][steps > 0] - v0 - 1] = False
+        per_row = np.diff(plan.first_visit[plan.rep_first[first : last + 1]])
+        row_of_visit = np.repeat(np.arange(last - first, dtype=np.int64), per_row)
+        stations = plan.visit_station[v0:v1]
+        n_stations = len(plan.network.stations)
+        # a stable sort of small integers is a radix sort
+        narrow = stations.astype(np.uint16 if n_stations < 2**16 else np.int64)
+        order = np.argsort(narrow, kind="stable")
+        bounds = np.searchsorted(narrow[order], np.arange(n_stations + 1))
+        by_station = [order[bounds[k] : bounds[k + 1]] for k in range(n_stations)]
+        arrive, start, end = (t[v0:v1] for t in times)
+        created = plan.created[s0:s1][steps > 0]
+        arrive[plan.first_visit[s0:s1][steps > 0] - v0] = np.where(created <= plan.horizon_h, created, np.inf)
+        return cls(
+            plan,
+            last - first,
+            row_of_visit,
+            has_next,
+            stations,
+            plan.visit_work[v0:v1],
+            plan.visit_size[v0:v1],
+            by_station,
+            arrive,
+            start,
+            end,
+        )
+
+
+def kernel(
+    block: Block, station: Station, queue: Fifo, state: KernelState = None, until: float = np.inf
+) -> tuple[FloatArray, KernelState]:
+    """Start times on the queue's grid by the kernel of the station's kind, and the station's new state."""
+    if station.kind == "service":
+        first = state if isinstance(state, int) else 0
+        sizes = queue.grid(block.size, np.inf)
+        return service(queue.arrive, sizes, queue.counts, station, block.plan.horizon_h, first, until)
+    work = queue.grid(block.work, 0.0)
+    free = state if isinstance(state, np.ndarray) else None
+    if station.kind == "chokepoint":
+        return single_server(queue.arrive, None, station.capacity, free, until)
+    if station.capacity.values.max() <= 1:
+        return single_server(queue.arrive, work, station.capacity, free, until)
+    pool = state if isinstance(state, PoolState) else None
+    return berth_pool(queue.arrive, work, queue.counts, station.capacity, pool, until)
+
+
+def travel(depart: FloatArray, work: FloatArray, leg: Station) -> FloatArray:
+    """Arrival at the far end of a leg (h): work over the speed factor at departure."""
+    if leg.capacity.is_constant and leg.capacity.values[0] == 1.0:
+        return depart + work  # x / 1.0 is x
+    with np.errstate(divide="ignore"):
+        arrival: FloatArray = depart + work / leg.capacity.at_many(depart)
+    return arrival
+
+
+def pass_on(
+    block: Block, visits: IntArray, begin: FloatArray, finish: FloatArray, track: bool = False
+) -> tuple[IntArray, NDArray[np.bool_] | None]:
+    """Record visits' start and end (h), the horizon applied; the ends become the next visits' arrivals.
+
+    Returns the next visits and, when ``track``, which of their arrival times changed.
+    """
+    horizon = block.plan.horizon_h
+    np.putmask(begin, begin > horizon, np.inf)
+    np.putmask(finish, finish > horizon, np.inf)
+    block.start[visits] = begin
+    block.end[visits] = finish
+    onward = block.has_next[visits]
+    following = visits[onward] + 1
+    arrivals = finish[onward]
+    changed = block.arrive[following] != arrivals if track else None
+    block.arrive[following] = arrivals
+    return following, changed
+
+
+def compute(block: Block, index: int, track: bool) -> set[int]:
+    """Compute every visit at one station at once.
+
+    Returns the stations whose arrival times changed (when ``track``; else an empty set).
+    """
+    visits = block.by_station[index]
+    if visits.size == 0:
+        return set()
+    station = block.plan.network.stations[index]
+    if station.kind == "leg":
+        begin = block.arrive[visits]
+        finish = travel(begin, block.work[visits], station)
+    else:
+        queue = fifo(visits, block.arrive, block.row_of_visit, block.rows)
+        visits = queue.visits
+        begin = queue.flat(kernel(block, station, queue)[0])
+        finish = begin + block.work[visits]
+    following, changed = pass_on(block, visits, begin, finish, track)
+    if changed is None:
+        return set()
+    counts = np.bincount(block.station_of_visit[following[changed]], minlength=len(block.by_station))
+    return {int(s) for s in np.flatnonzero(counts)}

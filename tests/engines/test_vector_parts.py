@@ -1,0 +1,159 @@
+"""The vector engine's parts: each kernel against a plain loop, its paths against each other, resuming from a
+saved state against running at once, memory blocks, the settling order, and what the engines import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.engines import vector_pool
+from sim.engines.vector import replication_blocks, simulate
+from sim.engines.vector_graph import settle_order
+from sim.engines.vector_pool import berth_pool
+from sim.engines.vector_scan import max_plus_scan, single_server
+from sim.engines.vector_service import service
+from sim.engines.vector_window import _order
+from sim.network import Station, build_network
+from sim.plan import draw_plan
+from sim.schedule import Schedule, windowed
+from sim.trace import first_difference
+from tests.factories import one_port
+
+
+def _queues(rng: np.random.Generator, rows: int, n: int, load: float = 0.9) -> tuple[np.ndarray, np.ndarray]:
+    arrive = np.sort(rng.exponential(1.0, (rows, n)).cumsum(axis=1) / load, axis=1)
+    return arrive, rng.exponential(1.0, (rows, n))
+
+
+def test_max_plus_scan_is_the_lindley_loop() -> None:
+    arrive, work = _queues(np.random.default_rng(1), 3, 2000, load=0.97)
+    leave = max_plus_scan(arrive, work, np.full(3, -np.inf))
+    for row in range(3):
+        free = -np.inf
+        for n in range(2000):
+            free = max(arrive[row, n], free) + work[row, n]
+            assert leave[row, n] == pytest.approx(free, rel=1e-12)
+
+
+@pytest.mark.parametrize("berths", [2, 3, 6])
+@pytest.mark.parametrize("windows", [[], [(30.0, 80.0, 0.0), (200.0, 260.5, 1.0), (400.0, 420.0, 8.0)]])
+def test_pool_rows_and_columns_paths_agree_exactly(
+    berths: int, windows: list[tuple[float, float, float]]
+) -> None:
+    capacity = windowed(berths, windows)
+    arrive, work = _queues(
+        np.random.default_rng(berths), vector_pool.ROWS_FOR_COLUMNS, 300, load=0.8 / berths
+    )
+    counts = np.full(arrive.shape[0], 300, dtype=np.int64)
+    together, _ = berth_pool(arrive, work, counts, capacity)
+    for row in range(arrive.shape[0]):
+        alone, _ = berth_pool(arrive[row : row + 1], work[row : row + 1], counts[row : row + 1], capacity)
+        np.testing.assert_array_equal(alone[0], together[row])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    cuts=st.lists(st.floats(1.0, 400.0), max_size=4),
+    rows=st.sampled_from([1, 30]),
+)
+def test_kernels_resumed_window_by_window_match_one_run(seed: int, cuts: list[float], rows: int) -> None:
+    arrive, work = _queues(np.random.default_rng(seed), rows, 150, load=1.1)
+    counts = np.full(rows, 150, dtype=np.int64)
+    pool = windowed(3, [(50.0, 90.0, 1.0)])
+    whole, _ = berth_pool(arrive, work, counts, pool)
+    parts = _resumed(
+        arrive, work, sorted(cuts), lambda a, w, c, state, t: berth_pool(a, w, c, pool, state, t)
+    )
+    np.testing.assert_array_equal(parts, whole)
+    berth = windowed(1, [(20.0, 40.0, 0.0)])
+    whole, _ = single_server(arrive, work, berth)
+    parts = _resumed(
+        arrive, work, sorted(cuts), lambda a, w, c, state, t: single_server(a, w, berth, state, t)
+    )
+    np.testing.assert_allclose(parts, whole, rtol=1e-12)
+
+
+def _resumed(arrive: np.ndarray, work: np.ndarray, cuts: list[float], step: Callable[..., Any]) -> np.ndarray:
+    """Run a kernel with ``until`` moving through ``cuts``; each run sees only the ships not started yet."""
+    start = np.full(arrive.shape, np.inf)
+    state = None
+    for until in [*cuts, np.inf]:
+        waiting = [np.flatnonzero(np.isinf(start[r])) for r in range(arrive.shape[0])]
+        width = max(w.size for w in waiting)
+        queue = np.full((arrive.shape[0], width), np.inf)
+        spans = np.zeros((arrive.shape[0], width))
+        for r, w in enumerate(waiting):
+            queue[r, : w.size], spans[r, : w.size] = arrive[r, w], work[r, w]
+        counts = np.array([w.size for w in waiting], dtype=np.int64)
+        begin, state = step(queue, spans, counts, state, until)
+        for r, w in enumerate(waiting):
+            kept = begin[r, : w.size] < until
+            start[r, w[kept]] = begin[r, : w.size][kept]
+    return start
+
+
+def test_service_loads_equal_sizes_as_the_general_loop_would() -> None:
+    rng = np.random.default_rng(5)
+    station = Station(
+        0, "svc", "service", "N", windowed(10.0, [(100.0, 150.0, 3.5)]), 10.0, "TEU", 24.0, (2.5, 11.0)
+    )
+    arrive = np.sort(rng.uniform(0, 500, (4, 200)), axis=1)
+    counts = np.full(4, 200, dtype=np.int64)
+    for size in (1.0, 3.0, 4.0, 12.0):  # 12 > room: alone on an empty departure
+        equal, _ = service(arrive, np.full(arrive.shape, size), counts, station, 600.0)
+        nudged = np.full(arrive.shape, size)
+        nudged[:, -1] = size + 1e-3  # unequal sizes take the departure loop; the last shipment never matters
+        general, _ = service(arrive, nudged, counts, station, 600.0)
+        np.testing.assert_array_equal(equal[:, :-1], general[:, :-1])
+
+
+def test_blocks_of_replications_give_the_same_trace() -> None:
+    scenario = one_port(berths=2, arrivals_per_day=3.0, service_h=12.0, days=60.0, replications=5)
+    plan = draw_plan(scenario, build_network(scenario), range(5), scenario.seed)
+    blocks = list(replication_blocks(plan, block_bytes=1))
+    assert blocks == [(r, r + 1) for r in range(5)]
+    assert first_difference(simulate(plan), simulate(plan, block_bytes=1)) is None
+
+
+def test_an_empty_plan_gives_an_empty_trace() -> None:
+    scenario = one_port(berths=1, arrivals_per_day=1.0, service_h=1.0, days=10.0, warmup_days=1.0)
+    plan = draw_plan(scenario, build_network(scenario), [], scenario.seed)
+    assert simulate(plan).arrive.size == 0
+
+
+def test_stations_feeding_each_other_are_settled_together_after_their_suppliers() -> None:
+    pairs = np.array([[0, 1], [1, 2], [2, 1], [2, 3], [4, 4]], dtype=np.int64)
+    groups = [(sorted(g.stations), g.cyclic) for g in settle_order(5, pairs)]
+    assert sorted(groups) == [([0], False), ([1, 2], True), ([3], False), ([4], True)]
+    assert groups.index(([0], False)) < groups.index(([1, 2], True)) < groups.index(([3], False))
+
+
+def test_window_order_puts_the_long_transit_on_the_backward_edge() -> None:
+    # port A -> feeder out (81 h) -> port B -> feeder back (81 h) -> port A; berth work is ~10 h
+    lags = {(0, 1): 10.0, (1, 2): 81.0, (2, 3): 9.0, (3, 0): 81.0}
+    order, delta = _order((0, 1, 2, 3), lags)
+    assert delta == 81.0
+    assert order in [(0, 1, 2, 3), (2, 3, 0, 1)]
+
+
+def test_engines_import_no_pandas_plotting_cli_or_dask() -> None:
+    code = (
+        "import sys, sim.engines.vector, sim.engines.reference; "
+        "banned = ('pandas', 'matplotlib', 'dask', 'typer', 'sim.cli', 'rich'); "
+        "print(sorted(m for m in banned if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_constant_schedule_helpers_used_by_the_kernels() -> None:
+    assert Schedule.constant(2.0).is_constant
+    assert windowed(2.0, [(1.0, 2.0, 0.0)]).values.tolist() == [2.0, 0.0, 2.0]
