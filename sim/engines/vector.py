@@ -67,26 +67,13 @@ def simulate(plan: Plan, block_bytes: int | None = None) -> Trace:
     start = np.full(plan.n_visits, np.inf)
     end = np.full(plan.n_visits, np.inf)
     if plan.n_visits:
-        groups = settle_order(len(plan.network.stations), _station_pairs(plan))
         for first, last in replication_blocks(plan, block_bytes):
             block = Block.of(plan, first, last, (arrive, start, end))
-            for group in groups:
+            for group in settle_order(block.feeds):
                 _settle(block, group)
     for times in (arrive, start, end):
         np.putmask(times, times > plan.horizon_h, np.nan)
     return Trace(arrive, start, end)
-
-
-def _station_pairs(plan: Plan) -> IntArray:
-    """Distinct (station, next station) pairs visited in a row by some shipment."""
-    onward = np.ones(plan.n_visits, dtype=bool)
-    onward[plan.first_visit[1:][np.diff(plan.first_visit) > 0] - 1] = False
-    n = len(plan.network.stations)
-    here = plan.visit_station[:-1][onward[:-1]]
-    codes = here * n + plan.visit_station[1:][onward[:-1]]
-    small = n * n <= 1 << 22  # count pairs in a table when it is small, else sort
-    codes = np.flatnonzero(np.bincount(codes, minlength=n * n)) if small else np.unique(codes)
-    return np.stack([codes // n, codes % n], axis=1).astype(np.int64)
 
 
 def replication_blocks(plan: Plan, block_bytes: int | None = None) -> Iterator[tuple[int, int]]:

@@ -40,6 +40,8 @@ class Block:
     work: FloatArray
     size: FloatArray
     by_station: list[IntArray]
+    feeds: list[set[int]]
+    """The stations each station passes shipments on to, in this block."""
     arrive: FloatArray
     start: FloatArray
     end: FloatArray
@@ -61,6 +63,7 @@ class Block:
         order = np.argsort(narrow, kind="stable")
         bounds = np.searchsorted(narrow[order], np.arange(n_stations + 1))
         by_station = [order[bounds[k] : bounds[k + 1]] for k in range(n_stations)]
+        feeds = _feeds(stations, has_next, n_stations)
         arrive, start, end = (t[v0:v1] for t in times)
         created = plan.created[s0:s1][steps > 0]
         arrive[plan.first_visit[s0:s1][steps > 0] - v0] = np.where(created <= plan.horizon_h, created, np.inf)
@@ -73,10 +76,23 @@ class Block:
             plan.visit_work[v0:v1],
             plan.visit_size[v0:v1],
             by_station,
+            feeds,
             arrive,
             start,
             end,
         )
+
+
+def _feeds(stations: IntArray, has_next: NDArray[np.bool_], n_stations: int) -> list[set[int]]:
+    """Distinct (station, next station) pairs visited in a row, as each station's set of next stations."""
+    codes = stations[:-1] * n_stations + stations[1:]
+    np.putmask(codes, ~has_next[:-1], n_stations * n_stations)  # a shipment's last visit feeds nothing
+    small = n_stations * n_stations <= 1 << 22  # count pairs in a table when it is small, else sort
+    found = np.flatnonzero(np.bincount(codes, minlength=n_stations**2 + 1)) if small else np.unique(codes)
+    feeds: list[set[int]] = [set() for _ in range(n_stations)]
+    for code in found[found < n_stations * n_stations].tolist():
+        feeds[code // n_stations].add(code % n_stations)
+    return feeds
 
 
 def kernel(

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-from numpy.typing import NDArray
-
 __all__ = ["Group", "settle_order"]
 
 
@@ -35,19 +32,15 @@ class Group:
     cyclic: bool
 
 
-def settle_order(n_stations: int, pairs: NDArray[np.int64]) -> list[Group]:
+def settle_order(next_stations: list[set[int]]) -> list[Group]:
     """Groups of stations in the order the engine computes them.
 
     Parameters
     ----------
-    n_stations : int
-        Stations in the network.
-    pairs : ndarray of int64, shape (k, 2)
-        Distinct (station, next station) pairs that some shipment visits in a row.
+    next_stations : list of set of int
+        For each station, the stations some shipment visits right after it.
     """
-    feeds: dict[int, set[int]] = {s: set() for s in range(n_stations)}
-    for a, b in pairs.tolist():
-        feeds[a].add(b)
+    feeds = dict(enumerate(next_stations))
     components = _components(feeds)
     groups = []
     for component in reversed(components):  # Tarjan emits sinks first
