@@ -231,17 +231,26 @@ def _draw_flow(scenario: Scenario, network: Network, route: FlowRoute, rep: int,
     limits = [limit for limit in network.parcel_limits if limit.node in route.nodes]
     intensity = _intensity(scenario, flow, commodity, limits)
     created = _arrival_times(flow, intensity, rep, seed, route.name)
-    uniforms = stream(seed, rep, "parcels", route.name).random(created.size)
+    uniforms = _open_uniforms(stream(seed, rep, "parcels", route.name), created.size)
     parcel = _limit_parcels(flow.parcel.ppf(uniforms), created, limits)
     tonnes, teu = _sizes(parcel, flow.parcel_unit, commodity)
     work = np.empty((created.size, len(route.steps)))
     size = np.zeros_like(work)
     for column, step in enumerate(route.steps):
-        draws = stream(seed, rep, "work", route.name, step.station).random(created.size)
+        draws = _open_uniforms(stream(seed, rep, "work", route.name, step.station), created.size)
         work[:, column], size[:, column] = _step_work(
             scenario, step.kind, step.ref, step.cargo_class, draws, tonnes, teu
         )
     return _FlowDraws(created, tonnes, teu, work, size)
+
+
+def _open_uniforms(generator: np.random.Generator, size: int) -> FloatArray:
+    """Uniform draws on (0, 1): the rare exact 0 of ``random()`` (p = 2**-53) becomes the next double.
+
+    So that inversion never returns the bottom of a distribution's support, e.g. an exponential time of 0.
+    """
+    draws = generator.random(size)
+    return np.where(draws > 0.0, draws, np.nextafter(0.0, 1.0))
 
 
 def _intensity(scenario: Scenario, flow: Flow, commodity: Commodity, limits: list[ParcelLimit]) -> Intensity:

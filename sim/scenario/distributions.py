@@ -12,7 +12,15 @@ from typing import Annotated, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from scipy import stats
 
 __all__ = [
@@ -22,6 +30,7 @@ __all__ = [
     "Fixed",
     "Gamma",
     "LogNormal",
+    "PositiveDistribution",
     "Triangular",
     "TruncNormal",
     "Uniform",
@@ -236,6 +245,26 @@ Distribution = Annotated[
     Fixed | Exponential | Uniform | Triangular | TruncNormal | LogNormal | Gamma | Empirical,
     Field(discriminator="dist"),
 ]
+
+
+def _no_atom_at_zero(spec: _Spec) -> _Spec:
+    """Reject distributions that give exactly 0 with positive probability.
+
+    A zero parcel or a zero multiplier would make a visit take no time at all; zero-time visits make the order
+    of same-instant decisions ambiguous, so scenarios cannot produce them (continuous distributions starting
+    at 0, such as ``uniform`` with ``low: 0``, are fine: they give 0 with probability 0).
+    """
+    if isinstance(spec, Fixed) and spec.value == 0:
+        raise ValueError("a positive value (a zero parcel or multiplier would take no time)")
+    if isinstance(spec, Empirical):
+        weights = spec.weights or [1.0] * len(spec.values)
+        if any(v == 0 and w > 0 for v, w in zip(spec.values, weights, strict=True)):
+            raise ValueError("positive values (a zero parcel or multiplier would take no time)")
+    return spec
+
+
+PositiveDistribution = Annotated[Distribution, AfterValidator(_no_atom_at_zero)]
+"""A distribution that is positive with probability 1 (parcels and variability multipliers)."""
 
 ONE = Fixed(dist="fixed", value=1.0)
 """The default variability: no variability (a multiplier of exactly 1)."""

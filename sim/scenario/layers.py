@@ -1,6 +1,7 @@
 """Layering of scenario documents: ``seeds:`` tables at the bottom, then ``extends:`` bases, then the file.
 
-Mappings merge key by key, lists and scalars are replaced, and ``null`` deletes a key. Every field keeps the
+Mappings merge key by key (except a distribution of another ``dist``, which replaces the old one), lists and
+scalars are replaced, and ``null`` deletes a key. Every field keeps the
 file and line of the layer that last set it, so errors point at the right file. Overrides (used by sweeps)
 are applied last, by dotted field path.
 """
@@ -70,7 +71,11 @@ def _merge_into(
         if value is None:
             target.pop(key, None)
             _forget(located, child)
-        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+        elif (
+            isinstance(value, dict)
+            and isinstance(target.get(key), dict)
+            and not _other_kind(target[key], value)
+        ):
             if child in top_located:
                 located[child] = top_located[child]
             _merge_into(target[key], value, child, located, top_located)
@@ -78,6 +83,11 @@ def _merge_into(
             target[key] = copy.deepcopy(value)
             _forget(located, child)
             located.update({p: where for p, where in top_located.items() if p[: len(child)] == child})
+
+
+def _other_kind(base: dict[str, Any], top: dict[str, Any]) -> bool:
+    """True when ``top`` is a distribution of another kind than ``base`` (it replaces it, not merges)."""
+    return "dist" in top and top["dist"] != base.get("dist")
 
 
 def _forget(located: Located, prefix: FieldPath) -> None:

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from sim.scenario.distributions import ONE, Distribution
+from sim.scenario.distributions import ONE, PositiveDistribution
 
 __all__ = [
     "BerthPool",
@@ -98,7 +98,7 @@ class BerthPool(_Sourced):
     rate: Positive
     rate_unit: Literal["t/h", "TEU/h"]
     overhead_h: NonNegative = 0.0
-    variability: Distribution = ONE
+    variability: PositiveDistribution = ONE
 
 
 class Chokepoint(_Sourced):
@@ -106,7 +106,7 @@ class Chokepoint(_Sourced):
 
     slots_per_day: Positive
     transit_h: Positive
-    variability: Distribution = ONE
+    variability: PositiveDistribution = ONE
 
 
 class Node(_Sourced):
@@ -146,7 +146,7 @@ class Leg(_Sourced):
     distance_km: Positive | None = None
     speed_kmh: Positive | None = None
     transit_h: Positive | None = None
-    variability: Distribution = ONE
+    variability: PositiveDistribution = ONE
 
     @model_validator(mode="after")
     def _one_way_to_time(self) -> Leg:
@@ -203,7 +203,7 @@ class Service(_Sourced):
     capacity: Positive
     capacity_unit: Unit
     transit_h: Positive
-    variability: Distribution = ONE
+    variability: PositiveDistribution = ONE
 
     @model_validator(mode="after")
     def _one_schedule(self) -> Service:
@@ -235,7 +235,7 @@ class Flow(_Sourced):
     route: list[str] | None = None
     annual_volume: Positive
     volume_unit: Unit
-    parcel: Distribution
+    parcel: PositiveDistribution
     parcel_unit: Unit
     seasonality: Annotated[list[NonNegative], Field(min_length=12, max_length=12)] = Field(
         default_factory=lambda: [1.0] * 12
@@ -279,9 +279,10 @@ class Disruption(_Sourced):
             raise ValueError("the window as start and end (dates) or as start_h and end_h (hours)")
         if (self.set is None) == (self.scale is None):
             raise ValueError("exactly one of set (a new value) or scale (a multiplier)")
-        if self.kind == "speed" and self.set is not None:
+        if self.kind == "speed" and (self.set is not None or not self.scale):
             raise ValueError(
-                "scale (a multiplier of the leg's speed) rather than set, for a speed disruption"
+                "a positive scale (a multiplier of the leg's speed) for a speed disruption;"
+                " to stop traffic, close the berths or the service instead"
             )
         return self
 

@@ -180,3 +180,10 @@ disruptions:
     assert scenario.disruptions["strike_b"].kind == "berths"
     assert scenario.disruptions["strike_b"].target == "USMSY"
     assert scenario.disruptions["strike_b"].end_h == 20.0
+
+
+def test_a_variant_can_switch_a_distribution_to_another_kind(tmp_path: Path) -> None:
+    variant = _write(
+        tmp_path / "v.yaml", f"extends: {BASE}\nflows:\n  soy: {{parcel: {{dist: fixed, value: 60000}}}}\n"
+    )
+    assert load_scenario(variant).flows["soy"].parcel.mean == 60000.0
