@@ -1,0 +1,52 @@
+"""Plans outside the engines' precondition (zero-time visits, stopped legs) are refused, not simulated.
+
+Zero-time visits would make the order of same-instant decisions depend on event bookkeeping, so the model
+excludes them: scenarios cannot produce them (tests/scenario/bad/*_zero.yaml) and the engines refuse
+hand-made Plans that contain them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.engines import get_engine
+from sim.network import Network, Station
+from sim.plan import Plan
+from sim.schedule import Schedule, windowed
+
+
+def _plan(stations: tuple[Station, ...], shipments: list[tuple[float, list[int], list[float]]]) -> Plan:
+    steps = [len(route) for _, route, _ in shipments]
+    n = len(shipments)
+    return Plan(
+        network=Network(stations, (), (), 100.0),
+        seed=0,
+        replications=(0,),
+        rep_first=np.array([0, n]),
+        shipment_rep=np.zeros(n, dtype=np.int64),
+        shipment_id=np.arange(n, dtype=np.int64),
+        shipment_flow=np.zeros(n, dtype=np.int64),
+        created=np.array([c for c, _, _ in shipments]),
+        tonnes=np.ones(n),
+        teu=np.zeros(n),
+        free_flow_h=np.array([sum(w) for _, _, w in shipments]),
+        first_visit=np.concatenate([[0], np.cumsum(steps)]).astype(np.int64),
+        visit_station=np.array([s for _, route, _ in shipments for s in route], dtype=np.int64),
+        visit_work=np.array([x for _, _, w in shipments for x in w]),
+        visit_size=np.zeros(sum(steps)),
+    )
+
+
+def test_a_zero_work_visit_is_refused() -> None:
+    berths = tuple(Station(i, name, "berth", "N", Schedule.constant(1), 1) for i, name in enumerate("XZY"))
+    plan = _plan(berths, [(0.0, [0, 1, 2], [0.0, 0.0, 5.0]), (0.0, [2], [5.0])])
+    with pytest.raises(ValueError, match="work > 0"):
+        get_engine("reference")(plan)
+
+
+def test_a_leg_with_speed_factor_zero_is_refused() -> None:
+    leg = Station(0, "leg:x", "leg", "N", windowed(1.0, [(0.0, 10.0, 0.0)]), 1.0)
+    plan = _plan((leg,), [(1.0, [0], [4.0])])
+    with pytest.raises(ValueError, match="speed factor"):
+        get_engine("reference")(plan)
