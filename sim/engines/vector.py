@@ -29,7 +29,7 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.engines.vector_block import Block, compute
+from sim.engines.vector_block import Block, batchable, compute
 from sim.engines.vector_graph import Group, settle_order
 from sim.engines.vector_window import settle_in_windows, window_plan
 from sim.plan import Plan
@@ -107,7 +107,7 @@ def _default_budget() -> int:
 def _settle(block: Block, group: Group) -> None:
     """Compute a group of stations: once, in windows, or by sweeping until no arrival changes."""
     if not group.cyclic:
-        compute(block, group.stations[0], track=False)
+        compute(block, [group.stations[0]], track=False)
         return
     windows = window_plan(block, group.stations)
     if windows is not None:
@@ -115,12 +115,35 @@ def _settle(block: Block, group: Group) -> None:
         return
     members = set(group.stations)
     dirty = set(group.stations)
+    batches = _batches(block, group.stations)
     sweeps = 0
     while dirty:
         sweeps += 1
         if sweeps > MAX_SWEEPS:
             raise SweepLimitError(f"stations {sorted(members)} did not settle in {MAX_SWEEPS} sweeps")
-        for station in group.stations:
-            if station in dirty:
-                dirty.discard(station)
-                dirty |= compute(block, station, track=True) & members
+        for batch in batches:
+            due = [station for station in batch if station in dirty]
+            if due:
+                dirty.difference_update(due)
+                dirty |= compute(block, due, track=True) & members
+
+
+def _batches(block: Block, order: tuple[int, ...]) -> list[list[int]]:
+    """Cut a sweep order into batches of stations computed together.
+
+    A batch is the stations of one level (the longest chain of forward edges reaching them) that share a
+    batch kind (see :func:`~sim.engines.vector_block.batchable`); the rest are computed one by one.
+    Stations of one level never feed each other along a forward edge, so a batch is what the sweep would
+    have computed one after the other, with at most a backward edge taking effect a sweep later.
+    """
+    place = {station: k for k, station in enumerate(order)}
+    level = dict.fromkeys(order, 0)
+    for station in order:
+        for fed in block.feeds[station]:
+            if fed in place and place[fed] > place[station]:
+                level[fed] = max(level[fed], level[station] + 1)
+    batches: dict[tuple[int, str, int], list[int]] = {}
+    for station in order:
+        kind = batchable(block.plan.network.stations[station])
+        batches.setdefault((level[station], kind, station if not kind else -1), []).append(station)
+    return [batches[key] for key in sorted(batches, key=lambda key: (key[0], place[batches[key][0]]))]

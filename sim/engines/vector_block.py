@@ -18,8 +18,9 @@ from sim.engines.vector_scan import single_server
 from sim.engines.vector_service import service
 from sim.network import Station
 from sim.plan import Plan
+from sim.schedule import Schedule
 
-__all__ = ["Block", "KernelState", "compute", "kernel", "pass_on", "travel"]
+__all__ = ["Block", "KernelState", "batchable", "compute", "kernel", "pass_on", "travel"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -142,25 +143,75 @@ def pass_on(
     return following, changed
 
 
-def compute(block: Block, index: int, track: bool) -> set[int]:
-    """Compute every visit at one station at once.
+def batchable(station: Station) -> str:
+    """Stations of one batch kind that do not feed each other can be computed in one call.
+
+    ``"leg"`` (pure delays), ``"pool"`` (berth pools of constant capacity: rows of one pool grid), or
+    ``""`` (computed alone).
+    """
+    if station.kind == "leg":
+        return "leg"
+    if station.kind == "berth" and station.capacity.is_constant and station.capacity.values[0] >= 1:
+        return "pool"
+    return ""
+
+
+def compute(block: Block, indices: list[int], track: bool) -> set[int]:
+    """Compute every visit at some stations at once: one station, or a batch (see :func:`batchable`).
 
     Returns the stations whose arrival times changed (when ``track``; else an empty set).
     """
-    visits = block.by_station[index]
+    stations = [block.plan.network.stations[i] for i in indices]
+    visits = (
+        np.concatenate([block.by_station[i] for i in indices])
+        if len(indices) > 1
+        else block.by_station[indices[0]]
+    )
     if visits.size == 0:
         return set()
-    station = block.plan.network.stations[index]
-    if station.kind == "leg":
+    if stations[0].kind == "leg":
         begin = block.arrive[visits]
-        finish = travel(begin, block.work[visits], station)
+        finish = _travel_many(block, indices, visits, begin)
     else:
-        queue = fifo(visits, block.arrive, block.row_of_visit, block.rows)
-        visits = queue.visits
-        begin = queue.flat(kernel(block, station, queue)[0])
+        visits, begin = _queue_starts(block, indices, visits)
         finish = begin + block.work[visits]
     following, changed = pass_on(block, visits, begin, finish, track)
     if changed is None:
         return set()
     counts = np.bincount(block.station_of_visit[following[changed]], minlength=len(block.by_station))
     return {int(s) for s in np.flatnonzero(counts)}
+
+
+def _travel_many(block: Block, indices: list[int], visits: IntArray, begin: FloatArray) -> FloatArray:
+    """Leg ends for visits at one or more legs (each leg's own speed factor)."""
+    legs = [block.plan.network.stations[i] for i in indices]
+    if all(leg.capacity.is_constant and leg.capacity.values[0] == 1.0 for leg in legs):
+        finish: FloatArray = begin + block.work[visits]  # x / 1.0 is x
+        return finish
+    finish = np.empty_like(begin)
+    at = 0
+    for index, leg in zip(indices, legs, strict=True):
+        n = block.by_station[index].size
+        finish[at : at + n] = travel(begin[at : at + n], block.work[visits[at : at + n]], leg)
+        at += n
+    return finish
+
+
+def _queue_starts(block: Block, indices: list[int], visits: IntArray) -> tuple[IntArray, FloatArray]:
+    """FIFO-order the visits and run the kernel; several pools become rows of one pool grid."""
+    if len(indices) == 1:
+        rows = block.row_of_visit[visits] if block.rows > 1 else None
+        queue = fifo(visits, block.arrive, rows, block.rows)
+        return queue.visits, queue.flat(kernel(block, block.plan.network.stations[indices[0]], queue)[0])
+    rank = np.repeat(np.arange(len(indices), dtype=np.int64), [block.by_station[i].size for i in indices])
+    queue = fifo(
+        visits, block.arrive, rank * block.rows + block.row_of_visit[visits], len(indices) * block.rows
+    )
+    berths = np.repeat([int(block.plan.network.stations[i].capacity.values[0]) for i in indices], block.rows)
+    most = int(berths.max())
+    # a pool with fewer berths than the widest: its missing berths are busy for ever
+    ends = np.where(np.arange(most)[None, :] < berths[:, None], -np.inf, np.inf)
+    state = PoolState(ends, np.full(berths.size, -np.inf))
+    work = queue.grid(block.work, 0.0)
+    start, _ = berth_pool(queue.arrive, work, queue.counts, Schedule.constant(most), state)
+    return queue.visits, queue.flat(start)

@@ -56,29 +56,29 @@ class Fifo:
         return values
 
 
-def fifo(visits: IntArray, arrive: FloatArray, row_of_visit: IntArray, n_rows: int) -> Fifo:
+def fifo(visits: IntArray, arrive: FloatArray, rows: IntArray | None, n_rows: int) -> Fifo:
     """Order a station's visits FIFO and lay them out on a grid.
 
     Parameters
     ----------
     visits : ndarray of int64
-        The station's visit indices, increasing (so rows come in order and equal arrivals keep creation
-        order).
+        The visit indices, grouped by row in increasing row order and increasing within a row (so equal
+        arrivals keep creation order).
     arrive : ndarray of float64
         Arrival time (h) of every visit of the block (indexed by visit).
-    row_of_visit : ndarray of int64
-        Row (replication within the block) of every visit.
+    rows : ndarray of int64 or None
+        Row of each entry of ``visits`` (a replication, or a (station, replication) pair when stations are
+        computed together); ``None`` with a single row.
     n_rows : int
-        Replications in the block.
+        Rows in the grid.
     """
     times = arrive[visits]
-    if n_rows == 1:
+    if rows is None or n_rows == 1:
         order = np.argsort(times, kind="stable")
         times = times[order]
         places = np.arange(visits.size, dtype=np.int64)
         count = np.array([np.isfinite(times).sum()], dtype=np.int64)
         return Fifo(visits[order], places, (1, visits.size), times.reshape(1, -1), count)
-    rows = row_of_visit[visits]
     per_row = np.bincount(rows, minlength=n_rows).astype(np.int64)
     width = int(per_row.max()) if per_row.size else 0
     row_first = np.concatenate([[0], np.cumsum(per_row)[:-1]]).astype(np.int64)

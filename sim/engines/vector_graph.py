@@ -10,6 +10,7 @@ feeding edges forward as a greedy rule can, so most influence travels within one
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 __all__ = ["Group", "settle_order"]
@@ -95,13 +96,22 @@ def _pop_component(node: int, stack: list[int], on_stack: set[int]) -> list[int]
 
 def _sweep_order(members: set[int], feeds: dict[int, set[int]]) -> tuple[int, ...]:
     """Greedy: next the station fed by the fewest stations not yet placed (ties: lowest index)."""
-    feeders = {s: sum(1 for other in members if other != s and s in feeds[other]) for s in members}
+    feeders = dict.fromkeys(members, 0)
+    for a in members:
+        for b in feeds[a] & members:
+            if b != a:
+                feeders[b] += 1
+    heap = [(count, station) for station, count in feeders.items()]
+    heapq.heapify(heap)
     placed: list[int] = []
     left = set(members)
-    while left:
-        best = min(left, key=lambda station: (feeders[station], station))
-        placed.append(best)
-        left.discard(best)
-        for fed in feeds[best] & left:
+    while heap:
+        count, station = heapq.heappop(heap)
+        if station not in left or count != feeders[station]:
+            continue  # placed already, or an out-of-date entry
+        placed.append(station)
+        left.discard(station)
+        for fed in feeds[station] & left:
             feeders[fed] -= 1
+            heapq.heappush(heap, (feeders[fed], fed))
     return tuple(placed)

@@ -20,10 +20,14 @@ from numpy.typing import NDArray
 
 from sim.network import Station
 
-__all__ = ["service"]
+__all__ = ["ROWS_FOR_LOOP", "service"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
+
+ROWS_FOR_LOOP = 24
+"""With fewer replications, unequal sizes are loaded shipment by shipment in a plain loop per replication;
+with more, departure by departure across replications."""
 
 
 def service(
@@ -72,10 +76,40 @@ def service(
         return np.full(arrive.shape, np.inf), last
     if np.all(sizes == sizes[0]):
         taken = _departure_for_equal(ready, _places(rooms, float(sizes[0]), sizes.size))
+    elif arrive.shape[0] < ROWS_FOR_LOOP:
+        taken = np.full(ready.shape, departures.size, dtype=np.int64)
+        for row in range(arrive.shape[0]):
+            n = int(counts[row])
+            taken[row, :n] = _row_unequal(ready[row, :n].tolist(), size[row, :n].tolist(), rooms.tolist())
     else:
         taken = _departure_for_unequal(ready, np.where(present, size, np.inf), counts, rooms)
     safe = np.minimum(taken, departures.size - 1)
     return np.where(taken < departures.size, departures[safe], np.inf), last
+
+
+def _row_unequal(ready: list[int], size: list[float], rooms: list[float]) -> list[int]:
+    """One replication, shipment by shipment: the departure each boards (``len(rooms)`` when none).
+
+    The load is summed one shipment at a time as in the reference engine, so ``load + size > room`` is
+    decided on the same floats.
+    """
+    j, load, closed = 0, 0.0, False
+    out = []
+    for r, s in zip(ready, size, strict=True):
+        if r > j:
+            j, load, closed = r, 0.0, False
+        while j < len(rooms):
+            room = rooms[j]
+            if room > 0 and not closed:
+                if load + s <= room:
+                    load += s
+                    break
+                if load == 0.0 and s > room:  # larger than a whole departure: alone on an empty one
+                    closed = True
+                    break
+            j, load, closed = j + 1, 0.0, False
+        out.append(j)
+    return out
 
 
 def _places(rooms: FloatArray, size: float, most: int) -> IntArray:

@@ -171,7 +171,8 @@ def _advance(block: Block, lane: _Lane, k: int, until: float, lanes: list[_Lane]
         begin = block.arrive[visits]
         finish = travel(begin, block.work[visits], lane.station)
     else:
-        queue = fifo(visits, block.arrive, block.row_of_visit, block.rows)
+        rows = block.row_of_visit[visits] if block.rows > 1 else None
+        queue = fifo(visits, block.arrive, rows, block.rows)
         grid, lane.state = kernel(block, lane.station, queue, lane.state, until)
         begin = queue.flat(grid)
         started = begin < until
