@@ -29,6 +29,7 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.engines.reference import check_plan
 from sim.engines.vector_block import Block, batchable, compute
 from sim.engines.vector_graph import Group, settle_order
 from sim.engines.vector_window import settle_in_windows, window_plan
@@ -62,7 +63,14 @@ def simulate(plan: Plan, block_bytes: int | None = None) -> Trace:
     block_bytes : int, optional
         Working memory for one block of replications (bytes); by default a third of the memory available,
         at most 4 GiB.
+
+    Raises
+    ------
+    ValueError
+        When the plan breaks the engines' precondition (a visit without work, a leg that stops): see
+        :func:`sim.engines.reference.check_plan`.
     """
+    check_plan(plan)
     arrive = np.full(plan.n_visits, np.inf)
     start = np.full(plan.n_visits, np.inf)
     end = np.full(plan.n_visits, np.inf)

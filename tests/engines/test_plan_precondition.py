@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.engines import get_engine
+from sim.engines import ENGINES, get_engine
 from sim.network import Network, Station
 from sim.plan import Plan
 from sim.schedule import Schedule, windowed
@@ -38,15 +38,17 @@ def _plan(stations: tuple[Station, ...], shipments: list[tuple[float, list[int],
     )
 
 
-def test_a_zero_work_visit_is_refused() -> None:
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_a_zero_work_visit_is_refused(engine: str) -> None:
     berths = tuple(Station(i, name, "berth", "N", Schedule.constant(1), 1) for i, name in enumerate("XZY"))
     plan = _plan(berths, [(0.0, [0, 1, 2], [0.0, 0.0, 5.0]), (0.0, [2], [5.0])])
     with pytest.raises(ValueError, match="work > 0"):
-        get_engine("reference")(plan)
+        get_engine(engine)(plan)
 
 
-def test_a_leg_with_speed_factor_zero_is_refused() -> None:
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+def test_a_leg_with_speed_factor_zero_is_refused(engine: str) -> None:
     leg = Station(0, "leg:x", "leg", "N", windowed(1.0, [(0.0, 10.0, 0.0)]), 1.0)
     plan = _plan((leg,), [(1.0, [0], [4.0])])
     with pytest.raises(ValueError, match="speed factor"):
-        get_engine("reference")(plan)
+        get_engine(engine)(plan)
