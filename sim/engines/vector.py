@@ -17,9 +17,10 @@ berths, a station visited at different route positions) are settled in one of tw
   that changes nothing has found it; each sweep makes every event before the earliest change final, so the
   iteration ends.
 
-Times after the horizon become ``+inf`` as soon as they are computed (they are NaN in the Trace), which
-keeps them out of every later comparison. Replications are independent: a run too large for memory is cut
-into blocks of whole replications (:func:`replication_blocks`).
+Times after the horizon are computed like any other where that is cheaper than cutting them off (they
+cannot change an earlier event) and become NaN in the Trace; services stop at the last departure before
+the horizon and windows at the first window past it. Replications are independent: a run too large for
+memory is cut into blocks of whole replications (:func:`replication_blocks`).
 """
 
 from __future__ import annotations

@@ -126,13 +126,10 @@ def travel(depart: FloatArray, work: FloatArray, leg: Station) -> FloatArray:
 def pass_on(
     block: Block, visits: IntArray, begin: FloatArray, finish: FloatArray, track: bool = False
 ) -> tuple[IntArray, NDArray[np.bool_] | None]:
-    """Record visits' start and end (h), the horizon applied; the ends become the next visits' arrivals.
+    """Record visits' start and end (h); the ends become the next visits' arrivals.
 
     Returns the next visits and, when ``track``, which of their arrival times changed.
     """
-    horizon = block.plan.horizon_h
-    np.putmask(begin, begin > horizon, np.inf)
-    np.putmask(finish, finish > horizon, np.inf)
     block.start[visits] = begin
     block.end[visits] = finish
     onward = block.has_next[visits]
@@ -202,7 +199,7 @@ def _queue_starts(block: Block, indices: list[int], visits: IntArray) -> tuple[I
     if len(indices) == 1:
         rows = block.row_of_visit[visits] if block.rows > 1 else None
         queue = fifo(visits, block.arrive, rows, block.rows)
-        return queue.visits, queue.flat(kernel(block, block.plan.network.stations[indices[0]], queue)[0])
+        return visits, queue.back(kernel(block, block.plan.network.stations[indices[0]], queue)[0])
     rank = np.repeat(np.arange(len(indices), dtype=np.int64), [block.by_station[i].size for i in indices])
     queue = fifo(
         visits, block.arrive, rank * block.rows + block.row_of_visit[visits], len(indices) * block.rows
@@ -214,4 +211,4 @@ def _queue_starts(block: Block, indices: list[int], visits: IntArray) -> tuple[I
     state = PoolState(ends, np.full(berths.size, -np.inf))
     work = queue.grid(block.work, 0.0)
     start, _ = berth_pool(queue.arrive, work, queue.counts, Schedule.constant(most), state)
-    return queue.visits, queue.flat(start)
+    return visits, queue.back(start)

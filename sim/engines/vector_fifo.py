@@ -22,42 +22,54 @@ BoolArray = NDArray[np.bool_]
 
 @dataclass(frozen=True)
 class Fifo:
-    """The visits of one station in FIFO order, as a (rows × columns) grid.
+    """The visits of one station (or of a batch of stations) in FIFO order, as a (rows × columns) grid.
+
+    Per-visit arrays stay in the order of :attr:`visits` (ascending: cheap to gather and scatter); only the
+    station-local grid is in FIFO order.
 
     Attributes
     ----------
     visits : ndarray of int64
-        Visit indices in FIFO order, row after row.
+        The visit indices, as given (grouped by row, increasing within a row).
     places : ndarray of int64
-        Flat (row-major) grid position of each entry of ``visits``.
+        Cell of each visit in the grid before sorting (row-major flat index), or ``None`` for one row.
+    order : ndarray of int64
+        For each cell of the FIFO grid (row-major), the cell of the unsorted grid it comes from.
     shape : tuple of int
-        ``(replications, longest queue)``.
+        ``(rows, longest queue)``.
     arrive : ndarray of float64, shape ``shape``
-        Arrival times (h), ``+inf`` in padding and for visits that never arrive.
+        Arrival times (h) in FIFO order, ``+inf`` in padding and for visits that never arrive.
     counts : ndarray of int64
         Visits with a finite arrival time, per row (they come first in the row).
     """
 
     visits: IntArray
-    places: IntArray
+    places: IntArray | None
+    order: IntArray
     shape: tuple[int, int]
     arrive: FloatArray
     counts: IntArray
 
     def grid(self, values: FloatArray, fill: float) -> FloatArray:
-        """Spread per-visit ``values`` (indexed by visit) on the grid, ``fill`` elsewhere."""
-        out = np.full(self.shape[0] * self.shape[1], fill)
-        out[self.places] = values[self.visits]
-        return out.reshape(self.shape)
+        """Per-visit ``values`` (indexed by visit) on the FIFO grid, ``fill`` in padding."""
+        if self.places is None:
+            return values[self.visits][self.order].reshape(self.shape)
+        unsorted = np.full(self.shape[0] * self.shape[1], fill)
+        unsorted[self.places] = values[self.visits]
+        return unsorted[self.order].reshape(self.shape)
 
-    def flat(self, grid: FloatArray) -> FloatArray:
-        """The grid's entries in the order of :attr:`visits`."""
-        values: FloatArray = grid.ravel()[self.places]
+    def back(self, grid: FloatArray) -> FloatArray:
+        """The FIFO grid's entries, aligned with :attr:`visits`."""
+        unsorted = np.empty(self.shape[0] * self.shape[1])
+        unsorted[self.order] = grid.ravel()
+        if self.places is None:
+            return unsorted
+        values: FloatArray = unsorted[self.places]
         return values
 
 
 def fifo(visits: IntArray, arrive: FloatArray, rows: IntArray | None, n_rows: int) -> Fifo:
-    """Order a station's visits FIFO and lay them out on a grid.
+    """Order visits FIFO and lay them out on a grid.
 
     Parameters
     ----------
@@ -74,24 +86,22 @@ def fifo(visits: IntArray, arrive: FloatArray, rows: IntArray | None, n_rows: in
     """
     times = arrive[visits]
     if rows is None or n_rows == 1:
+        # visits are in creation order, so a stable sort by arrival is the FIFO order
         order = np.argsort(times, kind="stable")
         times = times[order]
-        places = np.arange(visits.size, dtype=np.int64)
         count = np.array([np.isfinite(times).sum()], dtype=np.int64)
-        return Fifo(visits[order], places, (1, visits.size), times.reshape(1, -1), count)
+        return Fifo(visits, None, order, (1, visits.size), times.reshape(1, -1), count)
     per_row = np.bincount(rows, minlength=n_rows).astype(np.int64)
     width = int(per_row.max()) if per_row.size else 0
     row_first = np.concatenate([[0], np.cumsum(per_row)[:-1]]).astype(np.int64)
     places = np.arange(visits.size, dtype=np.int64) + (rows * width - row_first[rows])
     unsorted = np.full(n_rows * width, np.inf)
     unsorted[places] = times
-    # visits come grouped by row and in creation order, so a stable sort of each row by arrival is the
-    # FIFO order; arrivals are nearly sorted already, which timsort exploits
+    # a stable sort of each row by arrival is the FIFO order; arrivals are nearly sorted already, which
+    # timsort exploits
     order = np.argsort(unsorted.reshape(n_rows, width), axis=1, kind="stable")
     order += (np.arange(n_rows, dtype=np.int64) * width)[:, None]
     flat_order = order.ravel()
-    which = np.zeros(n_rows * width, dtype=np.int64)
-    which[places] = visits
     grid = unsorted[flat_order].reshape(n_rows, width)
     counts = np.isfinite(grid).sum(axis=1).astype(np.int64)
-    return Fifo(which[flat_order][places], places, (n_rows, width), grid, counts)
+    return Fifo(visits, places, flat_order, (n_rows, width), grid, counts)

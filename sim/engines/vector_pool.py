@@ -180,10 +180,11 @@ def _down_columns(
     else:
         begin = _columns_argmin(arrive_t, work_t, state.ends)
     start = np.full(arrive.shape, np.inf)
+    if until == INF:  # padding arrives at +inf and starts at +inf: nothing to drop
+        start[:, :longest] = begin.T
+        return start, None
     kept = until > begin.T
     start[:, :longest][kept] = begin.T[kept]
-    if until == INF:
-        return start, None
     finished = np.where(kept, start[:, :longest] + work[:, :longest], -np.inf)
     ends = np.partition(np.concatenate([state.ends, finished], axis=1), -most, axis=1)[:, -most:]
     last = np.maximum(state.last, np.where(kept, start[:, :longest], -np.inf).max(axis=1, initial=-np.inf))

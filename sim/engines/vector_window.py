@@ -174,10 +174,10 @@ def _advance(block: Block, lane: _Lane, k: int, until: float, lanes: list[_Lane]
         rows = block.row_of_visit[visits] if block.rows > 1 else None
         queue = fifo(visits, block.arrive, rows, block.rows)
         grid, lane.state = kernel(block, lane.station, queue, lane.state, until)
-        begin = queue.flat(grid)
+        begin = queue.back(grid)
         started = begin < until
-        lane.pending = queue.visits[~started]
-        visits, begin = queue.visits[started], begin[started]
+        lane.pending = visits[~started]
+        visits, begin = visits[started], begin[started]
         finish = begin + block.work[visits]
     following, _ = pass_on(block, visits, begin, finish)
     target = lane_of[block.station_of_visit[following]]
