@@ -30,7 +30,7 @@ from sim.trace import Trace
 
 __all__ = ["DEFAULT_ENGINE", "RunResult", "run", "write_run"]
 
-DEFAULT_ENGINE = "reference"
+DEFAULT_ENGINE = "vector"
 Progress = Callable[[int, int], None]
 """Called with (replications done, replications in all)."""
 
