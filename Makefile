@@ -34,6 +34,11 @@ types: $(VENV)/.dev
 unit: $(VENV)/.dev
 	$(BIN)/pytest -q
 
+# Both engines on the same Plans: throughput, ratio, memory, floors; writes benchmarks/results.json.
+bench: $(VENV)/.dev
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python -m benchmarks.run
+
 # Run the scenario library against the baseline; regenerate results/README.md and its figures.
 results: $(BIN)/corridor
 	$(BIN)/python -m sim.analysis.library_report --scenarios scenarios --out results
