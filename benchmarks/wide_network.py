@@ -74,27 +74,44 @@ def _great_circle_nm(lat1: float, lon1: float, lat2: float, lon2: float) -> floa
     return 2 * 3440.065 * math.asin(math.sqrt(h))
 
 
+def _pool(count: int, rate_teu_h: float, overhead_h: float) -> dict[str, Any]:
+    variability = {"dist": "lognormal", "mean": 1.0, "cv": 0.3}
+    return {
+        "container": {
+            "count": count,
+            "rate": rate_teu_h,
+            "rate_unit": "TEU/h",
+            "overhead_h": overhead_h,
+            "variability": variability,
+        }
+    }
+
+
+def _flow(route: list[str], teu_per_year: float) -> dict[str, Any]:
+    return {
+        "commodity": "boxes",
+        "origin": route[0],
+        "destination": route[-1],
+        "route": route,
+        "annual_volume": teu_per_year,
+        "volume_unit": "TEU",
+        "parcel": {"dist": "uniform", "low": 20.0, "high": 60.0},
+        "parcel_unit": "TEU",
+    }
+
+
 def wide_scenario_data(
     ports: int = 319, n_countries: int = 107, teu_per_year: float = 600_000.0, replications: int = 1
 ) -> dict[str, Any]:
-    """Scenario data (a dict for ``scenario_from_data``) for the wide network (default: the ILSTC's reported
-    2022 reach, 319 ports in 107 countries)."""
+    """Scenario data (a dict for ``scenario_from_data``) for the wide network.
+
+    By default the ILSTC's reported 2022 reach: 319 ports in 107 countries, exports and imports split evenly.
+    """
     chosen = choose_ports(ports, n_countries)
+    qzh = QINZHOU[0]
     nodes: dict[str, Any] = {
         "CNCKG": {"name": "Chongqing", "kind": "hub"},
-        QINZHOU[0]: {
-            "name": "Qinzhou",
-            "kind": "port",
-            "berths": {
-                "container": {
-                    "count": 8,
-                    "rate": 60.0,
-                    "rate_unit": "TEU/h",
-                    "overhead_h": 3.0,
-                    "variability": {"dist": "lognormal", "mean": 1.0, "cv": 0.3},
-                }
-            },
-        },
+        qzh: {"name": "Qinzhou", "kind": "port", "berths": _pool(8, 60.0, 3.0)},
     }
     legs: dict[str, Any] = {}
     flows: dict[str, Any] = {}
@@ -105,38 +122,22 @@ def wide_scenario_data(
             "name": port["name"],
             "kind": "port",
             "country": port["cty"],
-            "berths": {
-                "container": {
-                    "count": 1 + len(code) % 2,
-                    "rate": 40.0,
-                    "rate_unit": "TEU/h",
-                    "overhead_h": 4.0,
-                    "variability": {"dist": "lognormal", "mean": 1.0, "cv": 0.3},
-                }
-            },
+            "berths": _pool(1 + len(code) % 2, 40.0, 4.0),
         }
         legs[f"sea_{code}"] = {
-            "from": QINZHOU[0],
+            "from": qzh,
             "to": code,
             "mode": "sea",
             "distance_nm": sea_nm(port["lon"], port["lat"]),
             "speed_kn": SPEED_KN,
         }
-        for name, route in (
-            (f"out_{code}", ["CNCKG", QINZHOU[0], code]),
-            (f"in_{code}", [code, QINZHOU[0], "CNCKG"]),
-        ):
-            flows[name] = {
-                "commodity": "boxes",
-                "origin": route[0],
-                "destination": route[-1],
-                "route": route,
-                "annual_volume": per_flow,
-                "volume_unit": "TEU",
-                "parcel": {"dist": "uniform", "low": 20.0, "high": 60.0},
-                "parcel_unit": "TEU",
-            }
+        flows[f"out_{code}"] = _flow(["CNCKG", qzh, code], per_flow)
+        flows[f"in_{code}"] = _flow([code, qzh, "CNCKG"], per_flow)
     rail = {"mode": "rail", "headway_h": 8.0, "capacity": 108.0, "capacity_unit": "TEU", "transit_h": 60.0}
+    services = {
+        "rail_out": {"from": "CNCKG", "to": qzh, **rail},
+        "rail_in": {"from": qzh, "to": "CNCKG", **rail, "offset_h": 4.0},
+    }
     return {
         "schema": 1,
         "name": "wide_ilstc",
@@ -148,10 +149,7 @@ def wide_scenario_data(
         "commodities": {"boxes": {"kind": "container", "cargo_class": "container", "tonnes_per_teu": 12.0}},
         "nodes": nodes,
         "legs": legs,
-        "services": {
-            "rail_out": {"from": "CNCKG", "to": QINZHOU[0], **rail},
-            "rail_in": {"from": QINZHOU[0], "to": "CNCKG", **rail, "offset_h": 4.0},
-        },
+        "services": services,
         "flows": flows,
     }
 
