@@ -24,7 +24,7 @@ from sim.rng import stream
 from sim.scenario.distributions import FloatArray
 from sim.scenario.model import Commodity, Flow, Scenario
 
-__all__ = ["Plan", "draw_plan"]
+__all__ = ["Plan", "check_plan", "draw_plan"]
 
 IntArray = NDArray[np.int64]
 QUADRATURE = (np.arange(4096, dtype=np.float64) + 0.5) / 4096
@@ -127,6 +127,27 @@ class Plan:
         return np.arange(self.n_visits, dtype=np.int64) - np.repeat(
             self.first_visit[:-1], np.diff(self.first_visit)
         )
+
+
+def check_plan(plan: Plan) -> None:
+    """The engines' precondition: every visit takes time and no leg ever stops.
+
+    Scenarios cannot break it (see :mod:`sim.scenario.distributions`); hand-made Plans can. Zero-time visits
+    would leave the order of same-instant decisions undefined.
+
+    Raises
+    ------
+    ValueError
+        Naming the first offending visit or leg.
+    """
+    bad = np.flatnonzero(~(plan.visit_work > 0))
+    if bad.size:
+        raise ValueError(
+            f"visit {int(bad[0])} has work {plan.visit_work[bad[0]]!r} h; every visit needs work > 0"
+        )
+    for station in plan.network.stations:
+        if station.kind == "leg" and not (station.capacity.values > 0).all():
+            raise ValueError(f"{station.name} has a speed factor of 0; speed factors must be > 0")
 
 
 @dataclass(frozen=True)

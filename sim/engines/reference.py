@@ -26,10 +26,10 @@ import simpy
 from simpy.events import NORMAL, EventPriority
 
 from sim.network import Station
-from sim.plan import Plan
+from sim.plan import Plan, check_plan
 from sim.trace import Trace
 
-__all__ = ["check_plan", "simulate"]
+__all__ = ["simulate"]
 
 LATE = EventPriority(2)
 """Event priority after SimPy's URGENT (0) and NORMAL (1): station decisions close each instant."""
@@ -233,27 +233,6 @@ def _simulate_replication(plan: Plan, stored: int, record: _Recorder) -> None:
     env.process(_source(env, plan, range(first, last), stations, record))
     # process every event at or before the horizon (run(until=T) would leave those at exactly T)
     env.run(until=float(np.nextafter(plan.horizon_h, np.inf)))
-
-
-def check_plan(plan: Plan) -> None:
-    """The engines' precondition: every visit takes time and no leg ever stops.
-
-    Scenarios cannot break it (see :mod:`sim.scenario.distributions`); hand-made Plans can. Zero-time visits
-    would leave the order of same-instant decisions undefined.
-
-    Raises
-    ------
-    ValueError
-        Naming the first offending visit or leg.
-    """
-    bad = np.flatnonzero(~(plan.visit_work > 0))
-    if bad.size:
-        raise ValueError(
-            f"visit {int(bad[0])} has work {plan.visit_work[bad[0]]!r} h; every visit needs work > 0"
-        )
-    for station in plan.network.stations:
-        if station.kind == "leg" and not (station.capacity.values > 0).all():
-            raise ValueError(f"{station.name} has a speed factor of 0; speed factors must be > 0")
 
 
 def simulate(plan: Plan) -> Trace:

@@ -30,11 +30,10 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.engines.reference import check_plan
 from sim.engines.vector_block import Block, batchable, compute
 from sim.engines.vector_graph import Group, settle_order
 from sim.engines.vector_window import settle_in_windows, window_plan
-from sim.plan import Plan
+from sim.plan import Plan, check_plan
 from sim.trace import Trace
 
 __all__ = ["BYTES_PER_VISIT", "SweepLimitError", "replication_blocks", "simulate"]
@@ -69,7 +68,7 @@ def simulate(plan: Plan, block_bytes: int | None = None) -> Trace:
     ------
     ValueError
         When the plan breaks the engines' precondition (a visit without work, a leg that stops): see
-        :func:`sim.engines.reference.check_plan`.
+        :func:`sim.plan.check_plan`.
     """
     check_plan(plan)
     arrive = np.full(plan.n_visits, np.inf)
