@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.wide_network import countries, wide_scenario_data
+from sim.examples import one_port
 from sim.network import build_network
 from sim.plan import Plan, draw_plan
 from sim.scenario import Scenario, load_scenario, scenario_from_data
@@ -52,43 +53,15 @@ def _draw(scenario: Scenario, replications: int) -> Plan:
 
 def mmc_port(days: float, replications: int) -> Scenario:
     """M/M/4 berth pool at utilisation 0.85: Poisson arrivals 4/h, exponential service of mean 0.85 h."""
-    return scenario_from_data(
-        {
-            "schema": 1,
-            "name": "mmc",
-            "start": "2024-01-01",
-            "horizon_days": days,
-            "warmup_days": 1.0,
-            "replications": replications,
-            "seed": 11,
-            "commodities": {"cargo": {"kind": "bulk", "cargo_class": "bulk"}},
-            "nodes": {
-                "XXPRT": {
-                    "name": "Port",
-                    "kind": "port",
-                    "berths": {
-                        "bulk": {
-                            "count": 4,
-                            "rate": 1.0 / 0.85,
-                            "rate_unit": "t/h",
-                            "variability": {"dist": "exponential", "mean": 1.0},
-                        }
-                    },
-                }
-            },
-            "flows": {
-                "f": {
-                    "commodity": "cargo",
-                    "origin": "XXPRT",
-                    "destination": "XXPRT",
-                    "route": ["XXPRT"],
-                    "annual_volume": 4.0 * 24 * 365,
-                    "volume_unit": "t",
-                    "parcel": {"dist": "fixed", "value": 1.0},
-                    "parcel_unit": "t",
-                }
-            },
-        }
+    return one_port(
+        4,
+        4.0 * 24,
+        0.85,
+        service={"dist": "exponential", "mean": 1.0},
+        days=days,
+        warmup_days=1.0,
+        replications=replications,
+        seed=11,
     )
 
 

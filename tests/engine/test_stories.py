@@ -9,32 +9,9 @@ import pytest
 
 import sim
 from sim.engines import ENGINES, get_engine
-from sim.scenario import scenario_from_data
-from tests.engine.plans import hand_plan
-from tests.factories import base_data
+from tests.engine.plans import canal_story, hand_plan, port_story, service_story
 
 ENGINE_NAMES = sorted(ENGINES)
-
-
-def _port(berths: int, disruptions: dict[str, Any] | None = None, days: float = 10.0) -> Any:
-    data = base_data(days=days)
-    data["nodes"]["XXPRT"] = {
-        "name": "P",
-        "kind": "port",
-        "berths": {"bulk": {"count": berths, "rate": 1.0, "rate_unit": "t/h"}},
-    }
-    data["flows"]["f"] = {
-        "commodity": "bulk",
-        "origin": "XXPRT",
-        "destination": "XXPRT",
-        "route": ["XXPRT"],
-        "annual_volume": 1.0,
-        "volume_unit": "t",
-        "parcel": {"dist": "fixed", "value": 1.0},
-        "parcel_unit": "t",
-    }
-    data["disruptions"] = disruptions or {}
-    return scenario_from_data(data)
 
 
 def _times(engine: str, scenario: Any, shipments: list[Any]) -> np.ndarray:
@@ -44,7 +21,7 @@ def _times(engine: str, scenario: Any, shipments: list[Any]) -> np.ndarray:
 
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
 def test_fifo_ties_break_by_creation_order(engine: str) -> None:
-    scenario = _port(berths=1)
+    scenario = port_story(berths=1)
     times = _times(
         engine, scenario, [(5.0, "f", [2.0], [0.0]), (5.0, "f", [3.0], [0.0]), (5.0, "f", [1.0], [0.0])]
     )
@@ -54,7 +31,7 @@ def test_fifo_ties_break_by_creation_order(engine: str) -> None:
 
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
 def test_a_berth_freed_at_an_arrival_instant_is_taken_at_once(engine: str) -> None:
-    times = _times(engine, _port(berths=1), [(0.0, "f", [4.0], [0.0]), (4.0, "f", [1.0], [0.0])])
+    times = _times(engine, port_story(berths=1), [(0.0, "f", [4.0], [0.0]), (4.0, "f", [1.0], [0.0])])
     assert times[1].tolist() == [4.0, 4.0, 5.0]
 
 
@@ -62,7 +39,9 @@ def test_a_berth_freed_at_an_arrival_instant_is_taken_at_once(engine: str) -> No
 def test_closure_lets_the_ship_at_berth_finish_and_holds_the_next(engine: str) -> None:
     closure = {"shut": {"kind": "berths", "target": "XXPRT", "start_h": 5.0, "end_h": 20.0, "set": 0}}
     times = _times(
-        engine, _port(berths=1, disruptions=closure), [(0.0, "f", [10.0], [0.0]), (6.0, "f", [2.0], [0.0])]
+        engine,
+        port_story(berths=1, disruptions=closure),
+        [(0.0, "f", [10.0], [0.0]), (6.0, "f", [2.0], [0.0])],
     )
     assert times[0].tolist() == [0.0, 0.0, 10.0]  # not pre-empted
     assert times[1].tolist() == [6.0, 20.0, 22.0]  # waits for the reopening, not for the berth
@@ -72,42 +51,15 @@ def test_closure_lets_the_ship_at_berth_finish_and_holds_the_next(engine: str) -
 def test_capacity_cut_below_the_busy_count_waits_for_enough_releases(engine: str) -> None:
     cut = {"cut": {"kind": "berths", "target": "XXPRT/bulk", "start_h": 1.0, "end_h": 100.0, "set": 1}}
     shipments = [(0.0, "f", [5.0], [0.0]), (0.0, "f", [8.0], [0.0]), (2.0, "f", [1.0], [0.0])]
-    times = _times(engine, _port(berths=2, disruptions=cut), shipments)
+    times = _times(engine, port_story(berths=2, disruptions=cut), shipments)
     # two busy, capacity now 1: the third starts only when busy < 1, i.e. when the second ends at 8
     assert times[2].tolist() == [2.0, 8.0, 9.0]
-
-
-def _service(capacity: float, headway: float = 10.0) -> Any:
-    data = base_data()
-    data["nodes"]["XXAAA"] = {"name": "A", "kind": "hub"}
-    data["nodes"]["XXBBB"] = {"name": "B", "kind": "hub"}
-    data["services"] = {
-        "train": {
-            "from": "XXAAA",
-            "to": "XXBBB",
-            "mode": "rail",
-            "headway_h": headway,
-            "capacity": capacity,
-            "capacity_unit": "TEU",
-            "transit_h": 5.0,
-        }
-    }
-    data["flows"]["f"] = {
-        "commodity": "box",
-        "origin": "XXAAA",
-        "destination": "XXBBB",
-        "annual_volume": 1.0,
-        "volume_unit": "TEU",
-        "parcel": {"dist": "fixed", "value": 1.0},
-        "parcel_unit": "TEU",
-    }
-    return scenario_from_data(data)
 
 
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
 def test_a_full_departure_leaves_the_rest_for_the_next(engine: str) -> None:
     shipments = [(t, "f", [5.0], [1.0]) for t in (1.0, 2.0, 3.0)]
-    times = _times(engine, _service(capacity=2.0), shipments)
+    times = _times(engine, service_story(capacity=2.0), shipments)
     assert times[:, 1].tolist() == [10.0, 10.0, 20.0]
     assert times[:, 2].tolist() == [15.0, 15.0, 25.0]
 
@@ -115,7 +67,7 @@ def test_a_full_departure_leaves_the_rest_for_the_next(engine: str) -> None:
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
 def test_the_head_of_the_queue_is_never_overtaken(engine: str) -> None:
     shipments = [(1.0, "f", [5.0], [1.5]), (2.0, "f", [5.0], [1.0]), (3.0, "f", [5.0], [0.5])]
-    times = _times(engine, _service(capacity=2.0), shipments)
+    times = _times(engine, service_story(capacity=2.0), shipments)
     # 1.5 leaves at 10; 1.0 does not fit beside it, and 0.5 (which would) may not overtake it
     assert times[:, 1].tolist() == [10.0, 20.0, 20.0]
 
@@ -123,46 +75,20 @@ def test_the_head_of_the_queue_is_never_overtaken(engine: str) -> None:
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
 def test_an_oversize_shipment_leaves_alone_on_an_empty_departure(engine: str) -> None:
     shipments = [(1.0, "f", [5.0], [0.5]), (2.0, "f", [5.0], [3.0]), (3.0, "f", [5.0], [0.5])]
-    times = _times(engine, _service(capacity=2.0), shipments)
+    times = _times(engine, service_story(capacity=2.0), shipments)
     assert times[:, 1].tolist() == [10.0, 20.0, 30.0]
 
 
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
 def test_arriving_at_a_departure_instant_catches_it(engine: str) -> None:
-    times = _times(engine, _service(capacity=2.0), [(10.0, "f", [5.0], [1.0])])
+    times = _times(engine, service_story(capacity=2.0), [(10.0, "f", [5.0], [1.0])])
     assert times[0].tolist() == [10.0, 10.0, 15.0]
-
-
-def _canal(slots: float, disruptions: dict[str, Any] | None = None) -> Any:
-    data = base_data()
-    data["nodes"]["XXAAA"] = {"name": "A", "kind": "hub"}
-    data["nodes"]["XXCNL"] = {
-        "name": "Canal",
-        "kind": "chokepoint",
-        "chokepoint": {"slots_per_day": slots, "transit_h": 10.0},
-    }
-    data["nodes"]["XXBBB"] = {"name": "B", "kind": "hub"}
-    data["legs"] = {
-        "in": {"from": "XXAAA", "to": "XXCNL", "mode": "sea", "transit_h": 1.0},
-        "out": {"from": "XXCNL", "to": "XXBBB", "mode": "sea", "transit_h": 1.0},
-    }
-    data["flows"]["f"] = {
-        "commodity": "bulk",
-        "origin": "XXAAA",
-        "destination": "XXBBB",
-        "annual_volume": 1.0,
-        "volume_unit": "t",
-        "parcel": {"dist": "fixed", "value": 1.0},
-        "parcel_unit": "t",
-    }
-    data["disruptions"] = disruptions or {}
-    return scenario_from_data(data)
 
 
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
 def test_chokepoint_spaces_transit_starts_by_its_slots(engine: str) -> None:
     shipments = [(0.0, "f", [1.0, 10.0, 1.0], [0.0] * 3) for _ in range(3)]
-    times = _times(engine, _canal(slots=12.0), shipments)  # one start every 2 h
+    times = _times(engine, canal_story(slots=12.0), shipments)  # one start every 2 h
     canal = times[1::3]
     assert canal[:, 1].tolist() == [1.0, 3.0, 5.0]
     assert canal[:, 2].tolist() == [11.0, 13.0, 15.0]  # transits overlap: the canal is not a single berth
@@ -171,7 +97,9 @@ def test_chokepoint_spaces_transit_starts_by_its_slots(engine: str) -> None:
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
 def test_chokepoint_closure_holds_ships_until_slots_return(engine: str) -> None:
     closed = {"shut": {"kind": "slots", "target": "XXCNL", "start_h": 0.0, "end_h": 30.0, "set": 0}}
-    times = _times(engine, _canal(slots=24.0, disruptions=closed), [(0.0, "f", [1.0, 10.0, 1.0], [0.0] * 3)])
+    times = _times(
+        engine, canal_story(slots=24.0, disruptions=closed), [(0.0, "f", [1.0, 10.0, 1.0], [0.0] * 3)]
+    )
     assert times[1].tolist() == [1.0, 30.0, 40.0]
 
 
@@ -179,14 +107,14 @@ def test_chokepoint_closure_holds_ships_until_slots_return(engine: str) -> None:
 def test_slow_steaming_window_stretches_legs_departing_inside_it(engine: str) -> None:
     slow = {"slow": {"kind": "speed", "target": "in", "start_h": 5.0, "end_h": 15.0, "scale": 0.5}}
     shipments = [(0.0, "f", [2.0, 10.0, 1.0], [0.0] * 3), (6.0, "f", [2.0, 10.0, 1.0], [0.0] * 3)]
-    times = _times(engine, _canal(slots=24.0, disruptions=slow), shipments)
+    times = _times(engine, canal_story(slots=24.0, disruptions=slow), shipments)
     assert times[0].tolist() == [0.0, 0.0, 2.0]
     assert times[3].tolist() == [6.0, 6.0, 10.0]
 
 
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
 def test_events_after_the_horizon_are_nan(engine: str) -> None:
-    scenario = _port(berths=1, days=1.0)  # horizon 24 h
+    scenario = port_story(berths=1, days=1.0)  # horizon 24 h
     times = _times(engine, scenario, [(20.0, "f", [10.0], [0.0]), (22.0, "f", [1.0], [0.0])])
     assert times[0, :2].tolist() == [20.0, 20.0]
     assert np.isnan(times[0, 2])
@@ -195,7 +123,7 @@ def test_events_after_the_horizon_are_nan(engine: str) -> None:
 
 
 def test_a_replication_with_no_shipments_runs_and_tabulates() -> None:
-    scenario = _port(berths=1, days=1.0)  # 1 t a year: almost surely no arrival in a day
+    scenario = port_story(berths=1, days=1.0)  # 1 t a year: almost surely no arrival in a day
     result = sim.run(scenario, replications=3)
     assert result.plan.n_shipments == 0
     assert result.shipments.empty

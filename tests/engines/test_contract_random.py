@@ -18,7 +18,7 @@ from sim.network import build_network
 from sim.plan import Plan, draw_plan
 from sim.scenario import Scenario
 from tests.engines.contract import check_engine
-from tests.engines.strategies import plans, scenarios
+from tests.strategies import plans, scenarios
 
 OTHERS = sorted(set(ENGINES) - {"reference"})
 

@@ -14,7 +14,7 @@ import sim
 from sim.network import Network
 from sim.runner import RunResult
 from sim.scenario import Scenario
-from tests.properties.networks import scenarios
+from tests.strategies import scenarios
 
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

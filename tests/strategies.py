@@ -1,8 +1,14 @@
-"""Hypothesis strategies for the engine contract: random corridor scenarios and random hand-built Plans.
+"""Hypothesis strategies for random inputs: random corridor scenarios and random hand-built Plans.
 
-Scenarios come from the schema (so they exercise the Plan drawing too): ports on a line joined by legs and a
-feeder service, a canal, a rail hub, flows in both directions, flows that come back through a port they
-left, full services, closures and capacity changes at arbitrary (non-dyadic) times.
+Used by the invariant properties (tests/properties) and the engine contract (tests/engines).
+
+Scenarios come from the schema (so they exercise the Plan drawing too): 2–4 ports on a line joined by legs and
+a feeder service, a canal, a rail hub with a train (headways, offsets or a timetable); flows in both
+directions, flows that come back through a port they left, flows that join the line in the middle (a shared
+station at different route positions); trains and feeders that fill up; berths with zero or non-zero
+overheads and fixed, exponential or uniform variability; closures of a whole port or of one berth pool (a
+ship at berth when they start), slot cuts, capacity strikes (set or scaled) and slow steaming, at whole or
+arbitrary (non-dyadic) times.
 
 Plans are built directly on a small random Network with integer times and integer work: every time is an
 exact binary number, so ties (equal arrivals, a release at an arrival instant, a departure at an arrival
@@ -35,7 +41,7 @@ VARIABILITY = [
 def scenarios(draw: st.DrawFn, max_replications: int = 3) -> Scenario:
     """A valid random corridor scenario (2–4 ports, canal, hub with a train, feeder, 1–5 flows)."""
     ports = PORTS[: draw(st.integers(2, 4))]
-    days = draw(st.sampled_from([12.0, 25.0]))
+    days = draw(st.sampled_from([12.0, 20.0, 25.0, 40.0]))
     data: dict[str, Any] = {
         "schema": 1,
         "name": "random",
@@ -56,7 +62,7 @@ def scenarios(draw: st.DrawFn, max_replications: int = 3) -> Scenario:
         "name": "Canal",
         "kind": "chokepoint",
         "chokepoint": {
-            "slots_per_day": draw(st.sampled_from([2.0, 5.0, 7.0, 24.0])),
+            "slots_per_day": draw(st.sampled_from([2.0, 5.0, 6.0, 7.0, 24.0])),
             "transit_h": 8.0,
             "variability": draw(st.sampled_from(VARIABILITY)),
         },
@@ -75,16 +81,16 @@ def _port(draw: st.DrawFn, name: str) -> dict[str, Any]:
         "berths": {
             "bulk": {
                 "count": draw(st.integers(1, 3)),
-                "rate": draw(st.sampled_from([700.0, 1000.0, 2500.0])),
+                "rate": draw(st.sampled_from([500.0, 700.0, 1000.0, 2000.0, 2500.0])),
                 "rate_unit": "t/h",
-                "overhead_h": draw(st.sampled_from([0.5, 2.0, 3.3])),
+                "overhead_h": draw(st.sampled_from([0.0, 0.5, 2.0, 3.3])),
                 "variability": draw(st.sampled_from(VARIABILITY)),
             },
             "box": {
                 "count": draw(st.integers(1, 2)),
-                "rate": 40.0,
+                "rate": draw(st.sampled_from([40.0, 50.0])),
                 "rate_unit": "TEU/h",
-                "overhead_h": 1.0,
+                "overhead_h": draw(st.sampled_from([0.0, 1.0])),
                 "variability": draw(st.sampled_from(VARIABILITY)),
             },
         },
@@ -97,7 +103,7 @@ def _legs(ports: list[str], draw: st.DrawFn) -> dict[str, Any]:
             "from": a,
             "to": b,
             "mode": "sea",
-            "distance_nm": draw(st.sampled_from([300.0, 610.0])),
+            "distance_nm": draw(st.sampled_from([300.0, 600.0, 610.0])),
             "speed_kn": 12.0,
             "variability": draw(st.sampled_from(VARIABILITY)),
         }
@@ -114,6 +120,7 @@ def _services(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
         st.sampled_from(
             [
                 {"headway_h": 6.0},
+                {"headway_h": 24.0},
                 {"headway_h": 24.0, "offset_h": 5.5},
                 {"timetable": {"cycle_h": 24.0, "departures_h": [0.1, 3.7, 12.35]}},
             ]
@@ -125,7 +132,7 @@ def _services(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
             "to": ports[0],
             "mode": "rail",
             **timetable,
-            "capacity": draw(st.sampled_from([8.0, 12.0, 40.0])),
+            "capacity": draw(st.sampled_from([8.0, 10.0, 12.0, 40.0])),
             "capacity_unit": "TEU",
             "transit_h": 20.0,
             "variability": draw(st.sampled_from(VARIABILITY)),
@@ -186,7 +193,7 @@ def _flow(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
         "origin": route[0],
         "destination": route[-1],
         "route": route,
-        "annual_volume": draw(st.sampled_from([5.0e5, 1.0e6, 2.5e6])),
+        "annual_volume": draw(st.sampled_from([5.0e5, 1.0e6, 2.0e6, 2.5e6])),
         "volume_unit": "t",
         "parcel": parcel,
         "parcel_unit": "t",
@@ -205,21 +212,22 @@ def _by_leg(nodes: list[str]) -> list[str]:
 @st.composite
 def _disruptions(draw: st.DrawFn, ports: list[str], horizon: float) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    for i in range(draw(st.integers(0, 2))):
+    # closures of a whole port or of its bulk pool, on distinct ports (windows at one station may not overlap)
+    for i, port in enumerate(draw(st.lists(st.sampled_from(ports), max_size=2, unique=True))):
         start = draw(st.one_of(st.integers(0, int(horizon / 2)).map(float), st.floats(0.0, horizon / 2)))
         found[f"closure{i}"] = {
             "kind": "berths",
-            "target": f"{ports[i]}/bulk",
+            "target": port + draw(st.sampled_from(["", "/bulk"])),
             "start_h": start,
-            "end_h": start + draw(st.floats(1.0, horizon / 3)),
+            "end_h": start + draw(st.floats(1.0, horizon / 2)),
             "set": draw(st.sampled_from([0, 1, 4])),
         }
     if draw(st.booleans()):
         found["drought"] = {
             "kind": "slots",
             "target": "XXCNL",
-            "start_h": 30.5,
-            "end_h": 24.0 * 6,
+            "start_h": draw(st.sampled_from([24.0, 30.5])),
+            "end_h": draw(st.sampled_from([24.0 * 6, 24.0 * 10])),
             "scale": draw(st.sampled_from([0.0, 0.5])),
         }
     if draw(st.booleans()):
@@ -227,11 +235,17 @@ def _disruptions(draw: st.DrawFn, ports: list[str], horizon: float) -> dict[str,
             "kind": "capacity",
             "target": draw(st.sampled_from(["train", "feeder"])),
             "start_h": 48.0,
-            "end_h": 96.5,
-            "scale": draw(st.sampled_from([0.0, 0.3])),
+            "end_h": draw(st.sampled_from([96.0, 96.5])),
+            **draw(st.sampled_from([{"set": 0}, {"scale": 0.0}, {"scale": 0.3}])),
         }
     if draw(st.booleans()):
-        found["storm"] = {"kind": "speed", "target": "l0", "start_h": 10.0, "end_h": 72.0, "scale": 0.5}
+        found["storm"] = {
+            "kind": "speed",
+            "target": "l0",
+            "start_h": draw(st.sampled_from([0.0, 10.0])),
+            "end_h": 72.0,
+            "scale": 0.5,
+        }
     return found
 
 
