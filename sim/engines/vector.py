@@ -30,7 +30,7 @@ from collections.abc import Iterator
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.engines.vector_block import Block, batchable, compute
+from sim.engines.vector_block import Block, batchable, compute, ends
 from sim.engines.vector_graph import Group, settle_order
 from sim.engines.vector_window import settle_in_windows, window_plan
 from sim.plan import Plan, check_plan
@@ -73,12 +73,14 @@ def simulate(plan: Plan, block_bytes: int | None = None) -> Trace:
     check_plan(plan)
     arrive = np.full(plan.n_visits, np.inf)
     start = np.full(plan.n_visits, np.inf)
-    end = np.full(plan.n_visits, np.inf)
+    end = np.empty(plan.n_visits)
     if plan.n_visits:
         for first, last in replication_blocks(plan, block_bytes):
-            block = Block.of(plan, first, last, (arrive, start, end))
+            block = Block.of(plan, first, last, (arrive, start))
             for group in settle_order(block.feeds):
                 _settle(block, group)
+            v0, v1 = (int(plan.first_visit[plan.rep_first[r]]) for r in (first, last))
+            ends(block, end[v0:v1])
     for times in (arrive, start, end):
         np.putmask(times, times > plan.horizon_h, np.nan)
     return Trace(arrive, start, end)
@@ -119,7 +121,7 @@ def _settle(block: Block, group: Group) -> None:
         return
     windows = window_plan(block, group.stations)
     if windows is not None:
-        settle_in_windows(block, *windows)
+        settle_in_windows(block, windows)
         return
     members = set(group.stations)
     dirty = set(group.stations)

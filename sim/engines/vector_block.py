@@ -1,13 +1,16 @@
 """A block of whole replications being simulated, and how one station's visits are computed in it.
 
 The block holds the visit times (views into the run's arrays), each station's visits, and what a kernel
-needs. :func:`kernel` runs the kernel of a station's kind on a FIFO grid, from a saved state up to a time;
+needs. Ends are not stored while simulating: a visit ends at its start plus its work (a leg: over the speed
+factor), which :func:`pass_on` hands on as the next arrivals and :func:`ends` records once the block is
+settled. :func:`kernel` runs the kernel of a station's kind on a FIFO grid, from a saved state up to a time;
 :func:`compute` computes every visit of a station at once and passes the ends on as the next arrivals.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,7 +23,18 @@ from sim.network import Station
 from sim.plan import Plan
 from sim.schedule import Schedule
 
-__all__ = ["Block", "KernelState", "batchable", "compute", "kernel", "pass_on", "travel"]
+__all__ = [
+    "Block",
+    "KernelState",
+    "batchable",
+    "compute",
+    "ends",
+    "kernel",
+    "pass_on",
+    "pool_state",
+    "pooled",
+    "travel",
+]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -35,9 +49,11 @@ class Block:
 
     plan: Plan
     rows: int
-    row_of_visit: IntArray
+    row_first: IntArray
+    """Visits of row ``r`` (a replication) are ``row_first[r]:row_first[r + 1]``."""
     has_next: NDArray[np.bool_]
-    station_of_visit: IntArray
+    station_code: NDArray[np.unsignedinteger[Any]] | IntArray
+    """Station of each visit, in the narrowest unsigned type that holds every station index."""
     work: FloatArray
     size: FloatArray
     by_station: list[IntArray]
@@ -45,43 +61,54 @@ class Block:
     """The stations each station passes shipments on to, in this block."""
     arrive: FloatArray
     start: FloatArray
-    end: FloatArray
 
     @classmethod
-    def of(cls, plan: Plan, first: int, last: int, times: tuple[FloatArray, ...]) -> Block:
-        """Cut replications ``[first, last)`` out of ``plan``; ``times`` are the run's arrive, start, end."""
+    def of(cls, plan: Plan, first: int, last: int, times: tuple[FloatArray, FloatArray]) -> Block:
+        """Cut replications ``[first, last)`` out of ``plan``; ``times`` are the run's arrive and start."""
         s0, s1 = int(plan.rep_first[first]), int(plan.rep_first[last])
         v0, v1 = int(plan.first_visit[s0]), int(plan.first_visit[s1])
         steps = np.diff(plan.first_visit[s0 : s1 + 1])
         has_next = np.ones(v1 - v0, dtype=bool)
         has_next[plan.first_visit[s0 + 1 : s1 + 1][steps > 0] - v0 - 1] = False
-        per_row = np.diff(plan.first_visit[plan.rep_first[first : last + 1]])
-        row_of_visit = np.repeat(np.arange(last - first, dtype=np.int64), per_row)
+        row_first = plan.first_visit[plan.rep_first[first : last + 1]] - v0
         stations = plan.visit_station[v0:v1]
         n_stations = len(plan.network.stations)
-        # a stable sort of small integers is a radix sort
-        narrow = stations.astype(np.uint16 if n_stations < 2**16 else np.int64)
-        order = np.argsort(narrow, kind="stable")
-        bounds = np.searchsorted(narrow[order], np.arange(n_stations + 1))
-        by_station = [order[bounds[k] : bounds[k + 1]] for k in range(n_stations)]
+        station_code = stations.astype(_code_type(n_stations))
+        by_station = _by_station(station_code, n_stations)
         feeds = _feeds(stations, has_next, n_stations)
-        arrive, start, end = (t[v0:v1] for t in times)
+        arrive, start = (t[v0:v1] for t in times)
         created = plan.created[s0:s1][steps > 0]
         arrive[plan.first_visit[s0:s1][steps > 0] - v0] = np.where(created <= plan.horizon_h, created, np.inf)
         return cls(
             plan,
             last - first,
-            row_of_visit,
+            row_first,
             has_next,
-            stations,
+            station_code,
             plan.visit_work[v0:v1],
             plan.visit_size[v0:v1],
             by_station,
             feeds,
             arrive,
             start,
-            end,
         )
+
+    def per_row(self, visits: IntArray) -> IntArray:
+        """How many of ``visits`` (ascending) fall in each row."""
+        return np.diff(np.searchsorted(visits, self.row_first)).astype(np.int64)
+
+
+def _code_type(n_stations: int) -> type[np.integer[Any]]:
+    """The narrowest integer type for station indices: a stable sort of it is a radix sort, a pass a byte."""
+    return np.uint8 if n_stations <= 2**8 else np.uint16 if n_stations <= 2**16 else np.int64
+
+
+def _by_station(codes: NDArray[np.integer[Any]], n_stations: int) -> list[IntArray]:
+    """Each station's visits, ascending."""
+    order = np.argsort(codes, kind="stable")
+    bounds = np.zeros(n_stations + 1, dtype=np.int64)
+    np.cumsum(np.bincount(codes, minlength=n_stations), out=bounds[1:])
+    return [order[bounds[k] : bounds[k + 1]] for k in range(n_stations)]
 
 
 def _feeds(stations: IntArray, has_next: NDArray[np.bool_], n_stations: int) -> list[set[int]]:
@@ -97,14 +124,21 @@ def _feeds(stations: IntArray, has_next: NDArray[np.bool_], n_stations: int) -> 
 
 
 def kernel(
-    block: Block, station: Station, queue: Fifo, state: KernelState = None, until: float = np.inf
+    block: Block,
+    station: Station,
+    queue: Fifo,
+    work: FloatArray,
+    state: KernelState = None,
+    until: float = np.inf,
 ) -> tuple[FloatArray, KernelState]:
-    """Start times on the queue's grid by the kernel of the station's kind, and the station's new state."""
+    """Start times on the queue's grid by the kernel of the station's kind, and the station's new state.
+
+    ``work`` is the visits' work (h) on the queue's grid.
+    """
     if station.kind == "service":
         first = state if isinstance(state, int) else 0
         sizes = queue.grid(block.size, np.inf)
         return service(queue.arrive, sizes, queue.counts, station, block.plan.horizon_h, first, until)
-    work = queue.grid(block.work, 0.0)
     free = state if isinstance(state, np.ndarray) else None
     if station.kind == "chokepoint":
         return single_server(queue.arrive, None, station.capacity, free, until)
@@ -116,7 +150,7 @@ def kernel(
 
 def travel(depart: FloatArray, work: FloatArray, leg: Station) -> FloatArray:
     """Arrival at the far end of a leg (h): work over the speed factor at departure."""
-    if leg.capacity.is_constant and leg.capacity.values[0] == 1.0:
+    if _unit_speed(leg):
         return depart + work  # x / 1.0 is x
     with np.errstate(divide="ignore"):
         arrival: FloatArray = depart + work / leg.capacity.at_many(depart)
@@ -125,19 +159,35 @@ def travel(depart: FloatArray, work: FloatArray, leg: Station) -> FloatArray:
 
 def pass_on(
     block: Block, visits: IntArray, begin: FloatArray, finish: FloatArray, track: bool = False
-) -> tuple[IntArray, NDArray[np.bool_] | None]:
-    """Record visits' start and end (h); the ends become the next visits' arrivals.
+) -> tuple[IntArray, FloatArray, NDArray[np.bool_] | None]:
+    """Record visits' start (h); their ends ``finish`` (h) become the next visits' arrivals.
 
-    Returns the next visits and, when ``track``, which of their arrival times changed.
+    Returns the next visits, their arrival times (h) and, when ``track``, which of those changed.
     """
     block.start[visits] = begin
-    block.end[visits] = finish
     onward = block.has_next[visits]
     following = visits[onward] + 1
     arrivals = finish[onward]
     changed = block.arrive[following] != arrivals if track else None
     block.arrive[following] = arrivals
-    return following, changed
+    return following, arrivals, changed
+
+
+def ends(block: Block, out: FloatArray) -> None:
+    """Write every visit's end (h) into ``out`` once the block is settled.
+
+    Start plus work, over the speed factor on legs: the same floating-point operations whose results
+    :func:`compute` handed on as arrivals.
+    """
+    np.add(block.start, block.work, out=out)
+    for index, station in enumerate(block.plan.network.stations):
+        if station.kind == "leg" and not _unit_speed(station):
+            visits = block.by_station[index]
+            out[visits] = travel(block.start[visits], block.work[visits], station)
+
+
+def _unit_speed(leg: Station) -> bool:
+    return leg.capacity.is_constant and leg.capacity.values[0] == 1.0
 
 
 def batchable(station: Station) -> str:
@@ -170,19 +220,18 @@ def compute(block: Block, indices: list[int], track: bool) -> set[int]:
         begin = block.arrive[visits]
         finish = _travel_many(block, indices, visits, begin)
     else:
-        visits, begin = _queue_starts(block, indices, visits)
-        finish = begin + block.work[visits]
-    following, changed = pass_on(block, visits, begin, finish, track)
+        visits, begin, finish = _queue_starts(block, indices, visits)
+    following, _, changed = pass_on(block, visits, begin, finish, track)
     if changed is None:
         return set()
-    counts = np.bincount(block.station_of_visit[following[changed]], minlength=len(block.by_station))
+    counts = np.bincount(block.station_code[following[changed]], minlength=len(block.by_station))
     return {int(s) for s in np.flatnonzero(counts)}
 
 
 def _travel_many(block: Block, indices: list[int], visits: IntArray, begin: FloatArray) -> FloatArray:
     """Leg ends for visits at one or more legs (each leg's own speed factor)."""
     legs = [block.plan.network.stations[i] for i in indices]
-    if all(leg.capacity.is_constant and leg.capacity.values[0] == 1.0 for leg in legs):
+    if all(_unit_speed(leg) for leg in legs):
         finish: FloatArray = begin + block.work[visits]  # x / 1.0 is x
         return finish
     finish = np.empty_like(begin)
@@ -194,21 +243,40 @@ def _travel_many(block: Block, indices: list[int], visits: IntArray, begin: Floa
     return finish
 
 
-def _queue_starts(block: Block, indices: list[int], visits: IntArray) -> tuple[IntArray, FloatArray]:
-    """FIFO-order the visits and run the kernel; several pools become rows of one pool grid."""
+def _queue_starts(
+    block: Block, indices: list[int], visits: IntArray
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """FIFO-order the visits and run the kernel; several pools become rows of one pool grid.
+
+    Returns the visits in FIFO order, their starts and their ends (h).
+    """
     if len(indices) == 1:
-        rows = block.row_of_visit[visits] if block.rows > 1 else None
-        queue = fifo(visits, block.arrive, rows, block.rows)
-        return visits, queue.back(kernel(block, block.plan.network.stations[indices[0]], queue)[0])
-    rank = np.repeat(np.arange(len(indices), dtype=np.int64), [block.by_station[i].size for i in indices])
-    queue = fifo(
-        visits, block.arrive, rank * block.rows + block.row_of_visit[visits], len(indices) * block.rows
-    )
-    berths = np.repeat([int(block.plan.network.stations[i].capacity.values[0]) for i in indices], block.rows)
-    most = int(berths.max())
-    # a pool with fewer berths than the widest: its missing berths are busy for ever
-    ends = np.where(np.arange(most)[None, :] < berths[:, None], -np.inf, np.inf)
-    state = PoolState(ends, np.full(berths.size, -np.inf))
+        queue = fifo(visits, block.arrive, block.per_row(visits))
+        work = queue.grid(block.work, 0.0)
+        start = kernel(block, block.plan.network.stations[indices[0]], queue, work)[0]
+        return queue.visits(), queue.values(start), queue.values(start + work)
+    per_row = np.concatenate([block.per_row(block.by_station[i]) for i in indices])
+    queue = fifo(visits, block.arrive, per_row)
+    berths = [int(block.plan.network.stations[i].capacity.values[0]) for i in indices]
     work = queue.grid(block.work, 0.0)
-    start, _ = berth_pool(queue.arrive, work, queue.counts, Schedule.constant(most), state)
-    return visits, queue.back(start)
+    start, _ = pooled(queue, work, pool_state(np.repeat(berths, block.rows)))
+    return queue.visits(), queue.values(start), queue.values(start + work)
+
+
+def pool_state(berths: IntArray) -> PoolState:
+    """An unused pool grid whose rows have the given numbers of berths (constant capacity).
+
+    A row with fewer berths than the widest has its missing berths busy for ever.
+    """
+    most = int(berths.max())
+    ends = np.where(np.arange(most)[None, :] < berths[:, None], -np.inf, np.inf)
+    return PoolState(ends, np.full(berths.size, -np.inf))
+
+
+def pooled(
+    queue: Fifo, work: FloatArray, state: KernelState, until: float = np.inf
+) -> tuple[FloatArray, KernelState]:
+    """Start times on a grid of several constant pools' rows (see :func:`pool_state`), and the new state."""
+    assert isinstance(state, PoolState)
+    most = state.ends.shape[1]
+    return berth_pool(queue.arrive, work, queue.counts, Schedule.constant(most), state, until)

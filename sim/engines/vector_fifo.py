@@ -24,51 +24,46 @@ BoolArray = NDArray[np.bool_]
 class Fifo:
     """The visits of one station (or of a batch of stations) in FIFO order, as a (rows × columns) grid.
 
-    Per-visit arrays stay in the order of :attr:`visits` (ascending: cheap to gather and scatter); only the
-    station-local grid is in FIFO order.
-
     Attributes
     ----------
-    visits : ndarray of int64
-        The visit indices, as given (grouped by row, increasing within a row).
-    places : ndarray of int64
-        Cell of each visit in the grid before sorting (row-major flat index), or ``None`` for one row.
-    order : ndarray of int64
-        For each cell of the FIFO grid (row-major), the cell of the unsorted grid it comes from.
-    shape : tuple of int
-        ``(rows, longest queue)``.
+    cells : ndarray of int64, shape ``shape``
+        The visit in each cell of the grid (padding cells repeat a real visit; see :attr:`padding`).
+    padding : ndarray of bool, shape ``shape``, or None
+        Cells that hold no visit (the end of rows shorter than the longest); ``None`` when there are none.
     arrive : ndarray of float64, shape ``shape``
         Arrival times (h) in FIFO order, ``+inf`` in padding and for visits that never arrive.
     counts : ndarray of int64
         Visits with a finite arrival time, per row (they come first in the row).
     """
 
-    visits: IntArray
-    places: IntArray | None
-    order: IntArray
-    shape: tuple[int, int]
+    cells: IntArray
+    padding: BoolArray | None
     arrive: FloatArray
     counts: IntArray
 
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(rows, longest queue)``."""
+        rows, columns = self.cells.shape
+        return rows, columns
+
     def grid(self, values: FloatArray, fill: float) -> FloatArray:
         """Per-visit ``values`` (indexed by visit) on the FIFO grid, ``fill`` in padding."""
-        if self.places is None:
-            return values[self.visits][self.order].reshape(self.shape)
-        unsorted = np.full(self.shape[0] * self.shape[1], fill)
-        unsorted[self.places] = values[self.visits]
-        return unsorted[self.order].reshape(self.shape)
+        laid: FloatArray = values[self.cells]
+        if self.padding is not None:
+            np.putmask(laid, self.padding, fill)
+        return laid
 
-    def back(self, grid: FloatArray) -> FloatArray:
-        """The FIFO grid's entries, aligned with :attr:`visits`."""
-        unsorted = np.empty(self.shape[0] * self.shape[1])
-        unsorted[self.order] = grid.ravel()
-        if self.places is None:
-            return unsorted
-        values: FloatArray = unsorted[self.places]
-        return values
+    def visits(self) -> IntArray:
+        """The visits in FIFO order, row after row (padding left out)."""
+        return self.cells.ravel() if self.padding is None else self.cells[~self.padding]
+
+    def values(self, grid: FloatArray) -> FloatArray:
+        """The grid's entries for the visits of :meth:`visits`, in the same order."""
+        return grid.ravel() if self.padding is None else grid[~self.padding]
 
 
-def fifo(visits: IntArray, arrive: FloatArray, rows: IntArray | None, n_rows: int) -> Fifo:
+def fifo(visits: IntArray, arrive: FloatArray, per_row: IntArray) -> Fifo:
     """Order visits FIFO and lay them out on a grid.
 
     Parameters
@@ -78,30 +73,37 @@ def fifo(visits: IntArray, arrive: FloatArray, rows: IntArray | None, n_rows: in
         arrivals keep creation order).
     arrive : ndarray of float64
         Arrival time (h) of every visit of the block (indexed by visit).
-    rows : ndarray of int64 or None
-        Row of each entry of ``visits`` (a replication, or a (station, replication) pair when stations are
-        computed together); ``None`` with a single row.
-    n_rows : int
-        Rows in the grid.
+    per_row : ndarray of int64
+        How many of ``visits`` belong to each row (a replication, or a (station, replication) pair when
+        stations are computed together).
     """
     times = arrive[visits]
-    if rows is None or n_rows == 1:
+    n_rows = per_row.size
+    if n_rows == 1:
         # visits are in creation order, so a stable sort by arrival is the FIFO order
         order = np.argsort(times, kind="stable")
         times = times[order]
         count = np.array([np.isfinite(times).sum()], dtype=np.int64)
-        return Fifo(visits, None, order, (1, visits.size), times.reshape(1, -1), count)
-    per_row = np.bincount(rows, minlength=n_rows).astype(np.int64)
+        return Fifo(visits[order].reshape(1, -1), None, times.reshape(1, -1), count)
     width = int(per_row.max()) if per_row.size else 0
-    row_first = np.concatenate([[0], np.cumsum(per_row)[:-1]]).astype(np.int64)
-    places = np.arange(visits.size, dtype=np.int64) + (rows * width - row_first[rows])
-    unsorted = np.full(n_rows * width, np.inf)
-    unsorted[places] = times
+    padded = bool(visits.size < n_rows * width)
+    if padded:
+        row_first = np.cumsum(per_row) - per_row
+        shift = np.arange(n_rows, dtype=np.int64) * width - row_first
+        places = np.arange(visits.size, dtype=np.int64) + np.repeat(shift, per_row)
+        unsorted = np.full(n_rows * width, np.inf)
+        unsorted[places] = times
+        members = np.full(n_rows * width, visits[0] if visits.size else 0, dtype=np.int64)
+        members[places] = visits
+    else:
+        unsorted, members = times, visits
     # a stable sort of each row by arrival is the FIFO order; arrivals are nearly sorted already, which
     # timsort exploits
     order = np.argsort(unsorted.reshape(n_rows, width), axis=1, kind="stable")
     order += (np.arange(n_rows, dtype=np.int64) * width)[:, None]
     flat_order = order.ravel()
     grid = unsorted[flat_order].reshape(n_rows, width)
+    cells = members[flat_order].reshape(n_rows, width)
     counts = np.isfinite(grid).sum(axis=1).astype(np.int64)
-    return Fifo(visits, places, flat_order, (n_rows, width), grid, counts)
+    padding = np.arange(width)[None, :] >= per_row[:, None] if padded else None
+    return Fifo(cells, padding, grid, counts)

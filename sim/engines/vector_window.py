@@ -23,11 +23,20 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.engines.vector_block import Block, KernelState, kernel, pass_on, travel
+from sim.engines.vector_block import (
+    Block,
+    KernelState,
+    batchable,
+    kernel,
+    pass_on,
+    pool_state,
+    pooled,
+    travel,
+)
 from sim.engines.vector_fifo import fifo
 from sim.network import Station
 
-__all__ = ["WINDOW_COST_VISITS", "settle_in_windows", "window_plan"]
+__all__ = ["WINDOW_COST_VISITS", "WindowPlan", "settle_in_windows", "window_plan"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -38,8 +47,25 @@ SAFETY = 1.0 - 1e-9
 """Windows are shortened by this factor so rounding in ``T + Δ`` never lets a window outrun a lag."""
 
 
-def window_plan(block: Block, stations: tuple[int, ...]) -> tuple[tuple[int, ...], float] | None:
-    """A sweep order and window length (h) for a cycle of stations, or ``None`` when sweeping is cheaper."""
+@dataclass(frozen=True)
+class WindowPlan:
+    """How a cycle of stations is settled in windows.
+
+    Attributes
+    ----------
+    steps : tuple of tuple of int
+        The stations computed in each window, step after step; the stations of one step (berth pools of
+        constant capacity) are computed together, as rows of one pool grid.
+    delta : float
+        Window length (h): the shortest lag of any edge that runs backwards through the steps.
+    """
+
+    steps: tuple[tuple[int, ...], ...]
+    delta: float
+
+
+def window_plan(block: Block, stations: tuple[int, ...]) -> WindowPlan | None:
+    """How to settle a cycle of stations in windows, or ``None`` when sweeping is cheaper."""
     lags = _edge_lags(block, stations)
     order, delta = _order(stations, lags)
     if not 0.0 < delta < np.inf:
@@ -48,7 +74,31 @@ def window_plan(block: Block, stations: tuple[int, ...]) -> tuple[tuple[int, ...
     visits = sum(block.by_station[s].size for s in stations)
     if windows * len(stations) * WINDOW_COST_VISITS > visits:
         return None
-    return order, delta
+    return WindowPlan(_steps(block, order, lags, delta), delta)
+
+
+def _steps(
+    block: Block, order: tuple[int, ...], lags: dict[tuple[int, int], float], delta: float
+) -> tuple[tuple[int, ...], ...]:
+    """Group the sweep order into steps.
+
+    Within a window only edges with a lag shorter than the window carry a start into an arrival in the
+    same window; those all run forward in ``order``. A station's level is the longest chain of such edges
+    reaching it; constant berth pools of one level do not feed each other within a window and form one
+    step, every other station is a step of its own (in ``order``, level by level).
+    """
+    level = dict.fromkeys(order, 0)
+    for a in order:
+        for b in order:
+            if a != b and lags.get((a, b), np.inf) < delta:
+                level[b] = max(level[b], level[a] + 1)
+    place = {station: k for k, station in enumerate(order)}
+    steps: dict[tuple[int, int], list[int]] = {}
+    for station in order:
+        pooled = batchable(block.plan.network.stations[station]) == "pool"
+        steps.setdefault((level[station], -1 if pooled else station), []).append(station)
+    keys = sorted(steps, key=lambda key: (key[0], place[steps[key][0]]))
+    return tuple(tuple(steps[key]) for key in keys)
 
 
 def _edge_lags(block: Block, stations: tuple[int, ...]) -> dict[tuple[int, int], float]:
@@ -113,40 +163,59 @@ def _topological(stations: tuple[int, ...], edges: list[tuple[int, int]]) -> tup
 
 @dataclass
 class _Lane:
-    """One station's progress through the windows."""
+    """One station's visits waiting to be computed, window after window."""
 
-    station: Station
     outside: IntArray
     """Visits fed from outside the cycle (arrivals final), grouped by the window they arrive in."""
     outside_first: IntArray
     """Window ``k``'s outside visits are ``outside[outside_first[k]:outside_first[k + 1]]``."""
     pending: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     inbox: list[IntArray] = field(default_factory=list)
+
+
+@dataclass
+class _Step:
+    """Stations computed together in every window, and where their kernel left off."""
+
+    stations: tuple[int, ...]
+    station: Station
+    """The station whose kernel runs (the only one, or the first of a batch of pools)."""
     state: KernelState = None
 
 
-def settle_in_windows(block: Block, order: tuple[int, ...], delta: float) -> None:
+def settle_in_windows(block: Block, plan: WindowPlan) -> None:
     """Compute a cycle of stations window by window, one pass per window (see the module docstring)."""
+    order = [station for step in plan.steps for station in step]
     lane_of = np.full(len(block.by_station), -1, dtype=np.int64)
-    lane_of[list(order)] = np.arange(len(order))
-    step = delta * SAFETY
+    lane_of[order] = np.arange(len(order))
+    step = plan.delta * SAFETY
     ends = step * np.arange(1, int(block.plan.horizon_h // step) + 2, dtype=np.float64)
     lanes = [_lane(block, station, lane_of, ends) for station in order]
+    steps = [_first_state(block, stations) for stations in plan.steps]
     for k, until in enumerate(ends.tolist()):
-        for lane in lanes:
-            _advance(block, lane, k, until, lanes, lane_of)
+        for current in steps:
+            _advance(block, current, k, until, lanes, lane_of)
+
+
+def _first_state(block: Block, stations: tuple[int, ...]) -> _Step:
+    """A step before its first window; a batch of pools starts from one pool state of all their rows."""
+    first = block.plan.network.stations[stations[0]]
+    if len(stations) == 1:
+        return _Step(stations, first)
+    berths = [int(block.plan.network.stations[s].capacity.values[0]) for s in stations]
+    return _Step(stations, first, pool_state(np.repeat(berths, block.rows)))
 
 
 def _lane(block: Block, index: int, lane_of: IntArray, ends: FloatArray) -> _Lane:
     """The station's visits fed from outside the cycle, bucketed by window (``arrival < ends[k]``)."""
     visits = block.by_station[index]
     previous = np.maximum(visits - 1, 0)
-    fed = (visits > 0) & block.has_next[previous] & (lane_of[block.station_of_visit[previous]] >= 0)
+    fed = (visits > 0) & block.has_next[previous] & (lane_of[block.station_code[previous]] >= 0)
     outside = visits[~fed]
     window = np.searchsorted(ends, block.arrive[outside], side="right")  # past the last window: never
     order = np.argsort(window.astype(np.uint16 if ends.size < 2**16 else np.int64), kind="stable")
     first = np.searchsorted(window[order], np.arange(ends.size + 1))
-    return _Lane(block.plan.network.stations[index], outside[order], first.astype(np.int64))
+    return _Lane(outside[order], first.astype(np.int64))
 
 
 def _arrivals(block: Block, lane: _Lane, k: int, until: float) -> IntArray:
@@ -162,26 +231,40 @@ def _arrivals(block: Block, lane: _Lane, k: int, until: float) -> IntArray:
     return visits
 
 
-def _advance(block: Block, lane: _Lane, k: int, until: float, lanes: list[_Lane], lane_of: IntArray) -> None:
-    """Start every visit at the lane's station whose start falls before ``until``; hand on the ends."""
-    visits = _arrivals(block, lane, k, until)
+def _advance(block: Block, step: _Step, k: int, until: float, lanes: list[_Lane], lane_of: IntArray) -> None:
+    """Start every visit at the step's stations whose start falls before ``until``; hand on the ends."""
+    mine = [lanes[lane_of[station]] for station in step.stations]
+    waiting = [_arrivals(block, lane, k, until) for lane in mine]
+    visits = np.concatenate(waiting) if len(waiting) > 1 else waiting[0]
     if visits.size == 0:
         return
-    if lane.station.kind == "leg":
+    if step.station.kind == "leg":
         begin = block.arrive[visits]
-        finish = travel(begin, block.work[visits], lane.station)
+        finish = travel(begin, block.work[visits], step.station)
     else:
-        rows = block.row_of_visit[visits] if block.rows > 1 else None
-        queue = fifo(visits, block.arrive, rows, block.rows)
-        grid, lane.state = kernel(block, lane.station, queue, lane.state, until)
-        begin = queue.back(grid)
+        queue = fifo(visits, block.arrive, np.concatenate([block.per_row(part) for part in waiting]))
+        work = queue.grid(block.work, 0.0)
+        if len(mine) == 1:
+            grid, step.state = kernel(block, step.station, queue, work, step.state, until)
+        else:
+            grid, step.state = pooled(queue, work, step.state, until)
+        visits, begin, finish = queue.visits(), queue.values(grid), queue.values(grid + work)
         started = begin < until
-        lane.pending = visits[~started]
-        visits, begin = visits[started], begin[started]
-        finish = begin + block.work[visits]
-    following, _ = pass_on(block, visits, begin, finish)
-    target = lane_of[block.station_of_visit[following]]
-    inside = (target >= 0) & np.isfinite(block.arrive[following])
+        _hold(block, visits[~started], step, lane_of, lanes)
+        visits, begin, finish = visits[started], begin[started], finish[started]
+    following, arrivals = pass_on(block, visits, begin, finish)[:2]
+    target = lane_of[block.station_code[following]]
+    inside = (target >= 0) & np.isfinite(arrivals)
     following, target = following[inside], target[inside]
     for other in np.flatnonzero(np.bincount(target, minlength=len(lanes))).tolist():
         lanes[other].inbox.append(following[target == other])
+
+
+def _hold(block: Block, waiting: IntArray, step: _Step, lane_of: IntArray, lanes: list[_Lane]) -> None:
+    """Keep the visits not started in this window for the next, each with its own station."""
+    if len(step.stations) == 1:
+        lanes[lane_of[step.stations[0]]].pending = waiting
+        return
+    owner = lane_of[block.station_code[waiting]]
+    for station in step.stations:
+        lanes[lane_of[station]].pending = waiting[owner == lane_of[station]]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sim.engines import get_engine
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sim.engines import get_engine, vector_window
 from sim.plan import Plan
 from sim.trace import Trace, first_difference
 
@@ -31,3 +34,14 @@ def assert_same_trace(plan: Plan, reference: Trace, other: Trace, engine: str) -
 def check_engine(plan: Plan, engine: str) -> None:
     """Run ``engine`` and the reference on ``plan`` and compare."""
     assert_same_trace(plan, get_engine("reference")(plan), get_engine(engine)(plan), engine)
+
+
+@contextmanager
+def windows_always() -> Iterator[None]:
+    """Make the vector engine settle every cycle in time windows (normally kept for large runs)."""
+    saved = vector_window.WINDOW_COST_VISITS
+    vector_window.WINDOW_COST_VISITS = 0
+    try:
+        yield
+    finally:
+        vector_window.WINDOW_COST_VISITS = saved

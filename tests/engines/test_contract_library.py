@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sim.engines import ENGINES
+from sim.engines.vector_block import Block
+from sim.engines.vector_graph import settle_order
+from sim.engines.vector_window import window_plan
 from sim.network import build_network
 from sim.plan import draw_plan
 from sim.scenario import Scenario, load_scenario
-from tests.engines.contract import check_engine
+from tests.engines.contract import check_engine, windows_always
 
 LIBRARY = sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
 OTHERS = sorted(set(ENGINES) - {"reference"})
@@ -44,3 +48,24 @@ def test_library_scenario_gives_the_reference_trace(path: Path, engine: str) -> 
     scenario = _sized(path)
     plan = draw_plan(scenario, build_network(scenario), [0], scenario.seed)
     check_engine(plan, engine)
+
+
+def test_baseline_cycle_settled_in_windows_with_pools_side_by_side() -> None:
+    """Qinzhou's and Singapore's container berths (imports and exports through both) form a cycle with the
+    feeder services; in windows the two berth pools are computed as rows of one grid, both before the
+    services. Forced onto that path, the vector engine still returns the reference Trace."""
+    baseline = LIBRARY[[p.stem for p in LIBRARY].index("baseline_2024")]
+    scenario = load_scenario(baseline, overrides={"horizon_days": 120, "warmup_days": 10})
+    plan = draw_plan(scenario, build_network(scenario), range(3), scenario.seed)
+    times = (np.full(plan.n_visits, np.inf), np.full(plan.n_visits, np.inf))
+    block = Block.of(plan, 0, 3, times)
+    with windows_always():
+        steps = [window_plan(block, group.stations) for group in settle_order(block.feeds) if group.cyclic]
+        kinds = [
+            [{plan.network.stations[s].kind for s in step} for step in found.steps]
+            for found in steps
+            if found
+        ]
+        assert [{"berth"}, {"service"}, {"service"}] in kinds
+        assert any(len(step) == 2 for found in steps if found for step in found.steps)
+        check_engine(plan, "vector")

@@ -7,17 +7,14 @@ examples exercise the vector engine's across-replication paths.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from sim.engines import ENGINES, vector_window
+from sim.engines import ENGINES
 from sim.network import build_network
 from sim.plan import Plan, draw_plan
 from sim.scenario import Scenario
-from tests.engines.contract import check_engine
+from tests.engines.contract import check_engine, windows_always
 from tests.strategies import plans, scenarios
 
 OTHERS = sorted(set(ENGINES) - {"reference"})
@@ -63,26 +60,15 @@ def test_random_plan_many_replications(engine: str, plan: Plan) -> None:
     check_engine(plan, engine)
 
 
-@contextmanager
-def _windows_always() -> Iterator[None]:
-    """Settle every cycle in time windows (normally kept for large runs)."""
-    saved = vector_window.WINDOW_COST_VISITS
-    vector_window.WINDOW_COST_VISITS = 0
-    try:
-        yield
-    finally:
-        vector_window.WINDOW_COST_VISITS = saved
-
-
 @_examples(120)
 @given(plan=plans(max_replications=30))
 def test_random_plan_settled_in_windows(plan: Plan) -> None:
-    with _windows_always():
+    with windows_always():
         check_engine(plan, "vector")
 
 
 @_examples(25)
 @given(scenario=scenarios())
 def test_random_scenario_settled_in_windows(scenario: Scenario) -> None:
-    with _windows_always():
+    with windows_always():
         check_engine(_plan(scenario), "vector")
