@@ -7,7 +7,8 @@ compared with :func:`sim.analysis.stats.paired_difference`. Runs with different 
 ``method="welch"`` instead.
 
 The default selection follows what planners ask: throughput by commodity and by flow (t/yr), transit time by
-flow (mean and p95, h), and waiting time and utilisation by station.
+flow (mean and p95, h), and waiting time and utilisation by station — with, where there are any, the visits
+still waiting at the horizon, whose waits the mean leaves out (:mod:`sim.results.waits`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = [
     "COMPARISON_COLUMNS",
     "DEFAULT_KPIS",
     "PRECISION_KPIS",
+    "SPARSE_METRICS",
     "compare_kpis",
     "kpi_label",
     "kpi_unit",
@@ -40,9 +42,13 @@ DEFAULT_KPIS: tuple[tuple[str, str], ...] = (
     ("transit_by_flow", "transit_mean_h"),
     ("transit_by_flow", "transit_p95_h"),
     ("stations", "wait_mean_h"),
+    ("stations", "waiting_at_horizon"),
     ("stations", "utilisation"),
 )
 """(table, metric) pairs compared by default."""
+
+SPARSE_METRICS = ("waiting_at_horizon",)
+"""Counts that are zero at most stations: a row is kept only where either run has a non-zero value."""
 
 PRECISION_KPIS: tuple[tuple[str, str], ...] = (
     ("throughput_by_commodity", "tonnes_per_year"),
@@ -78,6 +84,7 @@ _UNITS = {
     "queue_mean": "shipments",
     "in_system_mean": "shipments",
     "arrivals_per_h": "1/h",
+    "waiting_at_horizon": "visits",
     "delivered": "shipments",
 }
 _TABLE_NAMES = {
@@ -195,6 +202,8 @@ def compare_kpis(
         rows.append(_row(tuple(kpi), variant_name, result))
     out = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     out = out.loc[out["base_mean"].notna() | out["variant_mean"].notna()]  # e.g. legs have no waits
+    zero = (out["base_mean"].fillna(0.0) == 0.0) & (out["variant_mean"].fillna(0.0) == 0.0)
+    out = out.loc[~(out["metric"].isin(SPARSE_METRICS) & zero)]
     return _in_reading_order(out, kpis)
 
 

@@ -206,14 +206,27 @@ def plot_station_waiting(table: pd.DataFrame, top: int = 20, title: str = "Waiti
         capsize=2.5,
     )
     ax.scatter(rows["wait_p95_h"], y, marker="|", s=90, color="#222222", zorder=3, label="95th percentile")
-    ax.set_yticks(y, rows["station"])
+    ax.set_yticks(y, [_waiting_label(r) for r in rows.to_dict(orient="records")])
     ax.set_xlabel("waiting time before service (hours)")
     ax.grid(axis="y", visible=False)
     handles = [_patch(c, k) for k, c in KIND_COLOURS.items() if k in set(rows["kind"])]
     ax.legend(handles=[*handles, *ax.get_legend_handles_labels()[0]], loc="lower right")
     ax.set_title(title, loc="left")
-    note(figure, "Bars: mean over replications of each replication's mean wait; whiskers: 95 % CI.")
+    note(
+        figure,
+        "Bars: mean over replications of each replication's mean wait; whiskers: 95 % CI.\n"
+        "(+n waiting): visits per replication still waiting at the horizon, not in the bars.",
+    )
     return figure
+
+
+def _waiting_label(row: dict[Any, Any]) -> str:
+    """The station's name, with the visits still waiting at the horizon when there are any."""
+    waiting = float(row.get("waiting_at_horizon", 0.0))
+    if not waiting > 0:
+        return str(row["station"])
+    count = f"{waiting:,.0f}" if waiting >= 10 else f"{waiting:.2g}"
+    return f"{row['station']} (+{count} waiting)"
 
 
 def _patch(colour: str, label: str) -> Any:

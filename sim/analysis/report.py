@@ -66,6 +66,7 @@ def _run_tables(run: RunData) -> str:
             fmt.interval(r["wait_mean_h"], r["wait_low_h"], r["wait_high_h"], 1),
             fmt.number(r["wait_p95_h"], 1),
             fmt.number(r["visits_per_rep"], 0),
+            fmt.number(r["waiting_at_horizon"], 1),
         ]
         for r in tables.station_waiting(run).head(12).to_dict(orient="records")
     ]
@@ -74,10 +75,20 @@ def _run_tables(run: RunData) -> str:
         + data_table(["flow", "commodity", "kt/yr delivered", "transit (days)", "p95 (days)"], flow_rows)
         + "<h3>Stations with the longest waits</h3>"
         + data_table(
-            ["station", "kind", "mean wait (h)", "p95 wait (h)", "visits per replication"], station_rows
+            [
+                "station",
+                "kind",
+                "mean wait (h)",
+                "p95 wait (h)",
+                "visits per replication",
+                "still waiting at horizon",
+            ],
+            station_rows,
         )
         + '<p class="note">Mean [95 % confidence interval] across replications; statistics exclude the '
-        "warm-up.</p>"
+        "warm-up. Waits are those of the visits that arrived after the warm-up and started by the horizon; "
+        "visits still waiting at the horizon (per replication) are not in them, so where there are many the "
+        "mean wait is biased low.</p>"
     )
 
 

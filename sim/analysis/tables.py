@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from sim.analysis.rundata import HOURS_PER_YEAR, RunData
+from sim.results.waits import QUEUEING_KINDS, wait_statistics, window_waits
 
 __all__ = [
     "QUEUEING_KINDS",
@@ -24,8 +25,6 @@ __all__ = [
     "station_waiting",
     "transit_times",
 ]
-
-QUEUEING_KINDS = ("berth", "service", "chokepoint")
 
 
 def replication_summary(wide: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
@@ -113,43 +112,43 @@ def transit_times(run: RunData) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _station_visits(run: RunData) -> pd.DataFrame:
-    """Queueing visits arriving in the measured window, with waits (h).
-
-    A visit not started by the horizon counts as waiting until the horizon.
-    """
-    v = run.visits
-    keep = v["kind"].isin(QUEUEING_KINDS) & (v["arrive"] >= run.warmup_h) & (v["arrive"] < run.horizon_h)
-    out = v.loc[keep, ["replication", "station", "kind", "arrive", "start"]].copy()
-    out["wait_h"] = out["start"].fillna(run.horizon_h) - out["arrive"]
-    return out
-
-
 def station_waiting(run: RunData) -> pd.DataFrame:
     """Waiting time before service at every queueing station, after the warm-up.
+
+    The definition is the KPIs' (:mod:`sim.results.waits`): waits of the visits that arrived in the window
+    and started by the horizon; visits still waiting at the horizon are counted, not averaged.
 
     Returns
     -------
     pandas.DataFrame
-        One row per station, sorted by mean wait (longest first): ``station``, ``kind``, ``wait_mean_h``
-        with ``wait_low_h`` / ``wait_high_h`` (mean over replications of each replication's mean wait, 95 %
-        CI), ``wait_p95_h`` (pooled 95th percentile), ``visits_per_rep`` and ``censored`` (visits still
-        waiting at the horizon, counted with the horizon as their start — their waits are lower bounds).
+        One row per station with a visit in the window, sorted by mean wait (longest first): ``station``,
+        ``kind``, ``wait_mean_h`` with ``wait_low_h`` / ``wait_high_h`` (mean over replications of each
+        replication's mean wait, 95 % CI; the KPI ``wait_mean_h``), ``wait_p95_h`` (pooled 95th percentile),
+        ``visits_per_rep`` (visits that arrived in the window) and ``waiting_at_horizon`` (those of them still
+        waiting at the horizon, per replication — right-censored waits, left out of the statistics; the KPI
+        ``waiting_at_horizon``).
     """
-    visits = _station_visits(run)
-    per_rep = visits.groupby(["replication", "station"])["wait_h"].mean().unstack("station")
+    visits = window_waits(run.visits, run.warmup_h, run.horizon_h)
+    per_rep = wait_statistics(visits)["wait_mean_h"].unstack("station")
     summary = replication_summary(per_rep)
     pooled = visits.groupby("station").agg(
         kind=("kind", "first"),
-        wait_p95_h=("wait_h", lambda s: float(np.quantile(s, 0.95))),
+        wait_p95_h=("wait_h", _p95),
         visits=("wait_h", "size"),
-        censored=("start", lambda s: int(s.isna().sum())),
+        waiting=("waiting", "sum"),
     )
     out = summary.rename(columns={"mean": "wait_mean_h", "low": "wait_low_h", "high": "wait_high_h"})
     out = out.drop(columns="n").join(pooled)
-    out["visits_per_rep"] = out.pop("visits") / max(run.replications, 1)
+    replications = max(run.replications, 1)
+    out["visits_per_rep"] = out.pop("visits") / replications
+    out["waiting_at_horizon"] = out.pop("waiting") / replications
     out.index.name = "station"
     return out.sort_values("wait_mean_h", ascending=False).reset_index()
+
+
+def _p95(waits: pd.Series) -> float:
+    observed = waits.dropna().to_numpy(np.float64)
+    return float(np.quantile(observed, 0.95)) if observed.size else float("nan")
 
 
 def port_throughput(run: RunData) -> pd.DataFrame:

@@ -7,7 +7,8 @@ output series that minimises the squared standard error of the mean of what is l
 
 searching only the first half of the series (beyond it the statistic is unreliable). MSER-5 applies this to
 means of non-overlapping batches of 5 observations, which smooths the series. Here the observations are the
-mean waiting time of the shipments arriving in each time bin (e.g. per day), averaged over replications.
+mean waiting time of the shipments arriving in each time bin (e.g. per day), averaged over replications —
+waits as the KPIs define them (:mod:`sim.results.waits`): visits still waiting at the horizon are left out.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from sim.results.waits import window_waits
+
 __all__ = ["ALL_STATIONS", "WarmupResult", "binned_series", "mser", "mser_warmup_hours", "warmup_report"]
 
 ALL_STATIONS = "all queueing stations"
-QUEUEING_KINDS = ("berth", "service", "chokepoint")
 
 FloatArray = NDArray[np.float64]
 
@@ -170,10 +172,10 @@ def warmup_report(
         ``verdict``. Seasonal demand (harvest peaks) also looks like a transient to MSER; read the verdict
         as a prompt to look at the queue-length plot, not as a rule.
     """
-    queued = visits.loc[visits["kind"].isin(QUEUEING_KINDS) & visits["arrive"].notna()]
-    waits = (queued["start"].fillna(horizon_h) - queued["arrive"]).to_numpy(np.float64)
+    queued = window_waits(visits, 0.0, horizon_h)  # the whole run: MSER looks for the transient
+    waits = queued["wait_h"].to_numpy(np.float64)
     arrive = queued["arrive"].to_numpy(np.float64)
-    stations = queued["station"].astype(str).to_numpy()
+    stations = queued["station"].to_numpy()
     totals = pd.Series(waits).groupby(stations).sum().sort_values(ascending=False)
     groups = [(ALL_STATIONS, np.ones(arrive.size, dtype=bool))]
     groups += [(str(name), stations == name) for name in totals.index[:top] if totals[name] > 0]

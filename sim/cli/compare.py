@@ -95,6 +95,7 @@ SECTIONS = {
     ("transit_by_flow", "transit_mean_h"): "Transit mean, h",
     ("transit_by_flow", "transit_p95_h"): "Transit p95, h",
     ("stations", "wait_mean_h"): "Mean wait, h",
+    ("stations", "waiting_at_horizon"): "Still waiting at the horizon (not in the mean wait), visits",
     ("stations", "utilisation"): "Utilisation, % (Δ: points)",
 }
 

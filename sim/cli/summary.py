@@ -35,6 +35,14 @@ def _row(frame: pd.DataFrame, key: str, scale: float = 1.0, digits: int = 1) -> 
     return _cell(mean * scale, low * scale, high * scale, digits)
 
 
+def _count(frame: pd.DataFrame, key: str) -> str:
+    """A mean count per replication, without its interval (``0`` when none in any replication)."""
+    mean = float(frame["mean"].get(key, math.nan))
+    if math.isnan(mean):
+        return "–"
+    return "0" if mean == 0 else f"{mean:,.1f}"
+
+
 def _delivered(tonnes: pd.DataFrame, teu: pd.DataFrame, flow: str, containerised: bool) -> str:
     if containerised:
         return _row(teu, flow, 1e-3, 1) + " kTEU"
@@ -71,13 +79,18 @@ def print_summary(result: RunResult, console: Console, top_stations: int = 8) ->
         )
     console.print(flows)
     stations = Table(
-        title=f"Busiest stations (top {top_stations} by utilisation; waits in hours)", title_justify="left"
+        title=f"Busiest stations (top {top_stations} by utilisation; waits in hours)",
+        title_justify="left",
+        caption="waits of the visits that arrived after the warm-up and started by the horizon; still "
+        "waiting: visits per replication queued at the horizon, left out of the waits (biased low if many)",
+        caption_justify="left",
     )
     stations.add_column("station", no_wrap=True)
-    for column in ("utilisation", "wait", "wait p95", "queue"):
+    for column in ("utilisation", "wait", "wait p95", "still waiting", "queue"):
         stations.add_column(column, justify="right", no_wrap=True)
     utilisation = _pick(kpis, "stations", "utilisation").sort_values("mean", ascending=False)
     waits, wait95 = _pick(kpis, "stations", "wait_mean_h"), _pick(kpis, "stations", "wait_p95_h")
+    waiting = _pick(kpis, "stations", "waiting_at_horizon")
     queue = _pick(kpis, "stations", "queue_mean")
     for station in list(utilisation.index)[:top_stations]:
         stations.add_row(
@@ -85,6 +98,7 @@ def print_summary(result: RunResult, console: Console, top_stations: int = 8) ->
             _row(utilisation, station, 1.0, 2),
             _row(waits, station),
             _row(wait95, station),
+            _count(waiting, station),
             _row(queue, station, 1.0, 2),
         )
     console.print(stations)

@@ -6,9 +6,11 @@ Everything is measured over the window [warm-up, horizon]:
   shipments delivered inside the window, and the same per year;
 - transit (by flow): time from creation to delivery of shipments created after the warm-up and delivered
   before the horizon — mean, p50, p95 — and delay over free-flow time (mean, p95);
-- stations: waiting time of visits that arrived in the window and started (mean, p95, max), time-average
-  queue length and number present, arrival rate, and utilisation (busy berth-hours over available berth-hours;
-  load over capacity of departures; transits over slots).
+- stations: waiting time before service (mean, p95, max) of the visits that arrived in the window and
+  started by the horizon, and the number of visits that arrived in the window and are still waiting at the
+  horizon (``waiting_at_horizon``; their waits are censored — see :mod:`sim.results.waits`, the definition
+  the analysis tables share); time-average queue length and number present, arrival rate, and utilisation
+  (busy berth-hours over available berth-hours; load over capacity of departures; transits over slots).
 
 Per-replication values are kept in long form (``table, key, period, metric, replication, value``) so that
 comparisons can pair replications; :func:`summarise` gives mean, std and a Student-t 95% interval.
@@ -24,6 +26,7 @@ from scipy import stats
 
 from sim.network import Network, Station
 from sim.plan import Plan
+from sim.results.waits import QUEUEING_KINDS, WAIT_METRICS, wait_statistics, window_waits
 from sim.scenario.model import Scenario
 
 __all__ = ["kpis_by_replication", "summarise"]
@@ -180,8 +183,11 @@ def _stations(
         },
         index=sums.index,
     )
-    waits = _waits(arrived, window)
-    wide = wide.join(waits, how="left")
+    waits = wait_statistics(window_waits(visits, lo, hi)).rename_axis(["key", "replication"])
+    wide = wide.join(waits[list(WAIT_METRICS)], how="left")
+    queueing = [s.name for s in network.stations if s.kind in QUEUEING_KINDS]
+    none_left = keys.isin(queueing) & wide["waiting_at_horizon"].isna()
+    wide.loc[none_left, "waiting_at_horizon"] = 0.0  # no visit in the window: none still waiting
     return _long(wide, "stations")
 
 
@@ -206,22 +212,6 @@ def _available(station: Station, window: tuple[float, float]) -> float:
         departures = station.departures_between(lo, hi)
         return float(station.capacity.at_many(departures).sum())
     return float("nan")
-
-
-def _waits(arrived: pd.DataFrame, window: tuple[float, float]) -> pd.DataFrame:
-    lo = window[0]
-    kept = arrived[(arrived["arrive"] >= lo) & arrived["start"].notna() & (arrived["kind"] != "leg")]
-    wait = (kept["start"] - kept["arrive"]).rename("wait")
-    grouped = pd.concat(
-        [kept["station"].astype(str).rename("key"), kept["replication"], wait], axis=1
-    ).groupby(["key", "replication"])["wait"]
-    return pd.DataFrame(
-        {
-            "wait_mean_h": grouped.mean(),
-            "wait_p95_h": grouped.quantile(0.95),
-            "wait_max_h": grouped.max(),
-        }
-    )
 
 
 def summarise(by_replication: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:

@@ -10,6 +10,7 @@ expected. Example::
     replications: 4                            # per point (default: the scenario's)
     block_size: 2                              # replications per task
     seed: 2024                                 # root seed (default: the scenario's)
+    engine: vector                             # reference | vector (default: as corridor run)
 
 Parameters
 ----------
@@ -32,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.engines import ENGINES
 from sim.errors import InputError, Problem
+from sim.runner import DEFAULT_ENGINE
 from sim.scenario.documents import Document, read_document
 from sim.sweep.located import locate, located_problems
 from sim.sweep.parameters import Design, Parameter, Range, Scalar, parse_parameter
@@ -54,7 +56,8 @@ class SweepSpec(BaseModel):
     replications: Annotated[int, Field(ge=1)] | None = None
     block_size: Annotated[int, Field(ge=1)] = 1
     seed: Annotated[int, Field(ge=0)] | None = None
-    engine: str = "reference"
+    engine: str = DEFAULT_ENGINE
+    """The simulation engine of every task (default: the one ``corridor run`` uses)."""
     common_random_numbers: bool = True
     """Every point uses the root seed (variants share random numbers); false gives each point its own seed."""
     parameters: Annotated[dict[str, Any], Field(min_length=1)]

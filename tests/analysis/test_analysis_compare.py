@@ -97,3 +97,16 @@ def test_labels_units_and_selection():
     assert kpi_unit("utilisation") == "share"
     assert kpi_label("transit_by_flow", "soy", "", "transit_mean_h") == "Transit · soy · mean"
     assert set(select_kpis(BASE, [("stations", "queue_mean")])["metric"]) == {"queue_mean"}
+
+
+def test_visits_still_waiting_at_the_horizon_are_compared_where_there_are_any():
+    def waiting(by_station: dict[str, list[float]]) -> pd.DataFrame:
+        return _long({("stations", k, "waiting_at_horizon"): v for k, v in by_station.items()})
+
+    base = waiting({"A/bulk": [0.0] * 4, "B/bulk": [0.0] * 4, "C/bulk": [1.0, 0.0, 2.0, 1.0]})
+    variant = waiting({"A/bulk": [0.0] * 4, "B/bulk": [3.0, 4.0, 2.0, 3.0], "C/bulk": [1.0, 0.0, 2.0, 1.0]})
+    table = compare_kpis(base, variant, "strike").set_index("key")
+    assert sorted(table.index) == ["B/bulk", "C/bulk"], "none waiting in either run: no row"
+    assert table.loc["B/bulk", "diff"] == 3.0
+    assert table.loc["B/bulk", "unit"] == "visits"
+    assert table.loc["B/bulk", "label"] == "Station · B/bulk · waiting at horizon"

@@ -97,7 +97,18 @@ def test_kpis_json_has_every_table_with_intervals(run_dir: Path) -> None:
     assert row["ci_low"] <= row["mean"] <= row["ci_high"]
     assert row["n"] == 3
     metrics = {r["metric"] for r in kpis["tables"]["stations"]}
-    assert {"utilisation", "queue_mean", "wait_mean_h", "wait_p95_h", "wait_max_h"} <= metrics
+    assert {
+        "utilisation",
+        "queue_mean",
+        "wait_mean_h",
+        "wait_p95_h",
+        "wait_max_h",
+        "waiting_at_horizon",
+    } <= metrics
+    waiting = [r for r in kpis["tables"]["stations"] if r["metric"] == "waiting_at_horizon"]
+    assert {r["key"] for r in waiting} == {
+        r["key"] for r in kpis["tables"]["stations"] if r["metric"] == "wait_mean_h"
+    }, "counted wherever waits are reported (the queueing stations), zero included"
 
 
 def test_same_scenario_and_seed_give_bit_identical_files(run_dir: Path, tmp_path: Path) -> None:
@@ -173,6 +184,7 @@ def test_the_summary_shows_flows_and_stations(capsys: pytest.CaptureFixture[str]
     assert "soy_png_tao" in out
     assert "BRPNG/dry_bulk" in out
     assert "±" in out
+    assert "still waiting" in out, "the waits are shown with the visits still waiting at the horizon"
 
 
 def test_quiet_prints_nothing(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

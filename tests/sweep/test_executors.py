@@ -20,6 +20,7 @@ import pytest
 import sim
 from sim.cli import main
 from sim.results.files import read_provenance
+from sim.runner import DEFAULT_ENGINE
 from sim.sweep import SweepError, SweepEvents, SweepPlan, load_sweep, make_executor, plan_sweep, run_sweep
 from sim.sweep.store import write_atomic_parquet
 from tests.sweep.helpers import GRID, assert_same_results, task_files, write_sweep
@@ -85,6 +86,37 @@ def test_a_task_equals_a_plain_run_of_its_point(reference: Path, grid_spec: Path
 
 def sim_demo(spec: Path) -> Path:
     return load_sweep(spec).base
+
+
+def test_a_sweep_without_an_engine_runs_the_engine_runs_default_to(reference: Path, tmp_path: Path) -> None:
+    """The test sweep names no engine: it runs and records the vector engine, as `engine: vector` does."""
+    assert DEFAULT_ENGINE == "vector"
+    stamps = [read_provenance(path) for path in task_files(reference).values()]
+    assert {stamp["engine"] for stamp in stamps} == {"vector"}
+    assert json.loads((reference / "manifest.json").read_text())["engine"] == "vector"
+    spec = write_sweep(tmp_path / "spec", {**GRID, "engine": "vector"})
+    out = tmp_path / "explicit"
+    assert main(["sweep", str(spec), "--workers", "2", "--out", str(out)]) == 0
+    assert_same_results(reference, out)
+
+
+def test_engine_reference_is_recorded_and_agrees_with_the_vector_engine(tmp_path: Path) -> None:
+    small = {
+        **GRID,
+        "replications": 2,
+        "block_size": 2,
+        "parameters": {"nodes.BRPNG.berths.dry_bulk.count": [1, 2]},
+    }
+    frames = {}
+    for engine in ("reference", "vector"):
+        spec = write_sweep(tmp_path / engine, {**small, "engine": engine})
+        out = tmp_path / engine / "out"
+        assert main(["sweep", str(spec), "--workers", "1", "--out", str(out)]) == 0
+        assert {read_provenance(p)["engine"] for p in task_files(out).values()} == {engine}
+        frames[engine] = pd.read_parquet(out / "kpis")
+    reference, vector = frames["reference"], frames["vector"]
+    assert reference.drop(columns="value").equals(vector.drop(columns="value"))
+    np.testing.assert_allclose(reference["value"], vector["value"], rtol=1e-9, atol=1e-9)
 
 
 def test_dask_local_cluster_gives_the_same_files_as_the_local_pool(
