@@ -158,8 +158,8 @@ def _row_windows(
     return out, ends
 
 
-SORTED_UP_TO = 4
-"""Pools with at most this many berths keep their ends sorted (a min/max insertion) when stepped."""
+SORTED_UP_TO = 16
+"""Pools with at most this many berths keep their ends sorted (a clipped insertion) when stepped."""
 
 
 def _down_columns(
@@ -192,7 +192,35 @@ def _down_columns(
 
 
 def _columns_sorted(arrive: FloatArray, work: FloatArray, initial: FloatArray) -> FloatArray:
-    """Constant capacity: ends kept sorted per row; the ship takes the earliest, its end is inserted."""
+    """Constant capacity: ends kept sorted per row; the ship takes the earliest, its end is inserted.
+
+    With the kept ends sorted, ``e[0] <= … <= e[c-1]``, and ``e[c] = +inf``, inserting the new end ``x``
+    (never below ``e[0]``) in place of ``e[0]`` gives ``e'[k] = min(max(x, e[k]), e[k + 1])``: two array
+    operations over all berths and rows per ship, the values only moved (exact). With one or two berths a
+    bubble over separate rows of ends takes fewer operations.
+    """
+    berths = initial.shape[1]
+    if berths <= 2:
+        return _columns_bubble(arrive, work, initial)
+    one = np.full((berths + 1, arrive.shape[1]), np.inf)
+    one[:berths] = initial.T
+    other = one.copy()
+    # (earliest end, kept ends, kept ends shifted up one) of each buffer, made once
+    ends, spare = (one[0], one[:berths], one[1:]), (other[0], other[:berths], other[1:])
+    begin = np.empty_like(arrive)
+    end = np.empty(arrive.shape[1])
+    high, low, add = np.maximum, np.minimum, np.add
+    for a, w, s in zip(arrive, work, begin, strict=True):
+        high(a, ends[0], out=s)
+        add(s, w, out=end)
+        high(end, ends[1], out=spare[1])
+        low(spare[1], ends[2], out=spare[1])
+        ends, spare = spare, ends
+    return begin
+
+
+def _columns_bubble(arrive: FloatArray, work: FloatArray, initial: FloatArray) -> FloatArray:
+    """Sorted ends as separate rows; the new end bubbles up past the later ones."""
     berths = initial.shape[1]
     ends = [initial[:, i].copy() for i in range(berths)]
     spare = np.empty(arrive.shape[1])

@@ -42,17 +42,19 @@ def test_max_plus_scan_is_the_lindley_loop() -> None:
             assert leave[row, n] == pytest.approx(free, rel=1e-12)
 
 
-@pytest.mark.parametrize("berths", [2, 3, 6])
+@pytest.mark.parametrize("berths", [2, 3, 6, 20])
 @pytest.mark.parametrize("windows", [[], [(30.0, 80.0, 0.0), (200.0, 260.5, 1.0), (400.0, 420.0, 8.0)]])
 def test_pool_rows_and_columns_paths_agree_exactly(
     berths: int, windows: list[tuple[float, float, float]]
 ) -> None:
     capacity = windowed(berths, windows)
+    # arrivals at 0.9 per hour per berth, an hour of work each: every berth busy most of the time
     arrive, work = _queues(
-        np.random.default_rng(berths), vector_pool.ROWS_FOR_COLUMNS, 300, load=0.8 / berths
+        np.random.default_rng(berths), vector_pool.ROWS_FOR_COLUMNS, 300, load=0.9 * berths
     )
     counts = np.full(arrive.shape[0], 300, dtype=np.int64)
     together, _ = berth_pool(arrive, work, counts, capacity)
+    assert (together > arrive).mean() > 0.1  # ships do queue
     for row in range(arrive.shape[0]):
         alone, _ = berth_pool(arrive[row : row + 1], work[row : row + 1], counts[row : row + 1], capacity)
         np.testing.assert_array_equal(alone[0], together[row])
