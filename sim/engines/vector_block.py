@@ -9,7 +9,7 @@ settled. :func:`kernel` runs the kernel of a station's kind on a FIFO grid, from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -61,6 +61,8 @@ class Block:
     """The stations each station passes shipments on to, in this block."""
     arrive: FloatArray
     start: FloatArray
+    uniform_sizes: dict[int, float | None] = field(default_factory=dict)
+    """Cache of :meth:`uniform_size`."""
 
     @classmethod
     def of(cls, plan: Plan, first: int, last: int, times: tuple[FloatArray, FloatArray]) -> Block:
@@ -92,6 +94,14 @@ class Block:
             arrive,
             start,
         )
+
+    def uniform_size(self, station: int) -> float | None:
+        """The one size of every shipment at ``station`` in this block, or ``None`` when sizes differ."""
+        if station not in self.uniform_sizes:
+            sizes = self.size[self.by_station[station]]
+            same = sizes.size > 0 and bool(np.all(sizes == sizes[0]))
+            self.uniform_sizes[station] = float(sizes[0]) if same else None
+        return self.uniform_sizes[station]
 
     def per_row(self, visits: IntArray) -> IntArray:
         """How many of ``visits`` (ascending) fall in each row."""
@@ -137,7 +147,8 @@ def kernel(
     """
     if station.kind == "service":
         first = state if isinstance(state, int) else 0
-        sizes = queue.grid(block.size, np.inf)
+        size = block.uniform_size(station.index)
+        sizes = size if size is not None else queue.grid(block.size, np.inf)
         return service(queue.arrive, sizes, queue.counts, station, block.plan.horizon_h, first, until)
     free = state if isinstance(state, np.ndarray) else None
     if station.kind == "chokepoint":

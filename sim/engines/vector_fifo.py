@@ -86,24 +86,22 @@ def fifo(visits: IntArray, arrive: FloatArray, per_row: IntArray) -> Fifo:
         count = np.array([np.isfinite(times).sum()], dtype=np.int64)
         return Fifo(visits[order].reshape(1, -1), None, times.reshape(1, -1), count)
     width = int(per_row.max()) if per_row.size else 0
+    row_first = np.cumsum(per_row) - per_row
+    shift = np.arange(n_rows, dtype=np.int64) * width - row_first  # cell of a visit minus its position
     padded = bool(visits.size < n_rows * width)
     if padded:
-        row_first = np.cumsum(per_row) - per_row
-        shift = np.arange(n_rows, dtype=np.int64) * width - row_first
-        places = np.arange(visits.size, dtype=np.int64) + np.repeat(shift, per_row)
         unsorted = np.full(n_rows * width, np.inf)
-        unsorted[places] = times
-        members = np.full(n_rows * width, visits[0] if visits.size else 0, dtype=np.int64)
-        members[places] = visits
+        unsorted[np.arange(visits.size, dtype=np.int64) + np.repeat(shift, per_row)] = times
     else:
-        unsorted, members = times, visits
+        unsorted = times
     # a stable sort of each row by arrival is the FIFO order; arrivals are nearly sorted already, which
     # timsort exploits
     order = np.argsort(unsorted.reshape(n_rows, width), axis=1, kind="stable")
     order += (np.arange(n_rows, dtype=np.int64) * width)[:, None]
-    flat_order = order.ravel()
-    grid = unsorted[flat_order].reshape(n_rows, width)
-    cells = members[flat_order].reshape(n_rows, width)
+    grid = unsorted[order]
+    order -= shift[:, None]  # the position in ``visits`` of each cell's visit (past it: padding)
+    np.minimum(order, visits.size - 1, out=order)
+    cells = visits[order]
     counts = np.isfinite(grid).sum(axis=1).astype(np.int64)
     padding = np.arange(width)[None, :] >= per_row[:, None] if padded else None
     return Fifo(cells, padding, grid, counts)

@@ -32,7 +32,7 @@ with more, departure by departure across replications."""
 
 def service(
     arrive: FloatArray,
-    size: FloatArray,
+    size: FloatArray | float,
     counts: IntArray,
     station: Station,
     horizon_h: float,
@@ -45,8 +45,8 @@ def service(
     ----------
     arrive : ndarray, shape (rows, n)
         FIFO-ordered arrival times (h), ``+inf`` padded.
-    size : ndarray, shape (rows, n)
-        Shipment sizes in the service's unit (t or TEU).
+    size : ndarray, shape (rows, n), or float
+        Shipment sizes in the service's unit (t or TEU), or the one size of every shipment.
     counts : ndarray of int64
         Finite arrivals per row.
     station : Station
@@ -69,22 +69,31 @@ def service(
     last = int(np.searchsorted(every, until, side="left"))
     departures = every[first:last]
     rooms = station.capacity.at_many(departures)
-    ready = np.searchsorted(departures, arrive, side="left").astype(np.int64)
-    present = np.arange(arrive.shape[1])[None, :] < counts[:, None]
-    sizes = size[present]
-    if sizes.size == 0 or departures.size == 0:
+    present = int(counts.sum())
+    if present == 0 or departures.size == 0:
         return np.full(arrive.shape, np.inf), last
-    if np.all(sizes == sizes[0]):
-        taken = _departure_for_equal(ready, _places(rooms, float(sizes[0]), sizes.size))
-    elif arrive.shape[0] < ROWS_FOR_LOOP:
-        taken = np.full(ready.shape, departures.size, dtype=np.int64)
-        for row in range(arrive.shape[0]):
-            n = int(counts[row])
-            taken[row, :n] = _row_unequal(ready[row, :n].tolist(), size[row, :n].tolist(), rooms.tolist())
+    ready = np.searchsorted(departures, arrive, side="left").astype(np.int64)
+    if isinstance(size, float):
+        taken = _departure_for_equal(ready, _places(rooms, size, present))
     else:
-        taken = _departure_for_unequal(ready, np.where(present, size, np.inf), counts, rooms)
+        taken = _departure_for(ready, size, counts, rooms)
     safe = np.minimum(taken, departures.size - 1)
     return np.where(taken < departures.size, departures[safe], np.inf), last
+
+
+def _departure_for(ready: IntArray, size: FloatArray, counts: IntArray, rooms: FloatArray) -> IntArray:
+    """Departure index of each shipment (``len(rooms)`` when none), for sizes given per shipment."""
+    padding = np.arange(size.shape[1])[None, :] >= counts[:, None]
+    sizes = size[~padding]
+    if np.all(sizes == sizes[0]):
+        return _departure_for_equal(ready, _places(rooms, float(sizes[0]), sizes.size))
+    if ready.shape[0] >= ROWS_FOR_LOOP:
+        return _departure_for_unequal(ready, np.where(padding, np.inf, size), counts, rooms)
+    taken = np.full(ready.shape, rooms.size, dtype=np.int64)
+    for row in range(ready.shape[0]):
+        n = int(counts[row])
+        taken[row, :n] = _row_unequal(ready[row, :n].tolist(), size[row, :n].tolist(), rooms.tolist())
+    return taken
 
 
 def _row_unequal(ready: list[int], size: list[float], rooms: list[float]) -> list[int]:
