@@ -9,6 +9,7 @@ settled. :func:`kernel` runs the kernel of a station's kind on a FIFO grid, from
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,8 @@ class Block:
     by_station: list[IntArray]
     feeds: list[set[int]]
     """The stations each station passes shipments on to, in this block."""
+    route_ends: NDArray[np.bool_]
+    """Per station: some shipment's route ends there (else every visit has a next one)."""
     arrive: FloatArray
     start: FloatArray
     uniform_sizes: dict[int, float | None] = field(default_factory=dict)
@@ -71,13 +74,15 @@ class Block:
         v0, v1 = int(plan.first_visit[s0]), int(plan.first_visit[s1])
         steps = np.diff(plan.first_visit[s0 : s1 + 1])
         has_next = np.ones(v1 - v0, dtype=bool)
-        has_next[plan.first_visit[s0 + 1 : s1 + 1][steps > 0] - v0 - 1] = False
+        last_visits = plan.first_visit[s0 + 1 : s1 + 1][steps > 0] - v0 - 1
+        has_next[last_visits] = False
         row_first = plan.first_visit[plan.rep_first[first : last + 1]] - v0
         stations = plan.visit_station[v0:v1]
         n_stations = len(plan.network.stations)
         station_code = stations.astype(_code_type(n_stations))
         by_station = _by_station(station_code, n_stations)
         feeds = _feeds(stations, has_next, n_stations)
+        route_ends = np.bincount(station_code[last_visits], minlength=n_stations) > 0
         arrive, start = (t[v0:v1] for t in times)
         created = plan.created[s0:s1][steps > 0]
         arrive[plan.first_visit[s0:s1][steps > 0] - v0] = np.where(created <= plan.horizon_h, created, np.inf)
@@ -91,6 +96,7 @@ class Block:
             plan.visit_size[v0:v1],
             by_station,
             feeds,
+            route_ends,
             arrive,
             start,
         )
@@ -169,16 +175,23 @@ def travel(depart: FloatArray, work: FloatArray, leg: Station) -> FloatArray:
 
 
 def pass_on(
-    block: Block, visits: IntArray, begin: FloatArray, finish: FloatArray, track: bool = False
+    block: Block,
+    stations: Sequence[int],
+    visits: IntArray,
+    begin: FloatArray,
+    finish: FloatArray,
+    track: bool = False,
 ) -> tuple[IntArray, FloatArray, NDArray[np.bool_] | None]:
-    """Record visits' start (h); their ends ``finish`` (h) become the next visits' arrivals.
+    """Record the start (h) of visits at ``stations``; their ends ``finish`` (h) become the next arrivals.
 
     Returns the next visits, their arrival times (h) and, when ``track``, which of those changed.
     """
     block.start[visits] = begin
-    onward = block.has_next[visits]
-    following = visits[onward] + 1
-    arrivals = finish[onward]
+    if block.route_ends[list(stations)].any():
+        onward = block.has_next[visits]
+        following, arrivals = visits[onward] + 1, finish[onward]
+    else:
+        following, arrivals = visits + 1, finish
     changed = block.arrive[following] != arrivals if track else None
     block.arrive[following] = arrivals
     return following, arrivals, changed
@@ -232,7 +245,7 @@ def compute(block: Block, indices: list[int], track: bool) -> set[int]:
         finish = _travel_many(block, indices, visits, begin)
     else:
         visits, begin, finish = _queue_starts(block, indices, visits)
-    following, _, changed = pass_on(block, visits, begin, finish, track)
+    following, _, changed = pass_on(block, indices, visits, begin, finish, track)
     if changed is None:
         return set()
     counts = np.bincount(block.station_code[following[changed]], minlength=len(block.by_station))

@@ -213,9 +213,11 @@ def _lane(block: Block, index: int, lane_of: IntArray, ends: FloatArray) -> _Lan
     fed = (visits > 0) & block.has_next[previous] & (lane_of[block.station_code[previous]] >= 0)
     outside = visits[~fed]
     window = np.searchsorted(ends, block.arrive[outside], side="right")  # past the last window: never
-    order = np.argsort(window.astype(np.uint16 if ends.size < 2**16 else np.int64), kind="stable")
-    first = np.searchsorted(window[order], np.arange(ends.size + 1))
-    return _Lane(outside[order], first.astype(np.int64))
+    narrow = np.uint8 if ends.size < 2**8 else np.uint16 if ends.size < 2**16 else np.int64
+    order = np.argsort(window.astype(narrow), kind="stable")  # a radix sort, a pass a byte
+    first = np.zeros(ends.size + 2, dtype=np.int64)
+    np.cumsum(np.bincount(window, minlength=ends.size + 1), out=first[1:])
+    return _Lane(outside[order], first)
 
 
 def _arrivals(block: Block, lane: _Lane, k: int, until: float) -> IntArray:
@@ -252,7 +254,7 @@ def _advance(block: Block, step: _Step, k: int, until: float, lanes: list[_Lane]
         started = begin < until
         _hold(block, visits[~started], step, lane_of, lanes)
         visits, begin, finish = visits[started], begin[started], finish[started]
-    following, arrivals = pass_on(block, visits, begin, finish)[:2]
+    following, arrivals = pass_on(block, step.stations, visits, begin, finish)[:2]
     target = lane_of[block.station_code[following]]
     inside = (target >= 0) & np.isfinite(arrivals)
     following, target = following[inside], target[inside]
