@@ -148,6 +148,7 @@ def _departure_for_unequal(
     taken = np.full(ready.shape, rooms.size, dtype=np.int64)
     head = np.zeros(n_rows, dtype=np.int64)
     rows = np.arange(n_rows)
+    width = 8  # columns looked at past each queue head, grown as departures take more
     j = 0
     while True:
         live = head < counts
@@ -158,7 +159,7 @@ def _departure_for_unequal(
         room = float(rooms[j])
         if room > 0:
             active = rows[head_ready <= j]
-            boarded = _boarding(ready[active], size[active], head[active], j, room)
+            boarded, width = _boarding(ready, size, active, head[active], j, room, width)
             picks = np.arange(int(boarded.max()))[None, :]
             on = picks < boarded[:, None]
             taken[np.repeat(active, boarded), (head[active, None] + picks)[on]] = j
@@ -166,11 +167,16 @@ def _departure_for_unequal(
         j += 1
 
 
-def _boarding(ready: IntArray, size: FloatArray, head: IntArray, j: int, room: float) -> IntArray:
-    """How many shipments from each queue head board departure ``j`` with ``room``."""
-    width = 8
+def _boarding(
+    ready: IntArray, size: FloatArray, active: IntArray, head: IntArray, j: int, room: float, width: int
+) -> tuple[IntArray, int]:
+    """How many shipments from the heads of the ``active`` rows' queues board departure ``j`` with ``room``.
+
+    Looks ``width`` columns past each head, doubling while a row fills them all; returns the counts and
+    the width used.
+    """
     n_cols = ready.shape[1]
-    rows = np.arange(head.size)[:, None]
+    rows = active[:, None]
     while True:
         cols = head[:, None] + np.arange(width)[None, :]
         inside = cols < n_cols
@@ -180,9 +186,8 @@ def _boarding(ready: IntArray, size: FloatArray, head: IntArray, j: int, room: f
         loads = np.cumsum(sizes, axis=1)
         boarded = (loads <= room).sum(axis=1)
         if not np.any((boarded == width) & inside[:, -1]):
-            break
+            return _oversize(boarded, loads, sizes, room), width
         width *= 2
-    return _oversize(boarded, loads, sizes, room)
 
 
 def _oversize(boarded: IntArray, loads: FloatArray, sizes: FloatArray, room: float) -> IntArray:
