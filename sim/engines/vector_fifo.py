@@ -62,6 +62,18 @@ class Fifo:
         """The grid's entries for the visits of :meth:`visits`, in the same order."""
         return grid.ravel() if self.padding is None else grid[~self.padding]
 
+    def split(
+        self, start: FloatArray, work: FloatArray, until: float
+    ) -> tuple[IntArray, FloatArray, FloatArray, IntArray]:
+        """The visits starting before ``until`` with their starts and ends (h), and the visits left waiting.
+
+        ``start`` and ``work`` are on the grid (padding starts at ``+inf``, so it neither starts nor waits).
+        """
+        began = start < until
+        begin = start[began]
+        left = ~began if self.padding is None else ~(began | self.padding)
+        return self.cells[began], begin, begin + work[began], self.cells[left]
+
 
 def fifo(visits: IntArray, arrive: FloatArray, per_row: IntArray) -> Fifo:
     """Order visits FIFO and lay them out on a grid.

@@ -11,8 +11,12 @@ is exact; each kernel resumes from the state its station was left in (:data:`~.v
 
 The order puts the short-lag edges forward: the largest threshold ``θ`` for which the edges with lag below
 ``θ`` have no cycle gives a topological order of those edges, and every backward edge has a lag of at least
-``θ``. Windows pay a fixed cost per station and window, so they are used when each station-window has
-thousands of visits to share it (many replications, big ports); otherwise the engine sweeps to a fixed point.
+``θ``. An edge whose lag is at least ``Δ`` cannot carry a start into an arrival in the same window, so only
+the shorter edges order the work inside a window: constant berth pools that no chain of short edges links
+(Qinzhou's and Singapore's container berths, with the feeder services between them) are computed as rows
+of one pool grid, one step per window (:class:`WindowPlan`). Windows pay a fixed cost per station and
+window, so they are used when each station-window has thousands of visits to share it (many replications,
+big ports); otherwise the engine sweeps to a fixed point.
 """
 
 from __future__ import annotations
@@ -250,10 +254,8 @@ def _advance(block: Block, step: _Step, k: int, until: float, lanes: list[_Lane]
             grid, step.state = kernel(block, step.station, queue, work, step.state, until)
         else:
             grid, step.state = pooled(queue, work, step.state, until)
-        visits, begin, finish = queue.visits(), queue.values(grid), queue.values(grid + work)
-        started = begin < until
-        _hold(block, visits[~started], step, lane_of, lanes)
-        visits, begin, finish = visits[started], begin[started], finish[started]
+        visits, begin, finish, left = queue.split(grid, work, until)
+        _hold(block, left, step, lane_of, lanes)
     following, arrivals = pass_on(block, step.stations, visits, begin, finish)[:2]
     target = lane_of[block.station_code[following]]
     inside = (target >= 0) & np.isfinite(arrivals)
