@@ -83,6 +83,9 @@ def single_server(
     free : ndarray, shape (rows,)
         When each row's server is next free after the customers started (h).
     """
+    if free is None and until == np.inf and capacity.is_constant and capacity.values[0] > 0 < arrive.shape[1]:
+        spacing = None if work is not None else 24.0 / float(capacity.values[0])
+        return _always_open(arrive, work if work is not None else np.full(arrive.shape, spacing))
     start = np.full(arrive.shape, np.inf)
     free = np.full(arrive.shape[0], -np.inf) if free is None else free.copy()
     done = np.zeros(arrive.shape[0], dtype=np.int64)
@@ -94,6 +97,21 @@ def single_server(
         if value > 0:
             service = work if work is not None else 24.0 / value
             _regime(arrive, service, lo, hi, start, free, done)
+    return start, free
+
+
+def _always_open(arrive: FloatArray, service: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """:func:`single_server` for a fresh server open throughout: one scan of whole rows.
+
+    The same operations as one regime from ``-inf`` in which every customer waits, so the same floats.
+    """
+    leave = max_plus_scan(arrive, service, np.full(arrive.shape[0], -np.inf))
+    start = np.empty_like(leave)
+    start[:, 0] = arrive[:, 0]  # max(arrive, -inf)
+    np.maximum(arrive[:, 1:], leave[:, :-1], out=start[:, 1:])
+    last = np.isfinite(arrive).sum(axis=1) - 1
+    rows = np.arange(arrive.shape[0])
+    free = np.where(last >= 0, start[rows, last] + service[rows, last], -np.inf)
     return start, free
 
 

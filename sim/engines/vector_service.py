@@ -72,7 +72,7 @@ def service(
     present = int(counts.sum())
     if present == 0 or departures.size == 0:
         return np.full(arrive.shape, np.inf), last
-    ready = np.searchsorted(departures, arrive, side="left").astype(np.int64)
+    ready = np.searchsorted(departures, arrive, side="left").astype(np.int64, copy=False)
     if isinstance(size, float):
         taken = _departure_for_equal(ready, _places(rooms, size, present))
     else:
@@ -137,7 +137,7 @@ def _departure_for_equal(ready: IntArray, places: IntArray) -> IntArray:
     before = np.concatenate([[0], filled]).astype(np.int64)
     position = np.arange(ready.shape[1], dtype=np.int64)[None, :]
     slot = position + np.maximum.accumulate(before[ready] - position, axis=1)
-    return np.searchsorted(filled, slot, side="right").astype(np.int64)
+    return np.searchsorted(filled, slot, side="right").astype(np.int64, copy=False)
 
 
 def _departure_for_unequal(

@@ -42,6 +42,19 @@ def test_max_plus_scan_is_the_lindley_loop() -> None:
             assert leave[row, n] == pytest.approx(free, rel=1e-12)
 
 
+@pytest.mark.parametrize("service", ["work", "slots"])
+def test_single_server_open_throughout_is_the_regime_scan_exactly(service: str) -> None:
+    """A fresh, always-open server takes a one-scan shortcut; it gives the general path's floats."""
+    arrive, work = _queues(np.random.default_rng(5), 7, 500, load=0.95)
+    arrive[3, 400:] = np.inf  # a row that ends early, as padding does
+    spans = work if service == "work" else None
+    capacity = Schedule.constant(1.0 if service == "work" else 30.0)
+    quick, free = single_server(arrive, spans, capacity)
+    general, general_free = single_server(arrive, spans, capacity, free=np.full(7, -np.inf))
+    np.testing.assert_array_equal(quick, general)
+    np.testing.assert_array_equal(free, general_free)
+
+
 @pytest.mark.parametrize("berths", [2, 3, 6, 20])
 @pytest.mark.parametrize("windows", [[], [(30.0, 80.0, 0.0), (200.0, 260.5, 1.0), (400.0, 420.0, 8.0)]])
 def test_pool_rows_and_columns_paths_agree_exactly(
