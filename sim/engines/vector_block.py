@@ -4,7 +4,7 @@ The block holds the visit times (views into the run's arrays), each station's vi
 needs. Ends are not stored while simulating: a visit ends at its start plus its work (a leg: over the speed
 factor), which :func:`pass_on` hands on as the next arrivals and :func:`ends` records once the block is
 settled. :func:`kernel` runs the kernel of a station's kind on a FIFO grid, from a saved state up to a time;
-:func:`compute` computes every visit of a station at once and passes the ends on as the next arrivals.
+:func:`compute` computes every visit of a station (or of a batch of stations) at once.
 """
 
 from __future__ import annotations
