@@ -5,13 +5,13 @@ Engines import neither pandas, matplotlib, the CLI nor dask.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from sim.plan import Plan
 from sim.trace import Trace
 
-__all__ = ["ENGINES", "Engine", "get_engine"]
+__all__ = ["ENGINES", "Engine", "get_engine", "simulate_points"]
 
 
 class Engine(Protocol):
@@ -46,3 +46,15 @@ def get_engine(name: str) -> Callable[[Plan], Trace]:
         For an unknown engine name.
     """
     return ENGINES[name]
+
+
+def simulate_points(name: str, plans: Sequence[Plan]) -> list[Trace]:
+    """Simulate several plans — sweep points over one horizon — in one run of engine ``name``.
+
+    The plans are stacked into one (:mod:`sim.stacking`); the vector engine computes the copies of each
+    multi-berth pool from every point as rows of one grid. Returns one Trace per plan, each the Trace the
+    engine gives that plan alone.
+    """
+    from sim.stacking import stack, unstack
+
+    return unstack(get_engine(name)(stack(plans)), plans)

@@ -26,6 +26,7 @@ memory is cut into blocks of whole replications (:func:`replication_blocks`).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -77,8 +78,11 @@ def simulate(plan: Plan, block_bytes: int | None = None) -> Trace:
     if plan.n_visits:
         for first, last in replication_blocks(plan, block_bytes):
             block = Block.of(plan, first, last, (arrive, start))
-            for group in settle_order(block.feeds):
-                _settle(block, group)
+            for step in _level_steps(block, settle_order(block.feeds)):
+                if isinstance(step, Cycle):
+                    _settle(block, step)
+                else:
+                    compute(block, step, track=False)
             v0, v1 = (int(plan.first_visit[plan.rep_first[r]]) for r in (first, last))
             ends(block, end[v0:v1])
     for times in (arrive, start, end):
@@ -114,18 +118,73 @@ def _default_budget() -> int:
     return DEFAULT_BLOCK_BYTES
 
 
-def _settle(block: Block, group: Group) -> None:
-    """Compute a group of stations: once, in windows, or by sweeping until no arrival changes."""
-    if not group.cyclic:
-        compute(block, [group.stations[0]], track=False)
-        return
-    windows = window_plan(block, group.stations)
-    if windows is not None:
+@dataclass(frozen=True)
+class Cycle:
+    """Stations that feed each other (one group, or copies of one), and whether windows settle them."""
+
+    groups: tuple[tuple[int, ...], ...]
+    """The stations of each copy."""
+    delta: float | None
+    """Window length (h), or ``None`` to sweep to a fixed point."""
+
+    @property
+    def stations(self) -> tuple[int, ...]:
+        """Every station of every copy."""
+        return tuple(station for group in self.groups for station in group)
+
+
+def _level_steps(block: Block, groups: list[Group]) -> list[Cycle | list[int]]:
+    """The groups in an order to compute them, copies of one station or cycle batched.
+
+    A group's level is the longest chain of groups feeding it; groups of one level never feed each other.
+    Outside cycles, stations of one level that share a name — the copies of a station in stacked sweep
+    points (:mod:`sim.stacking`) — are computed in one call when they are legs or multi-berth pools (rows
+    of one pool grid: a pool has no scan form, so more rows make its column steps cheaper). Copies of a
+    cycle (the same station names) that would each be settled the same way — by sweeping, or in windows of
+    the same length — are settled as one: every copy gets the floats it gets alone, and their pools become
+    rows of one grid.
+    """
+    group_of = {station: k for k, group in enumerate(groups) for station in group.stations}
+    level = [0] * len(groups)
+    for k, group in enumerate(groups):  # feeders come first
+        for station in group.stations:
+            for fed in block.feeds[station]:
+                if group_of[fed] != k:
+                    level[group_of[fed]] = max(level[group_of[fed]], level[k] + 1)
+    steps: dict[tuple[int, str, str], Cycle | list[int]] = {}
+    for k, group in enumerate(groups):
+        spec = block.plan.network.stations[group.stations[0]]
+        if group.cyclic:
+            windows = window_plan(block, group.stations)
+            delta = windows.delta if windows is not None else None
+            names = "\n".join(sorted(block.plan.network.stations[s].name for s in group.stations))
+            copies = steps.setdefault((level[k], names, repr(delta)), Cycle((), delta))
+            assert isinstance(copies, Cycle)
+            steps[(level[k], names, repr(delta))] = Cycle((*copies.groups, group.stations), delta)
+        elif batchable(spec):
+            batch = steps.setdefault((level[k], spec.name, ""), [])
+            assert isinstance(batch, list)
+            batch.append(spec.index)
+        else:
+            steps[(level[k], "", f"{k:09d}")] = [spec.index]
+    return [steps[key] for key in sorted(steps)]
+
+
+def _settle(block: Block, cycle: Cycle) -> None:
+    """Settle stations that feed each other: in windows, or by sweeping until no arrival changes."""
+    if cycle.delta is not None:
+        windows = window_plan(block, cycle.stations, weigh=False)
+        if windows is None or windows.delta != cycle.delta:  # the copies' windows do not line up
+            for group in cycle.groups:
+                alone = window_plan(block, group, weigh=False)
+                assert alone is not None
+                settle_in_windows(block, alone)
+            return
         settle_in_windows(block, windows)
         return
-    members = set(group.stations)
-    dirty = set(group.stations)
-    batches = _batches(block, group.stations)
+    members = set(cycle.stations)
+    dirty = set(cycle.stations)
+    batches = _batches(block, cycle.stations)
     sweeps = 0
     while dirty:
         sweeps += 1

@@ -66,6 +66,8 @@ class Block:
     start: FloatArray
     uniform_sizes: dict[int, float | None] = field(default_factory=dict)
     """Cache of :meth:`uniform_size`."""
+    station_rows: dict[int, tuple[int, int]] = field(default_factory=dict)
+    """Cache of :meth:`rows_of`."""
 
     @classmethod
     def of(cls, plan: Plan, first: int, last: int, times: tuple[FloatArray, FloatArray]) -> Block:
@@ -109,9 +111,25 @@ class Block:
             self.uniform_sizes[station] = float(sizes[0]) if same else None
         return self.uniform_sizes[station]
 
-    def per_row(self, visits: IntArray) -> IntArray:
-        """How many of ``visits`` (ascending) fall in each row."""
-        return np.diff(np.searchsorted(visits, self.row_first)).astype(np.int64)
+    def rows_of(self, station: int) -> tuple[int, int]:
+        """The rows ``[first, last)`` from the first to the last with a visit to ``station``.
+
+        A station's queue grid has these rows only: in stacked sweep points (:mod:`sim.stacking`) a
+        station's copy is visited in its own point's replications only.
+        """
+        if station not in self.station_rows:
+            visits = self.by_station[station]
+            if visits.size == 0:
+                self.station_rows[station] = (0, 0)
+            else:
+                ends = np.searchsorted(self.row_first, [visits[0], visits[-1]], side="right") - 1
+                self.station_rows[station] = (int(ends[0]), int(ends[1]) + 1)
+        return self.station_rows[station]
+
+    def per_row(self, visits: IntArray, station: int) -> IntArray:
+        """How many of ``visits`` (ascending, all at ``station``) fall in each of the station's rows."""
+        first, last = self.rows_of(station)
+        return np.diff(np.searchsorted(visits, self.row_first[first : last + 1])).astype(np.int64)
 
 
 def _code_type(n_stations: int) -> type[np.integer[Any]]:
@@ -217,12 +235,14 @@ def _unit_speed(leg: Station) -> bool:
 def batchable(station: Station) -> str:
     """Stations of one batch kind that do not feed each other can be computed in one call.
 
-    ``"leg"`` (pure delays), ``"pool"`` (berth pools of constant capacity: rows of one pool grid), or
-    ``""`` (computed alone).
+    ``"leg"`` (pure delays), ``"pool"`` (berth pools of two or more berths at constant capacity: rows of
+    one pool grid), or ``""`` (computed alone). A one-berth pool is computed alone, by its prefix scan,
+    whatever it is batched with: a station's kernel never depends on its neighbours, so its floats do not
+    either.
     """
     if station.kind == "leg":
         return "leg"
-    if station.kind == "berth" and station.capacity.is_constant and station.capacity.values[0] >= 1:
+    if station.kind == "berth" and station.capacity.is_constant and station.capacity.values[0] >= 2:
         return "pool"
     return ""
 
@@ -275,26 +295,39 @@ def _queue_starts(
     Returns the visits in FIFO order, their starts and their ends (h).
     """
     if len(indices) == 1:
-        queue = fifo(visits, block.arrive, block.per_row(visits))
+        queue = fifo(visits, block.arrive, block.per_row(visits, indices[0]))
         work = queue.grid(block.work, 0.0)
         start = kernel(block, block.plan.network.stations[indices[0]], queue, work)[0]
         return queue.visits(), queue.values(start), queue.values(start + work)
-    per_row = np.concatenate([block.per_row(block.by_station[i]) for i in indices])
+    per_row = np.concatenate([block.per_row(block.by_station[i], i) for i in indices])
     queue = fifo(visits, block.arrive, per_row)
-    berths = [int(block.plan.network.stations[i].capacity.values[0]) for i in indices]
     work = queue.grid(block.work, 0.0)
-    start, _ = pooled(queue, work, pool_state(np.repeat(berths, block.rows)))
+    start, _ = pooled(queue, work, pool_state(block, indices))
     return queue.visits(), queue.values(start), queue.values(start + work)
 
 
-def pool_state(berths: IntArray) -> PoolState:
-    """An unused pool grid whose rows have the given numbers of berths (constant capacity).
+def pool_state(block: Block, stations: Sequence[int]) -> PoolState:
+    """An unused grid of constant pools: each station's rows (see :meth:`Block.rows_of`) with its berths.
 
     A row with fewer berths than the widest has its missing berths busy for ever.
     """
+    berths = np.concatenate(
+        [
+            np.full(
+                np.subtract(*block.rows_of(s)[::-1]), int(block.plan.network.stations[s].capacity.values[0])
+            )
+            for s in stations
+        ]
+    )
     most = int(berths.max())
     ends = np.where(np.arange(most)[None, :] < berths[:, None], -np.inf, np.inf)
     return PoolState(ends, np.full(berths.size, -np.inf))
+
+
+def _berth_rows(block: Block, station: int) -> IntArray:
+    """The station's berths, once for each of its rows."""
+    first, last = block.rows_of(station)
+    return np.full(last - first, int(block.plan.network.stations[station].capacity.values[0]), dtype=np.int64)
 
 
 def pooled(

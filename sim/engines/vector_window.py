@@ -68,15 +68,18 @@ class WindowPlan:
     delta: float
 
 
-def window_plan(block: Block, stations: tuple[int, ...]) -> WindowPlan | None:
-    """How to settle a cycle of stations in windows, or ``None`` when sweeping is cheaper."""
+def window_plan(block: Block, stations: tuple[int, ...], weigh: bool = True) -> WindowPlan | None:
+    """How to settle a cycle of stations in windows, or ``None`` when sweeping is cheaper.
+
+    With ``weigh=False`` the cost is not weighed: windows whenever the lags allow them.
+    """
     lags = _edge_lags(block, stations)
     order, delta = _order(stations, lags)
     if not 0.0 < delta < np.inf:
         return None
     windows = block.plan.horizon_h / delta + 1.0
     visits = sum(block.by_station[s].size for s in stations)
-    if windows * len(stations) * WINDOW_COST_VISITS > visits:
+    if weigh and windows * len(stations) * WINDOW_COST_VISITS > visits:
         return None
     return WindowPlan(_steps(block, order, lags, delta), delta)
 
@@ -206,8 +209,7 @@ def _first_state(block: Block, stations: tuple[int, ...]) -> _Step:
     first = block.plan.network.stations[stations[0]]
     if len(stations) == 1:
         return _Step(stations, first)
-    berths = [int(block.plan.network.stations[s].capacity.values[0]) for s in stations]
-    return _Step(stations, first, pool_state(np.repeat(berths, block.rows)))
+    return _Step(stations, first, pool_state(block, stations))
 
 
 def _lane(block: Block, index: int, lane_of: IntArray, ends: FloatArray) -> _Lane:
@@ -248,7 +250,8 @@ def _advance(block: Block, step: _Step, k: int, until: float, lanes: list[_Lane]
         begin = block.arrive[visits]
         finish = travel(begin, block.work[visits], step.station)
     else:
-        queue = fifo(visits, block.arrive, np.concatenate([block.per_row(part) for part in waiting]))
+        counts = [block.per_row(part, station) for part, station in zip(waiting, step.stations, strict=True)]
+        queue = fifo(visits, block.arrive, np.concatenate(counts))
         work = queue.grid(block.work, 0.0)
         if len(mine) == 1:
             grid, step.state = kernel(block, step.station, queue, work, step.state, until)

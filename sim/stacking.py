@@ -1,0 +1,126 @@
+"""Several Plans as one: sweep points simulated together, each point's replications as rows of one run.
+
+Sweep points are different scenarios (other berth counts, rates, demand) over the same horizon. Stacked,
+they form one Plan whose network is block-diagonal: point ``k``'s stations are copies numbered after the
+stations of the points before it, so no shipment of one point ever meets one of another. An engine runs the
+stacked Plan once; the vector engine then computes the copies of a berth pool from every point as rows of
+one pool grid (stations of one level of the station graph are batched), which is what vectorising across
+sweep points means. :func:`unstack` cuts the Trace back into one per point. Replications stay independent,
+so each point's Trace is the one the engine gives the point alone (the contract tests check it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+
+from sim.network import FlowRoute, Network, Station
+from sim.plan import Plan
+from sim.trace import Trace
+
+__all__ = ["stack", "unstack"]
+
+
+def stack(plans: Sequence[Plan]) -> Plan:
+    """One Plan holding every replication of every plan, over a block-diagonal network.
+
+    Parameters
+    ----------
+    plans : sequence of Plan
+        The points, all with the same horizon (h).
+
+    Raises
+    ------
+    ValueError
+        When there are no plans or their horizons differ.
+    """
+    if not plans:
+        raise ValueError("stack needs at least one plan")
+    horizons = {plan.horizon_h for plan in plans}
+    if len(horizons) > 1:
+        raise ValueError(f"plans to stack must share one horizon; got {sorted(horizons)} h")
+    station_offsets = _offsets([len(plan.network.stations) for plan in plans])
+    flow_offsets = _offsets([len(plan.network.flows) for plan in plans])
+    network = Network(
+        stations=tuple(
+            station
+            for k, plan in enumerate(plans)
+            for station in _stations(plan.network.stations, station_offsets[k])
+        ),
+        flows=tuple(
+            flow
+            for k, plan in enumerate(plans)
+            for flow in _flows(plan.network.flows, flow_offsets[k], station_offsets[k])
+        ),
+        parcel_limits=(),
+        horizon_h=plans[0].horizon_h,
+    )
+    shipment_offsets = _offsets([plan.n_shipments for plan in plans])
+    visit_offsets = _offsets([plan.n_visits for plan in plans])
+    return Plan(
+        network=network,
+        seed=plans[0].seed,
+        replications=tuple(r for plan in plans for r in plan.replications),
+        rep_first=_joined([plan.rep_first for plan in plans], shipment_offsets),
+        shipment_rep=np.concatenate([plan.shipment_rep for plan in plans]),
+        shipment_id=np.concatenate([plan.shipment_id for plan in plans]),
+        shipment_flow=np.concatenate(
+            [p.shipment_flow + o for p, o in zip(plans, flow_offsets, strict=False)]
+        ),
+        created=np.concatenate([plan.created for plan in plans]),
+        tonnes=np.concatenate([plan.tonnes for plan in plans]),
+        teu=np.concatenate([plan.teu for plan in plans]),
+        free_flow_h=np.concatenate([plan.free_flow_h for plan in plans]),
+        first_visit=_joined([plan.first_visit for plan in plans], visit_offsets),
+        visit_station=np.concatenate(
+            [p.visit_station + o for p, o in zip(plans, station_offsets, strict=False)]
+        ),
+        visit_work=np.concatenate([plan.visit_work for plan in plans]),
+        visit_size=np.concatenate([plan.visit_size for plan in plans]),
+    )
+
+
+def unstack(trace: Trace, plans: Sequence[Plan]) -> list[Trace]:
+    """The Trace of a stacked Plan, cut into one Trace per plan (copies of its arrays)."""
+    bounds = _offsets([plan.n_visits for plan in plans])
+    return [
+        Trace(*(getattr(trace, field)[a:b].copy() for field in ("arrive", "start", "end")))
+        for a, b in itertools.pairwise(bounds)
+    ]
+
+
+def _offsets(sizes: list[int]) -> list[int]:
+    """Where each part starts when the parts are laid end to end, and the total."""
+    return [0, *np.cumsum(sizes).tolist()]
+
+
+def _shifted(parts: list[np.ndarray], shifts: list[int]) -> np.ndarray:
+    """Index arrays laid end to end, each shifted by its own amount (written in place, no temporaries)."""
+    out = np.concatenate(parts)
+    at = 0
+    for part, shift in zip(parts, shifts, strict=False):
+        out[at : at + part.size] += shift
+        at += part.size
+    return out
+
+
+def _joined(offsets_arrays: list[np.ndarray], shifts: list[int]) -> np.ndarray:
+    """CSR offset arrays laid end to end: each part's offsets shifted by what comes before it."""
+    parts = [offsets_arrays[0][:1]]
+    parts += [offsets[1:] + shift for offsets, shift in zip(offsets_arrays, shifts, strict=False)]
+    return np.concatenate(parts).astype(np.int64)
+
+
+def _stations(stations: tuple[Station, ...], offset: int) -> list[Station]:
+    """Copies renumbered; they keep their names, which is how the engine knows copies of one station."""
+    return [dataclasses.replace(s, index=s.index + offset) for s in stations]
+
+
+def _flows(flows: tuple[FlowRoute, ...], offset: int, station_offset: int) -> list[FlowRoute]:
+    return [
+        dataclasses.replace(f, index=f.index + offset, stations=tuple(s + station_offset for s in f.stations))
+        for f in flows
+    ]
