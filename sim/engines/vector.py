@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 
 from sim.engines.vector_block import Block, batchable, compute, ends
 from sim.engines.vector_graph import Group, settle_order
-from sim.engines.vector_window import settle_in_windows, window_plan
+from sim.engines.vector_window import WindowPlan, settle_in_windows, window_plan
 from sim.plan import Plan, check_plan
 from sim.trace import Trace
 
@@ -126,6 +126,8 @@ class Cycle:
     """The stations of each copy."""
     delta: float | None
     """Window length (h), or ``None`` to sweep to a fixed point."""
+    windows: WindowPlan | None = None
+    """The window plan already made for a single group (``None``: make it when settling)."""
 
     @property
     def stations(self) -> tuple[int, ...]:
@@ -158,9 +160,14 @@ def _level_steps(block: Block, groups: list[Group]) -> list[Cycle | list[int]]:
             windows = window_plan(block, group.stations)
             delta = windows.delta if windows is not None else None
             names = "\n".join(sorted(block.plan.network.stations[s].name for s in group.stations))
-            copies = steps.setdefault((level[k], names, repr(delta)), Cycle((), delta))
-            assert isinstance(copies, Cycle)
-            steps[(level[k], names, repr(delta))] = Cycle((*copies.groups, group.stations), delta)
+            key = (level[k], names, repr(delta))
+            copies = steps.get(key)
+            assert copies is None or isinstance(copies, Cycle)
+            steps[key] = (
+                Cycle((group.stations,), delta, windows)
+                if copies is None
+                else Cycle((*copies.groups, group.stations), delta)
+            )
         elif batchable(spec):
             batch = steps.setdefault((level[k], spec.name, ""), [])
             assert isinstance(batch, list)
@@ -173,7 +180,7 @@ def _level_steps(block: Block, groups: list[Group]) -> list[Cycle | list[int]]:
 def _settle(block: Block, cycle: Cycle) -> None:
     """Settle stations that feed each other: in windows, or by sweeping until no arrival changes."""
     if cycle.delta is not None:
-        windows = window_plan(block, cycle.stations, weigh=False)
+        windows = cycle.windows or window_plan(block, cycle.stations, weigh=False)
         if windows is None or windows.delta != cycle.delta:  # the copies' windows do not line up
             for group in cycle.groups:
                 alone = window_plan(block, group, weigh=False)
