@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.engines import ENGINES, get_engine
+from sim.engines import ENGINES, get_engine, simulate_points
 from sim.errors import InputError, Problem
 from sim.network import Network, build_network
 from sim.plan import Plan, draw_plan
@@ -28,7 +28,7 @@ from sim.scenario.loader import dump_scenario
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
-__all__ = ["DEFAULT_ENGINE", "RunResult", "run", "write_run"]
+__all__ = ["DEFAULT_ENGINE", "RunResult", "run", "run_points", "write_run"]
 
 DEFAULT_ENGINE = "vector"
 Progress = Callable[[int, int], None]
@@ -124,6 +124,40 @@ def run(
         plan, get_engine(engine), block=1 if engine == "reference" else count, progress=progress
     )
     return RunResult(scenario, network, plan, trace, engine, root, time.perf_counter() - began)
+
+
+def run_points(
+    scenarios: list[Scenario],
+    seeds: list[int],
+    engine: str = DEFAULT_ENGINE,
+    replications: int = 1,
+    first_replication: int = 0,
+) -> list[RunResult]:
+    """Simulate several scenarios — sweep points — in one engine run (:func:`sim.engines.simulate_points`).
+
+    Each result equals :func:`run` of its scenario with the same seed and replications, bit for bit; the
+    vector engine computes the points' copies of each multi-berth pool and cycle together. Scenarios with
+    different horizons are run in one engine run per horizon. ``wall_time_s`` of each result is the run's
+    wall time shared out by visits.
+    """
+    began = time.perf_counter()
+    networks = [build_network(scenario) for scenario in scenarios]
+    numbers = range(first_replication, first_replication + replications)
+    plans = [
+        draw_plan(sc, net, numbers, seed) for sc, net, seed in zip(scenarios, networks, seeds, strict=True)
+    ]
+    traces: list[Trace | None] = [None] * len(plans)
+    for horizon in sorted({plan.horizon_h for plan in plans}):
+        which = [k for k, plan in enumerate(plans) if plan.horizon_h == horizon]
+        for k, trace in zip(which, simulate_points(engine, [plans[k] for k in which]), strict=True):
+            traces[k] = trace
+    seconds = time.perf_counter() - began
+    visits = sum(plan.n_visits for plan in plans) or 1
+    return [
+        RunResult(sc, net, plan, trace, engine, seed, seconds * plan.n_visits / visits)
+        for sc, net, plan, trace, seed in zip(scenarios, networks, plans, traces, seeds, strict=True)
+        if trace is not None
+    ]
 
 
 def _simulate(plan: Plan, engine: Callable[[Plan], Trace], block: int, progress: Progress | None) -> Trace:

@@ -49,12 +49,34 @@ def get_engine(name: str) -> Callable[[Plan], Trace]:
 
 
 def simulate_points(name: str, plans: Sequence[Plan]) -> list[Trace]:
-    """Simulate several plans — sweep points over one horizon — in one run of engine ``name``.
+    """Simulate several plans — sweep points over one horizon — in as few runs of engine ``name`` as fit.
 
     The plans are stacked into one (:mod:`sim.stacking`); the vector engine computes the copies of each
-    multi-berth pool from every point as rows of one grid. Returns one Trace per plan, each the Trace the
-    engine gives that plan alone.
+    multi-berth pool and cycle from every point together. Stacks are cut so that each fits in one of the
+    vector engine's memory blocks (a point's replications are never split differently than alone). Returns
+    one Trace per plan, each the Trace the engine gives that plan alone.
     """
     from sim.stacking import stack, unstack
 
-    return unstack(get_engine(name)(stack(plans)), plans)
+    traces: list[Trace] = []
+    for part in _stacks(name, plans):
+        traces += unstack(get_engine(name)(stack(part)), part)
+    return traces
+
+
+def _stacks(name: str, plans: Sequence[Plan]) -> list[list[Plan]]:
+    """Consecutive plans grouped so that each group fits in one vector block."""
+    if name != "vector":
+        return [list(plans)]
+    from sim.engines.vector import BYTES_PER_VISIT, block_budget
+
+    most = block_budget() // BYTES_PER_VISIT
+    groups: list[list[Plan]] = []
+    visits = 0
+    for plan in plans:
+        if not groups or visits + plan.n_visits > most:
+            groups.append([])
+            visits = 0
+        groups[-1].append(plan)
+        visits += plan.n_visits
+    return groups

@@ -37,7 +37,7 @@ from sim.engines.vector_window import WindowPlan, settle_in_windows, window_plan
 from sim.plan import Plan, check_plan
 from sim.trace import Trace
 
-__all__ = ["BYTES_PER_VISIT", "SweepLimitError", "replication_blocks", "simulate"]
+__all__ = ["BYTES_PER_VISIT", "SweepLimitError", "block_budget", "replication_blocks", "simulate"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -95,7 +95,7 @@ def replication_blocks(plan: Plan, block_bytes: int | None = None) -> Iterator[t
 
     A single replication larger than the budget is still simulated whole.
     """
-    budget = block_bytes if block_bytes is not None else _default_budget()
+    budget = block_bytes if block_bytes is not None else block_budget()
     visits_before = plan.first_visit[plan.rep_first]
     first = 0
     n_reps = len(plan.replications)
@@ -107,7 +107,8 @@ def replication_blocks(plan: Plan, block_bytes: int | None = None) -> Iterator[t
         first = last
 
 
-def _default_budget() -> int:
+def block_budget() -> int:
+    """Working memory for one block of replications (bytes): a third of the free memory, 4 GiB at most."""
     try:
         with open("/proc/meminfo", encoding="ascii") as info:
             for line in info:

@@ -8,6 +8,7 @@ replications.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,7 @@ __all__ = [
 
 MANIFEST_FORMAT = "corridor-sim sweep manifest 1"
 STREAMS = "SeedSequence(seed, spawn_key=(replication, blake2b(purpose), blake2b(entity)...))"
-NOT_IDENTITY = ("spec_file", "package_version", "git_commit", "complete")
+NOT_IDENTITY = ("spec_file", "package_version", "git_commit", "complete", "points_per_task")
 """Manifest entries that may change between a run and its resumption."""
 
 
@@ -82,11 +83,12 @@ class _Tally(SweepEvents):
         self.events.started(total, finished, where)
 
     def done(self, report: TaskReport) -> None:
-        if report.written:
-            self.outcome.written += 1
-        else:
-            self.outcome.already += 1
-        self.events.done(report)
+        for each in (report, *report.also):
+            if each.written:
+                self.outcome.written += 1
+            else:
+                self.outcome.already += 1
+            self.events.done(dataclasses.replace(each, also=()))
 
     def retried(self, order: TaskOrder, reason: str) -> None:
         self.outcome.retried += 1
@@ -134,7 +136,7 @@ def run_sweep(
         with executor:  # started before anything is written: a cluster that fails to start leaves no trace
             _write_start(plan, out, content, found)
             tally.started(len(orders), outcome.skipped, executor.description)
-            executor.run(pending, plan.base, tally)
+            executor.run(together(pending, plan.sweep.spec.points_per_task), plan.base, tally)
     else:
         _write_start(plan, out, content, found)
         tally.started(len(orders), outcome.skipped, "nothing to run")
@@ -149,6 +151,24 @@ def run_sweep(
     remove_stale_temporaries(out)
     write_atomic_json({**content, "complete": True}, out / MANIFEST)
     return outcome
+
+
+def together(orders: list[TaskOrder], points: int) -> list[TaskOrder]:
+    """Orders of one block (the same replications) in groups of up to ``points``.
+
+    Each group's first order carries the others as companions: they run stacked in one engine run.
+    """
+    if points <= 1:
+        return orders
+    by_block: dict[tuple[int, int], list[TaskOrder]] = {}
+    for order in orders:
+        by_block.setdefault((order.first, order.count), []).append(order)
+    grouped = []
+    for same in by_block.values():
+        for at in range(0, len(same), points):
+            lead, *rest = same[at : at + points]
+            grouped.append(dataclasses.replace(lead, companions=tuple(rest)))
+    return grouped
 
 
 def _check_out(out: Path, content: dict[str, Any], resume: bool) -> dict[str, Any] | None:
@@ -203,6 +223,7 @@ def manifest(plan: SweepPlan) -> dict[str, Any]:
         "common_random_numbers": spec.common_random_numbers,
         "replications": plan.replications,
         "block_size": spec.block_size,
+        "points_per_task": spec.points_per_task,
         "engine": plan.engine,
         "base_scenario": {"name": plan.base_scenario.name, "file": "base_scenario.yaml"},
         "parameters": [

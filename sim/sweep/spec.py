@@ -9,6 +9,7 @@ expected. Example::
     points: 16                                 # lhs and sobol only
     replications: 4                            # per point (default: the scenario's)
     block_size: 2                              # replications per task
+    points_per_task: 8                         # points simulated together in one engine run (default 1)
     seed: 2024                                 # root seed (default: the scenario's)
     engine: vector                             # reference | vector (default: as corridor run)
 
@@ -55,6 +56,8 @@ class SweepSpec(BaseModel):
     points: Annotated[int, Field(ge=1)] | None = None
     replications: Annotated[int, Field(ge=1)] | None = None
     block_size: Annotated[int, Field(ge=1)] = 1
+    points_per_task: Annotated[int, Field(ge=1)] = 1
+    """Points whose tasks of one block run together, stacked into one engine run (results unchanged)."""
     seed: Annotated[int, Field(ge=0)] | None = None
     engine: str = DEFAULT_ENGINE
     """The simulation engine of every task (default: the one ``corridor run`` uses)."""

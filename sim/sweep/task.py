@@ -11,6 +11,7 @@ there with matching provenance (a worker killed after writing but before reporti
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import socket
@@ -22,9 +23,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.runner import run
+from sim.runner import run_points
 from sim.scenario.layers import Layered
 from sim.scenario.loader import scenario_hash
+from sim.scenario.model import Scenario
 from sim.sweep.plan import point_scenario
 from sim.sweep.spec import Scalar
 from sim.sweep.store import is_finished, write_atomic_parquet
@@ -61,6 +63,8 @@ class TaskOrder:
         Absolute path of the task's Parquet file.
     provenance : dict
         What the file's metadata must say (see :func:`sim.sweep.driver.task_provenance`).
+    companions : tuple of TaskOrder
+        Tasks of other points run together with this one (``points_per_task``).
     """
 
     point: int
@@ -74,6 +78,8 @@ class TaskOrder:
     count: int
     target: str
     provenance: dict[str, Any]
+    companions: tuple[TaskOrder, ...] = ()
+    """Tasks of other points (same replications) run together with this one, stacked in one engine run."""
 
     @property
     def key(self) -> str:
@@ -95,6 +101,8 @@ class TaskReport:
         Time spent in the task, seconds.
     worker : str
         ``host:pid`` of the worker process.
+    also : tuple of TaskReport
+        The reports of the order's companions.
     """
 
     point: int
@@ -102,10 +110,11 @@ class TaskReport:
     written: bool
     wall_time_s: float
     worker: str
+    also: tuple[TaskReport, ...] = ()
 
 
 def execute(order: TaskOrder, base: Layered) -> TaskReport:
-    """Run one task and write its file atomically; return a :class:`TaskReport`.
+    """Run one task (and its companions, stacked) and write each file atomically; report how it went.
 
     Raises
     ------
@@ -114,10 +123,42 @@ def execute(order: TaskOrder, base: Layered) -> TaskReport:
     """
     began = time.perf_counter()
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    target = Path(order.target)
-    if is_finished(target, order.provenance):
-        log.info("%s already finished (%s)", order.key, target.name)
-        return TaskReport(order.point, order.block, False, time.perf_counter() - began, worker)
+    orders = (order, *order.companions)
+    todo = [o for o in orders if not is_finished(Path(o.target), o.provenance)]
+    running = {o.key for o in todo}
+    for skipped in orders:
+        if skipped.key not in running:
+            log.info("%s already finished (%s)", skipped.key, Path(skipped.target).name)
+    if todo:
+        scenarios = [_scenario(o, base) for o in todo]
+        results = run_points(
+            scenarios,
+            [o.seed for o in todo],
+            order.engine,
+            replications=order.count,
+            first_replication=order.first,
+        )
+        for done, result in zip(todo, results, strict=True):
+            frame = task_frame(result.kpis_by_replication, done.values, done.kinds)
+            write_atomic_parquet(frame, Path(done.target), done.provenance)
+    elapsed = time.perf_counter() - began
+    for done in todo:
+        log.info(
+            "%s: replications %d-%d in %.2f s on %s%s",
+            done.key,
+            done.first,
+            done.first + done.count - 1,
+            elapsed,
+            worker,
+            f" (with {len(todo) - 1} other points)" if len(todo) > 1 else "",
+        )
+    share = elapsed / len(orders)
+    reports = [TaskReport(o.point, o.block, o.key in running, share, worker) for o in orders]
+    return dataclasses.replace(reports[0], also=tuple(reports[1:]))
+
+
+def _scenario(order: TaskOrder, base: Layered) -> Scenario:
+    """The order's point scenario, checked against the hash the driver built."""
     scenario = point_scenario(base, order.values, origin=f"sweep point {order.point}")
     found = scenario_hash(scenario)
     if found != order.scenario_hash:
@@ -125,26 +166,7 @@ def execute(order: TaskOrder, base: Layered) -> TaskReport:
             f"{order.key}: the worker built scenario hash {found[:12]} but the driver built "
             f"{order.scenario_hash[:12]}; do driver and workers run the same corridor-sim version?"
         )
-    result = run(
-        scenario,
-        engine=order.engine,
-        replications=order.count,
-        seed=order.seed,
-        first_replication=order.first,
-    )
-    write_atomic_parquet(
-        task_frame(result.kpis_by_replication, order.values, order.kinds), target, order.provenance
-    )
-    elapsed = time.perf_counter() - began
-    log.info(
-        "%s: replications %d-%d in %.2f s on %s",
-        order.key,
-        order.first,
-        order.first + order.count - 1,
-        elapsed,
-        worker,
-    )
-    return TaskReport(order.point, order.block, True, elapsed, worker)
+    return scenario
 
 
 def task_frame(kpis: pd.DataFrame, values: dict[str, Scalar], kinds: dict[str, str]) -> pd.DataFrame:

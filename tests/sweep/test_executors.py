@@ -22,6 +22,7 @@ from sim.cli import main
 from sim.results.files import read_provenance
 from sim.runner import DEFAULT_ENGINE
 from sim.sweep import SweepError, SweepEvents, SweepPlan, load_sweep, make_executor, plan_sweep, run_sweep
+from sim.sweep.driver import task_orders, together
 from sim.sweep.store import write_atomic_parquet
 from tests.sweep.helpers import GRID, assert_same_results, task_files, write_sweep
 
@@ -145,6 +146,34 @@ def test_one_worker_and_small_blocks_change_nothing_but_the_files_cut(
         ["point", "table", "key", "period", "metric", "replication"]
     )
     np.testing.assert_array_equal(whole["value"].to_numpy(), cut["value"].to_numpy())
+
+
+def test_points_run_together_give_the_same_files(reference: Path, tmp_path: Path) -> None:
+    """`points_per_task` stacks points into one engine run; files and numbers are those of one at a time."""
+    spec = write_sweep(tmp_path / "spec", {**GRID, "points_per_task": 3})
+    plan = plan_sweep(load_sweep(spec))
+    out = tmp_path / "together"
+    outcome = run_sweep(plan, out, make_executor("local", workers=2))
+    assert (outcome.total, outcome.written, outcome.already) == (16, 16, 0)
+    assert_same_results(reference, out)
+    for path in task_files(out).values():  # a deleted file is redone alone, the others are kept
+        path.unlink()
+        break
+    again = run_sweep(plan, out, make_executor("local", workers=1), resume=True)
+    assert (again.skipped, again.written) == (15, 1)
+    assert_same_results(reference, out)
+
+
+def test_points_are_grouped_within_one_block_only(grid_spec: Path, tmp_path: Path) -> None:
+    plan = plan_sweep(load_sweep(grid_spec))
+    orders = task_orders(plan, tmp_path, None)
+    groups = together(orders, 3)
+    assert sorted(o.key for g in groups for o in (g, *g.companions)) == sorted(o.key for o in orders)
+    for group in groups:
+        members = (group, *group.companions)
+        assert len(members) <= 3
+        assert len({(o.block, o.first, o.count) for o in members}) == 1
+    assert together(orders, 1) == orders
 
 
 def test_resume_redoes_exactly_the_missing_and_the_stale_tasks(
