@@ -25,6 +25,7 @@ from benchmarks.floor import bare_array_seconds, numba_seconds
 from benchmarks.loops import python_loop_share
 from benchmarks.workloads import Workload, reference_part, workloads
 from sim.engines import get_engine
+from sim.engines.memory import keep_freed_memory
 from sim.plan import Plan
 from sim.trace import Trace, first_difference
 
@@ -177,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
     parser.add_argument("--only", nargs="*", default=None, help="workload names to run")
     args = parser.parse_args(argv)
+    keep_freed_memory()  # as the corridor command does: see sim/engines/memory.py
     rows = []
     for workload in workloads():
         if args.only and workload.name not in args.only:

@@ -17,6 +17,7 @@ from sim.examples import one_port
 from sim.network import build_network
 from sim.plan import Plan, draw_plan
 from sim.scenario import Scenario, load_scenario, scenario_from_data
+from sim.stacking import stack
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -127,6 +128,21 @@ def _wide(replications: int) -> Plan:
     return _draw(scenario, replications)
 
 
+SWEEP_BERTHS = range(4, 12)
+"""The sweep points of ``sweep_8_points_x10``: Santos grain berths."""
+
+
+def _sweep_points(replications: int) -> Plan:
+    """baseline_2024 at each point of :data:`SWEEP_BERTHS`, stacked into one Plan (:mod:`sim.stacking`)."""
+    baseline = SCENARIOS / "baseline_2024.yaml"
+    return stack(
+        [
+            _draw(load_scenario(baseline, overrides={"nodes.BRSSZ.berths.grain.count": berths}), replications)
+            for berths in SWEEP_BERTHS
+        ]
+    )
+
+
 def workloads() -> list[Workload]:
     """Every row of the table, in order."""
     baseline = SCENARIOS / "baseline_2024.yaml"
@@ -165,6 +181,12 @@ def workloads() -> list[Workload]:
             "baseline_2024, 100 replications at once",
             lambda: _draw(load_scenario(baseline), 100),
             "replications:5",
+        ),
+        Workload(
+            "sweep_8_points_x10",
+            "baseline_2024 at 8 sweep points (Santos grain berths 4-11) x 10 replications, in one run",
+            lambda: _sweep_points(10),
+            "replications:3",
         ),
         Workload(
             "ilstc_teu_year",

@@ -16,6 +16,7 @@ from sim.cli import compare as compare_commands
 from sim.cli import report as report_commands
 from sim.cli import run as run_commands
 from sim.cli import sweep as sweep_commands
+from sim.engines.memory import keep_freed_memory
 from sim.errors import InputError
 
 __all__ = ["app", "main"]
@@ -66,5 +67,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:  # pragma: no cover - console script wrapper
-    """Console-script wrapper: exit with :func:`main`'s code."""
+    """Console-script wrapper: keep freed memory for the vector engine, exit with :func:`main`'s code."""
+    keep_freed_memory()
     sys.exit(main())

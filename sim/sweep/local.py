@@ -21,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import Any
 
+from sim.engines.memory import keep_freed_memory
 from sim.scenario.layers import Layered
 from sim.sweep.executor import SweepEvents
 from sim.sweep.task import TaskOrder, TaskReport, execute
@@ -123,12 +124,13 @@ def _retry(order: TaskOrder, pending: deque[TaskOrder], events: SweepEvents, att
 
 
 def _start_worker(records: Any, level: int) -> None:
-    """Pool initializer: send this process's ``sim`` log records to the driver.
+    """Pool initializer: keep freed memory (see sim.engines.memory), send ``sim`` log records to the driver.
 
     The queue's feeder thread is not joined at exit: were a sibling killed while writing to the queue, a
     join could hang this process's exit (and with it the pool's shutdown) for the sake of a log record.
     """
     records.cancel_join_thread()
+    keep_freed_memory()
     logger = logging.getLogger(LOGGER)
     logger.handlers = [logging.handlers.QueueHandler(records)]
     logger.setLevel(level)
