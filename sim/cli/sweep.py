@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 import math
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
@@ -176,23 +176,36 @@ def sweep_command(
         try:
             outcome = run_sweep(plan, target, pool, resume, events)
         except SweepError as error:
-            raise TasksFailed(
+            raise TasksFailedError(
                 f"{error}; the finished tasks are kept: fix the cause and run again with --resume"
             ) from None
         except KeyboardInterrupt:
-            raise Interrupted(
+            raise SweepInterruptedError(
                 "interrupted: the finished tasks are kept; run again with --resume to continue"
             ) from None
     _print_outcome(console, outcome)
 
 
-class TasksFailed(click.ClickException):
-    """Some tasks failed (exit 1); click prints the message on stderr, without a traceback."""
+class SweepStoppedError(Exception):
+    """A sweep that ends with a message on stderr and an exit code, without a traceback.
+
+    :func:`sim.cli.main` calls :meth:`show` and returns :attr:`exit_code`, as for click usage errors.
+    """
+
+    exit_code = EXIT_FAILED
+
+    def show(self) -> None:
+        """Print the message on stderr."""
+        print(f"Error: {self}", file=sys.stderr)
+
+
+class TasksFailedError(SweepStoppedError):
+    """Some tasks failed (exit 1)."""
 
     exit_code = EXIT_FAILED
 
 
-class Interrupted(click.ClickException):
+class SweepInterruptedError(SweepStoppedError):
     """The driver was interrupted (exit 130); finished tasks are kept."""
 
     exit_code = EXIT_INTERRUPTED
