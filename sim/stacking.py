@@ -67,17 +67,13 @@ def stack(plans: Sequence[Plan]) -> Plan:
         rep_first=_joined([plan.rep_first for plan in plans], shipment_offsets),
         shipment_rep=np.concatenate([plan.shipment_rep for plan in plans]),
         shipment_id=np.concatenate([plan.shipment_id for plan in plans]),
-        shipment_flow=np.concatenate(
-            [p.shipment_flow + o for p, o in zip(plans, flow_offsets, strict=False)]
-        ),
+        shipment_flow=_shifted([plan.shipment_flow for plan in plans], flow_offsets),
         created=np.concatenate([plan.created for plan in plans]),
         tonnes=np.concatenate([plan.tonnes for plan in plans]),
         teu=np.concatenate([plan.teu for plan in plans]),
         free_flow_h=np.concatenate([plan.free_flow_h for plan in plans]),
         first_visit=_joined([plan.first_visit for plan in plans], visit_offsets),
-        visit_station=np.concatenate(
-            [p.visit_station + o for p, o in zip(plans, station_offsets, strict=False)]
-        ),
+        visit_station=_shifted([plan.visit_station for plan in plans], station_offsets),
         visit_work=np.concatenate([plan.visit_work for plan in plans]),
         visit_size=np.concatenate([plan.visit_size for plan in plans]),
     )
