@@ -14,6 +14,7 @@ import logging
 import logging.handlers
 import multiprocessing
 import os
+import signal
 from collections import Counter, deque
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -124,13 +125,16 @@ def _retry(order: TaskOrder, pending: deque[TaskOrder], events: SweepEvents, att
 
 
 def _start_worker(records: Any, level: int) -> None:
-    """Pool initializer: keep freed memory (see sim.engines.memory), send ``sim`` log records to the driver.
+    """Pool initializer: ignore Ctrl-C, keep freed memory, send ``sim`` log records to the driver.
 
-    The queue's feeder thread is not joined at exit: were a sibling killed while writing to the queue, a
-    join could hang this process's exit (and with it the pool's shutdown) for the sake of a log record.
+    Ctrl-C reaches the whole process group; the driver handles it (shuts the pool down, keeps finished
+    files), so a worker finishes its task instead of dying with a traceback. The queue's feeder thread is
+    not joined at exit: were a sibling killed while writing to the queue, a join could hang this process's
+    exit (and with it the pool's shutdown) for the sake of a log record.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     records.cancel_join_thread()
-    keep_freed_memory()
+    keep_freed_memory()  # see sim.engines.memory
     logger = logging.getLogger(LOGGER)
     logger.handlers = [logging.handlers.QueueHandler(records)]
     logger.setLevel(level)
