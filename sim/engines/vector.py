@@ -7,8 +7,10 @@ one-berth pools and chokepoints, :mod:`~sim.engines.vector_pool` for multi-berth
 :mod:`~sim.engines.vector_block`).
 
 Order of computation (:mod:`~sim.engines.vector_graph`): stations outside cycles of the station graph are
-computed once, upstream first. Stations that feed each other (flows in both directions through the same
-berths, a station visited at different route positions) are settled in one of two exact ways:
+computed once, upstream first, level by level (copies of one station in stacked sweep points, and copies of
+one cycle, are computed together: see :func:`_level_steps`). Stations that feed each other (flows in both
+directions through the same berths, a station visited at different route positions) are settled in one of
+two exact ways:
 
 - in time windows, one pass per window (:mod:`~sim.engines.vector_window`), when the cycle's backward edges
   have long lags (sea or rail transits) and there are enough visits to share the per-window cost;
