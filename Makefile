@@ -41,7 +41,7 @@ bench: $(VENV)/.dev
 
 # Run the scenario library against the baseline; regenerate results/README.md and its figures.
 results: $(BIN)/corridor
-	$(BIN)/python -m sim.analysis.library_report --scenarios scenarios --out results
+	$(BIN)/python -m sim.experiments.library --scenarios scenarios --out results
 
 schema: $(BIN)/corridor
 	$(BIN)/corridor schema --out scenarios/scenario.schema.json

@@ -2,7 +2,7 @@
 
 Multi-berth pools and services with unequal shipment sizes have no prefix-scan form; with many replications
 they are stepped across replications (one array operation per queue position or departure), but with fewer
-than :data:`~sim.engines.vector_pool.ROWS_FOR_COLUMNS` replications a plain loop over each replication's
+than :data:`~sim.engines.vector.berth_pool.ROWS_FOR_COLUMNS` replications a plain loop over each replication's
 ships is cheaper than numpy's per-call cost. This module times those loops inside one vector run.
 """
 
@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sim.engines import get_engine, vector_pool, vector_service
+from sim.engines import get_engine
+from sim.engines.vector import berth_pool as vector_pool
+from sim.engines.vector import service as vector_service
 from sim.plan import Plan
 
 LOOPS = ((vector_pool, "_row_constant"), (vector_pool, "_row_windows"), (vector_service, "_row_unequal"))

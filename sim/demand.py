@@ -13,11 +13,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+
+from sim.arrays import FloatArray
 
 __all__ = ["Intensity", "month_starts_h"]
-
-FloatArray = NDArray[np.float64]
 
 
 def month_starts_h(start: dt.date, horizon_h: float) -> FloatArray:

@@ -14,10 +14,11 @@ from typing import Literal
 
 import numpy as np
 
+from sim.arrays import FloatArray
 from sim.scenario.checks import disruption_stations, disruption_window_h
 from sim.scenario.model import Disruption, Scenario
 from sim.scenario.routes import Step, resolve_route
-from sim.schedule import FloatArray, Schedule, windowed
+from sim.schedule import Schedule, windowed
 
 __all__ = ["KINDS", "FlowRoute", "Network", "ParcelLimit", "Station", "build_network"]
 

@@ -16,17 +16,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
+from sim.arrays import FloatArray, IntArray
 from sim.demand import Intensity, month_starts_h
 from sim.network import FlowRoute, Network, ParcelLimit
 from sim.rng import stream
-from sim.scenario.distributions import FloatArray
 from sim.scenario.model import Commodity, Flow, Scenario
 
 __all__ = ["Plan", "check_plan", "draw_plan"]
 
-IntArray = NDArray[np.int64]
 QUADRATURE = (np.arange(4096, dtype=np.float64) + 0.5) / 4096
 """Midpoints used to average a parcel distribution under a cap (E[min(P, cap)])."""
 

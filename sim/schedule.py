@@ -10,11 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+
+from sim.arrays import FloatArray
 
 __all__ = ["Schedule", "windowed"]
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

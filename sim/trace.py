@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+
+from sim.arrays import FloatArray
 
 __all__ = ["Trace", "first_difference"]
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

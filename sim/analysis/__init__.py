@@ -1,6 +1,10 @@
-"""Analysis of result files: statistics across replications, tidy tables, plots, maps and reports.
+"""Analysis of result files: it reads what runs wrote (Parquet and JSON) and never simulates.
 
-Analysis reads what a run wrote (Parquet and JSON) and never re-simulates, except the explicit comparison and
-bottleneck commands, which call :func:`sim.run`. Import the submodules directly; this package imports nothing
-at import time so that ``import sim.analysis`` stays cheap and side-effect free.
+- :mod:`sim.analysis.stats` — intervals across replications, paired KPI differences, warm-up, sensitivity;
+- :mod:`sim.analysis.tables` — a run or sweep directory read back, tidy tables and occupancy over time;
+- :mod:`sim.analysis.figures` — the figures (house style, run plots, forest plots, network map, sweep plots);
+- :mod:`sim.analysis.report` — self-contained HTML reports and the sweep report.
+
+Whatever runs simulations (paired comparisons, bottleneck scans, the library report, sweeps) is in
+:mod:`sim.experiments`. Import the submodules directly: this package imports nothing at import time.
 """

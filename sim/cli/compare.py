@@ -1,7 +1,7 @@
 """``corridor compare`` and ``corridor bottlenecks``: scenarios run with common random numbers, KPIs paired.
 
 ``compare BASE VARIANT…`` compares given scenario files; ``bottlenecks SCENARIO`` is a built-in comparison
-sweep that degrades each station in turn (:mod:`sim.analysis.bottlenecks`).
+sweep that degrades each station in turn (:mod:`sim.experiments.bottlenecks`).
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim.analysis.bottlenecks import rank_bottlenecks
-from sim.analysis.experiment import Comparison, run_comparison, write_comparison
-from sim.analysis.forest import plot_bottlenecks
-from sim.analysis.plotstyle import save_png
+from sim.analysis.figures.forest import plot_bottlenecks
+from sim.analysis.figures.style import save_png
 from sim.engines import ENGINES
 from sim.errors import InputError, Problem
+from sim.experiments.bottlenecks import rank_bottlenecks
+from sim.experiments.compare import Comparison, run_comparison, write_comparison
 from sim.results.files import atomic_directory
 from sim.runner import DEFAULT_ENGINE
 from sim.scenario.loader import load_scenario

@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sim.analysis.report import build_report
-from sim.analysis.rundata import RunDirError
+from sim.analysis.report.build import build_report
+from sim.analysis.tables.run_data import RunDirError
 from sim.errors import InputError, Problem
 
 __all__ = ["register", "report_command"]

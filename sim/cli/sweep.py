@@ -24,13 +24,13 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from sim.analysis.report.sweep import SweepReport, sweep_report
 from sim.errors import InputError, Problem
-from sim.sweep.driver import SweepError, SweepOutcome, run_sweep
-from sim.sweep.executor import ExecutorKind, SweepEvents, make_executor
-from sim.sweep.plan import plan_sweep
-from sim.sweep.report import SweepReport, sweep_report
-from sim.sweep.spec import load_sweep
-from sim.sweep.task import TaskOrder, TaskReport
+from sim.experiments.sweep.driver import SweepError, SweepOutcome, run_sweep
+from sim.experiments.sweep.executors import ExecutorKind, SweepEvents, make_executor
+from sim.experiments.sweep.plan import plan_sweep
+from sim.experiments.sweep.spec import load_sweep
+from sim.experiments.sweep.task import TaskOrder, TaskReport
 
 __all__ = ["register"]
 

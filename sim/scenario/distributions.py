@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from numpy.typing import NDArray
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -22,6 +21,8 @@ from pydantic import (
     model_validator,
 )
 from scipy import stats
+
+from sim.arrays import FloatArray
 
 __all__ = [
     "Distribution",
@@ -36,7 +37,6 @@ __all__ = [
     "Uniform",
 ]
 
-FloatArray = NDArray[np.float64]
 NonNegative = Annotated[float, Field(ge=0)]
 Positive = Annotated[float, Field(gt=0)]
 

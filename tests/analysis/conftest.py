@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import toy_corridor
 
-from sim.analysis.rundata import RunData, load_run
+from sim.analysis.tables.run_data import RunData, load_run
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.analysis.bottlenecks import degrade, rank_bottlenecks, scenario_kpis
 from sim.cli import main
+from sim.experiments.bottlenecks import degrade, rank_bottlenecks, scenario_kpis
 
 DATA = Path(__file__).parent / "data"
 

@@ -6,8 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis.compare import compare_kpis, kpi_label, kpi_unit, paired_precision, select_kpis
-from sim.analysis.stats import paired_difference, welch_difference
+from sim.analysis.stats.differences import paired_difference, welch_difference
+from sim.analysis.stats.kpi_differences import (
+    compare_kpis,
+    kpi_label,
+    kpi_unit,
+    paired_precision,
+    select_kpis,
+)
 
 
 def _long(values: dict[tuple[str, str, str], list[float]]) -> pd.DataFrame:

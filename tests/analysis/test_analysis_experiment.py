@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.analysis.compare import compare_kpis
-from sim.analysis.experiment import run_comparison, write_comparison
+from sim.analysis.stats.kpi_differences import compare_kpis
+from sim.experiments.compare import run_comparison, write_comparison
 
 DATA = Path(__file__).parent / "data"
 

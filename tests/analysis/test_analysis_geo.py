@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from matplotlib.path import Path as MplPath
 
-from sim.analysis import geo
-from sim.analysis.basemap_build import read_polygon_rings
+from sim.analysis.figures import geo
+from tools.build_basemap import read_polygon_rings
 
 
 def test_packaged_land_loads_and_separates_land_from_sea():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.analysis.library_report import library_variants, main, question_of, write_library
+from sim.experiments.library import library_variants, main, question_of, write_library
 
 DATA = Path(__file__).parent / "data"
 

@@ -7,7 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from sim.analysis import occupancy, tables
+from sim.analysis.tables import occupancy
+from sim.analysis.tables import tidy as tables
 
 
 def test_overlap_hours_matches_a_direct_sum():

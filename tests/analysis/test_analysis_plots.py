@@ -7,9 +7,11 @@ import sys
 
 import pytest
 
-from sim.analysis import occupancy, plots, tables
-from sim.analysis.network_map import plot_network_map
-from sim.analysis.plotstyle import save_png
+from sim.analysis.figures import run as plots
+from sim.analysis.figures.network_map import plot_network_map
+from sim.analysis.figures.style import save_png
+from sim.analysis.tables import occupancy
+from sim.analysis.tables import tidy as tables
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -68,9 +70,10 @@ def test_panels_match_the_data(figures, toy_run):
 
 def test_importing_analysis_has_no_matplotlib_side_effects():
     code = (
-        "import sys, sim.analysis.plots, sim.analysis.network_map, sim.analysis.tables, sim.analysis.stats,"
-        " sim.analysis.report, sim.analysis.experiment, sim.analysis.bottlenecks,"
-        " sim.analysis.library_report, sim.cli.compare, sim.cli.report;"
+        "import sys, sim.analysis.figures.run, sim.analysis.figures.network_map, sim.analysis.tables.tidy,"
+        " sim.analysis.stats.differences, sim.analysis.report.build, sim.experiments.compare,"
+        " sim.experiments.bottlenecks,"
+        " sim.experiments.library, sim.cli.compare, sim.cli.report;"
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported at import time'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.analysis.experiment import run_comparison, write_comparison
-from sim.analysis.report import build_report
-from sim.analysis.rundata import RunDirError
+from sim.analysis.report.build import build_report
+from sim.analysis.tables.run_data import RunDirError
+from sim.experiments.compare import run_comparison, write_comparison
 
 DATA = Path(__file__).parent / "data"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

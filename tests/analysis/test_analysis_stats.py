@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.analysis.stats import (
+from sim.analysis.stats.differences import (
     mean_interval,
     paired_difference,
     relative_half_width,

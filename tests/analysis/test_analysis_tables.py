@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from toy_corridor import write_frames
 
-from sim.analysis import tables
-from sim.analysis.rundata import RunDirError, load_run
-from sim.analysis.stats import mean_interval
+from sim.analysis.stats.differences import mean_interval
+from sim.analysis.tables import tidy as tables
+from sim.analysis.tables.run_data import RunDirError, load_run
 
 NAN = np.nan
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.analysis.warmup import binned_series, mser, mser_warmup_hours
+from sim.analysis.stats.warmup import binned_series, mser, mser_warmup_hours
 
 
 def test_mser5_cuts_an_exponential_transient():

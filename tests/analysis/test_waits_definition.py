@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.analysis import tables
-from sim.analysis.rundata import load_run
+from sim.analysis.tables import tidy as tables
+from sim.analysis.tables.run_data import load_run
 from sim.engines import ENGINES, get_engine
 from sim.network import build_network
 from sim.plan import Plan

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sim.scenario.seeds import SEED_TABLES, read_seeds
-from sim.seeds_builder import (
+from tools.build_seeds import (
     LEG_SOURCE,
     SeaNode,
     great_circle_nm,

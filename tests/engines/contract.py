@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sim.engines import get_engine, vector_window
+from sim.engines import get_engine
+from sim.engines.vector import windows as vector_window
 from sim.plan import Plan
 from sim.trace import Trace, first_difference
 

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from sim.engines import ENGINES
-from sim.engines.vector_block import Block
-from sim.engines.vector_graph import settle_order
-from sim.engines.vector_window import window_plan
+from sim.engines.vector.block import Block
+from sim.engines.vector.order import settle_order
+from sim.engines.vector.windows import window_plan
 from sim.network import build_network
 from sim.plan import draw_plan
 from sim.scenario import Scenario, load_scenario

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.engines import get_engine, simulate_points, vector
+from sim.engines import get_engine, simulate_points
+from sim.engines.vector import engine as vector
 from sim.network import build_network
 from sim.plan import Plan, draw_plan
 from sim.scenario import load_scenario

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.engines import vector_pool
+from sim.engines.vector import berth_pool as vector_pool
 from sim.engines.vector import replication_blocks, simulate
-from sim.engines.vector_graph import settle_order
-from sim.engines.vector_pool import berth_pool
-from sim.engines.vector_scan import max_plus_scan, single_server
-from sim.engines.vector_service import service
-from sim.engines.vector_window import _order
+from sim.engines.vector.berth_pool import berth_pool
+from sim.engines.vector.order import settle_order
+from sim.engines.vector.service import service
+from sim.engines.vector.single_server import max_plus_scan, single_server
+from sim.engines.vector.windows import _order
 from sim.network import Station, build_network
 from sim.plan import draw_plan
 from sim.schedule import Schedule, windowed
@@ -161,7 +161,7 @@ def test_window_order_puts_the_long_transit_on_the_backward_edge() -> None:
 
 def test_engines_import_no_pandas_plotting_cli_or_dask() -> None:
     code = (
-        "import sys, sim.engines.vector, sim.engines.reference; "
+        "import sys, sim.engines.vector.engine, sim.engines.reference; "
         "banned = ('pandas', 'matplotlib', 'dask', 'typer', 'sim.cli', 'rich'); "
         "print(sorted(m for m in banned if m in sys.modules))"
     )

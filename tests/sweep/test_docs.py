@@ -8,7 +8,7 @@ from pathlib import Path
 import dask_jobqueue
 from ruamel.yaml import YAML
 
-from sim.sweep import load_sweep, plan_sweep
+from sim.experiments.sweep import load_sweep, plan_sweep
 from tests.sweep.helpers import DEMO, ROOT
 
 DOC = ROOT / "docs" / "sweeps.md"

@@ -19,11 +19,19 @@ import pytest
 
 import sim
 from sim.cli import main
+from sim.experiments.sweep import (
+    SweepError,
+    SweepEvents,
+    SweepPlan,
+    load_sweep,
+    make_executor,
+    plan_sweep,
+    run_sweep,
+)
+from sim.experiments.sweep.driver import task_orders, together
 from sim.results.files import read_provenance
+from sim.results.sweep_store import write_atomic_parquet
 from sim.runner import DEFAULT_ENGINE
-from sim.sweep import SweepError, SweepEvents, SweepPlan, load_sweep, make_executor, plan_sweep, run_sweep
-from sim.sweep.driver import task_orders, together
-from sim.sweep.store import write_atomic_parquet
 from tests.sweep.helpers import GRID, assert_same_results, task_files, write_sweep
 
 
@@ -128,7 +136,11 @@ def test_dask_local_cluster_gives_the_same_files_as_the_local_pool(
         outcome = run_sweep(plan, tmp_path / "dask", make_executor("dask", workers=2, log_level=logging.INFO))
     assert (outcome.total, outcome.written, outcome.skipped) == (16, 16, 0)
     assert_same_results(reference, tmp_path / "dask")
-    forwarded = [r for r in caplog.records if r.name == "sim.sweep.task" and "replications" in r.getMessage()]
+    forwarded = [
+        r
+        for r in caplog.records
+        if r.name == "sim.experiments.sweep.task" and "replications" in r.getMessage()
+    ]
     assert len(forwarded) == 16, "each worker's task log reached the driver"
     assert all(":" in r.getMessage().rsplit(" on ", 1)[1] for r in forwarded)
 
@@ -249,7 +261,7 @@ def test_failed_tasks_exit_1_with_their_errors(
 
 def test_importing_sim_or_the_sweep_package_does_not_import_dask() -> None:
     code = (
-        "import sys, sim, sim.sweep, sim.cli; "
+        "import sys, sim, sim.experiments.sweep, sim.cli; "
         "print(any(m.split('.')[0] in ('dask', 'distributed') for m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -257,9 +269,9 @@ def test_importing_sim_or_the_sweep_package_does_not_import_dask() -> None:
 
 
 def test_the_sweep_api_is_small_and_complete() -> None:
-    import sim.sweep
+    import sim.experiments.sweep
 
-    assert sorted(sim.sweep.__all__) == [
+    assert sorted(sim.experiments.sweep.__all__) == [
         "Sweep",
         "SweepError",
         "SweepEvents",
@@ -272,7 +284,7 @@ def test_the_sweep_api_is_small_and_complete() -> None:
         "run_sweep",
         "sweep_report",
     ]
-    assert all(hasattr(sim.sweep, name) for name in sim.sweep.__all__)
+    assert all(hasattr(sim.experiments.sweep, name) for name in sim.experiments.sweep.__all__)
 
 
 def test_joining_a_running_scheduler_gives_the_same_files(

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.analysis.stats.sensitivity import MAIN_EFFECT, SRC, ranking, sensitivity
 from sim.cli import main
-from sim.sweep.sensitivity import MAIN_EFFECT, SRC, ranking, sensitivity
 from tests.sweep.helpers import write_sweep
 
 SOY = "throughput_by_commodity/soybeans/tonnes_per_year"
@@ -108,7 +108,7 @@ def test_a_directory_without_a_sweep_exits_2(tmp_path: Path, capsys: pytest.Capt
 
 
 def synthetic(points: pd.DataFrame, response: np.ndarray) -> pd.DataFrame:
-    """A point summary as :func:`sim.sweep.results.point_summary` makes it, for a noise-free response."""
+    """A point summary as :func:`~sim.analysis.tables.sweep.point_summary` makes it, noise-free."""
     return points.assign(point=range(len(points)), kpi="t/k/y", mean=response, std=0.0, n=4)
 
 

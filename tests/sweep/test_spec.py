@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from sim.cli import main
-from sim.sweep import load_sweep, plan_sweep
-from sim.sweep.design import design_points
+from sim.experiments.sweep import load_sweep, plan_sweep
+from sim.experiments.sweep.design import design_points
 from tests.sweep.helpers import DEMO, GRID, write_sweep
 
 

@@ -1,0 +1,1 @@
+"""Figures drawn from tidy tables: the house style, run plots, forest plots, the network map, sweep plots."""

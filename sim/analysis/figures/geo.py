@@ -1,0 +1,205 @@
+"""Offline basemap and longitude handling for network maps (plate carrée, degrees).
+
+The land polygons come from ``sim/data/ne_110m_countries.npz`` (Natural Earth, public domain, shipped with the
+package; see ``sim/data/README.md``), so drawing a map never needs geopandas or the network.
+
+Trade corridors wrap around the globe (Brazil → China goes east past the Cape, Chile → China goes west over
+the Pacific), so a map cannot simply span −180°…180°. Every segment is drawn the short way round
+(:func:`unwrap_longitudes`), the map's left edge is put where no segment crosses if possible
+(:func:`map_cut`), and the basemap is tiled at ±360° so that any window of longitudes is covered.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from sim.arrays import FloatArray
+
+__all__ = [
+    "LAND_COLOUR",
+    "OCEAN_COLOUR",
+    "Land",
+    "draw_basemap",
+    "load_land",
+    "map_cut",
+    "map_extent",
+    "unwrap_longitudes",
+    "wrap_into",
+]
+
+LAND_COLOUR = "#e9e6df"
+BORDER_COLOUR = "#b9b4a8"
+OCEAN_COLOUR = "#f4f8fb"
+_DATA_FILE = "ne_110m_countries.npz"
+
+
+@dataclass(frozen=True)
+class Land:
+    """Land polygons as rings of (longitude, latitude) in degrees.
+
+    Attributes
+    ----------
+    lonlat : ndarray, shape (n_points, 2)
+        All ring vertices, degrees.
+    ring_start : ndarray, shape (n_rings + 1,)
+        Ring *r* is ``lonlat[ring_start[r]:ring_start[r + 1]]``.
+    source : str
+        Provenance of the data.
+    """
+
+    lonlat: FloatArray
+    ring_start: NDArray[np.int32]
+    source: str
+
+    @property
+    def n_rings(self) -> int:
+        """Number of rings (outer boundaries and holes)."""
+        return int(self.ring_start.size - 1)
+
+
+@functools.cache
+def load_land() -> Land:
+    """Load the packaged Natural Earth 1:110m country polygons (read once per process)."""
+    with resources.files("sim").joinpath("data", _DATA_FILE).open("rb") as handle, np.load(handle) as data:
+        return Land(
+            lonlat=data["lonlat"].astype(np.float64) / 100.0,
+            ring_start=data["ring_start"].astype(np.int32),
+            source=str(data["source"]),
+        )
+
+
+def _land_path(land: Land, shifts: Sequence[float]) -> Any:
+    """One compound matplotlib Path of every ring, repeated at each longitude shift."""
+    from matplotlib.path import Path as MplPath
+
+    codes_one = np.full(land.lonlat.shape[0], MplPath.LINETO, dtype=np.uint8)
+    codes_one[land.ring_start[:-1]] = MplPath.MOVETO
+    codes_one[land.ring_start[1:] - 1] = MplPath.CLOSEPOLY
+    vertices = np.vstack([land.lonlat + np.array([shift, 0.0]) for shift in shifts])
+    return MplPath(vertices, np.tile(codes_one, len(shifts)))
+
+
+def draw_basemap(ax: Any, shifts: Sequence[float] = (-360.0, 0.0, 360.0), *, borders: bool = True) -> None:
+    """Draw land (and country borders) on a matplotlib Axes in plate carrée degrees.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Target axes; the caller sets the limits (the polygons are clipped to them).
+    shifts : sequence of float
+        Longitude offsets (degrees) at which to repeat the world, so windows beyond ±180° are covered.
+    borders : bool
+        Draw country borders and coastlines as thin lines.
+    """
+    from matplotlib.patches import PathPatch
+
+    patch = PathPatch(
+        _land_path(load_land(), shifts),
+        facecolor=LAND_COLOUR,
+        edgecolor=BORDER_COLOUR if borders else "none",
+        linewidth=0.4,
+        zorder=0,
+    )
+    ax.add_artist(patch)  # not add_patch: updating data limits vertex by vertex is slow and unwanted
+    ax.set_facecolor(OCEAN_COLOUR)
+
+
+def unwrap_longitudes(lons: ArrayLike) -> FloatArray:
+    """Shift each longitude by a multiple of 360° so every step along the sequence is the short way round.
+
+    Parameters
+    ----------
+    lons : array_like
+        Longitudes in degrees along a path (e.g. origin, chokepoint, destination).
+
+    Returns
+    -------
+    ndarray
+        Continuous longitudes; the first is unchanged.
+    """
+    x = np.asarray(lons, dtype=np.float64).ravel()
+    if x.size == 0:
+        return x
+    steps = (np.diff(x) + 180.0) % 360.0 - 180.0
+    return np.concatenate([x[:1], x[0] + np.cumsum(steps)])
+
+
+def map_cut(segments: Sequence[tuple[float, float]]) -> float:
+    """Longitude for the map's left edge: the middle of the widest gap that no segment crosses.
+
+    Parameters
+    ----------
+    segments : sequence of (lon0, lon1)
+        Unwrapped segment end longitudes, degrees (``lon1`` may lie outside ±180°).
+
+    Returns
+    -------
+    float
+        A longitude in [-180, 180). With no gap at all, the point crossed by the fewest segments.
+    """
+    grid = np.arange(-180.0, 180.0, 0.5)
+    covered = np.zeros(grid.size, dtype=np.int64)
+    for lon0, lon1 in segments:
+        low, high = min(lon0, lon1), max(lon0, lon1)
+        # A grid longitude g is crossed when some g + 360k lies inside [low, high].
+        k = np.ceil((low - grid) / 360.0)
+        covered += (grid + 360.0 * k <= high).astype(np.int64)
+    free = covered == covered.min()
+    # Longest circular run of minimal coverage.
+    doubled = np.concatenate([free, free])
+    best_len, best_start, run = 0, 0, 0
+    for i, flag in enumerate(doubled):
+        run = run + 1 if flag else 0
+        if run > best_len and run <= grid.size:
+            best_len, best_start = run, i - run + 1
+    middle = grid[(best_start + best_len // 2) % grid.size]
+    return float(middle)
+
+
+def map_extent(
+    lons: ArrayLike, lats: ArrayLike, cut: float, margin: float = 10.0, max_aspect: float = 2.2
+) -> tuple[float, float, float, float]:
+    """Axis limits (x0, x1, y0, y1) in degrees that frame points, with x measured from ``cut``.
+
+    Parameters
+    ----------
+    lons, lats : array_like
+        Longitudes already shifted into ``[cut, cut + 360)``, and latitudes, degrees.
+    cut : float
+        Left edge of the unwrapped world, degrees.
+    margin : float
+        Padding around the points, degrees.
+    max_aspect : float
+        Widest width:height ratio; a flatter frame is made taller (within latitudes −70…80).
+
+    Returns
+    -------
+    tuple of float
+        ``(x0, x1, y0, y1)``, within one world width; at least half as wide as tall.
+    """
+    x = np.asarray(lons, dtype=np.float64)
+    y = np.asarray(lats, dtype=np.float64)
+    if x.size == 0:
+        return (cut, cut + 360.0, -60.0, 75.0)
+    x0, x1 = max(cut, float(x.min()) - margin), min(cut + 360.0, float(x.max()) + margin)
+    y0, y1 = max(-70.0, float(y.min()) - margin), min(80.0, float(y.max()) + margin)
+    if (x1 - x0) > max_aspect * (y1 - y0):
+        grow = (x1 - x0) / max_aspect - (y1 - y0)
+        y0, y1 = max(-70.0, y0 - grow / 2.0), min(80.0, y1 + grow / 2.0)
+    if (x1 - x0) < 0.5 * (y1 - y0):
+        centre, half = (x0 + x1) / 2.0, (y1 - y0) / 4.0
+        x0, x1 = centre - half, centre + half
+    return (x0, x1, y0, y1)
+
+
+def wrap_into(lons: ArrayLike, cut: float) -> FloatArray:
+    """Shift longitudes into ``[cut, cut + 360)``."""
+    x = np.asarray(lons, dtype=np.float64)
+    return cut + np.mod(x - cut, 360.0)

@@ -1,0 +1,1 @@
+"""Statistics of results: intervals and differences, paired KPI tables, warm-up, sensitivity."""

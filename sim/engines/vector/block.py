@@ -1,0 +1,277 @@
+"""A block of whole replications being simulated, and how one station's visits are computed in it.
+
+The block holds the visit times (views into the run's arrays), each station's visits, and what a kernel
+needs. Ends are not stored while simulating: a visit ends at its start plus its work (a leg: over the speed
+factor), which :func:`pass_on` hands on as the next arrivals and :func:`ends` records once the block is
+settled. The kernel of each station kind is chosen in :mod:`~sim.engines.vector.kernels`;
+:func:`compute` computes every visit of a station (or of a batch of stations) at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.arrays import FloatArray, IntArray
+from sim.engines.vector.berth_pool import PoolState, berth_pool
+from sim.engines.vector.fifo import Fifo, fifo
+from sim.engines.vector.kernels import KernelState, kernel, travel, unit_speed
+from sim.network import Station
+from sim.plan import Plan
+from sim.schedule import Schedule
+
+__all__ = ["Block", "batchable", "compute", "ends", "pass_on", "pool_state", "pooled"]
+
+
+@dataclass(frozen=True)
+class Block:
+    """Whole replications ``[first, last)`` of a plan; its time arrays are views into the run's."""
+
+    plan: Plan
+    rows: int
+    row_first: IntArray
+    """Visits of row ``r`` (a replication) are ``row_first[r]:row_first[r + 1]``."""
+    has_next: NDArray[np.bool_]
+    station_code: NDArray[np.unsignedinteger[Any]] | IntArray
+    """Station of each visit, in the narrowest unsigned type that holds every station index."""
+    work: FloatArray
+    size: FloatArray
+    by_station: list[IntArray]
+    feeds: list[set[int]]
+    """The stations each station passes shipments on to, in this block."""
+    route_ends: NDArray[np.bool_]
+    """Per station: some shipment's route ends there (else every visit has a next one)."""
+    arrive: FloatArray
+    start: FloatArray
+    uniform_sizes: dict[int, float | None] = field(default_factory=dict)
+    """Cache of :meth:`uniform_size`."""
+    station_rows: dict[int, tuple[int, int]] = field(default_factory=dict)
+    """Cache of :meth:`rows_of`."""
+
+    @classmethod
+    def of(cls, plan: Plan, first: int, last: int, times: tuple[FloatArray, FloatArray]) -> Block:
+        """Cut replications ``[first, last)`` out of ``plan``; ``times`` are the run's arrive and start."""
+        s0, s1 = int(plan.rep_first[first]), int(plan.rep_first[last])
+        v0, v1 = int(plan.first_visit[s0]), int(plan.first_visit[s1])
+        steps = np.diff(plan.first_visit[s0 : s1 + 1])
+        has_next = np.ones(v1 - v0, dtype=bool)
+        last_visits = plan.first_visit[s0 + 1 : s1 + 1][steps > 0] - v0 - 1
+        has_next[last_visits] = False
+        row_first = plan.first_visit[plan.rep_first[first : last + 1]] - v0
+        stations = plan.visit_station[v0:v1]
+        n_stations = len(plan.network.stations)
+        station_code = stations.astype(_code_type(n_stations))
+        by_station = _by_station(station_code, n_stations)
+        feeds = _feeds(stations, has_next, n_stations)
+        route_ends = np.bincount(station_code[last_visits], minlength=n_stations) > 0
+        arrive, start = (t[v0:v1] for t in times)
+        created = plan.created[s0:s1][steps > 0]
+        arrive[plan.first_visit[s0:s1][steps > 0] - v0] = np.where(created <= plan.horizon_h, created, np.inf)
+        return cls(
+            plan,
+            last - first,
+            row_first,
+            has_next,
+            station_code,
+            plan.visit_work[v0:v1],
+            plan.visit_size[v0:v1],
+            by_station,
+            feeds,
+            route_ends,
+            arrive,
+            start,
+        )
+
+    def uniform_size(self, station: int) -> float | None:
+        """The one size of every shipment at ``station`` in this block, or ``None`` when sizes differ."""
+        if station not in self.uniform_sizes:
+            sizes = self.size[self.by_station[station]]
+            same = sizes.size > 0 and bool(np.all(sizes == sizes[0]))
+            self.uniform_sizes[station] = float(sizes[0]) if same else None
+        return self.uniform_sizes[station]
+
+    def rows_of(self, station: int) -> tuple[int, int]:
+        """The rows ``[first, last)`` from the first to the last with a visit to ``station``.
+
+        A station's queue grid has these rows only: in stacked sweep points (:mod:`sim.stacking`) a
+        station's copy is visited in its own point's replications only.
+        """
+        if station not in self.station_rows:
+            visits = self.by_station[station]
+            if visits.size == 0:
+                self.station_rows[station] = (0, 0)
+            else:
+                ends = np.searchsorted(self.row_first, [visits[0], visits[-1]], side="right") - 1
+                self.station_rows[station] = (int(ends[0]), int(ends[1]) + 1)
+        return self.station_rows[station]
+
+    def per_row(self, visits: IntArray, station: int) -> IntArray:
+        """How many of ``visits`` (ascending, all at ``station``) fall in each of the station's rows."""
+        first, last = self.rows_of(station)
+        return np.diff(np.searchsorted(visits, self.row_first[first : last + 1])).astype(np.int64)
+
+
+def _code_type(n_stations: int) -> type[np.integer[Any]]:
+    """The narrowest integer type for station indices: a stable sort of it is a radix sort, a pass a byte."""
+    return np.uint8 if n_stations <= 2**8 else np.uint16 if n_stations <= 2**16 else np.int64
+
+
+def _by_station(codes: NDArray[np.integer[Any]], n_stations: int) -> list[IntArray]:
+    """Each station's visits, ascending."""
+    order = np.argsort(codes, kind="stable")
+    bounds = np.zeros(n_stations + 1, dtype=np.int64)
+    np.cumsum(np.bincount(codes, minlength=n_stations), out=bounds[1:])
+    return [order[bounds[k] : bounds[k + 1]] for k in range(n_stations)]
+
+
+def _feeds(stations: IntArray, has_next: NDArray[np.bool_], n_stations: int) -> list[set[int]]:
+    """Distinct (station, next station) pairs visited in a row, as each station's set of next stations."""
+    codes = stations[:-1] * n_stations + stations[1:]
+    np.putmask(codes, ~has_next[:-1], n_stations * n_stations)  # a shipment's last visit feeds nothing
+    small = n_stations * n_stations <= 1 << 22  # count pairs in a table when it is small, else sort
+    found = np.flatnonzero(np.bincount(codes, minlength=n_stations**2 + 1)) if small else np.unique(codes)
+    feeds: list[set[int]] = [set() for _ in range(n_stations)]
+    for code in found[found < n_stations * n_stations].tolist():
+        feeds[code // n_stations].add(code % n_stations)
+    return feeds
+
+
+def pass_on(
+    block: Block,
+    stations: Sequence[int],
+    visits: IntArray,
+    begin: FloatArray,
+    finish: FloatArray,
+    track: bool = False,
+) -> tuple[IntArray, FloatArray, NDArray[np.bool_] | None]:
+    """Record the start (h) of visits at ``stations``; their ends ``finish`` (h) become the next arrivals.
+
+    Returns the next visits, their arrival times (h) and, when ``track``, which of those changed.
+    """
+    block.start[visits] = begin
+    if block.route_ends[list(stations)].any():
+        onward = block.has_next[visits]
+        following, arrivals = visits[onward] + 1, finish[onward]
+    else:
+        following, arrivals = visits + 1, finish
+    changed = block.arrive[following] != arrivals if track else None
+    block.arrive[following] = arrivals
+    return following, arrivals, changed
+
+
+def ends(block: Block, out: FloatArray) -> None:
+    """Write every visit's end (h) into ``out`` once the block is settled.
+
+    Start plus work, over the speed factor on legs: the same floating-point operations whose results
+    :func:`compute` handed on as arrivals.
+    """
+    np.add(block.start, block.work, out=out)
+    for index, station in enumerate(block.plan.network.stations):
+        if station.kind == "leg" and not unit_speed(station):
+            visits = block.by_station[index]
+            out[visits] = travel(block.start[visits], block.work[visits], station)
+
+
+def batchable(station: Station) -> str:
+    """Stations of one batch kind that do not feed each other can be computed in one call.
+
+    ``"leg"`` (pure delays), ``"pool"`` (berth pools of two or more berths at constant capacity: rows of
+    one pool grid), or ``""`` (computed alone). A one-berth pool is computed alone, by its prefix scan,
+    whatever it is batched with: a station's kernel never depends on its neighbours, so its floats do not
+    either.
+    """
+    if station.kind == "leg":
+        return "leg"
+    if station.kind == "berth" and station.capacity.is_constant and station.capacity.values[0] >= 2:
+        return "pool"
+    return ""
+
+
+def compute(block: Block, indices: list[int], track: bool) -> set[int]:
+    """Compute every visit at some stations at once: one station, or a batch (see :func:`batchable`).
+
+    Returns the stations whose arrival times changed (when ``track``; else an empty set).
+    """
+    stations = [block.plan.network.stations[i] for i in indices]
+    visits = (
+        np.concatenate([block.by_station[i] for i in indices])
+        if len(indices) > 1
+        else block.by_station[indices[0]]
+    )
+    if visits.size == 0:
+        return set()
+    if stations[0].kind == "leg":
+        begin = block.arrive[visits]
+        finish = _travel_many(block, indices, visits, begin)
+    else:
+        visits, begin, finish = _queue_starts(block, indices, visits)
+    following, _, changed = pass_on(block, indices, visits, begin, finish, track)
+    if changed is None:
+        return set()
+    counts = np.bincount(block.station_code[following[changed]], minlength=len(block.by_station))
+    return {int(s) for s in np.flatnonzero(counts)}
+
+
+def _travel_many(block: Block, indices: list[int], visits: IntArray, begin: FloatArray) -> FloatArray:
+    """Leg ends for visits at one or more legs (each leg's own speed factor)."""
+    legs = [block.plan.network.stations[i] for i in indices]
+    if all(unit_speed(leg) for leg in legs):
+        finish: FloatArray = begin + block.work[visits]  # x / 1.0 is x
+        return finish
+    finish = np.empty_like(begin)
+    at = 0
+    for index, leg in zip(indices, legs, strict=True):
+        n = block.by_station[index].size
+        finish[at : at + n] = travel(begin[at : at + n], block.work[visits[at : at + n]], leg)
+        at += n
+    return finish
+
+
+def _queue_starts(
+    block: Block, indices: list[int], visits: IntArray
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """FIFO-order the visits and run the kernel; several pools become rows of one pool grid.
+
+    Returns the visits in FIFO order, their starts and their ends (h).
+    """
+    if len(indices) == 1:
+        queue = fifo(visits, block.arrive, block.per_row(visits, indices[0]))
+        work = queue.grid(block.work, 0.0)
+        start = kernel(block, block.plan.network.stations[indices[0]], queue, work)[0]
+        return queue.visits(), queue.values(start), queue.values(start + work)
+    per_row = np.concatenate([block.per_row(block.by_station[i], i) for i in indices])
+    queue = fifo(visits, block.arrive, per_row)
+    work = queue.grid(block.work, 0.0)
+    start, _ = pooled(queue, work, pool_state(block, indices))
+    return queue.visits(), queue.values(start), queue.values(start + work)
+
+
+def pool_state(block: Block, stations: Sequence[int]) -> PoolState:
+    """An unused grid of constant pools: each station's rows (see :meth:`Block.rows_of`) with its berths.
+
+    A row with fewer berths than the widest has its missing berths busy for ever.
+    """
+    berths = np.concatenate(
+        [
+            np.full(
+                np.subtract(*block.rows_of(s)[::-1]), int(block.plan.network.stations[s].capacity.values[0])
+            )
+            for s in stations
+        ]
+    )
+    most = int(berths.max())
+    ends = np.where(np.arange(most)[None, :] < berths[:, None], -np.inf, np.inf)
+    return PoolState(ends, np.full(berths.size, -np.inf))
+
+
+def pooled(
+    queue: Fifo, work: FloatArray, state: KernelState, until: float = np.inf
+) -> tuple[FloatArray, KernelState]:
+    """Start times on a grid of several constant pools' rows (see :func:`pool_state`), and the new state."""
+    assert isinstance(state, PoolState)
+    most = state.ends.shape[1]
+    return berth_pool(queue.arrive, work, queue.counts, Schedule.constant(most), state, until)

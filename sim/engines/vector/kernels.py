@@ -1,0 +1,89 @@
+"""Which kernel computes which station kind: the vector engine's dispatch table.
+
+==========================  ==================================================  =======================
+station kind                kernel                                              module
+==========================  ==================================================  =======================
+``service``                 FIFO boarding of timetabled departures              :mod:`.service`
+``chokepoint``              max-plus prefix scan on the slot spacing            :mod:`.single_server`
+``berth`` with one berth    max-plus prefix scan on the work                    :mod:`.single_server`
+``berth`` with 2+ berths    pool of berths (clipped insertion / heap per row)    :mod:`.berth_pool`
+``leg``                     one vector expression (:func:`travel`)              this module
+==========================  ==================================================  =======================
+
+Every kernel takes a station's visits on a FIFO grid (:mod:`.fifo`), a saved state and a time up to which to
+commit starts, and returns the starts and the state it leaves the station in, so that the windowed settling
+of cycles (:mod:`.windows`) can resume it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from sim.arrays import FloatArray
+from sim.engines.vector.berth_pool import PoolState, berth_pool
+from sim.engines.vector.fifo import Fifo
+from sim.engines.vector.service import service
+from sim.engines.vector.single_server import single_server
+from sim.network import Station
+
+if TYPE_CHECKING:
+    from sim.engines.vector.block import Block
+
+__all__ = ["KernelState", "kernel", "kernel_kind", "travel", "unit_speed"]
+
+KernelState = FloatArray | PoolState | int | None
+"""Where a station is after the visits started so far: server free times (single server), the pool's ends,
+the next departure (service), or nothing (a fresh station)."""
+
+KernelKind = Literal["service", "single_server", "berth_pool"]
+
+
+def kernel_kind(station: Station) -> KernelKind:
+    """The kernel that computes a queueing station (see the table above)."""
+    if station.kind == "service":
+        return "service"
+    if station.kind == "chokepoint" or station.capacity.values.max() <= 1:
+        return "single_server"
+    return "berth_pool"
+
+
+def kernel(
+    block: Block,
+    station: Station,
+    queue: Fifo,
+    work: FloatArray,
+    state: KernelState = None,
+    until: float = np.inf,
+) -> tuple[FloatArray, KernelState]:
+    """Start times on the queue's grid by the kernel of the station's kind, and the station's new state.
+
+    ``work`` is the visits' work (h) on the queue's grid.
+    """
+    kind = kernel_kind(station)
+    if kind == "service":
+        first = state if isinstance(state, int) else 0
+        size = block.uniform_size(station.index)
+        sizes = size if size is not None else queue.grid(block.size, np.inf)
+        return service(queue.arrive, sizes, queue.counts, station, block.plan.horizon_h, first, until)
+    if kind == "single_server":
+        free = state if isinstance(state, np.ndarray) else None
+        slots_only = station.kind == "chokepoint"  # a transit holds the slot spacing, not the work
+        return single_server(queue.arrive, None if slots_only else work, station.capacity, free, until)
+    pool = state if isinstance(state, PoolState) else None
+    return berth_pool(queue.arrive, work, queue.counts, station.capacity, pool, until)
+
+
+def travel(depart: FloatArray, work: FloatArray, leg: Station) -> FloatArray:
+    """Arrival at the far end of a leg (h): work over the speed factor at departure."""
+    if unit_speed(leg):
+        return depart + work  # x / 1.0 is x
+    with np.errstate(divide="ignore"):
+        arrival: FloatArray = depart + work / leg.capacity.at_many(depart)
+    return arrival
+
+
+def unit_speed(leg: Station) -> bool:
+    """The leg's speed factor is 1 throughout (its visits end at start plus work exactly)."""
+    return leg.capacity.is_constant and leg.capacity.values[0] == 1.0

@@ -1,0 +1,311 @@
+"""The sweep driver: write the manifest, skip finished tasks, run the rest on an executor, check the result.
+
+Resuming is the normal way to finish an interrupted sweep: ``run_sweep(plan, out, executor, resume=True)``
+recomputes the plan, checks that ``out`` holds the same sweep, and runs only the tasks whose files are missing
+or carry other provenance. Completion order never matters: every file's content depends only on its point and
+replications.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sim
+from sim.errors import InputError, Problem
+from sim.experiments.sweep.executors.base import Executor, SweepEvents
+from sim.experiments.sweep.plan import Point, SweepPlan, Task
+from sim.experiments.sweep.task import TaskOrder, TaskReport
+from sim.results.provenance import git_commit
+from sim.results.sweep_store import (
+    MANIFEST,
+    is_finished,
+    point_dir,
+    read_manifest,
+    remove_stale_temporaries,
+    task_file,
+    write_atomic_json,
+    write_atomic_text,
+)
+from sim.scenario.loader import dump_scenario
+
+__all__ = [
+    "MANIFEST_FORMAT",
+    "SweepError",
+    "SweepOutcome",
+    "manifest",
+    "run_sweep",
+    "task_orders",
+    "write_inputs",
+]
+
+MANIFEST_FORMAT = "corridor-sim sweep manifest 1"
+STREAMS = "SeedSequence(seed, spawn_key=(replication, blake2b(purpose), blake2b(entity)...))"
+NOT_IDENTITY = ("spec_file", "package_version", "git_commit", "complete", "points_per_task")
+"""Manifest entries that may change between a run and its resumption."""
+
+
+class SweepError(RuntimeError):
+    """Some tasks raised errors; the others finished and were kept."""
+
+    def __init__(self, failures: list[tuple[TaskOrder, BaseException]], total: int):
+        self.failures = failures
+        shown = "; ".join(f"{o.key}: {e.__class__.__name__}: {e}" for o, e in failures[:3])
+        more = f" (and {len(failures) - 3} more)" if len(failures) > 3 else ""
+        super().__init__(f"{len(failures)} of {total} tasks failed: {shown}{more}")
+
+
+@dataclass
+class SweepOutcome:
+    """How a sweep run went: counts of tasks and wall time (seconds)."""
+
+    out: Path
+    total: int
+    skipped: int
+    written: int = 0
+    already: int = 0
+    retried: int = 0
+    wall_time_s: float = 0.0
+    failures: list[tuple[TaskOrder, BaseException]] = field(default_factory=list)
+
+
+class _Tally(SweepEvents):
+    """Counts what happens and passes every event on."""
+
+    def __init__(self, outcome: SweepOutcome, events: SweepEvents):
+        self.outcome = outcome
+        self.events = events
+
+    def started(self, total: int, finished: int, where: str) -> None:
+        self.events.started(total, finished, where)
+
+    def done(self, report: TaskReport) -> None:
+        for each in (report, *report.also):
+            if each.written:
+                self.outcome.written += 1
+            else:
+                self.outcome.already += 1
+            self.events.done(dataclasses.replace(each, also=()))
+
+    def retried(self, order: TaskOrder, reason: str) -> None:
+        self.outcome.retried += 1
+        self.events.retried(order, reason)
+
+    def failed(self, order: TaskOrder, error: BaseException) -> None:
+        self.outcome.failures.append((order, error))
+        self.events.failed(order, error)
+
+
+def run_sweep(
+    plan: SweepPlan, out: Path, executor: Executor, resume: bool = False, events: SweepEvents | None = None
+) -> SweepOutcome:
+    """Run a planned sweep into ``out``.
+
+    Parameters
+    ----------
+    plan : SweepPlan
+        From :func:`sim.experiments.sweep.plan.plan_sweep`.
+    out : Path
+        The sweep directory (created if needed).
+    executor : Executor
+        Where tasks run (not yet entered; this function starts and stops it).
+    resume : bool
+        Continue the sweep already in ``out``; without it, ``out`` must not hold a sweep.
+    events : SweepEvents, optional
+        Progress callbacks.
+
+    Raises
+    ------
+    InputError
+        When ``out`` holds another sweep, or holds this one and ``resume`` is false.
+    SweepError
+        When tasks raised errors (every other task's file is kept).
+    """
+    began = time.perf_counter()
+    out = Path(out).resolve()
+    content = manifest(plan)
+    found = _check_out(out, content, resume)
+    orders = task_orders(plan, out, content["git_commit"])
+    pending = [o for o in orders if not is_finished(Path(o.target), o.provenance)]
+    outcome = SweepOutcome(out, len(orders), len(orders) - len(pending))
+    tally = _Tally(outcome, events or SweepEvents())
+    if pending:
+        with executor:  # started before anything is written: a cluster that fails to start leaves no trace
+            _write_start(plan, out, content, found)
+            tally.started(len(orders), outcome.skipped, executor.description)
+            executor.run(together(pending, plan.sweep.spec.points_per_task), plan.base, tally)
+    else:
+        _write_start(plan, out, content, found)
+        tally.started(len(orders), outcome.skipped, "nothing to run")
+    outcome.wall_time_s = time.perf_counter() - began
+    unfinished = [o for o in orders if not is_finished(Path(o.target), o.provenance)]
+    if outcome.failures or unfinished:
+        failed = {o.key for o, _ in outcome.failures}
+        lost: list[tuple[TaskOrder, BaseException]] = [
+            (o, RuntimeError("no result file")) for o in unfinished if o.key not in failed
+        ]
+        raise SweepError(outcome.failures + lost, len(orders))
+    remove_stale_temporaries(out)
+    write_atomic_json({**content, "complete": True}, out / MANIFEST)
+    return outcome
+
+
+def together(orders: list[TaskOrder], points: int) -> list[TaskOrder]:
+    """Orders of one block (the same replications) in groups of up to ``points``.
+
+    Each group's first order carries the others as companions: they run stacked in one engine run.
+    """
+    if points <= 1:
+        return orders
+    by_block: dict[tuple[int, int], list[TaskOrder]] = {}
+    for order in orders:
+        by_block.setdefault((order.first, order.count), []).append(order)
+    grouped = []
+    for same in by_block.values():
+        for at in range(0, len(same), points):
+            lead, *rest = same[at : at + points]
+            grouped.append(dataclasses.replace(lead, companions=tuple(rest)))
+    return grouped
+
+
+def _check_out(out: Path, content: dict[str, Any], resume: bool) -> dict[str, Any] | None:
+    """Check ``out`` against the plan; return the manifest already there, if any."""
+    found = read_manifest(out) if out.is_dir() else None
+    if found is not None and not resume:
+        raise _out_problem(
+            out,
+            "a directory that already holds a sweep",
+            "a new directory, or --resume to continue the sweep in it",
+        )
+    if found is not None:
+        difference = _identity_difference(found, content)
+        if difference:
+            raise _out_problem(
+                out,
+                f"a directory holding a different sweep ({difference} differs)",
+                "the directory of this sweep, or a new one",
+            )
+    elif out.is_dir() and any(out.iterdir()):
+        raise _out_problem(out, "a non-empty directory without a sweep manifest", "a new or empty directory")
+    return found
+
+
+def _write_start(plan: SweepPlan, out: Path, content: dict[str, Any], found: dict[str, Any] | None) -> None:
+    """Create ``out`` with the manifest and copies of the inputs (a finished sweep stays marked complete)."""
+    out.mkdir(parents=True, exist_ok=True)
+    write_atomic_json({**content, "complete": bool(found and found.get("complete"))}, out / MANIFEST)
+    write_inputs(plan, out)
+
+
+def _identity_difference(found: dict[str, Any], content: dict[str, Any]) -> str | None:
+    for key in sorted(set(found) | set(content)):
+        if key not in NOT_IDENTITY and found.get(key) != content.get(key):
+            return key
+    return None
+
+
+def _out_problem(out: Path, value: str, expected: str) -> InputError:
+    return InputError([Problem("<command line>", None, ("--out",), f"{out}: {value}", expected)])
+
+
+def manifest(plan: SweepPlan) -> dict[str, Any]:
+    """The manifest of a plan: the sweep's settings, its points and its tasks (deterministic)."""
+    spec = plan.sweep.spec
+    return {
+        "format": MANIFEST_FORMAT,
+        "sweep": plan.sweep.name,
+        "spec_file": str(plan.sweep.path),
+        "design": spec.design,
+        "seed": plan.seed,
+        "common_random_numbers": spec.common_random_numbers,
+        "replications": plan.replications,
+        "block_size": spec.block_size,
+        "points_per_task": spec.points_per_task,
+        "engine": plan.engine,
+        "base_scenario": {"name": plan.base_scenario.name, "file": "base_scenario.yaml"},
+        "parameters": [
+            {
+                "name": p.name,
+                "kind": p.kind,
+                "scale": p.scale,
+                "levels": list(p.levels) if p.levels else None,
+                "low": p.low,
+                "high": p.high,
+            }
+            for p in plan.sweep.parameters
+        ],
+        "package_version": sim.__version__,
+        "git_commit": git_commit(),
+        "streams": STREAMS,
+        "points": [_point_entry(p) for p in plan.points],
+        "tasks": [_task_entry(t) for t in plan.tasks],
+        "complete": False,
+    }
+
+
+def _point_entry(point: Point) -> dict[str, Any]:
+    return {
+        "point": point.index,
+        "values": point.values,
+        "scenario_hash": point.scenario_hash,
+        "seed": point.seed,
+        "dir": point_dir(point.index),
+    }
+
+
+def _task_entry(task: Task) -> dict[str, Any]:
+    return {
+        "point": task.point,
+        "block": task.block,
+        "replications": [task.first, task.first + task.count],
+        "file": task_file(task.point, task.block),
+    }
+
+
+def task_orders(plan: SweepPlan, out: Path, commit: str | None) -> list[TaskOrder]:
+    """One order per task, with the provenance its file must carry."""
+    points = {p.index: p for p in plan.points}
+    kinds = {p.name: p.kind for p in plan.sweep.parameters}
+    orders = []
+    for task in plan.tasks:
+        point = points[task.point]
+        provenance = {
+            "kind": "corridor-sim sweep task",
+            "sweep": plan.sweep.name,
+            "point": task.point,
+            "block": task.block,
+            "parameters": point.values,
+            "scenario_hash": point.scenario_hash,
+            "seed": point.seed,
+            "replications": list(task.replications),
+            "streams": STREAMS,
+            "engine": plan.engine,
+            "package_version": sim.__version__,
+            "git_commit": commit,
+        }
+        orders.append(
+            TaskOrder(
+                task.point,
+                task.block,
+                point.values,
+                kinds,
+                point.scenario_hash,
+                plan.engine,
+                point.seed,
+                task.first,
+                task.count,
+                str(out / task_file(task.point, task.block)),
+                provenance,
+            )
+        )
+    return orders
+
+
+def write_inputs(plan: SweepPlan, out: Path) -> None:
+    """Copy the sweep file and the resolved base scenario into ``out`` (for the record and the report)."""
+    spec = plan.sweep.path
+    write_atomic_text(spec.read_text(encoding="utf-8"), out / f"sweep{spec.suffix}")
+    write_atomic_text(dump_scenario(plan.base_scenario), out / "base_scenario.yaml")

@@ -1,0 +1,150 @@
+"""The local executor: a process pool on this machine (``spawn`` start method), no cluster needed.
+
+A killed worker process breaks a :class:`concurrent.futures.ProcessPoolExecutor` and fails every task in
+flight with :class:`~concurrent.futures.process.BrokenProcessPool`. The pool is then replaced and those tasks
+are submitted again (each up to :data:`MAX_ATTEMPTS` times), so the sweep ends with every task done. Only a
+few tasks per worker are in flight at once, which keeps that re-run small.
+
+Worker log records travel back through a queue and are handled by the driver's loggers of the same name.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import multiprocessing
+import os
+import signal
+from collections import Counter, deque
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from types import TracebackType
+from typing import Any
+
+from sim.engines.memory import keep_freed_memory
+from sim.experiments.sweep.executors.base import SweepEvents
+from sim.experiments.sweep.task import TaskOrder, TaskReport, execute
+from sim.scenario.layers import Layered
+
+__all__ = ["MAX_ATTEMPTS", "LocalPool"]
+
+MAX_ATTEMPTS = 4
+IN_FLIGHT_PER_WORKER = 2
+LOGGER = "sim"
+
+
+class LocalPool:
+    """Process-pool executor.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Worker processes (default: the number of CPUs).
+    log_level : int, optional
+        Level of worker records forwarded (default: the driver's ``sim`` logger level).
+    """
+
+    def __init__(self, workers: int | None = None, log_level: int | None = None):
+        self.workers = workers or os.cpu_count() or 1
+        self.log_level = logging.getLogger(LOGGER).getEffectiveLevel() if log_level is None else log_level
+        self.description = f"local pool, {self.workers} worker{'s' * (self.workers > 1)}"
+
+    def __enter__(self) -> LocalPool:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        return None
+
+    def run(self, orders: Sequence[TaskOrder], base: Layered, events: SweepEvents) -> None:
+        """Run every order, replacing the pool whenever a worker process dies."""
+        pending = deque(orders)
+        attempts: Counter[str] = Counter()
+        while pending:
+            context = multiprocessing.get_context("spawn")
+            records: Any = context.Queue()
+            listener = logging.handlers.QueueListener(records, _Redispatch())
+            listener.start()
+            pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=context,
+                initializer=_start_worker,
+                initargs=(records, self.log_level),
+            )
+            try:
+                _drain(pool, pending, base, events, attempts, self.workers * IN_FLIGHT_PER_WORKER)
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+                listener.stop()
+                records.close()
+                records.join_thread()
+
+
+def _drain(
+    pool: ProcessPoolExecutor,
+    pending: deque[TaskOrder],
+    base: Layered,
+    events: SweepEvents,
+    attempts: Counter[str],
+    window: int,
+) -> None:
+    """Feed ``pending`` through ``pool`` until it is empty or the pool breaks (in-flight orders go back)."""
+    flight: dict[Future[TaskReport], TaskOrder] = {}
+    broken = False
+    while (pending and not broken) or flight:
+        while pending and not broken and len(flight) < window:
+            order = pending.popleft()
+            attempts[order.key] += 1
+            try:
+                flight[pool.submit(execute, order, base)] = order
+            except BrokenProcessPool:
+                pending.appendleft(order)
+                attempts[order.key] -= 1
+                broken = True
+        finished, _ = wait(flight, return_when=FIRST_COMPLETED)
+        for future in finished:
+            order = flight.pop(future)
+            error = future.exception()
+            if error is None:
+                events.done(future.result())
+            elif isinstance(error, BrokenProcessPool):
+                broken = True
+                _retry(order, pending, events, attempts)
+            else:
+                events.failed(order, error)
+
+
+def _retry(order: TaskOrder, pending: deque[TaskOrder], events: SweepEvents, attempts: Counter[str]) -> None:
+    if attempts[order.key] >= MAX_ATTEMPTS:
+        events.failed(order, RuntimeError(f"{order.key}: its worker process died {MAX_ATTEMPTS} times"))
+        return
+    events.retried(order, "a worker process died")
+    pending.appendleft(order)
+
+
+def _start_worker(records: Any, level: int) -> None:
+    """Pool initializer: ignore Ctrl-C, keep freed memory, send ``sim`` log records to the driver.
+
+    Ctrl-C reaches the whole process group; the driver handles it (shuts the pool down, keeps finished
+    files), so a worker finishes its task instead of dying with a traceback. The queue's feeder thread is
+    not joined at exit: were a sibling killed while writing to the queue, a join could hang this process's
+    exit (and with it the pool's shutdown) for the sake of a log record.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    records.cancel_join_thread()
+    keep_freed_memory()  # see sim.engines.memory
+    logger = logging.getLogger(LOGGER)
+    logger.handlers = [logging.handlers.QueueHandler(records)]
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+class _Redispatch(logging.Handler):
+    """Hand a worker's record to the driver's logger of the same name (like Dask's log forwarding)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logger = logging.getLogger(record.name)
+        if logger.isEnabledFor(record.levelno):
+            logger.handle(record)

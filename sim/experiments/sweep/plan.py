@@ -1,0 +1,202 @@
+"""The sweep plan: every point (parameter values, resolved scenario, seed) and every task (point, block).
+
+Each point's scenario is built on the driver — the base file layered once, the point's values applied as
+overrides, then full validation — so a bad parameter path or value is reported before any task runs, naming
+the sweep file's parameter. A task is one block of consecutive replications of one point; replication ``r``
+draws the same numbers whichever block or worker runs it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from sim.errors import InputError, Problem, format_path, show_value
+from sim.experiments.sweep.design import design_points, point_seed
+from sim.experiments.sweep.spec import Parameter, Scalar, Sweep
+from sim.scenario.layers import Layered, apply_overrides, layer_files
+from sim.scenario.loader import scenario_hash, validate_layered
+from sim.scenario.model import Scenario
+
+__all__ = ["Point", "SweepPlan", "Task", "plan_sweep"]
+
+MAX_BAD_POINTS = 3
+
+
+@dataclass(frozen=True)
+class Point:
+    """One combination of parameter values.
+
+    Attributes
+    ----------
+    index : int
+        Position in the design (0-based).
+    values : dict
+        Parameter name → value.
+    scenario_hash : str
+        SHA-256 of the resolved scenario (see :func:`sim.scenario_hash`).
+    seed : int
+        Root seed of this point's replications.
+    """
+
+    index: int
+    values: dict[str, Scalar]
+    scenario_hash: str
+    seed: int
+
+
+@dataclass(frozen=True)
+class Task:
+    """Replications ``first`` … ``first + count - 1`` of one point."""
+
+    point: int
+    block: int
+    first: int
+    count: int
+
+    @property
+    def replications(self) -> range:
+        """The global replication numbers of this task."""
+        return range(self.first, self.first + self.count)
+
+
+@dataclass(frozen=True)
+class SweepPlan:
+    """A sweep ready to run: validated points, tasks, and the layered base scenario the workers start from."""
+
+    sweep: Sweep
+    base: Layered
+    base_scenario: Scenario
+    seed: int
+    replications: int
+    points: tuple[Point, ...]
+    tasks: tuple[Task, ...]
+
+    @property
+    def engine(self) -> str:
+        """The engine every task uses."""
+        return self.sweep.spec.engine
+
+
+def plan_sweep(sweep: Sweep) -> SweepPlan:
+    """Build and validate every point's scenario, and cut the replications into tasks.
+
+    Raises
+    ------
+    InputError
+        When the base scenario is invalid, a parameter path does not lead into it, or a point's values make
+        an invalid scenario (reported for the first few such points, against the sweep file's parameters).
+    """
+    base = layer_files(sweep.base)
+    base_scenario = validate_layered(base, str(sweep.base))
+    _check_paths(sweep, base[0])
+    seed = base_scenario.seed if sweep.spec.seed is None else sweep.spec.seed
+    replications = sweep.spec.replications or base_scenario.replications
+    points: list[Point] = []
+    problems: list[Problem] = []
+    bad = 0
+    for index, values in enumerate(design_points(sweep, seed)):
+        try:
+            scenario = point_scenario(base, values, str(sweep.base))
+        except InputError as error:
+            problems.extend(p for p in _attribute(sweep, index, values, error) if p not in problems)
+            bad += 1
+            if bad == MAX_BAD_POINTS:
+                break
+            continue
+        points.append(
+            Point(
+                index,
+                values,
+                scenario_hash(scenario),
+                point_seed(seed, index, sweep.spec.common_random_numbers),
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    size = sweep.spec.block_size
+    tasks = tuple(
+        Task(point.index, block, first, min(size, replications - first))
+        for point in points
+        for block, first in enumerate(range(0, replications, size))
+    )
+    return SweepPlan(sweep, base, base_scenario, seed, replications, tuple(points), tasks)
+
+
+def point_scenario(base: Layered, values: dict[str, Scalar], origin: str) -> Scenario:
+    """The scenario of one point: ``base`` with ``values`` set by field path, fully validated."""
+    return validate_layered(apply_overrides(base, dict(values), origin="sweep parameters"), origin)
+
+
+def _check_paths(sweep: Sweep, data: dict[str, Any]) -> None:
+    """Every step of a parameter's path but the last must exist in the base scenario (typos show here)."""
+    problems = []
+    for parameter in sweep.parameters:
+        node: Any = data
+        for depth, part in enumerate(parameter.path[:-1]):
+            options = (
+                list(node)
+                if isinstance(node, dict)
+                else list(range(len(node)))
+                if isinstance(node, list)
+                else []
+            )
+            if part not in options:
+                problems.append(_missing(sweep, parameter, depth, options))
+                break
+            node = node[part]
+    if problems:
+        raise InputError(problems)
+
+
+def _missing(sweep: Sweep, parameter: Parameter, depth: int, options: list[Any]) -> Problem:
+    part, at = parameter.path[depth], format_path(parameter.path[:depth])
+    close = difflib.get_close_matches(str(part), [str(o) for o in options], n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    shown = ", ".join(str(o) for o in options[:12]) + (", ..." if len(options) > 12 else "")
+    expected = (
+        f"{at} to be one of: {shown}{hint}" if options else f"{at} to be a mapping or list to step into"
+    )
+    return Problem(
+        str(sweep.path),
+        parameter.line,
+        ("parameters", parameter.name),
+        f"{part!r}, which the base scenario {sweep.base.name} does not have",
+        expected,
+    )
+
+
+def _attribute(sweep: Sweep, index: int, values: dict[str, Scalar], error: InputError) -> list[Problem]:
+    """Re-state a point's scenario problems against the sweep parameters that caused them."""
+    problems = []
+    for problem in error.problems:
+        culprit = next((p for p in sweep.parameters if _related(p.path, problem.path)), None)
+        if culprit is None:
+            shown = ", ".join(f"{k}={show_value(v)}" for k, v in values.items())
+            problems.append(
+                Problem(
+                    str(sweep.path),
+                    None,
+                    ("parameters",),
+                    f"point {index} ({shown})",
+                    f"values that make a valid scenario; the scenario says: {problem}",
+                )
+            )
+            continue
+        problems.append(
+            Problem(
+                str(sweep.path),
+                culprit.line,
+                ("parameters", culprit.name),
+                f"{show_value(values[culprit.name])} (point {index})",
+                f"a value the scenario accepts (it says {format_path(problem.path)}: got {problem.value}; "
+                f"expected {problem.expected})",
+            )
+        )
+    return problems
+
+
+def _related(parameter: tuple[str | int, ...], problem: tuple[str | int, ...]) -> bool:
+    size = min(len(parameter), len(problem))
+    return size > 0 and parameter[:size] == problem[:size]
