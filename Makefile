@@ -27,12 +27,13 @@ test: $(VENV)/.dev lint types unit
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/vulture
 
 types: $(VENV)/.dev
 	$(BIN)/mypy
 
 unit: $(VENV)/.dev
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=10
 
 # Both engines on the same Plans: throughput, ratio, memory, floors; writes benchmarks/results.json.
 bench: $(VENV)/.dev

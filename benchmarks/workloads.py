@@ -45,7 +45,6 @@ class Workload:
     what: str
     plan: Callable[[], Plan]
     fraction: str = ""
-    notes: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def _draw(scenario: Scenario, replications: int) -> Plan:

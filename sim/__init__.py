@@ -18,11 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError, Problem
 from sim.scenario import Scenario, load_scenario, scenario_hash
+from sim.version import __version__
 
 if TYPE_CHECKING:
     from sim.runner import RunResult, run, write_run
-
-__version__ = "0.1.0"
 
 __all__ = [
     "InputError",

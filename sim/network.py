@@ -20,11 +20,9 @@ from sim.scenario.model import Disruption, Scenario
 from sim.scenario.routes import Step, resolve_route
 from sim.schedule import Schedule, windowed
 
-__all__ = ["KINDS", "FlowRoute", "Network", "ParcelLimit", "Station", "build_network"]
+__all__ = ["FlowRoute", "Network", "ParcelLimit", "Station", "build_network"]
 
 StationKind = Literal["berth", "service", "chokepoint", "leg"]
-KINDS: tuple[StationKind, ...] = ("berth", "service", "chokepoint", "leg")
-"""Station kinds; a station's ``kind_code`` is its position here."""
 
 
 @dataclass(frozen=True)
@@ -64,11 +62,6 @@ class Station:
     cycle_h: float = 0.0
     departures_h: tuple[float, ...] = ()
     cargo_class: str = ""
-
-    @property
-    def kind_code(self) -> int:
-        """The kind as an integer (index into :data:`KINDS`)."""
-        return KINDS.index(self.kind)
 
     def departures_between(self, start: float, end: float) -> FloatArray:
         """All departure times in ``[start, end]`` (h), in order (services only)."""

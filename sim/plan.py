@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from sim.arrays import FloatArray, IntArray
 from sim.demand import Intensity, month_starts_h
@@ -172,11 +174,10 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         Root seed.
     """
     per_rep = [_draw_replication(scenario, network, rep, seed) for rep in replications]
-    counts = np.array([draws[0].size for draws in per_rep], dtype=np.int64)
+    counts = np.array([draws.created.size for draws in per_rep], dtype=np.int64)
     rep_first = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    columns = [np.concatenate([d[i] for d in per_rep]) if per_rep else np.empty(0) for i in range(9)]
-    created, flow, tonnes, teu, free_flow, n_steps, station, work, size = columns
-    first_visit = np.concatenate([[0], np.cumsum(n_steps)]).astype(np.int64)
+    drawn = _ReplicationDraws.concatenate(per_rep)
+    first_visit = np.concatenate([[0], np.cumsum(drawn.n_steps)]).astype(np.int64)
     shipment_id = (
         np.concatenate([np.arange(c, dtype=np.int64) for c in counts]) if per_rep else np.empty(0, np.int64)
     )
@@ -187,19 +188,65 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         rep_first=rep_first,
         shipment_rep=np.repeat(np.asarray(replications, dtype=np.int64), counts),
         shipment_id=shipment_id,
-        shipment_flow=flow.astype(np.int64),
-        created=created.astype(np.float64),
-        tonnes=tonnes.astype(np.float64),
-        teu=teu.astype(np.float64),
-        free_flow_h=free_flow.astype(np.float64),
+        shipment_flow=drawn.flow.astype(np.int64),
+        created=drawn.created.astype(np.float64),
+        tonnes=drawn.tonnes.astype(np.float64),
+        teu=drawn.teu.astype(np.float64),
+        free_flow_h=drawn.free_flow_h.astype(np.float64),
         first_visit=first_visit,
-        visit_station=station.astype(np.int64),
-        visit_work=work.astype(np.float64),
-        visit_size=size.astype(np.float64),
+        visit_station=drawn.station.astype(np.int64),
+        visit_work=drawn.work.astype(np.float64),
+        visit_size=drawn.size.astype(np.float64),
     )
 
 
-def _draw_replication(scenario: Scenario, network: Network, rep: int, seed: int) -> list[np.ndarray]:
+@dataclass(frozen=True)
+class _ReplicationDraws:
+    """One replication's shipments, in creation order, and their visits, shipment after shipment.
+
+    Attributes
+    ----------
+    created : ndarray of float64
+        Creation time of each shipment (h).
+    flow : ndarray of int64
+        Index into ``network.flows`` of each shipment.
+    tonnes : ndarray of float64
+        Size of each shipment (t).
+    teu : ndarray of float64
+        Size of each shipment (TEU; 0 for bulk).
+    free_flow_h : ndarray of float64
+        Sum of each shipment's work at every station (h).
+    n_steps : ndarray of int64
+        Visits of each shipment (stations on its route).
+    station : ndarray of int64
+        Station index of each visit.
+    work : ndarray of float64
+        Hours of work of each visit (h).
+    size : ndarray of float64
+        Shipment size of each visit in the station's unit (t or TEU; services only, 0 elsewhere).
+    """
+
+    created: FloatArray
+    flow: IntArray
+    tonnes: FloatArray
+    teu: FloatArray
+    free_flow_h: FloatArray
+    n_steps: IntArray
+    station: IntArray
+    work: FloatArray
+    size: FloatArray
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[_ReplicationDraws]) -> _ReplicationDraws:
+        """The replications' draws one after the other (empty float64 arrays when there are none)."""
+
+        def joined(name: str) -> NDArray[Any]:
+            return np.concatenate([getattr(part, name) for part in parts]) if parts else np.empty(0)
+
+        return cls(**{f.name: joined(f.name) for f in fields(cls)})
+
+
+def _draw_replication(scenario: Scenario, network: Network, rep: int, seed: int) -> _ReplicationDraws:
     draws = [_draw_flow(scenario, network, route, rep, seed) for route in network.flows]
     created = np.concatenate([d.created for d in draws])
     flow = np.concatenate(
@@ -216,17 +263,17 @@ def _draw_replication(scenario: Scenario, network: Network, rep: int, seed: int)
     size = np.concatenate([d.size.ravel() for d, _ in by_flow])
     visit_order = _visit_order(order, steps, by_flow)
     free_flow = np.concatenate([d.work.sum(axis=1) for d, _ in by_flow])
-    return [
-        created[order],
-        flow[order],
-        np.concatenate([d.tonnes for d in draws])[order],
-        np.concatenate([d.teu for d in draws])[order],
-        free_flow[order],
-        steps,
-        station[visit_order],
-        work[visit_order],
-        size[visit_order],
-    ]
+    return _ReplicationDraws(
+        created=created[order],
+        flow=flow[order],
+        tonnes=np.concatenate([d.tonnes for d in draws])[order],
+        teu=np.concatenate([d.teu for d in draws])[order],
+        free_flow_h=free_flow[order],
+        n_steps=steps,
+        station=station[visit_order],
+        work=work[visit_order],
+        size=size[visit_order],
+    )
 
 
 def _visit_order(

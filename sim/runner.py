@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.engines import ENGINES, get_engine, simulate_points
+from sim.engines import check_engine, get_engine, simulate_points
 from sim.errors import InputError, Problem
 from sim.network import Network, build_network
 from sim.plan import Plan, draw_plan
@@ -109,10 +109,9 @@ def run(
     progress : callable, optional
         Called as ``progress(done, total)`` after each block of replications.
     """
-    if engine not in ENGINES:
-        raise InputError(
-            [Problem("<arguments>", None, ("engine",), repr(engine), f"one of {sorted(ENGINES)}")]
-        )
+    unknown = check_engine(engine, "<arguments>", ("engine",))
+    if unknown:
+        raise InputError(unknown)
     count = scenario.replications if replications is None else replications
     if count < 1 or first_replication < 0:
         raise InputError([Problem("<arguments>", None, ("replications",), str(count), "at least 1")])

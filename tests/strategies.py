@@ -21,13 +21,13 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import numpy as np
 from hypothesis import strategies as st
 
 from sim.network import Network, Station
 from sim.plan import Plan
 from sim.scenario import Scenario, scenario_from_data
 from sim.schedule import windowed
+from tests.plans import HandShipment, assemble_plan
 
 PORTS = ["XXAAA", "XXBBB", "XXCCC", "XXDDD"]
 VARIABILITY = [
@@ -264,7 +264,7 @@ def plans(draw: st.DrawFn, max_replications: int = 3) -> Plan:
     ]
     replications = draw(st.integers(1, max_replications))
     parts = [draw(_replication(routes, stations, horizon)) for _ in range(replications)]
-    return _assemble(network, parts)
+    return assemble_plan(network, parts)
 
 
 @st.composite
@@ -309,7 +309,7 @@ def _integer_windows(draw: st.DrawFn, horizon: float) -> list[tuple[float, float
 @st.composite
 def _replication(
     draw: st.DrawFn, routes: list[list[int]], stations: tuple[Station, ...], horizon: float
-) -> list[tuple[float, list[int], list[float], list[float]]]:
+) -> list[HandShipment]:
     count = draw(st.integers(0, 25))
     created = sorted(draw(st.lists(st.integers(0, int(horizon)), min_size=count, max_size=count)))
     shipments = []
@@ -320,29 +320,5 @@ def _replication(
             float(draw(st.sampled_from([1, 1, 2, 4]))) if stations[s].kind == "service" else 0.0
             for s in route
         ]
-        shipments.append((float(t), route, work, size))
+        shipments.append(HandShipment(float(t), route, work, size))
     return shipments
-
-
-def _assemble(network: Network, parts: list[list[tuple[float, list[int], list[float], list[float]]]]) -> Plan:
-    flat = [s for part in parts for s in part]
-    counts = np.array([len(part) for part in parts], dtype=np.int64)
-    steps = np.array([len(s[1]) for s in flat], dtype=np.int64)
-    n = len(flat)
-    return Plan(
-        network=network,
-        seed=0,
-        replications=tuple(range(len(parts))),
-        rep_first=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
-        shipment_rep=np.repeat(np.arange(len(parts), dtype=np.int64), counts),
-        shipment_id=np.concatenate([np.arange(c, dtype=np.int64) for c in counts]),
-        shipment_flow=np.zeros(n, dtype=np.int64),
-        created=np.array([s[0] for s in flat], dtype=np.float64),
-        tonnes=np.ones(n),
-        teu=np.zeros(n),
-        free_flow_h=np.array([sum(s[2]) for s in flat], dtype=np.float64),
-        first_visit=np.concatenate([[0], np.cumsum(steps)]).astype(np.int64),
-        visit_station=np.array([x for s in flat for x in s[1]], dtype=np.int64),
-        visit_work=np.array([x for s in flat for x in s[2]], dtype=np.float64),
-        visit_size=np.array([x for s in flat for x in s[3]], dtype=np.float64),
-    )

@@ -1,11 +1,17 @@
-"""The public API is small and stable; engines stay free of pandas, plotting, the CLI and dask."""
+"""The public API is small and stable; no module inside the package imports its face; engines stay free of
+pandas, plotting, the CLI and dask."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import sim
+import sim.version
+
+PACKAGE = Path(sim.__file__).resolve().parent
 
 
 def test_all_lists_the_public_api() -> None:
@@ -24,6 +30,34 @@ def test_all_lists_the_public_api() -> None:
     )
     for name in sim.__all__:
         assert hasattr(sim, name)
+
+
+def test_the_version_has_one_home() -> None:
+    assert sim.__version__ == sim.version.__version__
+
+
+def _is_face_import(node: ast.AST, depth: int) -> bool:
+    """``import sim`` or ``from sim import …`` (or a relative import reaching the package root)."""
+    if isinstance(node, ast.Import):
+        return any(alias.name == "sim" for alias in node.names)
+    if isinstance(node, ast.ImportFrom):
+        return (node.level == 0 and node.module == "sim") or (node.level == depth + 1 and node.module is None)
+    return False
+
+
+def _imports_the_face(path: Path) -> list[str]:
+    depth = len(path.relative_to(PACKAGE).parts) - 1  # packages between the root and the file
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    where = path.relative_to(PACKAGE.parent)
+    return [f"{where}:{node.lineno}" for node in ast.walk(tree) if _is_face_import(node, depth)]
+
+
+def test_no_module_inside_the_package_imports_the_package_face() -> None:
+    faces = {PACKAGE / "__init__.py", PACKAGE / "__main__.py"}
+    offenders = [
+        hit for path in sorted(PACKAGE.rglob("*.py")) if path not in faces for hit in _imports_the_face(path)
+    ]
+    assert offenders == [], "import names from their own modules (the version from sim.version)"
 
 
 def test_engines_import_no_pandas_matplotlib_cli_or_dask() -> None:

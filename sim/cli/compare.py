@@ -17,7 +17,7 @@ from rich.table import Table
 
 from sim.analysis.figures.forest import plot_bottlenecks
 from sim.analysis.figures.style import save_png
-from sim.engines import ENGINES
+from sim.engines import ENGINES, check_engine
 from sim.errors import InputError, Problem
 from sim.experiments.bottlenecks import rank_bottlenecks
 from sim.experiments.compare import Comparison, run_comparison, write_comparison
@@ -39,9 +39,7 @@ def _check(
     engine: str,
     out: Path | None,
 ) -> None:
-    problems: list[Problem] = []
-    if engine not in ENGINES:
-        problems.append(Problem(WHERE, None, ("--engine",), repr(engine), f"one of {', '.join(ENGINES)}"))
+    problems = check_engine(engine, WHERE, ("--engine",))
     if replications is not None and replications < 2:
         problems.append(
             Problem(WHERE, None, ("--replications",), str(replications), "at least 2 (intervals need two)")
@@ -261,8 +259,7 @@ def bottlenecks_command(
         problems.append(Problem(WHERE, None, ("--fraction",), str(fraction), "a share in (0, 1), e.g. 0.25"))
     if replications is not None and replications < 2:
         problems.append(Problem(WHERE, None, ("--replications",), str(replications), "at least 2"))
-    if engine not in ENGINES:
-        problems.append(Problem(WHERE, None, ("--engine",), repr(engine), f"one of {', '.join(ENGINES)}"))
+    problems += check_engine(engine, WHERE, ("--engine",))
     if problems:
         raise InputError(problems)
     loaded = load_scenario(scenario)

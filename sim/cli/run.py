@@ -12,7 +12,7 @@ from rich.console import Console
 
 from sim.cli.progress import LazyProgress
 from sim.cli.summary import print_summary
-from sim.engines import ENGINES
+from sim.engines import ENGINES, check_engine
 from sim.errors import InputError, Problem
 from sim.runner import DEFAULT_ENGINE, run, write_run
 from sim.scenario.loader import load_scenario, scenario_hash, scenario_json_schema
@@ -21,11 +21,7 @@ __all__ = ["register"]
 
 
 def _check_arguments(engine: str, replications: int | None, seed: int | None) -> None:
-    problems = []
-    if engine not in ENGINES:
-        problems.append(
-            Problem("<command line>", None, ("--engine",), repr(engine), f"one of {', '.join(ENGINES)}")
-        )
+    problems = check_engine(engine, "<command line>", ("--engine",))
     if replications is not None and replications < 1:
         problems.append(Problem("<command line>", None, ("--replications",), str(replications), "at least 1"))
     if seed is not None and seed < 0:

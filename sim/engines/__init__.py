@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from sim.errors import Problem
 from sim.plan import Plan
 from sim.trace import Trace
 
-__all__ = ["ENGINES", "Engine", "get_engine", "simulate_points"]
+__all__ = ["ENGINES", "Engine", "check_engine", "get_engine", "simulate_points"]
 
 
 class Engine(Protocol):
@@ -35,6 +36,31 @@ def _vector(plan: Plan) -> Trace:
 
 
 ENGINES: dict[str, Callable[[Plan], Trace]] = {"reference": _reference, "vector": _vector}
+
+
+def check_engine(name: str, file: str, path: tuple[str | int, ...], line: int | None = None) -> list[Problem]:
+    """The problems with an engine name given as input: none for a known engine, else one.
+
+    Parameters
+    ----------
+    name : str
+        The engine name as given.
+    file : str
+        Where it was given: a file, ``"<command line>"`` or ``"<arguments>"``.
+    path : tuple
+        The field or option that gave it (``("engine",)``, ``("--engine",)``).
+    line : int, optional
+        Line in ``file``, where known.
+
+    Returns
+    -------
+    list of Problem
+        Empty when ``name`` is a key of :data:`ENGINES`; else one problem naming the bad value and every
+        known engine.
+    """
+    if name in ENGINES:
+        return []
+    return [Problem(file, line, path, repr(name), f"one of {', '.join(ENGINES)}")]
 
 
 def get_engine(name: str) -> Callable[[Plan], Trace]:

@@ -25,6 +25,7 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL, EventPriority
 
+from sim.engines.simpy_internals import schedule_at, triggered_event
 from sim.network import Station
 from sim.plan import Plan, check_plan
 from sim.trace import Trace
@@ -44,17 +45,9 @@ class _Recorder:
         self.end = np.full(n_visits, np.inf)
 
 
-def _triggered(env: simpy.Environment) -> simpy.Event:
-    """An event already triggered (as ``Event.succeed`` leaves it) but not yet on the queue."""
-    event = simpy.Event(env)
-    event._ok = True
-    event._value = None
-    return event
-
-
 def _at_end_of_instant(env: simpy.Environment, delay: float, action: Callable[[], None]) -> None:
     """Run ``action`` at ``now + delay`` after every other event of that instant."""
-    event = _triggered(env)
+    event = triggered_event(env)
     event.callbacks.append(lambda _event: action())
     env.schedule(event, priority=LATE, delay=delay)
 
@@ -65,9 +58,9 @@ def _late_at(env: simpy.Environment, when: float, action: Callable[[], None]) ->
     ``now + (when - now)`` can miss ``when`` by an ulp, and no delay need hit it (``3.7 + d`` is never
     12.35): a departure due at 12.35 fired at 12.349999999999998 and then again at 12.35.
     """
-    event = _triggered(env)
+    event = triggered_event(env)
     event.callbacks.append(lambda _event: action())
-    heapq.heappush(env._queue, (when, LATE, next(env._eid), event))
+    schedule_at(env, event, when, LATE)
 
 
 def _at_time(env: simpy.Environment, when: float) -> simpy.Event:
@@ -76,8 +69,8 @@ def _at_time(env: simpy.Environment, when: float) -> simpy.Event:
     ``env.timeout(when - env.now)`` can land one rounding error away from ``when``; this puts the event on
     SimPy's queue with the absolute time itself (the entry ``Environment.schedule`` would make).
     """
-    event = _triggered(env)
-    heapq.heappush(env._queue, (when, NORMAL, next(env._eid), event))
+    event = triggered_event(env)
+    schedule_at(env, event, when, NORMAL)
     return event
 
 

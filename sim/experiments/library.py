@@ -22,7 +22,6 @@ from pathlib import Path
 
 import pandas as pd
 
-import sim
 from sim.analysis.figures.forest import plot_differences
 from sim.analysis.figures.network_map import plot_network_map
 from sim.analysis.figures.style import save_png
@@ -31,6 +30,8 @@ from sim.analysis.tables import tidy as tables
 from sim.analysis.tables.run_data import load_run
 from sim.experiments.compare import Comparison, run_comparison, write_comparison
 from sim.results.provenance import git_commit
+from sim.scenario.loader import load_scenario
+from sim.version import __version__
 
 __all__ = ["library_variants", "main", "question_of", "render_readme", "write_library"]
 
@@ -138,7 +139,7 @@ def render_readme(result: Comparison, questions: dict[str, str], stamp: str) -> 
         + f"seed {result.seed} shared by all (common random numbers), engine `{result.engine}`. "
         + "Differences are paired by replication; a difference is listed when its 95 % interval excludes "
         + "zero. Regenerate with "
-        + f"`make results` (generated {stamp}, corridor-sim {sim.__version__}, commit `{commit[:12]}`).\n\n"
+        + f"`make results` (generated {stamp}, corridor-sim {__version__}, commit `{commit[:12]}`).\n\n"
         + f"![Baseline network](figures/{result.base}_network.png)\n\n"
         + "| variant | significant KPIs | question |\n|---|--:|---|\n"
         + "\n".join(summary)
@@ -174,8 +175,8 @@ def write_library(
     """
     base_path = scenarios / base_file
     variant_paths = library_variants(scenarios, base_file)
-    base = sim.load_scenario(base_path)
-    variants = [sim.load_scenario(path) for path in variant_paths]
+    base = load_scenario(base_path)
+    variants = [load_scenario(path) for path in variant_paths]
     result = run_comparison(base, variants, replications=replications, engine=engine, notify=_say)
     questions = {v.name: question_of(p) for v, p in zip(variants, variant_paths, strict=True)}
     library = write_comparison(result, out / "library")

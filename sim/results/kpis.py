@@ -22,10 +22,10 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.network import Network, Station
 from sim.plan import Plan
+from sim.results.intervals import half_width
 from sim.results.waits import QUEUEING_KINDS, WAIT_METRICS, wait_statistics, window_waits
 from sim.scenario.model import Scenario
 
@@ -217,13 +217,12 @@ def _available(station: Station, window: tuple[float, float]) -> float:
 def summarise(by_replication: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Mean, standard deviation, count and Student-t confidence interval of each KPI over replications.
 
-    The interval is NaN when fewer than two replications give a value.
+    The interval (:func:`sim.results.intervals.half_width`) is NaN when fewer than two replications give a
+    value.
     """
     grouped = by_replication.dropna(subset=["value"]).groupby(KEYS, sort=False)["value"]
     summary = grouped.agg(mean="mean", std="std", n="size").reset_index()
-    n = summary["n"].to_numpy()
-    t = np.where(n >= 2, stats.t.ppf(0.5 + confidence / 2.0, np.maximum(n - 1, 1)), np.nan)
-    half = t * summary["std"].to_numpy() / np.sqrt(n)
+    half = half_width(summary["std"].to_numpy(), summary["n"].to_numpy(), confidence)
     summary["ci_low"] = summary["mean"] - half
     summary["ci_high"] = summary["mean"] + half
     return summary

@@ -2,7 +2,8 @@
 
 ``load_scenario`` reads the file with its ``extends`` chain and ``seeds``, applies overrides, validates the
 fields (pydantic, strict, no unknown keys) and then the cross-references (routes, targets, units). Every
-problem found is reported at once, each with file, line where known, field path, bad value and expectation.
+problem found is reported at once, each with file, line where known, field path, bad value and expectation
+(:mod:`sim.scenario.located` finds the place and words pydantic's errors).
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ import datetime as dt
 import hashlib
 import io
 import json
-import types
-import typing
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 
@@ -24,6 +24,7 @@ from sim.errors import InputError, Problem, show_value
 from sim.scenario.checks import check_scenario
 from sim.scenario.documents import FieldPath
 from sim.scenario.layers import Layered, apply_overrides, layer_files
+from sim.scenario.located import allowed_fields, describe, locate_layered
 from sim.scenario.model import Scenario
 from sim.scenario.seeds import Located
 
@@ -65,7 +66,7 @@ def validate_layered(layered: Layered, origin: str) -> Scenario:
     except ValidationError as error:
         raise InputError(_field_problem(e, data, located, origin) for e in error.errors()) from None
     problems = [
-        _locate(located, origin, problem.path, problem.value, problem.expected)
+        locate_layered(located, origin, problem.path, problem.value, problem.expected)
         for problem in check_scenario(scenario)
     ]
     if problems:
@@ -73,40 +74,19 @@ def validate_layered(layered: Layered, origin: str) -> Scenario:
     return scenario
 
 
-def _locate(located: Located, origin: str, path: FieldPath, value: str, expected: str) -> Problem:
-    for length in range(len(path), 0, -1):
-        if path[:length] in located:
-            file, line = located[path[:length]]
-            return Problem(file, line, path, value, expected)
-    return Problem(origin, None, path, value, expected)
-
-
 def _field_problem(error: ErrorDetails, data: dict[str, Any], located: Located, origin: str) -> Problem:
     path = _data_path(error["loc"], data)
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "missing":
-        return _locate(located, origin, path, "nothing", f"a value for the required field {path[-1]!r}")
-    if error["type"] == "extra_forbidden":
-        allowed = _allowed_fields(path[:-1])
-        return _locate(
-            located,
-            origin,
-            path,
-            f"an unknown field {path[-1]!r}",
-            f"one of the fields: {', '.join(allowed)}" if allowed else "no such field",
-        )
     if error["type"] in ("too_short", "too_long"):
         context = error.get("ctx", {})
         bound = "at least" if error["type"] == "too_short" else "at most"
         size = context.get("min_length" if error["type"] == "too_short" else "max_length")
-        return _locate(located, origin, path, show_value(error.get("input")), f"{bound} {size} items")
+        return locate_layered(located, origin, path, show_value(error.get("input")), f"{bound} {size} items")
     if error["type"] == "string_pattern_mismatch":
         pattern = str(error.get("ctx", {}).get("pattern", ""))
         expected = PATTERNS.get(pattern, f"text matching {pattern}")
-        return _locate(located, origin, path, show_value(error.get("input")), expected)
-    expected = message.removeprefix("Input should be ").removeprefix("input should be ")
-    value = show_value(error.get("input"))
-    return _locate(located, origin, path, value, expected[:1].lower() + expected[1:])
+        return locate_layered(located, origin, path, show_value(error.get("input")), expected)
+    value, expected = describe(error, path, partial(allowed_fields, Scenario, path[:-1]))
+    return locate_layered(located, origin, path, value, expected)
 
 
 PATTERNS = {
@@ -143,48 +123,6 @@ def _is_union_tag(part: str) -> bool:
         "gamma",
         "empirical",
     }
-
-
-def _allowed_fields(path: FieldPath) -> list[str]:
-    """The field names a mapping at ``path`` accepts, found by walking the model's types."""
-    annotation: Any = Scenario
-    for part in path:
-        annotation = _step_type(annotation, part)
-        if annotation is None:
-            return []
-    model = _as_model(annotation)
-    if model is None:
-        return []
-    return [info.alias or name for name, info in model.model_fields.items()]
-
-
-def _step_type(annotation: Any, part: str | int) -> Any:
-    model = _as_model(annotation)
-    if model is not None:
-        for name, info in model.model_fields.items():
-            if part in (name, info.alias):
-                return info.annotation
-        return None
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin is typing.Annotated:
-        return _step_type(args[0], part)
-    if origin in (typing.Union, types.UnionType):
-        non_none = [a for a in args if a is not type(None)]
-        return _step_type(non_none[0], part) if len(non_none) == 1 else None
-    if origin is dict:
-        return args[1]
-    if origin is list:
-        return args[0]
-    return None
-
-
-def _as_model(annotation: Any) -> type[BaseModel] | None:
-    while typing.get_origin(annotation) is typing.Annotated:
-        annotation = typing.get_args(annotation)[0]
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        non_none = [a for a in typing.get_args(annotation) if a is not type(None)]
-        annotation = non_none[0] if len(non_none) == 1 else None
-    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
 
 
 def _canonical(scenario: Scenario) -> dict[str, Any]:

@@ -1,29 +1,98 @@
-"""Problems located in an input document: file, line, field path, bad value and what was expected.
+"""Problems located in input files: file, line, field path, bad value and what was expected.
 
-Turns pydantic validation errors into :class:`~sim.errors.Problem` objects that carry the line each field was
-written on (see :func:`sim.scenario.documents.read_document`).
+The one home of how an input problem finds its place and how a pydantic validation error becomes a
+:class:`~sim.errors.Problem`:
+
+* :func:`locate` puts a problem on the line of the nearest enclosing field one document sets (a sweep file,
+  see :func:`sim.scenario.documents.read_document`); :func:`locate_layered` does the same across the files a
+  scenario is layered from (``extends``, ``seeds``, overrides — :mod:`sim.scenario.layers`).
+* :func:`describe` words one pydantic error as the value found and the value expected; :func:`allowed_fields`
+  lists the fields a mapping accepts, for an unknown field.
+* :func:`located_problems` turns the errors of validating one document into problems, one per field (the
+  scenario loader, which also knows its model's own tags and patterns, builds on the pieces above).
 """
 
 from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable, Container, Sequence
+from functools import partial
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from sim.errors import Problem, show_value
 from sim.scenario.documents import Document, FieldPath
+from sim.scenario.seeds import Located
 
-__all__ = ["locate", "located_problems"]
+__all__ = ["allowed_fields", "describe", "locate", "locate_layered", "located_problems"]
 
 _TAGS = frozenset({"bool", "int", "float", "str", "Range"})
 """Union and model tags pydantic adds to error locations; they are not fields of the document."""
 
 
+def _nearest(path: FieldPath, known: Container[FieldPath]) -> FieldPath | None:
+    """The longest prefix of ``path`` (the field itself, else an enclosing one) found in ``known``."""
+    for length in range(len(path), 0, -1):
+        if path[:length] in known:
+            return path[:length]
+    return None
+
+
 def locate(document: Document, path: FieldPath, value: str, expected: str) -> Problem:
     """A problem at ``path``, on the line of the nearest enclosing field the document sets."""
-    for length in range(len(path), 0, -1):
-        if path[:length] in document.lines:
-            return Problem(str(document.path), document.lines[path[:length]], path, value, expected)
-    return Problem(str(document.path), None, path, value, expected)
+    found = _nearest(path, document.lines)
+    line = None if found is None else document.lines[found]
+    return Problem(str(document.path), line, path, value, expected)
+
+
+def locate_layered(located: Located, origin: str, path: FieldPath, value: str, expected: str) -> Problem:
+    """A problem at ``path`` of layered data, in the file and on the line of the nearest enclosing field set.
+
+    Parameters
+    ----------
+    located : dict
+        File and line (None where unknown) of each field path the layers set.
+    origin : str
+        The file named when no enclosing field is located (the top file, or ``"<data>"``).
+    path : tuple
+        Field path of the problem.
+    value, expected : str
+        The bad value, shown, and what would have been accepted.
+    """
+    found = _nearest(path, located)
+    file, line = (origin, None) if found is None else located[found]
+    return Problem(file, line, path, value, expected)
+
+
+def describe(error: ErrorDetails, path: FieldPath, fields: Callable[[], Sequence[str]]) -> tuple[str, str]:
+    """The value found and the value expected, worded for one pydantic error at ``path``.
+
+    Parameters
+    ----------
+    error : ErrorDetails
+        One item of ``ValidationError.errors()``.
+    path : tuple
+        The error's field path in the document (pydantic's tags removed).
+    fields : callable
+        Returns the fields the enclosing mapping accepts; called for an unknown field only.
+
+    Returns
+    -------
+    tuple of str
+        ``(value, expected)`` for a :class:`~sim.errors.Problem`.
+    """
+    if error["type"] == "missing":
+        return "nothing", f"a value for the required field {path[-1]!r}"
+    if error["type"] == "extra_forbidden":
+        known = fields()
+        expected = f"one of the fields: {', '.join(known)}" if known else "no such field"
+        return f"an unknown field {path[-1]!r}", expected
+    message = error["msg"].removeprefix("Value error, ")
+    expected = message.removeprefix("Input should be ").removeprefix("input should be ")
+    return show_value(error.get("input")), expected[:1].lower() + expected[1:]
 
 
 def located_problems(
@@ -44,7 +113,10 @@ def located_problems(
     """
     merged: dict[FieldPath, list[Problem]] = {}
     for error in errors:
-        problem = _problem(document, error, model, prefix)
+        loc = tuple(p for p in error["loc"] if isinstance(p, int) or not (p in _TAGS or "[" in p))
+        path = (*prefix, *loc)
+        value, expected = describe(error, path, partial(allowed_fields, model, loc[:-1]))
+        problem = locate(document, path, value, expected)
         merged.setdefault(problem.path, []).append(problem)
     problems = []
     for group in merged.values():
@@ -54,13 +126,46 @@ def located_problems(
     return problems
 
 
-def _problem(document: Document, error: ErrorDetails, model: type[BaseModel], prefix: FieldPath) -> Problem:
-    loc = tuple(p for p in error["loc"] if isinstance(p, int) or not (p in _TAGS or "[" in p))
-    path = (*prefix, *loc)
-    if error["type"] == "missing":
-        return locate(document, path, "nothing", f"a value for the required field {path[-1]!r}")
-    if error["type"] == "extra_forbidden":
-        fields = ", ".join(model.model_fields)
-        return locate(document, path, f"an unknown field {path[-1]!r}", f"one of the fields: {fields}")
-    message = error["msg"].removeprefix("Value error, ").removeprefix("Input should be ")
-    return locate(document, path, show_value(error.get("input")), message[:1].lower() + message[1:])
+def allowed_fields(model: type[BaseModel], path: FieldPath) -> list[str]:
+    """The field names (aliases where set) a mapping at ``path`` inside ``model`` accepts, by its types.
+
+    Empty when ``path`` leads to no model (a scalar, an unknown field, an ambiguous union).
+    """
+    annotation: Any = model
+    for part in path:
+        annotation = _step_type(annotation, part)
+        if annotation is None:
+            return []
+    found = _as_model(annotation)
+    if found is None:
+        return []
+    return [info.alias or name for name, info in found.model_fields.items()]
+
+
+def _step_type(annotation: Any, part: str | int) -> Any:
+    model = _as_model(annotation)
+    if model is not None:
+        for name, info in model.model_fields.items():
+            if part in (name, info.alias):
+                return info.annotation
+        return None
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _step_type(args[0], part)
+    if origin in (typing.Union, types.UnionType):
+        non_none = [a for a in args if a is not type(None)]
+        return _step_type(non_none[0], part) if len(non_none) == 1 else None
+    if origin is dict:
+        return args[1]
+    if origin is list:
+        return args[0]
+    return None
+
+
+def _as_model(annotation: Any) -> type[BaseModel] | None:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        non_none = [a for a in typing.get_args(annotation) if a is not type(None)]
+        annotation = non_none[0] if len(non_none) == 1 else None
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None

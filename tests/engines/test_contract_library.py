@@ -19,7 +19,7 @@ from sim.engines.vector.windows import window_plan
 from sim.network import build_network
 from sim.plan import draw_plan
 from sim.scenario import Scenario, load_scenario
-from tests.engines.contract import check_engine, windows_always
+from tests.engines.contract import WINDOWS_ALWAYS, assert_matches_reference
 
 LIBRARY = sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
 OTHERS = sorted(set(ENGINES) - {"reference"})
@@ -43,11 +43,18 @@ def test_the_library_is_not_empty() -> None:
 
 
 @pytest.mark.parametrize("engine", OTHERS)
-@pytest.mark.parametrize("path", LIBRARY, ids=[p.stem for p in LIBRARY])
+@pytest.mark.parametrize(
+    "path",
+    # the benchmark scenarios are large on purpose: even cut to MOST_VISITS they take 6-7 s
+    [
+        pytest.param(p, id=p.stem, marks=[pytest.mark.slow] if p.stem.startswith("bench_") else [])
+        for p in LIBRARY
+    ],
+)
 def test_library_scenario_gives_the_reference_trace(path: Path, engine: str) -> None:
     scenario = _sized(path)
     plan = draw_plan(scenario, build_network(scenario), [0], scenario.seed)
-    check_engine(plan, engine)
+    assert_matches_reference(plan, engine)
 
 
 def test_baseline_cycle_settled_in_windows_with_pools_side_by_side() -> None:
@@ -59,13 +66,11 @@ def test_baseline_cycle_settled_in_windows_with_pools_side_by_side() -> None:
     plan = draw_plan(scenario, build_network(scenario), range(3), scenario.seed)
     times = (np.full(plan.n_visits, np.inf), np.full(plan.n_visits, np.inf))
     block = Block.of(plan, 0, 3, times)
-    with windows_always():
-        steps = [window_plan(block, group.stations) for group in settle_order(block.feeds) if group.cyclic]
-        kinds = [
-            [{plan.network.stations[s].kind for s in step} for step in found.steps]
-            for found in steps
-            if found
-        ]
-        assert [{"berth"}, {"service"}, {"service"}] in kinds
-        assert any(len(step) == 2 for found in steps if found for step in found.steps)
-        check_engine(plan, "vector")
+    cycles = [group.stations for group in settle_order(block.feeds) if group.cyclic]
+    steps = [window_plan(block, stations, cost_visits=0) for stations in cycles]
+    kinds = [
+        [{plan.network.stations[s].kind for s in step} for step in found.steps] for found in steps if found
+    ]
+    assert [{"berth"}, {"service"}, {"service"}] in kinds
+    assert any(len(step) == 2 for found in steps if found for step in found.steps)
+    assert_matches_reference(plan, WINDOWS_ALWAYS)

@@ -14,7 +14,7 @@ from sim.engines import ENGINES
 from sim.network import build_network
 from sim.plan import Plan, draw_plan
 from sim.scenario import Scenario
-from tests.engines.contract import check_engine, windows_always
+from tests.engines.contract import WINDOWS_ALWAYS, assert_matches_reference
 from tests.strategies import plans, scenarios
 
 OTHERS = sorted(set(ENGINES) - {"reference"})
@@ -36,39 +36,37 @@ def _plan(scenario: Scenario) -> Plan:
 @_examples(40)
 @given(scenario=scenarios())
 def test_random_scenario(engine: str, scenario: Scenario) -> None:
-    check_engine(_plan(scenario), engine)
+    assert_matches_reference(_plan(scenario), engine)
 
 
 @pytest.mark.parametrize("engine", OTHERS)
 @_examples(6)
 @given(scenario=scenarios(max_replications=30))
 def test_random_scenario_many_replications(engine: str, scenario: Scenario) -> None:
-    check_engine(_plan(scenario), engine)
+    assert_matches_reference(_plan(scenario), engine)
 
 
 @pytest.mark.parametrize("engine", OTHERS)
 @_examples(200)
 @given(plan=plans())
 def test_random_plan_with_exact_ties(engine: str, plan: Plan) -> None:
-    check_engine(plan, engine)
+    assert_matches_reference(plan, engine)
 
 
 @pytest.mark.parametrize("engine", OTHERS)
 @_examples(25)
 @given(plan=plans(max_replications=40))
 def test_random_plan_many_replications(engine: str, plan: Plan) -> None:
-    check_engine(plan, engine)
+    assert_matches_reference(plan, engine)
 
 
 @_examples(120)
 @given(plan=plans(max_replications=30))
 def test_random_plan_settled_in_windows(plan: Plan) -> None:
-    with windows_always():
-        check_engine(plan, "vector")
+    assert_matches_reference(plan, WINDOWS_ALWAYS)
 
 
 @_examples(25)
 @given(scenario=scenarios())
 def test_random_scenario_settled_in_windows(scenario: Scenario) -> None:
-    with windows_always():
-        check_engine(_plan(scenario), "vector")
+    assert_matches_reference(_plan(scenario), WINDOWS_ALWAYS)

@@ -7,35 +7,18 @@ hand-made Plans that contain them.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from sim.engines import ENGINES, get_engine
 from sim.network import Network, Station
 from sim.plan import Plan
 from sim.schedule import Schedule, windowed
+from tests.plans import HandShipment, assemble_plan
 
 
 def _plan(stations: tuple[Station, ...], shipments: list[tuple[float, list[int], list[float]]]) -> Plan:
-    steps = [len(route) for _, route, _ in shipments]
-    n = len(shipments)
-    return Plan(
-        network=Network(stations, (), (), 100.0),
-        seed=0,
-        replications=(0,),
-        rep_first=np.array([0, n]),
-        shipment_rep=np.zeros(n, dtype=np.int64),
-        shipment_id=np.arange(n, dtype=np.int64),
-        shipment_flow=np.zeros(n, dtype=np.int64),
-        created=np.array([c for c, _, _ in shipments]),
-        tonnes=np.ones(n),
-        teu=np.zeros(n),
-        free_flow_h=np.array([sum(w) for _, _, w in shipments]),
-        first_visit=np.concatenate([[0], np.cumsum(steps)]).astype(np.int64),
-        visit_station=np.array([s for _, route, _ in shipments for s in route], dtype=np.int64),
-        visit_work=np.array([x for _, _, w in shipments for x in w]),
-        visit_size=np.zeros(sum(steps)),
-    )
+    network = Network(stations, (), (), 100.0)
+    return assemble_plan(network, [[HandShipment(c, route, work) for c, route, work in shipments]])
 
 
 @pytest.mark.parametrize("engine", sorted(ENGINES))

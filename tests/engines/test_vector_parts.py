@@ -20,11 +20,11 @@ from sim.engines.vector.order import settle_order
 from sim.engines.vector.service import service
 from sim.engines.vector.single_server import max_plus_scan, single_server
 from sim.engines.vector.windows import _order
+from sim.examples import one_port
 from sim.network import Station, build_network
 from sim.plan import draw_plan
 from sim.schedule import Schedule, windowed
 from sim.trace import first_difference
-from tests.factories import one_port
 
 
 def _queues(rng: np.random.Generator, rows: int, n: int, load: float = 0.9) -> tuple[np.ndarray, np.ndarray]:

@@ -15,8 +15,8 @@ import pytest
 from scipy import stats
 
 import sim
+from sim.examples import one_port
 from sim.runner import RunResult
-from tests.factories import one_port
 
 REPLICATIONS = 8
 CONFIDENCE = 0.99

@@ -58,11 +58,6 @@ class Land:
     ring_start: NDArray[np.int32]
     source: str
 
-    @property
-    def n_rings(self) -> int:
-        """Number of rings (outer boundaries and holes)."""
-        return int(self.ring_start.size - 1)
-
 
 @functools.cache
 def load_land() -> Land:

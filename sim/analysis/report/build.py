@@ -17,12 +17,12 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import sim
 from sim.analysis.report.comparison import comparison_sections
 from sim.analysis.report.embedded_figures import Figure, run_figures
 from sim.analysis.report.html import data_table, fmt, page
 from sim.analysis.tables import tidy as tables
 from sim.analysis.tables.run_data import RunData, RunDirError, load_run
+from sim.version import __version__
 
 __all__ = ["build_report", "is_comparison_dir"]
 
@@ -148,9 +148,7 @@ def build_report(directory: str | Path, scenario_figures: bool = True) -> Path:
     if not root.is_dir():
         raise RunDirError(f"{root}: not a directory")
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    footer = (
-        f"corridor-sim {sim.__version__} · report generated {stamp} · basemap: Natural Earth (public domain)"
-    )
+    footer = f"corridor-sim {__version__} · report generated {stamp} · basemap: Natural Earth (public domain)"
     with tempfile.TemporaryDirectory(prefix="corridor-report-") as tmp:
         scratch = Path(tmp)
         if is_comparison_dir(root):

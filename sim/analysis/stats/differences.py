@@ -1,8 +1,8 @@
 """Confidence intervals across replications: one KPI's mean, and the difference between two scenarios.
 
 Every replication of a scenario gives one value of a KPI (mean transit time, tonnes delivered …).
-Replications are independent, so the mean over them has a Student-t interval. Comparing a variant with a base
-works two ways:
+Replications are independent, so the mean over them has a Student-t interval (:func:`mean_interval`, computed
+in :mod:`sim.results.intervals` and re-exported here). Comparing a variant with a base works two ways:
 
 * **paired** (:func:`paired_difference`) — when both scenarios ran with common random numbers (the same seed,
   draws keyed by entity), replication *i* of the base and of the variant saw the same parcels and arrivals, so
@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
 
 from sim.arrays import FloatArray
+from sim.results.intervals import Interval, finite_values, mean_interval, t_interval, t_quantile
 
 __all__ = [
     "Difference",
@@ -39,39 +39,6 @@ __all__ = [
     "sequential_replications",
     "welch_difference",
 ]
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A point estimate with a two-sided confidence interval.
-
-    Attributes
-    ----------
-    estimate : float
-        The point estimate (a mean, or a mean difference), in the KPI's own unit.
-    low, high : float
-        Interval bounds, same unit; NaN when fewer than two observations.
-    n : int
-        Number of observations (replications or pairs) used.
-    confidence : float
-        Confidence level, e.g. 0.95.
-    """
-
-    estimate: float
-    low: float
-    high: float
-    n: int
-    confidence: float
-
-    @property
-    def half_width(self) -> float:
-        """Half the interval's width (NaN when undefined)."""
-        return (self.high - self.low) / 2.0
-
-    @property
-    def excludes_zero(self) -> bool:
-        """True when the whole interval lies strictly above or strictly below zero."""
-        return bool(self.low > 0.0 or self.high < 0.0)
 
 
 @dataclass(frozen=True)
@@ -103,43 +70,6 @@ class Difference:
         return self.diff.excludes_zero
 
 
-def _clean(values: ArrayLike) -> FloatArray:
-    array = np.asarray(values, dtype=np.float64).ravel()
-    return array[np.isfinite(array)]
-
-
-def _t_interval(estimate: float, std_error: float, dof: float, n: int, confidence: float) -> Interval:
-    if not (n >= 2 and math.isfinite(std_error) and dof > 0):
-        return Interval(estimate, math.nan, math.nan, n, confidence)
-    half = float(stats.t.ppf(0.5 + confidence / 2.0, dof)) * std_error if std_error > 0 else 0.0
-    return Interval(estimate, estimate - half, estimate + half, n, confidence)
-
-
-def mean_interval(values: ArrayLike, confidence: float = 0.95) -> Interval:
-    """Student-t interval for the mean of independent replications.
-
-    Parameters
-    ----------
-    values : array_like
-        One value per replication; NaN and infinite values are dropped.
-    confidence : float
-        Confidence level in (0, 1).
-
-    Returns
-    -------
-    Interval
-        Mean and bounds; bounds are NaN with fewer than two finite values, and equal the mean when all values
-        are identical.
-    """
-    x = _clean(values)
-    n = x.size
-    if n == 0:
-        return Interval(math.nan, math.nan, math.nan, 0, confidence)
-    mean = float(x.mean())
-    std_error = float(x.std(ddof=1)) / math.sqrt(n) if n >= 2 else math.nan
-    return _t_interval(mean, std_error, n - 1, n, confidence)
-
-
 def _fieller(
     means: tuple[float, float], var_x: float, var_y: float, cov: float, dof: float, n: int, confidence: float
 ) -> Interval:
@@ -152,7 +82,7 @@ def _fieller(
     if not (n >= 2 and x != 0 and math.isfinite(var_x + var_y + cov) and dof > 0):
         estimate = y / x - 1.0 if x != 0 else math.nan
         return Interval(estimate, math.nan, math.nan, n, confidence)
-    t2 = float(stats.t.ppf(0.5 + confidence / 2.0, dof)) ** 2
+    t2 = float(t_quantile(confidence, dof)) ** 2
     a = x * x - t2 * var_x
     b = -2.0 * (x * y - t2 * cov)
     c = y * y - t2 * var_y
@@ -228,7 +158,7 @@ def welch_difference(base: ArrayLike, variant: ArrayLike, confidence: float = 0.
         ``variant − base`` with Welch–Satterthwaite degrees of freedom, and the relative change with
         Fieller's interval (using the same degrees of freedom).
     """
-    x, y = _clean(base), _clean(variant)
+    x, y = finite_values(base), finite_values(variant)
     n_x, n_y = int(x.size), int(y.size)
     base_mean = float(x.mean()) if n_x else math.nan
     variant_mean = float(y.mean()) if n_y else math.nan
@@ -238,7 +168,7 @@ def welch_difference(base: ArrayLike, variant: ArrayLike, confidence: float = 0.
         return Difference(base_mean, variant_mean, nan, nan, "welch")
     a, b = float(x.var(ddof=1)) / n_x, float(y.var(ddof=1)) / n_y
     dof = _welch_dof(a, b, n_x, n_y)
-    diff = _t_interval(variant_mean - base_mean, math.sqrt(a + b), dof, n, confidence)
+    diff = t_interval(variant_mean - base_mean, math.sqrt(a + b), dof, n, confidence)
     relative = _fieller((base_mean, variant_mean), a, b, 0.0, dof, n, confidence)
     return Difference(base_mean, variant_mean, diff, relative, "welch")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.analysis.tables.run_data import HOURS_PER_YEAR, RunData
+from sim.results.intervals import half_width
 from sim.results.waits import QUEUEING_KINDS, wait_statistics, window_waits
 
 __all__ = [
@@ -28,7 +28,7 @@ __all__ = [
 
 
 def replication_summary(wide: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Mean and t-interval across replications, one row per column of ``wide``.
+    """Mean and t-interval (:func:`sim.results.intervals.half_width`) across replications, one row per column.
 
     Parameters
     ----------
@@ -46,9 +46,7 @@ def replication_summary(wide: pd.DataFrame, confidence: float = 0.95) -> pd.Data
     n = wide.notna().sum(axis=0).astype(float)
     mean = wide.mean(axis=0)
     sd = wide.std(axis=0, ddof=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = stats.t.ppf(0.5 + confidence / 2.0, np.maximum(n - 1.0, 1.0))
-        half = np.where(n >= 2, t * sd.to_numpy() / np.sqrt(n.to_numpy()), np.nan)
+    half = half_width(sd.to_numpy(), n.to_numpy(), confidence)
     return pd.DataFrame({"mean": mean, "low": mean - half, "high": mean + half, "n": n.astype(int)})
 
 

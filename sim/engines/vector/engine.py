@@ -32,7 +32,7 @@ import numpy as np
 
 from sim.engines.vector.block import Block, batchable, compute, ends
 from sim.engines.vector.order import Group, settle_order
-from sim.engines.vector.windows import WindowPlan, settle_in_windows, window_plan
+from sim.engines.vector.windows import WINDOW_COST_VISITS, WindowPlan, settle_in_windows, window_plan
 from sim.plan import Plan, check_plan
 from sim.trace import Trace
 
@@ -51,7 +51,9 @@ class SweepLimitError(RuntimeError):
     """A cycle of stations did not settle (only possible with zero work times around a cycle)."""
 
 
-def simulate(plan: Plan, block_bytes: int | None = None) -> Trace:
+def simulate(
+    plan: Plan, block_bytes: int | None = None, window_cost_visits: float = WINDOW_COST_VISITS
+) -> Trace:
     """Simulate every replication of ``plan`` up to its horizon.
 
     Parameters
@@ -61,6 +63,11 @@ def simulate(plan: Plan, block_bytes: int | None = None) -> Trace:
     block_bytes : int, optional
         Working memory for one block of replications (bytes); by default a third of the memory available,
         at most 4 GiB.
+    window_cost_visits : float, optional
+        The fixed cost of settling one station of a cycle in one time window (visits' worth of array
+        work), weighed against sweeping (see :func:`~sim.engines.vector.windows.window_plan`); 0 settles
+        every cycle whose lags allow it in windows (the contract tests use it to exercise that path). The
+        Trace is the same either way.
 
     Raises
     ------
@@ -75,7 +82,7 @@ def simulate(plan: Plan, block_bytes: int | None = None) -> Trace:
     if plan.n_visits:
         for first, last in replication_blocks(plan, block_bytes):
             block = Block.of(plan, first, last, (arrive, start))
-            for step in _level_steps(block, settle_order(block.feeds)):
+            for step in _level_steps(block, settle_order(block.feeds), window_cost_visits):
                 if isinstance(step, Cycle):
                     _settle(block, step)
                 else:
@@ -133,7 +140,9 @@ class Cycle:
         return tuple(station for group in self.groups for station in group)
 
 
-def _level_steps(block: Block, groups: list[Group]) -> list[Cycle | list[int]]:
+def _level_steps(
+    block: Block, groups: list[Group], window_cost_visits: float = WINDOW_COST_VISITS
+) -> list[Cycle | list[int]]:
     """The groups in an order to compute them, copies of one station or cycle batched.
 
     A group's level is the longest chain of groups feeding it; groups of one level never feed each other.
@@ -142,7 +151,7 @@ def _level_steps(block: Block, groups: list[Group]) -> list[Cycle | list[int]]:
     of one pool grid: a pool has no scan form, so more rows make its column steps cheaper). Copies of a
     cycle (the same station names) that would each be settled the same way — by sweeping, or in windows of
     the same length — are settled as one: every copy gets the floats it gets alone, and their pools become
-    rows of one grid.
+    rows of one grid. ``window_cost_visits`` weighs windows against sweeping, as in :func:`simulate`.
     """
     group_of = {station: k for k, group in enumerate(groups) for station in group.stations}
     level = [0] * len(groups)
@@ -155,7 +164,7 @@ def _level_steps(block: Block, groups: list[Group]) -> list[Cycle | list[int]]:
     for k, group in enumerate(groups):
         spec = block.plan.network.stations[group.stations[0]]
         if group.cyclic:
-            windows = window_plan(block, group.stations)
+            windows = window_plan(block, group.stations, window_cost_visits)
             delta = windows.delta if windows is not None else None
             names = "\n".join(sorted(block.plan.network.stations[s].name for s in group.stations))
             key = (level[k], names, repr(delta))
@@ -178,10 +187,10 @@ def _level_steps(block: Block, groups: list[Group]) -> list[Cycle | list[int]]:
 def _settle(block: Block, cycle: Cycle) -> None:
     """Settle stations that feed each other: in windows, or by sweeping until no arrival changes."""
     if cycle.delta is not None:
-        windows = cycle.windows or window_plan(block, cycle.stations, weigh=False)
+        windows = cycle.windows or window_plan(block, cycle.stations, cost_visits=0)
         if windows is None or windows.delta != cycle.delta:  # the copies' windows do not line up
             for group in cycle.groups:
-                alone = window_plan(block, group, weigh=False)
+                alone = window_plan(block, group, cost_visits=0)
                 assert alone is not None
                 settle_in_windows(block, alone)
             return

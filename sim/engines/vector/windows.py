@@ -37,7 +37,7 @@ __all__ = ["WINDOW_COST_VISITS", "WindowPlan", "settle_in_windows", "window_plan
 
 
 WINDOW_COST_VISITS = 4000
-"""The fixed cost of computing one station in one window, in visits' worth of array work."""
+"""The fixed cost of computing one station in one window, in visits' worth of array work (the default)."""
 SAFETY = 1.0 - 1e-9
 """Windows are shortened by this factor so rounding in ``T + Δ`` never lets a window outrun a lag."""
 
@@ -59,10 +59,21 @@ class WindowPlan:
     delta: float
 
 
-def window_plan(block: Block, stations: tuple[int, ...], weigh: bool = True) -> WindowPlan | None:
-    """How to settle a cycle of stations in windows, or ``None`` when sweeping is cheaper.
+def window_plan(
+    block: Block, stations: tuple[int, ...], cost_visits: float = WINDOW_COST_VISITS
+) -> WindowPlan | None:
+    """How to settle a cycle of stations in windows, or ``None`` when sweeping is cheaper (or the only way).
 
-    With ``weigh=False`` the cost is not weighed: windows whenever the lags allow them.
+    Parameters
+    ----------
+    block : Block
+        The replications being simulated.
+    stations : tuple of int
+        The stations of the cycle.
+    cost_visits : float, optional
+        The fixed cost of computing one station in one window (visits' worth of array work): windows are
+        used when the visits of the cycle outweigh the cost of every station-window. With 0 the cost is not
+        weighed: windows whenever the lags allow them.
     """
     lags = _edge_lags(block, stations)
     order, delta = _order(stations, lags)
@@ -70,7 +81,7 @@ def window_plan(block: Block, stations: tuple[int, ...], weigh: bool = True) -> 
         return None
     windows = block.plan.horizon_h / delta + 1.0
     visits = sum(block.by_station[s].size for s in stations)
-    if weigh and windows * len(stations) * WINDOW_COST_VISITS > visits:
+    if windows * len(stations) * cost_visits > visits:
         return None
     return WindowPlan(_steps(block, order, lags, delta), delta)
 

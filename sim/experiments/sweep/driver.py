@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sim
 from sim.errors import InputError, Problem
 from sim.experiments.sweep.executors.base import Executor, SweepEvents
 from sim.experiments.sweep.plan import Point, SweepPlan, Task
 from sim.experiments.sweep.task import TaskOrder, TaskReport
-from sim.results.provenance import git_commit
+from sim.results.provenance import STREAMS, git_commit, stamp
 from sim.results.sweep_store import (
     MANIFEST,
     is_finished,
@@ -31,6 +30,7 @@ from sim.results.sweep_store import (
     write_atomic_text,
 )
 from sim.scenario.loader import dump_scenario
+from sim.version import __version__
 
 __all__ = [
     "MANIFEST_FORMAT",
@@ -39,11 +39,11 @@ __all__ = [
     "manifest",
     "run_sweep",
     "task_orders",
+    "task_provenance",
     "write_inputs",
 ]
 
 MANIFEST_FORMAT = "corridor-sim sweep manifest 1"
-STREAMS = "SeedSequence(seed, spawn_key=(replication, blake2b(purpose), blake2b(entity)...))"
 NOT_IDENTITY = ("spec_file", "package_version", "git_commit", "complete", "points_per_task")
 """Manifest entries that may change between a run and its resumption."""
 
@@ -237,7 +237,7 @@ def manifest(plan: SweepPlan) -> dict[str, Any]:
             }
             for p in plan.sweep.parameters
         ],
-        "package_version": sim.__version__,
+        "package_version": __version__,
         "git_commit": git_commit(),
         "streams": STREAMS,
         "points": [_point_entry(p) for p in plan.points],
@@ -272,20 +272,6 @@ def task_orders(plan: SweepPlan, out: Path, commit: str | None) -> list[TaskOrde
     orders = []
     for task in plan.tasks:
         point = points[task.point]
-        provenance = {
-            "kind": "corridor-sim sweep task",
-            "sweep": plan.sweep.name,
-            "point": task.point,
-            "block": task.block,
-            "parameters": point.values,
-            "scenario_hash": point.scenario_hash,
-            "seed": point.seed,
-            "replications": list(task.replications),
-            "streams": STREAMS,
-            "engine": plan.engine,
-            "package_version": sim.__version__,
-            "git_commit": commit,
-        }
         orders.append(
             TaskOrder(
                 task.point,
@@ -298,10 +284,26 @@ def task_orders(plan: SweepPlan, out: Path, commit: str | None) -> list[TaskOrde
                 task.first,
                 task.count,
                 str(out / task_file(task.point, task.block)),
-                provenance,
+                task_provenance(plan, point, task, commit),
             )
         )
     return orders
+
+
+def task_provenance(plan: SweepPlan, point: Point, task: Task, commit: str | None) -> dict[str, Any]:
+    """What a task's file must record.
+
+    The sweep, point, block and parameter values, and the :func:`~sim.results.provenance.stamp` of the task's
+    replications (``commit`` is :func:`~sim.results.provenance.git_commit`, asked once per sweep).
+    """
+    return {
+        "kind": "corridor-sim sweep task",
+        "sweep": plan.sweep.name,
+        "point": task.point,
+        "block": task.block,
+        "parameters": point.values,
+        **stamp(point.scenario_hash, point.seed, plan.engine, list(task.replications), commit),
+    }
 
 
 def write_inputs(plan: SweepPlan, out: Path) -> None:

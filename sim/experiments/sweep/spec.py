@@ -32,7 +32,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sim.engines import ENGINES
+from sim.engines import check_engine
 from sim.errors import InputError, Problem
 from sim.experiments.sweep.parameters import Design, Parameter, Range, Scalar, parse_parameter
 from sim.runner import DEFAULT_ENGINE
@@ -112,9 +112,7 @@ def load_sweep(path: str | Path) -> Sweep:
 
 
 def _check_spec(document: Document, spec: SweepSpec) -> list[Problem]:
-    problems = []
-    if spec.engine not in ENGINES:
-        problems.append(locate(document, ("engine",), repr(spec.engine), f"one of {', '.join(ENGINES)}"))
+    problems = check_engine(spec.engine, str(document.path), ("engine",), document.lines.get(("engine",)))
     if not (document.path.parent / spec.base).is_file():
         problems.append(
             locate(

@@ -32,7 +32,7 @@ from sim.experiments.sweep.driver import task_orders, together
 from sim.results.files import read_provenance
 from sim.results.sweep_store import write_atomic_parquet
 from sim.runner import DEFAULT_ENGINE
-from tests.sweep.helpers import GRID, assert_same_results, task_files, write_sweep
+from tests.experiments.sweep.helpers import GRID, assert_same_results, task_files, write_sweep
 
 
 def test_a_sweep_writes_one_tidy_file_per_task_with_provenance(reference: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
-from tests.sweep.helpers import (
+from tests.experiments.sweep.helpers import (
     assert_same_results,
     corridor,
     kill_job,

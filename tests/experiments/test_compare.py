@@ -13,7 +13,7 @@ import sim
 from sim.analysis.stats.kpi_differences import compare_kpis
 from sim.experiments.compare import run_comparison, write_comparison
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.sweep.helpers import assert_same_results, corridor, kill_job
+from tests.experiments.sweep.helpers import assert_same_results, corridor, kill_job
 
 pytestmark = pytest.mark.slow
 

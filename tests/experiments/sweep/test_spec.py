@@ -11,7 +11,7 @@ import pytest
 from sim.cli import main
 from sim.experiments.sweep import load_sweep, plan_sweep
 from sim.experiments.sweep.design import design_points
-from tests.sweep.helpers import DEMO, GRID, write_sweep
+from tests.experiments.sweep.helpers import DEMO, GRID, write_sweep
 
 
 def points_of(tmp_path: Path, content: dict[str, Any]) -> list[dict[str, Any]]:

@@ -24,15 +24,15 @@ def _texts(figure):
 
 
 @pytest.fixture(scope="module")
-def figures(toy_run):
-    busiest = occupancy.time_average_queue(toy_run)["station"].head(4).tolist()
+def figures(corridor):
+    busiest = occupancy.time_average_queue(corridor)["station"].head(4).tolist()
     return {
-        "throughput": plots.plot_monthly_throughput(tables.monthly_throughput(toy_run)),
-        "ecdf": plots.plot_transit_ecdf(tables.transit_times(toy_run)),
-        "waiting": plots.plot_station_waiting(tables.station_waiting(toy_run)),
-        "utilisation": plots.plot_utilisation_heatmap(occupancy.monthly_utilisation(toy_run)),
-        "queue": plots.plot_queue_length(occupancy.queue_length(toy_run, busiest)),
-        "map": plot_network_map(tables.port_throughput(toy_run), tables.flow_routes(toy_run)),
+        "throughput": plots.plot_monthly_throughput(tables.monthly_throughput(corridor)),
+        "ecdf": plots.plot_transit_ecdf(tables.transit_times(corridor)),
+        "waiting": plots.plot_station_waiting(tables.station_waiting(corridor)),
+        "utilisation": plots.plot_utilisation_heatmap(occupancy.monthly_utilisation(corridor)),
+        "queue": plots.plot_queue_length(occupancy.queue_length(corridor, busiest)),
+        "map": plot_network_map(tables.port_throughput(corridor), tables.flow_routes(corridor)),
     }
 
 
@@ -61,10 +61,12 @@ def test_figures_save_as_png(figures, tmp_path):
         assert len(data) > 10_000
 
 
-def test_panels_match_the_data(figures, toy_run):
+def test_panels_match_the_data(figures, corridor):
     visible = [ax for ax in figures["throughput"].axes if ax.get_visible()]
-    assert len(visible) == toy_run.shipments["commodity"].nunique()
-    assert len([ax for ax in figures["ecdf"].axes if ax.get_visible()]) == toy_run.shipments["flow"].nunique()
+    assert len(visible) == corridor.shipments["commodity"].nunique()
+    assert (
+        len([ax for ax in figures["ecdf"].axes if ax.get_visible()]) == corridor.shipments["flow"].nunique()
+    )
     assert len(figures["queue"].axes) == 4
 
 

@@ -9,7 +9,7 @@ import pytest
 
 import sim
 from sim.engines import ENGINES, get_engine
-from tests.engine.plans import canal_story, hand_plan, port_story, service_story
+from tests.plans import canal_story, hand_plan, port_story, service_story
 
 ENGINE_NAMES = sorted(ENGINES)
 

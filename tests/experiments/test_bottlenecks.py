@@ -11,7 +11,7 @@ import sim
 from sim.cli import main
 from sim.experiments.bottlenecks import degrade, rank_bottlenecks, scenario_kpis
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ from sim.plan import Plan
 from sim.results.waits import wait_statistics, window_waits
 from sim.runner import RunResult, write_run
 from sim.scenario import Scenario, scenario_from_data
+from tests.plans import HandShipment, assemble_plan
 
 STATION = "XXPRT/bulk"
 STORY = {
@@ -78,27 +79,13 @@ def story_plan(scenario: Scenario, story: dict[int, Sequence[tuple[float, float]
     network = build_network(scenario)
     (flow,) = network.flows
     (station,) = flow.stations
-    replications = sorted(story)
-    created = np.array([t for r in replications for t, _ in story[r]])
-    work = np.array([w for r in replications for _, w in story[r]])
-    counts = [len(story[r]) for r in replications]
-    count = int(sum(counts))
-    return Plan(
-        network=network,
-        seed=0,
-        replications=tuple(replications),
-        rep_first=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
-        shipment_rep=np.repeat(np.array(replications, dtype=np.int64), counts),
-        shipment_id=np.concatenate([np.arange(n, dtype=np.int64) for n in counts]),
-        shipment_flow=np.full(count, flow.index, dtype=np.int64),
-        created=created,
-        tonnes=work.copy(),
-        teu=np.zeros(count),
-        free_flow_h=work.copy(),
-        first_visit=np.arange(count + 1, dtype=np.int64),
-        visit_station=np.full(count, station, dtype=np.int64),
-        visit_work=work,
-        visit_size=work.copy(),
+    return assemble_plan(
+        network,
+        [
+            [HandShipment(t, [station], [w], [w], flow.index, tonnes=w) for t, w in story[r]]
+            for r in sorted(story)
+        ],
+        numbers=sorted(story),
     )
 
 

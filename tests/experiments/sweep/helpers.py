@@ -18,7 +18,7 @@ from ruamel.yaml import YAML
 
 from sim.results.files import read_provenance
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "scenarios" / "demo_two_ports.yaml"
 
 GRID: dict[str, Any] = {

@@ -24,40 +24,43 @@ def test_overlap_hours_matches_a_direct_sum():
     assert occupancy.overlap_hours(np.zeros(0), np.zeros(0), edges).tolist() == [0.0] * 5
 
 
-def test_monthly_utilisation_is_busy_over_nominal_berth_hours(toy_run):
-    table = occupancy.monthly_utilisation(toy_run)
-    assert set(table["station"]) == set(toy_run.stations.loc[toy_run.stations["kind"] == "berth", "station"])
+def test_monthly_utilisation_is_busy_over_nominal_berth_hours(corridor):
+    table = occupancy.monthly_utilisation(corridor)
+    assert set(table["station"]) == set(
+        corridor.stations.loc[corridor.stations["kind"] == "berth", "station"]
+    )
     assert table["utilisation"].between(0.0, 1.0 + 1e-9).all()
     # Whole-horizon check for one pool: sum over months of utilisation × berth-hours = busy hours.
     station = "BRPNG/dry_bulk"
     mine = table.loc[table["station"] == station]
-    v = toy_run.visits.loc[(toy_run.visits["station"] == station) & toy_run.visits["start"].notna()]
-    busy = (v["end"].fillna(toy_run.horizon_h).clip(upper=toy_run.horizon_h) - v["start"]).sum()
-    month_hours = tables.monthly_throughput(toy_run).drop_duplicates("month")["month_hours"].to_numpy()
-    total = (mine["utilisation"].to_numpy() * 2 * month_hours).sum() * toy_run.replications
+    v = corridor.visits.loc[(corridor.visits["station"] == station) & corridor.visits["start"].notna()]
+    busy = (v["end"].fillna(corridor.horizon_h).clip(upper=corridor.horizon_h) - v["start"]).sum()
+    month_hours = tables.monthly_throughput(corridor).drop_duplicates("month")["month_hours"].to_numpy()
+    berths = 2  # BRPNG dry_bulk count in tests/data/mini_corridor.yaml
+    total = (mine["utilisation"].to_numpy() * berths * month_hours).sum() * corridor.replications
     assert total == pytest.approx(busy, rel=1e-9)
 
 
-def test_queue_length_integrates_to_total_waiting_hours(toy_run):
+def test_queue_length_integrates_to_total_waiting_hours(corridor):
     station = "svc:ilstc_ckg_qzh"
-    series = occupancy.queue_length(toy_run, [station], bin_h=24.0)
-    widths = np.diff(np.append(series["time_h"].to_numpy(), toy_run.horizon_h))
-    v = toy_run.visits.loc[(toy_run.visits["station"] == station) & toy_run.visits["arrive"].notna()]
-    waiting = (v["start"].fillna(toy_run.horizon_h).clip(upper=toy_run.horizon_h) - v["arrive"]).sum()
-    assert (series["queue_mean"] * widths).sum() * toy_run.replications == pytest.approx(waiting, rel=1e-9)
+    series = occupancy.queue_length(corridor, [station], bin_h=24.0)
+    widths = np.diff(np.append(series["time_h"].to_numpy(), corridor.horizon_h))
+    v = corridor.visits.loc[(corridor.visits["station"] == station) & corridor.visits["arrive"].notna()]
+    waiting = (v["start"].fillna(corridor.horizon_h).clip(upper=corridor.horizon_h) - v["arrive"]).sum()
+    assert (series["queue_mean"] * widths).sum() * corridor.replications == pytest.approx(waiting, rel=1e-9)
     assert (series["queue_p10"] <= series["queue_mean"] + 1e-9).all()
     assert series.attrs["bin_h"] == 24.0
 
 
-def test_time_average_queue_obeys_littles_law(toy_run):
+def test_time_average_queue_obeys_littles_law(corridor):
     # L_q = (arrivals per hour) × (mean wait) for visits arriving in the window; the boundary effects are
     # small over a year, so the two agree within a few per cent.
-    lq = occupancy.time_average_queue(toy_run).set_index("station")["queue_mean"]
-    waits = tables.station_waiting(toy_run).set_index("station")
-    arrival_rate = waits["visits_per_rep"] / toy_run.window_h
+    lq = occupancy.time_average_queue(corridor).set_index("station")["queue_mean"]
+    waits = tables.station_waiting(corridor).set_index("station")
+    arrival_rate = waits["visits_per_rep"] / corridor.window_h
     for station in ("BRPNG/dry_bulk", "svc:ilstc_ckg_qzh", "CNQZH/container"):
         pooled_mean_wait = (
-            toy_run.visits.query("station == @station and arrive >= @toy_run.warmup_h")
+            corridor.visits.query("station == @station and arrive >= @corridor.warmup_h")
             .eval("start - arrive")
             .mean()
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sim.cli import main
-from tests.sweep.helpers import GRID, write_sweep
+from tests.experiments.sweep.helpers import GRID, write_sweep
 
 
 @pytest.fixture(scope="session")

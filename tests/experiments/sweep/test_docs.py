@@ -9,7 +9,7 @@ import dask_jobqueue
 from ruamel.yaml import YAML
 
 from sim.experiments.sweep import load_sweep, plan_sweep
-from tests.sweep.helpers import DEMO, ROOT
+from tests.experiments.sweep.helpers import DEMO, ROOT
 
 DOC = ROOT / "docs" / "sweeps.md"
 

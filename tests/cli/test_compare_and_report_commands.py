@@ -10,7 +10,7 @@ import pytest
 
 from sim.cli import main
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 BASE, VARIANT = str(DATA / "two_ports.yaml"), str(DATA / "one_berth.yaml")
 
 

@@ -13,7 +13,7 @@ from sim.analysis.report.build import build_report
 from sim.analysis.tables.run_data import RunDirError
 from sim.experiments.compare import run_comparison, write_comparison
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -53,10 +53,10 @@ def _check_self_contained(path: Path) -> Collector:
     return parser
 
 
-def test_run_report_is_self_contained(toy_dir, tmp_path):
+def test_run_report_is_self_contained(corridor_dir, tmp_path):
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    for item in toy_dir.iterdir():
+    for item in corridor_dir.iterdir():
         if item.is_file():
             (run_dir / item.name).write_bytes(item.read_bytes())
     html_path = build_report(run_dir)
@@ -76,7 +76,7 @@ def test_run_report_is_self_contained(toy_dir, tmp_path):
     )
     assert len(parser.images) == len(pngs)
     text = html_path.read_text(encoding="utf-8")
-    assert "toy_corridor" in text
+    assert "mini_corridor" in text
     assert "soy_png_tao" in text
     assert not list(run_dir.glob(".*partial*"))  # nothing half-written left behind
 

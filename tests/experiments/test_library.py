@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sim.experiments.library import library_variants, main, question_of, write_library
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 def _library(tmp_path: Path) -> Path:

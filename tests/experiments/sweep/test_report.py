@@ -11,7 +11,7 @@ import pytest
 
 from sim.analysis.stats.sensitivity import MAIN_EFFECT, SRC, ranking, sensitivity
 from sim.cli import main
-from tests.sweep.helpers import write_sweep
+from tests.experiments.sweep.helpers import write_sweep
 
 SOY = "throughput_by_commodity/soybeans/tonnes_per_year"
 VOLUME = "flows.soy_png_tao.annual_volume"
