@@ -71,7 +71,7 @@ class RunResult:
     @cached_property
     def kpis_by_replication(self) -> pd.DataFrame:
         """KPIs per replication, long form."""
-        return kpis_by_replication(self.scenario, self.plan, self.shipments, self.visits)
+        return kpis_by_replication(self.scenario, self.plan, self.trace)
 
     @cached_property
     def kpis(self) -> pd.DataFrame:
