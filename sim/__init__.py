@@ -8,8 +8,8 @@ The Python API mirrors the command line::
     result.kpis          # means with 95% confidence intervals
     sim.write_run(result, "results/baseline_2024")
 
-``run``, ``write_run`` and ``RunResult`` load on first use, so importing :mod:`sim` (or its engines) does not
-import pandas.
+Everything but the errors and the version loads on first use, so importing :mod:`sim` (or its engines, or
+the command line for ``--help``) imports neither pandas nor the scenario models.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError, Problem
-from sim.scenario import Scenario, load_scenario, scenario_hash
 from sim.version import __version__
 
 if TYPE_CHECKING:
     from sim.runner import RunResult, run, write_run
+    from sim.scenario import Scenario, load_scenario, scenario_hash
 
 __all__ = [
     "InputError",
@@ -35,12 +35,19 @@ __all__ = [
     "write_run",
 ]
 
-_LAZY = {"RunResult", "run", "write_run"}
+_LAZY = {
+    "RunResult": "sim.runner",
+    "run": "sim.runner",
+    "write_run": "sim.runner",
+    "Scenario": "sim.scenario",
+    "load_scenario": "sim.scenario",
+    "scenario_hash": "sim.scenario",
+}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from sim import runner
+        import importlib
 
-        return getattr(runner, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

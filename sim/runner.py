@@ -11,26 +11,33 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from sim.engines import check_engine, get_engine, simulate_points
+from sim.engines import DEFAULT_ENGINE, check_engine, get_engine, simulate_points
 from sim.errors import InputError, Problem
 from sim.network import Network, build_network
 from sim.plan import Plan, draw_plan
-from sim.results.files import atomic_directory, write_json, write_parquet
+from sim.results.files import VISITS, atomic_directory, write_json, write_parquet
 from sim.results.kpis import kpis_by_replication, summarise
 from sim.results.provenance import provenance, run_details
-from sim.results.tables import shipments_table, stations_table, visits_table
+from sim.results.tables import (
+    shipments_arrow,
+    shipments_table,
+    stations_table,
+    visits_arrow,
+    visits_table,
+)
 from sim.scenario.loader import dump_scenario
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
-__all__ = ["DEFAULT_ENGINE", "RunResult", "run", "run_points", "write_run"]
+if TYPE_CHECKING:
+    import pandas as pd
 
-DEFAULT_ENGINE = "vector"
+__all__ = ["DEFAULT_ENGINE", "VISITS", "RunResult", "run", "run_points", "write_run"]
+
 Progress = Callable[[int, int], None]
 """Called with (replications done, replications in all)."""
 
@@ -185,15 +192,25 @@ def kpi_records(result: RunResult) -> dict[str, Any]:
     }
 
 
-def write_run(result: RunResult, out: Path) -> Path:
-    """Write every result file of ``result`` into ``out`` atomically; return ``out``."""
+def write_run(result: RunResult, out: Path, visits: str = "all") -> Path:
+    """Write every result file of ``result`` into ``out`` atomically; return ``out``.
+
+    With ``visits="none"`` there is no ``visits.parquet`` (the largest file by far): the KPIs, shipments
+    and stations are written as always, and ``provenance.json`` says ``"visits": "none"``.
+    """
+    if visits not in VISITS:
+        raise InputError([Problem("<arguments>", None, ("visits",), visits, " or ".join(VISITS))])
     stamp = result.provenance
     with atomic_directory(out) as scratch:
-        write_parquet(result.visits, scratch / "visits.parquet", stamp)
-        write_parquet(result.shipments, scratch / "shipments.parquet", stamp)
+        if visits == "all":
+            write_parquet(visits_arrow(result.plan, result.trace), scratch / "visits.parquet", stamp)
+        write_parquet(
+            shipments_arrow(result.plan, result.trace, result.scenario), scratch / "shipments.parquet", stamp
+        )
         write_parquet(result.stations, scratch / "stations.parquet", stamp)
         write_parquet(result.kpis_by_replication, scratch / "kpis_by_replication.parquet", stamp)
         write_json(kpi_records(result), scratch / "kpis.json")
-        write_json({**stamp, **run_details(result.wall_time_s)}, scratch / "provenance.json")
+        details = {**stamp, **run_details(result.wall_time_s), "visits": visits}
+        write_json(details, scratch / "provenance.json")
         (scratch / "scenario.yaml").write_text(dump_scenario(result.scenario), encoding="utf-8")
     return out

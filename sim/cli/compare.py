@@ -8,23 +8,20 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim.analysis.figures.forest import plot_bottlenecks
-from sim.analysis.figures.style import save_png
-from sim.engines import ENGINES, check_engine
+from sim.engines import DEFAULT_ENGINE, ENGINES, check_engine
 from sim.errors import InputError, Problem
-from sim.experiments.bottlenecks import rank_bottlenecks
-from sim.experiments.compare import Comparison, run_comparison, write_comparison
-from sim.results.files import atomic_directory
-from sim.runner import DEFAULT_ENGINE
-from sim.scenario.loader import load_scenario
-from sim.scenario.model import Scenario
+
+if TYPE_CHECKING:  # pandas, matplotlib, the scenario models and the experiments load when a command runs
+    import pandas as pd
+
+    from sim.experiments.compare import Comparison
+    from sim.scenario.model import Scenario
 
 __all__ = ["compare_command", "print_comparison", "register"]
 
@@ -64,6 +61,8 @@ def _check(
 
 def _load_all(base: Path, variants: list[Path]) -> list[Scenario]:
     """Load every scenario, gathering all problems of all files before failing."""
+    from sim.scenario.loader import load_scenario
+
     loaded: list[Scenario] = []
     problems: list[Problem] = []
     for path in [base, *variants]:
@@ -196,6 +195,8 @@ def compare_command(
     scenarios = _load_all(base, variants)
     status = console.status("simulating…")
     with status:
+        from sim.experiments.compare import run_comparison, write_comparison
+
         result = run_comparison(
             scenarios[0],
             scenarios[1:],
@@ -262,6 +263,12 @@ def bottlenecks_command(
     problems += check_engine(engine, WHERE, ("--engine",))
     if problems:
         raise InputError(problems)
+    from sim.analysis.figures.forest import plot_bottlenecks
+    from sim.analysis.figures.style import save_png
+    from sim.experiments.bottlenecks import rank_bottlenecks
+    from sim.results.files import atomic_directory
+    from sim.scenario.loader import load_scenario
+
     loaded = load_scenario(scenario)
     with console.status("simulating the base…") as status:
         table = rank_bottlenecks(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from sim.runner import RunResult
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.runner import RunResult
 
 __all__ = ["print_summary"]
 

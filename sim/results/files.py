@@ -14,15 +14,21 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
-__all__ = ["PROVENANCE_KEY", "atomic_directory", "read_provenance", "write_json", "write_parquet"]
+__all__ = ["PROVENANCE_KEY", "VISITS", "atomic_directory", "read_provenance", "write_json", "write_parquet"]
 
 PROVENANCE_KEY = b"corridor_sim.provenance"
+ROW_GROUP_ROWS = 1 << 20
+"""Rows per Parquet row group (about 8 MB per float column before compression): large enough for fast
+scans, small enough that a reader filtering by replication skips most of a large file."""
+COMPRESSION = "zstd"
+VISITS = ("all", "none")
+"""What a run keeps of its visits: all (``visits.parquet``) or none (KPIs, shipments and stations only)."""
 
 
 @contextlib.contextmanager
@@ -52,16 +58,30 @@ def _replace(scratch: Path, target: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def write_parquet(frame: pd.DataFrame, path: Path, provenance: dict[str, Any]) -> None:
-    """Write ``frame`` to Parquet with the run's provenance in the file metadata."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+def write_parquet(frame: pd.DataFrame | pa.Table, path: Path, provenance: dict[str, Any]) -> None:
+    """Write a table to Parquet (zstd, row groups of :data:`ROW_GROUP_ROWS`) with the run's provenance.
+
+    An Arrow table is written as it is; a DataFrame is converted first (with pandas' metadata, so that it
+    reads back with its dtypes). The bytes depend only on the data and the provenance.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
     metadata = dict(table.schema.metadata or {})
     metadata[PROVENANCE_KEY] = json.dumps(provenance, sort_keys=True).encode()
-    pq.write_table(table.replace_schema_metadata(metadata), path)
+    pq.write_table(
+        table.replace_schema_metadata(metadata),
+        path,
+        row_group_size=ROW_GROUP_ROWS,
+        compression=COMPRESSION,
+    )
 
 
 def read_provenance(path: Path) -> dict[str, Any]:
     """The provenance stored in a Parquet file written by :func:`write_parquet`."""
+    import pyarrow.parquet as pq
+
     metadata = pq.read_schema(path).metadata or {}
     loaded: dict[str, Any] = json.loads(metadata[PROVENANCE_KEY])
     return loaded
