@@ -70,11 +70,17 @@ def write_parquet(frame: pd.DataFrame | pa.Table, path: Path, provenance: dict[s
     table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
     metadata = dict(table.schema.metadata or {})
     metadata[PROVENANCE_KEY] = json.dumps(provenance, sort_keys=True).encode()
+    labels = [
+        f.name
+        for f in table.schema
+        if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
     pq.write_table(
         table.replace_schema_metadata(metadata),
         path,
         row_group_size=ROW_GROUP_ROWS,
         compression=COMPRESSION,
+        use_dictionary=labels,  # ids and labels; times and sizes gain nothing from a dictionary
     )
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.arrays import FloatArray, IntArray
+from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.network import Station
 from sim.plan import Plan
 from sim.results.waits import QUEUEING_KINDS, in_wait_window
@@ -54,28 +54,41 @@ class _Long:
     periods: list[str]
     metrics: list[str]
     values: FloatArray
-    """Shape (metrics, keys, periods, replications), or (metrics, pairs) with ``pairs`` given."""
-    pairs: tuple[IntArray, IntArray] | None = None
-    """For tables of observed (key, replication) pairs only: their key and replication indexes."""
+    """Shape (metrics, keys, periods, replications)."""
+    observed: BoolArray | None = None
+    """Shape (keys, replications), for tables that list only the observed (key, replication) pairs."""
+
+    def joined(self, *others: _Long) -> _Long:
+        """This table with the replications of ``others`` appended."""
+        parts = (self, *others)
+        observed = None
+        if self.observed is not None:
+            observed = np.concatenate([p.observed for p in parts if p.observed is not None], axis=-1)
+        values = np.concatenate([p.values for p in parts], axis=-1)
+        return _Long(self.table, self.keys, self.periods, self.metrics, values, observed)
+
+
+BLOCK_VISITS = 1 << 18
+"""Visits reduced at a time: whole replications, about this many visits (a few MB per column, cache-sized)."""
 
 
 def kpis_by_replication(scenario: Scenario, plan: Plan, trace: Trace) -> pd.DataFrame:
-    """All KPIs, one row per (table, key, period, metric, replication)."""
+    """All KPIs, one row per (table, key, period, metric, replication).
+
+    Replications are reduced a block at a time (:data:`BLOCK_VISITS`): every group of a KPI lies in one
+    replication, so the blocks' tables are joined side by side, value for value what one pass would give.
+    """
     import pandas as pd
 
-    shipments = _Shipments.of(scenario, plan, trace)
     window = (scenario.warmup_h, scenario.horizon_h)
-    parts = [
-        _throughput(shipments, window, codes, labels, f"throughput_by_{name}")
-        for name, codes, labels in (
-            ("commodity", shipments.commodity, shipments.commodities),
-            ("flow", shipments.flow, shipments.flows),
-            ("destination", shipments.destination, shipments.nodes),
-        )
+    available = np.array([_available(s, window) for s in plan.network.stations], dtype=np.float64)
+    count = len(plan.replications)
+    step = max(1, BLOCK_VISITS * count // max(plan.n_visits, 1))
+    blocks = [
+        _block_tables(scenario, plan, trace, start, min(start + step, count), window, available)
+        for start in range(0, count, step)
     ]
-    parts.append(_monthly(scenario, shipments, window))
-    parts.append(_transit(shipments, window))
-    parts.append(_stations(plan, trace, shipments, window))
+    parts = [first.joined(*rest) for first, *rest in zip(*blocks, strict=True)]
     numbers = np.asarray(plan.replications, dtype=np.int64)
     columns: dict[str, list[NDArray[Any]]] = {c: [] for c in (*KEYS, "replication", "value")}
     for part in parts:
@@ -85,11 +98,40 @@ def kpis_by_replication(scenario: Scenario, plan: Plan, trace: Trace) -> pd.Data
     return pd.DataFrame({name: np.concatenate(chunks) for name, chunks in columns.items()})
 
 
+def _block_tables(
+    scenario: Scenario,
+    plan: Plan,
+    trace: Trace,
+    start: int,
+    stop: int,
+    window: tuple[float, float],
+    available: FloatArray,
+) -> list[_Long]:
+    """Every KPI table of stored replications ``start:stop``."""
+    part = plan.block(start, stop)
+    v0 = int(plan.first_visit[plan.rep_first[start]])
+    v1 = v0 + part.n_visits
+    times = Trace(trace.arrive[v0:v1], trace.start[v0:v1], trace.end[v0:v1])
+    shipments = _Shipments.of(scenario, part, times)
+    tables = [
+        _throughput(shipments, window, codes, labels, f"throughput_by_{name}")
+        for name, codes, labels in (
+            ("commodity", shipments.commodity, shipments.commodities),
+            ("flow", shipments.flow, shipments.flows),
+            ("destination", shipments.destination, shipments.nodes),
+        )
+    ]
+    tables.append(_monthly(scenario, shipments, window))
+    tables.append(_transit(shipments, window))
+    tables.append(_stations(part, times, shipments, window, available))
+    return tables
+
+
 def _columns(part: _Long, numbers: IntArray) -> dict[str, NDArray[Any]]:
     """The long-form columns of one table (label columns as object arrays)."""
     metrics = np.asarray(part.metrics, dtype=object)
-    if part.pairs is not None:
-        key, rep = part.pairs
+    if part.observed is not None:  # (key, replication) pairs in key order, then replication order
+        key, rep = np.nonzero(part.observed)
         n = key.size
         return {
             "table": np.full(n * metrics.size, part.table, dtype=object),
@@ -97,7 +139,7 @@ def _columns(part: _Long, numbers: IntArray) -> dict[str, NDArray[Any]]:
             "period": np.full(n * metrics.size, "", dtype=object),
             "metric": np.repeat(metrics, n),
             "replication": np.tile(numbers[rep], metrics.size),
-            "value": part.values.reshape(-1),
+            "value": part.values[:, :, 0, :][:, key, rep].reshape(-1),
         }
     m, k, p, r = part.values.shape
     grid = np.indices((m, k, p, r)).reshape(4, -1)
@@ -296,7 +338,6 @@ def _transit(shipments: _Shipments, window: tuple[float, float]) -> _Long:
     group = shipments.flow[done] * reps + shipments.rep[done]
     transits = _Groups.of(group, transit, count, reps)
     delays = _Groups.of(group, delay, count, reps)
-    observed = np.flatnonzero(transits.size > 0)
     values = np.stack(
         [
             transits.mean(),
@@ -306,14 +347,15 @@ def _transit(shipments: _Shipments, window: tuple[float, float]) -> _Long:
             delays.quantile(0.95),
             transits.size.astype(np.float64),
         ]
-    )[:, observed]
+    )
+    flows = len(shipments.flows)
     return _Long(
         "transit_by_flow",
         shipments.flows,
         [""],
         ["transit_mean_h", "transit_p50_h", "transit_p95_h", "delay_mean_h", "delay_p95_h", "delivered"],
-        values,
-        pairs=(observed // reps, observed % reps),
+        values.reshape(6, flows, 1, reps),
+        observed=(transits.size > 0).reshape(flows, reps),
     )
 
 
@@ -337,7 +379,9 @@ STATION_METRICS = (
 )
 
 
-def _stations(plan: Plan, trace: Trace, shipments: _Shipments, window: tuple[float, float]) -> _Long:
+def _stations(
+    plan: Plan, trace: Trace, shipments: _Shipments, window: tuple[float, float], available: FloatArray
+) -> _Long:
     lo, hi = window
     span = hi - lo
     stations = plan.network.stations
@@ -364,7 +408,6 @@ def _stations(plan: Plan, trace: Trace, shipments: _Shipments, window: tuple[flo
     used = np.where(
         (kinds == "service")[per_group], load, np.where((kinds == "chokepoint")[per_group], starts, busy)
     )
-    available = np.array([_available(s, window) for s in stations], dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         utilisation = used / available[per_group]
 

@@ -44,13 +44,13 @@ def visits_arrow(plan: Plan, trace: Trace) -> pa.Table:
     """One row per visit, as an Arrow table."""
     import pyarrow as pa
 
-    shipment_row = plan.visit_shipment
+    route_lengths = np.diff(plan.first_visit)
     stations = plan.network.stations
     kind_of_station = np.array([KIND_NAMES.index(s.kind) for s in stations], dtype=np.int64)
     return pa.table(
         {
-            "replication": plan.shipment_rep[shipment_row].astype(np.int32),
-            "shipment": plan.shipment_id[shipment_row],
+            "replication": np.repeat(plan.shipment_rep.astype(np.int32), route_lengths),
+            "shipment": np.repeat(plan.shipment_id, route_lengths),
             "seq": plan.visit_seq.astype(np.int16),
             "station": _dictionary([s.name for s in stations], plan.visit_station),
             "kind": _dictionary(KIND_NAMES, kind_of_station[plan.visit_station]),
