@@ -35,10 +35,11 @@ types: $(VENV)/.dev
 unit: $(VENV)/.dev
 	$(BIN)/pytest -q --durations=10
 
-# Both engines on the same Plans: throughput, ratio, memory, floors; writes benchmarks/results.json.
+# Both engines on the same Plans (benchmarks/results.json), then `corridor run` end to end (end_to_end.json).
 bench: $(VENV)/.dev
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.end_to_end
 
 # Run the scenario library against the baseline; regenerate results/README.md and its figures.
 results: $(BIN)/corridor

@@ -1,4 +1,4 @@
-"""End to end: ``corridor run`` of baseline_2024 with both engines, the stages of a run, peak memory, start-up.
+"""End to end: `corridor run` of baseline_2024 with both engines, its stages, peak memory and start-up.
 
 Run ``python -m benchmarks.end_to_end`` (``make bench`` runs it after ``benchmarks.run``). Writes
 ``benchmarks/end_to_end.json``. Three measurements:
@@ -128,8 +128,13 @@ def speed_check_ratio() -> dict[str, Any]:
     stages(scenario, "vector", SPEED_CHECK_REPLICATIONS)  # warm up
     vector = min(stages(scenario, "vector", SPEED_CHECK_REPLICATIONS)["total_s"] for _ in range(3))
     reference = stages(scenario, "reference", SPEED_CHECK_REPLICATIONS)["total_s"]
-    return {"workload": "speed_check_end_to_end", "replications": SPEED_CHECK_REPLICATIONS,
-            "vector_s": vector, "reference_s": reference, "ratio": reference / vector}
+    return {
+        "workload": "speed_check_end_to_end",
+        "replications": SPEED_CHECK_REPLICATIONS,
+        "vector_s": vector,
+        "reference_s": reference,
+        "ratio": reference / vector,
+    }
 
 
 def targets(rows: list[dict[str, Any]], help_s: float) -> list[dict[str, Any]]:

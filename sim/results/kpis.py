@@ -273,6 +273,8 @@ class _Groups:
     values: FloatArray
     first: IntArray
     size: IntArray
+    total: FloatArray
+    """Sum of each group, added in the rows' order."""
 
     @classmethod
     def of(cls, group: IntArray, values: FloatArray, count: int, reps: int) -> _Groups:
@@ -283,6 +285,8 @@ class _Groups:
         order = np.argsort(key.astype(narrow), kind="stable")
         if np.any(np.diff(group[order]) < 0):  # rows not replication by replication: sort by group
             order = np.argsort(group, kind="stable")
+        # summed in the rows' order, before sorting
+        total = np.bincount(group, weights=values, minlength=count).astype(np.float64, copy=False)
         values = values[order]
         size = np.bincount(group, minlength=count)
         first = np.concatenate(([0], np.cumsum(size)[:-1])).astype(np.int64)
@@ -298,13 +302,12 @@ class _Groups:
             block[np.repeat(np.arange(reps), lengths), column] = values[begin:stop]
             block.sort(axis=1)
             values[begin:stop] = block[np.arange(width) < lengths[:, None]]
-        return cls(values, first, size)
+        return cls(values, first, size, total)
 
     def mean(self) -> FloatArray:
-        total = np.add.reduceat(self.values, np.minimum(self.first, max(self.values.size - 1, 0)))
-        total = total if self.values.size else np.zeros(self.size.size)
+        """Mean of each group (NaN for an empty one)."""
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(self.size > 0, total / self.size, np.nan)
+            return np.where(self.size > 0, self.total / self.size, np.nan)
 
     def quantile(self, q: float) -> FloatArray:
         """Linear interpolation between order statistics, as pandas' group quantile."""
@@ -321,6 +324,7 @@ class _Groups:
         return np.where(self.size > 0, value, np.nan)
 
     def max(self) -> FloatArray:
+        """Largest value of each group (NaN for an empty one)."""
         if not self.values.size:
             return np.full(self.size.size, np.nan)
         return np.where(self.size > 0, self.values[np.maximum(self.first + self.size - 1, 0)], np.nan)

@@ -44,13 +44,13 @@ def visits_arrow(plan: Plan, trace: Trace) -> pa.Table:
     """One row per visit, as an Arrow table."""
     import pyarrow as pa
 
-    route_lengths = np.diff(plan.first_visit)
+    row = plan.visit_shipment
     stations = plan.network.stations
     kind_of_station = np.array([KIND_NAMES.index(s.kind) for s in stations], dtype=np.int64)
     return pa.table(
         {
-            "replication": np.repeat(plan.shipment_rep.astype(np.int32), route_lengths),
-            "shipment": np.repeat(plan.shipment_id, route_lengths),
+            "replication": plan.shipment_rep.astype(np.int32)[row],
+            "shipment": plan.shipment_id[row],
             "seq": plan.visit_seq.astype(np.int16),
             "station": _dictionary([s.name for s in stations], plan.visit_station),
             "kind": _dictionary(KIND_NAMES, kind_of_station[plan.visit_station]),

@@ -154,7 +154,7 @@ def test_internal_errors_exit_1_without_a_traceback(
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("sim.cli.run.run", broken)
+    monkeypatch.setattr("sim.runner.run", broken)  # sim.cli.run imports it when it runs
     assert main(["run", str(DEMO), "--out", str(tmp_path / "x")]) == 1
     err = capsys.readouterr().err
     assert "internal error" in err
@@ -222,7 +222,7 @@ def test_a_commands_exit_code_is_passed_through(monkeypatch: pytest.MonkeyPatch)
     def exits_3(*_: object, **__: object) -> None:
         raise typer.Exit(3)
 
-    monkeypatch.setattr("sim.cli.run.load_scenario", exits_3)
+    monkeypatch.setattr("sim.scenario.loader.load_scenario", exits_3)
     assert main(["run", str(DEMO)]) == 3
 
 
@@ -230,7 +230,7 @@ def test_ctrl_c_exits_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
     def interrupted(*_: object, **__: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("sim.cli.run.load_scenario", interrupted)
+    monkeypatch.setattr("sim.scenario.loader.load_scenario", interrupted)
     assert main(["run", str(DEMO)]) == 130
     assert "Traceback" not in capsys.readouterr().err
 
