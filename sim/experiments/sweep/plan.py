@@ -78,6 +78,11 @@ class SweepPlan:
         """The engine every task uses."""
         return self.sweep.spec.engine
 
+    @property
+    def keeps_visits(self) -> bool:
+        """Whether every task also writes its visits."""
+        return self.sweep.spec.visits == "all"
+
 
 def plan_sweep(sweep: Sweep) -> SweepPlan:
     """Build and validate every point's scenario, and cut the replications into tasks.
