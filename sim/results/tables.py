@@ -2,7 +2,8 @@
 
 Large tables are built as Arrow tables straight from the Plan and Trace arrays (:func:`visits_arrow`,
 :func:`shipments_arrow`; ids dictionary-encoded, as pandas writes categoricals) and written without pandas;
-the DataFrames are those tables as pandas reads them back.
+the DataFrames (:func:`visits_table`, :func:`shipments_table`) have the same columns, ids as categoricals —
+what pandas reads back from the files.
 
 Column contract (see DESIGN.md): visits (replication, shipment, seq, station, kind, arrive, start, end),
 shipments (replication, shipment, flow, commodity, origin, destination, tonnes, teu, created, delivered,
@@ -62,15 +63,60 @@ def visits_arrow(plan: Plan, trace: Trace) -> pa.Table:
 
 
 def visits_table(plan: Plan, trace: Trace) -> pd.DataFrame:
-    """One row per visit."""
-    frame: pd.DataFrame = visits_arrow(plan, trace).to_pandas()
-    return frame
+    """One row per visit: the columns of :func:`visits_arrow`, ids as categoricals."""
+    import pandas as pd
+
+    row = plan.visit_shipment
+    stations = plan.network.stations
+    kind_of_station = np.array([KIND_NAMES.index(s.kind) for s in stations], dtype=np.int64)
+    return pd.DataFrame(
+        {
+            "replication": plan.shipment_rep[row].astype(np.int32),
+            "shipment": plan.shipment_id[row],
+            "seq": plan.visit_seq.astype(np.int16),
+            "station": _categorical([s.name for s in stations], plan.visit_station),
+            "kind": _categorical(KIND_NAMES, kind_of_station[plan.visit_station]),
+            "arrive": trace.arrive,
+            "start": trace.start,
+            "end": trace.end,
+        }
+    )
+
+
+def _categorical(labels: list[str], codes: IntArray) -> pd.Categorical[str]:
+    import pandas as pd
+
+    return pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(labels, dtype=str))
 
 
 def shipments_table(plan: Plan, trace: Trace, scenario: Scenario) -> pd.DataFrame:
-    """One row per shipment; ``delivered`` is the end of its last visit."""
-    frame: pd.DataFrame = shipments_arrow(plan, trace, scenario).to_pandas()
-    return frame
+    """One row per shipment; ``delivered`` is the end of its last visit (ids as categoricals)."""
+    import pandas as pd
+
+    flows = plan.network.flows
+    specs = [scenario.flows[f.name] for f in flows]
+    last_visit = plan.first_visit[1:] - 1
+    commodities = sorted({s.commodity for s in specs})
+    nodes = sorted({n for s in specs for n in (s.origin, s.destination)})
+    flow_commodity = np.array([commodities.index(s.commodity) for s in specs], dtype=np.int64)
+    flow_origin = np.array([nodes.index(s.origin) for s in specs], dtype=np.int64)
+    flow_destination = np.array([nodes.index(s.destination) for s in specs], dtype=np.int64)
+    flow = plan.shipment_flow
+    return pd.DataFrame(
+        {
+            "replication": plan.shipment_rep.astype(np.int32),
+            "shipment": plan.shipment_id,
+            "flow": _categorical([f.name for f in flows], flow),
+            "commodity": _categorical(commodities, flow_commodity[flow]),
+            "origin": _categorical(nodes, flow_origin[flow]),
+            "destination": _categorical(nodes, flow_destination[flow]),
+            "tonnes": plan.tonnes,
+            "teu": plan.teu,
+            "created": plan.created,
+            "delivered": trace.end[last_visit] if last_visit.size else np.empty(0),
+            "free_flow_h": plan.free_flow_h,
+        }
+    )
 
 
 def shipments_arrow(plan: Plan, trace: Trace, scenario: Scenario) -> pa.Table:
