@@ -136,7 +136,7 @@ Window = tuple[float, float, Disruption]
 def _windows_by_station(scenario: Scenario) -> dict[str, list[Window]]:
     windows: dict[str, list[Window]] = {}
     for disruption in scenario.disruptions.values():
-        if disruption.kind == "parcel_limit":
+        if disruption.kind == "parcel_limit" or disruption.random is not None:  # random: sim.spells
             continue
         start, end = disruption_window_h(scenario, disruption)
         start, end = max(start, 0.0), min(end, scenario.horizon_h)
@@ -198,7 +198,7 @@ def _station(scenario: Scenario, step: Step, index: int, windows: list[Window]) 
 def _parcel_limits(scenario: Scenario) -> list[ParcelLimit]:
     limits = []
     for disruption in scenario.disruptions.values():
-        if disruption.kind != "parcel_limit":
+        if disruption.kind != "parcel_limit" or disruption.random is not None:  # random: sim.spells
             continue
         start, end = disruption_window_h(scenario, disruption)
         limits.append(

@@ -12,7 +12,7 @@ Visits are stored CSR-style: shipment ``i`` visits ``visit_station[first_visit[i
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -24,6 +24,8 @@ from sim.demand import Intensity, month_starts_h
 from sim.network import FlowRoute, Network, ParcelLimit
 from sim.rng import stream
 from sim.scenario.model import Commodity, Flow, Scenario
+from sim.schedule import Schedule
+from sim.spells import has_random_capacity, replication_capacity, replication_parcel_limits
 
 __all__ = ["Plan", "check_plan", "draw_plan"]
 
@@ -61,6 +63,10 @@ class Plan:
         Hours of work: berth service time; leg travel time at nominal speed; service or chokepoint transit.
     visit_size : ndarray of float64
         Shipment size in the station's unit (services only; 0 elsewhere).
+    capacity_by_rep : tuple of mapping
+        Random disruptions (:mod:`sim.spells`): for each stored replication, the schedule of every station
+        whose capacity is random, by station index (it replaces ``station.capacity`` in that replication).
+        Empty when the scenario has no random disruption of a station.
     """
 
     network: Network
@@ -78,6 +84,15 @@ class Plan:
     visit_station: IntArray
     visit_work: FloatArray
     visit_size: FloatArray
+    capacity_by_rep: tuple[Mapping[int, Schedule], ...] = ()
+
+    def capacity(self, stored: int, station: int) -> Schedule:
+        """The capacity schedule of ``station`` in the ``stored``-th replication of this Plan."""
+        if self.capacity_by_rep:
+            found = self.capacity_by_rep[stored].get(station)
+            if found is not None:
+                return found
+        return self.network.stations[station].capacity
 
     @property
     def horizon_h(self) -> float:
@@ -114,6 +129,7 @@ class Plan:
             visit_station=self.visit_station[v0:v1],
             visit_work=self.visit_work[v0:v1],
             visit_size=self.visit_size[v0:v1],
+            capacity_by_rep=self.capacity_by_rep[start:stop],
         )
 
     @property
@@ -146,7 +162,11 @@ def check_plan(plan: Plan) -> None:
             f"visit {int(bad[0])} has work {plan.visit_work[bad[0]]!r} h; every visit needs work > 0"
         )
     for station in plan.network.stations:
-        if station.kind == "leg" and not (station.capacity.values > 0).all():
+        schedules = [
+            station.capacity,
+            *(by_rep[station.index] for by_rep in plan.capacity_by_rep if station.index in by_rep),
+        ]
+        if station.kind == "leg" and not all((s.values > 0).all() for s in schedules):
             raise ValueError(f"{station.name} has a speed factor of 0; speed factors must be > 0")
 
 
@@ -197,6 +217,9 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         visit_station=drawn.station.astype(np.int64),
         visit_work=drawn.work.astype(np.float64),
         visit_size=drawn.size.astype(np.float64),
+        capacity_by_rep=tuple(replication_capacity(scenario, network, rep, seed) for rep in replications)
+        if has_random_capacity(scenario)
+        else (),
     )
 
 
@@ -247,7 +270,8 @@ class _ReplicationDraws:
 
 
 def _draw_replication(scenario: Scenario, network: Network, rep: int, seed: int) -> _ReplicationDraws:
-    draws = [_draw_flow(scenario, network, route, rep, seed) for route in network.flows]
+    limits = [*network.parcel_limits, *replication_parcel_limits(scenario, rep, seed)]
+    draws = [_draw_flow(scenario, limits, route, rep, seed) for route in network.flows]
     created = np.concatenate([d.created for d in draws])
     flow = np.concatenate(
         [np.full(d.created.size, r.index, dtype=np.int64) for d, r in zip(draws, network.flows, strict=True)]
@@ -291,10 +315,12 @@ def _visit_order(
     return np.asarray(np.repeat(first, steps_sorted) + offsets, dtype=np.int64)
 
 
-def _draw_flow(scenario: Scenario, network: Network, route: FlowRoute, rep: int, seed: int) -> _FlowDraws:
+def _draw_flow(
+    scenario: Scenario, all_limits: list[ParcelLimit], route: FlowRoute, rep: int, seed: int
+) -> _FlowDraws:
     flow = scenario.flows[route.name]
     commodity = scenario.commodities[flow.commodity]
-    limits = [limit for limit in network.parcel_limits if limit.node in route.nodes]
+    limits = [limit for limit in all_limits if limit.node in route.nodes]
     intensity = _intensity(scenario, flow, commodity, limits)
     created = _arrival_times(flow, intensity, rep, seed, route.name)
     uniforms = _open_uniforms(stream(seed, rep, "parcels", route.name), created.size)

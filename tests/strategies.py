@@ -8,16 +8,20 @@ directions, flows that come back through a port they left, flows that join the l
 station at different route positions); trains and feeders that fill up; berths with zero or non-zero
 overheads and fixed, exponential or uniform variability; closures of a whole port or of one berth pool (a
 ship at berth when they start), slot cuts, capacity strikes (set or scaled) and slow steaming, at whole or
-arbitrary (non-dyadic) times.
+arbitrary (non-dyadic) times; and a random disruption of any kind (:mod:`sim.spells`: exponential or fixed
+spells, a fraction down, random strikes, monthly weights), drawn per replication, that may overlap the fixed
+windows.
 
 Plans are built directly on a small random Network with integer times and integer work: every time is an
 exact binary number, so ties (equal arrivals, a release at an arrival instant, a departure at an arrival
 instant, a closure edge at an arrival) are exact and frequent, and the routes are arbitrary station sequences
-(a station visited twice, cycles through the station graph).
+(a station visited twice, cycles through the station graph). Some stations get their own schedule in each
+replication (as random disruptions give them), with integer change times too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from typing import Any
 
@@ -26,7 +30,7 @@ from hypothesis import strategies as st
 from sim.network import Network, Station
 from sim.plan import Plan
 from sim.scenario import Scenario, scenario_from_data
-from sim.schedule import windowed
+from sim.schedule import Schedule, windowed
 from tests.plans import HandShipment, assemble_plan
 
 PORTS = ["XXAAA", "XXBBB", "XXCCC", "XXDDD"]
@@ -246,7 +250,51 @@ def _disruptions(draw: st.DrawFn, ports: list[str], horizon: float) -> dict[str,
             "end_h": 72.0,
             "scale": 0.5,
         }
+    if draw(st.booleans()):
+        found["weather"] = draw(_random_disruption(ports))
     return found
+
+
+RANDOM_SPELLS = [
+    {"up": {"dist": "exponential", "mean": 30.0}, "down": {"dist": "exponential", "mean": 8.0}},
+    {"fraction_down": 0.3, "mean_down_h": 12.0},
+    {"rate_per_year": 150.0, "down": {"dist": "uniform", "low": 6.0, "high": 30.0}},
+    {"up": {"dist": "fixed", "value": 24.0}, "down": {"dist": "fixed", "value": 12.0}},
+    {"fraction_down": 0.2, "mean_down_h": 10.0, "monthly_weights": [3, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]},
+]
+
+
+@st.composite
+def _random_disruption(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
+    """A random disruption of any kind (alternating up/down spells)."""
+    kind, target = draw(
+        st.sampled_from(
+            [("berths", p) for p in ports]
+            + [
+                ("berths", ports[0] + "/bulk"),
+                ("slots", "XXCNL"),
+                ("speed", "l0"),
+                ("capacity", "train"),
+                ("capacity", "feeder"),
+                ("parcel_limit", ports[0]),
+            ]
+        )
+    )
+    values: dict[str, list[dict[str, float]]] = {
+        "berths": [{"set": 0}, {"set": 1}, {"scale": 0.5}],
+        "slots": [{"scale": 0.0}, {"scale": 0.5}],
+        "speed": [{"scale": 0.5}],
+        "capacity": [{"set": 0}, {"scale": 0.3}],
+        "parcel_limit": [{"scale": 0.5}],
+    }
+    window = draw(st.sampled_from([{}, {"start_h": 24.0, "end_h": 200.0}]))
+    return {
+        "kind": kind,
+        "target": target,
+        **draw(st.sampled_from(values[kind])),
+        **window,
+        "random": draw(st.sampled_from(RANDOM_SPELLS)),
+    }
 
 
 # --- hand-built Plans with integer times ---------------------------------------------------------------
@@ -264,7 +312,26 @@ def plans(draw: st.DrawFn, max_replications: int = 3) -> Plan:
     ]
     replications = draw(st.integers(1, max_replications))
     parts = [draw(_replication(routes, stations, horizon)) for _ in range(replications)]
-    return assemble_plan(network, parts)
+    plan = assemble_plan(network, parts)
+    own = [s for s in stations if draw(st.booleans())]
+    if not own:
+        return plan
+    schedules = tuple(
+        {s.index: _own_schedule(draw, s, horizon) for s in own if draw(st.booleans())} for _ in parts
+    )
+    return dataclasses.replace(plan, capacity_by_rep=schedules)
+
+
+def _own_schedule(draw: st.DrawFn, station: Station, horizon: float) -> Schedule:
+    """A replication's own schedule of ``station`` (integer windows), as a random disruption gives it."""
+    choices = {
+        "berth": [0.0, 1.0, 2.0],
+        "service": [0.0, 1.0, 3.0],
+        "chokepoint": [0.0, 3.0, 12.0],
+        "leg": [0.5, 2.0],
+    }[station.kind]
+    windows = _integer_windows(draw, horizon)
+    return windowed(station.nominal, [(a, b, float(draw(st.sampled_from(choices)))) for a, b in windows])
 
 
 @st.composite

@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     "sim.demand": 2,
     "sim.examples": 3,
     "sim.network": 3,
+    "sim.spells": 3,
     "sim.trace": 3,
     "sim.plan": 4,
     "sim.stacking": 5,

@@ -18,6 +18,7 @@ comparisons can pair replications; :func:`summarise` gives mean, std and a Stude
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -49,6 +50,8 @@ def kpis_by_replication(
     parts.append(_monthly(scenario, shipments, window, replications))
     parts.append(_transit(shipments, window))
     parts.append(_stations(network, visits, plan.visit_size, window, replications))
+    if plan.capacity_by_rep:  # random disruptions: each replication's own available capacity
+        parts[-1] = _random_utilisation(parts[-1], plan, window)
     table = pd.concat(parts, ignore_index=True)
     return table[[*KEYS, "replication", "value"]]
 
@@ -189,6 +192,21 @@ def _stations(
     none_left = keys.isin(queueing) & wide["waiting_at_horizon"].isna()
     wide.loc[none_left, "waiting_at_horizon"] = 0.0  # no visit in the window: none still waiting
     return _long(wide, "stations")
+
+
+def _random_utilisation(stations: pd.DataFrame, plan: Plan, window: tuple[float, float]) -> pd.DataFrame:
+    """Utilisation of stations with random schedules over each replication's own available capacity."""
+    out = stations.copy()
+    for stored, schedules in enumerate(plan.capacity_by_rep):
+        rep = plan.replications[stored]
+        for index, schedule in schedules.items():
+            station = plan.network.stations[index]
+            own = _available(dataclasses.replace(station, capacity=schedule), window) or np.nan
+            rows = (
+                (out["key"] == station.name) & (out["replication"] == rep) & (out["metric"] == "utilisation")
+            )
+            out.loc[rows, "value"] = out.loc[rows, "value"] * _available(station, window) / own
+    return out
 
 
 def _is_load_based(network: Network, keys: pd.Index) -> np.ndarray:

@@ -88,7 +88,12 @@ def _unit_fits(
 
 
 def disruption_window_h(scenario: Scenario, disruption: Disruption) -> tuple[float, float]:
-    """The disruption's window [start, end) in hours from the scenario start (not clipped)."""
+    """The disruption's window [start, end) in hours from the scenario start (not clipped).
+
+    A random disruption without a window runs over the whole horizon.
+    """
+    if disruption.random is not None and disruption.start is None and disruption.start_h is None:
+        return 0.0, scenario.horizon_h
     if disruption.start is not None and disruption.end is not None:
         return scenario.hours_from_start(disruption.start), scenario.hours_from_start(disruption.end)
     assert disruption.start_h is not None
@@ -153,6 +158,8 @@ def _check_disruptions(scenario: Scenario) -> Iterator[RouteProblem]:
             and disruption.set != int(disruption.set)
         ):
             yield RouteProblem((*where, "set"), str(disruption.set), "a whole number of berths")
+        if disruption.random is not None:
+            continue  # random windows may overlap others: the most restrictive value holds
         for station in stations:
             for other_start, other_end, other in seen.get((disruption.kind, station), []):
                 if start < other_end and other_start < end:

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from sim.scenario.distributions import ONE, PositiveDistribution
+from sim.scenario.distributions import ONE, Exponential, PositiveDistribution
 
 __all__ = [
     "BerthPool",
@@ -32,6 +32,7 @@ __all__ = [
     "Flow",
     "Leg",
     "Node",
+    "RandomSpells",
     "Scenario",
     "Service",
 ]
@@ -249,14 +250,86 @@ class Flow(_Sourced):
         return weights
 
 
+HOURS_PER_YEAR = 8760.0
+"""Hours in a (non-leap) year: ``rate_per_year`` of random strikes is per 8,760 up-hours."""
+
+
+class RandomSpells(_Frozen):
+    """A disruption as a random process: alternating up (normal) and down (disrupted) spells.
+
+    Give one of three forms: ``up`` and ``down`` (spell-length distributions, h); ``fraction_down`` and
+    ``mean_down_h`` (exponential spells with those long-run fraction and mean down spell); or
+    ``rate_per_year`` and ``down`` (random strikes: down spells start at that rate per year of up time and
+    last ``down``). ``monthly_weights`` (January first) make the rate of down spells *starting* follow the
+    calendar month (a rainy season): up spells are measured in weighted hours, where an hour of month ``m``
+    counts ``w_m / w̄`` and ``w̄`` is the days-weighted mean weight, so the expected number of spells a year
+    is kept. Down spells are in plain hours.
+    """
+
+    up: PositiveDistribution | None = None
+    down: PositiveDistribution | None = None
+    fraction_down: Annotated[float, Field(gt=0, lt=1)] | None = None
+    mean_down_h: Positive | None = None
+    rate_per_year: Positive | None = None
+    monthly_weights: Annotated[list[NonNegative], Field(min_length=12, max_length=12)] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> RandomSpells:
+        forms = [
+            self.up is not None and self.down is not None and self.rate_per_year is None,
+            self.fraction_down is not None and self.mean_down_h is not None,
+            self.rate_per_year is not None and self.down is not None and self.up is None,
+        ]
+        given = [self.up, self.down, self.fraction_down, self.mean_down_h, self.rate_per_year]
+        used = 2 if any(forms) else -1
+        if forms.count(True) != 1 or sum(v is not None for v in given) != used:
+            raise ValueError(
+                "one of: up and down (distributions), fraction_down and mean_down_h,"
+                " or rate_per_year and down (random strikes)"
+            )
+        if self.monthly_weights is not None and sum(self.monthly_weights) <= 0:
+            raise ValueError("at least one positive monthly weight")
+        return self
+
+    @property
+    def up_spell(self) -> PositiveDistribution:
+        """The distribution of up-spell lengths (weighted hours when there are monthly weights)."""
+        if self.up is not None:
+            return self.up
+        if self.rate_per_year is not None:
+            return Exponential.model_validate(
+                {"dist": "exponential", "mean": HOURS_PER_YEAR / self.rate_per_year}
+            )
+        assert self.fraction_down is not None
+        assert self.mean_down_h is not None
+        mean_up = self.mean_down_h * (1.0 - self.fraction_down) / self.fraction_down
+        return Exponential.model_validate({"dist": "exponential", "mean": mean_up})
+
+    @property
+    def down_spell(self) -> PositiveDistribution:
+        """The distribution of down-spell lengths (h)."""
+        if self.down is not None:
+            return self.down
+        assert self.mean_down_h is not None
+        return Exponential.model_validate({"dist": "exponential", "mean": self.mean_down_h})
+
+    @property
+    def long_run_fraction_down(self) -> float:
+        """E[down] / (E[up] + E[down]) (without monthly weights: the long-run fraction of time down)."""
+        down = self.down_spell.mean
+        return down / (self.up_spell.mean + down)
+
+
 class Disruption(_Sourced):
-    """A time window that changes one thing.
+    """A time window, or a random process of windows, that changes one thing.
 
     ``kind`` and ``target``: ``berths`` (a node id: all its pools, or ``NODE/cargo_class``: one pool),
     ``capacity`` (a service id: capacity per departure), ``slots`` (a chokepoint node: slots per day),
     ``speed`` (a leg id: speed multiplier), ``parcel_limit`` (a node: parcels of flows through it, capped by
     ``set`` in the parcel's unit or multiplied by ``scale``). Give ``start``/``end`` (dates) or
-    ``start_h``/``end_h`` (hours from the scenario start); the window is [start, end).
+    ``start_h``/``end_h`` (hours from the scenario start); the window is [start, end). With ``random`` the
+    change holds in the down spells of a random process (:class:`RandomSpells`), drawn per replication; a
+    window is then optional and bounds the process (default: the whole horizon).
     """
 
     kind: Literal["berths", "capacity", "slots", "speed", "parcel_limit"]
@@ -267,13 +340,15 @@ class Disruption(_Sourced):
     end_h: NonNegative | None = None
     set: NonNegative | None = None
     scale: NonNegative | None = None
+    random: RandomSpells | None = None
 
     @model_validator(mode="after")
     def _window_and_value(self) -> Disruption:
         dates = self.start is not None and self.end is not None
         hours = self.start_h is not None and self.end_h is not None
-        partial = [self.start, self.end, self.start_h, self.end_h].count(None) not in (2,)
-        if partial or dates == hours:
+        missing = [self.start, self.end, self.start_h, self.end_h].count(None)
+        partial = missing not in (2,) and not (missing == 4 and self.random is not None)
+        if partial or (dates == hours and missing != 4):
             raise ValueError("the window as start and end (dates) or as start_h and end_h (hours)")
         if (self.set is None) == (self.scale is None):
             raise ValueError("exactly one of set (a new value) or scale (a multiplier)")
