@@ -27,6 +27,7 @@ def one_port(
     replications: int = 1,
     seed: int = 1,
     arrivals: Literal["poisson", "regular"] = "poisson",
+    disruptions: Mapping[str, object] | None = None,
 ) -> Scenario:
     """A single berth pool ``XXPRT/bulk`` fed by one flow ``f``: an M/·/c queue.
 
@@ -51,6 +52,8 @@ def one_port(
         The scenario's root seed.
     arrivals : {"poisson", "regular"}
         The arrival process.
+    disruptions : mapping, optional
+        Disruptions by name, as in a scenario file (target ``XXPRT``), e.g. a random breakdown of the pool.
 
     Returns
     -------
@@ -82,5 +85,6 @@ def one_port(
             "commodities": {"cargo": {"kind": "bulk", "cargo_class": "bulk"}},
             "nodes": {"XXPRT": {"name": "Port", "kind": "port", "berths": {"bulk": pool}}},
             "flows": {"f": flow},
+            "disruptions": dict(disruptions or {}),
         }
     )
