@@ -9,8 +9,9 @@ changes no other stream, and variants that keep a disruption keep its windows (c
 The process (the definition both engines see, through the Plan):
 
 - At the window's start the process is down with probability ``E[down] / (E[up] + E[down])`` (the first
-  uniform), and the first spell is a whole spell of that state (exactly stationary for exponential spells;
-  otherwise the warm-up absorbs the difference).
+  uniform; with monthly weights, ``E[up]`` is scaled by ``w̄ / w`` of the starting month, so a month of
+  weight 0 starts up), and the first spell is a whole spell of that state (exactly stationary for
+  exponential spells without weights; otherwise the warm-up absorbs the difference).
 - Spells then alternate; spell ``k`` takes its length from uniform ``k + 1`` by inversion. Down spells
   last their length in hours. Up spells last their length in *weighted hours* when ``monthly_weights`` are
   given (an hour of calendar month ``m`` counts ``w_m / w̄``, ``w̄`` the days-weighted mean weight), so down
@@ -69,7 +70,7 @@ def down_windows(scenario: Scenario, name: str, rep: int, seed: int) -> list[tup
     begin, end = max(begin, 0.0), min(end, scenario.horizon_h)
     clock = _clock(scenario, spells)
     uniforms = _uniforms(stream(seed, rep, PURPOSE, name))
-    down = next(uniforms) < spells.long_run_fraction_down
+    down = next(uniforms) < _start_down(scenario, spells, begin)
     windows: list[tuple[float, float]] = []
     now = begin
     while now < end:
@@ -129,6 +130,25 @@ def combined(base: Schedule, windows: list[tuple[float, float, float]]) -> Sched
         values[inside] = np.minimum(values[inside], value)
     keep = np.concatenate([[True], values[1:] != values[:-1]])
     return Schedule(times[keep], values[keep])
+
+
+def _start_down(scenario: Scenario, spells: RandomSpells, begin: float) -> float:
+    """The probability of starting down: E[down] / (E[up] + E[down]) at the rate of the starting month."""
+    mean_up, mean_down = spells.up_spell.mean, spells.down_spell.mean
+    if spells.monthly_weights is not None:
+        weights = spells.monthly_weights
+        month = int(np.datetime64(scenario.start, "M").astype(int) + _months_after(scenario, begin)) % 12
+        weight = weights[month] / (float(np.dot(weights, DAYS_IN_MONTH)) / sum(DAYS_IN_MONTH))
+        if weight == 0:
+            return 0.0
+        mean_up /= weight
+    return mean_down / (mean_up + mean_down)
+
+
+def _months_after(scenario: Scenario, hours: float) -> int:
+    """Calendar-month boundaries passed between the scenario start and ``hours``."""
+    edges = month_starts_h(scenario.start, scenario.horizon_h)
+    return int(np.searchsorted(edges[1:-1], hours, side="right"))
 
 
 def _changed(nominal: float, disruption: Disruption, whole: bool) -> float:

@@ -18,6 +18,7 @@ table                     columns (besides source, year, notes)
                           capacity_unit, transit_h, variability
 ``flows.csv``             id, commodity, origin, destination, route, annual_volume, volume_unit, parcel,
                           parcel_unit, seasonality, arrivals
+``disruptions.csv``       id, kind, target, set, scale, start, end, start_h, end_h, random (JSON)
 ========================  =========================================================================
 """
 
@@ -35,7 +36,7 @@ from sim.scenario.documents import FieldPath
 
 __all__ = ["SEED_TABLES", "read_seeds"]
 
-SEED_TABLES = ("nodes", "berths", "chokepoints", "commodities", "legs", "services", "flows")
+SEED_TABLES = ("nodes", "berths", "chokepoints", "commodities", "legs", "services", "flows", "disruptions")
 LIST_COLUMNS = {"route": str, "seasonality": float, "departures_h": float}
 INTEGER_COLUMNS = {"count"}
 TEXT_COLUMNS = {
@@ -50,6 +51,10 @@ TEXT_COLUMNS = {
     "to",
     "origin",
     "destination",
+    "target",
+    "kind",
+    "start",
+    "end",
 }
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
@@ -62,7 +67,8 @@ def read_seeds(directory: Path) -> tuple[dict[str, Any], Located]:
     Returns
     -------
     data : dict
-        Scenario fields (``nodes``, ``legs``, ``services``, ``commodities``, ``flows``).
+        Scenario fields (``nodes``, ``legs``, ``services``, ``commodities``, ``flows``, and
+        ``disruptions`` when the table exists).
     located : dict
         For each field path, the CSV file and line it came from.
     """
@@ -70,7 +76,9 @@ def read_seeds(directory: Path) -> tuple[dict[str, Any], Located]:
         raise InputError(
             [Problem(str(directory), None, (), "no such directory", "a seeds/ directory of CSV tables")]
         )
-    data: dict[str, Any] = {"nodes": {}, "legs": {}, "services": {}, "commodities": {}, "flows": {}}
+    data: dict[str, Any] = {table: {} for table in ("nodes", "legs", "services", "commodities", "flows")}
+    if (directory / "disruptions.csv").exists():
+        data["disruptions"] = {}
     located: Located = {}
     problems: list[Problem] = []
     for table in SEED_TABLES:

@@ -199,11 +199,15 @@ def test_harvest_peak_shows_in_brazilian_port_occupancy_and_queues(
     berths["wait"] = berths["start"] - berths["arrive"]
     arrived = pd.Timestamp(scenario.start) + pd.to_timedelta(berths["arrive"], unit="h")
     berths["peak"] = arrived.dt.month.isin(HARVEST_PEAK)
-    waits = berths.groupby(["peak", "replication"])["wait"].mean().unstack("peak")
-    peak, off = waits[True], waits[False]
-    difference = peak - off
+    # Rain closes the grain pools in random spells all year (seeds/disruptions.csv), so ships wait in every
+    # month and the mean wait is dominated by closures: its peak/off-peak contrast is noisy (the 5x ratio of
+    # the days when rain was a per-ship slowdown is gone). The load shows in how many ships must wait: a ship
+    # arriving in the harvest finds every open berth busy more often (paired by replication, 3 std errors).
+    share = (berths["wait"] > 0).groupby([berths["peak"], berths["replication"]]).mean().unstack("peak")
+    difference = share[True] - share[False]
     assert difference.mean() > 3 * difference.std(ddof=1) / math.sqrt(REPLICATIONS)
-    assert peak.mean() > 5 * off.mean()
+    waits = berths.groupby(["peak", "replication"])["wait"].mean().unstack("peak")
+    assert waits[True].mean() > waits[False].mean()
 
 
 def test_sea_legs_take_distance_over_speed(scenario: Scenario, baseline: RunResult) -> None:

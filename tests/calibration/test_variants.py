@@ -19,6 +19,7 @@ import pytest
 import sim
 from sim.engines import ENGINES
 from sim.runner import DEFAULT_ENGINE, RunResult
+from sim.spells import down_windows
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 ENGINE = "vector" if "vector" in ENGINES else DEFAULT_ENGINE
@@ -34,6 +35,7 @@ VARIANTS = (
     "chile_port_strike",
     "argentina_oilseed_strike",
     "smart_port_automation",
+    "strike_risk",
 )
 BRAZIL_GRAIN = ("BRSSZ/grain", "BRPNG/grain", "BRRIG/grain", "BRITQ/grain")
 
@@ -182,8 +184,11 @@ def test_record_brazilian_harvest_lengthens_brazilian_queues(runs: Runs) -> None
         ships = sum(kpi(result, "stations", s, "arrivals_per_h") for s in BRAZIL_GRAIN)
         return hours / ships
 
+    # rain closures (seeds/disruptions.csv) make most of the Brazilian waits, and 12% more ships queue behind
+    # the same closures: the pooled wait rises in every replication, at least in proportion to the ships
+    # (before rain closed the pools, waits were small and load-driven and rose > 1.5x)
     assert rises(pooled(base), pooled(variant))
-    assert pooled(variant).mean() > 1.5 * pooled(base).mean()
+    assert pooled(variant).mean() > 1.1 * pooled(base).mean()
     brazil = ("soy_br_santos", "soy_br_paranagua", "soy_br_riogrande", "soy_br_itaqui")
     before = sum(delivered(base, flow) for flow in brazil)
     after = sum(delivered(variant, flow) for flow in brazil)
@@ -239,9 +244,11 @@ def test_chilean_strike_stops_the_lithium_ports_and_delays_lithium(runs: Runs) -
         assert starts_inside(variant, station, "2024-10-26", "2024-10-28") == 0
         assert starts_inside(variant, station, "2024-11-15", "2024-11-23") == 0
         assert starts_inside(base, station, "2024-11-15", "2024-11-23") > 0
-        assert rises(
-            kpi(base, "stations", station, "wait_max_h"), kpi(variant, "stations", station, "wait_max_h")
-        )
+        assert rises(wait(base, station), wait(variant, station))
+        # at Antofagasta a run of swell closures (seeds/disruptions.csv) may already make the longest wait
+        before, after = (kpi(r, "stations", station, "wait_max_h") for r in (base, variant))
+        assert (after >= before).all()
+        assert rises(before, after) or station == "CLANF/container"
     assert (kpi(variant, "stations", "CLMJS/container", "wait_max_h") >= 7 * 24).all()  # most of 8 days
     assert rises(transit(base, "li2co3_cl_mejillones"), transit(variant, "li2co3_cl_mejillones"))
     # Argentine lithium shipped from Buenos Aires loads exactly as before; it only shares Shanghai's berth
@@ -291,3 +298,24 @@ def test_smart_port_automation_speeds_up_qinzhou_and_chancay(runs: Runs) -> None
     # nothing else in the network changes
     assert wait(variant, "BRSSZ/grain").equals(wait(base, "BRSSZ/grain"))
     assert np.isfinite(transit(variant, "peru_china_containers")).all()
+
+
+def test_random_strikes_delay_only_the_replications_they_hit(runs: Runs) -> None:
+    """Strikes are drawn per replication from their own streams: a replication without a strike at Rosario
+    is the baseline's exactly (common random numbers); one with a strike waits longer there."""
+    base, variant = runs(BASE), runs("strike_risk")
+    scenario = variant.scenario
+    struck = pd.Series(
+        [
+            any(
+                a < scenario.horizon_h
+                for a, _ in down_windows(scenario, "strikes_gran_rosario", rep, scenario.seed)
+            )
+            for rep in range(REPLICATIONS)
+        ]
+    )
+    before, after = wait(base, "ARROS/grain"), wait(variant, "ARROS/grain")
+    assert struck.any(), "the fixed seed gives a strike in some replication"
+    assert (after[~struck] == before[~struck]).all()
+    assert (after[struck] > before[struck]).all()
+    assert transit(variant, "soy_br_santos").equals(transit(base, "soy_br_santos"))
