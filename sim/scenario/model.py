@@ -313,12 +313,6 @@ class RandomSpells(_Frozen):
         assert self.mean_down_h is not None
         return Exponential.model_validate({"dist": "exponential", "mean": self.mean_down_h})
 
-    @property
-    def long_run_fraction_down(self) -> float:
-        """E[down] / (E[up] + E[down]) (without monthly weights: the long-run fraction of time down)."""
-        down = self.down_spell.mean
-        return down / (self.up_spell.mean + down)
-
 
 class Disruption(_Sourced):
     """A time window, or a random process of windows, that changes one thing.
