@@ -57,7 +57,7 @@ MAX_SHIPMENTS_PER_YEAR = 1_000_000.0
 """Most shipments a flow may create in a year: annual volume over the mean parcel (parcel limits included)."""
 MAX_DEPARTURES = 10_000_000
 """Most departures a service may schedule over the horizon."""
-DRAW_RANGE = (1e-100, 1e100)
+DRAW_RANGE = (1e-150, 1e150)
 """Every draw of a distribution, from the 2⁻⁵³ to the 1 − 2⁻⁵³ quantile, lies in this range."""
 
 
