@@ -93,7 +93,8 @@ def _shipments_fit(
         count = flow.annual_volume / per_parcel if per_parcel > 0 else float("inf")
         yield RouteProblem(
             ("flows", key),
-            f"annual_volume {flow.annual_volume:g} {flow.volume_unit} in parcels of {smallest_mean:.3g} {flow.parcel_unit}"
+            f"annual_volume {flow.annual_volume:g} {flow.volume_unit}"
+            f" in parcels of {smallest_mean:.3g} {flow.parcel_unit}"
             f" (about {count:.3g} shipments a year, parcel limits included)",
             f"at most {MAX_SHIPMENTS_PER_YEAR:,.0f} shipments a year per flow"
             " (a smaller volume or larger parcels)",

@@ -117,7 +117,8 @@ def read_text(path: Path, expected: str) -> str:
     """
     try:
         if not path.is_file():
-            raise _problem(path, None, "no such file", expected)
+            found = "a directory or device, not a file" if path.exists() else "no such file"
+            raise _problem(path, None, found, expected)
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise _problem(
@@ -189,7 +190,8 @@ class _GuardedComposer(Composer):
             return node
         tag = getattr(event, "ctag", None)
         if tag is not None:
-            raise _RefusedError(line, f"the YAML tag {show_value(str(tag))}", "plain data without tags")
+            shown = str(tag).replace("tag:yaml.org,2002:", "!!")
+            raise _RefusedError(line, f"the YAML tag {show_value(shown)}", "plain data without tags")
         self.levels += 1
         if self.levels > MAX_DEPTH:
             raise _RefusedError(

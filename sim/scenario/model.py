@@ -27,10 +27,10 @@ from sim.scenario.distributions import ONE, PositiveDistribution
 from sim.scenario.limits import (
     MAX_DATE,
     MAX_HORIZON_DAYS,
-    MIN_DATE,
     MAX_REPLICATIONS,
     MAX_ROUTE_STEPS,
     MAX_SEED,
+    MIN_DATE,
     Count,
     Multiplier,
     NonNegative,
