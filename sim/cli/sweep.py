@@ -28,7 +28,7 @@ from sim.analysis.report.sweep import SweepReport, sweep_report
 from sim.errors import InputError, Problem
 from sim.experiments.sweep.driver import SweepError, SweepOutcome, run_sweep
 from sim.experiments.sweep.executors import ExecutorKind, SweepEvents, make_executor
-from sim.experiments.sweep.plan import plan_sweep
+from sim.experiments.sweep.plan import SweepSize, plan_sweep
 from sim.experiments.sweep.spec import load_sweep
 from sim.experiments.sweep.task import TaskOrder, TaskReport
 
@@ -159,17 +159,25 @@ def sweep_command(
         bool, typer.Option("--resume", help="Continue the sweep in --out, skipping finished tasks.")
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every task's log line.")] = False,
+    allow_large: Annotated[
+        bool,
+        typer.Option(
+            "--allow-large",
+            help="Run a sweep of more than 1,000 points or 10,000 tasks (up to the hard limits).",
+        ),
+    ] = False,
 ) -> None:
     """Run a parameter sweep: one Parquet file per (point, block of replications), resumable."""
     console = Console()
     kind = _executor_kind(executor, scheduler, slurm, workers)
     sweep = load_sweep(spec)
-    plan = plan_sweep(sweep)
     target = out if out is not None else Path("results") / sweep.name
-    console.print(
-        f"sweep [bold]{sweep.name}[/]: {len(plan.points)} points × {plan.replications} replications "
-        f"({sweep.spec.design}, seed {plan.seed}, engine {plan.engine}) → {target}"
-    )
+
+    def announce(size: SweepSize) -> None:
+        console.print(f"sweep [bold]{sweep.name}[/]: {size} ({sweep.spec.design}) → {target}")
+
+    plan = plan_sweep(sweep, allow_large=allow_large, announce=announce)
+    console.print(f"every point valid; seed {plan.seed}, engine {plan.engine}")
     with _worker_logs(console, verbose) as level, _bar(console) as progress:
         events = BarEvents(progress, console)
         pool = make_executor(kind, workers, scheduler, slurm, level)

@@ -172,17 +172,19 @@ def _stations(
     sums = sums.reindex(_full_index(names, replications), fill_value=0.0)
     available = pd.Series({s.name: _available(s, window) for s in network.stations})
     keys = sums.index.get_level_values("key")
+    used = np.where(
+        _is_load_based(network, keys),
+        sums["load"],
+        np.where(_is_count_based(network, keys), sums["started"], sums["busy"]),
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN: no capacity at all in the window
+        utilisation = used / available.reindex(keys).to_numpy()
     wide = pd.DataFrame(
         {
             "queue_mean": sums["queue"],
             "in_system_mean": sums["present"],
             "arrivals_per_h": sums["arrival"],
-            "utilisation": np.where(
-                _is_load_based(network, keys),
-                sums["load"],
-                np.where(_is_count_based(network, keys), sums["started"], sums["busy"]),
-            )
-            / available.reindex(keys).to_numpy(),
+            "utilisation": utilisation,
         },
         index=sums.index,
     )

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -23,6 +24,19 @@ from pydantic import (
 )
 
 from sim.scenario.distributions import ONE, Exponential, PositiveDistribution
+from sim.scenario.limits import (
+    MAX_DATE,
+    MAX_HORIZON_DAYS,
+    MAX_REPLICATIONS,
+    MAX_ROUTE_STEPS,
+    MAX_SEED,
+    MIN_DATE,
+    Count,
+    Multiplier,
+    NonNegative,
+    Positive,
+    in_calendar,
+)
 
 __all__ = [
     "BerthPool",
@@ -41,8 +55,6 @@ NodeId = Annotated[str, Field(pattern=r"^[A-Z]{2}[A-Z0-9]{3}$")]
 """A UN/LOCODE such as ``BRPNG`` (pseudo-codes of the same shape are allowed for chokepoints)."""
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$", max_length=80)]
 """An id for a leg, service, flow, commodity, cargo class or disruption."""
-Positive = Annotated[float, Field(gt=0)]
-NonNegative = Annotated[float, Field(ge=0)]
 Unit = Literal["t", "TEU"]
 
 
@@ -56,12 +68,20 @@ def _parse_iso(value: object) -> object:
     return value
 
 
-Date = Annotated[dt.date, BeforeValidator(_parse_iso)]
-Instant = Annotated[dt.datetime | dt.date, BeforeValidator(_parse_iso)]
+_CALENDAR = Field(
+    description=f"A date from {MIN_DATE} to {MAX_DATE}.",
+    json_schema_extra={"formatMinimum": str(MIN_DATE), "formatMaximum": str(MAX_DATE)},
+)
+Date = Annotated[dt.date, BeforeValidator(_parse_iso), AfterValidator(in_calendar), _CALENDAR]
+Instant = Annotated[
+    dt.datetime | dt.date, BeforeValidator(_parse_iso), AfterValidator(in_calendar), _CALENDAR
+]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, populate_by_name=False)
+    model_config = ConfigDict(
+        strict=True, extra="forbid", frozen=True, populate_by_name=False, allow_inf_nan=False
+    )
 
 
 class _Sourced(_Frozen):
@@ -93,7 +113,7 @@ class BerthPool(_Sourced):
     Service time (h) = (parcel / rate + overhead_h) × a draw from ``variability`` (mean 1).
     """
 
-    count: Annotated[int, Field(ge=1)]
+    count: Count
     rate: Positive
     rate_unit: Literal["t/h", "TEU/h"]
     overhead_h: NonNegative = 0.0
@@ -231,7 +251,7 @@ class Flow(_Sourced):
     commodity: Name
     origin: NodeId
     destination: NodeId
-    route: list[str] | None = None
+    route: Annotated[list[str], Field(max_length=MAX_ROUTE_STEPS)] | None = None
     annual_volume: Positive
     volume_unit: Unit
     parcel: PositiveDistribution
@@ -332,8 +352,8 @@ class Disruption(_Sourced):
     end: Instant | None = None
     start_h: NonNegative | None = None
     end_h: NonNegative | None = None
-    set: NonNegative | None = None
-    scale: NonNegative | None = None
+    set: Multiplier | None = None
+    scale: Multiplier | None = None
     random: RandomSpells | None = None
 
     @model_validator(mode="after")
@@ -361,10 +381,10 @@ class Scenario(_Frozen):
     name: Name
     description: str = ""
     start: Date
-    horizon_days: Positive
+    horizon_days: Annotated[float, Field(gt=0, le=MAX_HORIZON_DAYS)]
     warmup_days: NonNegative = 0.0
-    replications: Annotated[int, Field(ge=1)] = 1
-    seed: Annotated[int, Field(ge=0)] = 0
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 1
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
     commodities: dict[Name, Commodity]
     nodes: dict[NodeId, Node]
     legs: dict[Name, Leg] = Field(default_factory=dict)

@@ -25,14 +25,16 @@ table                     columns (besides source, year, notes)
 from __future__ import annotations
 
 import csv
+import io
 import json
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sim.errors import InputError, Problem
-from sim.scenario.documents import FieldPath
+from sim.errors import InputError, Problem, show_value
+from sim.scenario.documents import FieldPath, read_text
 
 __all__ = ["SEED_TABLES", "read_seeds"]
 
@@ -89,7 +91,20 @@ def read_seeds(directory: Path) -> tuple[dict[str, Any], Located]:
             target = _place(table, row, data)
             if target is None:
                 problems.append(
-                    Problem(str(path), line, (table,), repr(row), "a row with its id/node column filled")
+                    Problem(
+                        str(path), line, (table,), show_value(row), "a row with its id/node column filled"
+                    )
+                )
+                continue
+            if target in located:
+                problems.append(
+                    Problem(
+                        str(path),
+                        line,
+                        target,
+                        f"a second row for {'/'.join(str(p) for p in target[1:])}",
+                        f"one row per entry (the first is on line {located[target][1]})",
+                    )
                 )
                 continue
             located[target] = (str(path), line)
@@ -99,30 +114,61 @@ def read_seeds(directory: Path) -> tuple[dict[str, Any], Located]:
 
 
 def _rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            cells = {key: value.strip() for key, value in row.items() if key and value and value.strip()}
-            try:
-                yield reader.line_num, {key: _cell(key, value) for key, value in cells.items()}
-            except ValueError as error:
-                problems.append(
-                    Problem(str(path), reader.line_num, (), str(error), "cells of the documented types")
+    """The rows of one table with their line numbers; what cannot be read is added to ``problems``."""
+    reader = csv.DictReader(io.StringIO(read_text(path, "a seed table"), newline=""))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.append(Problem(str(path), reader.line_num, (), f"a malformed row ({error})", "CSV rows"))
+            return
+        extra = row.get(None)
+        if extra:
+            problems.append(
+                Problem(
+                    str(path), reader.line_num, (), f"{len(extra)} cells more than the header", "CSV rows"
                 )
+            )
+            continue
+        cells = {key: value.strip() for key, value in row.items() if key and value and value.strip()}
+        try:
+            yield reader.line_num, {key: _cell(key, value) for key, value in cells.items()}
+        except (ValueError, RecursionError) as error:
+            problems.append(
+                Problem(str(path), reader.line_num, (), str(error)[:200], "cells of the documented types")
+            )
 
 
 def _cell(column: str, text: str) -> Any:
     if column in LIST_COLUMNS:
         convert = LIST_COLUMNS[column]
-        return [convert(item) for item in text.replace(";", " ").split()]
+        try:
+            items = [convert(item) for item in text.replace(";", " ").split()]
+        except ValueError:
+            raise ValueError(f"column {column}: {text!r} is not a list of numbers") from None
+        return [_finite(column, item) for item in items]
     if text.startswith("{"):
         try:
-            return json.loads(text)
+            return json.loads(text, parse_constant=_no_constant)
         except json.JSONDecodeError as error:
             raise ValueError(f"column {column}: bad JSON {text!r} ({error.msg})") from None
     if column in TEXT_COLUMNS or not _NUMBER.match(text):
         return text
-    return int(text) if column in INTEGER_COLUMNS else float(text)
+    return int(text) if column in INTEGER_COLUMNS else _finite(column, float(text))
+
+
+def _finite(column: str, value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(
+            f"column {column}: {value!r}, which is not a finite number (too large to represent?)"
+        )
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name}, which is not a finite number")
 
 
 def _place(table: str, row: dict[str, Any], data: dict[str, Any]) -> FieldPath | None:
