@@ -17,7 +17,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -275,6 +277,27 @@ class BatchArrivals(_Frozen):
         return size
 
 
+def _arrival_tag(value: object) -> str:
+    """Which arrival process a value names: a bare name, or a mapping's ``process`` (one error per file)."""
+    if isinstance(value, str):
+        return "process[name]"
+    process = value.get("process") if isinstance(value, dict) else getattr(value, "process", None)
+    return f"process[{process}]"
+
+
+ArrivalProcess = Annotated[
+    Annotated[Literal["poisson", "regular"], Tag("process[name]")]
+    | Annotated[RenewalArrivals, Tag("process[renewal]")]
+    | Annotated[BatchArrivals, Tag("process[batch]")],
+    Discriminator(
+        _arrival_tag,
+        custom_error_type="arrival_process",
+        custom_error_message="poisson, regular, {process: renewal, cv} or {process: batch, size}",
+    ),
+]
+"""A flow's arrival process (:mod:`sim.arrivals`)."""
+
+
 class Flow(_Sourced):
     """Demand for one commodity from an origin to a destination, shipped in parcels.
 
@@ -297,7 +320,7 @@ class Flow(_Sourced):
     seasonality_basis: Literal["rate", "monthly_volume"] = "rate"
     """``rate``: weights are relative shipment rates (a month's volume is its weight times its days; equal
     weights are a constant rate). ``monthly_volume``: weights are relative volumes of the calendar months."""
-    arrivals: Literal["poisson", "regular"] | RenewalArrivals | BatchArrivals = "poisson"
+    arrivals: ArrivalProcess = "poisson"
     """``poisson``, ``regular`` (evenly spaced in ``Lambda``, random phase), a renewal process or batches."""
 
     @field_validator("seasonality")
