@@ -11,7 +11,6 @@ Visits are stored CSR-style: shipment ``i`` visits ``visit_station[first_visit[i
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
@@ -20,10 +19,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.arrays import FloatArray, IntArray
-from sim.demand import Intensity, month_starts_h
+from sim.arrivals import unit_points
+from sim.demand import Intensity, month_starts_h, volume_rate_h
 from sim.network import FlowRoute, Network, ParcelLimit
 from sim.rng import stream
 from sim.scenario.model import Commodity, Flow, Scenario
+from sim.scenario.routes import Step
 from sim.schedule import Schedule
 from sim.spells import has_random_capacity, replication_capacity, replication_parcel_limits
 
@@ -60,7 +61,8 @@ class Plan:
     visit_station : ndarray of int64
         Station index of each visit.
     visit_work : ndarray of float64
-        Hours of work: berth service time; leg travel time at nominal speed; service or chokepoint transit.
+        Hours of work: berth service time; leg travel time at nominal speed; service or chokepoint transit;
+        dwell (yard) time.
     visit_size : ndarray of float64
         Shipment size in the station's unit (services only; 0 elsewhere).
     capacity_by_rep : tuple of mapping
@@ -166,7 +168,7 @@ def check_plan(plan: Plan) -> None:
             station.capacity,
             *(by_rep[station.index] for by_rep in plan.capacity_by_rep if station.index in by_rep),
         ]
-        if station.kind == "leg" and not all((s.values > 0).all() for s in schedules):
+        if station.is_delay and not all((s.values > 0).all() for s in schedules):
             raise ValueError(f"{station.name} has a speed factor of 0; speed factors must be > 0")
 
 
@@ -330,9 +332,7 @@ def _draw_flow(
     size = np.zeros_like(work)
     for column, step in enumerate(route.steps):
         draws = _open_uniforms(stream(seed, rep, "work", route.name, step.station), created.size)
-        work[:, column], size[:, column] = _step_work(
-            scenario, step.kind, step.ref, step.cargo_class, draws, tonnes, teu
-        )
+        work[:, column], size[:, column] = _step_work(scenario, step, draws, tonnes, teu)
     return _FlowDraws(created, tonnes, teu, work, size)
 
 
@@ -349,13 +349,11 @@ def _intensity(scenario: Scenario, flow: Flow, commodity: Commodity, limits: lis
     months = month_starts_h(scenario.start, scenario.horizon_h)
     cuts = [t for limit in limits for t in (limit.start_h, limit.end_h) if 0.0 < t < scenario.horizon_h]
     edges = np.unique(np.concatenate([months, np.asarray(cuts, dtype=np.float64)]))
-    weights = np.asarray(flow.seasonality, dtype=np.float64) / sum(flow.seasonality)
     to_volume = _unit_factor(flow.parcel_unit, flow.volume_unit, commodity)
     rates = np.empty(edges.size - 1)
     for i, begin in enumerate(edges[:-1]):
         year, month = _calendar_month(scenario, begin)
-        month_h = calendar.monthrange(year, month)[1] * 24.0
-        volume_rate = flow.annual_volume * weights[month - 1] / month_h
+        volume_rate = volume_rate_h(flow.annual_volume, flow.seasonality, flow.seasonality_basis, year, month)
         active = [lim for lim in limits if lim.start_h <= begin < lim.end_h]
         rates[i] = volume_rate / (_mean_parcel(flow, active) * to_volume)
     return Intensity(edges, rates)
@@ -390,20 +388,9 @@ def _limit_parcels(parcel: FloatArray, created: FloatArray | None, limits: list[
 
 
 def _arrival_times(flow: Flow, intensity: Intensity, rep: int, seed: int, name: str) -> FloatArray:
-    generator = stream(seed, rep, "arrivals", name)
+    """The flow's arrival process (:mod:`sim.arrivals`) mapped through ``Lambda^-1``."""
     total = float(intensity.cumulative[-1])
-    if flow.arrivals == "regular":
-        points = generator.random() + np.arange(int(np.ceil(total)) + 1, dtype=np.float64)
-        return intensity.invert(points)
-    blocks = []
-    reached = 0.0
-    block = int(total * 1.1) + 16
-    while reached < total:
-        gaps = -np.log1p(-generator.random(block))
-        points = reached + np.cumsum(gaps)
-        blocks.append(points)
-        reached = float(points[-1])
-    return intensity.invert(np.concatenate(blocks))
+    return intensity.invert(unit_points(flow, total, stream(seed, rep, "arrivals", name)))
 
 
 def _unit_factor(from_unit: str, to_unit: str, commodity: Commodity) -> float:
@@ -423,16 +410,18 @@ def _sizes(parcel: FloatArray, unit: str, commodity: Commodity) -> tuple[FloatAr
 
 
 def _step_work(
-    scenario: Scenario,
-    kind: str,
-    ref: str,
-    cargo_class: str | None,
-    uniforms: FloatArray,
-    tonnes: FloatArray,
-    teu: FloatArray,
+    scenario: Scenario, step: Step, uniforms: FloatArray, tonnes: FloatArray, teu: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Work hours and size (in the station's unit) at one step for every shipment of a flow."""
     zero = np.zeros_like(tonnes)
+    kind, ref, cargo_class = step.kind, step.ref, step.cargo_class
+    if kind == "dwell":
+        assert cargo_class is not None
+        assert step.direction is not None
+        dwell = scenario.nodes[ref].berths[cargo_class].dwell_h
+        stay = dwell.of(step.direction) if dwell is not None else None
+        assert stay is not None
+        return stay.ppf(uniforms), zero
     if kind == "berth":
         assert cargo_class is not None
         pool = scenario.nodes[ref].berths[cargo_class]

@@ -12,7 +12,8 @@ This engine is the semantic definition the vector engine must reproduce. Rules:
   is never overtaken.
 - Chokepoints: one transit may start every ``24 / slots(t)`` hours (slots taken at the previous start);
   with 0 slots, none starts until slots return.
-- Legs: travel time = work / speed factor at departure.
+- Legs: travel time = work / speed factor at departure. Dwells (yard time at a port) are pure delays too:
+  they are legs whose speed factor is 1 throughout.
 - Random disruptions: in each replication a station follows that replication's schedule
   (:meth:`sim.plan.Plan.capacity`), drawn into the Plan (:mod:`sim.spells`).
 """

@@ -26,7 +26,7 @@ def visits_table(plan: Plan, trace: Trace) -> pd.DataFrame:
     """One row per visit."""
     shipment_row = plan.visit_shipment
     stations = plan.network.stations
-    kind_names = ["berth", "service", "chokepoint", "leg"]
+    kind_names = ["berth", "service", "chokepoint", "leg", "dwell"]
     kind_of_station = np.array([kind_names.index(s.kind) for s in stations], dtype=np.int64)
     return pd.DataFrame(
         {
@@ -83,7 +83,7 @@ def stations_table(plan: Plan, scenario: Scenario) -> pd.DataFrame:
                 "cargo_class": station.cargo_class,
                 "lat": node.lat if node.lat is not None else np.nan,
                 "lon": node.lon if node.lon is not None else np.nan,
-                "capacity": station.nominal if station.kind != "leg" else np.nan,
+                "capacity": station.nominal if not station.is_delay else np.nan,
                 "unit": station.unit,
             }
         )

@@ -12,18 +12,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from sim.scenario.distributions import ONE, Exponential, PositiveDistribution
+from sim.scenario.distributions import ONE, Distribution, Exponential, PositiveDistribution
 from sim.scenario.limits import (
     MAX_DATE,
     MAX_HORIZON_DAYS,
@@ -39,14 +42,17 @@ from sim.scenario.limits import (
 )
 
 __all__ = [
+    "BatchArrivals",
     "BerthPool",
     "Chokepoint",
     "Commodity",
     "Disruption",
+    "Dwell",
     "Flow",
     "Leg",
     "Node",
     "RandomSpells",
+    "RenewalArrivals",
     "Scenario",
     "Service",
 ]
@@ -107,10 +113,29 @@ class Commodity(_Sourced):
         return self
 
 
+class Dwell(_Sourced):
+    """Yard (dwell) time at a port, in hours, by direction: a pure delay, no queue.
+
+    ``export``: cargo leaving from this port waits in the yard before its berth visit; ``import``: cargo
+    arriving here waits after its berth visit; ``transshipment``: cargo passing through waits before its
+    berth visit (after unloading from the first ship). A direction left out has no dwell.
+    """
+
+    export: PositiveDistribution | None = None
+    import_: PositiveDistribution | None = Field(default=None, alias="import")
+    transshipment: PositiveDistribution | None = None
+
+    def of(self, direction: str) -> Distribution | None:
+        """The dwell distribution (h) of ``export``, ``import`` or ``transshipment`` cargo, if any."""
+        by_direction = {"export": self.export, "import": self.import_, "transshipment": self.transshipment}
+        return by_direction[direction]
+
+
 class BerthPool(_Sourced):
     """``count`` identical berths of one cargo class at a node, served FIFO.
 
-    Service time (h) = (parcel / rate + overhead_h) × a draw from ``variability`` (mean 1).
+    Service time (h) = (parcel / rate + overhead_h) × a draw from ``variability`` (mean 1). ``dwell_h``
+    adds yard time before (export, transshipment) or after (import) the berth visit.
     """
 
     count: Count
@@ -118,6 +143,7 @@ class BerthPool(_Sourced):
     rate_unit: Literal["t/h", "TEU/h"]
     overhead_h: NonNegative = 0.0
     variability: PositiveDistribution = ONE
+    dwell_h: Dwell | None = None
 
 
 class Chokepoint(_Sourced):
@@ -241,6 +267,58 @@ class Service(_Sourced):
         return self.headway_h, (self.offset_h,)
 
 
+class RenewalArrivals(_Frozen):
+    """A renewal arrival process: gamma gaps of mean 1 in expected shipments (``Lambda``), given ``cv``.
+
+    ``cv`` above 1 bunches arrivals (more variable than Poisson, which is ``cv = 1``); below 1 smooths them
+    (``regular`` is the limit ``cv → 0``). The process starts in equilibrium (the first gap is a forward
+    recurrence time), so counts have no start-up transient.
+    """
+
+    process: Literal["renewal"]
+    cv: Positive
+
+
+class BatchArrivals(_Frozen):
+    """Batch arrivals: batches at Poisson epochs, each of ``size`` shipments arriving at the same instant.
+
+    ``size`` is a distribution of whole numbers ≥ 1 (``fixed`` or ``empirical``); epochs come at rate
+    ``1 / E[size]`` in expected shipments, so the flow keeps its volume.
+    """
+
+    process: Literal["batch"]
+    size: Distribution
+
+    @field_validator("size")
+    @classmethod
+    def _whole_sizes(cls, size: Distribution) -> Distribution:
+        grid = size.ppf((np.arange(1024, dtype=np.float64) + 0.5) / 1024)
+        if not ((grid >= 1) & (grid == np.round(grid))).all():
+            raise ValueError("a batch size distribution of whole numbers >= 1 (fixed or empirical)")
+        return size
+
+
+def _arrival_tag(value: object) -> str:
+    """Which arrival process a value names: a bare name, or a mapping's ``process`` (one error per file)."""
+    if isinstance(value, str):
+        return "process[name]"
+    process = value.get("process") if isinstance(value, dict) else getattr(value, "process", None)
+    return f"process[{process}]"
+
+
+ArrivalProcess = Annotated[
+    Annotated[Literal["poisson", "regular"], Tag("process[name]")]
+    | Annotated[RenewalArrivals, Tag("process[renewal]")]
+    | Annotated[BatchArrivals, Tag("process[batch]")],
+    Discriminator(
+        _arrival_tag,
+        custom_error_type="arrival_process",
+        custom_error_message="poisson, regular, {process: renewal, cv} or {process: batch, size}",
+    ),
+]
+"""A flow's arrival process (:mod:`sim.arrivals`)."""
+
+
 class Flow(_Sourced):
     """Demand for one commodity from an origin to a destination, shipped in parcels.
 
@@ -259,8 +337,12 @@ class Flow(_Sourced):
     seasonality: Annotated[list[NonNegative], Field(min_length=12, max_length=12)] = Field(
         default_factory=lambda: [1.0] * 12
     )
-    """Relative weight of each calendar month, January first."""
-    arrivals: Literal["poisson", "regular"] = "poisson"
+    """Relative weight of each calendar month, January first (see ``seasonality_basis``)."""
+    seasonality_basis: Literal["rate", "monthly_volume"] = "rate"
+    """``rate``: weights are relative shipment rates (a month's volume is its weight times its days; equal
+    weights are a constant rate). ``monthly_volume``: weights are relative volumes of the calendar months."""
+    arrivals: ArrivalProcess = "poisson"
+    """``poisson``, ``regular`` (evenly spaced in ``Lambda``, random phase), a renewal process or batches."""
 
     @field_validator("seasonality")
     @classmethod

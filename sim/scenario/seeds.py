@@ -9,7 +9,7 @@ that start with ``{`` are JSON objects (distributions), and the columns ``route`
 table                     columns (besides source, year, notes)
 ========================  =========================================================================
 ``nodes.csv``             id, name, kind, country, lat, lon
-``berths.csv``            node, cargo_class, count, rate, rate_unit, overhead_h, variability
+``berths.csv``            node, cargo_class, count, rate, rate_unit, overhead_h, variability, dwell_h
 ``chokepoints.csv``       node, slots_per_day, transit_h, variability
 ``commodities.csv``       id, kind, cargo_class, tonnes_per_teu
 ``legs.csv``              id, from, to, mode, distance_nm, speed_kn, distance_km, speed_kmh, transit_h,
@@ -17,7 +17,7 @@ table                     columns (besides source, year, notes)
 ``services.csv``          id, from, to, mode, headway_h, offset_h, cycle_h, departures_h, capacity,
                           capacity_unit, transit_h, variability
 ``flows.csv``             id, commodity, origin, destination, route, annual_volume, volume_unit, parcel,
-                          parcel_unit, seasonality, arrivals
+                          parcel_unit, seasonality, seasonality_basis, arrivals
 ``disruptions.csv``       id, kind, target, set, scale, start, end, start_h, end_h, random (JSON)
 ========================  =========================================================================
 """

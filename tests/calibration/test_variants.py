@@ -92,6 +92,23 @@ def starts_inside(result: RunResult, station: str, start: str, end: str) -> int:
     return int(((mine["start"] >= lo) & (mine["start"] < hi)).sum())
 
 
+def extra_poisson_se(result: RunResult, flow: str, extra: float) -> float:
+    """Standard error of a mean (over replications) delivered-volume ratio variant/base for a Poisson flow.
+
+    With common random numbers a variant that raises a Poisson flow's cumulative intensity by a share
+    ``extra`` keeps the base's points and adds ``Poisson(extra · N)`` new ones, independent of them (N
+    shipments a year in the base): the ratio's variance per replication is ``extra (1 + cv²) / N`` (cv the
+    parcel's coefficient of variation). A regular flow (a shipping programme) had no such noise.
+    """
+    scenario = result.scenario
+    spec = scenario.flows[flow]
+    u = (np.arange(20000) + 0.5) / 20000
+    parcels = spec.parcel.ppf(u)
+    cv2 = float(parcels.var() / parcels.mean() ** 2)
+    ships = float(delivered(result, flow, "shipments").mean())
+    return float(np.sqrt(abs(extra) * (1 + cv2) / ships / REPLICATIONS))
+
+
 def berth_hours_per_unit(result: RunResult, station: str, flow: str, unit: str) -> float:
     """Busy berth-hours at ``station`` per tonne (or TEU) of ``flow`` served there."""
     visits = result.visits
@@ -162,7 +179,10 @@ def test_lithium_boom_scales_lithium_throughput_and_queues_at_the_concentrate_po
     base, variant = runs(BASE), runs("lithium_boom")
     for flow in ("li2co3_cl_mejillones", "spod_au_hedland", "spod_au_bunbury", "spod_au_esperance"):
         ratio = delivered(variant, flow).mean() / delivered(base, flow).mean()
-        assert ratio == pytest.approx(1.48, rel=0.04), flow
+        # 4% for the regular lithium programme; Poisson spodumene adds 3 standard errors of its new ships
+        poisson = base.scenario.flows[flow].arrivals == "poisson"
+        tolerance = max(0.04, 3 * extra_poisson_se(base, flow, 0.48)) if poisson else 0.04
+        assert ratio == pytest.approx(1.48, rel=tolerance), flow
     assert rises(wait(base, "CNZJG/dry_bulk"), wait(variant, "CNZJG/dry_bulk"))
     # the liner services have room: lithium carbonate keeps its transit time (within a day)
     for flow in ("li2co3_cl_mejillones", "li2co3_ar_buenosaires"):
@@ -228,8 +248,11 @@ def test_parana_low_water_means_more_lighter_sailings_from_rosario(runs: Runs) -
     expected = sum(w / scale.get(m, 1.0) for m, w in weights.items()) / sum(weights.values())
     ships = delivered(variant, flow, "shipments") / delivered(base, flow, "shipments")
     assert ships.to_numpy() == pytest.approx(expected, rel=0.04)
+    # the annual volume is kept: each replication within 3% when Rosario ran a regular programme; with
+    # Poisson tramp arrivals (issue 11) the ~20% more (lighter) ships are new draws, so the mean over the
+    # replications, within 3 standard errors of those new ships
     tonnes = delivered(variant, flow) / delivered(base, flow)
-    assert tonnes.to_numpy() == pytest.approx(1.0, abs=0.03)  # the annual volume is kept
+    assert tonnes.mean() == pytest.approx(1.0, abs=max(0.03, 3 * extra_poisson_se(base, flow, expected - 1)))
     # each call carries a fixed overhead, so the berth works longer per tonne
     for r in (base, variant):
         assert berth_hours_per_unit(r, "ARROS/grain", flow, "tonnes") > 0
@@ -265,7 +288,20 @@ def test_argentine_strike_builds_a_backlog_at_rosario(runs: Runs) -> None:
     assert starts_inside(variant, "ARROS/grain", "2024-08-06", "2024-08-26") == 0
     assert starts_inside(base, "ARROS/grain", "2024-08-06", "2024-08-26") > 0
     assert rises(wait(base, "ARROS/grain"), wait(variant, "ARROS/grain"))
-    assert (kpi(variant, "stations", "ARROS/grain", "wait_max_h") >= 14 * 24).all()
+    # the first ship to arrive in the closure waits at least until the berths reopen (an exact bound, per
+    # replication); with Poisson arrivals (~0.4 a day in August) it arrives in the first 6 days with
+    # probability ~90%, so the 14 days once asked of every replication (a regular programme) hold on average
+    scenario = variant.scenario
+    closed = scenario.hours_from_start(pd.Timestamp("2024-08-06"))
+    reopened = scenario.hours_from_start(pd.Timestamp("2024-08-26"))
+    visits = variant.visits
+    inside = visits[
+        (visits["station"] == "ARROS/grain") & (visits["arrive"] >= closed) & (visits["arrive"] < reopened)
+    ]
+    first = inside.groupby("replication")["arrive"].min().reindex(range(REPLICATIONS))
+    longest = kpi(variant, "stations", "ARROS/grain", "wait_max_h")
+    assert (longest >= reopened - first).all()
+    assert longest.mean() >= 14 * 24
     assert rises(
         transit(base, "soy_ar_rosario", "transit_p95_h"), transit(variant, "soy_ar_rosario", "transit_p95_h")
     )
