@@ -339,7 +339,7 @@ def plans(draw: st.DrawFn, max_replications: int = 3) -> Plan:
     replications = draw(st.integers(1, max_replications))
     parts = [draw(_replication(routes, stations, horizon)) for _ in range(replications)]
     plan = assemble_plan(network, parts)
-    own = [s for s in stations if draw(st.booleans())]
+    own = [s for s in stations if s.kind != "dwell" and draw(st.booleans())]  # dwells run at speed 1
     if not own:
         return plan
     schedules = tuple(
