@@ -117,8 +117,8 @@ def read_text(path: Path, expected: str) -> str:
     """
     try:
         if not path.is_file():
-            found = "a directory or device, not a file" if path.exists() else "no such file"
-            raise _problem(path, None, found, expected)
+            what = "a directory or device, not a file" if path.exists() else "no such file"
+            raise _problem(path, None, what, expected)
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise _problem(
