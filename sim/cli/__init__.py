@@ -45,13 +45,15 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _options(
-    version: bool = typer.Option(
+    _version: bool = typer.Option(
         False, "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
     ),
 ) -> None:
     """Simulate trade corridors: run scenarios, compare them, sweep parameters."""
+
+
+app.callback()(_options)
 
 
 EXIT_INPUT = 2

@@ -200,10 +200,9 @@ def print_bottlenecks(table: pd.DataFrame, console: Console, top: int, fraction:
         f"{SIGNIFICANT} = throughput change excludes zero)"
     )
     view.add_column("#", justify="right")
-    view.add_column("station", overflow="fold")
-    view.add_column("change", overflow="fold")
-    view.add_column("Δ throughput/yr", justify="right", overflow="fold")
-    view.add_column("Δ transit/t", justify="right", overflow="fold")
+    view.add_column("station (change)", overflow="fold")
+    view.add_column("Δ throughput/yr", justify="right", no_wrap=True)
+    view.add_column("Δ transit per t", justify="right", no_wrap=True)
     view.add_column(" ", width=1, no_wrap=True)
     for r in table.head(top).to_dict(orient="records"):
         throughput = interval(r["throughput_change"], r["throughput_low"], r["throughput_high"], "mass")
@@ -211,8 +210,7 @@ def print_bottlenecks(table: pd.DataFrame, console: Console, top: int, fraction:
         significant = bool(r["throughput_significant"])
         view.add_row(
             str(r["rank"]),
-            str(r["station"]),
-            str(r["change"]),
+            f"{r['station']}\n[dim]{r['change']}[/]",
             throughput,
             transit,
             SIGNIFICANT if significant else "",

@@ -24,6 +24,7 @@ __all__ = [
     "interval",
     "kind_of",
     "narrow_table",
+    "number",
     "pick_unit",
     "plain",
     "quantity",
@@ -116,6 +117,15 @@ def with_half_width(mean: float, low: float, high: float, kind: str) -> str:
     if math.isfinite(low) and math.isfinite(high):
         text += f" ±{plain((high - low) / 2, unit)}"
     return _join(text, unit)
+
+
+def number(value: float) -> str:
+    """A bare number (a parameter value) without scientific notation: ``3,200,000``, ``0.25``, ``12.5``."""
+    if not math.isfinite(value):
+        return DASH
+    if value == int(value) or abs(value) >= 1e4:
+        return f"{value:,.0f}"
+    return f"{value:,.4g}" if abs(value) >= 1e-3 else f"{value:.2e}"
 
 
 def narrow_table(title: str, caption: str | None = None) -> Table:
