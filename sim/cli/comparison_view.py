@@ -34,8 +34,8 @@ __all__ = [
 Rows = Literal["default", "changed", "all"]
 
 SECTIONS = {
-    ("throughput_by_commodity", "tonnes_per_year"): "Throughput/yr, commodity",
-    ("throughput_by_flow", "tonnes_per_year"): "Throughput/yr, flow",
+    ("throughput_by_commodity", "tonnes_per_year"): "Tonnes/yr, commodity",
+    ("throughput_by_flow", "tonnes_per_year"): "Tonnes/yr, flow",
     ("transit_by_flow", "transit_mean_h"): "Transit time, mean",
     ("transit_by_flow", "transit_p95_h"): "Transit time, p95",
     ("stations", "wait_mean_h"): "Mean wait",
@@ -80,7 +80,7 @@ def _variant_table(result: Comparison, variant: str, which: Rows) -> tuple[Table
     )
     table.add_column("KPI", overflow="fold", min_width=12)
     for column in ("base", "variant", "Δ [95 % CI]", "Δ %"):
-        table.add_column(column, justify="right", overflow="fold")
+        table.add_column(column, justify="right", no_wrap=True)
     table.add_column(" ", width=1, no_wrap=True)
     for (name, metric), group in shown.groupby(["table", "metric"], sort=False):
         heading = SECTIONS.get((str(name), str(metric)), f"{name} · {metric}")
