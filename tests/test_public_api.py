@@ -22,9 +22,12 @@ def test_all_lists_the_public_api() -> None:
             "RunResult",
             "Scenario",
             "__version__",
+            "bottlenecks",
+            "compare",
             "load_scenario",
             "run",
             "scenario_hash",
+            "sweep",
             "write_run",
         ]
     )
@@ -79,3 +82,14 @@ def test_importing_sim_has_no_side_effects_on_matplotlib() -> None:
         check=True,
     )
     assert done.stdout.strip() == "False"
+
+
+def test_importing_sim_loads_no_experiment_pandas_or_matplotlib() -> None:
+    code = (
+        "import sys, sim\n"
+        "print([m for m in ('pandas', 'matplotlib', 'sim.experiments', 'sim.runner') if m in sys.modules])\n"
+        "sim.compare\n"
+        "print('sim.experiments.api' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["[]", "True"]

@@ -13,11 +13,14 @@ import typer
 from rich.console import Console
 
 from sim.cli import compare as compare_commands
+from sim.cli import library as library_commands
 from sim.cli import report as report_commands
 from sim.cli import run as run_commands
+from sim.cli import show as show_commands
 from sim.cli import sweep as sweep_commands
 from sim.engines.memory import keep_freed_memory
 from sim.errors import InputError
+from sim.version import __version__
 
 __all__ = ["app", "main"]
 
@@ -32,6 +35,26 @@ run_commands.register(app)
 compare_commands.register(app)
 report_commands.register(app)
 sweep_commands.register(app)
+show_commands.register(app)
+library_commands.register(app)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"corridor-sim {__version__}")
+        raise typer.Exit()
+
+
+def _options(
+    _version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
+    ),
+) -> None:
+    """Simulate trade corridors: run scenarios, compare them, sweep parameters."""
+
+
+app.callback()(_options)
+
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 1

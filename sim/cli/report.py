@@ -10,6 +10,7 @@ from rich.console import Console
 
 from sim.analysis.report.build import build_report
 from sim.analysis.tables.run_data import RunDirError
+from sim.cli.progress import LazyProgress
 from sim.errors import InputError, Problem
 
 __all__ = ["register", "report_command"]
@@ -24,7 +25,7 @@ def report_command(
     """Write DIR/report.html (figures embedded, no external resources) and DIR/figures/*.png."""
     console = Console(quiet=quiet)
     try:
-        with console.status("drawing figures…"):
+        with LazyProgress("drawing figures and writing the report", console):
             target = build_report(directory)
     except RunDirError as error:
         raise InputError(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from sim.cli.summary import print_summary
 from sim.engines import ENGINES, check_engine
 from sim.errors import InputError, Problem
 from sim.runner import DEFAULT_ENGINE, run, write_run
+from sim.scenario.library import resolve_scenario
 from sim.scenario.loader import load_scenario, scenario_hash, scenario_json_schema
 
 __all__ = ["register"]
@@ -31,7 +31,10 @@ def _check_arguments(engine: str, replications: int | None, seed: int | None) ->
 
 
 def run_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (.yaml, .toml or .json).")],
+    scenario: Annotated[
+        Path,
+        typer.Argument(help="Scenario file (.yaml, .toml, .json) or a library name (corridor scenarios)."),
+    ],
     engine: Annotated[
         str, typer.Option(help="Simulation engine: " + ", ".join(ENGINES) + ".")
     ] = DEFAULT_ENGINE,
@@ -43,13 +46,14 @@ def run_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Run a scenario, print a summary and write results (Parquet, JSON, resolved scenario)."""
-    console = Console(quiet=quiet, width=None if sys.stdout.isatty() else 120)
+    console = Console(quiet=quiet)
     _check_arguments(engine, replications, seed)
-    loaded = load_scenario(scenario)
-    with LazyProgress(f"simulating {loaded.name}", console, enabled=not quiet) as progress:
-        result = run(loaded, engine=engine, replications=replications, seed=seed, progress=progress)
+    loaded = load_scenario(resolve_scenario(scenario))
     target = out if out is not None else Path("results") / loaded.name
-    write_run(result, target)
+    with LazyProgress(f"simulating {loaded.name}", console) as progress:
+        result = run(loaded, engine=engine, replications=replications, seed=seed, progress=progress)
+        progress.stage("writing results")
+        write_run(result, target)
     print_summary(result, console)
     console.print(f"results written to [bold]{target}[/]")
 
@@ -62,7 +66,7 @@ def validate_command(
     problems: list[Problem] = []
     for path in files:
         try:
-            loaded = load_scenario(path)
+            loaded = load_scenario(resolve_scenario(path))
         except InputError as error:
             problems.extend(error.problems)
             continue

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +24,8 @@ from rich.progress import (
 from rich.table import Table
 
 from sim.analysis.report.sweep import SweepReport, sweep_report
+from sim.analysis.stats.kpi_differences import kpi_unit
+from sim.cli.units import kind_of, number, quantity
 from sim.errors import InputError, Problem
 from sim.experiments.sweep.driver import SweepError, SweepOutcome, run_sweep
 from sim.experiments.sweep.executors import ExecutorKind, SweepEvents, make_executor
@@ -259,8 +260,9 @@ def _print_points(console: Console, report: SweepReport) -> None:
     )
     for column in frame.columns:
         table.add_column(_short(str(column)), justify="right")
+    kinds = [kind_of(kpi_unit(str(c).rsplit("/", 1)[-1])) if "/" in str(c) else None for c in frame.columns]
     for row in frame.head(SHOWN_POINTS).itertuples(index=False):
-        table.add_row(*(_fmt(v) for v in row))
+        table.add_row(*(_fmt(v, kind) for v, kind in zip(row, kinds, strict=True)))
     console.print(table)
     if len(frame) > SHOWN_POINTS:
         console.print(f"… {len(frame) - SHOWN_POINTS} more points in {report.out / 'kpis_by_point.csv'}")
@@ -294,9 +296,10 @@ def _short(label: str) -> str:
     return ".".join(label.split(".")[-2:])
 
 
-def _fmt(value: object) -> str:
-    if isinstance(value, float):
-        return "–" if math.isnan(value) else f"{value:.4g}"
+def _fmt(value: object, kind: str | None = None) -> str:
+    """A KPI mean with its unit (:mod:`sim.cli.units`), a parameter value or an index as a plain number."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return quantity(float(value), kind) if kind is not None else number(float(value))
     return str(value)
 
 

@@ -124,6 +124,12 @@ class Comparison:
     warmup: pd.DataFrame
     precision: PrecisionReport | None
 
+    def figure(self, variant: str | None = None, limit: int = 12) -> Any:
+        """Forest plot (matplotlib ``Figure``) of one variant's differences (default: the first variant)."""
+        from sim.analysis.figures.forest import plot_differences
+
+        return plot_differences(self.table, variant or self.variants[0], self.base, limit=limit)
+
 
 def _names(scenarios: Sequence[Scenario]) -> list[str]:
     """Scenario names, made unique with a numeric suffix when two files share one."""

@@ -30,6 +30,7 @@ from sim.analysis.tables import tidy as tables
 from sim.analysis.tables.run_data import load_run
 from sim.experiments.compare import Comparison, run_comparison, write_comparison
 from sim.results.provenance import git_commit
+from sim.scenario.library import question_of
 from sim.scenario.loader import load_scenario
 from sim.version import __version__
 
@@ -61,21 +62,6 @@ self-contained `report.html` plus `figures/*.png`.
 HEADLINE_ROWS = 8
 
 
-def question_of(path: Path) -> str:
-    """The ``# Question:`` paragraph of a scenario file's opening comment (empty if there is none)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    collected: list[str] = []
-    for line in lines:
-        if not line.startswith("#"):
-            break
-        text = line.lstrip("#").strip()
-        if collected and not text:
-            break
-        if collected or text.startswith("Question"):
-            collected.append(re.sub(r"^Question[^:]*:\s*", "", text) if not collected else text)
-    return " ".join(collected)
-
-
 def library_variants(directory: Path, base_file: str = "baseline_2024.yaml") -> list[Path]:
     """Scenario files in ``directory`` that extend ``base_file`` (benchmarks excluded), sorted by name."""
     pattern = re.compile(rf"^extends:\s*['\"]?{re.escape(base_file)}['\"]?\s*$", re.MULTILINE)
@@ -89,6 +75,11 @@ def library_variants(directory: Path, base_file: str = "baseline_2024.yaml") -> 
 def _headline(table: pd.DataFrame) -> pd.DataFrame:
     """The variant's significant differences, largest relative change first (throughput and transit first)."""
     significant = table.loc[table["significant"]].copy()
+    # A flow named after its commodity (the only flow of it, e.g. panama_background) has the same throughput
+    # row in both tables and the same label: keep the commodity's.
+    throughput = significant["table"].isin(["throughput_by_commodity", "throughput_by_flow"])
+    repeated = significant.loc[throughput].duplicated(["key", "period", "metric", "diff"], keep="first")
+    significant = significant.drop(index=repeated[repeated].index)
     significant["_size"] = significant["relative"].abs().fillna(0.0)
     first = ["throughput_by_commodity", "throughput_by_flow", "transit_by_flow"]
     significant["_family"] = ~significant["table"].isin(first)
