@@ -19,9 +19,9 @@ from sim.analysis.figures.forest import plot_bottlenecks
 from sim.analysis.figures.style import save_png
 from sim.engines import ENGINES, check_engine
 from sim.errors import InputError, Problem
-from sim.experiments.bottlenecks import rank_bottlenecks
+from sim.experiments.bottlenecks import bottlenecks_provenance, rank_bottlenecks
 from sim.experiments.compare import Comparison, run_comparison, write_comparison
-from sim.results.files import atomic_directory
+from sim.results.files import atomic_directory, claim_output, write_json
 from sim.runner import DEFAULT_ENGINE
 from sim.scenario.loader import load_scenario
 from sim.scenario.model import Scenario
@@ -37,7 +37,6 @@ def _check(
     precision: float | None,
     cap: int,
     engine: str,
-    out: Path | None,
 ) -> None:
     problems = check_engine(engine, WHERE, ("--engine",))
     if replications is not None and replications < 2:
@@ -56,8 +55,6 @@ def _check(
         problems.append(
             Problem(WHERE, None, ("--max-replications",), str(cap), "at least 2 and at least --replications")
         )
-    if out is not None and out.exists() and not out.is_dir():
-        problems.append(Problem(WHERE, None, ("--out",), str(out), "a directory (this is a file)"))
     if problems:
         raise InputError(problems)
 
@@ -192,22 +189,23 @@ def compare_command(
 ) -> None:
     """Compare variants with a base scenario: paired differences per KPI with 95 % intervals."""
     console = Console(quiet=quiet)
-    _check(replications, seed, precision, max_replications, engine, out)
+    _check(replications, seed, precision, max_replications, engine)
     scenarios = _load_all(base, variants)
-    status = console.status("simulating…")
-    with status:
-        result = run_comparison(
-            scenarios[0],
-            scenarios[1:],
-            replications=replications,
-            seed=seed,
-            engine=engine,
-            precision=precision,
-            max_replications=max_replications,
-            notify=lambda message: status.update(f"simulating {message}"),
-        )
-    target = out if out is not None else Path("results") / f"compare_{result.base}"
-    write_comparison(result, target)
+    target = out if out is not None else Path("results") / f"compare_{scenarios[0].name}"
+    with claim_output(target, "comparison", inputs=[base, *variants]):
+        status = console.status("simulating…")
+        with status:
+            result = run_comparison(
+                scenarios[0],
+                scenarios[1:],
+                replications=replications,
+                seed=seed,
+                engine=engine,
+                precision=precision,
+                max_replications=max_replications,
+                notify=lambda message: status.update(f"simulating {message}"),
+            )
+        write_comparison(result, target)
     print_comparison(result, console)
     _print_footer(result, console, target)
 
@@ -263,21 +261,26 @@ def bottlenecks_command(
     if problems:
         raise InputError(problems)
     loaded = load_scenario(scenario)
-    with console.status("simulating the base…") as status:
-        table = rank_bottlenecks(
-            loaded,
-            fraction,
-            replications=replications,
-            seed=seed,
-            engine=engine,
-            notify=lambda message: status.update(f"simulating {message}"),
-            include_legs=legs,
-        )
     target = out if out is not None else Path("results") / f"bottlenecks_{loaded.name}"
-    with atomic_directory(target) as scratch:
-        table.to_csv(scratch / "bottlenecks.csv", index=False)
-        table.to_parquet(scratch / "bottlenecks.parquet", index=False)
-        save_png(plot_bottlenecks(table, top=top), scratch / "bottlenecks.png")
+    with claim_output(target, "bottlenecks", inputs=[scenario]):
+        with console.status("simulating the base…") as status:
+            table = rank_bottlenecks(
+                loaded,
+                fraction,
+                replications=replications,
+                seed=seed,
+                engine=engine,
+                notify=lambda message: status.update(f"simulating {message}"),
+                include_legs=legs,
+            )
+        with atomic_directory(target, "bottlenecks", option="--out") as scratch:
+            table.to_csv(scratch / "bottlenecks.csv", index=False)
+            table.to_parquet(scratch / "bottlenecks.parquet", index=False)
+            save_png(plot_bottlenecks(table, top=top), scratch / "bottlenecks.png")
+            write_json(
+                bottlenecks_provenance(loaded, fraction, replications, seed, engine),
+                scratch / "provenance.json",
+            )
     _print_bottlenecks(table, console, top, fraction)
     console.print(f"ranking written to [bold]{target}[/] (bottlenecks.csv, .parquet, .png)")
 

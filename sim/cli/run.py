@@ -14,6 +14,7 @@ from sim.cli.progress import LazyProgress
 from sim.cli.summary import print_summary
 from sim.engines import ENGINES, check_engine
 from sim.errors import InputError, Problem
+from sim.results.files import claim_output
 from sim.runner import DEFAULT_ENGINE, run, write_run
 from sim.scenario.loader import load_scenario, scenario_hash, scenario_json_schema
 
@@ -46,10 +47,11 @@ def run_command(
     console = Console(quiet=quiet, width=None if sys.stdout.isatty() else 120)
     _check_arguments(engine, replications, seed)
     loaded = load_scenario(scenario)
-    with LazyProgress(f"simulating {loaded.name}", console, enabled=not quiet) as progress:
-        result = run(loaded, engine=engine, replications=replications, seed=seed, progress=progress)
     target = out if out is not None else Path("results") / loaded.name
-    write_run(result, target)
+    with claim_output(target, "run", inputs=[scenario]):  # refused before simulating, not after
+        with LazyProgress(f"simulating {loaded.name}", console, enabled=not quiet) as progress:
+            result = run(loaded, engine=engine, replications=replications, seed=seed, progress=progress)
+        write_run(result, target)
     print_summary(result, console)
     console.print(f"results written to [bold]{target}[/]")
 

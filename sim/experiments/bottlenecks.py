@@ -18,15 +18,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis.stats.differences import Difference, paired_difference
+from sim.results.provenance import git_commit, stamp
 from sim.runner import run
+from sim.scenario.loader import scenario_hash
 from sim.scenario.model import Disruption, Scenario
 
-__all__ = ["Degradation", "candidate_stations", "degrade", "rank_bottlenecks", "scenario_kpis"]
+__all__ = [
+    "Degradation",
+    "bottlenecks_provenance",
+    "candidate_stations",
+    "degrade",
+    "rank_bottlenecks",
+    "scenario_kpis",
+]
 
 KEYS = ["table", "key", "period", "metric"]
 
@@ -248,3 +258,17 @@ def rank_bottlenecks(
     ranked = table.iloc[order].reset_index(drop=True)
     ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
     return ranked
+
+
+def bottlenecks_provenance(
+    scenario: Scenario, fraction: float, replications: int | None, seed: int | None, engine: str
+) -> dict[str, Any]:
+    """``provenance.json`` of a bottleneck ranking: its kind, the base scenario's stamp and the fraction."""
+    count = scenario.replications if replications is None else replications
+    root = scenario.seed if seed is None else seed
+    return {
+        "kind": "bottlenecks",
+        "scenario": scenario.name,
+        **stamp(scenario_hash(scenario), root, engine, list(range(count)), git_commit()),
+        "fraction": fraction,
+    }
