@@ -8,8 +8,9 @@ The Python API mirrors the command line::
     result.kpis          # means with 95% confidence intervals
     sim.write_run(result, "results/baseline_2024")
 
-``run``, ``write_run`` and ``RunResult`` load on first use, so importing :mod:`sim` (or its engines) does not
-import pandas.
+``write_run`` refuses (:class:`OutputError`, an :class:`InputError`) a path holding anything but a run
+(:mod:`sim.results.destinations`). ``run``, ``write_run`` and ``RunResult`` load on first use, so importing
+:mod:`sim` (or its engines) does not import pandas.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError, Problem
+from sim.results.destinations import OutputError
 from sim.scenario import Scenario, load_scenario, scenario_hash
 from sim.version import __version__
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "InputError",
+    "OutputError",
     "Problem",
     "RunResult",
     "Scenario",

@@ -164,9 +164,9 @@ def _existing_problem(path: Path, kind: str) -> tuple[str, str] | None:
     shown = ", ".join(entries[:SHOWN_ENTRIES]) + (
         f" and {len(entries) - SHOWN_ENTRIES} more" if len(entries) > SHOWN_ENTRIES else ""
     )
+    found_here = f"it holds {shown}; no {PROVENANCE}"
     return (
-        f"an existing directory that is not a corridor-sim result (it holds {shown}; no {PROVENANCE}); "
-        "nothing in it is touched",
+        f"an existing directory that is not a corridor-sim result ({found_here}); nothing in it is touched",
         f"{replace}; or move the directory away",
     )
 

@@ -61,7 +61,15 @@ def _acquire(target: Path, option: str) -> int:
     """Open and lock the lock file; retry when it was replaced between the open and the lock."""
     path = lock_path(target)
     while True:
-        handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        try:
+            handle = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+        except OSError as error:
+            raise output_error(
+                target,
+                option,
+                f"an output whose lock file {path} cannot be created ({error.strerror})",
+                "an output in a directory this user can write to",
+            ) from None
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim.errors import InputError
-from sim.results.destinations import OutputError, check_destination, result_kind
+from sim.results.destinations import check_destination, result_kind
 from sim.runner import RunResult, write_run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +31,7 @@ def test_a_folder_of_the_users_is_refused_and_kept(result: RunResult, tmp_path: 
     thesis = tmp_path / "thesis"
     thesis.mkdir()
     (thesis / "thesis.tex").write_text("years of work")
-    with pytest.raises(OutputError) as caught:
+    with pytest.raises(sim.OutputError) as caught:
         write_run(result, thesis)
     message = str(caught.value)
     assert str(thesis) in message
@@ -40,13 +39,13 @@ def test_a_folder_of_the_users_is_refused_and_kept(result: RunResult, tmp_path: 
     assert "move the directory away" in message
     assert snapshot(thesis) == {"thesis.tex": b"years of work"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["thesis"], "no scratch, lock or old copy left"
-    assert isinstance(caught.value, InputError), "the command line maps it to exit 2"
+    assert isinstance(caught.value, sim.InputError), "the command line maps it to exit 2"
 
 
 def test_a_file_is_refused_and_kept(result: RunResult, tmp_path: Path) -> None:
     scenario = tmp_path / "scenario.yaml"
     scenario.write_text(DEMO.read_text())
-    with pytest.raises(OutputError, match="an existing file, not a result directory"):
+    with pytest.raises(sim.OutputError, match="an existing file, not a result directory"):
         write_run(result, scenario)
     assert scenario.read_text() == DEMO.read_text()
 
@@ -67,7 +66,7 @@ def test_another_kind_of_result_is_refused(result: RunResult, tmp_path: Path) ->
     sweep.mkdir()
     (sweep / "manifest.json").write_text('{"format": "corridor-sim sweep manifest 1"}')
     assert result_kind(sweep) == "sweep"
-    with pytest.raises(OutputError, match="a sweep written by corridor sweep, not a run"):
+    with pytest.raises(sim.OutputError, match="a sweep written by corridor sweep, not a run"):
         write_run(result, sweep)
     assert (sweep / "manifest.json").is_file()
 
@@ -86,7 +85,7 @@ def test_the_current_directory_and_its_parents_are_refused(
     write_run(result, run)
     monkeypatch.chdir(run)
     for target in (".", "..", str(run)):
-        with pytest.raises(OutputError, match="the current directory, or a directory that contains it"):
+        with pytest.raises(sim.OutputError, match="the current directory, or a directory that contains it"):
             write_run(result, Path(target))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"], "no ..partial-* or ..old-* folders"
 
@@ -95,28 +94,28 @@ def test_a_directory_holding_an_input_is_refused(tmp_path: Path) -> None:
     library = tmp_path / "scenarios"
     library.mkdir()
     (library / "demo.yaml").write_text(DEMO.read_text())
-    with pytest.raises(OutputError, match=r"holds the input .*demo\.yaml"):
+    with pytest.raises(sim.OutputError, match=r"holds the input .*demo\.yaml"):
         check_destination(tmp_path, "run", inputs=[library / "demo.yaml"])
-    with pytest.raises(OutputError, match="holds the input"):
+    with pytest.raises(sim.OutputError, match="holds the input"):
         check_destination(library, "run", inputs=[library / "demo.yaml"])
 
 
 def test_a_path_below_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "notes").write_text("x")
-    with pytest.raises(OutputError, match=r"a path below .*notes, which is a file"):
+    with pytest.raises(sim.OutputError, match=r"a path below .*notes, which is a file"):
         check_destination(tmp_path / "notes" / "run", "run")
 
 
 def test_an_unwritable_parent_is_refused() -> None:
     # /proc/self refuses new entries even to root (a directory with mode 555 would not, and CI runs as root)
-    with pytest.raises(OutputError, match="which this user cannot write to"):
+    with pytest.raises(sim.OutputError, match="which this user cannot write to"):
         check_destination(Path("/proc/self/run"), "run")
 
 
 def test_a_symbolic_link_is_refused(tmp_path: Path) -> None:
     (tmp_path / "real").mkdir()
     (tmp_path / "link").symlink_to(tmp_path / "real")
-    with pytest.raises(OutputError, match="a symbolic link"):
+    with pytest.raises(sim.OutputError, match="a symbolic link"):
         check_destination(tmp_path / "link", "run")
 
 
@@ -146,7 +145,7 @@ def test_an_output_held_by_another_process_is_refused_naming_it(result: RunResul
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(OutputError, match=f"in use by process {holder.pid}"):
+        with pytest.raises(sim.OutputError, match=f"in use by process {holder.pid}"):
             write_run(result, out)
         assert not out.exists()
     finally:

@@ -86,7 +86,13 @@ def hold_an_interrupt(steps: list[str]) -> None:
 
 
 def test_signals_wait_for_the_end_of_a_replacement() -> None:
+    # Python's own Ctrl-C handler (a library imported by another test may have replaced it)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     steps: list[str] = []
-    with pytest.raises(KeyboardInterrupt):
-        hold_an_interrupt(steps)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            hold_an_interrupt(steps)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert steps == ["renamed"]
+    assert signal.getsignal(signal.SIGINT) is previous

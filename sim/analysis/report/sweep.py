@@ -19,6 +19,7 @@ import pandas as pd
 from sim.analysis.figures.sweep import plot_response, response_file
 from sim.analysis.stats.sensitivity import ranking, sensitivity
 from sim.analysis.tables.sweep import SweepData, point_summary, read_sweep, select_kpis
+from sim.results.destinations import check_destination
 from sim.results.files import atomic_directory, write_json
 from sim.version import __version__
 
@@ -78,14 +79,17 @@ def sweep_report(directory: Path, out: Path | None = None, kpis: tuple[str, ...]
     ------
     InputError
         When ``directory`` holds no finished sweep task, or a KPI pattern matches nothing.
+    OutputError
+        When ``out`` holds something else than a sweep report, or another process is writing it.
     """
+    target = out if out is not None else directory / "report"
+    check_destination(target, "sweep report", option="--out")  # before the work; again when writing
     data = read_sweep(directory)
     summary = point_summary(data)
     chosen = select_kpis(summary, kpis)
     design = data.manifest["design"]
     indices = sensitivity(summary, data.parameters, design, chosen)
     ranked = ranking(indices)
-    target = out if out is not None else directory / "report"
     plots = []
     with atomic_directory(target, "sweep report", option="--out") as scratch:
         write_json(
