@@ -80,8 +80,12 @@ def _make_parents(path: Path, option: str) -> list[Path]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise output_error(path, option, f"a path whose parent cannot be created ({error.strerror})",
-                           "a path in a writable directory") from None
+        raise output_error(
+            path,
+            option,
+            f"a path whose parent cannot be created ({error.strerror})",
+            "a path in a writable directory",
+        ) from None
     return missing
 
 
