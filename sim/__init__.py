@@ -15,8 +15,9 @@ Experiments mirror ``corridor compare``, ``bottlenecks`` and ``sweep``, returnin
     ranking = sim.bottlenecks("demo_two_ports")     # ranking.table, ranking.figure()
     report = sim.sweep("sweep.yaml", "results/sweep")  # report.summary, report.ranking, report.plots
 
-``run``, ``write_run``, ``RunResult``, ``compare``, ``bottlenecks`` and ``sweep`` load on first use, so
-importing :mod:`sim` (or its engines) does not import pandas.
+``write_run`` refuses (:class:`OutputError`, an :class:`InputError`) a path holding anything but a run
+(:mod:`sim.results.destinations`). ``run``, ``write_run``, ``RunResult``, ``compare``, ``bottlenecks`` and
+``sweep`` load on first use, so importing :mod:`sim` (or its engines) does not import pandas.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError, Problem
+from sim.results.destinations import OutputError
 from sim.scenario import Scenario, load_scenario, scenario_hash
 from sim.version import __version__
 
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "InputError",
+    "OutputError",
     "Problem",
     "RunResult",
     "Scenario",

@@ -186,9 +186,16 @@ def kpi_records(result: RunResult) -> dict[str, Any]:
 
 
 def write_run(result: RunResult, out: Path) -> Path:
-    """Write every result file of ``result`` into ``out`` atomically; return ``out``."""
+    """Write every result file of ``result`` into ``out`` atomically; return ``out``.
+
+    Raises
+    ------
+    OutputError
+        When ``out`` exists and is not a run directory, cannot be written, or another process is writing it
+        (see :mod:`sim.results.destinations`); nothing is written then.
+    """
     stamp = result.provenance
-    with atomic_directory(out) as scratch:
+    with atomic_directory(out, "run") as scratch:
         write_parquet(result.visits, scratch / "visits.parquet", stamp)
         write_parquet(result.shipments, scratch / "shipments.parquet", stamp)
         write_parquet(result.stations, scratch / "stations.parquet", stamp)

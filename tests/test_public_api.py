@@ -18,6 +18,7 @@ def test_all_lists_the_public_api() -> None:
     assert sorted(sim.__all__) == sorted(
         [
             "InputError",
+            "OutputError",
             "Problem",
             "RunResult",
             "Scenario",

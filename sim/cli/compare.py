@@ -12,15 +12,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sim.analysis.figures.forest import plot_bottlenecks
-from sim.analysis.figures.style import save_png
 from sim.cli.comparison_view import print_bottlenecks, print_comparison, print_footer
 from sim.cli.progress import LazyProgress
 from sim.engines import ENGINES, check_engine
 from sim.errors import InputError, Problem
-from sim.experiments.bottlenecks import rank_bottlenecks
+from sim.experiments.bottlenecks import rank_bottlenecks, write_bottlenecks
 from sim.experiments.compare import run_comparison, write_comparison
-from sim.results.files import atomic_directory
+from sim.results.files import claim_output
 from sim.runner import DEFAULT_ENGINE
 from sim.scenario.library import resolve_scenario
 from sim.scenario.loader import load_scenario
@@ -37,7 +35,6 @@ def _check(
     precision: float | None,
     cap: int,
     engine: str,
-    out: Path | None,
 ) -> None:
     problems = check_engine(engine, WHERE, ("--engine",))
     if replications is not None and replications < 2:
@@ -56,8 +53,6 @@ def _check(
         problems.append(
             Problem(WHERE, None, ("--max-replications",), str(cap), "at least 2 and at least --replications")
         )
-    if out is not None and out.exists() and not out.is_dir():
-        problems.append(Problem(WHERE, None, ("--out",), str(out), "a directory (this is a file)"))
     if problems:
         raise InputError(problems)
 
@@ -112,11 +107,17 @@ def compare_command(
     By default KPIs identical in every replication (untouched by the change) are hidden; --all shows them.
     """
     console = Console(quiet=quiet)
-    _check(replications, seed, precision, max_replications, engine, out)
+    _check(replications, seed, precision, max_replications, engine)
     if changed_only and show_all:
         raise InputError([Problem(WHERE, None, ("--changed-only",), "--all", "one of --changed-only, --all")])
     scenarios = _load_all(base, variants)
-    with LazyProgress("simulating", console, total=len(scenarios)) as progress:
+    target = out if out is not None else Path("results") / f"compare_{scenarios[0].name}"
+    with (
+        claim_output(
+            target, "comparison", inputs=[resolve_scenario(p) for p in (base, *variants)]
+        ),  # refused before simulating
+        LazyProgress("simulating", console, total=len(scenarios)) as progress,
+    ):
         done = [0]
 
         def notify(message: str) -> None:
@@ -133,7 +134,6 @@ def compare_command(
             max_replications=max_replications,
             notify=notify,
         )
-        target = out if out is not None else Path("results") / f"compare_{result.base}"
         progress.stage("writing the comparison", done=len(scenarios))
         write_comparison(result, target)
     print_comparison(result, console, "changed" if changed_only else "all" if show_all else "default")
@@ -171,7 +171,11 @@ def bottlenecks_command(
     if problems:
         raise InputError(problems)
     loaded = load_scenario(resolve_scenario(scenario))
-    with LazyProgress("simulating the base", console) as progress:
+    target = out if out is not None else Path("results") / f"bottlenecks_{loaded.name}"
+    with (
+        claim_output(target, "bottlenecks", inputs=[resolve_scenario(scenario)]),  # refused before simulating
+        LazyProgress("simulating the base", console) as progress,
+    ):
         done = [0]
 
         def notify(message: str) -> None:
@@ -187,12 +191,17 @@ def bottlenecks_command(
             notify=notify,
             include_legs=legs,
         )
-        target = out if out is not None else Path("results") / f"bottlenecks_{loaded.name}"
         progress.stage("writing the ranking")
-        with atomic_directory(target) as scratch:
-            table.to_csv(scratch / "bottlenecks.csv", index=False)
-            table.to_parquet(scratch / "bottlenecks.parquet", index=False)
-            save_png(plot_bottlenecks(table, top=top), scratch / "bottlenecks.png")
+        write_bottlenecks(
+            table,
+            loaded,
+            target,
+            fraction=fraction,
+            replications=replications,
+            seed=seed,
+            engine=engine,
+            top=top,
+        )
     print_bottlenecks(table, console, top, fraction)
     console.print(f"ranking written to [bold]{target}[/] (bottlenecks.csv, .parquet, .png)")
 

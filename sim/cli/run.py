@@ -13,6 +13,7 @@ from sim.cli.progress import LazyProgress
 from sim.cli.summary import print_summary
 from sim.engines import ENGINES, check_engine
 from sim.errors import InputError, Problem
+from sim.results.files import claim_output
 from sim.runner import DEFAULT_ENGINE, run, write_run
 from sim.scenario.library import resolve_scenario
 from sim.scenario.loader import load_scenario, scenario_hash, scenario_json_schema
@@ -50,7 +51,12 @@ def run_command(
     _check_arguments(engine, replications, seed)
     loaded = load_scenario(resolve_scenario(scenario))
     target = out if out is not None else Path("results") / loaded.name
-    with LazyProgress(f"simulating {loaded.name}", console) as progress:
+    with (
+        claim_output(
+            target, "run", inputs=[resolve_scenario(scenario)]
+        ),  # refused before simulating, not after
+        LazyProgress(f"simulating {loaded.name}", console, enabled=not quiet) as progress,
+    ):
         result = run(loaded, engine=engine, replications=replications, seed=seed, progress=progress)
         progress.stage("writing results")
         write_run(result, target)

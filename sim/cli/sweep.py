@@ -25,6 +25,7 @@ from rich.table import Table
 
 from sim.analysis.report.sweep import SweepReport, sweep_report
 from sim.analysis.stats.kpi_differences import kpi_unit
+from sim.cli.signals import EXIT_TERMINATED, terminated
 from sim.cli.units import kind_of, number, quantity
 from sim.errors import InputError, Problem
 from sim.experiments.sweep.driver import SweepError, SweepOutcome, run_sweep
@@ -189,8 +190,9 @@ def sweep_command(
                 f"{error}; the finished tasks are kept: fix the cause and run again with --resume"
             ) from None
         except KeyboardInterrupt:
-            raise SweepInterruptedError(
-                "interrupted: the finished tasks are kept; run again with --resume to continue"
+            stopped = SweepTerminatedError if terminated() else SweepInterruptedError
+            raise stopped(
+                f"{stopped.verb}: the finished tasks are kept; run again with --resume to continue"
             ) from None
     _print_outcome(console, outcome)
 
@@ -218,6 +220,14 @@ class SweepInterruptedError(SweepStoppedError):
     """The driver was interrupted (exit 130); finished tasks are kept."""
 
     exit_code = EXIT_INTERRUPTED
+    verb = "interrupted"
+
+
+class SweepTerminatedError(SweepInterruptedError):
+    """The driver received SIGTERM (exit 143); finished tasks are kept."""
+
+    exit_code = EXIT_TERMINATED
+    verb = "terminated"
 
 
 def _print_outcome(console: Console, outcome: SweepOutcome) -> None:

@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from sim.experiments.bottlenecks import rank_bottlenecks
+from sim.experiments.bottlenecks import rank_bottlenecks, write_bottlenecks
 from sim.experiments.compare import Comparison, run_comparison, write_comparison
-from sim.results.files import atomic_directory
 from sim.runner import DEFAULT_ENGINE
 from sim.scenario.library import resolve_scenario
 from sim.scenario.loader import load_scenario
@@ -121,8 +120,9 @@ def bottlenecks(
 
     With ``out``, also writes ``bottlenecks.csv``, ``.parquet`` and ``.png`` there, as the command does.
     """
+    loaded = _scenario(scenario)
     table = rank_bottlenecks(
-        _scenario(scenario),
+        loaded,
         fraction,
         replications=replications,
         seed=seed,
@@ -131,12 +131,9 @@ def bottlenecks(
     )
     ranking = Bottlenecks(table, fraction)
     if out is not None:
-        from sim.analysis.figures.style import save_png
-
-        with atomic_directory(Path(out)) as scratch:
-            table.to_csv(scratch / "bottlenecks.csv", index=False)
-            table.to_parquet(scratch / "bottlenecks.parquet", index=False)
-            save_png(ranking.figure(), scratch / "bottlenecks.png")
+        write_bottlenecks(
+            table, loaded, Path(out), fraction=fraction, replications=replications, seed=seed, engine=engine
+        )
     return ranking
 
 

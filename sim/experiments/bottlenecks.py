@@ -18,15 +18,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis.stats.differences import Difference, paired_difference
+from sim.results.files import atomic_directory, write_json
+from sim.results.provenance import git_commit, stamp
 from sim.runner import run
+from sim.scenario.loader import scenario_hash
 from sim.scenario.model import Disruption, Scenario
 
-__all__ = ["Degradation", "candidate_stations", "degrade", "rank_bottlenecks", "scenario_kpis"]
+__all__ = [
+    "Degradation",
+    "bottlenecks_provenance",
+    "candidate_stations",
+    "degrade",
+    "rank_bottlenecks",
+    "scenario_kpis",
+]
 
 KEYS = ["table", "key", "period", "metric"]
 
@@ -248,3 +260,47 @@ def rank_bottlenecks(
     ranked = table.iloc[order].reset_index(drop=True)
     ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
     return ranked
+
+
+def bottlenecks_provenance(
+    scenario: Scenario, fraction: float, replications: int | None, seed: int | None, engine: str
+) -> dict[str, Any]:
+    """``provenance.json`` of a bottleneck ranking: its kind, the base scenario's stamp and the fraction."""
+    count = scenario.replications if replications is None else replications
+    root = scenario.seed if seed is None else seed
+    return {
+        "kind": "bottlenecks",
+        "scenario": scenario.name,
+        **stamp(scenario_hash(scenario), root, engine, list(range(count)), git_commit()),
+        "fraction": fraction,
+    }
+
+
+def write_bottlenecks(
+    table: pd.DataFrame,
+    scenario: Scenario,
+    target: Path,
+    *,
+    fraction: float,
+    replications: int | None,
+    seed: int | None,
+    engine: str,
+    top: int = 15,
+) -> Path:
+    """Write a ranking's directory atomically: CSV, Parquet, the figure and ``provenance.json``.
+
+    The provenance file is what lets a later run recognise the directory as its own and replace it
+    (:mod:`sim.results.destinations`). Returns ``target``.
+    """
+    from sim.analysis.figures.forest import plot_bottlenecks
+    from sim.analysis.figures.style import save_png
+
+    with atomic_directory(target, "bottlenecks", option="--out") as scratch:
+        table.to_csv(scratch / "bottlenecks.csv", index=False)
+        table.to_parquet(scratch / "bottlenecks.parquet", index=False)
+        save_png(plot_bottlenecks(table, top=top), scratch / "bottlenecks.png")
+        write_json(
+            bottlenecks_provenance(scenario, fraction, replications, seed, engine),
+            scratch / "provenance.json",
+        )
+    return target
