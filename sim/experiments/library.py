@@ -184,10 +184,10 @@ def write_library(
     figures.mkdir(parents=True, exist_ok=True)
     run = load_run(library / "runs" / result.base)
     network = plot_network_map(tables.port_throughput(run), tables.flow_routes(run), "2024 baseline network")
-    save_png(network, figures / f"{result.base}_network.png", dpi=dpi, colours=64)
+    save_png(network, figures / f"{result.base}_network.png", dpi=dpi)
     for variant in result.variants:
         forest = plot_differences(result.table, variant, result.base, limit=8)
-        save_png(forest, figures / f"{variant}.png", dpi=dpi, colours=64)
+        save_png(forest, figures / f"{variant}.png", dpi=dpi)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     readme = out / "README.md"
     readme.write_text(render_readme(result, questions, stamp), encoding="utf-8")

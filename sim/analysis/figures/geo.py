@@ -1,4 +1,4 @@
-"""Offline basemap and longitude handling for network maps (plate carrée, degrees).
+"""Offline basemap, sea lanes and longitude handling for network maps (plate carrée, degrees).
 
 The land polygons come from ``sim/data/ne_110m_countries.npz`` (Natural Earth, public domain, shipped with the
 package; see ``sim/data/README.md``), so drawing a map never needs geopandas or the network.
@@ -7,11 +7,16 @@ Trade corridors wrap around the globe (Brazil → China goes east past the Cape,
 the Pacific), so a map cannot simply span −180°…180°. Every segment is drawn the short way round
 (:func:`unwrap_longitudes`), the map's left edge is put where no segment crosses if possible
 (:func:`map_cut`), and the basemap is tiled at ±360° so that any window of longitudes is covered.
+
+Sea lanes come from ``sim/data/sea_lanes.csv``, written by ``python -m tools.build_seeds`` from searoute's
+maritime network when the seeds are built (:func:`load_sea_lanes`); nothing is routed at run time.
 """
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -28,8 +33,10 @@ __all__ = [
     "Land",
     "draw_basemap",
     "load_land",
+    "load_sea_lanes",
     "map_cut",
     "map_extent",
+    "sea_lane",
     "unwrap_longitudes",
     "wrap_into",
 ]
@@ -38,6 +45,7 @@ LAND_COLOUR = "#e9e6df"
 BORDER_COLOUR = "#b9b4a8"
 OCEAN_COLOUR = "#f4f8fb"
 _DATA_FILE = "ne_110m_countries.npz"
+_LANES_FILE = "sea_lanes.csv"
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,31 @@ def load_land() -> Land:
             ring_start=data["ring_start"].astype(np.int32),
             source=str(data["source"]),
         )
+
+
+@functools.cache
+def load_sea_lanes() -> dict[tuple[str, str], FloatArray]:
+    """The shipped sea lanes: ``(from, to)`` node ids → track, shape (n, 2), (longitude, latitude) degrees.
+
+    Each lane is stored once, from the lower id to the higher; look up both orders (:func:`sea_lane`).
+    Longitudes are continuous along a track (they may pass ±180°).
+    """
+    text = resources.files("sim").joinpath("data", _LANES_FILE).read_text(encoding="utf-8")
+    lanes: dict[tuple[str, str], FloatArray] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        values = np.array(row["points"].split(), dtype=np.float64)
+        lanes[(row["from"], row["to"])] = values.reshape(-1, 2)
+    return lanes
+
+
+def sea_lane(a: str, b: str) -> FloatArray | None:
+    """The shipped sea track from node ``a`` to node ``b`` (either stored direction), or ``None``."""
+    lanes = load_sea_lanes()
+    if (a, b) in lanes:
+        return lanes[(a, b)]
+    if (b, a) in lanes:
+        return lanes[(b, a)][::-1]
+    return None
 
 
 def _land_path(land: Land, shifts: Sequence[float]) -> Any:

@@ -22,6 +22,7 @@ from sim.analysis.figures.style import (
     new_figure,
     note,
     pretty,
+    station_label,
     styled,
     tonnes_formatter,
 )
@@ -81,7 +82,7 @@ def plot_monthly_throughput(table: pd.DataFrame, title: str = "Monthly throughpu
             ax.axvspan(-0.5, warm.max() + 0.5, color=WARMUP_SHADE, zorder=0, label="warm-up")
         ax.set_title(pretty(commodity), loc="left")
         ax.yaxis.set_major_formatter(tonnes_formatter)
-        ax.set_ylabel("delivered per month")
+        ax.set_ylabel("delivered per month (t)")
         ax.set_xticks(x, [_month_label(m, i) for i, m in enumerate(rows["month"])])
         ax.grid(axis="x", visible=False)
     figure.suptitle(title)
@@ -224,10 +225,11 @@ def plot_station_waiting(table: pd.DataFrame, top: int = 20, title: str = "Waiti
 def _waiting_label(row: dict[Any, Any]) -> str:
     """The station's name, with the visits still waiting at the horizon when there are any."""
     waiting = float(row.get("waiting_at_horizon", 0.0))
+    name = station_label(str(row["station"]))
     if not waiting > 0:
-        return str(row["station"])
+        return name
     count = f"{waiting:,.0f}" if waiting >= 10 else f"{waiting:.2g}"
-    return f"{row['station']} (+{count} waiting)"
+    return f"{name} (+{count} waiting)"
 
 
 def _patch(colour: str, label: str) -> Any:
@@ -264,7 +266,7 @@ def plot_utilisation_heatmap(table: pd.DataFrame, title: str = "Berth utilisatio
                 fontsize=7,
                 color="white" if value > 0.6 else "#222222",
             )
-    ax.set_yticks(range(len(grid)), grid.index)
+    ax.set_yticks(range(len(grid)), [station_label(str(s)) for s in grid.index])
     warm = table.drop_duplicates("month").set_index("month")["in_warmup"].reindex(months).fillna(False)
     labels = [
         _month_label(pd.Timestamp(m), i) + ("\n(warm-up)" if w else "")
@@ -317,7 +319,7 @@ def plot_queue_length(table: pd.DataFrame, title: str = "Queue length at the bus
         )
         if warmup_end is not None:
             ax.axvspan(rows["date"].min(), warmup_end, color=WARMUP_SHADE, zorder=0)
-        ax.set_title(station, loc="left")
+        ax.set_title(station_label(str(station)), loc="left")
         ax.set_ylabel("shipments waiting")
         ax.set_ylim(bottom=0)
         ax.xaxis.set_major_formatter(_month_formatter())

@@ -15,7 +15,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.figures.style import PALETTE, new_figure, note, save_png, styled, tonnes_formatter
+from sim.analysis.figures.style import (
+    PALETTE,
+    metric_label,
+    new_figure,
+    note,
+    save_png,
+    styled,
+    tonnes_formatter,
+)
 
 __all__ = ["plot_response", "response_file"]
 
@@ -75,8 +83,8 @@ def plot_response(
         rows_of_kpi = summary[summary["kpi"] == kpi]
         _panel(axis, rows_of_kpi, name, categorical, mode, parameter["scale"], PALETTE[index % len(PALETTE)])
         axis.set_title(kpi.split("/", 1)[1].replace("/", " · "), loc="left", fontsize=9)
-        axis.set_ylabel(kpi.split("/")[-1])
-        axis.set_xlabel(name)
+        axis.set_ylabel(metric_label(kpi.split("/")[-1]))
+        axis.set_xlabel(name + (" (log scale)" if parameter["scale"] == "log" else ""))
         if parameter["scale"] == "log":
             axis.set_xscale("log")
         _compact_ticks(axis, kpi, categorical, parameter["scale"] == "log")
