@@ -20,6 +20,7 @@ from sim.analysis.figures.style import (
     SIGNIFICANT,
     new_figure,
     note,
+    pretty,
     station_label,
     styled,
     tonnes_formatter,
@@ -67,6 +68,9 @@ PANELS = (
     Panel("stations", "wait_mean_h", "Mean wait by station", "change (hours)", ABSOLUTE, 1.0),
     Panel("stations", "utilisation", "Utilisation by station", "change (percentage points)", ABSOLUTE, 100),
 )
+
+
+_LABELS: dict[str, Callable[[str], str]] = {"stations": station_label, "throughput_by_commodity": pretty}
 
 
 def _rows(table: pd.DataFrame, panel: Panel, limit: int) -> tuple[pd.DataFrame, int, int]:
@@ -166,18 +170,17 @@ def plot_differences(
     figure = new_figure(9.5, sum(heights) + 1.2, layout="constrained")
     axes = figure.subplots(len(heights), 1, squeeze=False, height_ratios=heights).ravel()
     for ax, (panel, rows, hidden) in zip(axes, chosen, strict=False):
-        _draw_panel(ax, rows, panel, hidden, station_label if panel.table == "stations" else str)
+        _draw_panel(ax, rows, panel, hidden, _LABELS.get(panel.table, str))
     if not chosen:
         axes[0].text(0.5, 0.5, "no KPI to compare", ha="center", va="center", transform=axes[0].transAxes)
         axes[0].set_axis_off()
     figure.suptitle(f"{variant} vs {base}: differences with 95 % intervals")
-    if chosen:
-        figure.legend(handles=_significance_handles(), loc="outside upper right", ncols=2)
     note(
         figure,
         "Filled red disc: the interval excludes zero (a real difference at the 95 % level); "
         "hollow grey circle: not distinguishable from noise.\n"
         "Paired over replications with common random numbers.",
+        _significance_handles() if chosen else (),
     )
     return figure
 
@@ -251,13 +254,13 @@ def plot_bottlenecks(table: pd.DataFrame, top: int = 15, title: str = "Where the
     left.xaxis.set_major_locator(_few_ticks())
     left.set_yticks(y, [station_label(str(r)) for r in rows["station"]])
     figure.suptitle(title)
-    figure.legend(handles=_bar_handles(), loc="outside upper right", ncols=2)
     note(
         figure,
         "Each station in turn loses part of its capacity for the whole horizon (see the table for what "
         "changed); bars: paired difference from the base, whiskers: 95 % CI.\nSolid red: the interval "
         "excludes zero; hatched grey: not significant. Background traffic (flows that only queue at one "
-        "node, e.g. panama_background) is not counted.",
+        "node: other canal transits, other soybeans) is not counted.",
+        _bar_handles(),
     )
     return figure
 

@@ -258,13 +258,13 @@ def plot_network_map(nodes: pd.DataFrame, routes: pd.DataFrame, title: str = "Co
     coords = {
         str(n): (float(la), float(lo)) for n, la, lo in nodes[["node", "lat", "lon"]].itertuples(index=False)
     }
-    paths = routes["nodes"] if "nodes" in routes else []
+    paths: Any = routes.get("nodes", [])
     drawn = np.array([sum(str(n) in coords for n in ns) >= 2 for ns in paths], dtype=bool)
     background, routes = routes.loc[~drawn], routes.loc[drawn]
     largest = float(routes["tonnes_per_year"].max()) if len(routes) else 0.0
     x = wrap_into(nodes["lon"].to_numpy(np.float64), WEST_EDGE)
     x0, x1, y0, y1 = map_window(x, nodes["lat"].to_numpy(np.float64))
-    figure = new_figure(13.0, 10.2 * (y1 - y0) / (x1 - x0) + 1.4, layout="constrained")
+    figure = new_figure(13.0, 10.2 * (y1 - y0) / (x1 - x0) + 0.9, layout="constrained")
     ax = figure.subplots()
     draw_basemap(ax, shifts=(0.0, 360.0))
     colours, overland = _draw_routes(ax, routes, coords, largest)

@@ -82,7 +82,7 @@ def plot_monthly_throughput(table: pd.DataFrame, title: str = "Monthly throughpu
             ax.axvspan(-0.5, warm.max() + 0.5, color=WARMUP_SHADE, zorder=0, label="warm-up")
         ax.set_title(pretty(commodity), loc="left")
         ax.yaxis.set_major_formatter(tonnes_formatter)
-        ax.set_ylabel("delivered per month (t)")
+        ax.set_ylabel("tonnes delivered per month")
         ax.set_xticks(x, [_month_label(m, i) for i, m in enumerate(rows["month"])])
         ax.grid(axis="x", visible=False)
     figure.suptitle(title)
@@ -97,6 +97,12 @@ def plot_monthly_throughput(table: pd.DataFrame, title: str = "Monthly throughpu
 def _month_label(month: pd.Timestamp, position: int) -> str:
     """``Jan 2024`` on two lines for the first tick and every January, the month's short name otherwise."""
     return month.strftime("%b\n%Y") if month.month == 1 or position == 0 else month.strftime("%b")
+
+
+def _starred(label: str) -> str:
+    """The first line of a month label marked with ``*`` (a warm-up month)."""
+    first, newline, rest = label.partition("\n")
+    return f"{first}*{newline}{rest}"
 
 
 def _rgba(colour: str, alpha: float) -> tuple[float, float, float, float]:
@@ -269,16 +275,18 @@ def plot_utilisation_heatmap(table: pd.DataFrame, title: str = "Berth utilisatio
     ax.set_yticks(range(len(grid)), [station_label(str(s)) for s in grid.index])
     warm = table.drop_duplicates("month").set_index("month")["in_warmup"].reindex(months).fillna(False)
     labels = [
-        _month_label(pd.Timestamp(m), i) + ("\n(warm-up)" if w else "")
+        _starred(_month_label(pd.Timestamp(m), i)) if w else _month_label(pd.Timestamp(m), i)
         for i, (m, w) in enumerate(zip(months, warm, strict=True))
     ]
     ax.set_xticks(range(len(months)), labels)
     ax.grid(False)
     ax.tick_params(length=0)
     colourbar = figure.colorbar(image, ax=ax, shrink=0.9, pad=0.01)
-    colourbar.set_label("busy berth-hours / nominal berth-hours")
+    colourbar.set_label("utilisation: busy berth-hours / nominal berth-hours (%)")
     colourbar.ax.yaxis.set_major_formatter(lambda v, _p: f"{v:.0%}")
     ax.set_title(title, loc="left")
+    if warm.any():
+        note(figure, "*: warm-up month (not in the KPIs).")
     return figure
 
 
@@ -323,11 +331,14 @@ def plot_queue_length(table: pd.DataFrame, title: str = "Queue length at the bus
         ax.set_ylabel("shipments waiting")
         ax.set_ylim(bottom=0)
         ax.xaxis.set_major_formatter(_month_formatter())
-    axes[0].legend(loc="upper left")
     figure.suptitle(title)
     bin_h = float(table.attrs.get("bin_h", 24.0))
     period = {24.0: "day", 168.0: "week"}.get(bin_h, f"{bin_h:g} h")
-    note(figure, f"Time-average per {period} of shipments arrived and not yet in service; grey: warm-up.")
+    note(
+        figure,
+        f"Time-average per {period} of shipments arrived and not yet in service; grey: warm-up.",
+        axes[0].get_legend_handles_labels()[0],
+    )
     return figure
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -156,17 +156,29 @@ def tonnes_formatter(value: float, _position: int | None = None) -> str:
     return f"{value:.3g} t"
 
 
-def note(figure: Any, text: str) -> None:
+def note(figure: Any, text: str, handles: Sequence[Any] = ()) -> None:
     """A small grey footnote at the bottom of a constrained-layout figure (definitions, units, sources).
 
-    The layout is told to keep a strip free for it, so it never overlaps axis labels.
+    The layout is told to keep a strip free for it, so it never overlaps axis labels. ``handles`` (legend
+    entries that explain the symbols, e.g. significant vs not) go in one row just above the text.
     """
     lines = text.count("\n") + 1
-    strip = (0.08 + 0.14 * lines) / figure.get_figheight()
+    text_strip = (0.08 + 0.14 * lines) / figure.get_figheight()
+    strip = text_strip + (0.32 / figure.get_figheight() if handles else 0.0)
     engine = figure.get_layout_engine()
     if engine is not None and hasattr(engine, "set"):
         engine.set(rect=(0.0, strip, 1.0, 1.0 - strip))
     figure.text(0.01, 0.004, text, ha="left", va="bottom", fontsize=7.5, color="#666666")
+    if handles:
+        legend = figure.legend(
+            handles=list(handles),
+            loc="lower left",
+            bbox_to_anchor=(0.005, text_strip),
+            ncols=len(handles),
+            borderpad=0.1,
+            borderaxespad=0.0,
+        )
+        legend.set_in_layout(False)
 
 
 def pretty(name: str) -> str:
