@@ -187,7 +187,8 @@ def write_library(
     figures.mkdir(parents=True, exist_ok=True)
     run = load_run(library / "runs" / result.base)
     network = plot_network_map(tables.port_throughput(run), tables.flow_routes(run), "2024 baseline network")
-    save_figure(network, figures / f"{result.base}_network.png", dpi=dpi, format=figure_format)
+    # The map carries small port names: never below 100 dpi, or they blur.
+    save_figure(network, figures / f"{result.base}_network.png", dpi=max(dpi, 100.0), format=figure_format)
     for variant in result.variants:
         forest = plot_differences(result.table, variant, result.base, limit=8)
         save_figure(forest, figures / f"{variant}.png", dpi=dpi, format=figure_format)

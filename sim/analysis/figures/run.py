@@ -19,6 +19,7 @@ from sim.analysis.figures.style import (
     NOT_SIGNIFICANT,
     WARMUP_SHADE,
     colour_map,
+    commodity_colour,
     new_figure,
     note,
     pretty,
@@ -154,7 +155,8 @@ def plot_transit_ecdf(
             if values.size == 0:
                 continue
             x, y = _ecdf(values)
-            colour = colours.get(str(h), "#0072B2")
+            own = commodity_colour(str(mine["commodity"].iloc[0])) if "commodity" in mine else "#0072B2"
+            colour = colours.get(str(h), own)
             ax.step(x, y, where="post", color=colour, linewidth=1.6, label=None if h is None else str(h))
             p50, p95 = np.quantile(values, [0.5, 0.95])
             ax.axvline(p95, color=colour, linestyle=":", linewidth=1)
