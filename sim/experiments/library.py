@@ -7,8 +7,8 @@ runs them all with common random numbers (same seed and replication numbers), an
 * ``results/README.md`` — the layout of a run directory, then for every variant the question it asks (the
   ``# Question:`` paragraph of its opening comment), its significant throughput and delay differences with
   95 % intervals, and its forest plot;
-* ``results/figures/*.png`` — the baseline network map and one forest plot per variant, small enough to
-  commit (about 50 KB each);
+* ``results/figures/*.png`` — the baseline network map and one forest plot per variant, in full colour
+  (``--figure-format svg`` for vector files);
 * ``results/library/`` — the full comparison directory (``corridor report results/library`` draws it all).
 """
 
@@ -24,7 +24,7 @@ import pandas as pd
 
 from sim.analysis.figures.forest import plot_differences
 from sim.analysis.figures.network_map import plot_network_map
-from sim.analysis.figures.style import save_png
+from sim.analysis.figures.style import FORMATS, save_figure
 from sim.analysis.report.comparison import difference_rows
 from sim.analysis.tables import tidy as tables
 from sim.analysis.tables.run_data import load_run
@@ -146,6 +146,7 @@ def write_library(
     engine: str = "vector",
     dpi: float = 72,
     base_file: str = "baseline_2024.yaml",
+    figure_format: str = "png",
 ) -> Path:
     """Run the library, write figures, the comparison directory and ``README.md`` under ``out``.
 
@@ -163,6 +164,8 @@ def write_library(
         Resolution of the committed figures.
     base_file : str
         The baseline's file name in ``scenarios``.
+    figure_format : {"png", "svg"}
+        Format of the figures (full-colour PNG by default).
     """
     base_path = scenarios / base_file
     variant_paths = library_variants(scenarios, base_file)
@@ -175,13 +178,15 @@ def write_library(
     figures.mkdir(parents=True, exist_ok=True)
     run = load_run(library / "runs" / result.base)
     network = plot_network_map(tables.port_throughput(run), tables.flow_routes(run), "2024 baseline network")
-    save_png(network, figures / f"{result.base}_network.png", dpi=dpi, colours=64)
+    # The map carries small port names: never below 100 dpi, or they blur.
+    save_figure(network, figures / f"{result.base}_network.png", dpi=max(dpi, 100.0), format=figure_format)
     for variant in result.variants:
         forest = plot_differences(result.table, variant, result.base, limit=8)
-        save_png(forest, figures / f"{variant}.png", dpi=dpi, colours=64)
+        save_figure(forest, figures / f"{variant}.png", dpi=dpi, format=figure_format)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     readme = out / "README.md"
-    readme.write_text(render_readme(result, questions, stamp), encoding="utf-8")
+    text = render_readme(result, questions, stamp).replace(".png)", f".{figure_format})")
+    readme.write_text(text, encoding="utf-8")
     return readme
 
 
@@ -196,11 +201,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("results"))
     parser.add_argument("--replications", type=int, default=None)
     parser.add_argument("--engine", default="vector")
+    parser.add_argument("--figure-format", choices=FORMATS, default="png", help="png (default) or svg")
     args = parser.parse_args(argv)
     if not (args.scenarios / "baseline_2024.yaml").is_file():
         sys.stderr.write(f"error: {args.scenarios / 'baseline_2024.yaml'}: no such file\n")
         return 2
-    readme = write_library(args.scenarios, args.out, args.replications, args.engine)
+    readme = write_library(
+        args.scenarios, args.out, args.replications, args.engine, figure_format=args.figure_format
+    )
     sys.stdout.write(f"wrote {readme}\n")
     return 0
 

@@ -2,7 +2,7 @@
 
 Column contract (see DESIGN.md): visits (replication, shipment, seq, station, kind, arrive, start, end),
 shipments (replication, shipment, flow, commodity, origin, destination, tonnes, teu, created, delivered,
-free_flow_h), stations (station, kind, node, cargo_class, lat, lon, capacity). Times in hours from the
+free_flow_h), stations (station, kind, node, node_name, cargo_class, lat, lon, capacity). Times in hours from the
 scenario start; NaN where the event had not happened by the horizon.
 """
 
@@ -80,6 +80,7 @@ def stations_table(plan: Plan, scenario: Scenario) -> pd.DataFrame:
                 "station": station.name,
                 "kind": station.kind,
                 "node": station.node,
+                "node_name": node.name,
                 "cargo_class": station.cargo_class,
                 "lat": node.lat if node.lat is not None else np.nan,
                 "lon": node.lon if node.lon is not None else np.nan,
