@@ -38,11 +38,11 @@ __all__ = [
     "Degradation",
     "background_flows",
     "bottlenecks_provenance",
-    "write_bottlenecks",
     "candidate_stations",
     "degrade",
     "rank_bottlenecks",
     "scenario_kpis",
+    "write_bottlenecks",
 ]
 
 
