@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from sim.scenario.ledger_checks import check_ledger
 from sim.scenario.model import Disruption, Scenario
 from sim.scenario.routes import RouteProblem, resolve_route
 
@@ -21,6 +22,7 @@ def check_scenario(scenario: Scenario) -> list[RouteProblem]:
         return problems
     problems += _check_flows(scenario)
     problems += _check_disruptions(scenario)
+    problems += check_ledger(scenario)
     return problems
 
 

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from sim.scenario.distributions import ONE, PositiveDistribution
+from sim.scenario.ledger import Costs, Emissions
 
 __all__ = [
     "BerthPool",
@@ -302,6 +303,10 @@ class Scenario(_Frozen):
     services: dict[Name, Service] = Field(default_factory=dict)
     flows: Annotated[dict[Name, Flow], Field(min_length=1)]
     disruptions: dict[Name, Disruption] = Field(default_factory=dict)
+    costs: Costs | None = None
+    """Money per shipment (:mod:`sim.scenario.ledger`); left out: no cost columns or KPIs."""
+    emissions: Emissions | None = None
+    """CO₂e per shipment (:mod:`sim.scenario.ledger`); left out: no emission columns or KPIs."""
 
     @field_validator("warmup_days")
     @classmethod

@@ -18,6 +18,10 @@ table                     columns (besides source, year, notes)
                           capacity_unit, transit_h, variability
 ``flows.csv``             id, commodity, origin, destination, route, annual_volume, volume_unit, parcel,
                           parcel_unit, seasonality, arrivals
+``costs_*.csv``,          id and the fields of the ``costs:`` and ``emissions:`` tables
+``emissions_*.csv``,      (see ``SECTION_TABLES`` and :mod:`sim.scenario.ledger`)
+``commodity_values.csv``,
+``link_distances.csv``
 ========================  =========================================================================
 """
 
@@ -35,7 +39,17 @@ from sim.scenario.documents import FieldPath
 
 __all__ = ["SEED_TABLES", "read_seeds"]
 
-SEED_TABLES = ("nodes", "berths", "chokepoints", "commodities", "legs", "services", "flows")
+SECTION_TABLES = {
+    "costs_freight": ("costs", "freight"),
+    "costs_ports": ("costs", "ports"),
+    "costs_canals": ("costs", "canals"),
+    "commodity_values": ("costs", "cargo_values"),
+    "emissions_transport": ("emissions", "transport"),
+    "emissions_hubs": ("emissions", "hubs"),
+    "link_distances": ("emissions", "distances"),
+}
+"""Tables of the optional ``costs:`` and ``emissions:`` sections (:mod:`sim.scenario.ledger`), keyed by ``id``."""
+SEED_TABLES = ("nodes", "berths", "chokepoints", "commodities", "legs", "services", "flows", *SECTION_TABLES)
 LIST_COLUMNS = {"route": str, "seasonality": float, "departures_h": float}
 INTEGER_COLUMNS = {"count"}
 TEXT_COLUMNS = {
@@ -50,6 +64,9 @@ TEXT_COLUMNS = {
     "to",
     "origin",
     "destination",
+    "link",
+    "commodity",
+    "cargo_class",
 }
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
@@ -131,6 +148,13 @@ def _place(table: str, row: dict[str, Any], data: dict[str, Any]) -> FieldPath |
             return None
         data["nodes"].setdefault(node, {})["chokepoint"] = row
         return ("nodes", node, "chokepoint")
+    if table in SECTION_TABLES:
+        section, group = SECTION_TABLES[table]
+        key = row.pop("id", None)
+        if key is None:
+            return None
+        data.setdefault(section, {}).setdefault(group, {})[key] = row
+        return (section, group, key)
     if table == "services" and ("cycle_h" in row or "departures_h" in row):
         row["timetable"] = {key: row.pop(key) for key in ("cycle_h", "departures_h") if key in row}
     identifier = row.pop("id", None)

@@ -1,0 +1,218 @@
+"""The ledger: what each visit and each shipment costs (US$) and emits (kg CO₂e), from Plan + Trace.
+
+Rates and factors come from the scenario's ``costs:`` and ``emissions:`` sections (:mod:`sim.scenario.ledger`).
+Each station visit is charged by kind:
+
+- legs and services: freight ``usd_per_unit + usd_per_unit_km × km`` per tonne or TEU (component ``sea``,
+  ``rail`` or ``inland`` by the link's mode) and ``intensity × km × units`` of CO₂e (transport);
+- berth pools (a call: loading, discharge or transshipment): ``usd_per_call + usd_per_unit × units``
+  (``port``) and ``kg_per_unit × units`` of CO₂e (hub);
+- chokepoints: ``usd_per_transit + usd_per_unit × units`` (``canal``); the sailing through is in the legs.
+
+Money and CO₂e of the route are Plan data (the route is fixed in the Plan); the cost of time needs the Trace:
+``value per t × tonnes × holding rate × hours / 8760``, split into hours waiting (arrival to start at queueing
+stations) and the rest (``transit_time``); it is NaN for a shipment not delivered by the horizon. The
+``carbon`` component prices well-to-wheel CO₂e at ``costs.carbon_price_usd_per_t``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from sim.arrays import FloatArray
+from sim.plan import Plan
+from sim.scenario.ledger import Costs, Emissions
+from sim.scenario.ledger_checks import link_distance_km, link_mode
+from sim.scenario.model import Scenario
+from sim.trace import Trace
+
+__all__ = ["COST_COMPONENTS", "ledger_columns", "visit_ledger"]
+
+COST_COMPONENTS = ("sea", "rail", "inland", "port", "canal", "transit_time", "waiting_time", "carbon")
+"""Cost columns ``cost_<component>_usd`` of the shipments table, in order; ``cost_total_usd`` is their sum."""
+HOURS_PER_YEAR = 8760.0
+SPECIFICITY = {"link": 8, "node": 4, "commodity": 2, "cargo_class": 1}
+QUEUEING = ("berth", "service", "chokepoint")
+Entry = TypeVar("Entry", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class _Place:
+    """What a station is, for matching rates: kind, link or node, mode, cargo class, km."""
+
+    kind: str
+    link: str | None
+    node: str
+    mode: str | None
+    cargo_class: str | None
+    km: float
+
+
+@dataclass(frozen=True)
+class VisitLedger:
+    """Per-visit money by route component (US$) and CO₂e (kg), aligned with the Plan's visit arrays."""
+
+    money: dict[str, FloatArray]
+    co2e_wtw_kg: FloatArray
+    co2e_ttw_kg: FloatArray
+
+
+def _places(scenario: Scenario, plan: Plan) -> dict[int, _Place]:
+    places: dict[int, _Place] = {}
+    for flow in plan.network.flows:
+        for step, index in zip(flow.steps, flow.stations, strict=True):
+            if index in places:
+                continue
+            station = plan.network.stations[index]
+            if step.kind in ("leg", "service"):
+                km = link_distance_km(scenario, step.ref)
+                places[index] = _Place(
+                    step.kind, step.ref, station.node, link_mode(scenario, step.ref), None,
+                    np.nan if km is None else km,
+                )
+            else:
+                places[index] = _Place(step.kind, None, step.ref, None, step.cargo_class, 0.0)
+    return places
+
+
+def _best(entries: Mapping[str, Entry], want: dict[str, str | None], container: bool) -> Entry | None:
+    """The most specific entry whose selectors all match ``want`` (see :mod:`sim.scenario.ledger`)."""
+    best: Entry | None = None
+    score = -1
+    for key in sorted(entries):
+        entry = entries[key]
+        if getattr(entry, "unit", "t") == "TEU" and not container:
+            continue
+        points = 0
+        for field, value in want.items():
+            chosen = getattr(entry, field, None)
+            if chosen is None:
+                continue
+            if chosen != value:
+                points = -1
+                break
+            points += SPECIFICITY.get(field, 0)
+        if points > score:
+            best, score = entry, points
+    return best
+
+
+def _units(entry: BaseModel, tonnes: FloatArray, teu: FloatArray) -> FloatArray:
+    return teu if getattr(entry, "unit", "t") == "TEU" else tonnes
+
+
+def visit_ledger(scenario: Scenario, plan: Plan) -> VisitLedger:
+    """Money (by component) and CO₂e of every visit of the Plan; zeros where no rate or factor applies."""
+    costs = scenario.costs or Costs()
+    emissions = scenario.emissions or Emissions()
+    n = plan.visit_station.size
+    money = {name: np.zeros(n) for name in ("sea", "rail", "inland", "port", "canal")}
+    wtw, ttw = np.zeros(n), np.zeros(n)
+    places = _places(scenario, plan)
+    row = plan.visit_shipment
+    visit_flow = plan.shipment_flow[row]
+    tonnes, teu = plan.tonnes[row], plan.teu[row]
+    for flow in plan.network.flows:
+        spec = scenario.flows[flow.name]
+        commodity = scenario.commodities[spec.commodity]
+        container = commodity.kind == "container"
+        of_flow = visit_flow == flow.index
+        for index in set(flow.stations):
+            mask = of_flow & (plan.visit_station == index)
+            place = places[index]
+            want: dict[str, str | None] = {
+                "commodity": spec.commodity,
+                "cargo_class": place.cargo_class or commodity.cargo_class,
+            }
+            t, u = tonnes[mask], teu[mask]
+            if place.kind in ("leg", "service"):
+                want |= {"link": place.link, "mode": place.mode}
+                component = {"sea": "sea", "rail": "rail"}.get(str(place.mode), "inland")
+                rate = _best(costs.freight, want, container)
+                if rate is not None:
+                    per_unit = rate.usd_per_unit + rate.usd_per_unit_km * place.km
+                    money[component][mask] = per_unit * _units(rate, t, u)
+                factor = _best(emissions.transport, want, container)
+                if factor is not None:
+                    activity = _units(factor, t, u) * place.km / 1000.0
+                    wtw[mask] = factor.wtw_g_per_unit_km * activity
+                    ttw_g = factor.ttw_g_per_unit_km
+                    ttw[mask] = np.nan if ttw_g is None else ttw_g * activity
+            elif place.kind == "berth":
+                want["node"] = place.node
+                charge = _best(costs.ports, want, container)
+                if charge is not None:
+                    money["port"][mask] = charge.usd_per_call + charge.usd_per_unit * _units(charge, t, u)
+                hub = _best(emissions.hubs, want, container)
+                if hub is not None:
+                    units = _units(hub, t, u)
+                    wtw[mask] = hub.wtw_kg_per_unit * units
+                    ttw_kg = hub.ttw_kg_per_unit
+                    ttw[mask] = np.nan if ttw_kg is None else ttw_kg * units
+            else:
+                want["node"] = place.node
+                toll = _best(costs.canals, want, container)
+                if toll is not None:
+                    money["canal"][mask] = toll.usd_per_transit + toll.usd_per_unit * _units(toll, t, u)
+    return VisitLedger(money, wtw, ttw)
+
+
+def ledger_columns(scenario: Scenario, plan: Plan, trace: Trace) -> pd.DataFrame:
+    """Per-shipment ledger columns, aligned with :func:`sim.results.tables.shipments_table`'s rows.
+
+    ``cost_<component>_usd`` for :data:`COST_COMPONENTS` and ``cost_total_usd`` (when the scenario has a
+    ``costs:`` section); ``co2e_wtw_kg``, ``co2e_ttw_kg``, ``co2e_transport_wtw_kg`` and ``co2e_hub_wtw_kg``
+    (when it has ``emissions:``); ``waiting_h``. No columns at all when it has neither section.
+    """
+    if scenario.costs is None and scenario.emissions is None:
+        return pd.DataFrame(index=pd.RangeIndex(plan.n_shipments))
+    ledger = visit_ledger(scenario, plan)
+    row = plan.visit_shipment
+    n = plan.n_shipments
+
+    def per_shipment(values: FloatArray) -> FloatArray:
+        return np.bincount(row, weights=values, minlength=n).astype(np.float64)
+
+    kinds = np.array([s.kind for s in plan.network.stations])[plan.visit_station]
+    queueing = np.isin(kinds, QUEUEING)
+    waiting = per_shipment(np.where(queueing, trace.start - trace.arrive, 0.0))
+    last_visit = plan.first_visit[1:] - 1
+    delivered = trace.end[last_visit] if n else np.empty(0)
+    hours = delivered - plan.created
+    waiting = np.where(np.isnan(hours), np.nan, waiting)
+    columns: dict[str, FloatArray] = {"waiting_h": waiting}
+    hub = np.isin(kinds, ("berth",))
+    wtw = per_shipment(ledger.co2e_wtw_kg)
+    if scenario.emissions is not None:
+        columns["co2e_wtw_kg"] = wtw
+        columns["co2e_ttw_kg"] = per_shipment(ledger.co2e_ttw_kg)
+        columns["co2e_transport_wtw_kg"] = per_shipment(np.where(hub, 0.0, ledger.co2e_wtw_kg))
+        columns["co2e_hub_wtw_kg"] = per_shipment(np.where(hub, ledger.co2e_wtw_kg, 0.0))
+    if scenario.costs is not None:
+        for name, values in ledger.money.items():
+            columns[f"cost_{name}_usd"] = per_shipment(values)
+        hourly = _holding_usd_per_h(scenario, plan)
+        columns["cost_transit_time_usd"] = hourly * (hours - waiting)
+        columns["cost_waiting_time_usd"] = hourly * waiting
+        columns["cost_carbon_usd"] = wtw / 1000.0 * scenario.costs.carbon_price_usd_per_t
+        columns["cost_total_usd"] = sum(
+            (columns[f"cost_{name}_usd"] for name in COST_COMPONENTS), start=np.zeros(n)
+        )
+    return pd.DataFrame(columns)
+
+
+def _holding_usd_per_h(scenario: Scenario, plan: Plan) -> FloatArray:
+    """US$ per hour of holding each shipment: value × tonnes × rate / 8760 (0 for commodities not valued)."""
+    assert scenario.costs is not None
+    per_tonne_hour = np.zeros(len(plan.network.flows))
+    for flow in plan.network.flows:
+        value = scenario.costs.cargo_values.get(scenario.flows[flow.name].commodity)
+        if value is not None:
+            per_tonne_hour[flow.index] = value.usd_per_t * value.holding_rate_per_year / HOURS_PER_YEAR
+    return np.asarray(per_tonne_hour[plan.shipment_flow] * plan.tonnes, dtype=np.float64)
