@@ -53,9 +53,9 @@ def ledger_kpis_by_replication(scenario: Scenario, plan: Plan, shipments: pd.Dat
         grouped = grouped.reindex(full)
         grouped[["tonnes", "teu"]] = grouped[["tonnes", "teu"]].fillna(0.0)
         if scenario.costs is not None:
-            parts.append(_long(_per_unit(grouped, "cost_total_usd", 1.0, "usd"), f"cost_by_{by}", "cost"))
+            parts.append(_long(_per_unit(grouped, "cost_total_usd", 1.0, "cost_usd"), f"cost_by_{by}", "cost"))
         if scenario.emissions is not None:
-            parts.append(_long(_per_unit(grouped, "co2e_wtw_t", 1000.0, "kg"), f"emissions_by_{by}", "co2e"))
+            parts.append(_long(_per_unit(grouped, "co2e_wtw_t", 1000.0, "co2e_kg"), f"emissions_by_{by}", "co2e"))
     if scenario.emissions is not None:
         parts.append(_by_station(scenario, plan, shipments, done.to_numpy(), replications))
     table = pd.concat(parts, ignore_index=True)
@@ -69,13 +69,12 @@ def _sum_strict(frame: pd.DataFrame, by: list[pd.Series], columns: list[str]) ->
     return sums.mask(grouped.count() < grouped.size().to_numpy()[:, None])
 
 
-def _per_unit(grouped: pd.DataFrame, total: str, scale: float, unit: str) -> pd.DataFrame:
-    """The group's totals plus ``total`` per tonne and per TEU delivered (NaN when none delivered)."""
+def _per_unit(grouped: pd.DataFrame, total: str, scale: float, name: str) -> pd.DataFrame:
+    """The group's totals plus ``name_per_t`` and ``name_per_teu``: ``total × scale`` per tonne and per TEU
+    delivered (NaN when none was delivered)."""
     wide = grouped.copy()
-    base = total.removesuffix("_usd").removesuffix("_t")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        wide[f"{base}_{unit}_per_t"] = wide[total] * scale / wide["tonnes"].where(wide["tonnes"] > 0)
-        wide[f"{base}_{unit}_per_teu"] = wide[total] * scale / wide["teu"].where(wide["teu"] > 0)
+    wide[f"{name}_per_t"] = wide[total] * scale / wide["tonnes"].where(wide["tonnes"] > 0)
+    wide[f"{name}_per_teu"] = wide[total] * scale / wide["teu"].where(wide["teu"] > 0)
     return wide
 
 
