@@ -124,7 +124,9 @@ class TransportIntensity(_Entry):
     @model_validator(mode="after")
     def _ttw_within_wtw(self) -> TransportIntensity:
         if self.ttw_g_per_unit_km is not None and self.ttw_g_per_unit_km > self.wtw_g_per_unit_km:
-            raise ValueError("ttw_g_per_unit_km at most wtw_g_per_unit_km (well-to-wheel includes tank-to-wheel)")
+            raise ValueError(
+                "ttw_g_per_unit_km at most wtw_g_per_unit_km (well-to-wheel includes tank-to-wheel)"
+            )
         return self
 
 
@@ -146,7 +148,7 @@ class HubIntensity(_Entry):
 
 
 class LinkDistance(_Entry):
-    """The distance a service (or a leg given only by ``transit_h``) runs, for per-km rates and intensities."""
+    """The distance a service (or a leg given only by ``transit_h``) runs, for per-km rates and factors."""
 
     distance_km: Positive | None = None
     distance_nm: Positive | None = None
@@ -160,7 +162,9 @@ class LinkDistance(_Entry):
     @property
     def km(self) -> float:
         """The distance in km."""
-        return self.distance_km if self.distance_km is not None else float(self.distance_nm or 0.0) * KM_PER_NM
+        return (
+            self.distance_km if self.distance_km is not None else float(self.distance_nm or 0.0) * KM_PER_NM
+        )
 
 
 KM_PER_NM = 1.852

@@ -24,8 +24,11 @@ def link_mode(scenario: Scenario, link: str) -> str:
 
 
 def link_distance_km(scenario: Scenario, link: str) -> float | None:
-    """The km a leg or service runs: ``emissions.distances``, else the leg's own distance, else (a service)
-    a leg of the same mode between the same two nodes; ``None`` when none is known."""
+    """The km a leg or service runs (``None`` when none is known).
+
+    ``emissions.distances`` first, else the leg's own distance, else (a service) the distance of a leg of the
+    same mode between the same two nodes.
+    """
     if scenario.emissions is not None and link in scenario.emissions.distances:
         return scenario.emissions.distances[link].km
     leg = scenario.legs.get(link)
@@ -79,7 +82,9 @@ def _problems(scenario: Scenario) -> Iterator[RouteProblem]:
     yield from _distances_known(scenario, per_km)
 
 
-def _selectors(scenario: Scenario, where: tuple[str, str], entries: Mapping[str, BaseModel]) -> Iterator[RouteProblem]:
+def _selectors(
+    scenario: Scenario, where: tuple[str, str], entries: Mapping[str, BaseModel]
+) -> Iterator[RouteProblem]:
     links = set(scenario.legs) | set(scenario.services)
     for key, entry in entries.items():
         link = getattr(entry, "link", None)

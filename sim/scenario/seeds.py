@@ -48,7 +48,7 @@ SECTION_TABLES = {
     "emissions_hubs": ("emissions", "hubs"),
     "link_distances": ("emissions", "distances"),
 }
-"""Tables of the optional ``costs:`` and ``emissions:`` sections (:mod:`sim.scenario.ledger`), keyed by ``id``."""
+"""Tables of the optional ``costs:`` and ``emissions:`` sections (:mod:`sim.scenario.ledger`), by ``id``."""
 SEED_TABLES = ("nodes", "berths", "chokepoints", "commodities", "legs", "services", "flows", *SECTION_TABLES)
 LIST_COLUMNS = {"route": str, "seasonality": float, "departures_h": float}
 INTEGER_COLUMNS = {"count"}
