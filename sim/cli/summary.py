@@ -8,6 +8,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from sim.results.intervals import mean_interval
 from sim.runner import RunResult
 
 __all__ = ["print_summary"]
@@ -78,6 +79,7 @@ def print_summary(result: RunResult, console: Console, top_stations: int = 8) ->
             _row(delay, name, 1 / 24, 2),
         )
     console.print(flows)
+    _print_ledger(result, console)
     stations = Table(
         title=f"Busiest stations (top {top_stations} by utilisation; waits in hours)",
         title_justify="left",
@@ -102,3 +104,29 @@ def print_summary(result: RunResult, console: Console, top_stations: int = 8) ->
             _row(queue, station, 1.0, 2),
         )
     console.print(stations)
+
+
+def _print_ledger(result: RunResult, console: Console) -> None:
+    """Two lines when the scenario has costs or emissions: window totals, and per tonne by commodity."""
+    by_rep = result.kpis_by_replication
+    totals, ratios, labels = [], [], []
+    for table, metric, scale, unit, ratio, label in (
+        ("cost_by_commodity", "cost_total_usd", 1e-6, "US$ M", "cost_usd_per_t", "US$"),
+        ("emissions_by_commodity", "co2e_wtw_t", 1e-3, "kt CO₂e WTW", "co2e_kg_per_t", "kg CO₂e"),
+    ):
+        rows = by_rep[(by_rep["table"] == table) & (by_rep["metric"] == metric)]
+        if rows.empty:
+            continue
+        total = mean_interval(rows.groupby("replication")["value"].sum().to_numpy() * scale)
+        totals.append(f"{_cell(total.estimate, total.low, total.high)} {unit}")
+        ratios.append(_pick(result.kpis, table, ratio)["mean"])
+        labels.append(label)
+    if not totals:
+        return
+    console.print("Cost and emissions of the deliveries in the window: " + "; ".join(totals))
+    cells = []
+    for key in ratios[0].index:
+        values = [float(r.get(key, math.nan)) for r in ratios]
+        if not all(math.isnan(v) for v in values):
+            cells.append(f"{key} " + " · ".join("–" if math.isnan(v) else f"{v:,.0f}" for v in values))
+    console.print(f"Per tonne delivered ({' · '.join(labels)}): " + ", ".join(cells))

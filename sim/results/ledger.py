@@ -1,7 +1,7 @@
 """The ledger: what each visit and each shipment costs (US$) and emits (kg CO₂e), from Plan + Trace.
 
-Rates and factors come from the scenario's ``costs:`` and ``emissions:`` sections (:mod:`sim.scenario.ledger`).
-Each station visit is charged by kind:
+Rates and factors come from the scenario's ``costs:`` and ``emissions:`` sections
+(:mod:`sim.scenario.ledger`). Each station visit is charged by kind:
 
 - legs and services: freight ``usd_per_unit + usd_per_unit_km × km`` per tonne or TEU (component ``sea``,
   ``rail`` or ``inland`` by the link's mode) and ``intensity × km × units`` of CO₂e (transport);
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from sim.arrays import FloatArray
+from sim.arrays import FloatArray, IntArray
 from sim.plan import Plan
 from sim.scenario.ledger import Costs, Emissions
 from sim.scenario.ledger_checks import link_distance_km, link_mode
@@ -34,6 +34,8 @@ from sim.trace import Trace
 
 __all__ = ["COST_COMPONENTS", "ledger_columns", "visit_ledger"]
 
+MONEY = ("sea", "rail", "inland", "port", "canal")
+"""Route components of a visit's money, by station kind and link mode."""
 COST_COMPONENTS = ("sea", "rail", "inland", "port", "canal", "transit_time", "waiting_time", "carbon")
 """Cost columns ``cost_<component>_usd`` of the shipments table, in order; ``cost_total_usd`` is their sum."""
 HOURS_PER_YEAR = 8760.0
@@ -73,7 +75,11 @@ def _places(scenario: Scenario, plan: Plan) -> dict[int, _Place]:
             if step.kind in ("leg", "service"):
                 km = link_distance_km(scenario, step.ref)
                 places[index] = _Place(
-                    step.kind, step.ref, station.node, link_mode(scenario, step.ref), None,
+                    step.kind,
+                    step.ref,
+                    station.node,
+                    link_mode(scenario, step.ref),
+                    None,
                     np.nan if km is None else km,
                 )
             else:
@@ -103,64 +109,96 @@ def _best(entries: Mapping[str, Entry], want: dict[str, str | None], container: 
     return best
 
 
-def _units(entry: BaseModel, tonnes: FloatArray, teu: FloatArray) -> FloatArray:
-    return teu if getattr(entry, "unit", "t") == "TEU" else tonnes
+@dataclass
+class _Rates:
+    """Per (station, flow): which money component, and fixed / per-tonne / per-TEU money and CO₂e."""
+
+    component: IntArray
+    usd: FloatArray  # shape (3, stations, flows): fixed, per t, per TEU
+    wtw_kg: FloatArray  # shape (2, stations, flows): per t, per TEU
+    ttw_kg: FloatArray
+
+    def charge(self, station: int, flow: int, fixed: float, per_unit: float, unit: str) -> None:
+        self.usd[0, station, flow] = fixed
+        self.usd[1 if unit == "t" else 2, station, flow] = per_unit
+
+    def emit(self, station: int, flow: int, wtw: float, ttw: float | None, unit: str) -> None:
+        column = 0 if unit == "t" else 1
+        self.wtw_kg[column, station, flow] = wtw
+        self.ttw_kg[column, station, flow] = np.nan if ttw is None else ttw
 
 
-def visit_ledger(scenario: Scenario, plan: Plan) -> VisitLedger:
-    """Money (by component) and CO₂e of every visit of the Plan; zeros where no rate or factor applies."""
+def _rates(scenario: Scenario, plan: Plan) -> _Rates:
+    """Match every rate and factor to every (station, flow) pair of the network, once."""
     costs = scenario.costs or Costs()
     emissions = scenario.emissions or Emissions()
-    n = plan.visit_station.size
-    money = {name: np.zeros(n) for name in ("sea", "rail", "inland", "port", "canal")}
-    wtw, ttw = np.zeros(n), np.zeros(n)
+    shape = (len(plan.network.stations), len(plan.network.flows))
+    rates = _Rates(
+        np.zeros(shape, dtype=np.int64), np.zeros((3, *shape)), np.zeros((2, *shape)), np.zeros((2, *shape))
+    )
     places = _places(scenario, plan)
-    row = plan.visit_shipment
-    visit_flow = plan.shipment_flow[row]
-    tonnes, teu = plan.tonnes[row], plan.teu[row]
     for flow in plan.network.flows:
         spec = scenario.flows[flow.name]
         commodity = scenario.commodities[spec.commodity]
         container = commodity.kind == "container"
-        of_flow = visit_flow == flow.index
+        f = flow.index
         for index in set(flow.stations):
-            mask = of_flow & (plan.visit_station == index)
             place = places[index]
             want: dict[str, str | None] = {
                 "commodity": spec.commodity,
                 "cargo_class": place.cargo_class or commodity.cargo_class,
             }
-            t, u = tonnes[mask], teu[mask]
             if place.kind in ("leg", "service"):
                 want |= {"link": place.link, "mode": place.mode}
-                component = {"sea": "sea", "rail": "rail"}.get(str(place.mode), "inland")
+                rates.component[index, f] = MONEY.index(
+                    {"sea": "sea", "rail": "rail"}.get(str(place.mode), "inland")
+                )
                 rate = _best(costs.freight, want, container)
                 if rate is not None:
                     per_unit = rate.usd_per_unit + rate.usd_per_unit_km * place.km
-                    money[component][mask] = per_unit * _units(rate, t, u)
+                    rates.charge(index, f, 0.0, per_unit, rate.unit)
                 factor = _best(emissions.transport, want, container)
                 if factor is not None:
-                    activity = _units(factor, t, u) * place.km / 1000.0
-                    wtw[mask] = factor.wtw_g_per_unit_km * activity
-                    ttw_g = factor.ttw_g_per_unit_km
-                    ttw[mask] = np.nan if ttw_g is None else ttw_g * activity
+                    ttw = factor.ttw_g_per_unit_km
+                    rates.emit(
+                        index,
+                        f,
+                        factor.wtw_g_per_unit_km * place.km / 1000.0,
+                        None if ttw is None else ttw * place.km / 1000.0,
+                        factor.unit,
+                    )
             elif place.kind == "berth":
                 want["node"] = place.node
+                rates.component[index, f] = MONEY.index("port")
                 charge = _best(costs.ports, want, container)
                 if charge is not None:
-                    money["port"][mask] = charge.usd_per_call + charge.usd_per_unit * _units(charge, t, u)
+                    rates.charge(index, f, charge.usd_per_call, charge.usd_per_unit, charge.unit)
                 hub = _best(emissions.hubs, want, container)
                 if hub is not None:
-                    units = _units(hub, t, u)
-                    wtw[mask] = hub.wtw_kg_per_unit * units
-                    ttw_kg = hub.ttw_kg_per_unit
-                    ttw[mask] = np.nan if ttw_kg is None else ttw_kg * units
+                    rates.emit(index, f, hub.wtw_kg_per_unit, hub.ttw_kg_per_unit, hub.unit)
             else:
                 want["node"] = place.node
+                rates.component[index, f] = MONEY.index("canal")
                 toll = _best(costs.canals, want, container)
                 if toll is not None:
-                    money["canal"][mask] = toll.usd_per_transit + toll.usd_per_unit * _units(toll, t, u)
-    return VisitLedger(money, wtw, ttw)
+                    rates.charge(index, f, toll.usd_per_transit, toll.usd_per_unit, toll.unit)
+    return rates
+
+
+def visit_ledger(scenario: Scenario, plan: Plan) -> VisitLedger:
+    """Money (by component) and CO₂e of every visit of the Plan; zeros where no rate or factor applies."""
+    rates = _rates(scenario, plan)
+    row = plan.visit_shipment
+    station, flow = plan.visit_station, plan.shipment_flow[row]
+    tonnes, teu = plan.tonnes[row], plan.teu[row]
+
+    def per_visit(table: FloatArray, first: int) -> FloatArray:
+        return np.asarray(table[first, station, flow] * tonnes + table[first + 1, station, flow] * teu)
+
+    usd = rates.usd[0, station, flow] + per_visit(rates.usd, 1)
+    component = rates.component[station, flow]
+    money = {name: np.where(component == k, usd, 0.0) for k, name in enumerate(MONEY)}
+    return VisitLedger(money, per_visit(rates.wtw_kg, 0), per_visit(rates.ttw_kg, 0))
 
 
 def ledger_columns(scenario: Scenario, plan: Plan, trace: Trace) -> pd.DataFrame:

@@ -23,8 +23,10 @@ KEYS = ["table", "key", "period", "metric"]
 
 
 def ledger_kpis_by_replication(scenario: Scenario, plan: Plan, shipments: pd.DataFrame) -> pd.DataFrame:
-    """Cost and emission KPIs, one row per (table, key, period, metric, replication); empty without
-    ``costs:`` and ``emissions:`` sections."""
+    """Cost and emission KPIs, one row per (table, key, period, metric, replication).
+
+    Empty when the scenario has neither a ``costs:`` nor an ``emissions:`` section.
+    """
     columns = [*KEYS, "replication", "value"]
     if scenario.costs is None and scenario.emissions is None:
         return pd.DataFrame({c: pd.Series(dtype=object if c in KEYS else float) for c in columns})
@@ -53,9 +55,11 @@ def ledger_kpis_by_replication(scenario: Scenario, plan: Plan, shipments: pd.Dat
         grouped = grouped.reindex(full)
         grouped[["tonnes", "teu"]] = grouped[["tonnes", "teu"]].fillna(0.0)
         if scenario.costs is not None:
-            parts.append(_long(_per_unit(grouped, "cost_total_usd", 1.0, "cost_usd"), f"cost_by_{by}", "cost"))
+            money = _per_unit(grouped, "cost_total_usd", 1.0, "cost_usd")
+            parts.append(_long(money, f"cost_by_{by}", "cost"))
         if scenario.emissions is not None:
-            parts.append(_long(_per_unit(grouped, "co2e_wtw_t", 1000.0, "co2e_kg"), f"emissions_by_{by}", "co2e"))
+            carbon = _per_unit(grouped, "co2e_wtw_t", 1000.0, "co2e_kg")
+            parts.append(_long(carbon, f"emissions_by_{by}", "co2e"))
     if scenario.emissions is not None:
         parts.append(_by_station(scenario, plan, shipments, done.to_numpy(), replications))
     table = pd.concat(parts, ignore_index=True)
@@ -70,8 +74,10 @@ def _sum_strict(frame: pd.DataFrame, by: list[pd.Series], columns: list[str]) ->
 
 
 def _per_unit(grouped: pd.DataFrame, total: str, scale: float, name: str) -> pd.DataFrame:
-    """The group's totals plus ``name_per_t`` and ``name_per_teu``: ``total × scale`` per tonne and per TEU
-    delivered (NaN when none was delivered)."""
+    """The group's totals plus ``name_per_t`` and ``name_per_teu``.
+
+    ``total × scale`` per tonne and per TEU delivered (NaN when none was delivered).
+    """
     wide = grouped.copy()
     wide[f"{name}_per_t"] = wide[total] * scale / wide["tonnes"].where(wide["tonnes"] > 0)
     wide[f"{name}_per_teu"] = wide[total] * scale / wide["teu"].where(wide["teu"] > 0)
@@ -80,7 +86,8 @@ def _per_unit(grouped: pd.DataFrame, total: str, scale: float, name: str) -> pd.
 
 def _long(wide: pd.DataFrame, table: str, prefix: str) -> pd.DataFrame:
     keep = [c for c in wide.columns if c.startswith(prefix) or c in ("tonnes", "teu")]
-    frame = wide[keep].reset_index().melt(id_vars=["key", "replication"], var_name="metric", value_name="value")
+    frame = wide[keep].reset_index()
+    frame = frame.melt(id_vars=["key", "replication"], var_name="metric", value_name="value")
     frame["table"] = table
     frame["period"] = ""
     frame["value"] = frame["value"].astype(np.float64)
