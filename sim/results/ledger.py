@@ -217,15 +217,15 @@ def ledger_columns(scenario: Scenario, plan: Plan, trace: Trace) -> pd.DataFrame
     def per_shipment(values: FloatArray) -> FloatArray:
         return np.bincount(row, weights=values, minlength=n).astype(np.float64)
 
-    kinds = np.array([s.kind for s in plan.network.stations])[plan.visit_station]
-    queueing = np.isin(kinds, QUEUEING)
+    station_kinds = [s.kind for s in plan.network.stations]
+    queueing = np.array([kind in QUEUEING for kind in station_kinds], dtype=bool)[plan.visit_station]
+    hub = np.array([kind == "berth" for kind in station_kinds], dtype=bool)[plan.visit_station]
     waiting = per_shipment(np.where(queueing, trace.start - trace.arrive, 0.0))
     last_visit = plan.first_visit[1:] - 1
     delivered = trace.end[last_visit] if n else np.empty(0)
     hours = delivered - plan.created
     waiting = np.where(np.isnan(hours), np.nan, waiting)
     columns: dict[str, FloatArray] = {"waiting_h": waiting}
-    hub = np.isin(kinds, ("berth",))
     wtw = per_shipment(ledger.co2e_wtw_kg)
     if scenario.emissions is not None:
         columns["co2e_wtw_kg"] = wtw
