@@ -58,9 +58,11 @@ class _Place:
 
 @dataclass(frozen=True)
 class VisitLedger:
-    """Per-visit money by route component (US$) and CO₂e (kg), aligned with the Plan's visit arrays."""
+    """Per-visit money (US$, with its component: an index into :data:`MONEY`) and CO₂e (kg), aligned with the
+    Plan's visit arrays."""
 
-    money: dict[str, FloatArray]
+    usd: FloatArray
+    component: IntArray
     co2e_wtw_kg: FloatArray
     co2e_ttw_kg: FloatArray
 
@@ -186,19 +188,20 @@ def _rates(scenario: Scenario, plan: Plan) -> _Rates:
 
 
 def visit_ledger(scenario: Scenario, plan: Plan) -> VisitLedger:
-    """Money (by component) and CO₂e of every visit of the Plan; zeros where no rate or factor applies."""
+    """Money and CO₂e of every visit of the Plan; zeros where no rate or factor applies."""
     rates = _rates(scenario, plan)
     row = plan.visit_shipment
-    station, flow = plan.visit_station, plan.shipment_flow[row]
+    pair = plan.visit_station * len(plan.network.flows) + plan.shipment_flow[row]
     tonnes, teu = plan.tonnes[row], plan.teu[row]
-
-    def per_visit(table: FloatArray, first: int) -> FloatArray:
-        return np.asarray(table[first, station, flow] * tonnes + table[first + 1, station, flow] * teu)
-
-    usd = rates.usd[0, station, flow] + per_visit(rates.usd, 1)
-    component = rates.component[station, flow]
-    money = {name: np.where(component == k, usd, 0.0) for k, name in enumerate(MONEY)}
-    return VisitLedger(money, per_visit(rates.wtw_kg, 0), per_visit(rates.ttw_kg, 0))
+    usd = rates.usd.reshape(3, -1)
+    wtw = rates.wtw_kg.reshape(2, -1)
+    ttw = rates.ttw_kg.reshape(2, -1)
+    return VisitLedger(
+        usd[0].take(pair) + usd[1].take(pair) * tonnes + usd[2].take(pair) * teu,
+        rates.component.ravel().take(pair),
+        wtw[0].take(pair) * tonnes + wtw[1].take(pair) * teu,
+        ttw[0].take(pair) * tonnes + ttw[1].take(pair) * teu,
+    )
 
 
 def ledger_columns(scenario: Scenario, plan: Plan, trace: Trace) -> pd.DataFrame:
@@ -228,13 +231,17 @@ def ledger_columns(scenario: Scenario, plan: Plan, trace: Trace) -> pd.DataFrame
     columns: dict[str, FloatArray] = {"waiting_h": waiting}
     wtw = per_shipment(ledger.co2e_wtw_kg)
     if scenario.emissions is not None:
+        hub_wtw = per_shipment(np.where(hub, ledger.co2e_wtw_kg, 0.0))
         columns["co2e_wtw_kg"] = wtw
         columns["co2e_ttw_kg"] = per_shipment(ledger.co2e_ttw_kg)
-        columns["co2e_transport_wtw_kg"] = per_shipment(np.where(hub, 0.0, ledger.co2e_wtw_kg))
-        columns["co2e_hub_wtw_kg"] = per_shipment(np.where(hub, ledger.co2e_wtw_kg, 0.0))
+        columns["co2e_transport_wtw_kg"] = wtw - hub_wtw
+        columns["co2e_hub_wtw_kg"] = hub_wtw
     if scenario.costs is not None:
-        for name, values in ledger.money.items():
-            columns[f"cost_{name}_usd"] = per_shipment(values)
+        groups = row * len(MONEY) + ledger.component
+        by_component = np.bincount(groups, weights=ledger.usd, minlength=n * len(MONEY)).astype(np.float64)
+        by_component = by_component.reshape(n, len(MONEY))
+        for k, name in enumerate(MONEY):
+            columns[f"cost_{name}_usd"] = by_component[:, k]
         hourly = _holding_usd_per_h(scenario, plan)
         columns["cost_transit_time_usd"] = hourly * (hours - waiting)
         columns["cost_waiting_time_usd"] = hourly * waiting

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.plan import Plan
 from sim.results.ledger import COST_COMPONENTS, visit_ledger
 from sim.scenario.model import Scenario
@@ -32,28 +33,31 @@ def ledger_kpis_by_replication(scenario: Scenario, plan: Plan, shipments: pd.Dat
         return pd.DataFrame({c: pd.Series(dtype=object if c in KEYS else float) for c in columns})
     replications = list(plan.replications)
     lo, hi = scenario.warmup_h, scenario.horizon_h
-    done = (shipments["delivered"] >= lo) & (shipments["delivered"] <= hi)
-    frame = shipments[done].copy()
-    routes = {f.name: ">".join(f.nodes) for f in plan.network.flows}
-    frame["route"] = frame["flow"].astype(str).map(routes)
-    sums = ["tonnes", "teu"]
+    delivered = shipments["delivered"].to_numpy()
+    done = (delivered >= lo) & (delivered <= hi)
+    rep = _replication_position(shipments["replication"].to_numpy(), replications)
+    values = {"tonnes": shipments["tonnes"].to_numpy(), "teu": shipments["teu"].to_numpy()}
     if scenario.costs is not None:
-        sums += [f"cost_{name}_usd" for name in COST_COMPONENTS] + ["cost_total_usd"]
+        for name in [*(f"cost_{c}_usd" for c in COST_COMPONENTS), "cost_total_usd"]:
+            values[name] = shipments[name].to_numpy()
     if scenario.emissions is not None:
-        frame["co2e_wtw_t"] = frame["co2e_wtw_kg"] / 1000.0
-        frame["co2e_ttw_t"] = frame["co2e_ttw_kg"] / 1000.0
-        sums += ["co2e_wtw_t", "co2e_ttw_t"]
+        values["co2e_wtw_t"] = shipments["co2e_wtw_kg"].to_numpy() / 1000.0
+        values["co2e_ttw_t"] = shipments["co2e_ttw_kg"].to_numpy() / 1000.0
+    flow_codes = shipments["flow"].cat.codes.to_numpy()
+    route_names = [">".join(f.nodes) for f in plan.network.flows]
+    routes = sorted(set(route_names))
+    route_of_flow = np.array([routes.index(r) for r in route_names], dtype=np.int64)
     parts = []
-    for by, keys in (
-        ("flow", [f.name for f in plan.network.flows]),
-        ("commodity", [str(c) for c in shipments["commodity"].cat.categories]),
-        ("route", sorted(set(routes.values()))),
+    for by, keys, codes in (
+        ("flow", [f.name for f in plan.network.flows], flow_codes),
+        (
+            "commodity",
+            [str(c) for c in shipments["commodity"].cat.categories],
+            shipments["commodity"].cat.codes,
+        ),
+        ("route", routes, route_of_flow[flow_codes]),
     ):
-        grouped = _sum_strict(frame, [frame[by].astype(str), frame["replication"]], sums)
-        full = pd.MultiIndex.from_product([keys, replications], names=["key", "replication"])
-        grouped.index = grouped.index.set_names(["key", "replication"])
-        grouped = grouped.reindex(full)
-        grouped[["tonnes", "teu"]] = grouped[["tonnes", "teu"]].fillna(0.0)
+        grouped = _group_sums(np.asarray(codes)[done], rep[done], keys, replications, values, done)
         if scenario.costs is not None:
             money = _per_unit(grouped, "cost_total_usd", 1.0, "cost_usd")
             parts.append(_long(money, f"cost_by_{by}", "cost"))
@@ -61,16 +65,40 @@ def ledger_kpis_by_replication(scenario: Scenario, plan: Plan, shipments: pd.Dat
             carbon = _per_unit(grouped, "co2e_wtw_t", 1000.0, "co2e_kg")
             parts.append(_long(carbon, f"emissions_by_{by}", "co2e"))
     if scenario.emissions is not None:
-        parts.append(_by_station(scenario, plan, shipments, done.to_numpy(), replications))
+        parts.append(_by_station(scenario, plan, done, rep, replications))
     table = pd.concat(parts, ignore_index=True)
     return table[columns]
 
 
-def _sum_strict(frame: pd.DataFrame, by: list[pd.Series], columns: list[str]) -> pd.DataFrame:
-    """Group sums that are NaN when any member is NaN (a TTW total is unknown if one factor lacks TTW)."""
-    grouped = frame[columns].groupby(by)
-    sums = grouped.sum()
-    return sums.mask(grouped.count() < grouped.size().to_numpy()[:, None])
+def _replication_position(numbers: IntArray, replications: list[int]) -> IntArray:
+    """Position of each replication number in the Plan's stored order."""
+    order = np.argsort(replications)
+    return np.asarray(order[np.searchsorted(np.asarray(replications)[order], numbers)], dtype=np.int64)
+
+
+def _group_sums(
+    codes: IntArray,
+    rep: IntArray,
+    keys: list[str],
+    replications: list[int],
+    values: dict[str, FloatArray],
+    mask: BoolArray,
+) -> pd.DataFrame:
+    """Sums of ``values[mask]`` by (key code, replication position), every pair present (0 when empty).
+
+    A sum is NaN when any member is NaN (a TTW total is unknown if one factor on a route lacks TTW).
+    """
+    size = len(keys) * len(replications)
+    group = codes * len(replications) + rep
+    sums = {}
+    for name, column in values.items():
+        chosen = column[mask]
+        missing = np.isnan(chosen)
+        total = np.bincount(group, weights=np.where(missing, 0.0, chosen), minlength=size)
+        unknown = np.bincount(group, weights=missing.astype(np.float64), minlength=size) > 0
+        sums[name] = np.where(unknown, np.nan, total)
+    index = pd.MultiIndex.from_product([keys, replications], names=["key", "replication"])
+    return pd.DataFrame(sums, index=index)
 
 
 def _per_unit(grouped: pd.DataFrame, total: str, scale: float, name: str) -> pd.DataFrame:
@@ -95,22 +123,13 @@ def _long(wide: pd.DataFrame, table: str, prefix: str) -> pd.DataFrame:
 
 
 def _by_station(
-    scenario: Scenario, plan: Plan, shipments: pd.DataFrame, done: np.ndarray, replications: list[int]
+    scenario: Scenario, plan: Plan, done: BoolArray, rep: IntArray, replications: list[int]
 ) -> pd.DataFrame:
     """CO₂e per station (legs, services, hubs) of the visits of shipments delivered in the window."""
     ledger = visit_ledger(scenario, plan)
     row = plan.visit_shipment
     counted = done[row]
     names = [s.name for s in plan.network.stations]
-    frame = pd.DataFrame(
-        {
-            "key": np.asarray(names, dtype=object)[plan.visit_station[counted]],
-            "replication": plan.shipment_rep[row][counted],
-            "co2e_wtw_t": ledger.co2e_wtw_kg[counted] / 1000.0,
-            "co2e_ttw_t": ledger.co2e_ttw_kg[counted] / 1000.0,
-        }
-    )
-    grouped = _sum_strict(frame, [frame["key"], frame["replication"]], ["co2e_wtw_t", "co2e_ttw_t"])
-    full = pd.MultiIndex.from_product([names, replications], names=["key", "replication"])
-    wide = grouped.reindex(full).fillna({"co2e_wtw_t": 0.0})
+    values = {"co2e_wtw_t": ledger.co2e_wtw_kg / 1000.0, "co2e_ttw_t": ledger.co2e_ttw_kg / 1000.0}
+    wide = _group_sums(plan.visit_station[counted], rep[row][counted], names, replications, values, counted)
     return _long(wide, "emissions_by_station", "co2e")

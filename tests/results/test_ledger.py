@@ -68,9 +68,7 @@ def test_kpis_sum_the_delivered_shipments_with_intervals(result: RunResult) -> N
     window = shipments[shipments["delivered"].between(0.0, result.scenario.horizon_h)]
     for replication, group in window.groupby("replication"):
         row = kpis[
-            (kpis["table"] == "cost_by_flow")
-            & (kpis["key"] == "soy")
-            & (kpis["replication"] == replication)
+            (kpis["table"] == "cost_by_flow") & (kpis["key"] == "soy") & (kpis["replication"] == replication)
         ].set_index("metric")["value"]
         assert row["cost_total_usd"] == pytest.approx(group["cost_total_usd"].sum())
         assert row["cost_usd_per_t"] == pytest.approx(group["cost_total_usd"].sum() / group["tonnes"].sum())
@@ -123,3 +121,11 @@ def test_a_bad_override_is_a_located_input_error() -> None:
     with pytest.raises(InputError) as caught:
         load_scenario(DATA / "ledger_one_ship.yaml", {"costs.cargo_values.soybeans.usd_per_t": -1.0})
     assert "costs.cargo_values.soybeans.usd_per_t" in str(caught.value)
+
+
+def test_both_engines_give_the_same_ledger(result: RunResult) -> None:
+    vector = run(result.scenario, engine="vector")
+    columns = [c for c in result.shipments if c.startswith(("cost_", "co2e_")) or c == "waiting_h"]
+    np.testing.assert_allclose(
+        vector.shipments[columns].to_numpy(), result.shipments[columns].to_numpy(), rtol=1e-9
+    )
