@@ -89,7 +89,7 @@ def _group_sums(
     A sum is NaN when any member is NaN (a TTW total is unknown if one factor on a route lacks TTW).
     """
     size = len(keys) * len(replications)
-    group = codes * len(replications) + rep
+    group = codes.astype(np.int64) * len(replications) + rep  # category codes may be int8
     sums = {}
     for name, column in values.items():
         chosen = column[mask]

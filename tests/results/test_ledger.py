@@ -129,3 +129,19 @@ def test_both_engines_give_the_same_ledger(result: RunResult) -> None:
     np.testing.assert_allclose(
         vector.shipments[columns].to_numpy(), result.shipments[columns].to_numpy(), rtol=1e-9
     )
+
+
+def test_kpi_groups_do_not_overflow_small_category_codes() -> None:
+    priced = load_scenario(
+        DATA / "two_ports.yaml",
+        {"costs.cargo_values.general_containers": {"usd_per_t": 5000.0, "holding_rate_per_year": 0.08}},
+    )
+    many = run(priced, replications=130)  # the second flow's int8 code 1 x 130 replications > 127
+    kpis = many.kpis_by_replication
+    totals = kpis[
+        (kpis["table"] == "cost_by_flow")
+        & (kpis["key"] == "boxes_ssz_tao")
+        & (kpis["metric"] == "cost_total_usd")
+    ]
+    assert sorted(totals["replication"]) == list(range(130))
+    assert (totals["value"] > 0).all()
