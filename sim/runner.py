@@ -22,6 +22,8 @@ from sim.network import Network, build_network
 from sim.plan import Plan, draw_plan
 from sim.results.files import atomic_directory, write_json, write_parquet
 from sim.results.kpis import kpis_by_replication, summarise
+from sim.results.ledger import ledger_columns
+from sim.results.ledger_kpis import ledger_kpis_by_replication
 from sim.results.provenance import provenance, run_details
 from sim.results.tables import shipments_table, stations_table, visits_table
 from sim.scenario.loader import dump_scenario
@@ -61,7 +63,8 @@ class RunResult:
     @cached_property
     def shipments(self) -> pd.DataFrame:
         """One row per shipment."""
-        return shipments_table(self.plan, self.trace, self.scenario)
+        table = shipments_table(self.plan, self.trace, self.scenario)
+        return table.join(ledger_columns(self.scenario, self.plan, self.trace))
 
     @cached_property
     def stations(self) -> pd.DataFrame:
@@ -71,7 +74,9 @@ class RunResult:
     @cached_property
     def kpis_by_replication(self) -> pd.DataFrame:
         """KPIs per replication, long form."""
-        return kpis_by_replication(self.scenario, self.plan, self.shipments, self.visits)
+        table = kpis_by_replication(self.scenario, self.plan, self.shipments, self.visits)
+        ledger = ledger_kpis_by_replication(self.scenario, self.plan, self.shipments)
+        return pd.concat([table, ledger], ignore_index=True) if len(ledger) else table
 
     @cached_property
     def kpis(self) -> pd.DataFrame:

@@ -143,6 +143,7 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
             _row(delay, name, "duration"),
         )
     console.print(flows)
+    _print_ledger(kpis, console)
     console.print()
     stations = narrow_table(
         f"Busiest stations (top {top_stations} by utilisation)",
@@ -166,3 +167,31 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
             _row(queue, station, "count"),
         )
     console.print(stations)
+
+
+def _print_ledger(kpis: pd.DataFrame, console: Console) -> None:
+    """Two lines when the scenario has costs or emissions: window totals, and per tonne by commodity.
+
+    The totals are sums of the commodities' means (a sum of means is the mean of the sums); their intervals
+    are per commodity, in ``kpis.json``.
+    """
+    totals, ratios, labels = [], [], []
+    for table, metric, scale, unit, ratio, label in (
+        ("cost_by_commodity", "cost_total_usd", 1e-6, "US$ M", "cost_usd_per_t", "US$"),
+        ("emissions_by_commodity", "co2e_wtw_t", 1e-3, "kt CO₂e WTW", "co2e_kg_per_t", "kg CO₂e"),
+    ):
+        rows = _pick(kpis, table, metric)
+        if rows.empty:
+            continue
+        totals.append(f"{float(rows['mean'].sum()) * scale:,.1f} {unit}")
+        ratios.append(_pick(kpis, table, ratio)["mean"])
+        labels.append(label)
+    if not totals:
+        return
+    console.print("Cost and emissions of the deliveries in the window (mean): " + "; ".join(totals))
+    cells = []
+    for key in ratios[0].index:
+        values = [float(r.get(key, math.nan)) for r in ratios]
+        if not all(math.isnan(v) for v in values):
+            cells.append(f"{key} " + " · ".join("–" if math.isnan(v) else f"{v:,.0f}" for v in values))
+    console.print(f"Per tonne delivered ({' · '.join(labels)}): " + ", ".join(cells))

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from sim.scenario.ledger_checks import check_ledger
 from sim.scenario.limits import MAX_DEPARTURES, MAX_SHIPMENTS_PER_YEAR
 from sim.scenario.model import Disruption, Flow, Scenario
 from sim.scenario.routes import RouteProblem, resolve_route
@@ -25,6 +26,7 @@ def check_scenario(scenario: Scenario) -> list[RouteProblem]:
     problems += _check_flows(scenario)
     problems += _check_disruptions(scenario)
     problems += _check_services(scenario)
+    problems += check_ledger(scenario)
     return problems
 
 

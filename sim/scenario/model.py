@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from sim.scenario.distributions import ONE, Distribution, Exponential, PositiveDistribution
+from sim.scenario.ledger import Costs, Emissions
 from sim.scenario.limits import (
     MAX_DATE,
     MAX_HORIZON_DAYS,
@@ -473,6 +474,10 @@ class Scenario(_Frozen):
     services: dict[Name, Service] = Field(default_factory=dict)
     flows: Annotated[dict[Name, Flow], Field(min_length=1)]
     disruptions: dict[Name, Disruption] = Field(default_factory=dict)
+    costs: Costs | None = None
+    """Money per shipment (:mod:`sim.scenario.ledger`); left out: no cost columns or KPIs."""
+    emissions: Emissions | None = None
+    """CO₂e per shipment (:mod:`sim.scenario.ledger`); left out: no emission columns or KPIs."""
 
     @field_validator("warmup_days")
     @classmethod

@@ -19,6 +19,10 @@ table                     columns (besides source, year, notes)
 ``flows.csv``             id, commodity, origin, destination, route, annual_volume, volume_unit, parcel,
                           parcel_unit, seasonality, seasonality_basis, arrivals
 ``disruptions.csv``       id, kind, target, set, scale, start, end, start_h, end_h, random (JSON)
+``costs_*.csv``,          id and the fields of the ``costs:`` and ``emissions:`` tables
+``emissions_*.csv``,      (see ``SECTION_TABLES`` and :mod:`sim.scenario.ledger`)
+``commodity_values.csv``,
+``link_distances.csv``
 ========================  =========================================================================
 """
 
@@ -38,7 +42,27 @@ from sim.scenario.documents import FieldPath, read_text
 
 __all__ = ["SEED_TABLES", "read_seeds"]
 
-SEED_TABLES = ("nodes", "berths", "chokepoints", "commodities", "legs", "services", "flows", "disruptions")
+SECTION_TABLES = {
+    "costs_freight": ("costs", "freight"),
+    "costs_ports": ("costs", "ports"),
+    "costs_canals": ("costs", "canals"),
+    "commodity_values": ("costs", "cargo_values"),
+    "emissions_transport": ("emissions", "transport"),
+    "emissions_hubs": ("emissions", "hubs"),
+    "link_distances": ("emissions", "distances"),
+}
+"""Tables of the optional ``costs:`` and ``emissions:`` sections (:mod:`sim.scenario.ledger`), by ``id``."""
+SEED_TABLES = (
+    "nodes",
+    "berths",
+    "chokepoints",
+    "commodities",
+    "legs",
+    "services",
+    "flows",
+    "disruptions",
+    *SECTION_TABLES,
+)
 LIST_COLUMNS = {"route": str, "seasonality": float, "departures_h": float}
 INTEGER_COLUMNS = {"count"}
 TEXT_COLUMNS = {
@@ -57,6 +81,9 @@ TEXT_COLUMNS = {
     "kind",
     "start",
     "end",
+    "link",
+    "commodity",
+    "cargo_class",
 }
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
@@ -185,6 +212,13 @@ def _place(table: str, row: dict[str, Any], data: dict[str, Any]) -> FieldPath |
             return None
         data["nodes"].setdefault(node, {})["chokepoint"] = row
         return ("nodes", node, "chokepoint")
+    if table in SECTION_TABLES:
+        section, group = SECTION_TABLES[table]
+        key = row.pop("id", None)
+        if key is None:
+            return None
+        data.setdefault(section, {}).setdefault(group, {})[key] = row
+        return (section, group, key)
     if table == "services" and ("cycle_h" in row or "departures_h" in row):
         row["timetable"] = {key: row.pop(key) for key in ("cycle_h", "departures_h") if key in row}
     identifier = row.pop("id", None)

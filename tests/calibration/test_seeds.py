@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,28 @@ def test_assumptions_are_labelled_and_derivations_say_how() -> None:
                 assert any(sign in text for sign in ("=", " x ", " / ", "minus", "split", "as ")), (
                     f"{table}.csv:{line}: a derived figure says how it was derived"
                 )
+
+
+LEDGER_TABLES = [
+    t for t in SEED_TABLES if t.startswith(("costs_", "emissions_")) or t.endswith(("_values", "_distances"))
+]
+
+
+@pytest.mark.parametrize("table", LEDGER_TABLES)
+def test_every_cost_and_emission_figure_is_cited_derived_or_labelled_an_assumption(table: str) -> None:
+    for line, row in enumerate(rows(table), start=2):
+        text = row["source"]
+        cited = "http" in text or text.startswith(("derived", "computed", "GLEC"))
+        assert cited or "ASSUMPTION" in text, f"{table}.csv:{line}: neither a source nor an ASSUMPTION label"
+        if "GLEC" in text and "ASSUMPTION" not in text.split("GLEC")[0]:
+            assert re.search(r"v3(\.\d)?", text), f"{table}.csv:{line}: a GLEC factor names its edition"
+
+
+def test_the_ledger_tables_load_into_the_scenario_sections() -> None:
+    data, located = read_seeds(SEEDS)
+    assert set(data["costs"]) == {"freight", "ports", "canals", "cargo_values"}
+    assert set(data["emissions"]) == {"transport", "hubs", "distances"}
+    assert located[("costs", "freight", "sea_grain")][1] == 2
 
 
 def test_the_network_has_the_nodes_the_issue_names() -> None:
