@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The baseline once it exists; until then the small demo scenario.
 SCENARIO ?= $(firstword $(wildcard scenarios/baseline_2024.yaml) scenarios/demo_two_ports.yaml)
 
-.PHONY: run test lint types unit schema bench results clean
+.PHONY: run test lint types unit fuzz schema bench results clean
 
 $(BIN)/corridor: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ types: $(VENV)/.dev
 
 unit: $(VENV)/.dev
 	$(BIN)/pytest -q --durations=10
+
+# Mutation fuzzing of every library scenario and sweep file with thousands of examples (make test runs 150).
+FUZZ_EXAMPLES ?= 3000
+fuzz: $(VENV)/.dev
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -m fuzz
 
 # Both engines on the same Plans (benchmarks/results.json), then `corridor run` end to end (end_to_end.json).
 bench: $(VENV)/.dev

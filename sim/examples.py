@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
+from sim.demand import MEAN_MONTH_DAYS
 from sim.scenario import Scenario, scenario_from_data
 
 __all__ = ["one_port"]
@@ -26,7 +27,8 @@ def one_port(
     warmup_days: float = 30.0,
     replications: int = 1,
     seed: int = 1,
-    arrivals: Literal["poisson", "regular"] = "poisson",
+    arrivals: Literal["poisson", "regular"] | Mapping[str, object] = "poisson",
+    disruptions: Mapping[str, object] | None = None,
 ) -> Scenario:
     """A single berth pool ``XXPRT/bulk`` fed by one flow ``f``: an M/·/c queue.
 
@@ -49,8 +51,10 @@ def one_port(
         Number of replications.
     seed : int
         The scenario's root seed.
-    arrivals : {"poisson", "regular"}
-        The arrival process.
+    arrivals : {"poisson", "regular"} or mapping
+        The arrival process, e.g. ``{"process": "renewal", "cv": 2.0}`` for gamma gaps (GI/·/c).
+    disruptions : mapping, optional
+        Disruptions by name, as in a scenario file (target ``XXPRT``), e.g. a random breakdown of the pool.
 
     Returns
     -------
@@ -64,11 +68,11 @@ def one_port(
         "origin": "XXPRT",
         "destination": "XXPRT",
         "route": ["XXPRT"],
-        "annual_volume": arrivals_per_day * 365.0,
+        "annual_volume": arrivals_per_day * float(MEAN_MONTH_DAYS.sum()),  # a constant rate (no seasonality)
         "volume_unit": "t",
         "parcel": {"dist": "fixed", "value": 1.0},
         "parcel_unit": "t",
-        "arrivals": arrivals,
+        "arrivals": arrivals if isinstance(arrivals, str) else dict(arrivals),
     }
     return scenario_from_data(
         {
@@ -82,5 +86,6 @@ def one_port(
             "commodities": {"cargo": {"kind": "bulk", "cargo_class": "bulk"}},
             "nodes": {"XXPRT": {"name": "Port", "kind": "port", "berths": {"bulk": pool}}},
             "flows": {"f": flow},
+            "disruptions": dict(disruptions or {}),
         }
     )

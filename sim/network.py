@@ -1,7 +1,8 @@
 """The network a scenario describes, in the form the engines use: numbered stations and routes.
 
 Every place a shipment spends time is a *station* with an integer index: berth pools (c servers, FIFO),
-scheduled services (departures with capacity), chokepoints (slots per day) and legs (pure delays). Each
+scheduled services (departures with capacity), chokepoints (slots per day), legs and dwells (pure delays:
+travel, and yard time at a port). Each
 flow's route is the sequence of station indices it visits. Time-varying capacity from disruptions becomes a
 :class:`~sim.schedule.Schedule` per station.
 """
@@ -20,9 +21,11 @@ from sim.scenario.model import Disruption, Scenario
 from sim.scenario.routes import Step, resolve_route
 from sim.schedule import Schedule, windowed
 
-__all__ = ["FlowRoute", "Network", "ParcelLimit", "Station", "build_network"]
+__all__ = ["DELAY_KINDS", "FlowRoute", "Network", "ParcelLimit", "Station", "build_network"]
 
-StationKind = Literal["berth", "service", "chokepoint", "leg"]
+StationKind = Literal["berth", "service", "chokepoint", "leg", "dwell"]
+DELAY_KINDS = frozenset({"leg", "dwell"})
+"""Station kinds that are pure delays (no queue): a visit ends at start plus work over the speed factor."""
 
 
 @dataclass(frozen=True)
@@ -36,12 +39,12 @@ class Station:
     name : str
         Name in results (``BRPNG/dry_bulk``, ``svc:x``, ``chk:PAPCN``, ``leg:x``).
     kind : str
-        ``berth``, ``service``, ``chokepoint`` or ``leg``.
+        ``berth``, ``service``, ``chokepoint``, ``leg`` or ``dwell``.
     node : str
         The node it belongs to (a leg or service: its ``from`` node).
     capacity : Schedule
         Berths in service (berth), capacity per departure (service), slots per day (chokepoint), or speed
-        factor (leg), over time.
+        factor (leg; a dwell's is 1 throughout), over time.
     nominal : float
         The undisrupted value of ``capacity``.
     unit : str
@@ -70,6 +73,11 @@ class Station:
         cycles = np.arange(first_cycle, last_cycle + 1, dtype=np.float64)[:, None] * self.cycle_h
         times = (cycles + np.asarray(self.departures_h)[None, :]).ravel()
         return np.asarray(times[(times >= start) & (times <= end)], dtype=np.float64)
+
+    @property
+    def is_delay(self) -> bool:
+        """A pure delay (leg or dwell): no queue, the visit starts on arrival."""
+        return self.kind in DELAY_KINDS
 
 
 @dataclass(frozen=True)
@@ -136,7 +144,7 @@ Window = tuple[float, float, Disruption]
 def _windows_by_station(scenario: Scenario) -> dict[str, list[Window]]:
     windows: dict[str, list[Window]] = {}
     for disruption in scenario.disruptions.values():
-        if disruption.kind == "parcel_limit":
+        if disruption.kind == "parcel_limit" or disruption.random is not None:  # random: sim.spells
             continue
         start, end = disruption_window_h(scenario, disruption)
         start, end = max(start, 0.0), min(end, scenario.horizon_h)
@@ -191,6 +199,11 @@ def _station(scenario: Scenario, step: Step, index: int, windows: list[Window]) 
             schedule(chokepoint.slots_per_day),
             chokepoint.slots_per_day,
         )
+    if step.kind == "dwell":
+        assert step.cargo_class is not None
+        return Station(
+            index, step.station, "dwell", step.ref, windowed(1.0, []), 1.0, cargo_class=step.cargo_class
+        )
     leg = scenario.legs[step.ref]
     return Station(index, step.station, "leg", leg.from_, schedule(1.0), 1.0)
 
@@ -198,7 +211,7 @@ def _station(scenario: Scenario, step: Step, index: int, windows: list[Window]) 
 def _parcel_limits(scenario: Scenario) -> list[ParcelLimit]:
     limits = []
     for disruption in scenario.disruptions.values():
-        if disruption.kind != "parcel_limit":
+        if disruption.kind != "parcel_limit" or disruption.random is not None:  # random: sim.spells
             continue
         start, end = disruption_window_h(scenario, disruption)
         limits.append(

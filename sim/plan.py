@@ -11,8 +11,7 @@ Visits are stored CSR-style: shipment ``i`` visits ``visit_station[first_visit[i
 
 from __future__ import annotations
 
-import calendar
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -20,10 +19,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.arrays import FloatArray, IntArray
-from sim.demand import Intensity, month_starts_h
+from sim.arrivals import unit_points
+from sim.demand import Intensity, month_starts_h, volume_rate_h
 from sim.network import FlowRoute, Network, ParcelLimit
 from sim.rng import stream
 from sim.scenario.model import Commodity, Flow, Scenario
+from sim.scenario.routes import Step
+from sim.schedule import Schedule
+from sim.spells import has_random_capacity, replication_capacity, replication_parcel_limits
 
 __all__ = ["Plan", "check_plan", "draw_plan"]
 
@@ -58,9 +61,14 @@ class Plan:
     visit_station : ndarray of int64
         Station index of each visit.
     visit_work : ndarray of float64
-        Hours of work: berth service time; leg travel time at nominal speed; service or chokepoint transit.
+        Hours of work: berth service time; leg travel time at nominal speed; service or chokepoint transit;
+        dwell (yard) time.
     visit_size : ndarray of float64
         Shipment size in the station's unit (services only; 0 elsewhere).
+    capacity_by_rep : tuple of mapping
+        Random disruptions (:mod:`sim.spells`): for each stored replication, the schedule of every station
+        whose capacity is random, by station index (it replaces ``station.capacity`` in that replication).
+        Empty when the scenario has no random disruption of a station.
     """
 
     network: Network
@@ -78,6 +86,15 @@ class Plan:
     visit_station: IntArray
     visit_work: FloatArray
     visit_size: FloatArray
+    capacity_by_rep: tuple[Mapping[int, Schedule], ...] = ()
+
+    def capacity(self, stored: int, station: int) -> Schedule:
+        """The capacity schedule of ``station`` in the ``stored``-th replication of this Plan."""
+        if self.capacity_by_rep:
+            found = self.capacity_by_rep[stored].get(station)
+            if found is not None:
+                return found
+        return self.network.stations[station].capacity
 
     @property
     def horizon_h(self) -> float:
@@ -114,6 +131,7 @@ class Plan:
             visit_station=self.visit_station[v0:v1],
             visit_work=self.visit_work[v0:v1],
             visit_size=self.visit_size[v0:v1],
+            capacity_by_rep=self.capacity_by_rep[start:stop],
         )
 
     @property
@@ -146,7 +164,11 @@ def check_plan(plan: Plan) -> None:
             f"visit {int(bad[0])} has work {plan.visit_work[bad[0]]!r} h; every visit needs work > 0"
         )
     for station in plan.network.stations:
-        if station.kind == "leg" and not (station.capacity.values > 0).all():
+        schedules = [
+            station.capacity,
+            *(by_rep[station.index] for by_rep in plan.capacity_by_rep if station.index in by_rep),
+        ]
+        if station.is_delay and not all((s.values > 0).all() for s in schedules):
             raise ValueError(f"{station.name} has a speed factor of 0; speed factors must be > 0")
 
 
@@ -197,6 +219,9 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         visit_station=drawn.station.astype(np.int64),
         visit_work=drawn.work.astype(np.float64),
         visit_size=drawn.size.astype(np.float64),
+        capacity_by_rep=tuple(replication_capacity(scenario, network, rep, seed) for rep in replications)
+        if has_random_capacity(scenario)
+        else (),
     )
 
 
@@ -247,7 +272,8 @@ class _ReplicationDraws:
 
 
 def _draw_replication(scenario: Scenario, network: Network, rep: int, seed: int) -> _ReplicationDraws:
-    draws = [_draw_flow(scenario, network, route, rep, seed) for route in network.flows]
+    limits = [*network.parcel_limits, *replication_parcel_limits(scenario, rep, seed)]
+    draws = [_draw_flow(scenario, limits, route, rep, seed) for route in network.flows]
     created = np.concatenate([d.created for d in draws])
     flow = np.concatenate(
         [np.full(d.created.size, r.index, dtype=np.int64) for d, r in zip(draws, network.flows, strict=True)]
@@ -291,10 +317,12 @@ def _visit_order(
     return np.asarray(np.repeat(first, steps_sorted) + offsets, dtype=np.int64)
 
 
-def _draw_flow(scenario: Scenario, network: Network, route: FlowRoute, rep: int, seed: int) -> _FlowDraws:
+def _draw_flow(
+    scenario: Scenario, all_limits: list[ParcelLimit], route: FlowRoute, rep: int, seed: int
+) -> _FlowDraws:
     flow = scenario.flows[route.name]
     commodity = scenario.commodities[flow.commodity]
-    limits = [limit for limit in network.parcel_limits if limit.node in route.nodes]
+    limits = [limit for limit in all_limits if limit.node in route.nodes]
     intensity = _intensity(scenario, flow, commodity, limits)
     created = _arrival_times(flow, intensity, rep, seed, route.name)
     uniforms = _open_uniforms(stream(seed, rep, "parcels", route.name), created.size)
@@ -304,9 +332,7 @@ def _draw_flow(scenario: Scenario, network: Network, route: FlowRoute, rep: int,
     size = np.zeros_like(work)
     for column, step in enumerate(route.steps):
         draws = _open_uniforms(stream(seed, rep, "work", route.name, step.station), created.size)
-        work[:, column], size[:, column] = _step_work(
-            scenario, step.kind, step.ref, step.cargo_class, draws, tonnes, teu
-        )
+        work[:, column], size[:, column] = _step_work(scenario, step, draws, tonnes, teu)
     return _FlowDraws(created, tonnes, teu, work, size)
 
 
@@ -323,13 +349,11 @@ def _intensity(scenario: Scenario, flow: Flow, commodity: Commodity, limits: lis
     months = month_starts_h(scenario.start, scenario.horizon_h)
     cuts = [t for limit in limits for t in (limit.start_h, limit.end_h) if 0.0 < t < scenario.horizon_h]
     edges = np.unique(np.concatenate([months, np.asarray(cuts, dtype=np.float64)]))
-    weights = np.asarray(flow.seasonality, dtype=np.float64) / sum(flow.seasonality)
     to_volume = _unit_factor(flow.parcel_unit, flow.volume_unit, commodity)
     rates = np.empty(edges.size - 1)
     for i, begin in enumerate(edges[:-1]):
         year, month = _calendar_month(scenario, begin)
-        month_h = calendar.monthrange(year, month)[1] * 24.0
-        volume_rate = flow.annual_volume * weights[month - 1] / month_h
+        volume_rate = volume_rate_h(flow.annual_volume, flow.seasonality, flow.seasonality_basis, year, month)
         active = [lim for lim in limits if lim.start_h <= begin < lim.end_h]
         rates[i] = volume_rate / (_mean_parcel(flow, active) * to_volume)
     return Intensity(edges, rates)
@@ -364,20 +388,9 @@ def _limit_parcels(parcel: FloatArray, created: FloatArray | None, limits: list[
 
 
 def _arrival_times(flow: Flow, intensity: Intensity, rep: int, seed: int, name: str) -> FloatArray:
-    generator = stream(seed, rep, "arrivals", name)
+    """The flow's arrival process (:mod:`sim.arrivals`) mapped through ``Lambda^-1``."""
     total = float(intensity.cumulative[-1])
-    if flow.arrivals == "regular":
-        points = generator.random() + np.arange(int(np.ceil(total)) + 1, dtype=np.float64)
-        return intensity.invert(points)
-    blocks = []
-    reached = 0.0
-    block = int(total * 1.1) + 16
-    while reached < total:
-        gaps = -np.log1p(-generator.random(block))
-        points = reached + np.cumsum(gaps)
-        blocks.append(points)
-        reached = float(points[-1])
-    return intensity.invert(np.concatenate(blocks))
+    return intensity.invert(unit_points(flow, total, stream(seed, rep, "arrivals", name)))
 
 
 def _unit_factor(from_unit: str, to_unit: str, commodity: Commodity) -> float:
@@ -397,16 +410,18 @@ def _sizes(parcel: FloatArray, unit: str, commodity: Commodity) -> tuple[FloatAr
 
 
 def _step_work(
-    scenario: Scenario,
-    kind: str,
-    ref: str,
-    cargo_class: str | None,
-    uniforms: FloatArray,
-    tonnes: FloatArray,
-    teu: FloatArray,
+    scenario: Scenario, step: Step, uniforms: FloatArray, tonnes: FloatArray, teu: FloatArray
 ) -> tuple[FloatArray, FloatArray]:
     """Work hours and size (in the station's unit) at one step for every shipment of a flow."""
     zero = np.zeros_like(tonnes)
+    kind, ref, cargo_class = step.kind, step.ref, step.cargo_class
+    if kind == "dwell":
+        assert cargo_class is not None
+        assert step.direction is not None
+        dwell = scenario.nodes[ref].berths[cargo_class].dwell_h
+        stay = dwell.of(step.direction) if dwell is not None else None
+        assert stay is not None
+        return stay.ppf(uniforms), zero
     if kind == "berth":
         assert cargo_class is not None
         pool = scenario.nodes[ref].berths[cargo_class]

@@ -35,6 +35,7 @@ from sim.trace import Trace
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 __all__ = ["DEFAULT_ENGINE", "VISITS", "RunResult", "run", "run_points", "write_run"]
 
@@ -68,7 +69,15 @@ class RunResult:
     @cached_property
     def shipments(self) -> pd.DataFrame:
         """One row per shipment."""
-        return shipments_table(self.plan, self.trace, self.scenario)
+        table = shipments_table(self.plan, self.trace, self.scenario)
+        return table.join(self.ledger) if _has_ledger(self.scenario) else table
+
+    @cached_property
+    def ledger(self) -> pd.DataFrame:
+        """The shipments' cost and emission columns (:func:`sim.results.ledger.ledger_columns`)."""
+        from sim.results.ledger import ledger_columns
+
+        return ledger_columns(self.scenario, self.plan, self.trace)
 
     @cached_property
     def stations(self) -> pd.DataFrame:
@@ -78,7 +87,15 @@ class RunResult:
     @cached_property
     def kpis_by_replication(self) -> pd.DataFrame:
         """KPIs per replication, long form."""
-        return kpis_by_replication(self.scenario, self.plan, self.trace)
+        table = kpis_by_replication(self.scenario, self.plan, self.trace)
+        if not _has_ledger(self.scenario):
+            return table
+        import pandas as pd
+
+        from sim.results.ledger_kpis import ledger_kpis_by_replication
+
+        ledger = ledger_kpis_by_replication(self.scenario, self.plan, self.shipments)
+        return pd.concat([table, ledger], ignore_index=True) if len(ledger) else table
 
     @cached_property
     def kpis(self) -> pd.DataFrame:
@@ -192,21 +209,41 @@ def kpi_records(result: RunResult) -> dict[str, Any]:
     }
 
 
+def _has_ledger(scenario: Scenario) -> bool:
+    """Whether the scenario has a cost or emission ledger (``costs:`` or ``emissions:``)."""
+    return scenario.costs is not None or scenario.emissions is not None
+
+
+def _shipments_arrow(result: RunResult) -> pa.Table:
+    """The shipments as an Arrow table, with the ledger's columns (if any) last, as in ``shipments``."""
+    import pyarrow as pa
+
+    table = shipments_arrow(result.plan, result.trace, result.scenario)
+    if _has_ledger(result.scenario):
+        for name, column in result.ledger.items():
+            table = table.append_column(str(name), pa.array(column.to_numpy(np.float64)))
+    return table
+
+
 def write_run(result: RunResult, out: Path, visits: str = "all") -> Path:
     """Write every result file of ``result`` into ``out`` atomically; return ``out``.
 
     With ``visits="none"`` there is no ``visits.parquet`` (the largest file by far): the KPIs, shipments
     and stations are written as always, and ``provenance.json`` says ``"visits": "none"``.
+
+    Raises
+    ------
+    OutputError
+        When ``out`` exists and is not a run directory, cannot be written, or another process is writing it
+        (see :mod:`sim.results.destinations`); nothing is written then.
     """
     if visits not in VISITS:
         raise InputError([Problem("<arguments>", None, ("visits",), visits, " or ".join(VISITS))])
     stamp = result.provenance
-    with atomic_directory(out) as scratch:
+    with atomic_directory(out, "run") as scratch:
         if visits == "all":
             write_parquet(visits_arrow(result.plan, result.trace), scratch / "visits.parquet", stamp)
-        write_parquet(
-            shipments_arrow(result.plan, result.trace, result.scenario), scratch / "shipments.parquet", stamp
-        )
+        write_parquet(_shipments_arrow(result), scratch / "shipments.parquet", stamp)
         write_parquet(result.stations, scratch / "stations.parquet", stamp)
         write_parquet(result.kpis_by_replication, scratch / "kpis_by_replication.parquet", stamp)
         write_json(kpi_records(result), scratch / "kpis.json")

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from sim.network import FlowRoute, Network, Station
 from sim.plan import Plan
+from sim.schedule import Schedule
 from sim.trace import Trace
 
-__all__ = ["stack", "unstack"]
+__all__ = ["stack", "unstack", "with_copies"]
 
 
 def stack(plans: Sequence[Plan]) -> Plan:
@@ -76,6 +77,49 @@ def stack(plans: Sequence[Plan]) -> Plan:
         visit_station=_shifted([plan.visit_station for plan in plans], station_offsets),
         visit_work=np.concatenate([plan.visit_work for plan in plans]),
         visit_size=np.concatenate([plan.visit_size for plan in plans]),
+        capacity_by_rep=_capacities(plans, station_offsets),
+    )
+
+
+def with_copies(plan: Plan) -> Plan:
+    """The Plan with one copy of a station per replication that has its own schedule: the same Trace.
+
+    Random disruptions (:mod:`sim.spells`) give a station a schedule per replication; as stacked sweep
+    points, each replication then visits its own copy, and no schedule is per replication any more. Copies
+    keep the station's name and take the replication's schedule; that replication's visits move to the copy.
+    The visits and their order are unchanged, so the Trace of the result is the Trace of ``plan``.
+    A replication whose schedule is the station's own keeps the station.
+    """
+    if not plan.capacity_by_rep:
+        return plan
+    stations = list(plan.network.stations)
+    visit_station = plan.visit_station.copy()
+    for stored, schedules in enumerate(plan.capacity_by_rep):
+        v0, v1 = (int(plan.first_visit[plan.rep_first[r]]) for r in (stored, stored + 1))
+        for index, schedule in schedules.items():
+            original = plan.network.stations[index]
+            if _same(schedule, original.capacity):
+                continue
+            copy = dataclasses.replace(original, index=len(stations), capacity=schedule)
+            stations.append(copy)
+            part = visit_station[v0:v1]
+            part[part == index] = copy.index
+    network = dataclasses.replace(plan.network, stations=tuple(stations))
+    return dataclasses.replace(plan, network=network, visit_station=visit_station, capacity_by_rep=())
+
+
+def _same(a: Schedule, b: Schedule) -> bool:
+    return bool(np.array_equal(a.times, b.times) and np.array_equal(a.values, b.values))
+
+
+def _capacities(plans: Sequence[Plan], station_offsets: list[int]) -> tuple[Mapping[int, Schedule], ...]:
+    """Every plan's per-replication schedules with station indices shifted (none when no plan has any)."""
+    if not any(plan.capacity_by_rep for plan in plans):
+        return ()
+    return tuple(
+        {index + station_offsets[k]: schedule for index, schedule in by_rep.items()}
+        for k, plan in enumerate(plans)
+        for by_rep in (plan.capacity_by_rep or ({},) * len(plan.replications))
     )
 
 

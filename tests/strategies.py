@@ -6,18 +6,25 @@ Scenarios come from the schema (so they exercise the Plan drawing too): 2–4 po
 a feeder service, a canal, a rail hub with a train (headways, offsets or a timetable); flows in both
 directions, flows that come back through a port they left, flows that join the line in the middle (a shared
 station at different route positions); trains and feeders that fill up; berths with zero or non-zero
-overheads and fixed, exponential or uniform variability; closures of a whole port or of one berth pool (a
+overheads and fixed, exponential or uniform variability; yard dwell (export, import, transshipment; fixed
+whole hours for exact ties, or random) at some pools; poisson, regular, renewal (bunched or smooth) or batch
+arrivals (ships of one flow arriving at the same instant); closures of a whole port or of one berth pool (a
 ship at berth when they start), slot cuts, capacity strikes (set or scaled) and slow steaming, at whole or
-arbitrary (non-dyadic) times.
+arbitrary (non-dyadic) times; and a random disruption of any kind (:mod:`sim.spells`: exponential or fixed
+spells, a fraction down, random strikes, monthly weights), drawn per replication, that may overlap the fixed
+windows.
 
 Plans are built directly on a small random Network with integer times and integer work: every time is an
 exact binary number, so ties (equal arrivals, a release at an arrival instant, a departure at an arrival
 instant, a closure edge at an arrival) are exact and frequent, and the routes are arbitrary station sequences
-(a station visited twice, cycles through the station graph).
+(a station visited twice, cycles through the station graph), with legs and dwells as the pure delays. Some
+stations get their own schedule in each replication (as random disruptions give them), with integer change
+times too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from typing import Any
 
@@ -26,7 +33,7 @@ from hypothesis import strategies as st
 from sim.network import Network, Station
 from sim.plan import Plan
 from sim.scenario import Scenario, scenario_from_data
-from sim.schedule import windowed
+from sim.schedule import Schedule, windowed
 from tests.plans import HandShipment, assemble_plan
 
 PORTS = ["XXAAA", "XXBBB", "XXCCC", "XXDDD"]
@@ -73,28 +80,51 @@ def scenarios(draw: st.DrawFn, max_replications: int = 3) -> Scenario:
     return scenario_from_data(data)
 
 
+DWELL = [
+    {"dist": "fixed", "value": 24.0},
+    {"dist": "fixed", "value": 36.0},
+    {"dist": "gamma", "mean": 30.0, "cv": 0.8},
+    {"dist": "uniform", "low": 5.0, "high": 50.0},
+]
+"""Yard times (h): whole hours make ties with arrivals and departures exact."""
+ARRIVALS: list[Any] = [
+    "poisson",
+    "regular",
+    {"process": "renewal", "cv": 2.0},
+    {"process": "renewal", "cv": 0.5},
+    {"process": "batch", "size": {"dist": "empirical", "values": [1.0, 2.0, 3.0]}},
+]
+
+
+@st.composite
+def _dwell(draw: st.DrawFn) -> dict[str, Any] | None:
+    directions = draw(st.lists(st.sampled_from(["export", "import", "transshipment"]), unique=True))
+    return {d: draw(st.sampled_from(DWELL)) for d in directions} or None
+
+
 @st.composite
 def _port(draw: st.DrawFn, name: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "kind": "port",
-        "berths": {
-            "bulk": {
-                "count": draw(st.integers(1, 3)),
-                "rate": draw(st.sampled_from([500.0, 700.0, 1000.0, 2000.0, 2500.0])),
-                "rate_unit": "t/h",
-                "overhead_h": draw(st.sampled_from([0.0, 0.5, 2.0, 3.3])),
-                "variability": draw(st.sampled_from(VARIABILITY)),
-            },
-            "box": {
-                "count": draw(st.integers(1, 2)),
-                "rate": draw(st.sampled_from([40.0, 50.0])),
-                "rate_unit": "TEU/h",
-                "overhead_h": draw(st.sampled_from([0.0, 1.0])),
-                "variability": draw(st.sampled_from(VARIABILITY)),
-            },
+    pools: dict[str, Any] = {
+        "bulk": {
+            "count": draw(st.integers(1, 3)),
+            "rate": draw(st.sampled_from([500.0, 700.0, 1000.0, 2000.0, 2500.0])),
+            "rate_unit": "t/h",
+            "overhead_h": draw(st.sampled_from([0.0, 0.5, 2.0, 3.3])),
+            "variability": draw(st.sampled_from(VARIABILITY)),
+        },
+        "box": {
+            "count": draw(st.integers(1, 2)),
+            "rate": draw(st.sampled_from([40.0, 50.0])),
+            "rate_unit": "TEU/h",
+            "overhead_h": draw(st.sampled_from([0.0, 1.0])),
+            "variability": draw(st.sampled_from(VARIABILITY)),
         },
     }
+    for pool in pools.values():
+        dwell = draw(_dwell())
+        if dwell is not None:
+            pool["dwell_h"] = dwell
+    return {"name": name, "kind": "port", "berths": pools}
 
 
 def _legs(ports: list[str], draw: st.DrawFn) -> dict[str, Any]:
@@ -153,7 +183,7 @@ def _services(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
 @st.composite
 def _flow(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
     kind = draw(st.sampled_from(["line", "reverse", "canal", "rail", "feeder", "back", "middle"]))
-    arrivals = draw(st.sampled_from(["poisson", "regular"]))
+    arrivals = draw(st.sampled_from(ARRIVALS))
     if kind == "rail":
         parcel = draw(
             st.sampled_from(
@@ -246,7 +276,51 @@ def _disruptions(draw: st.DrawFn, ports: list[str], horizon: float) -> dict[str,
             "end_h": 72.0,
             "scale": 0.5,
         }
+    if draw(st.booleans()):
+        found["weather"] = draw(_random_disruption(ports))
     return found
+
+
+RANDOM_SPELLS = [
+    {"up": {"dist": "exponential", "mean": 30.0}, "down": {"dist": "exponential", "mean": 8.0}},
+    {"fraction_down": 0.3, "mean_down_h": 12.0},
+    {"rate_per_year": 150.0, "down": {"dist": "uniform", "low": 6.0, "high": 30.0}},
+    {"up": {"dist": "fixed", "value": 24.0}, "down": {"dist": "fixed", "value": 12.0}},
+    {"fraction_down": 0.2, "mean_down_h": 10.0, "monthly_weights": [3, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]},
+]
+
+
+@st.composite
+def _random_disruption(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
+    """A random disruption of any kind (alternating up/down spells)."""
+    kind, target = draw(
+        st.sampled_from(
+            [("berths", p) for p in ports]
+            + [
+                ("berths", ports[0] + "/bulk"),
+                ("slots", "XXCNL"),
+                ("speed", "l0"),
+                ("capacity", "train"),
+                ("capacity", "feeder"),
+                ("parcel_limit", ports[0]),
+            ]
+        )
+    )
+    values: dict[str, list[dict[str, float]]] = {
+        "berths": [{"set": 0}, {"set": 1}, {"scale": 0.5}],
+        "slots": [{"scale": 0.0}, {"scale": 0.5}],
+        "speed": [{"scale": 0.5}],
+        "capacity": [{"set": 0}, {"scale": 0.3}],
+        "parcel_limit": [{"scale": 0.5}],
+    }
+    window = draw(st.sampled_from([{}, {"start_h": 24.0, "end_h": 200.0}]))
+    return {
+        "kind": kind,
+        "target": target,
+        **draw(st.sampled_from(values[kind])),
+        **window,
+        "random": draw(st.sampled_from(RANDOM_SPELLS)),
+    }
 
 
 # --- hand-built Plans with integer times ---------------------------------------------------------------
@@ -264,12 +338,31 @@ def plans(draw: st.DrawFn, max_replications: int = 3) -> Plan:
     ]
     replications = draw(st.integers(1, max_replications))
     parts = [draw(_replication(routes, stations, horizon)) for _ in range(replications)]
-    return assemble_plan(network, parts)
+    plan = assemble_plan(network, parts)
+    own = [s for s in stations if s.kind != "dwell" and draw(st.booleans())]  # dwells run at speed 1
+    if not own:
+        return plan
+    schedules = tuple(
+        {s.index: _own_schedule(draw, s, horizon) for s in own if draw(st.booleans())} for _ in parts
+    )
+    return dataclasses.replace(plan, capacity_by_rep=schedules)
+
+
+def _own_schedule(draw: st.DrawFn, station: Station, horizon: float) -> Schedule:
+    """A replication's own schedule of ``station`` (integer windows), as a random disruption gives it."""
+    choices = {
+        "berth": [0.0, 1.0, 2.0],
+        "service": [0.0, 1.0, 3.0],
+        "chokepoint": [0.0, 3.0, 12.0],
+        "leg": [0.5, 2.0],
+    }[station.kind]
+    windows = _integer_windows(draw, horizon)
+    return windowed(station.nominal, [(a, b, float(draw(st.sampled_from(choices)))) for a, b in windows])
 
 
 @st.composite
 def _station(draw: st.DrawFn, index: int, horizon: float) -> Station:
-    kind = draw(st.sampled_from(["berth", "berth", "service", "chokepoint", "leg"]))
+    kind = draw(st.sampled_from(["berth", "berth", "service", "chokepoint", "leg", "dwell"]))
     windows = _integer_windows(draw, horizon)
     if kind == "berth":
         count = draw(st.integers(1, 3))
@@ -297,6 +390,8 @@ def _station(draw: st.DrawFn, index: int, horizon: float) -> Station:
         slots = float(draw(st.sampled_from([3, 6, 8, 12, 24])))
         values = [(a, b, float(draw(st.sampled_from([0, 3, 12])))) for a, b in windows]
         return Station(index, f"c{index}", "chokepoint", "N", windowed(slots, values), slots)
+    if kind == "dwell":
+        return Station(index, f"d{index}", "dwell", "N", windowed(1.0, []), 1.0, cargo_class="box")
     values = [(a, b, float(draw(st.sampled_from([0.5, 2.0])))) for a, b in windows]
     return Station(index, f"l{index}", "leg", "N", windowed(1.0, values), 1.0)
 

@@ -18,13 +18,17 @@ def test_all_lists_the_public_api() -> None:
     assert sorted(sim.__all__) == sorted(
         [
             "InputError",
+            "OutputError",
             "Problem",
             "RunResult",
             "Scenario",
             "__version__",
+            "bottlenecks",
+            "compare",
             "load_scenario",
             "run",
             "scenario_hash",
+            "sweep",
             "write_run",
         ]
     )
@@ -99,3 +103,14 @@ def test_validate_loads_neither_pandas_arrow_matplotlib_nor_dask() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_importing_sim_loads_no_experiment_pandas_or_matplotlib() -> None:
+    code = (
+        "import sys, sim\n"
+        "print([m for m in ('pandas', 'matplotlib', 'sim.experiments', 'sim.runner') if m in sys.modules])\n"
+        "sim.compare\n"
+        "print('sim.experiments.api' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["[]", "True"]

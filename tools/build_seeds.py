@@ -12,7 +12,10 @@ What it writes:
   (:data:`ALWAYS_CLOSED`);
 - one sea leg from every port to every chokepoint node, routed with that chokepoint's own passage open;
 - for every sea service whose ``source`` starts with :data:`SERVICE_SOURCE`, its ``transit_h``: the sea
-  distance between its two ports at the liner speed :data:`LINER_SPEED_KN`.
+  distance between its two ports at the liner speed :data:`LINER_SPEED_KN`;
+- ``sim/data/sea_lanes.csv``: the track of every generated sea leg (searoute's geometry, simplified to
+  :data:`LANE_TOLERANCE_DEG` and rounded to 0.1°), which the network map draws; the simulator ships it and
+  never calls searoute.
 
 Rows of ``legs.csv`` whose ``source`` does not start with :data:`LEG_SOURCE` (rail, river, road legs, and any
 sea leg written by hand) are kept as they are. The output is deterministic: pairs in id order, distances
@@ -37,6 +40,7 @@ __all__ = [
     "LINER_SPEED_KN",
     "SeaNode",
     "build_sea_legs",
+    "lane_text",
     "main",
     "read_sea_nodes",
     "sea_distance_nm",
@@ -51,6 +55,11 @@ ALWAYS_CLOSED = ("northwest", "suez")
 """Passages never used: the Northwest Passage (searoute's default), Suez (Red Sea diversions, Dec 2023 on)."""
 PASSAGE_OF_CHOKEPOINT = {"PAPCN": "panama", "EGSUZ": "suez", "SGSTR": "malacca", "IDSUN": "sunda"}
 """searoute passage that a chokepoint node stands for (pseudo-LOCODE -> passage name)."""
+LANE_TOLERANCE_DEG = 0.25
+"""Largest distance (degrees) of a dropped vertex from the simplified lane (Douglas–Peucker): finer than a
+line's width on a world map, and it keeps the shipped file small."""
+LANES_FILE = Path("sim/data/sea_lanes.csv")
+LANE_COLUMNS = ("leg", "from", "to", "points")
 LEG_SOURCE = "computed: searoute"
 SERVICE_SOURCE = "derived: searoute"
 EARTH_RADIUS_NM = 3440.065
@@ -83,10 +92,15 @@ class SeaNode:
 
 @dataclass(frozen=True)
 class SeaRoute:
-    """A computed sea distance (nm) and the named passages the route traverses."""
+    """A computed sea distance (nm), the named passages the route traverses and its track.
+
+    ``path`` is the simplified track as (longitude, latitude) degrees from ``a`` to ``b``, longitudes
+    continuous (a trans-Pacific track runs past 180° rather than jumping to −180°).
+    """
 
     distance_nm: float
     passages: tuple[str, ...]
+    path: tuple[tuple[float, float], ...] = ()
 
 
 def read_sea_nodes(nodes_csv: Path) -> list[SeaNode]:
@@ -127,7 +141,52 @@ def sea_distance_nm(a: SeaNode, b: SeaNode, closed: Sequence[str]) -> SeaRoute |
     direct = great_circle_nm(a, b)
     if not math.isfinite(length) or (length == 0.0 and direct > 50.0):
         return None
-    return SeaRoute(round(max(length, direct), 1), passages)
+    track = [(float(lon), float(lat)) for lon, lat in feature["geometry"]["coordinates"]]
+    path = simplify([(a.lon, a.lat), *track, (b.lon, b.lat)], LANE_TOLERANCE_DEG)
+    return SeaRoute(round(max(length, direct), 1), passages, tuple(path))
+
+
+def _unwrap(points: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Shift longitudes by multiples of 360° so that every step is the short way round."""
+    out: list[tuple[float, float]] = []
+    for raw, lat in points:
+        lon = raw if not out else out[-1][0] + ((raw - out[-1][0] + 180.0) % 360.0 - 180.0)
+        out.append((lon, lat))
+    return out
+
+
+def _offset(point: tuple[float, float], start: tuple[float, float], end: tuple[float, float]) -> float:
+    """Distance (degrees, plane) of ``point`` from the segment ``start``–``end``."""
+    (x, y), (x0, y0), (x1, y1) = point, start, end
+    dx, dy = x1 - x0, y1 - y0
+    length2 = dx * dx + dy * dy
+    t = 0.0 if length2 == 0.0 else min(1.0, max(0.0, ((x - x0) * dx + (y - y0) * dy) / length2))
+    return math.hypot(x - (x0 + t * dx), y - (y0 + t * dy))
+
+
+def simplify(points: Sequence[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
+    """Douglas–Peucker simplification of a (longitude, latitude) track, after unwrapping its longitudes.
+
+    Consecutive duplicates are dropped; the two ends are always kept.
+    """
+    unwrapped = _unwrap(points)
+    track = [p for i, p in enumerate(unwrapped) if i == 0 or p != unwrapped[i - 1]]
+    if len(track) <= 2:
+        return track
+    keep = [False] * len(track)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(track) - 1)]
+    while stack:
+        first, last = stack.pop()
+        worst, where = 0.0, -1
+        for i in range(first + 1, last):
+            distance = _offset(track[i], track[first], track[last])
+            if distance > worst:
+                worst, where = distance, i
+        if where > 0 and worst > tolerance:
+            keep[where] = True
+            stack += [(first, where), (where, last)]
+    return [p for p, kept in zip(track, keep, strict=True) if kept]
 
 
 def _closed_for(nodes: Iterable[SeaNode], open_passage: str | None = None) -> list[str]:
@@ -140,7 +199,10 @@ def _closed_for(nodes: Iterable[SeaNode], open_passage: str | None = None) -> li
 
 
 def build_sea_legs(nodes: Sequence[SeaNode], year: str = "2024") -> list[dict[str, str]]:
-    """Sea-leg rows (``legs.csv`` columns) for every port pair and every port-chokepoint pair."""
+    """Sea-leg rows (``legs.csv`` columns) for every port pair and every port-chokepoint pair.
+
+    Each row also carries its simplified track under the key ``points`` (see :func:`lane_text`).
+    """
     ports = [n for n in nodes if n.kind == "port"]
     chokepoints = [n for n in nodes if n.kind == "chokepoint"]
     pairs: list[tuple[SeaNode, SeaNode, list[str]]] = [
@@ -169,9 +231,26 @@ def build_sea_legs(nodes: Sequence[SeaNode], year: str = "2024") -> list[dict[st
                 f"closed: {' '.join(closed)}; speed: sintef.no publication 1607569",
                 "year": year,
                 "notes": f"passages: {' '.join(route.passages) or 'open sea'}",
+                "points": _points_text(route.path),
             }
         )
     return rows
+
+
+def _points_text(path: Sequence[tuple[float, float]]) -> str:
+    """``lon lat lon lat …`` at 0.1°, repeated points (after rounding) dropped."""
+    rounded = [f"{lon:.1f} {lat:.1f}" for lon, lat in path]
+    return " ".join(p for i, p in enumerate(rounded) if i == 0 or p != rounded[i - 1])
+
+
+def lane_text(legs: Iterable[dict[str, str]]) -> str:
+    """Text of ``sim/data/sea_lanes.csv``: one row per generated sea leg, in leg order.
+
+    Columns ``leg``, ``from``, ``to`` and ``points``: the track from ``from`` to ``to`` as space-separated
+    ``longitude latitude`` pairs in degrees (0.1°), longitudes continuous along the track.
+    """
+    lanes = [{"leg": r["id"], "from": r["from"], "to": r["to"], "points": r["points"]} for r in legs]
+    return _csv_text(LANE_COLUMNS, lanes)
 
 
 def _read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -214,8 +293,8 @@ def update_services(
     return updated
 
 
-def rebuild(seeds: Path) -> dict[Path, str]:
-    """New text of ``legs.csv`` and ``services.csv`` in ``seeds`` (nothing written)."""
+def rebuild(seeds: Path, lanes: Path = LANES_FILE) -> dict[Path, str]:
+    """New text of ``legs.csv`` and ``services.csv`` in ``seeds`` and of the sea lanes (nothing written)."""
     generated = build_sea_legs(read_sea_nodes(seeds / "nodes.csv"))
     legs_path = seeds / "legs.csv"
     existing = _read_rows(legs_path)[1] if legs_path.exists() else []
@@ -224,6 +303,7 @@ def rebuild(seeds: Path) -> dict[Path, str]:
     if services_path.exists():
         columns, services = _read_rows(services_path)
         texts[services_path] = _csv_text(columns, update_services(services, generated))
+    texts[lanes] = lane_text(generated)
     return texts
 
 
@@ -231,6 +311,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command line: rebuild (or with ``--check``, verify) the sea legs and liner transit times."""
     parser = argparse.ArgumentParser(prog="python -m tools.build_seeds", description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=Path, default=Path("seeds"), help="seeds directory (default: seeds)")
+    parser.add_argument(
+        "--lanes", type=Path, default=LANES_FILE, help=f"sea-lane file to write (default: {LANES_FILE})"
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if the files are not up to date")
     args = parser.parse_args(argv)
     try:
@@ -242,7 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{args.seeds / 'nodes.csv'}: no such file", file=sys.stderr)
         return 2
     stale = []
-    for path, text in rebuild(args.seeds).items():
+    for path, text in rebuild(args.seeds, args.lanes).items():
         if path.exists() and path.read_text(encoding="utf-8") == text:
             continue
         stale.append(path)

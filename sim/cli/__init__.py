@@ -1,7 +1,7 @@
 """The ``corridor`` command line: run, validate and describe scenarios (more commands register here).
 
 Exit codes: 0 success; 2 invalid input (one message per problem, no traceback); 1 internal error;
-130 interrupted (Ctrl-C).
+130 interrupted (Ctrl-C); 143 terminated (SIGTERM, :mod:`sim.cli.signals`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,15 @@ import typer
 from rich.console import Console
 
 from sim.cli import compare as compare_commands
+from sim.cli import library as library_commands
 from sim.cli import report as report_commands
 from sim.cli import run as run_commands
+from sim.cli import show as show_commands
 from sim.cli import sweep as sweep_commands
+from sim.cli.signals import EXIT_TERMINATED, sigterm_raises, terminated
 from sim.engines.memory import keep_freed_memory
 from sim.errors import InputError
+from sim.version import __version__
 
 __all__ = ["app", "main"]
 
@@ -32,6 +36,26 @@ run_commands.register(app)
 compare_commands.register(app)
 report_commands.register(app)
 sweep_commands.register(app)
+show_commands.register(app)
+library_commands.register(app)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"corridor-sim {__version__}")
+        raise typer.Exit()
+
+
+def _options(
+    _version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", callback=_print_version, is_eager=True
+    ),
+) -> None:
+    """Simulate trade corridors: run scenarios, compare them, sweep parameters."""
+
+
+app.callback()(_options)
+
 
 EXIT_INPUT = 2
 EXIT_INTERNAL = 1
@@ -42,10 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``corridor`` command; returns the exit code."""
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        result = app(args=argv, standalone_mode=False)
+        with sigterm_raises():
+            result = app(args=argv, standalone_mode=False)
     except (KeyboardInterrupt, typer.Abort):
-        errors.print("interrupted")
-        return EXIT_INTERRUPTED
+        return _stopped(errors)
     except InputError as error:
         for problem in error.problems:
             errors.print(f"[bold red]error:[/] {problem}", markup=True)
@@ -63,7 +87,17 @@ def main(argv: list[str] | None = None) -> int:
             f"internal error: {error.__class__.__name__}: {error} (set CORRIDOR_DEBUG=1 for a traceback)"
         )
         return EXIT_INTERNAL
-    return result if isinstance(result, int) else 0  # click returns a command's typer.Exit code here
+    code = result if isinstance(result, int) else 0  # click returns a command's typer.Exit code here
+    return _stopped(errors) if code == EXIT_INTERRUPTED else code  # typer's code for an interrupt
+
+
+def _stopped(errors: Console) -> int:
+    """Say why the command stopped early; return 143 after SIGTERM, else 130."""
+    if terminated():
+        errors.print("terminated")
+        return EXIT_TERMINATED
+    errors.print("interrupted")
+    return EXIT_INTERRUPTED
 
 
 def entry() -> None:  # pragma: no cover - console script wrapper

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from sim.cli.progress import LazyProgress
 from sim.errors import InputError, Problem
 
 __all__ = ["register", "report_command"]
@@ -25,7 +26,7 @@ def report_command(
 
     console = Console(quiet=quiet)
     try:
-        with console.status("drawing figures…"):
+        with LazyProgress("drawing figures and writing the report", console):
             target = build_report(directory)
     except RunDirError as error:
         raise InputError(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +11,8 @@ from rich.console import Console
 
 from sim.engines import DEFAULT_ENGINE, ENGINES, check_engine
 from sim.errors import InputError, Problem
-from sim.results.files import VISITS
+from sim.results.files import VISITS, claim_output
+from sim.scenario.library import resolve_scenario
 
 __all__ = ["register"]
 
@@ -30,7 +30,10 @@ def _check_arguments(engine: str, replications: int | None, seed: int | None, vi
 
 
 def run_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (.yaml, .toml or .json).")],
+    scenario: Annotated[
+        Path,
+        typer.Argument(help="Scenario file (.yaml, .toml, .json) or a library name (corridor scenarios)."),
+    ],
     engine: Annotated[
         str, typer.Option(help="Simulation engine: " + ", ".join(ENGINES) + ".")
     ] = DEFAULT_ENGINE,
@@ -48,18 +51,24 @@ def run_command(
     ] = "all",
 ) -> None:
     """Run a scenario, print a summary and write results (Parquet, JSON, resolved scenario)."""
-    console = Console(quiet=quiet, width=None if sys.stdout.isatty() else 120)
+    console = Console(quiet=quiet)
     _check_arguments(engine, replications, seed, visits)
     from sim.cli.progress import LazyProgress  # the simulation stack loads once the arguments are checked
     from sim.cli.summary import print_summary
     from sim.runner import run, write_run
     from sim.scenario.loader import load_scenario
 
-    loaded = load_scenario(scenario)
-    with LazyProgress(f"simulating {loaded.name}", console, enabled=not quiet) as progress:
-        result = run(loaded, engine=engine, replications=replications, seed=seed, progress=progress)
+    loaded = load_scenario(resolve_scenario(scenario))
     target = out if out is not None else Path("results") / loaded.name
-    write_run(result, target, visits=visits)
+    with (
+        claim_output(
+            target, "run", inputs=[resolve_scenario(scenario)]
+        ),  # refused before simulating, not after
+        LazyProgress(f"simulating {loaded.name}", console, enabled=not quiet) as progress,
+    ):
+        result = run(loaded, engine=engine, replications=replications, seed=seed, progress=progress)
+        progress.stage("writing results")
+        write_run(result, target, visits=visits)
     print_summary(result, console)
     console.print(f"results written to [bold]{target}[/]")
 
@@ -74,7 +83,7 @@ def validate_command(
     problems: list[Problem] = []
     for path in files:
         try:
-            loaded = load_scenario(path)
+            loaded = load_scenario(resolve_scenario(path))
         except InputError as error:
             problems.extend(error.problems)
             continue

@@ -1,19 +1,94 @@
-"""The summary a run prints: throughput and delay by flow, and the busiest stations."""
+"""The summary a run prints: throughput and delay by flow, and the busiest stations.
+
+``corridor run`` prints it from the finished :class:`~sim.runner.RunResult`; ``corridor show RUN`` prints
+the same tables from the run directory's files (``kpis.json``, ``provenance.json``, ``scenario.yaml``),
+through one :class:`RunSummary`. Numbers are formatted by :mod:`sim.cli.units`; the tables fit 80 columns.
+"""
 
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.table import Table
+
+from sim.cli.units import narrow_table, quantity, with_half_width
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from sim.runner import RunResult
+    from sim.scenario.model import Scenario
 
-__all__ = ["print_summary"]
+__all__ = ["RunSummary", "print_run_summary", "print_summary", "summary_of_directory", "summary_of_result"]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What the run summary shows: the scenario, how it was run, and its KPI means with 95 % intervals.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The resolved scenario.
+    kpis : pandas.DataFrame
+        Columns ``table, key, period, metric, mean, ci_low, ci_high`` (as in ``kpis.json``).
+    replications : int
+        Replications run.
+    engine : str
+        Engine name.
+    seed : int
+        Root seed.
+    wall_time_s : float
+        Wall time of the run (NaN when unknown).
+    """
+
+    scenario: Scenario
+    kpis: pd.DataFrame
+    replications: int
+    engine: str
+    seed: int
+    wall_time_s: float
+
+
+def summary_of_result(result: RunResult) -> RunSummary:
+    """The summary of a run just finished."""
+    return RunSummary(
+        result.scenario,
+        result.kpis,
+        len(result.replications),
+        result.engine,
+        result.seed,
+        result.wall_time_s,
+    )
+
+
+def summary_of_directory(directory: Path) -> RunSummary:
+    """The summary of a run directory written by ``corridor run`` (raises ``FileNotFoundError``)."""
+    import pandas as pd
+
+    from sim.scenario.loader import load_scenario
+
+    for name in ("kpis.json", "provenance.json", "scenario.yaml"):
+        if not (directory / name).is_file():
+            raise FileNotFoundError(str(directory / name))
+    kpis = json.loads((directory / "kpis.json").read_text(encoding="utf-8"))
+    stamp = json.loads((directory / "provenance.json").read_text(encoding="utf-8"))
+    frame = pd.DataFrame(
+        [{"table": table, **row} for table, rows in kpis["tables"].items() for row in rows],
+        columns=["table", "key", "period", "metric", "mean", "ci_low", "ci_high"],
+    )
+    return RunSummary(
+        load_scenario(directory / "scenario.yaml"),
+        frame,
+        len(stamp.get("replications", kpis.get("replications", []))),
+        str(stamp.get("engine", "?")),
+        int(stamp.get("seed", -1)),
+        float(stamp.get("wall_time_s", math.nan)),
+    )
 
 
 def _pick(kpis: pd.DataFrame, table: str, metric: str) -> pd.DataFrame:
@@ -21,21 +96,17 @@ def _pick(kpis: pd.DataFrame, table: str, metric: str) -> pd.DataFrame:
     return chosen.set_index("key")
 
 
-def _cell(mean: float, low: float, high: float, digits: int = 1) -> str:
-    if math.isnan(mean):
-        return "–"
-    text = f"{mean:,.{digits}f}"
-    if not math.isnan(low):
-        text += f" ±{(high - low) / 2:,.{digits}f}"
-    return text
-
-
-def _row(frame: pd.DataFrame, key: str, scale: float = 1.0, digits: int = 1) -> str:
+def _row(frame: pd.DataFrame, key: str, kind: str) -> str:
     if key not in frame.index:
         return "–"
     row = frame.loc[key, ["mean", "ci_low", "ci_high"]].to_numpy(dtype=float)
     mean, low, high = (float(value) for value in row)
-    return _cell(mean * scale, low * scale, high * scale, digits)
+    return with_half_width(mean, low, high, kind)
+
+
+def _mean(frame: pd.DataFrame, key: str, kind: str) -> str:
+    """A mean alone (percentiles: their interval is in kpis.json)."""
+    return quantity(float(frame["mean"].get(key, math.nan)), kind)
 
 
 def _count(frame: pd.DataFrame, key: str) -> str:
@@ -43,28 +114,26 @@ def _count(frame: pd.DataFrame, key: str) -> str:
     mean = float(frame["mean"].get(key, math.nan))
     if math.isnan(mean):
         return "–"
-    return "0" if mean == 0 else f"{mean:,.1f}"
-
-
-def _delivered(tonnes: pd.DataFrame, teu: pd.DataFrame, flow: str, containerised: bool) -> str:
-    if containerised:
-        return _row(teu, flow, 1e-3, 1) + " kTEU"
-    return _row(tonnes, flow, 1e-3, 0) + " kt"
+    return "0" if mean == 0 else quantity(mean, "count")
 
 
 def print_summary(result: RunResult, console: Console, top_stations: int = 8) -> None:
-    """Print throughput/transit by flow and the most utilised stations, with 95% intervals."""
-    kpis = result.kpis
-    scenario = result.scenario
-    reps = len(result.replications)
+    """Print the summary of a finished run (see :func:`print_run_summary`)."""
+    print_run_summary(summary_of_result(result), console, top_stations)
+
+
+def print_run_summary(summary: RunSummary, console: Console, top_stations: int = 8) -> None:
+    """Print throughput/transit by flow and the most utilised stations, with 95 % intervals."""
+    kpis, scenario, reps = summary.kpis, summary.scenario, summary.replications
+    took = "" if math.isnan(summary.wall_time_s) else f", {summary.wall_time_s:.2f} s"
     console.print(
         f"[bold]{scenario.name}[/] — {scenario.horizon_days:g} days from {scenario.start}, "
         f"warm-up {scenario.warmup_days:g} days, {reps} replication{'s' * (reps != 1)}, "
-        f"engine {result.engine}, seed {result.seed}, {result.wall_time_s:.2f} s"
+        f"engine {summary.engine}, seed {summary.seed}{took}"
     )
-    flows = Table(title="Flows per year (mean ± 95% CI half-width; times in days)", title_justify="left")
-    flows.add_column("flow", no_wrap=True)
-    for column in ("delivered", "transit", "p95", "delay"):
+    flows = narrow_table("Flows (mean ±95 % CI half-width)")
+    flows.add_column("flow", overflow="fold", min_width=12)
+    for column in ("delivered/yr", "transit", "transit\np95", "delay"):
         flows.add_column(column, justify="right", no_wrap=True)
     tonnes = _pick(kpis, "throughput_by_flow", "tonnes_per_year")
     teu = _pick(kpis, "throughput_by_flow", "teu_per_year")
@@ -75,21 +144,21 @@ def print_summary(result: RunResult, console: Console, top_stations: int = 8) ->
         containerised = scenario.commodities[flow.commodity].kind == "container"
         flows.add_row(
             name,
-            _delivered(tonnes, teu, name, containerised),
-            _row(transit, name, 1 / 24),
-            _row(p95, name, 1 / 24),
-            _row(delay, name, 1 / 24, 2),
+            _row(teu, name, "teu") if containerised else _row(tonnes, name, "mass"),
+            _row(transit, name, "duration"),
+            _mean(p95, name, "duration"),
+            _row(delay, name, "duration"),
         )
     console.print(flows)
-    stations = Table(
-        title=f"Busiest stations (top {top_stations} by utilisation; waits in hours)",
-        title_justify="left",
+    _print_ledger(kpis, console)
+    console.print()
+    stations = narrow_table(
+        f"Busiest stations (top {top_stations} by utilisation)",
         caption="waits of the visits that arrived after the warm-up and started by the horizon; still "
         "waiting: visits per replication queued at the horizon, left out of the waits (biased low if many)",
-        caption_justify="left",
     )
-    stations.add_column("station", no_wrap=True)
-    for column in ("utilisation", "wait", "wait p95", "still waiting", "queue"):
+    stations.add_column("station", overflow="fold", min_width=12)
+    for column in ("utilisation", "wait", "wait\np95", "still\nwaiting", "queue"):
         stations.add_column(column, justify="right", no_wrap=True)
     utilisation = _pick(kpis, "stations", "utilisation").sort_values("mean", ascending=False)
     waits, wait95 = _pick(kpis, "stations", "wait_mean_h"), _pick(kpis, "stations", "wait_p95_h")
@@ -98,10 +167,38 @@ def print_summary(result: RunResult, console: Console, top_stations: int = 8) ->
     for station in list(utilisation.index)[:top_stations]:
         stations.add_row(
             station,
-            _row(utilisation, station, 1.0, 2),
-            _row(waits, station),
-            _row(wait95, station),
+            _row(utilisation, station, "share"),
+            _row(waits, station, "duration"),
+            _mean(wait95, station, "duration"),
             _count(waiting, station),
-            _row(queue, station, 1.0, 2),
+            _row(queue, station, "count"),
         )
     console.print(stations)
+
+
+def _print_ledger(kpis: pd.DataFrame, console: Console) -> None:
+    """Two lines when the scenario has costs or emissions: window totals, and per tonne by commodity.
+
+    The totals are sums of the commodities' means (a sum of means is the mean of the sums); their intervals
+    are per commodity, in ``kpis.json``.
+    """
+    totals, ratios, labels = [], [], []
+    for table, metric, scale, unit, ratio, label in (
+        ("cost_by_commodity", "cost_total_usd", 1e-6, "US$ M", "cost_usd_per_t", "US$"),
+        ("emissions_by_commodity", "co2e_wtw_t", 1e-3, "kt CO₂e WTW", "co2e_kg_per_t", "kg CO₂e"),
+    ):
+        rows = _pick(kpis, table, metric)
+        if rows.empty:
+            continue
+        totals.append(f"{float(rows['mean'].sum()) * scale:,.1f} {unit}")
+        ratios.append(_pick(kpis, table, ratio)["mean"])
+        labels.append(label)
+    if not totals:
+        return
+    console.print("Cost and emissions of the deliveries in the window (mean): " + "; ".join(totals))
+    cells = []
+    for key in ratios[0].index:
+        values = [float(r.get(key, math.nan)) for r in ratios]
+        if not all(math.isnan(v) for v in values):
+            cells.append(f"{key} " + " · ".join("–" if math.isnan(v) else f"{v:,.0f}" for v in values))
+    console.print(f"Per tonne delivered ({' · '.join(labels)}): " + ", ".join(cells))

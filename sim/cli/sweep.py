@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,12 +14,15 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
+from sim.cli.signals import EXIT_TERMINATED, terminated
+from sim.cli.units import kind_of, number, quantity
 from sim.errors import InputError, Problem
 
 if TYPE_CHECKING:  # the sweep machinery (pandas, dask) loads when a sweep runs, not for --help
     from sim.analysis.report.sweep import SweepReport
     from sim.experiments.sweep.driver import SweepOutcome
     from sim.experiments.sweep.executors import ExecutorKind
+    from sim.experiments.sweep.plan import SweepSize
 
 __all__ = ["register"]
 
@@ -101,6 +103,13 @@ def sweep_command(
         bool, typer.Option("--resume", help="Continue the sweep in --out, skipping finished tasks.")
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every task's log line.")] = False,
+    allow_large: Annotated[
+        bool,
+        typer.Option(
+            "--allow-large",
+            help="Run a sweep of more than 1,000 points or 10,000 tasks (up to the hard limits).",
+        ),
+    ] = False,
 ) -> None:
     """Run a parameter sweep: one Parquet file per (point, block of replications), resumable."""
     from sim.cli.sweep_events import BarEvents, progress_bar
@@ -112,12 +121,13 @@ def sweep_command(
     console = Console()
     kind = _executor_kind(executor, scheduler, slurm, workers)
     sweep = load_sweep(spec)
-    plan = sweep_plan.plan_sweep(sweep)
     target = out if out is not None else Path("results") / sweep.name
-    console.print(
-        f"sweep [bold]{sweep.name}[/]: {len(plan.points)} points × {plan.replications} replications "
-        f"({sweep.spec.design}, seed {plan.seed}, engine {plan.engine}) → {target}"
-    )
+
+    def announce(size: SweepSize) -> None:
+        console.print(f"sweep [bold]{sweep.name}[/]: {size} ({sweep.spec.design}) → {target}")
+
+    plan = sweep_plan.plan_sweep(sweep, allow_large=allow_large, announce=announce)
+    console.print(f"every point valid; seed {plan.seed}, engine {plan.engine}")
     with _worker_logs(console, verbose) as level, progress_bar(console) as progress:
         events = BarEvents(progress, console)
         pool = make_executor(kind, workers, scheduler, slurm, level)
@@ -128,8 +138,9 @@ def sweep_command(
                 f"{error}; the finished tasks are kept: fix the cause and run again with --resume"
             ) from None
         except KeyboardInterrupt:
-            raise SweepInterruptedError(
-                "interrupted: the finished tasks are kept; run again with --resume to continue"
+            stopped = SweepTerminatedError if terminated() else SweepInterruptedError
+            raise stopped(
+                f"{stopped.verb}: the finished tasks are kept; run again with --resume to continue"
             ) from None
     _print_outcome(console, outcome)
 
@@ -157,6 +168,14 @@ class SweepInterruptedError(SweepStoppedError):
     """The driver was interrupted (exit 130); finished tasks are kept."""
 
     exit_code = EXIT_INTERRUPTED
+    verb = "interrupted"
+
+
+class SweepTerminatedError(SweepInterruptedError):
+    """The driver received SIGTERM (exit 143); finished tasks are kept."""
+
+    exit_code = EXIT_TERMINATED
+    verb = "terminated"
 
 
 def _print_outcome(console: Console, outcome: SweepOutcome) -> None:
@@ -201,8 +220,11 @@ def _print_points(console: Console, report: SweepReport) -> None:
     )
     for column in frame.columns:
         table.add_column(_short(str(column)), justify="right")
+    from sim.analysis.stats.kpi_differences import kpi_unit
+
+    kinds = [kind_of(kpi_unit(str(c).rsplit("/", 1)[-1])) if "/" in str(c) else None for c in frame.columns]
     for row in frame.head(SHOWN_POINTS).itertuples(index=False):
-        table.add_row(*(_fmt(v) for v in row))
+        table.add_row(*(_fmt(v, kind) for v, kind in zip(row, kinds, strict=True)))
     console.print(table)
     if len(frame) > SHOWN_POINTS:
         console.print(f"… {len(frame) - SHOWN_POINTS} more points in {report.out / 'kpis_by_point.csv'}")
@@ -236,9 +258,10 @@ def _short(label: str) -> str:
     return ".".join(label.split(".")[-2:])
 
 
-def _fmt(value: object) -> str:
-    if isinstance(value, float):
-        return "–" if math.isnan(value) else f"{value:.4g}"
+def _fmt(value: object, kind: str | None = None) -> str:
+    """A KPI mean with its unit (:mod:`sim.cli.units`), a parameter value or an index as a plain number."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return quantity(float(value), kind) if kind is not None else number(float(value))
     return str(value)
 
 

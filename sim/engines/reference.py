@@ -12,11 +12,15 @@ This engine is the semantic definition the vector engine must reproduce. Rules:
   is never overtaken.
 - Chokepoints: one transit may start every ``24 / slots(t)`` hours (slots taken at the previous start);
   with 0 slots, none starts until slots return.
-- Legs: travel time = work / speed factor at departure.
+- Legs: travel time = work / speed factor at departure. Dwells (yard time at a port) are pure delays too:
+  they are legs whose speed factor is 1 throughout.
+- Random disruptions: in each replication a station follows that replication's schedule
+  (:meth:`sim.plan.Plan.capacity`), drawn into the Plan (:mod:`sim.spells`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from collections.abc import Callable, Generator
 from typing import Any
@@ -179,7 +183,12 @@ class _Service(_Queue):
 
 
 def _shipment(
-    env: simpy.Environment, plan: Plan, row: int, stations: list[Any], record: _Recorder
+    env: simpy.Environment,
+    plan: Plan,
+    row: int,
+    stations: list[Any],
+    specs: list[Station],
+    record: _Recorder,
 ) -> Generator[simpy.Event, Any, None]:
     order = int(plan.shipment_id[row])
     for visit in range(int(plan.first_visit[row]), int(plan.first_visit[row + 1])):
@@ -188,7 +197,7 @@ def _shipment(
         work = float(plan.visit_work[visit])
         if station is None:  # a leg: a pure delay at the speed of the moment of departure
             record.start[visit] = env.now
-            spec = plan.network.stations[int(plan.visit_station[visit])]
+            spec = specs[int(plan.visit_station[visit])]
             yield env.timeout(work / spec.capacity.at(env.now))
         else:
             yield station.join(order, visit)
@@ -200,21 +209,32 @@ def _shipment(
 
 
 def _source(
-    env: simpy.Environment, plan: Plan, rows: range, stations: list[Any], record: _Recorder
+    env: simpy.Environment,
+    plan: Plan,
+    rows: range,
+    stations: list[Any],
+    specs: list[Station],
+    record: _Recorder,
 ) -> Generator[simpy.Event, Any, None]:
     """Start each shipment's process at its creation time, in creation order (keeps SimPy's queue short)."""
     for row in rows:
         created = float(plan.created[row])
         if created > env.now:
             yield _at_time(env, created)
-        env.process(_shipment(env, plan, row, stations, record))
+        env.process(_shipment(env, plan, row, stations, specs, record))
 
 
 def _simulate_replication(plan: Plan, stored: int, record: _Recorder) -> None:
     env = simpy.Environment()
     first, last = int(plan.rep_first[stored]), int(plan.rep_first[stored + 1])
     stations: list[Any] = []
-    for spec in plan.network.stations:
+    specs = [
+        dataclasses.replace(spec, capacity=plan.capacity(stored, spec.index))
+        if plan.capacity_by_rep
+        else spec
+        for spec in plan.network.stations
+    ]
+    for spec in specs:
         if spec.kind == "berth":
             stations.append(_BerthPool(env, spec))
         elif spec.kind == "chokepoint":
@@ -223,7 +243,7 @@ def _simulate_replication(plan: Plan, stored: int, record: _Recorder) -> None:
             stations.append(_Service(env, spec, plan.visit_size))
         else:
             stations.append(None)
-    env.process(_source(env, plan, range(first, last), stations, record))
+    env.process(_source(env, plan, range(first, last), stations, specs, record))
     # process every event at or before the horizon (run(until=T) would leave those at exactly T)
     env.run(until=float(np.nextafter(plan.horizon_h, np.inf)))
 

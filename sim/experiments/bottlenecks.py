@@ -10,23 +10,49 @@ result is paired with the undegraded base:
 * leg ``leg:ID`` — speed × (1 − f), as a whole-horizon speed disruption.
 
 Two KPIs rank them: total throughput (t/yr, all commodities) and the tonne-weighted mean transit time
-(flows weighted by their base throughput, h). The answer reads "a 25 % capacity loss at X costs Y t/yr and
-Z hours per tonne", each with a paired 95 % interval.
+(flows weighted by their base throughput, h). Background traffic — flows whose origin is their destination,
+such as the canal's other transits (``panama_background``), modelled only so that it queues — is left out
+of both by default (:func:`background_flows`): its tonnes would dwarf the corridor's own.
+The answer reads "a 25 % capacity loss at X costs Y t/yr and Z hours per tonne", each with a paired 95 %
+interval.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis.stats.differences import Difference, paired_difference
+from sim.results.files import atomic_directory, write_json
+from sim.results.provenance import git_commit, stamp
 from sim.runner import run
+from sim.scenario.loader import scenario_hash
 from sim.scenario.model import Disruption, Scenario
 
-__all__ = ["Degradation", "candidate_stations", "degrade", "rank_bottlenecks", "scenario_kpis"]
+__all__ = [
+    "Degradation",
+    "background_flows",
+    "bottlenecks_provenance",
+    "candidate_stations",
+    "degrade",
+    "rank_bottlenecks",
+    "scenario_kpis",
+    "write_bottlenecks",
+]
+
+
+def background_flows(scenario: Scenario) -> tuple[frozenset[str], frozenset[str]]:
+    """Flows that only queue at one node (origin = destination) and commodities carried by no other flow."""
+    flows = frozenset(name for name, flow in scenario.flows.items() if flow.origin == flow.destination)
+    corridor = {flow.commodity for name, flow in scenario.flows.items() if name not in flows}
+    commodities = frozenset(scenario.flows[name].commodity for name in flows) - corridor
+    return flows, commodities
+
 
 KEYS = ["table", "key", "period", "metric"]
 
@@ -122,7 +148,11 @@ def degrade(scenario: Scenario, station: str, fraction: float) -> Degradation:
     raise ValueError(f"{station}: not a station of scenario {scenario.name}")
 
 
-def scenario_kpis(by_replication: pd.DataFrame, weights: pd.Series | None = None) -> pd.DataFrame:
+def scenario_kpis(
+    by_replication: pd.DataFrame,
+    weights: pd.Series | None = None,
+    exclude: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset()),
+) -> pd.DataFrame:
     """Per-replication total throughput (t/yr) and tonne-weighted mean transit (h).
 
     Parameters
@@ -131,6 +161,8 @@ def scenario_kpis(by_replication: pd.DataFrame, weights: pd.Series | None = None
         Long per-replication KPIs of one run.
     weights : pandas.Series, optional
         Weight per flow (the base's tonnes per year); default: this run's own mean throughput.
+    exclude : (frozenset of str, frozenset of str)
+        Flows and commodities left out of both KPIs (background traffic, :func:`background_flows`).
 
     Returns
     -------
@@ -139,11 +171,14 @@ def scenario_kpis(by_replication: pd.DataFrame, weights: pd.Series | None = None
         where some weighted flow delivered nothing in the window).
     """
     k = by_replication
+    by_flow = k["table"].str.endswith("_by_flow")
+    k = k.loc[~((by_flow & k["key"].isin(exclude[0])) | (~by_flow & k["key"].isin(exclude[1])))]
     tonnes = k[(k["table"] == "throughput_by_commodity") & (k["metric"] == "tonnes_per_year")]
     flows = k[(k["table"] == "throughput_by_flow") & (k["metric"] == "tonnes_per_year")]
     transit = k[(k["table"] == "transit_by_flow") & (k["metric"] == "transit_mean_h")]
     if weights is None:
         weights = flows.groupby("key")["value"].mean()
+    weights = weights.drop(index=[key for key in weights.index if key in exclude[0]])
     wide = transit.pivot_table(index="replication", columns="key", values="value")
     wide = wide.reindex(columns=weights.index[weights > 0])
     # A replication missing a weighted flow (none delivered in the window) has no comparable average: NaN,
@@ -187,6 +222,7 @@ def rank_bottlenecks(
     engine: str = "vector",
     notify: Callable[[str], None] | None = None,
     include_legs: bool = True,
+    include_background: bool = False,
 ) -> pd.DataFrame:
     """Rank stations by the throughput lost and the transit time added when each loses ``fraction``.
 
@@ -206,6 +242,8 @@ def rank_bottlenecks(
         Receives a message before each run.
     include_legs : bool
         With the default candidates, also probe legs (slowed down by ``fraction``).
+    include_background : bool
+        Count background traffic (:func:`background_flows`) in the KPIs; by default it is left out.
 
     Returns
     -------
@@ -222,7 +260,9 @@ def rank_bottlenecks(
         "table == 'throughput_by_flow' and metric == 'tonnes_per_year'"
     )
     weights = flows.groupby("key")["value"].mean()
-    base = scenario_kpis(base_run.kpis_by_replication, weights)
+    nothing: frozenset[str] = frozenset()
+    exclude = (nothing, nothing) if include_background else background_flows(scenario)
+    base = scenario_kpis(base_run.kpis_by_replication, weights, exclude)
     probes = list(stations) if stations is not None else candidate_stations(base_run.stations, include_legs)
     rows = []
     for station in probes:
@@ -230,7 +270,7 @@ def rank_bottlenecks(
         if notify is not None:
             notify(f"{station}: {item.change}")
         result = run(item.scenario, engine=engine, replications=count, seed=root)
-        variant = scenario_kpis(result.kpis_by_replication, weights).reindex(base.index)
+        variant = scenario_kpis(result.kpis_by_replication, weights, exclude).reindex(base.index)
         rows.append(
             _row(
                 item,
@@ -248,3 +288,47 @@ def rank_bottlenecks(
     ranked = table.iloc[order].reset_index(drop=True)
     ranked.insert(0, "rank", np.arange(1, len(ranked) + 1))
     return ranked
+
+
+def bottlenecks_provenance(
+    scenario: Scenario, fraction: float, replications: int | None, seed: int | None, engine: str
+) -> dict[str, Any]:
+    """``provenance.json`` of a bottleneck ranking: its kind, the base scenario's stamp and the fraction."""
+    count = scenario.replications if replications is None else replications
+    root = scenario.seed if seed is None else seed
+    return {
+        "kind": "bottlenecks",
+        "scenario": scenario.name,
+        **stamp(scenario_hash(scenario), root, engine, list(range(count)), git_commit()),
+        "fraction": fraction,
+    }
+
+
+def write_bottlenecks(
+    table: pd.DataFrame,
+    scenario: Scenario,
+    target: Path,
+    *,
+    fraction: float,
+    replications: int | None,
+    seed: int | None,
+    engine: str,
+    top: int = 15,
+) -> Path:
+    """Write a ranking's directory atomically: CSV, Parquet, the figure and ``provenance.json``.
+
+    The provenance file is what lets a later run recognise the directory as its own and replace it
+    (:mod:`sim.results.destinations`). Returns ``target``.
+    """
+    from sim.analysis.figures.forest import plot_bottlenecks
+    from sim.analysis.figures.style import save_png
+
+    with atomic_directory(target, "bottlenecks", option="--out") as scratch:
+        table.to_csv(scratch / "bottlenecks.csv", index=False)
+        table.to_parquet(scratch / "bottlenecks.parquet", index=False)
+        save_png(plot_bottlenecks(table, top=top), scratch / "bottlenecks.png")
+        write_json(
+            bottlenecks_provenance(scenario, fraction, replications, seed, engine),
+            scratch / "provenance.json",
+        )
+    return target

@@ -124,6 +124,12 @@ class Comparison:
     warmup: pd.DataFrame
     precision: PrecisionReport | None
 
+    def figure(self, variant: str | None = None, limit: int = 12) -> Any:
+        """Forest plot (matplotlib ``Figure``) of one variant's differences (default: the first variant)."""
+        from sim.analysis.figures.forest import plot_differences
+
+        return plot_differences(self.table, variant or self.variants[0], self.base, limit=limit)
+
 
 def _names(scenarios: Sequence[Scenario]) -> list[str]:
     """Scenario names, made unique with a numeric suffix when two files share one."""
@@ -301,8 +307,14 @@ def comparison_metadata(result: Comparison) -> dict[str, Any]:
 
 
 def write_comparison(result: Comparison, out: Path) -> Path:
-    """Write the comparison directory atomically (layout in the module docstring); return ``out``."""
-    with atomic_directory(Path(out)) as scratch:
+    """Write the comparison directory atomically (layout in the module docstring); return ``out``.
+
+    Raises
+    ------
+    OutputError
+        When ``out`` exists and is not a comparison, cannot be written, or another process is writing it.
+    """
+    with atomic_directory(Path(out), "comparison") as scratch:
         result.table.to_csv(scratch / "comparison.csv", index=False)
         result.table.to_parquet(scratch / "comparison.parquet", index=False)
         result.warmup.to_csv(scratch / "warmup.csv", index=False)

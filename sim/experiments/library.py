@@ -7,8 +7,8 @@ runs them all with common random numbers (same seed and replication numbers), an
 * ``results/README.md`` — the layout of a run directory, then for every variant the question it asks (the
   ``# Question:`` paragraph of its opening comment), its significant throughput and delay differences with
   95 % intervals, and its forest plot;
-* ``results/figures/*.png`` — the baseline network map and one forest plot per variant, small enough to
-  commit (about 50 KB each);
+* ``results/figures/*.png`` — the baseline network map and one forest plot per variant, in full colour
+  (``--figure-format svg`` for vector files);
 * ``results/library/`` — the full comparison directory (``corridor report results/library`` draws it all).
 """
 
@@ -24,12 +24,13 @@ import pandas as pd
 
 from sim.analysis.figures.forest import plot_differences
 from sim.analysis.figures.network_map import plot_network_map
-from sim.analysis.figures.style import save_png
+from sim.analysis.figures.style import FORMATS, save_figure
 from sim.analysis.report.comparison import difference_rows
 from sim.analysis.tables import tidy as tables
 from sim.analysis.tables.run_data import load_run
 from sim.experiments.compare import Comparison, run_comparison, write_comparison
 from sim.results.provenance import git_commit
+from sim.scenario.library import question_of
 from sim.scenario.loader import load_scenario
 from sim.version import __version__
 
@@ -61,21 +62,6 @@ self-contained `report.html` plus `figures/*.png`.
 HEADLINE_ROWS = 8
 
 
-def question_of(path: Path) -> str:
-    """The ``# Question:`` paragraph of a scenario file's opening comment (empty if there is none)."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    collected: list[str] = []
-    for line in lines:
-        if not line.startswith("#"):
-            break
-        text = line.lstrip("#").strip()
-        if collected and not text:
-            break
-        if collected or text.startswith("Question"):
-            collected.append(re.sub(r"^Question[^:]*:\s*", "", text) if not collected else text)
-    return " ".join(collected)
-
-
 def library_variants(directory: Path, base_file: str = "baseline_2024.yaml") -> list[Path]:
     """Scenario files in ``directory`` that extend ``base_file`` (benchmarks excluded), sorted by name."""
     pattern = re.compile(rf"^extends:\s*['\"]?{re.escape(base_file)}['\"]?\s*$", re.MULTILINE)
@@ -89,6 +75,11 @@ def library_variants(directory: Path, base_file: str = "baseline_2024.yaml") -> 
 def _headline(table: pd.DataFrame) -> pd.DataFrame:
     """The variant's significant differences, largest relative change first (throughput and transit first)."""
     significant = table.loc[table["significant"]].copy()
+    # A flow named after its commodity (the only flow of it, e.g. panama_background) has the same throughput
+    # row in both tables and the same label: keep the commodity's.
+    throughput = significant["table"].isin(["throughput_by_commodity", "throughput_by_flow"])
+    repeated = significant.loc[throughput].duplicated(["key", "period", "metric", "diff"], keep="first")
+    significant = significant.drop(index=repeated[repeated].index)
     significant["_size"] = significant["relative"].abs().fillna(0.0)
     first = ["throughput_by_commodity", "throughput_by_flow", "transit_by_flow"]
     significant["_family"] = ~significant["table"].isin(first)
@@ -155,6 +146,7 @@ def write_library(
     engine: str = "vector",
     dpi: float = 72,
     base_file: str = "baseline_2024.yaml",
+    figure_format: str = "png",
 ) -> Path:
     """Run the library, write figures, the comparison directory and ``README.md`` under ``out``.
 
@@ -172,6 +164,8 @@ def write_library(
         Resolution of the committed figures.
     base_file : str
         The baseline's file name in ``scenarios``.
+    figure_format : {"png", "svg"}
+        Format of the figures (full-colour PNG by default).
     """
     base_path = scenarios / base_file
     variant_paths = library_variants(scenarios, base_file)
@@ -184,13 +178,15 @@ def write_library(
     figures.mkdir(parents=True, exist_ok=True)
     run = load_run(library / "runs" / result.base)
     network = plot_network_map(tables.port_throughput(run), tables.flow_routes(run), "2024 baseline network")
-    save_png(network, figures / f"{result.base}_network.png", dpi=dpi, colours=64)
+    # The map carries small port names: never below 100 dpi, or they blur.
+    save_figure(network, figures / f"{result.base}_network.png", dpi=max(dpi, 100.0), format=figure_format)
     for variant in result.variants:
         forest = plot_differences(result.table, variant, result.base, limit=8)
-        save_png(forest, figures / f"{variant}.png", dpi=dpi, colours=64)
+        save_figure(forest, figures / f"{variant}.png", dpi=dpi, format=figure_format)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     readme = out / "README.md"
-    readme.write_text(render_readme(result, questions, stamp), encoding="utf-8")
+    text = render_readme(result, questions, stamp).replace(".png)", f".{figure_format})")
+    readme.write_text(text, encoding="utf-8")
     return readme
 
 
@@ -205,11 +201,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("results"))
     parser.add_argument("--replications", type=int, default=None)
     parser.add_argument("--engine", default="vector")
+    parser.add_argument("--figure-format", choices=FORMATS, default="png", help="png (default) or svg")
     args = parser.parse_args(argv)
     if not (args.scenarios / "baseline_2024.yaml").is_file():
         sys.stderr.write(f"error: {args.scenarios / 'baseline_2024.yaml'}: no such file\n")
         return 2
-    readme = write_library(args.scenarios, args.out, args.replications, args.engine)
+    readme = write_library(
+        args.scenarios, args.out, args.replications, args.engine, figure_format=args.figure_format
+    )
     sys.stdout.write(f"wrote {readme}\n")
     return 0
 

@@ -1,7 +1,11 @@
-"""Writing a run's result directory atomically.
+"""Writing a result directory atomically, only where it may be written, by one process at a time.
 
-Files are written into a temporary sibling directory which then replaces the target in one rename, so a
-failed or interrupted run leaves either the previous results or the new ones — never a mix.
+:func:`claim_output` checks the target (:func:`sim.results.destinations.check_destination`), creates its
+parents, takes its lock (:mod:`sim.results.locks`) and sweeps up what a killed writer left
+(:func:`sim.results.scratch.sweep_leftovers`) — the command line claims its output this way *before*
+simulating. :func:`atomic_directory` writes into a scratch sibling which then replaces the target in one
+rename, so a failed or interrupted run leaves either the previous results or the new ones — never a mix, and
+never a scratch directory.
 """
 
 from __future__ import annotations
@@ -9,18 +13,28 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import shutil
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from sim.results.destinations import check_destination, output_error
+from sim.results.locks import output_lock
+from sim.results.scratch import make_scratch, replace_directory, sweep_leftovers
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["PROVENANCE_KEY", "VISITS", "atomic_directory", "read_provenance", "write_json", "write_parquet"]
+__all__ = [
+    "PROVENANCE_KEY",
+    "VISITS",
+    "atomic_directory",
+    "claim_output",
+    "read_provenance",
+    "write_json",
+    "write_parquet",
+]
 
 PROVENANCE_KEY = b"corridor_sim.provenance"
 ROW_GROUP_ROWS = 1 << 20
@@ -32,30 +46,72 @@ VISITS = ("all", "none")
 
 
 @contextlib.contextmanager
-def atomic_directory(target: Path) -> Iterator[Path]:
-    """Yield a scratch directory that replaces ``target`` when the block ends without error."""
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    scratch.chmod(0o777 & ~umask)
+def claim_output(
+    target: str | Path, kind: str, inputs: Sequence[str | Path] = (), option: str = "--out"
+) -> Iterator[Path]:
+    """Check ``target``, create its parents and hold its lock while the block runs; yield its absolute path.
+
+    Parameters
+    ----------
+    target : str or Path
+        The result directory.
+    kind : str
+        What is written there (a key of :data:`sim.results.destinations.COMMANDS`).
+    inputs : sequence of path
+        Input files, which the output must not contain.
+    option : str
+        How the user named ``target``, for messages (``--out``, ``out``).
+
+    Raises
+    ------
+    OutputError
+        When the target may not be written (see :mod:`sim.results.destinations`) or another process holds it.
+    """
+    path = check_destination(target, kind, inputs, option)
+    created = _make_parents(path, option)
     try:
-        yield scratch
+        with output_lock(path, option):
+            check_destination(target, kind, inputs, option)  # again: it may have changed before the lock
+            sweep_leftovers(path)
+            yield path
     except BaseException:
-        shutil.rmtree(scratch, ignore_errors=True)
+        for directory in created:
+            with contextlib.suppress(OSError):
+                directory.rmdir()  # only if still empty
         raise
-    _replace(scratch, target)
 
 
-def _replace(scratch: Path, target: Path) -> None:
-    if not target.exists():
-        os.replace(scratch, target)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    os.replace(target, retired / target.name)
-    os.replace(scratch, target)
-    shutil.rmtree(retired, ignore_errors=True)
+def _make_parents(path: Path, option: str) -> list[Path]:
+    """Create the missing parents of ``path``; return them, deepest first."""
+    missing = [p for p in path.parents if not p.exists()]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise output_error(
+            path,
+            option,
+            f"a path whose parent cannot be created ({error.strerror})",
+            "a path in a writable directory",
+        ) from None
+    return missing
+
+
+@contextlib.contextmanager
+def atomic_directory(target: str | Path, kind: str, option: str = "out") -> Iterator[Path]:
+    """Yield a scratch directory that replaces ``target`` when the block ends without error.
+
+    ``target`` is claimed as by :func:`claim_output` (a no-op re-check when the caller already holds it).
+    On any exception — Ctrl-C and SIGTERM included — the scratch directory is removed and ``target`` is left
+    as it was.
+    """
+    with claim_output(target, kind, option=option) as path:
+        scratch = make_scratch(path)
+        try:
+            yield scratch
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        replace_directory(scratch, path)
 
 
 def write_parquet(frame: pd.DataFrame | pa.Table, path: Path, provenance: dict[str, Any]) -> None:

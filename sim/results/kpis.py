@@ -10,7 +10,8 @@ Everything is measured over the window [warm-up, horizon]:
   started by the horizon, and the number of visits that arrived in the window and are still waiting at the
   horizon (``waiting_at_horizon``; their waits are censored — see :mod:`sim.results.waits`, the definition
   the analysis tables share); time-average queue length and number present, arrival rate, and utilisation
-  (busy berth-hours over available berth-hours; load over capacity of departures; transits over slots).
+  (busy berth-hours over available berth-hours; load over capacity of departures; transits over slots; at
+  stations with random disruptions, over each replication's own schedule).
 
 Per-replication values are kept in long form (``table, key, period, metric, replication, value``) so that
 comparisons can pair replications; :func:`summarise` gives mean, std and a Student-t 95% interval.
@@ -23,7 +24,7 @@ per table for the quantiles. Only the long output table is a DataFrame; nothing 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -123,8 +124,23 @@ def _block_tables(
     ]
     tables.append(_monthly(scenario, shipments, window))
     tables.append(_transit(shipments, window))
-    tables.append(_stations(part, times, shipments, window, available))
+    tables.append(_stations(part, times, shipments, window, _available_by_rep(part, window, available)))
     return tables
+
+
+def _available_by_rep(plan: Plan, window: tuple[float, float], available: FloatArray) -> FloatArray:
+    """Available capacity of each (station, stored replication), shape (stations, replications).
+
+    Stations with random disruptions (``plan.capacity_by_rep``) have each replication's own schedule; a
+    replication with none of it available gives NaN.
+    """
+    by_rep = np.repeat(available[:, None], len(plan.replications), axis=1)
+    stations = plan.network.stations
+    for stored, schedules in enumerate(plan.capacity_by_rep):
+        for index, schedule in schedules.items():
+            own = _available(replace(stations[index], capacity=schedule), window)
+            by_rep[index, stored] = own if own else np.nan
+    return by_rep
 
 
 def _columns(part: _Long, numbers: IntArray) -> dict[str, NDArray[Any]]:
@@ -386,6 +402,7 @@ STATION_METRICS = (
 def _stations(
     plan: Plan, trace: Trace, shipments: _Shipments, window: tuple[float, float], available: FloatArray
 ) -> _Long:
+    """Station KPIs; ``available`` is the capacity of each (station, replication), shape (stations, reps)."""
     lo, hi = window
     span = hi - lo
     stations = plan.network.stations
@@ -413,7 +430,7 @@ def _stations(
         (kinds == "service")[per_group], load, np.where((kinds == "chokepoint")[per_group], starts, busy)
     )
     with np.errstate(invalid="ignore", divide="ignore"):
-        utilisation = used / available[per_group]
+        utilisation = used / available.reshape(-1)
 
     queueing = np.isin(kinds, QUEUEING_KINDS)[np.asarray(plan.visit_station, dtype=np.int64)]
     keep, began = in_wait_window(queueing, trace.arrive, trace.start, lo, hi)

@@ -7,8 +7,8 @@ what pandas reads back from the files.
 
 Column contract (see DESIGN.md): visits (replication, shipment, seq, station, kind, arrive, start, end),
 shipments (replication, shipment, flow, commodity, origin, destination, tonnes, teu, created, delivered,
-free_flow_h), stations (station, kind, node, cargo_class, lat, lon, capacity). Times in hours from the
-scenario start; NaN where the event had not happened by the horizon.
+free_flow_h), stations (station, kind, node, node_name, cargo_class, lat, lon, capacity). Times in hours
+from the scenario start; NaN where the event had not happened by the horizon.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["shipments_arrow", "shipments_table", "stations_table", "visits_arrow", "visits_table"]
 
-KIND_NAMES = ["berth", "service", "chokepoint", "leg"]
+KIND_NAMES = ["berth", "service", "chokepoint", "leg", "dwell"]
 
 
 def _dictionary(labels: list[str], codes: IntArray) -> pa.DictionaryArray:
@@ -36,9 +36,7 @@ def _dictionary(labels: list[str], codes: IntArray) -> pa.DictionaryArray:
     import pyarrow as pa
 
     width = next(t for t in (np.int8, np.int16, np.int32, np.int64) if len(labels) < np.iinfo(t).max)
-    return pa.DictionaryArray.from_arrays(
-        pa.array(codes.astype(width)), pa.array(labels, type=pa.string())
-    )
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(width)), pa.array(labels, type=pa.string()))
 
 
 def visits_arrow(plan: Plan, trace: Trace) -> pa.Table:
@@ -161,10 +159,11 @@ def stations_table(plan: Plan, scenario: Scenario) -> pd.DataFrame:
                 "station": station.name,
                 "kind": station.kind,
                 "node": station.node,
+                "node_name": node.name,
                 "cargo_class": station.cargo_class,
                 "lat": node.lat if node.lat is not None else np.nan,
                 "lon": node.lon if node.lon is not None else np.nan,
-                "capacity": station.nominal if station.kind != "leg" else np.nan,
+                "capacity": station.nominal if not station.is_delay else np.nan,
                 "unit": station.unit,
             }
         )

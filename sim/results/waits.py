@@ -1,7 +1,7 @@
 """Waiting time before service: the one definition used by the KPIs, the analysis tables and the reports.
 
-A visit to a queueing station (berth pool, scheduled service, chokepoint — legs do not queue) waits from its
-arrival until its service starts. The observation window is [warm-up, horizon):
+A visit to a queueing station (berth pool, scheduled service, chokepoint — legs and dwells do not queue)
+waits from its arrival until its service starts. The observation window is [warm-up, horizon):
 
 - the **wait statistics** (mean, p95, max) are over the visits whose whole wait lies in the window: they
   arrived at or after the warm-up, before the horizon, and started by the horizon;
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["QUEUEING_KINDS", "WAIT_METRICS", "in_wait_window", "wait_statistics", "window_waits"]
 
 QUEUEING_KINDS = ("berth", "service", "chokepoint")
-"""Station kinds where a visit can wait (a leg is a pure delay)."""
+"""Station kinds where a visit can wait (legs and dwells are pure delays)."""
 
 WAIT_METRICS = ("wait_mean_h", "wait_p95_h", "wait_max_h", "waiting_at_horizon")
 """The per-replication wait statistics of :func:`wait_statistics` that the KPIs report."""

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sim.scenario.model import Disruption, Scenario
+import numpy as np
+
+from sim.scenario.ledger_checks import check_ledger
+from sim.scenario.limits import MAX_DEPARTURES, MAX_SHIPMENTS_PER_YEAR
+from sim.scenario.model import Disruption, Flow, Scenario
 from sim.scenario.routes import RouteProblem, resolve_route
 
-__all__ = ["check_scenario", "disruption_stations", "disruption_window_h"]
+__all__ = ["check_scenario", "disruption_stations", "disruption_window_h", "expected_shipments"]
 
 
 def check_scenario(scenario: Scenario) -> list[RouteProblem]:
@@ -21,6 +25,8 @@ def check_scenario(scenario: Scenario) -> list[RouteProblem]:
         return problems
     problems += _check_flows(scenario)
     problems += _check_disruptions(scenario)
+    problems += _check_services(scenario)
+    problems += check_ledger(scenario)
     return problems
 
 
@@ -60,10 +66,74 @@ def _check_flows(scenario: Scenario) -> Iterator[RouteProblem]:
                     )
         if flow.origin not in scenario.nodes or flow.destination not in scenario.nodes:
             continue
-        steps, _, route_problems = resolve_route(scenario, key)
+        steps, nodes, route_problems = resolve_route(scenario, key)
         yield from route_problems
+        yield from _shipments_fit(scenario, key, nodes, commodity.tonnes_per_teu or 1.0)
         for step in steps:
             yield from _unit_fits(scenario, key, step.kind, step.ref, step.cargo_class, commodity.kind)
+
+
+_QUADRATURE = (np.arange(256, dtype=np.float64) + 0.5) / 256
+
+
+def _shipments_fit(
+    scenario: Scenario, key: str, nodes: tuple[str, ...], tonnes_per_teu: float
+) -> Iterator[RouteProblem]:
+    """A flow creates at most :data:`MAX_SHIPMENTS_PER_YEAR` shipments a year, under its parcel limits too."""
+    flow = scenario.flows[key]
+    parcels = flow.parcel.ppf(_QUADRATURE)
+    smallest_mean = float(parcels.mean())
+    for disruption in scenario.disruptions.values():
+        if disruption.kind == "parcel_limit" and disruption.target in nodes:
+            if disruption.set is not None:
+                limited = np.minimum(parcels, disruption.set)
+            else:
+                limited = parcels * (disruption.scale or 0.0)
+            smallest_mean = min(smallest_mean, float(limited.mean()))
+    per_parcel = smallest_mean * _unit_factor(flow, tonnes_per_teu)
+    if per_parcel <= 0 or flow.annual_volume / per_parcel > MAX_SHIPMENTS_PER_YEAR:
+        count = flow.annual_volume / per_parcel if per_parcel > 0 else float("inf")
+        yield RouteProblem(
+            ("flows", key),
+            f"annual_volume {flow.annual_volume:g} {flow.volume_unit}"
+            f" in parcels of {smallest_mean:.3g} {flow.parcel_unit}"
+            f" (about {count:.3g} shipments a year, parcel limits included)",
+            f"at most {MAX_SHIPMENTS_PER_YEAR:,.0f} shipments a year per flow"
+            " (a smaller volume or larger parcels)",
+        )
+
+
+def expected_shipments(scenario: Scenario) -> float:
+    """Shipments one replication creates over the horizon, on average (parcel limits left out)."""
+    total = 0.0
+    for flow in scenario.flows.values():
+        commodity = scenario.commodities.get(flow.commodity)
+        per_parcel = flow.parcel.mean * _unit_factor(
+            flow, commodity.tonnes_per_teu or 1.0 if commodity else 1.0
+        )
+        total += flow.annual_volume / per_parcel * scenario.horizon_days / 365.25
+    return total
+
+
+def _unit_factor(flow: Flow, tonnes_per_teu: float) -> float:
+    """Volume units per parcel unit."""
+    if flow.parcel_unit == flow.volume_unit:
+        return 1.0
+    return tonnes_per_teu if flow.parcel_unit == "TEU" else 1.0 / tonnes_per_teu
+
+
+def _check_services(scenario: Scenario) -> Iterator[RouteProblem]:
+    """A service schedules at most :data:`MAX_DEPARTURES` departures over the horizon."""
+    for key, service in scenario.services.items():
+        cycle, departures = service.cycle
+        count = scenario.horizon_h / cycle * len(departures)
+        if count > MAX_DEPARTURES:
+            field = "headway_h" if service.headway_h is not None else "timetable"
+            yield RouteProblem(
+                ("services", key, field),
+                f"{len(departures)} departures every {cycle:g} h ({count:.3g} over the horizon)",
+                f"at most {MAX_DEPARTURES:,} departures over the horizon",
+            )
 
 
 def _unit_fits(
@@ -88,7 +158,12 @@ def _unit_fits(
 
 
 def disruption_window_h(scenario: Scenario, disruption: Disruption) -> tuple[float, float]:
-    """The disruption's window [start, end) in hours from the scenario start (not clipped)."""
+    """The disruption's window [start, end) in hours from the scenario start (not clipped).
+
+    A random disruption without a window runs over the whole horizon.
+    """
+    if disruption.random is not None and disruption.start is None and disruption.start_h is None:
+        return 0.0, scenario.horizon_h
     if disruption.start is not None and disruption.end is not None:
         return scenario.hours_from_start(disruption.start), scenario.hours_from_start(disruption.end)
     assert disruption.start_h is not None
@@ -153,6 +228,8 @@ def _check_disruptions(scenario: Scenario) -> Iterator[RouteProblem]:
             and disruption.set != int(disruption.set)
         ):
             yield RouteProblem((*where, "set"), str(disruption.set), "a whole number of berths")
+        if disruption.random is not None:
+            continue  # random windows may overlap others: the most restrictive value holds
         for station in stations:
             for other_start, other_end, other in seen.get((disruption.kind, station), []):
                 if start < other_end and other_start < end:

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from sim.arrays import FloatArray
+from sim.scenario.limits import DRAW_RANGE, MAX_EMPIRICAL_VALUES, MAX_NUMBER, NonNegative, Positive
 
 if TYPE_CHECKING:  # scipy.stats takes ~0.3 s to import: loaded when a distribution is first inverted
     from scipy import stats
@@ -39,12 +40,9 @@ __all__ = [
     "Uniform",
 ]
 
-NonNegative = Annotated[float, Field(ge=0)]
-Positive = Annotated[float, Field(gt=0)]
-
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
 
     def ppf(self, u: FloatArray) -> FloatArray:  # pragma: no cover - every subclass overrides
         """Map uniform draws in [0, 1) to values of this distribution."""
@@ -146,10 +144,11 @@ class TruncNormal(_Spec):
     """Normal(mean, sd) truncated to ``[low, high]`` (``low`` defaults to 0, so values stay non-negative)."""
 
     dist: Literal["truncnormal"]
-    mean_: float = Field(alias="mean")
+    mean_: Annotated[float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER)] = Field(alias="mean")
     sd: Positive
     low: NonNegative = 0.0
-    high: float = float("inf")
+    high: Annotated[float, Field(allow_inf_nan=True, gt=0)] = float("inf")
+    """Upper bound; ``.inf`` (the default) for none — the one field that documents infinity."""
 
     @model_validator(mode="after")
     def _ordered(self) -> TruncNormal:
@@ -218,8 +217,8 @@ class Empirical(_Spec):
     """A discrete distribution over observed values, optionally weighted."""
 
     dist: Literal["empirical"]
-    values: Annotated[list[NonNegative], Field(min_length=1)]
-    weights: list[NonNegative] | None = None
+    values: Annotated[list[NonNegative], Field(min_length=1, max_length=MAX_EMPIRICAL_VALUES)]
+    weights: Annotated[list[NonNegative], Field(max_length=MAX_EMPIRICAL_VALUES)] | None = None
 
     @model_validator(mode="after")
     def _weights_match(self) -> Empirical:
@@ -270,7 +269,31 @@ def _no_atom_at_zero(spec: _Spec) -> _Spec:
         weights = spec.weights or [1.0] * len(spec.values)
         if any(v == 0 and w > 0 for v, w in zip(spec.values, weights, strict=True)):
             raise ValueError("positive values (a zero parcel or multiplier would take no time)")
+    _finite_draws(spec)
     return spec
+
+
+EXTREME_QUANTILES = np.array([2.0**-53, 0.5, 1.0 - 2.0**-53])
+"""The smallest and largest uniform draws a Plan inverts (and the median)."""
+
+
+def _finite_draws(spec: _Spec) -> None:
+    """Reject parameters whose extreme draws are 0, infinite, NaN or outside :data:`DRAW_RANGE`.
+
+    Checked at the 2⁻⁵³ and 1 − 2⁻⁵³ quantiles, which bound every draw (the ppf is monotone), so that a
+    lognormal ``cv`` of 1e-300 (σ = 0) or a gamma ``cv`` of 100 (draws that underflow to 0) is refused here,
+    naming the field, rather than making work of NaN or 0 hours in the engine.
+    """
+    with np.errstate(all="ignore"):
+        draws = np.asarray(spec.ppf(EXTREME_QUANTILES), dtype=np.float64)
+        mean = float(spec.mean)
+    low, high = DRAW_RANGE
+    if not (np.isfinite(draws).all() and draws.min() >= low and draws.max() <= high and np.isfinite(mean)):
+        shown = ", ".join(f"{d:.3g}" for d in draws)
+        raise ValueError(
+            f"parameters whose draws lie between {low:g} and {high:g} (these give draws {shown}"
+            " at the lowest, middle and highest quantile: a smaller spread or more moderate values)"
+        )
 
 
 PositiveDistribution = Annotated[Distribution, AfterValidator(_no_atom_at_zero)]

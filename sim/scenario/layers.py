@@ -9,6 +9,7 @@ are applied last, by dotted field path.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +17,21 @@ from sim.errors import InputError, Problem, show_value
 from sim.scenario.documents import FieldPath, read_document
 from sim.scenario.seeds import Located, read_seeds
 
-__all__ = ["Layered", "apply_overrides", "layer_files", "parse_field_path"]
+__all__ = ["MAX_EXTENDS", "Layered", "apply_overrides", "layer_files", "parse_field_path"]
 
 Layered = tuple[dict[str, Any], Located]
+
+MAX_EXTENDS = 8
+"""Longest ``extends:`` chain: a file and at most this many bases under it."""
 
 
 def layer_files(path: Path, _chain: tuple[Path, ...] = ()) -> Layered:
     """Read ``path`` with everything it ``extends`` and the ``seeds`` it names, merged into one document."""
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError) as error:
+        problem = Problem(str(path), None, (), f"a path that cannot be resolved ({error})", "a file")
+        raise InputError([problem]) from None
     if resolved in _chain:
         cycle = " -> ".join(str(p) for p in (*_chain, resolved))
         raise InputError([Problem(str(path), None, ("extends",), cycle, "extends chains without a cycle")])
@@ -38,21 +46,33 @@ def layer_files(path: Path, _chain: tuple[Path, ...] = ()) -> Layered:
     if base is not None:
         if not isinstance(base, str):
             raise InputError([_here(located, path, ("extends",), base, "the path of a base scenario file")])
+        if len(_chain) >= MAX_EXTENDS:
+            raise InputError(
+                [_here(located, path, ("extends",), base, f"extends chains of at most {MAX_EXTENDS} bases")]
+            )
         base_path = path.parent / base
-        if not base_path.exists():
+        if not _usable(base_path, "file"):
             raise InputError(
                 [_here(located, path, ("extends",), base, "an existing file (relative to this one)")]
             )
         base_data, base_located = layer_files(base_path, (*_chain, resolved))
     seeds = data.pop("seeds", None)
     if seeds is not None:
-        if not isinstance(seeds, str) or not (path.parent / seeds).is_dir():
+        if not isinstance(seeds, str) or not _usable(path.parent / seeds, "directory"):
             raise InputError(
                 [_here(located, path, ("seeds",), seeds, "a seeds/ directory (relative to this file)")]
             )
         seed_data, seed_located = read_seeds(path.parent / seeds)
         base_data, base_located = merge((seed_data, seed_located), (base_data, base_located))
     return merge((base_data, base_located), (data, located))
+
+
+def _usable(path: Path, kind: str) -> bool:
+    """True when ``path`` is an existing file or directory; False too when the system refuses the path."""
+    try:
+        return path.is_file() if kind == "file" else path.is_dir()
+    except (OSError, ValueError):  # too long a name, a NUL character
+        return False
 
 
 def merge(base: Layered, top: Layered) -> Layered:
@@ -69,8 +89,8 @@ def _merge_into(
     for key, value in top.items():
         child = (*path, key)
         if value is None:
-            target.pop(key, None)
-            _forget(located, child)
+            for old in _paths(target.pop(key, None), child):
+                located.pop(old, None)
         elif (
             isinstance(value, dict)
             and isinstance(target.get(key), dict)
@@ -80,14 +100,30 @@ def _merge_into(
                 located[child] = top_located[child]
             _merge_into(target[key], value, child, located, top_located)
         else:
+            if key in target:
+                for old in _paths(target[key], child):
+                    located.pop(old, None)
             target[key] = copy.deepcopy(value)
-            _forget(located, child)
-            located.update({p: where for p, where in top_located.items() if p[: len(child)] == child})
+            for new in _paths(value, child):
+                if new in top_located:
+                    located[new] = top_located[new]
 
 
 def _other_kind(base: dict[str, Any], top: dict[str, Any]) -> bool:
     """True when ``top`` is a distribution of another kind than ``base`` (it replaces it, not merges)."""
     return "dist" in top and top["dist"] != base.get("dist")
+
+
+def _paths(value: Any, prefix: FieldPath) -> Iterator[FieldPath]:
+    """``prefix`` and the path of every field and item inside ``value`` (time linear in its size)."""
+    stack = [(value, prefix)]
+    while stack:
+        node, path = stack.pop()
+        yield path
+        if isinstance(node, dict):
+            stack.extend((child, (*path, key)) for key, child in node.items())
+        elif isinstance(node, list):
+            stack.extend((child, (*path, index)) for index, child in enumerate(node))
 
 
 def _forget(located: Located, prefix: FieldPath) -> None:

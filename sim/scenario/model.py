@@ -12,26 +12,48 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from sim.scenario.distributions import ONE, PositiveDistribution
+from sim.scenario.distributions import ONE, Distribution, Exponential, PositiveDistribution
+from sim.scenario.ledger import Costs, Emissions
+from sim.scenario.limits import (
+    MAX_DATE,
+    MAX_HORIZON_DAYS,
+    MAX_REPLICATIONS,
+    MAX_ROUTE_STEPS,
+    MAX_SEED,
+    MIN_DATE,
+    Count,
+    Multiplier,
+    NonNegative,
+    Positive,
+    in_calendar,
+)
 
 __all__ = [
+    "BatchArrivals",
     "BerthPool",
     "Chokepoint",
     "Commodity",
     "Disruption",
+    "Dwell",
     "Flow",
     "Leg",
     "Node",
+    "RandomSpells",
+    "RenewalArrivals",
     "Scenario",
     "Service",
 ]
@@ -40,8 +62,6 @@ NodeId = Annotated[str, Field(pattern=r"^[A-Z]{2}[A-Z0-9]{3}$")]
 """A UN/LOCODE such as ``BRPNG`` (pseudo-codes of the same shape are allowed for chokepoints)."""
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$", max_length=80)]
 """An id for a leg, service, flow, commodity, cargo class or disruption."""
-Positive = Annotated[float, Field(gt=0)]
-NonNegative = Annotated[float, Field(ge=0)]
 Unit = Literal["t", "TEU"]
 
 
@@ -55,12 +75,20 @@ def _parse_iso(value: object) -> object:
     return value
 
 
-Date = Annotated[dt.date, BeforeValidator(_parse_iso)]
-Instant = Annotated[dt.datetime | dt.date, BeforeValidator(_parse_iso)]
+_CALENDAR = Field(
+    description=f"A date from {MIN_DATE} to {MAX_DATE}.",
+    json_schema_extra={"formatMinimum": str(MIN_DATE), "formatMaximum": str(MAX_DATE)},
+)
+Date = Annotated[dt.date, BeforeValidator(_parse_iso), AfterValidator(in_calendar), _CALENDAR]
+Instant = Annotated[
+    dt.datetime | dt.date, BeforeValidator(_parse_iso), AfterValidator(in_calendar), _CALENDAR
+]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, populate_by_name=False)
+    model_config = ConfigDict(
+        strict=True, extra="forbid", frozen=True, populate_by_name=False, allow_inf_nan=False
+    )
 
 
 class _Sourced(_Frozen):
@@ -86,17 +114,37 @@ class Commodity(_Sourced):
         return self
 
 
+class Dwell(_Sourced):
+    """Yard (dwell) time at a port, in hours, by direction: a pure delay, no queue.
+
+    ``export``: cargo leaving from this port waits in the yard before its berth visit; ``import``: cargo
+    arriving here waits after its berth visit; ``transshipment``: cargo passing through waits before its
+    berth visit (after unloading from the first ship). A direction left out has no dwell.
+    """
+
+    export: PositiveDistribution | None = None
+    import_: PositiveDistribution | None = Field(default=None, alias="import")
+    transshipment: PositiveDistribution | None = None
+
+    def of(self, direction: str) -> Distribution | None:
+        """The dwell distribution (h) of ``export``, ``import`` or ``transshipment`` cargo, if any."""
+        by_direction = {"export": self.export, "import": self.import_, "transshipment": self.transshipment}
+        return by_direction[direction]
+
+
 class BerthPool(_Sourced):
     """``count`` identical berths of one cargo class at a node, served FIFO.
 
-    Service time (h) = (parcel / rate + overhead_h) × a draw from ``variability`` (mean 1).
+    Service time (h) = (parcel / rate + overhead_h) × a draw from ``variability`` (mean 1). ``dwell_h``
+    adds yard time before (export, transshipment) or after (import) the berth visit.
     """
 
-    count: Annotated[int, Field(ge=1)]
+    count: Count
     rate: Positive
     rate_unit: Literal["t/h", "TEU/h"]
     overhead_h: NonNegative = 0.0
     variability: PositiveDistribution = ONE
+    dwell_h: Dwell | None = None
 
 
 class Chokepoint(_Sourced):
@@ -220,6 +268,58 @@ class Service(_Sourced):
         return self.headway_h, (self.offset_h,)
 
 
+class RenewalArrivals(_Frozen):
+    """A renewal arrival process: gamma gaps of mean 1 in expected shipments (``Lambda``), given ``cv``.
+
+    ``cv`` above 1 bunches arrivals (more variable than Poisson, which is ``cv = 1``); below 1 smooths them
+    (``regular`` is the limit ``cv → 0``). The process starts in equilibrium (the first gap is a forward
+    recurrence time), so counts have no start-up transient.
+    """
+
+    process: Literal["renewal"]
+    cv: Positive
+
+
+class BatchArrivals(_Frozen):
+    """Batch arrivals: batches at Poisson epochs, each of ``size`` shipments arriving at the same instant.
+
+    ``size`` is a distribution of whole numbers ≥ 1 (``fixed`` or ``empirical``); epochs come at rate
+    ``1 / E[size]`` in expected shipments, so the flow keeps its volume.
+    """
+
+    process: Literal["batch"]
+    size: Distribution
+
+    @field_validator("size")
+    @classmethod
+    def _whole_sizes(cls, size: Distribution) -> Distribution:
+        grid = size.ppf((np.arange(1024, dtype=np.float64) + 0.5) / 1024)
+        if not ((grid >= 1) & (grid == np.round(grid))).all():
+            raise ValueError("a batch size distribution of whole numbers >= 1 (fixed or empirical)")
+        return size
+
+
+def _arrival_tag(value: object) -> str:
+    """Which arrival process a value names: a bare name, or a mapping's ``process`` (one error per file)."""
+    if isinstance(value, str):
+        return "process[name]"
+    process = value.get("process") if isinstance(value, dict) else getattr(value, "process", None)
+    return f"process[{process}]"
+
+
+ArrivalProcess = Annotated[
+    Annotated[Literal["poisson", "regular"], Tag("process[name]")]
+    | Annotated[RenewalArrivals, Tag("process[renewal]")]
+    | Annotated[BatchArrivals, Tag("process[batch]")],
+    Discriminator(
+        _arrival_tag,
+        custom_error_type="arrival_process",
+        custom_error_message="poisson, regular, {process: renewal, cv} or {process: batch, size}",
+    ),
+]
+"""A flow's arrival process (:mod:`sim.arrivals`)."""
+
+
 class Flow(_Sourced):
     """Demand for one commodity from an origin to a destination, shipped in parcels.
 
@@ -230,7 +330,7 @@ class Flow(_Sourced):
     commodity: Name
     origin: NodeId
     destination: NodeId
-    route: list[str] | None = None
+    route: Annotated[list[str], Field(max_length=MAX_ROUTE_STEPS)] | None = None
     annual_volume: Positive
     volume_unit: Unit
     parcel: PositiveDistribution
@@ -238,8 +338,12 @@ class Flow(_Sourced):
     seasonality: Annotated[list[NonNegative], Field(min_length=12, max_length=12)] = Field(
         default_factory=lambda: [1.0] * 12
     )
-    """Relative weight of each calendar month, January first."""
-    arrivals: Literal["poisson", "regular"] = "poisson"
+    """Relative weight of each calendar month, January first (see ``seasonality_basis``)."""
+    seasonality_basis: Literal["rate", "monthly_volume"] = "rate"
+    """``rate``: weights are relative shipment rates (a month's volume is its weight times its days; equal
+    weights are a constant rate). ``monthly_volume``: weights are relative volumes of the calendar months."""
+    arrivals: ArrivalProcess = "poisson"
+    """``poisson``, ``regular`` (evenly spaced in ``Lambda``, random phase), a renewal process or batches."""
 
     @field_validator("seasonality")
     @classmethod
@@ -249,14 +353,80 @@ class Flow(_Sourced):
         return weights
 
 
+HOURS_PER_YEAR = 8760.0
+"""Hours in a (non-leap) year: ``rate_per_year`` of random strikes is per 8,760 up-hours."""
+
+
+class RandomSpells(_Frozen):
+    """A disruption as a random process: alternating up (normal) and down (disrupted) spells.
+
+    Give one of three forms: ``up`` and ``down`` (spell-length distributions, h); ``fraction_down`` and
+    ``mean_down_h`` (exponential spells with those long-run fraction and mean down spell); or
+    ``rate_per_year`` and ``down`` (random strikes: down spells start at that rate per year of up time and
+    last ``down``). ``monthly_weights`` (January first) make the rate of down spells *starting* follow the
+    calendar month (a rainy season): up spells are measured in weighted hours, where an hour of month ``m``
+    counts ``w_m / w̄`` and ``w̄`` is the days-weighted mean weight, so the expected number of spells a year
+    is kept. Down spells are in plain hours.
+    """
+
+    up: PositiveDistribution | None = None
+    down: PositiveDistribution | None = None
+    fraction_down: Annotated[float, Field(gt=0, lt=1)] | None = None
+    mean_down_h: Positive | None = None
+    rate_per_year: Positive | None = None
+    monthly_weights: Annotated[list[NonNegative], Field(min_length=12, max_length=12)] | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> RandomSpells:
+        forms = [
+            self.up is not None and self.down is not None and self.rate_per_year is None,
+            self.fraction_down is not None and self.mean_down_h is not None,
+            self.rate_per_year is not None and self.down is not None and self.up is None,
+        ]
+        given = [self.up, self.down, self.fraction_down, self.mean_down_h, self.rate_per_year]
+        used = 2 if any(forms) else -1
+        if forms.count(True) != 1 or sum(v is not None for v in given) != used:
+            raise ValueError(
+                "one of: up and down (distributions), fraction_down and mean_down_h,"
+                " or rate_per_year and down (random strikes)"
+            )
+        if self.monthly_weights is not None and sum(self.monthly_weights) <= 0:
+            raise ValueError("at least one positive monthly weight")
+        return self
+
+    @property
+    def up_spell(self) -> PositiveDistribution:
+        """The distribution of up-spell lengths (weighted hours when there are monthly weights)."""
+        if self.up is not None:
+            return self.up
+        if self.rate_per_year is not None:
+            return Exponential.model_validate(
+                {"dist": "exponential", "mean": HOURS_PER_YEAR / self.rate_per_year}
+            )
+        assert self.fraction_down is not None
+        assert self.mean_down_h is not None
+        mean_up = self.mean_down_h * (1.0 - self.fraction_down) / self.fraction_down
+        return Exponential.model_validate({"dist": "exponential", "mean": mean_up})
+
+    @property
+    def down_spell(self) -> PositiveDistribution:
+        """The distribution of down-spell lengths (h)."""
+        if self.down is not None:
+            return self.down
+        assert self.mean_down_h is not None
+        return Exponential.model_validate({"dist": "exponential", "mean": self.mean_down_h})
+
+
 class Disruption(_Sourced):
-    """A time window that changes one thing.
+    """A time window, or a random process of windows, that changes one thing.
 
     ``kind`` and ``target``: ``berths`` (a node id: all its pools, or ``NODE/cargo_class``: one pool),
     ``capacity`` (a service id: capacity per departure), ``slots`` (a chokepoint node: slots per day),
     ``speed`` (a leg id: speed multiplier), ``parcel_limit`` (a node: parcels of flows through it, capped by
     ``set`` in the parcel's unit or multiplied by ``scale``). Give ``start``/``end`` (dates) or
-    ``start_h``/``end_h`` (hours from the scenario start); the window is [start, end).
+    ``start_h``/``end_h`` (hours from the scenario start); the window is [start, end). With ``random`` the
+    change holds in the down spells of a random process (:class:`RandomSpells`), drawn per replication; a
+    window is then optional and bounds the process (default: the whole horizon).
     """
 
     kind: Literal["berths", "capacity", "slots", "speed", "parcel_limit"]
@@ -265,15 +435,17 @@ class Disruption(_Sourced):
     end: Instant | None = None
     start_h: NonNegative | None = None
     end_h: NonNegative | None = None
-    set: NonNegative | None = None
-    scale: NonNegative | None = None
+    set: Multiplier | None = None
+    scale: Multiplier | None = None
+    random: RandomSpells | None = None
 
     @model_validator(mode="after")
     def _window_and_value(self) -> Disruption:
         dates = self.start is not None and self.end is not None
         hours = self.start_h is not None and self.end_h is not None
-        partial = [self.start, self.end, self.start_h, self.end_h].count(None) not in (2,)
-        if partial or dates == hours:
+        missing = [self.start, self.end, self.start_h, self.end_h].count(None)
+        partial = missing not in (2,) and not (missing == 4 and self.random is not None)
+        if partial or (dates == hours and missing != 4):
             raise ValueError("the window as start and end (dates) or as start_h and end_h (hours)")
         if (self.set is None) == (self.scale is None):
             raise ValueError("exactly one of set (a new value) or scale (a multiplier)")
@@ -292,16 +464,20 @@ class Scenario(_Frozen):
     name: Name
     description: str = ""
     start: Date
-    horizon_days: Positive
+    horizon_days: Annotated[float, Field(gt=0, le=MAX_HORIZON_DAYS)]
     warmup_days: NonNegative = 0.0
-    replications: Annotated[int, Field(ge=1)] = 1
-    seed: Annotated[int, Field(ge=0)] = 0
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 1
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] = 0
     commodities: dict[Name, Commodity]
     nodes: dict[NodeId, Node]
     legs: dict[Name, Leg] = Field(default_factory=dict)
     services: dict[Name, Service] = Field(default_factory=dict)
     flows: Annotated[dict[Name, Flow], Field(min_length=1)]
     disruptions: dict[Name, Disruption] = Field(default_factory=dict)
+    costs: Costs | None = None
+    """Money per shipment (:mod:`sim.scenario.ledger`); left out: no cost columns or KPIs."""
+    emissions: Emissions | None = None
+    """CO₂e per shipment (:mod:`sim.scenario.ledger`); left out: no emission columns or KPIs."""
 
     @field_validator("warmup_days")
     @classmethod

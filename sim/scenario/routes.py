@@ -1,9 +1,10 @@
 """Turn a flow's route (node, leg and service ids) into the ordered steps a shipment takes.
 
 A step is one station visit: a berth pool at a port (or at a hub that has one), a chokepoint, a leg (a pure
-delay) or a scheduled service. Explicit routes name nodes and, where two nodes are joined by more than one
-link, the leg or service to take. Without a route the fastest path (free-flow hours) is derived, passing only
-through hubs and chokepoints (a derived route never transships at a port).
+delay), a scheduled service, or a dwell (yard time, a pure delay) before or after a berth visit. Explicit
+routes name nodes and, where two nodes are joined by more than one link, the leg or service to take. Without
+a route the fastest path (free-flow hours) is derived, passing only through hubs and chokepoints (a derived
+route never transships at a port).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from sim.scenario.model import Flow, Scenario
 
 __all__ = ["RouteProblem", "Step", "resolve_route", "station_name"]
 
-StepKind = Literal["berth", "service", "chokepoint", "leg"]
+StepKind = Literal["berth", "service", "chokepoint", "leg", "dwell"]
+Direction = Literal["export", "import", "transshipment"]
 
 
 @dataclass(frozen=True)
@@ -27,27 +29,38 @@ class Step:
     Attributes
     ----------
     kind : str
-        ``berth``, ``service``, ``chokepoint`` or ``leg``.
+        ``berth``, ``service``, ``chokepoint``, ``leg`` or ``dwell``.
     ref : str
-        The leg or service id, or the node id (berths, chokepoints).
+        The leg or service id, or the node id (berths, chokepoints, dwells).
     cargo_class : str or None
-        The berth pool's cargo class (berth steps only).
+        The berth pool's cargo class (berth and dwell steps only).
+    direction : str or None
+        ``export``, ``import`` or ``transshipment`` (dwell steps only).
     """
 
     kind: StepKind
     ref: str
     cargo_class: str | None = None
+    direction: Direction | None = None
 
     @property
     def station(self) -> str:
-        """The station's name in results, e.g. ``BRPNG/dry_bulk``, ``svc:ilstc``, ``chk:PAPCN``, ``leg:x``."""
-        return station_name(self.kind, self.ref, self.cargo_class)
+        """The station's name in results (see :func:`station_name`)."""
+        return station_name(self.kind, self.ref, self.cargo_class, self.direction)
 
 
-def station_name(kind: StepKind, ref: str, cargo_class: str | None = None) -> str:
-    """Name a station as it appears in result files."""
+def station_name(
+    kind: StepKind, ref: str, cargo_class: str | None = None, direction: Direction | None = None
+) -> str:
+    """Name a station as it appears in result files.
+
+    ``BRPNG/dry_bulk`` (berth), ``svc:x`` (service), ``chk:PAPCN`` (chokepoint), ``leg:x`` (leg),
+    ``dwell:CNQZH/container/export`` (dwell).
+    """
     if kind == "berth":
         return f"{ref}/{cargo_class}"
+    if kind == "dwell":
+        return f"dwell:{ref}/{cargo_class}/{direction}"
     prefix = {"service": "svc", "chokepoint": "chk", "leg": "leg"}[kind]
     return f"{prefix}:{ref}"
 
@@ -193,7 +206,7 @@ def _steps(
         if node.kind == "chokepoint":
             steps.append(Step("chokepoint", node_id))
         elif cargo_class is not None and cargo_class in node.berths:
-            steps.append(Step("berth", node_id, cargo_class))
+            steps.extend(_berth_steps(scenario, node_id, cargo_class, position, len(nodes)))
         elif node.kind == "port" and cargo_class is not None:
             pools = ", ".join(node.berths) or "none"
             problems.append(
@@ -207,6 +220,21 @@ def _steps(
         if position < len(links):
             steps.append(links[position])
     return steps, problems
+
+
+def _berth_steps(
+    scenario: Scenario, node_id: str, cargo_class: str, position: int, n_nodes: int
+) -> list[Step]:
+    """The berth visit with its dwell: before it at the origin and in transshipment, after it at the end."""
+    berth = Step("berth", node_id, cargo_class)
+    dwell = scenario.nodes[node_id].berths[cargo_class].dwell_h
+    direction: Direction = (
+        "export" if position == 0 else "import" if position == n_nodes - 1 else "transshipment"
+    )
+    if dwell is None or dwell.of(direction) is None:
+        return [berth]
+    stay = Step("dwell", node_id, cargo_class, direction)
+    return [berth, stay] if direction == "import" else [stay, berth]
 
 
 def _fastest_path(scenario: Scenario, flow: Flow) -> list[str] | None:

@@ -9,7 +9,7 @@ that start with ``{`` are JSON objects (distributions), and the columns ``route`
 table                     columns (besides source, year, notes)
 ========================  =========================================================================
 ``nodes.csv``             id, name, kind, country, lat, lon
-``berths.csv``            node, cargo_class, count, rate, rate_unit, overhead_h, variability
+``berths.csv``            node, cargo_class, count, rate, rate_unit, overhead_h, variability, dwell_h
 ``chokepoints.csv``       node, slots_per_day, transit_h, variability
 ``commodities.csv``       id, kind, cargo_class, tonnes_per_teu
 ``legs.csv``              id, from, to, mode, distance_nm, speed_kn, distance_km, speed_kmh, transit_h,
@@ -17,25 +17,52 @@ table                     columns (besides source, year, notes)
 ``services.csv``          id, from, to, mode, headway_h, offset_h, cycle_h, departures_h, capacity,
                           capacity_unit, transit_h, variability
 ``flows.csv``             id, commodity, origin, destination, route, annual_volume, volume_unit, parcel,
-                          parcel_unit, seasonality, arrivals
+                          parcel_unit, seasonality, seasonality_basis, arrivals
+``disruptions.csv``       id, kind, target, set, scale, start, end, start_h, end_h, random (JSON)
+``costs_*.csv``,          id and the fields of the ``costs:`` and ``emissions:`` tables
+``emissions_*.csv``,      (see ``SECTION_TABLES`` and :mod:`sim.scenario.ledger`)
+``commodity_values.csv``,
+``link_distances.csv``
 ========================  =========================================================================
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sim.errors import InputError, Problem
-from sim.scenario.documents import FieldPath
+from sim.errors import InputError, Problem, show_value
+from sim.scenario.documents import FieldPath, read_text
 
 __all__ = ["SEED_TABLES", "read_seeds"]
 
-SEED_TABLES = ("nodes", "berths", "chokepoints", "commodities", "legs", "services", "flows")
+SECTION_TABLES = {
+    "costs_freight": ("costs", "freight"),
+    "costs_ports": ("costs", "ports"),
+    "costs_canals": ("costs", "canals"),
+    "commodity_values": ("costs", "cargo_values"),
+    "emissions_transport": ("emissions", "transport"),
+    "emissions_hubs": ("emissions", "hubs"),
+    "link_distances": ("emissions", "distances"),
+}
+"""Tables of the optional ``costs:`` and ``emissions:`` sections (:mod:`sim.scenario.ledger`), by ``id``."""
+SEED_TABLES = (
+    "nodes",
+    "berths",
+    "chokepoints",
+    "commodities",
+    "legs",
+    "services",
+    "flows",
+    "disruptions",
+    *SECTION_TABLES,
+)
 LIST_COLUMNS = {"route": str, "seasonality": float, "departures_h": float}
 INTEGER_COLUMNS = {"count"}
 TEXT_COLUMNS = {
@@ -50,6 +77,13 @@ TEXT_COLUMNS = {
     "to",
     "origin",
     "destination",
+    "target",
+    "kind",
+    "start",
+    "end",
+    "link",
+    "commodity",
+    "cargo_class",
 }
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
@@ -62,7 +96,8 @@ def read_seeds(directory: Path) -> tuple[dict[str, Any], Located]:
     Returns
     -------
     data : dict
-        Scenario fields (``nodes``, ``legs``, ``services``, ``commodities``, ``flows``).
+        Scenario fields (``nodes``, ``legs``, ``services``, ``commodities``, ``flows``, and
+        ``disruptions`` when the table exists).
     located : dict
         For each field path, the CSV file and line it came from.
     """
@@ -70,7 +105,9 @@ def read_seeds(directory: Path) -> tuple[dict[str, Any], Located]:
         raise InputError(
             [Problem(str(directory), None, (), "no such directory", "a seeds/ directory of CSV tables")]
         )
-    data: dict[str, Any] = {"nodes": {}, "legs": {}, "services": {}, "commodities": {}, "flows": {}}
+    data: dict[str, Any] = {table: {} for table in ("nodes", "legs", "services", "commodities", "flows")}
+    if (directory / "disruptions.csv").exists():
+        data["disruptions"] = {}
     located: Located = {}
     problems: list[Problem] = []
     for table in SEED_TABLES:
@@ -81,7 +118,20 @@ def read_seeds(directory: Path) -> tuple[dict[str, Any], Located]:
             target = _place(table, row, data)
             if target is None:
                 problems.append(
-                    Problem(str(path), line, (table,), repr(row), "a row with its id/node column filled")
+                    Problem(
+                        str(path), line, (table,), show_value(row), "a row with its id/node column filled"
+                    )
+                )
+                continue
+            if target in located:
+                problems.append(
+                    Problem(
+                        str(path),
+                        line,
+                        target,
+                        f"a second row for {'/'.join(str(p) for p in target[1:])}",
+                        f"one row per entry (the first is on line {located[target][1]})",
+                    )
                 )
                 continue
             located[target] = (str(path), line)
@@ -91,30 +141,61 @@ def read_seeds(directory: Path) -> tuple[dict[str, Any], Located]:
 
 
 def _rows(path: Path, problems: list[Problem]) -> Iterator[tuple[int, dict[str, Any]]]:
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            cells = {key: value.strip() for key, value in row.items() if key and value and value.strip()}
-            try:
-                yield reader.line_num, {key: _cell(key, value) for key, value in cells.items()}
-            except ValueError as error:
-                problems.append(
-                    Problem(str(path), reader.line_num, (), str(error), "cells of the documented types")
+    """The rows of one table with their line numbers; what cannot be read is added to ``problems``."""
+    reader = csv.DictReader(io.StringIO(read_text(path, "a seed table"), newline=""))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.append(Problem(str(path), reader.line_num, (), f"a malformed row ({error})", "CSV rows"))
+            return
+        extra = row.get(None)
+        if extra:
+            problems.append(
+                Problem(
+                    str(path), reader.line_num, (), f"{len(extra)} cells more than the header", "CSV rows"
                 )
+            )
+            continue
+        cells = {key: value.strip() for key, value in row.items() if key and value and value.strip()}
+        try:
+            yield reader.line_num, {key: _cell(key, value) for key, value in cells.items()}
+        except (ValueError, RecursionError) as error:
+            problems.append(
+                Problem(str(path), reader.line_num, (), str(error)[:200], "cells of the documented types")
+            )
 
 
 def _cell(column: str, text: str) -> Any:
     if column in LIST_COLUMNS:
         convert = LIST_COLUMNS[column]
-        return [convert(item) for item in text.replace(";", " ").split()]
+        try:
+            items = [convert(item) for item in text.replace(";", " ").split()]
+        except ValueError:
+            raise ValueError(f"column {column}: {text!r} is not a list of numbers") from None
+        return [_finite(column, item) for item in items]
     if text.startswith("{"):
         try:
-            return json.loads(text)
+            return json.loads(text, parse_constant=_no_constant)
         except json.JSONDecodeError as error:
             raise ValueError(f"column {column}: bad JSON {text!r} ({error.msg})") from None
     if column in TEXT_COLUMNS or not _NUMBER.match(text):
         return text
-    return int(text) if column in INTEGER_COLUMNS else float(text)
+    return int(text) if column in INTEGER_COLUMNS else _finite(column, float(text))
+
+
+def _finite(column: str, value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(
+            f"column {column}: {value!r}, which is not a finite number (too large to represent?)"
+        )
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name}, which is not a finite number")
 
 
 def _place(table: str, row: dict[str, Any], data: dict[str, Any]) -> FieldPath | None:
@@ -131,6 +212,13 @@ def _place(table: str, row: dict[str, Any], data: dict[str, Any]) -> FieldPath |
             return None
         data["nodes"].setdefault(node, {})["chokepoint"] = row
         return ("nodes", node, "chokepoint")
+    if table in SECTION_TABLES:
+        section, group = SECTION_TABLES[table]
+        key = row.pop("id", None)
+        if key is None:
+            return None
+        data.setdefault(section, {}).setdefault(group, {})[key] = row
+        return (section, group, key)
     if table == "services" and ("cycle_h" in row or "departures_h" in row):
         row["timetable"] = {key: row.pop(key) for key in ("cycle_h", "departures_h") if key in row}
     identifier = row.pop("id", None)

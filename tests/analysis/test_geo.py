@@ -52,18 +52,34 @@ def test_unwrap_takes_the_short_way_round():
     )  # west over the Pacific
 
 
-def test_map_cut_falls_in_the_widest_uncrossed_gap():
-    cut = geo.map_cut([(100.0, 120.0), (-80.0, -60.0)])
-    # Gaps: (-60, 100) of 160° and (120, 280) of 160°; either middle is fine.
-    assert min(abs(cut - 20.0), abs(cut - (-160.0))) <= 1.0
-    x = geo.wrap_into([100.0, -80.0], cut)
-    assert ((x >= cut) & (x < cut + 360)).all()
+def test_wrap_into_shifts_longitudes_into_the_window():
+    x = geo.wrap_into([-170.0, 10.0, 40.0], 30.0)
+    np.testing.assert_allclose(x, [190.0, 370.0, 40.0])
 
 
-def test_map_extent_frames_points_and_keeps_a_sane_aspect():
-    x0, x1, y0, y1 = geo.map_extent([100.0, 300.0], [-30.0, 40.0], cut=60.0)
-    assert x0 <= 100
-    assert x1 >= 300
-    assert y0 <= -30
-    assert y1 >= 40
-    assert (x1 - x0) <= 2.2 * (y1 - y0) + 1e-9
+def test_sea_lanes_ship_with_the_package_and_read_both_ways():
+    lanes = geo.load_sea_lanes()
+    assert len(lanes) > 100
+    forward, backward = geo.sea_lane("BRSSZ", "CNSHA"), geo.sea_lane("CNSHA", "BRSSZ")
+    assert forward is not None
+    assert backward is not None
+    np.testing.assert_array_equal(forward, backward[::-1])
+    assert geo.sea_lane("CNCKG", "CNCTU") is None  # a rail leg has no sea lane
+
+
+def test_brazil_to_china_lane_rounds_the_cape_instead_of_crossing_africa():
+    lane = geo.sea_lane("BRSSZ", "CNSHA")
+    assert lane is not None
+    lon = (lane[:, 0] + 180.0) % 360.0 - 180.0
+    over_africa = (lon > 12.0) & (lon < 40.0)
+    assert over_africa.any()
+    assert (lane[over_africa, 1] < -33.0).all()  # south of the Cape of Good Hope (34.4°S)
+    assert np.abs(np.diff(lane[:, 0])).max() < 180.0  # continuous longitudes
+
+
+def test_chile_to_china_lane_crosses_the_pacific():
+    lane = geo.sea_lane("CLMJS", "CNSHA")
+    assert lane is not None
+    lon = geo.wrap_into(lane[:, 0], 30.0)
+    assert lon.min() > 100.0
+    assert lon.max() < 300.0  # never east of South America: westwards over the Pacific

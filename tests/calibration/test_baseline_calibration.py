@@ -5,12 +5,17 @@ run starts on 1 Nov 2023 and the first 61 days are warm-up (seeds/README.md, "Ca
 
 Tolerances, and why:
 
-- Demand: the volume created in the window has expectation exactly the annual volume (the Plan spreads the
-  annual volume over calendar months). Its noise per replication is that of the arrival process: for Poisson
-  arrivals of N parcels a year with parcel coefficient of variation cv, ``sqrt((1 + cv²) / N)``; for regular
-  arrivals ``cv / sqrt(N)``. With 10 replications the largest of these (spodumene via Esperance, ~99
-  parcels of 5-16 kt a year) is 0.95%, so the 3% the issue asks for is at least 3 standard errors for every
-  flow — the test checks that premise too, so a change of lot sizes cannot quietly make it dishonest.
+- Demand: the volume created in the window has expectation the annual volume (flows with seasonality weights
+  give monthly volumes, ``seasonality_basis: monthly_volume``; flows without weights run at a constant rate,
+  which over leap-year 2024 is 366/365.2425 of the annual volume, +0.2%). Its noise per replication is that
+  of the arrival process: for N parcels a year with parcel coefficient of variation cv, ``sqrt((ca² + cv²) /
+  N)`` with ``ca² = 1`` for Poisson, ``cv_renewal²`` for a renewal process and ``ca² = 0`` for regular
+  arrivals (a shipping programme). The tolerance is the 3% the issue asks for, widened to 3 standard errors
+  of the mean over the replications where the arrival process is too noisy for it. This changed with issue
+  11: bulk tramp flows now arrive as Poisson (seeds/flows.csv), not as regular programmes, so a soybean or
+  spodumene flow of ~60-450 parcels a year has a standard error of ~1.5-4.3% with 10 replications (3 of them:
+  4.5-13%); the container flows and the canal's background keep 3%. Regular flows keep the 3% (checked, so a
+  change of lot sizes cannot quietly make it dishonest).
 - Delivery: what is delivered in the window differs from what is created in it by the change in pipeline
   inventory between the window's edges. In the periodic steady state that change has mean 0, but a flow that
   rides a scheduled service arrives in departures: depending on where the timetable falls against the window
@@ -33,7 +38,7 @@ import pytest
 import sim
 from sim.engines import ENGINES
 from sim.runner import DEFAULT_ENGINE, RunResult
-from sim.scenario.model import Flow, Scenario
+from sim.scenario.model import BatchArrivals, Flow, Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2024.yaml"
@@ -74,13 +79,33 @@ def _parcel_in_volume_unit(scenario: Scenario, flow: Flow) -> tuple[float, float
     return float(parcels.mean()), float(parcels.std())
 
 
-def _relative_standard_error(scenario: Scenario, flow: Flow, replications: int) -> float:
-    """Standard error of the mean created volume over ``replications``, relative to the annual volume."""
+def _arrival_cv2(flow: Flow) -> float:
+    """Squared coefficient of variation of the gaps of the flow's arrival process (counts: Var N = ca² N)."""
+    if flow.arrivals == "poisson":
+        return 1.0
+    if flow.arrivals == "regular":
+        return 0.0
+    if isinstance(flow.arrivals, BatchArrivals):  # compound Poisson: Var N = Lambda E[K²] / E[K]
+        sizes = flow.arrivals.size.ppf((np.arange(20000) + 0.5) / 20000)
+        return float((sizes**2).mean() / sizes.mean())
+    return flow.arrivals.cv**2
+
+
+def _relative_variance(scenario: Scenario, flow: Flow) -> float:
+    """Variance of one replication's created volume, relative to the annual volume squared."""
     mean, sd = _parcel_in_volume_unit(scenario, flow)
     parcels = flow.annual_volume / mean
-    cv2 = (sd / mean) ** 2
-    per_replication = (1 + cv2) / parcels if flow.arrivals == "poisson" else cv2 / parcels
-    return math.sqrt(per_replication / replications)
+    return (_arrival_cv2(flow) + (sd / mean) ** 2) / parcels
+
+
+def _relative_standard_error(scenario: Scenario, flow: Flow, replications: int) -> float:
+    """Standard error of the mean created volume over ``replications``, relative to the annual volume."""
+    return math.sqrt(_relative_variance(scenario, flow) / replications)
+
+
+def _volume_tolerance(scenario: Scenario, flow: Flow) -> float:
+    """3%, or 3 standard errors where the arrival process is noisier than that (see the module docstring)."""
+    return max(VOLUME_TOLERANCE, 3 * _relative_standard_error(scenario, flow, REPLICATIONS))
 
 
 def _departure_cycle_share(scenario: Scenario, flow: Flow) -> float:
@@ -90,10 +115,15 @@ def _departure_cycle_share(scenario: Scenario, flow: Flow) -> float:
     return max(cycles, default=0.0) / window_h
 
 
-def test_every_flow_has_a_volume_tolerance_of_at_least_three_standard_errors(scenario: Scenario) -> None:
+def test_regular_flows_have_a_volume_tolerance_of_3_percent_at_three_standard_errors(
+    scenario: Scenario,
+) -> None:
     for name, flow in scenario.flows.items():
         se = _relative_standard_error(scenario, flow, REPLICATIONS)
-        assert 3 * se <= VOLUME_TOLERANCE, f"{name}: 3% is only {VOLUME_TOLERANCE / se:.1f} standard errors"
+        if flow.arrivals == "regular":
+            assert 3 * se <= VOLUME_TOLERANCE, (
+                f"{name}: 3% is only {VOLUME_TOLERANCE / se:.1f} standard errors"
+            )
 
 
 def test_volume_created_in_the_window_is_the_annual_volume(scenario: Scenario, baseline: RunResult) -> None:
@@ -104,7 +134,8 @@ def test_volume_created_in_the_window_is_the_annual_volume(scenario: Scenario, b
     for name, flow in scenario.flows.items():
         created = _per_replication(inside[inside["flow"] == name], _volume_column(flow))
         error = created.mean() / flow.annual_volume - 1
-        assert abs(error) <= VOLUME_TOLERANCE, f"{name}: created {error:+.2%} off the annual volume"
+        tolerance = _volume_tolerance(scenario, flow)
+        assert abs(error) <= tolerance, f"{name}: created {error:+.2%} off the annual volume"
 
 
 def test_volume_delivered_in_the_window_is_the_annual_volume(scenario: Scenario, baseline: RunResult) -> None:
@@ -114,7 +145,7 @@ def test_volume_delivered_in_the_window_is_the_annual_volume(scenario: Scenario,
     for name, flow in scenario.flows.items():
         delivered = _per_replication(done[done["flow"] == name], _volume_column(flow))
         error = delivered.mean() / flow.annual_volume - 1
-        tolerance = VOLUME_TOLERANCE + _departure_cycle_share(scenario, flow)
+        tolerance = _volume_tolerance(scenario, flow) + _departure_cycle_share(scenario, flow)
         assert abs(error) <= tolerance, f"{name}: delivered {error:+.2%} off the annual volume"
 
 
@@ -124,14 +155,20 @@ def test_throughput_kpi_per_commodity_matches_the_flows(scenario: Scenario, base
     rows = kpis[(kpis["table"] == "throughput_by_commodity") & (kpis["metric"] == "tonnes")]
     delivered = rows.set_index("key")["mean"]
     expected: dict[str, float] = {}
+    variance: dict[str, float] = {}
     for flow in scenario.flows.values():
         commodity = scenario.commodities[flow.commodity]
         tonnes = flow.annual_volume
         if flow.volume_unit == "TEU":
             tonnes *= commodity.tonnes_per_teu or 1.0
         expected[flow.commodity] = expected.get(flow.commodity, 0.0) + tonnes
+        variance[flow.commodity] = (
+            variance.get(flow.commodity, 0.0) + _relative_variance(scenario, flow) * tonnes**2
+        )
     for commodity, tonnes in expected.items():
-        assert delivered[commodity] == pytest.approx(tonnes, rel=VOLUME_TOLERANCE), commodity
+        se = math.sqrt(variance[commodity] / REPLICATIONS) / tonnes
+        tolerance = max(VOLUME_TOLERANCE, 3 * se)  # as _volume_tolerance, over the commodity's flows
+        assert delivered[commodity] == pytest.approx(tonnes, rel=tolerance), commodity
 
 
 def test_pipelines_are_full_when_the_window_opens(scenario: Scenario, baseline: RunResult) -> None:
@@ -199,11 +236,15 @@ def test_harvest_peak_shows_in_brazilian_port_occupancy_and_queues(
     berths["wait"] = berths["start"] - berths["arrive"]
     arrived = pd.Timestamp(scenario.start) + pd.to_timedelta(berths["arrive"], unit="h")
     berths["peak"] = arrived.dt.month.isin(HARVEST_PEAK)
-    waits = berths.groupby(["peak", "replication"])["wait"].mean().unstack("peak")
-    peak, off = waits[True], waits[False]
-    difference = peak - off
+    # Rain closes the grain pools in random spells all year (seeds/disruptions.csv), so ships wait in every
+    # month and the mean wait is dominated by closures: its peak/off-peak contrast is noisy (the 5x ratio of
+    # the days when rain was a per-ship slowdown is gone). The load shows in how many ships must wait: a ship
+    # arriving in the harvest finds every open berth busy more often (paired by replication, 3 std errors).
+    share = (berths["wait"] > 0).groupby([berths["peak"], berths["replication"]]).mean().unstack("peak")
+    difference = share[True] - share[False]
     assert difference.mean() > 3 * difference.std(ddof=1) / math.sqrt(REPLICATIONS)
-    assert peak.mean() > 5 * off.mean()
+    waits = berths.groupby(["peak", "replication"])["wait"].mean().unstack("peak")
+    assert waits[True].mean() > waits[False].mean()
 
 
 def test_sea_legs_take_distance_over_speed(scenario: Scenario, baseline: RunResult) -> None:
@@ -265,9 +306,22 @@ def _mean_transit_days(baseline: RunResult, flow: str) -> float:
     return float(row["mean"].iloc[0]) / 24
 
 
+def _qinzhou_to_singapore_days(baseline: RunResult) -> float:
+    shipments = baseline.shipments
+    outbound = shipments[shipments["flow"] == "ilstc_ckg_out"].set_index(["replication", "shipment"])
+    visits = baseline.visits
+    at_qinzhou = visits[visits["station"].astype(str).str.contains("CNQZH")]
+    reached = at_qinzhou.groupby(["replication", "shipment"], observed=True)["arrive"].min()
+    joined = outbound.join(reached.rename("at_qinzhou"), how="inner")
+    return float((joined["delivered"] - joined["at_qinzhou"]).mean() / 24)
+
+
 def test_simulated_transit_times_fit_the_published_ones(baseline: RunResult) -> None:
     # Chongqing -> Singapore ~8 days by rail (2) and sea (6, including port time), 2017-18; "~" read as +-25%
     assert 6 <= _mean_transit_days(baseline, "ilstc_ckg_out") <= 10
+    # its sea part, Qinzhou -> Singapore ~6 days including port time: from the box's arrival at Qinzhou (yard
+    # dwell, an ASSUMPTION of seeds/berths.csv, not fitted to this) to its delivery at Singapore
+    assert 4.5 <= _qinzhou_to_singapore_days(baseline) <= 7.5
     # Chile -> China lithium carbonate lead time 1-1.5 months, which includes inland legs not modelled here:
     # port to port must fit inside it (and not be implausibly short)
     assert 24 <= _mean_transit_days(baseline, "li2co3_cl_mejillones") <= 45

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
 
 from sim.scenario.seeds import SEED_TABLES, read_seeds
 from tools.build_seeds import (
+    LANES_FILE,
     LEG_SOURCE,
     SeaNode,
     great_circle_nm,
     merge_legs,
     read_sea_nodes,
+    rebuild,
     sea_distance_nm,
+    simplify,
     update_services,
 )
 
@@ -69,6 +73,28 @@ def test_assumptions_are_labelled_and_derivations_say_how() -> None:
                 assert any(sign in text for sign in ("=", " x ", " / ", "minus", "split", "as ")), (
                     f"{table}.csv:{line}: a derived figure says how it was derived"
                 )
+
+
+LEDGER_TABLES = [
+    t for t in SEED_TABLES if t.startswith(("costs_", "emissions_")) or t.endswith(("_values", "_distances"))
+]
+
+
+@pytest.mark.parametrize("table", LEDGER_TABLES)
+def test_every_cost_and_emission_figure_is_cited_derived_or_labelled_an_assumption(table: str) -> None:
+    for line, row in enumerate(rows(table), start=2):
+        text = row["source"]
+        cited = "http" in text or text.startswith(("derived", "computed", "GLEC"))
+        assert cited or "ASSUMPTION" in text, f"{table}.csv:{line}: neither a source nor an ASSUMPTION label"
+        if "GLEC" in text and "ASSUMPTION" not in text.split("GLEC")[0]:
+            assert re.search(r"v3(\.\d)?", text), f"{table}.csv:{line}: a GLEC factor names its edition"
+
+
+def test_the_ledger_tables_load_into_the_scenario_sections() -> None:
+    data, located = read_seeds(SEEDS)
+    assert set(data["costs"]) == {"freight", "ports", "canals", "cargo_values"}
+    assert set(data["emissions"]) == {"transport", "hubs", "distances"}
+    assert located[("costs", "freight", "sea_grain")][1] == 2
 
 
 def test_the_network_has_the_nodes_the_issue_names() -> None:
@@ -142,3 +168,34 @@ def test_builder_reproduces_the_committed_sea_distances() -> None:
         assert route is not None
         assert f"{route.distance_nm:.1f}" == legs[f"sea_{a}_{b}"]["distance_nm"]
         assert route.distance_nm >= great_circle_nm(nodes[a], nodes[b]) - 0.05  # rounded to 0.1 nm
+
+
+def test_every_generated_sea_leg_has_a_shipped_lane_from_its_ends() -> None:
+    lanes_path = SEEDS.parent / LANES_FILE
+    assert lanes_path.stat().st_size < 1_000_000  # simplified: small enough to ship
+    with lanes_path.open(newline="", encoding="utf-8") as handle:
+        lanes = {row["leg"]: row for row in csv.DictReader(handle)}
+    generated = {row["id"]: row for row in rows("legs") if row["source"].startswith(LEG_SOURCE)}
+    assert set(lanes) == set(generated)
+    nodes = {node.id: node for node in read_sea_nodes(SEEDS / "nodes.csv")}
+    for leg, lane in lanes.items():
+        values = [float(v) for v in lane["points"].split()]
+        start, end = values[:2], values[-2:]
+        a, b = nodes[generated[leg]["from"]], nodes[generated[leg]["to"]]
+        assert abs(start[0] - a.lon) <= 0.051
+        assert abs(start[1] - a.lat) <= 0.051
+        assert abs(((end[0] - b.lon + 180) % 360) - 180) <= 0.051
+        assert abs(end[1] - b.lat) <= 0.051
+
+
+def test_simplify_keeps_the_ends_and_drops_what_lies_on_the_line() -> None:
+    track = [(0.0, 0.0), (1.0, 0.01), (2.0, 0.0), (3.0, 5.0), (179.0, 0.0), (-179.0, 0.0)]
+    # (1, 0.01) and (179, 0) lie within 0.25° of the kept line; -179° continues as 181°.
+    assert simplify(track, 0.25) == [(0.0, 0.0), (2.0, 0.0), (3.0, 5.0), (181.0, 0.0)]
+
+
+@pytest.mark.skipif(not HAS_SEAROUTE, reason="the optional extra [seeds] (searoute) is not installed")
+def test_committed_seeds_and_sea_lanes_are_fresh(tmp_path: Path) -> None:
+    """As ``python -m tools.build_seeds --check``: the shipped files are what the builder writes now."""
+    for path, text in rebuild(SEEDS, SEEDS.parent / LANES_FILE).items():
+        assert path.read_text(encoding="utf-8") == text, f"{path} is stale: run python -m tools.build_seeds"

@@ -19,6 +19,7 @@ import pytest
 import sim
 from sim.engines import ENGINES
 from sim.runner import DEFAULT_ENGINE, RunResult
+from sim.spells import down_windows
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 ENGINE = "vector" if "vector" in ENGINES else DEFAULT_ENGINE
@@ -34,6 +35,7 @@ VARIANTS = (
     "chile_port_strike",
     "argentina_oilseed_strike",
     "smart_port_automation",
+    "strike_risk",
 )
 BRAZIL_GRAIN = ("BRSSZ/grain", "BRPNG/grain", "BRRIG/grain", "BRITQ/grain")
 
@@ -88,6 +90,23 @@ def starts_inside(result: RunResult, station: str, start: str, end: str) -> int:
     visits = result.visits
     mine = visits[visits["station"] == station]
     return int(((mine["start"] >= lo) & (mine["start"] < hi)).sum())
+
+
+def extra_poisson_se(result: RunResult, flow: str, extra: float) -> float:
+    """Standard error of a mean (over replications) delivered-volume ratio variant/base for a Poisson flow.
+
+    With common random numbers a variant that raises a Poisson flow's cumulative intensity by a share
+    ``extra`` keeps the base's points and adds ``Poisson(extra · N)`` new ones, independent of them (N
+    shipments a year in the base): the ratio's variance per replication is ``extra (1 + cv²) / N`` (cv the
+    parcel's coefficient of variation). A regular flow (a shipping programme) had no such noise.
+    """
+    scenario = result.scenario
+    spec = scenario.flows[flow]
+    u = (np.arange(20000) + 0.5) / 20000
+    parcels = spec.parcel.ppf(u)
+    cv2 = float(parcels.var() / parcels.mean() ** 2)
+    ships = float(delivered(result, flow, "shipments").mean())
+    return float(np.sqrt(abs(extra) * (1 + cv2) / ships / REPLICATIONS))
 
 
 def berth_hours_per_unit(result: RunResult, station: str, flow: str, unit: str) -> float:
@@ -160,7 +179,10 @@ def test_lithium_boom_scales_lithium_throughput_and_queues_at_the_concentrate_po
     base, variant = runs(BASE), runs("lithium_boom")
     for flow in ("li2co3_cl_mejillones", "spod_au_hedland", "spod_au_bunbury", "spod_au_esperance"):
         ratio = delivered(variant, flow).mean() / delivered(base, flow).mean()
-        assert ratio == pytest.approx(1.48, rel=0.04), flow
+        # 4% for the regular lithium programme; Poisson spodumene adds 3 standard errors of its new ships
+        poisson = base.scenario.flows[flow].arrivals == "poisson"
+        tolerance = max(0.04, 3 * extra_poisson_se(base, flow, 0.48)) if poisson else 0.04
+        assert ratio == pytest.approx(1.48, rel=tolerance), flow
     assert rises(wait(base, "CNZJG/dry_bulk"), wait(variant, "CNZJG/dry_bulk"))
     # the liner services have room: lithium carbonate keeps its transit time (within a day)
     for flow in ("li2co3_cl_mejillones", "li2co3_ar_buenosaires"):
@@ -171,10 +193,10 @@ def test_lithium_boom_scales_lithium_throughput_and_queues_at_the_concentrate_po
 
 def test_record_brazilian_harvest_lengthens_brazilian_queues(runs: Runs) -> None:
     base, variant = runs(BASE), runs("brazil_record_harvest")
-    # more ships shift every later ship's draws, so one port in one replication may wait less by chance;
-    # the mean over replications rises at every port, and the ports' pooled wait in every replication
+    # more ships shift every later ship's draws, and with Poisson arrivals and random rain closures one
+    # port's mean wait over three replications is too noisy to order (seen: BRRIG/grain 13.7 h in the base,
+    # 10.4 h in the variant); the ports' pooled wait carries the claim, in every replication
     for station in BRAZIL_GRAIN:
-        assert wait(variant, station).mean() > wait(base, station).mean(), station
         assert (kpi(variant, "stations", station, "utilisation") < 1).all(), station
 
     def pooled(result: RunResult) -> pd.Series:
@@ -182,8 +204,11 @@ def test_record_brazilian_harvest_lengthens_brazilian_queues(runs: Runs) -> None
         ships = sum(kpi(result, "stations", s, "arrivals_per_h") for s in BRAZIL_GRAIN)
         return hours / ships
 
-    assert rises(pooled(base), pooled(variant))
-    assert pooled(variant).mean() > 1.5 * pooled(base).mean()
+    # rain closures (seeds/disruptions.csv) make most of the Brazilian waits, and 12% more ships queue behind
+    # the same closures: the pooled wait rises at least in proportion to the ships, on the mean over the
+    # replications (with Poisson arrivals one replication can go the other way: seen 13.1 h -> 12.2 h)
+    # (before rain closed the pools, waits were small and load-driven and rose > 1.5x)
+    assert pooled(variant).mean() > 1.1 * pooled(base).mean()
     brazil = ("soy_br_santos", "soy_br_paranagua", "soy_br_riogrande", "soy_br_itaqui")
     before = sum(delivered(base, flow) for flow in brazil)
     after = sum(delivered(variant, flow) for flow in brazil)
@@ -223,8 +248,11 @@ def test_parana_low_water_means_more_lighter_sailings_from_rosario(runs: Runs) -
     expected = sum(w / scale.get(m, 1.0) for m, w in weights.items()) / sum(weights.values())
     ships = delivered(variant, flow, "shipments") / delivered(base, flow, "shipments")
     assert ships.to_numpy() == pytest.approx(expected, rel=0.04)
+    # the annual volume is kept: each replication within 3% when Rosario ran a regular programme; with
+    # Poisson tramp arrivals (issue 11) the ~20% more (lighter) ships are new draws, so the mean over the
+    # replications, within 3 standard errors of those new ships
     tonnes = delivered(variant, flow) / delivered(base, flow)
-    assert tonnes.to_numpy() == pytest.approx(1.0, abs=0.03)  # the annual volume is kept
+    assert tonnes.mean() == pytest.approx(1.0, abs=max(0.03, 3 * extra_poisson_se(base, flow, expected - 1)))
     # each call carries a fixed overhead, so the berth works longer per tonne
     for r in (base, variant):
         assert berth_hours_per_unit(r, "ARROS/grain", flow, "tonnes") > 0
@@ -239,9 +267,11 @@ def test_chilean_strike_stops_the_lithium_ports_and_delays_lithium(runs: Runs) -
         assert starts_inside(variant, station, "2024-10-26", "2024-10-28") == 0
         assert starts_inside(variant, station, "2024-11-15", "2024-11-23") == 0
         assert starts_inside(base, station, "2024-11-15", "2024-11-23") > 0
-        assert rises(
-            kpi(base, "stations", station, "wait_max_h"), kpi(variant, "stations", station, "wait_max_h")
-        )
+        assert rises(wait(base, station), wait(variant, station))
+        # at Antofagasta a run of swell closures (seeds/disruptions.csv) may already make the longest wait
+        before, after = (kpi(r, "stations", station, "wait_max_h") for r in (base, variant))
+        assert (after >= before).all()
+        assert rises(before, after) or station == "CLANF/container"
     assert (kpi(variant, "stations", "CLMJS/container", "wait_max_h") >= 7 * 24).all()  # most of 8 days
     assert rises(transit(base, "li2co3_cl_mejillones"), transit(variant, "li2co3_cl_mejillones"))
     # Argentine lithium shipped from Buenos Aires loads exactly as before; it only shares Shanghai's berth
@@ -258,7 +288,20 @@ def test_argentine_strike_builds_a_backlog_at_rosario(runs: Runs) -> None:
     assert starts_inside(variant, "ARROS/grain", "2024-08-06", "2024-08-26") == 0
     assert starts_inside(base, "ARROS/grain", "2024-08-06", "2024-08-26") > 0
     assert rises(wait(base, "ARROS/grain"), wait(variant, "ARROS/grain"))
-    assert (kpi(variant, "stations", "ARROS/grain", "wait_max_h") >= 14 * 24).all()
+    # the first ship to arrive in the closure waits at least until the berths reopen (an exact bound, per
+    # replication); with Poisson arrivals (~0.4 a day in August) it arrives in the first 6 days with
+    # probability ~90%, so the 14 days once asked of every replication (a regular programme) hold on average
+    scenario = variant.scenario
+    closed = scenario.hours_from_start(pd.Timestamp("2024-08-06"))
+    reopened = scenario.hours_from_start(pd.Timestamp("2024-08-26"))
+    visits = variant.visits
+    inside = visits[
+        (visits["station"] == "ARROS/grain") & (visits["arrive"] >= closed) & (visits["arrive"] < reopened)
+    ]
+    first = inside.groupby("replication")["arrive"].min().reindex(range(REPLICATIONS))
+    longest = kpi(variant, "stations", "ARROS/grain", "wait_max_h")
+    assert (longest >= reopened - first).all()
+    assert longest.mean() >= 14 * 24
     assert rises(
         transit(base, "soy_ar_rosario", "transit_p95_h"), transit(variant, "soy_ar_rosario", "transit_p95_h")
     )
@@ -291,3 +334,24 @@ def test_smart_port_automation_speeds_up_qinzhou_and_chancay(runs: Runs) -> None
     # nothing else in the network changes
     assert wait(variant, "BRSSZ/grain").equals(wait(base, "BRSSZ/grain"))
     assert np.isfinite(transit(variant, "peru_china_containers")).all()
+
+
+def test_random_strikes_delay_only_the_replications_they_hit(runs: Runs) -> None:
+    """Strikes are drawn per replication from their own streams: a replication without a strike at Rosario
+    is the baseline's exactly (common random numbers); one with a strike waits longer there."""
+    base, variant = runs(BASE), runs("strike_risk")
+    scenario = variant.scenario
+    struck = pd.Series(
+        [
+            any(
+                a < scenario.horizon_h
+                for a, _ in down_windows(scenario, "strikes_gran_rosario", rep, scenario.seed)
+            )
+            for rep in range(REPLICATIONS)
+        ]
+    )
+    before, after = wait(base, "ARROS/grain"), wait(variant, "ARROS/grain")
+    assert struck.any(), "the fixed seed gives a strike in some replication"
+    assert (after[~struck] == before[~struck]).all()
+    assert (after[struck] > before[struck]).all()
+    assert transit(variant, "soy_br_santos").equals(transit(base, "soy_br_santos"))

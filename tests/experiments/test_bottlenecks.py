@@ -87,3 +87,24 @@ def test_bottlenecks_command(tmp_path, capsys):
     assert "leg:BRPNG-CNTAO" not in set(table["station"])
     assert (out / "bottlenecks.png").read_bytes().startswith(b"\x89PNG")
     assert main(["bottlenecks", str(DATA / "two_ports.yaml"), "--fraction", "0"]) == 2
+
+
+def test_background_traffic_is_left_out_of_the_ranking_kpis() -> None:
+    from sim.experiments.bottlenecks import background_flows
+
+    scenario = sim.load_scenario(Path(__file__).parents[2] / "scenarios" / "baseline_2024.yaml")
+    flows, commodities = background_flows(scenario)
+    assert flows == {"panama_background", "soy_other_santos", "soy_other_paranagua"}  # queue at one node only
+    assert commodities == {"panama_background", "soybeans_other"}
+    rows = [
+        ("throughput_by_commodity", "soybeans", "tonnes_per_year", 10.0),
+        ("throughput_by_commodity", "panama_background", "tonnes_per_year", 1000.0),
+        ("throughput_by_flow", "soy", "tonnes_per_year", 10.0),
+        ("throughput_by_flow", "panama_background", "tonnes_per_year", 1000.0),
+        ("transit_by_flow", "soy", "transit_mean_h", 100.0),
+        ("transit_by_flow", "panama_background", "transit_mean_h", 10.0),
+    ]
+    table = pd.DataFrame(rows, columns=["table", "key", "metric", "value"]).assign(replication=0)
+    kpis = scenario_kpis(table, exclude=(flows, commodities))
+    assert kpis.loc[0, "throughput_t_per_year"] == 10.0
+    assert kpis.loc[0, "transit_h"] == 100.0

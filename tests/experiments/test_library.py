@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PIL import Image
+
 from sim.experiments.library import library_variants, main, question_of, write_library
 
 DATA = Path(__file__).parents[1] / "data"
@@ -46,10 +48,42 @@ def test_write_library_regenerates_the_readme_and_small_figures(tmp_path):
     for name in ("fewer_berths.png", "two_ports_network.png"):
         data = (out / "figures" / name).read_bytes()
         assert data.startswith(b"\x89PNG")
-        assert len(data) < 100_000
+        assert len(data) < 250_000  # full colour (a palette greys out colours), still small enough to commit
+        with Image.open(out / "figures" / name) as image:
+            assert image.mode in ("RGB", "RGBA")
     assert (out / "library" / "comparison.csv").is_file()
 
 
 def test_main_reports_a_missing_library(tmp_path, capsys):
     assert main(["--scenarios", str(tmp_path), "--out", str(tmp_path / "r")]) == 2
     assert "baseline_2024.yaml: no such file" in capsys.readouterr().err
+
+
+def test_a_flow_named_after_its_commodity_is_listed_once() -> None:
+    import pandas as pd
+
+    from sim.experiments.library import _headline
+
+    row = {
+        "variant": "v",
+        "key": "panama_background",
+        "period": "",
+        "metric": "tonnes_per_year",
+        "base_mean": 5.551e8,
+        "variant_mean": 4.237e8,
+        "diff": -1.31e8,
+        "relative": -0.237,
+        "significant": True,
+    }
+    table = pd.DataFrame(
+        [
+            {**row, "table": "throughput_by_commodity"},
+            {**row, "table": "throughput_by_flow"},
+            {**row, "table": "throughput_by_flow", "key": "soy_us_gulf", "diff": -1.0e5},
+        ]
+    )
+    headline = _headline(table)
+    assert list(zip(headline["table"], headline["key"], strict=True)) == [
+        ("throughput_by_commodity", "panama_background"),
+        ("throughput_by_flow", "soy_us_gulf"),
+    ]

@@ -1,7 +1,9 @@
 """The KPIs as computed before :mod:`sim.results.kpis` used array reductions: pandas group-bys over strings.
 
 Kept, unchanged but for this paragraph, so that ``test_kpis_reference.py`` can compare the two on every
-library scenario until this copy is deleted. Not used by ``sim``.
+library scenario until this copy is deleted; it follows the KPI semantics of the code it replaced as
+merged (utilisation over each replication's own capacity under random disruptions; dwells do not queue).
+Not used by ``sim``.
 
 Key performance indicators per replication, and their means with 95% confidence intervals.
 
@@ -23,6 +25,7 @@ comparisons can pair replications; :func:`summarise` gives mean, std and a Stude
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -54,6 +57,8 @@ def kpis_by_replication(
     parts.append(_monthly(scenario, shipments, window, replications))
     parts.append(_transit(shipments, window))
     parts.append(_stations(network, visits, plan.visit_size, window, replications))
+    if plan.capacity_by_rep:  # random disruptions: each replication's own available capacity
+        parts[-1] = _random_utilisation(parts[-1], plan, window)
     table = pd.concat(parts, ignore_index=True)
     return table[[*KEYS, "replication", "value"]]
 
@@ -174,17 +179,19 @@ def _stations(
     sums = sums.reindex(_full_index(names, replications), fill_value=0.0)
     available = pd.Series({s.name: _available(s, window) for s in network.stations})
     keys = sums.index.get_level_values("key")
+    used = np.where(
+        _is_load_based(network, keys),
+        sums["load"],
+        np.where(_is_count_based(network, keys), sums["started"], sums["busy"]),
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):  # NaN: no capacity at all in the window
+        utilisation = used / available.reindex(keys).to_numpy()
     wide = pd.DataFrame(
         {
             "queue_mean": sums["queue"],
             "in_system_mean": sums["present"],
             "arrivals_per_h": sums["arrival"],
-            "utilisation": np.where(
-                _is_load_based(network, keys),
-                sums["load"],
-                np.where(_is_count_based(network, keys), sums["started"], sums["busy"]),
-            )
-            / available.reindex(keys).to_numpy(),
+            "utilisation": utilisation,
         },
         index=sums.index,
     )
@@ -194,6 +201,21 @@ def _stations(
     none_left = keys.isin(queueing) & wide["waiting_at_horizon"].isna()
     wide.loc[none_left, "waiting_at_horizon"] = 0.0  # no visit in the window: none still waiting
     return _long(wide, "stations")
+
+
+def _random_utilisation(stations: pd.DataFrame, plan: Plan, window: tuple[float, float]) -> pd.DataFrame:
+    """Utilisation of stations with random schedules over each replication's own available capacity."""
+    out = stations.copy()
+    for stored, schedules in enumerate(plan.capacity_by_rep):
+        rep = plan.replications[stored]
+        for index, schedule in schedules.items():
+            station = plan.network.stations[index]
+            own = _available(dataclasses.replace(station, capacity=schedule), window) or np.nan
+            rows = (
+                (out["key"] == station.name) & (out["replication"] == rep) & (out["metric"] == "utilisation")
+            )
+            out.loc[rows, "value"] = out.loc[rows, "value"] * _available(station, window) / own
+    return out
 
 
 def _is_load_based(network: Network, keys: pd.Index) -> np.ndarray:

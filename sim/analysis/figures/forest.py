@@ -2,7 +2,8 @@
 
 One panel per KPI family, each in the unit that reads best: throughput as relative change (%), transit
 time in days, waiting in hours, utilisation in percentage points. Differences whose interval excludes zero
-are drawn in red, the others in grey; the zero line marks "no change".
+are drawn as filled red discs, the others as hollow grey circles (the shape tells them apart without colour);
+the zero line marks "no change".
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from sim.analysis.figures.style import (
     SIGNIFICANT,
     new_figure,
     note,
+    pretty,
+    station_label,
     styled,
     tonnes_formatter,
 )
@@ -67,6 +70,9 @@ PANELS = (
 )
 
 
+_LABELS: dict[str, Callable[[str], str]] = {"stations": station_label, "throughput_by_commodity": pretty}
+
+
 def _rows(table: pd.DataFrame, panel: Panel, limit: int) -> tuple[pd.DataFrame, int, int]:
     """The panel's rows to draw, how many were cut by ``limit``, and how many were identical.
 
@@ -98,9 +104,12 @@ def _draw_panel(
             fmt="o",
             color=colour,
             ecolor=colour,
+            markerfacecolor=colour if colour == SIGNIFICANT else "white",
+            markeredgewidth=1.4,
             elinewidth=1.6,
             capsize=3,
-            markersize=5,
+            markersize=6,
+            zorder=3,
         )
     for yi, xi, lo, hi in zip(y, estimate, low, high, strict=True):
         if xi == 0.0 and lo == 0.0 and hi == 0.0:
@@ -118,7 +127,7 @@ def _draw_panel(
             color="#333333",
         )
     ax.axvline(0.0, color="#333333", linewidth=0.9)
-    ax.set_yticks(y, [label(k) for k in rows["key"]])
+    ax.set_yticks(y, [label(str(k)) for k in rows["key"]])
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xlabel(panel.axis)
     ax.grid(axis="y", visible=False)
@@ -161,22 +170,46 @@ def plot_differences(
     figure = new_figure(9.5, sum(heights) + 1.2, layout="constrained")
     axes = figure.subplots(len(heights), 1, squeeze=False, height_ratios=heights).ravel()
     for ax, (panel, rows, hidden) in zip(axes, chosen, strict=False):
-        _draw_panel(ax, rows, panel, hidden, str)
+        _draw_panel(ax, rows, panel, hidden, _LABELS.get(panel.table, str))
     if not chosen:
         axes[0].text(0.5, 0.5, "no KPI to compare", ha="center", va="center", transform=axes[0].transAxes)
         axes[0].set_axis_off()
     figure.suptitle(f"{variant} vs {base}: differences with 95 % intervals")
     note(
         figure,
-        "Red: the interval excludes zero (a real difference at the 95 % level); grey: not "
-        "distinguishable from noise.\nPaired over replications with common random numbers.",
+        "Filled red disc: the interval excludes zero (a real difference at the 95 % level); "
+        "hollow grey circle: not distinguishable from noise.\n"
+        "Paired over replications with common random numbers.",
+        _significance_handles() if chosen else (),
     )
     return figure
 
 
+def _significance_handles() -> list[Any]:
+    from matplotlib.lines import Line2D
+
+    return [
+        Line2D([], [], marker="o", color=SIGNIFICANT, markersize=6, label="significant (95 %)"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            color=NOT_SIGNIFICANT,
+            markerfacecolor="white",
+            markeredgewidth=1.4,
+            markersize=6,
+            label="not significant",
+        ),
+    ]
+
+
 @styled
 def plot_bottlenecks(table: pd.DataFrame, top: int = 15, title: str = "Where the corridor is fragile") -> Any:
-    """Two panels for the most harmful stations: throughput lost (kt/yr) and transit time added (h).
+    """Two panels for the most harmful stations: throughput change (t/yr) and transit time added (h).
+
+    Significant changes are solid red bars, the others hollow grey bars (hatched), so the difference survives
+    printing in black and white. Background traffic is not in the KPIs (see
+    :func:`sim.experiments.bottlenecks.rank_bottlenecks`).
 
     Parameters
     ----------
@@ -192,16 +225,25 @@ def plot_bottlenecks(table: pd.DataFrame, top: int = 15, title: str = "Where the
     left, right = figure.subplots(1, 2, sharey=True)
     y = np.arange(len(rows))
     specs = (
-        (left, "throughput", 1.0, "throughput change (per year)", "throughput_significant"),
-        (right, "transit", 1.0, "tonne-weighted transit time change (h)", "transit_significant"),
+        (left, "throughput", 1.0, "corridor throughput change (t/yr)", "throughput_significant"),
+        (right, "transit", 1.0, "tonne-weighted transit time change (hours)", "transit_significant"),
     )
     for ax, name, scale, label, flag in specs:
         columns = ("throughput_change", "throughput_low", "throughput_high")
         if name == "transit":
             columns = ("transit_change_h", "transit_low_h", "transit_high_h")
         mid, low, high = (rows[c].to_numpy(np.float64) * scale for c in columns)
-        colours = [SIGNIFICANT if s else NOT_SIGNIFICANT for s in rows[flag]]
-        ax.barh(y, mid, color=colours, alpha=0.8, height=0.6)
+        significant = rows[flag].fillna(False).astype(bool).to_numpy()
+        ax.barh(y[significant], mid[significant], color=SIGNIFICANT, alpha=0.85, height=0.6)
+        ax.barh(
+            y[~significant],
+            mid[~significant],
+            facecolor="white",
+            edgecolor=NOT_SIGNIFICANT,
+            hatch="////",
+            linewidth=1.0,
+            height=0.6,
+        )
         finite = np.isfinite(low) & np.isfinite(high)
         err = np.vstack([np.where(finite, mid - low, 0.0), np.where(finite, high - mid, 0.0)])
         ax.errorbar(mid, y, xerr=err, fmt="none", ecolor="#222222", elinewidth=0.9, capsize=2)
@@ -210,14 +252,26 @@ def plot_bottlenecks(table: pd.DataFrame, top: int = 15, title: str = "Where the
         ax.grid(axis="y", visible=False)
     left.xaxis.set_major_formatter(tonnes_formatter)
     left.xaxis.set_major_locator(_few_ticks())
-    left.set_yticks(y, [f"{r} ({k})" for r, k in zip(rows["station"], rows["kind"], strict=True)])
+    left.set_yticks(y, [station_label(str(r)) for r in rows["station"]])
     figure.suptitle(title)
     note(
         figure,
         "Each station in turn loses part of its capacity for the whole horizon (see the table for what "
-        "changed); bars: paired difference from the base, whiskers: 95 % CI; red: excludes zero.",
+        "changed); bars: paired difference from the base, whiskers: 95 % CI.\nSolid red: the interval "
+        "excludes zero; hatched grey: not significant. Background traffic (flows that only queue at one "
+        "node: other canal transits, other soybeans) is not counted.",
+        _bar_handles(),
     )
     return figure
+
+
+def _bar_handles() -> list[Any]:
+    from matplotlib.patches import Patch
+
+    return [
+        Patch(facecolor=SIGNIFICANT, alpha=0.85, label="significant (95 %)"),
+        Patch(facecolor="white", edgecolor=NOT_SIGNIFICANT, hatch="////", label="not significant"),
+    ]
 
 
 def _few_ticks() -> Any:

@@ -1,17 +1,22 @@
-"""Offline basemap and longitude handling for network maps (plate carrée, degrees).
+"""Offline basemap, sea lanes and longitude handling for network maps (plate carrée, degrees).
 
 The land polygons come from ``sim/data/ne_110m_countries.npz`` (Natural Earth, public domain, shipped with the
 package; see ``sim/data/README.md``), so drawing a map never needs geopandas or the network.
 
 Trade corridors wrap around the globe (Brazil → China goes east past the Cape, Chile → China goes west over
-the Pacific), so a map cannot simply span −180°…180°. Every segment is drawn the short way round
-(:func:`unwrap_longitudes`), the map's left edge is put where no segment crosses if possible
-(:func:`map_cut`), and the basemap is tiled at ±360° so that any window of longitudes is covered.
+the Pacific), so a map cannot simply span −180°…180°. Every track is drawn the short way round
+(:func:`unwrap_longitudes`), longitudes are shifted into a window that starts at the map's western edge
+(:func:`wrap_into`), and the basemap is tiled at +360° so that any window of longitudes is covered.
+
+Sea lanes come from ``sim/data/sea_lanes.csv``, written by ``python -m tools.build_seeds`` from searoute's
+maritime network when the seeds are built (:func:`load_sea_lanes`); nothing is routed at run time.
 """
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -28,8 +33,8 @@ __all__ = [
     "Land",
     "draw_basemap",
     "load_land",
-    "map_cut",
-    "map_extent",
+    "load_sea_lanes",
+    "sea_lane",
     "unwrap_longitudes",
     "wrap_into",
 ]
@@ -38,6 +43,7 @@ LAND_COLOUR = "#e9e6df"
 BORDER_COLOUR = "#b9b4a8"
 OCEAN_COLOUR = "#f4f8fb"
 _DATA_FILE = "ne_110m_countries.npz"
+_LANES_FILE = "sea_lanes.csv"
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,31 @@ def load_land() -> Land:
             ring_start=data["ring_start"].astype(np.int32),
             source=str(data["source"]),
         )
+
+
+@functools.cache
+def load_sea_lanes() -> dict[tuple[str, str], FloatArray]:
+    """The shipped sea lanes: ``(from, to)`` node ids → track, shape (n, 2), (longitude, latitude) degrees.
+
+    Each lane is stored once, from the lower id to the higher; look up both orders (:func:`sea_lane`).
+    Longitudes are continuous along a track (they may pass ±180°).
+    """
+    text = resources.files("sim").joinpath("data", _LANES_FILE).read_text(encoding="utf-8")
+    lanes: dict[tuple[str, str], FloatArray] = {}
+    for row in csv.DictReader(io.StringIO(text)):
+        values = np.array(row["points"].split(), dtype=np.float64)
+        lanes[(row["from"], row["to"])] = values.reshape(-1, 2)
+    return lanes
+
+
+def sea_lane(a: str, b: str) -> FloatArray | None:
+    """The shipped sea track from node ``a`` to node ``b`` (either stored direction), or ``None``."""
+    lanes = load_sea_lanes()
+    if (a, b) in lanes:
+        return lanes[(a, b)]
+    if (b, a) in lanes:
+        return lanes[(b, a)][::-1]
+    return None
 
 
 def _land_path(land: Land, shifts: Sequence[float]) -> Any:
@@ -124,74 +155,6 @@ def unwrap_longitudes(lons: ArrayLike) -> FloatArray:
         return x
     steps = (np.diff(x) + 180.0) % 360.0 - 180.0
     return np.concatenate([x[:1], x[0] + np.cumsum(steps)])
-
-
-def map_cut(segments: Sequence[tuple[float, float]]) -> float:
-    """Longitude for the map's left edge: the middle of the widest gap that no segment crosses.
-
-    Parameters
-    ----------
-    segments : sequence of (lon0, lon1)
-        Unwrapped segment end longitudes, degrees (``lon1`` may lie outside ±180°).
-
-    Returns
-    -------
-    float
-        A longitude in [-180, 180). With no gap at all, the point crossed by the fewest segments.
-    """
-    grid = np.arange(-180.0, 180.0, 0.5)
-    covered = np.zeros(grid.size, dtype=np.int64)
-    for lon0, lon1 in segments:
-        low, high = min(lon0, lon1), max(lon0, lon1)
-        # A grid longitude g is crossed when some g + 360k lies inside [low, high].
-        k = np.ceil((low - grid) / 360.0)
-        covered += (grid + 360.0 * k <= high).astype(np.int64)
-    free = covered == covered.min()
-    # Longest circular run of minimal coverage.
-    doubled = np.concatenate([free, free])
-    best_len, best_start, run = 0, 0, 0
-    for i, flag in enumerate(doubled):
-        run = run + 1 if flag else 0
-        if run > best_len and run <= grid.size:
-            best_len, best_start = run, i - run + 1
-    middle = grid[(best_start + best_len // 2) % grid.size]
-    return float(middle)
-
-
-def map_extent(
-    lons: ArrayLike, lats: ArrayLike, cut: float, margin: float = 10.0, max_aspect: float = 2.2
-) -> tuple[float, float, float, float]:
-    """Axis limits (x0, x1, y0, y1) in degrees that frame points, with x measured from ``cut``.
-
-    Parameters
-    ----------
-    lons, lats : array_like
-        Longitudes already shifted into ``[cut, cut + 360)``, and latitudes, degrees.
-    cut : float
-        Left edge of the unwrapped world, degrees.
-    margin : float
-        Padding around the points, degrees.
-    max_aspect : float
-        Widest width:height ratio; a flatter frame is made taller (within latitudes −70…80).
-
-    Returns
-    -------
-    tuple of float
-        ``(x0, x1, y0, y1)``, within one world width; at least half as wide as tall.
-    """
-    x = np.asarray(lons, dtype=np.float64)
-    y = np.asarray(lats, dtype=np.float64)
-    if x.size == 0:
-        return (cut, cut + 360.0, -60.0, 75.0)
-    x0, x1 = max(cut, float(x.min()) - margin), min(cut + 360.0, float(x.max()) + margin)
-    y0, y1 = max(-70.0, float(y.min()) - margin), min(80.0, float(y.max()) + margin)
-    if (x1 - x0) > max_aspect * (y1 - y0):
-        grow = (x1 - x0) / max_aspect - (y1 - y0)
-        y0, y1 = max(-70.0, y0 - grow / 2.0), min(80.0, y1 + grow / 2.0)
-    if (x1 - x0) < 0.5 * (y1 - y0):
-        centre, half = (x0 + x1) / 2.0, (y1 - y0) / 4.0
-        x0, x1 = centre - half, centre + half
-    return (x0, x1, y0, y1)
 
 
 def wrap_into(lons: ArrayLike, cut: float) -> FloatArray:

@@ -19,9 +19,11 @@ from sim.analysis.figures.style import (
     NOT_SIGNIFICANT,
     WARMUP_SHADE,
     colour_map,
+    commodity_colour,
     new_figure,
     note,
     pretty,
+    station_label,
     styled,
     tonnes_formatter,
 )
@@ -81,7 +83,7 @@ def plot_monthly_throughput(table: pd.DataFrame, title: str = "Monthly throughpu
             ax.axvspan(-0.5, warm.max() + 0.5, color=WARMUP_SHADE, zorder=0, label="warm-up")
         ax.set_title(pretty(commodity), loc="left")
         ax.yaxis.set_major_formatter(tonnes_formatter)
-        ax.set_ylabel("delivered per month")
+        ax.set_ylabel("tonnes delivered per month")
         ax.set_xticks(x, [_month_label(m, i) for i, m in enumerate(rows["month"])])
         ax.grid(axis="x", visible=False)
     figure.suptitle(title)
@@ -96,6 +98,12 @@ def plot_monthly_throughput(table: pd.DataFrame, title: str = "Monthly throughpu
 def _month_label(month: pd.Timestamp, position: int) -> str:
     """``Jan 2024`` on two lines for the first tick and every January, the month's short name otherwise."""
     return month.strftime("%b\n%Y") if month.month == 1 or position == 0 else month.strftime("%b")
+
+
+def _starred(label: str) -> str:
+    """The first line of a month label marked with ``*`` (a warm-up month)."""
+    first, newline, rest = label.partition("\n")
+    return f"{first}*{newline}{rest}"
 
 
 def _rgba(colour: str, alpha: float) -> tuple[float, float, float, float]:
@@ -147,7 +155,8 @@ def plot_transit_ecdf(
             if values.size == 0:
                 continue
             x, y = _ecdf(values)
-            colour = colours.get(str(h), "#0072B2")
+            own = commodity_colour(str(mine["commodity"].iloc[0])) if "commodity" in mine else "#0072B2"
+            colour = colours.get(str(h), own)
             ax.step(x, y, where="post", color=colour, linewidth=1.6, label=None if h is None else str(h))
             p50, p95 = np.quantile(values, [0.5, 0.95])
             ax.axvline(p95, color=colour, linestyle=":", linewidth=1)
@@ -224,10 +233,11 @@ def plot_station_waiting(table: pd.DataFrame, top: int = 20, title: str = "Waiti
 def _waiting_label(row: dict[Any, Any]) -> str:
     """The station's name, with the visits still waiting at the horizon when there are any."""
     waiting = float(row.get("waiting_at_horizon", 0.0))
+    name = station_label(str(row["station"]))
     if not waiting > 0:
-        return str(row["station"])
+        return name
     count = f"{waiting:,.0f}" if waiting >= 10 else f"{waiting:.2g}"
-    return f"{row['station']} (+{count} waiting)"
+    return f"{name} (+{count} waiting)"
 
 
 def _patch(colour: str, label: str) -> Any:
@@ -264,19 +274,21 @@ def plot_utilisation_heatmap(table: pd.DataFrame, title: str = "Berth utilisatio
                 fontsize=7,
                 color="white" if value > 0.6 else "#222222",
             )
-    ax.set_yticks(range(len(grid)), grid.index)
+    ax.set_yticks(range(len(grid)), [station_label(str(s)) for s in grid.index])
     warm = table.drop_duplicates("month").set_index("month")["in_warmup"].reindex(months).fillna(False)
     labels = [
-        _month_label(pd.Timestamp(m), i) + ("\n(warm-up)" if w else "")
+        _starred(_month_label(pd.Timestamp(m), i)) if w else _month_label(pd.Timestamp(m), i)
         for i, (m, w) in enumerate(zip(months, warm, strict=True))
     ]
     ax.set_xticks(range(len(months)), labels)
     ax.grid(False)
     ax.tick_params(length=0)
     colourbar = figure.colorbar(image, ax=ax, shrink=0.9, pad=0.01)
-    colourbar.set_label("busy berth-hours / nominal berth-hours")
+    colourbar.set_label("utilisation: busy berth-hours / nominal berth-hours (%)")
     colourbar.ax.yaxis.set_major_formatter(lambda v, _p: f"{v:.0%}")
     ax.set_title(title, loc="left")
+    if warm.any():
+        note(figure, "*: warm-up month (not in the KPIs).")
     return figure
 
 
@@ -317,15 +329,18 @@ def plot_queue_length(table: pd.DataFrame, title: str = "Queue length at the bus
         )
         if warmup_end is not None:
             ax.axvspan(rows["date"].min(), warmup_end, color=WARMUP_SHADE, zorder=0)
-        ax.set_title(station, loc="left")
+        ax.set_title(station_label(str(station)), loc="left")
         ax.set_ylabel("shipments waiting")
         ax.set_ylim(bottom=0)
         ax.xaxis.set_major_formatter(_month_formatter())
-    axes[0].legend(loc="upper left")
     figure.suptitle(title)
     bin_h = float(table.attrs.get("bin_h", 24.0))
     period = {24.0: "day", 168.0: "week"}.get(bin_h, f"{bin_h:g} h")
-    note(figure, f"Time-average per {period} of shipments arrived and not yet in service; grey: warm-up.")
+    note(
+        figure,
+        f"Time-average per {period} of shipments arrived and not yet in service; grey: warm-up.",
+        axes[0].get_legend_handles_labels()[0],
+    )
     return figure
 
 

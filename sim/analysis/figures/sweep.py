@@ -15,9 +15,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.figures.style import PALETTE, new_figure, note, save_png, styled, tonnes_formatter
+from sim.analysis.figures.style import (
+    PALETTE,
+    metric_label,
+    new_figure,
+    note,
+    pretty,
+    save_png,
+    styled,
+    tonnes_formatter,
+)
 
-__all__ = ["plot_response", "response_file"]
+__all__ = ["parameter_label", "plot_response", "response_file"]
+
+PARAMETER_UNITS = {
+    "annual_volume": "annual volume (t or TEU per year)",
+    "count": "berths",
+    "rate": "handling rate per berth (t/h or TEU/h)",
+    "overhead_h": "overhead per call (h)",
+    "speed_kn": "speed (kn)",
+    "speed_kmh": "speed (km/h)",
+    "distance_nm": "distance (nm)",
+    "distance_km": "distance (km)",
+    "transit_h": "transit time (h)",
+    "slots_per_day": "transit slots per day",
+    "capacity": "capacity per departure",
+    "headway_h": "headway (h)",
+}
+"""Readable name and unit of a sweep parameter, by the last field of its path."""
 
 MAX_BINS = 8
 MIN_POINTS_PER_BIN = 4
@@ -33,6 +58,23 @@ def _line_mode(design: str, parameter: dict[str, Any], points: int) -> str:
     if design == "grid" or parameter.get("levels") is not None or parameter["kind"] in ("str", "bool"):
         return "level"
     return "bins" if points >= 4 * MIN_POINTS_PER_BIN else "fit"
+
+
+def parameter_label(name: str, log: bool = False) -> str:
+    """Axis label of a sweep parameter: its meaning and unit (when known), the scale, then its path."""
+    field = name.rsplit(".", 1)[-1].split("[", 1)[0]
+    meaning = PARAMETER_UNITS.get(field, field.replace("_", " "))
+    return f"{meaning}{', log scale' if log else ''}\n{name}"
+
+
+def _kpi_title(kpi: str) -> str:
+    """``throughput_by_commodity/soybeans/…`` → ``Soybeans``; ``transit_by_flow/soy/…`` → ``flow soy``."""
+    table, key = [*kpi.split("/"), "", ""][:2]
+    if table.endswith("_by_commodity"):
+        return pretty(key)
+    if table.endswith("_by_flow"):
+        return f"flow {key}"
+    return key
 
 
 def response_file(parameter: str) -> str:
@@ -74,9 +116,9 @@ def plot_response(
     for index, (axis, kpi) in enumerate(zip(axes, kpis, strict=False)):
         rows_of_kpi = summary[summary["kpi"] == kpi]
         _panel(axis, rows_of_kpi, name, categorical, mode, parameter["scale"], PALETTE[index % len(PALETTE)])
-        axis.set_title(kpi.split("/", 1)[1].replace("/", " · "), loc="left", fontsize=9)
-        axis.set_ylabel(kpi.split("/")[-1])
-        axis.set_xlabel(name)
+        axis.set_title(_kpi_title(kpi), loc="left", fontsize=9)
+        axis.set_ylabel(metric_label(kpi.split("/")[-1]))
+        axis.set_xlabel(parameter_label(name, log=parameter["scale"] == "log"))
         if parameter["scale"] == "log":
             axis.set_xscale("log")
         _compact_ticks(axis, kpi, categorical, parameter["scale"] == "log")

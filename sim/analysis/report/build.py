@@ -12,14 +12,13 @@ writes (``comparison.json`` plus ``runs/<scenario>/``). Nothing is simulated her
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import tempfile
 from pathlib import Path
 
 from sim.analysis.report.comparison import comparison_sections
 from sim.analysis.report.embedded_figures import Figure, run_figures
 from sim.analysis.report.html import data_table, fmt, page
+from sim.analysis.report.placement import FIGURES_META, check_report_place, write_report
 from sim.analysis.tables import tidy as tables
 from sim.analysis.tables.run_data import RunData, RunDirError, load_run
 from sim.version import __version__
@@ -101,29 +100,6 @@ def _run_body(run: RunData, figures: list[Figure]) -> str:
     )
 
 
-def _write_atomically(directory: Path, text: str, scratch: Path) -> Path:
-    """Replace ``figures/`` and ``report.html`` in ``directory`` by renames (never half-written)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    staged = Path(tempfile.mkdtemp(prefix=".figures.partial-", dir=directory))
-    staged.chmod(0o777 & ~umask)
-    for png in sorted(scratch.glob("*.png")):
-        shutil.copy2(png, staged / png.name)
-    figures = directory / "figures"
-    if figures.exists():
-        retired = Path(tempfile.mkdtemp(prefix=".figures.old-", dir=directory))
-        os.replace(figures, retired / "figures")
-        shutil.rmtree(retired, ignore_errors=True)
-    os.replace(staged, figures)
-    handle, temporary = tempfile.mkstemp(prefix=".report.partial-", suffix=".html", dir=directory)
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    target = directory / "report.html"
-    Path(temporary).chmod(0o666 & ~umask)
-    os.replace(temporary, target)
-    return target
-
-
 def build_report(directory: str | Path, scenario_figures: bool = True) -> Path:
     """Write ``report.html`` and ``figures/*.png`` into a run or comparison directory.
 
@@ -143,10 +119,14 @@ def build_report(directory: str | Path, scenario_figures: bool = True) -> Path:
     ------
     RunDirError
         If the directory is neither, or its files are unreadable.
+    OutputError
+        If a ``report.html`` or a file in ``figures/`` is in the way that no corridor-sim report wrote
+        (:mod:`sim.analysis.report.placement`), or another process is writing into the directory.
     """
     root = Path(directory)
     if not root.is_dir():
         raise RunDirError(f"{root}: not a directory")
+    check_report_place(root)  # before the slow part; again, under the lock, before writing
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     footer = f"corridor-sim {__version__} · report generated {stamp} · basemap: Natural Earth (public domain)"
     with tempfile.TemporaryDirectory(prefix="corridor-report-") as tmp:
@@ -157,4 +137,5 @@ def build_report(directory: str | Path, scenario_figures: bool = True) -> Path:
             run = load_run(root)
             title = f"Run report — {run.name}"
             body = _run_body(run, run_figures(run, scratch))
-        return _write_atomically(root, page(title, body, footer), scratch)
+        figures = " ".join(sorted(p.name for p in scratch.glob("*.png")))
+        return write_report(root, page(title, body, footer, meta={FIGURES_META: figures}), scratch)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-__all__ = ["CSS", "data_table", "fmt", "page"]
+__all__ = ["CSS", "GENERATOR", "data_table", "fmt", "page"]
 
 CSS = """
 :root { --ink: #1d2329; --muted: #5f6b76; --line: #dfe3e8; --accent: #0b5394; --bad: #c0392b; }
@@ -44,12 +44,31 @@ nav { font-size: 13px; color: var(--muted); }
 """
 
 
-def page(title: str, body: str, footer: str, css: str = CSS, subtitle: str = "") -> str:
-    """A complete HTML5 document with the CSS inline."""
+GENERATOR = "corridor-sim"
+"""The ``<meta name="generator">`` of every report: how a later report knows the file is its own."""
+
+
+def page(
+    title: str,
+    body: str,
+    footer: str,
+    css: str = CSS,
+    subtitle: str = "",
+    meta: Mapping[str, str] | None = None,
+) -> str:
+    """A complete HTML5 document with the CSS inline, marked as written by corridor-sim.
+
+    ``meta`` adds ``<meta name=… content=…>`` entries (a report lists the figure files it wrote).
+    """
     sub = f"<p>{html.escape(subtitle)}</p>" if subtitle else ""
+    extra = "".join(
+        f'<meta name="{html.escape(name)}" content="{html.escape(value)}">\n'
+        for name, value in (meta or {}).items()
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="{GENERATOR}">\n{extra}'
         f"<title>{html.escape(title)}</title>\n<style>{css}</style>\n</head>\n<body>\n"
         f"<header><h1>{html.escape(title)}</h1>{sub}</header>\n<main>\n{body}\n</main>\n"
         f"<footer>{html.escape(footer)}</footer>\n</body>\n</html>\n"

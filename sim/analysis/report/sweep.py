@@ -2,6 +2,7 @@
 
 Written into ``DIR/report/`` (or another directory), atomically:
 
+- ``provenance.json`` — what made it (a ``sweep report`` of which sweep): a later report may replace it;
 - ``kpis_by_point.csv`` — every KPI at every point: parameter values, mean, std, n and 95% interval;
 - ``sensitivity.csv`` — index of every (headline KPI, parameter) pair, with the method (see
   :mod:`sim.analysis.stats.sensitivity`), and ``ranking.csv`` — parameters ranked by their mean index;
@@ -18,7 +19,9 @@ import pandas as pd
 from sim.analysis.figures.sweep import plot_response, response_file
 from sim.analysis.stats.sensitivity import ranking, sensitivity
 from sim.analysis.tables.sweep import SweepData, point_summary, read_sweep, select_kpis
-from sim.results.files import atomic_directory
+from sim.results.destinations import check_destination
+from sim.results.files import atomic_directory, write_json
+from sim.version import __version__
 
 __all__ = ["SweepReport", "sweep_report"]
 
@@ -76,16 +79,28 @@ def sweep_report(directory: Path, out: Path | None = None, kpis: tuple[str, ...]
     ------
     InputError
         When ``directory`` holds no finished sweep task, or a KPI pattern matches nothing.
+    OutputError
+        When ``out`` holds something else than a sweep report, or another process is writing it.
     """
+    target = out if out is not None else directory / "report"
+    check_destination(target, "sweep report", option="--out")  # before the work; again when writing
     data = read_sweep(directory)
     summary = point_summary(data)
     chosen = select_kpis(summary, kpis)
     design = data.manifest["design"]
     indices = sensitivity(summary, data.parameters, design, chosen)
     ranked = ranking(indices)
-    target = out if out is not None else directory / "report"
     plots = []
-    with atomic_directory(target) as scratch:
+    with atomic_directory(target, "sweep report", option="--out") as scratch:
+        write_json(
+            {
+                "kind": "sweep report",
+                "sweep": data.manifest.get("sweep"),
+                "sweep_dir": str(Path(directory).resolve()),
+                "package_version": __version__,
+            },
+            scratch / "provenance.json",
+        )
         summary.to_csv(scratch / "kpis_by_point.csv", index=False)
         indices.to_csv(scratch / "sensitivity.csv", index=False)
         ranked.to_csv(scratch / "ranking.csv", index=False)

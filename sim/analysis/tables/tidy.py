@@ -155,7 +155,8 @@ def port_throughput(run: RunData) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per node of the network: ``node``, ``lat``, ``lon`` (degrees), ``role`` (``port`` when it has
+        One row per node of the network: ``node``, ``name`` (the node's name; its id in run directories
+        written before names were stored), ``lat``, ``lon`` (degrees), ``role`` (``port`` when it has
         a berth pool, else ``chokepoint`` or ``hub``) and ``tonnes_per_year`` (t/yr over its berth pools, mean
         over replications; 0 for other nodes), sorted largest first.
     """
@@ -167,6 +168,9 @@ def port_throughput(run: RunData) -> pd.DataFrame:
     scale = HOURS_PER_YEAR / run.window_h / max(run.replications, 1)
     kinds = run.stations.groupby("node")["kind"].agg(set)
     out = run.stations.drop_duplicates("node").set_index("node")[["lat", "lon"]].copy()
+    names = run.stations.drop_duplicates("node").set_index("node").get("node_name")
+    ids = pd.Series(out.index.astype(str), index=out.index)
+    out.insert(0, "name", ids if names is None else names.reindex(out.index).fillna(ids))
     out["role"] = [_role(kinds[node]) for node in out.index]
     out["tonnes_per_year"] = tonnes.reindex(out.index, fill_value=0.0) * scale
     out.index.name = "node"

@@ -171,7 +171,7 @@ def ends(block: Block, out: FloatArray) -> None:
     """
     np.add(block.start, block.work, out=out)
     for index, station in enumerate(block.plan.network.stations):
-        if station.kind == "leg" and not unit_speed(station):
+        if station.is_delay and not unit_speed(station):
             visits = block.by_station[index]
             out[visits] = travel(block.start[visits], block.work[visits], station)
 
@@ -184,7 +184,7 @@ def batchable(station: Station) -> str:
     whatever it is batched with: a station's kernel never depends on its neighbours, so its floats do not
     either.
     """
-    if station.kind == "leg":
+    if station.is_delay:
         return "leg"
     if station.kind == "berth" and station.capacity.is_constant and station.capacity.values[0] >= 2:
         return "pool"
@@ -204,7 +204,7 @@ def compute(block: Block, indices: list[int], track: bool) -> set[int]:
     )
     if visits.size == 0:
         return set()
-    if stations[0].kind == "leg":
+    if stations[0].is_delay:
         begin = block.arrive[visits]
         finish = _travel_many(block, indices, visits, begin)
     else:

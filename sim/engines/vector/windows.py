@@ -124,7 +124,7 @@ def _edge_lags(block: Block, stations: tuple[int, ...]) -> dict[tuple[int, int],
             continue
         lag = float(block.work[visits].min())
         spec = block.plan.network.stations[a]
-        if spec.kind == "leg":
+        if spec.is_delay:
             top = float(spec.capacity.values.max())
             lag = lag / top if top > 0 else np.inf
         for b in block.feeds[a] & inside:
@@ -248,7 +248,7 @@ def _advance(block: Block, step: _Step, k: int, until: float, lanes: list[_Lane]
     visits = np.concatenate(waiting) if len(waiting) > 1 else waiting[0]
     if visits.size == 0:
         return
-    if step.station.kind == "leg":
+    if step.station.is_delay:
         begin = block.arrive[visits]
         finish = travel(begin, block.work[visits], step.station)
     else:

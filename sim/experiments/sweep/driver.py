@@ -18,6 +18,7 @@ from sim.errors import InputError, Problem
 from sim.experiments.sweep.executors.base import Executor, SweepEvents
 from sim.experiments.sweep.plan import Point, SweepPlan, Task
 from sim.experiments.sweep.task import TaskOrder, TaskReport
+from sim.results.files import claim_output
 from sim.results.provenance import STREAMS, git_commit, stamp
 from sim.results.sweep_store import (
     MANIFEST,
@@ -122,11 +123,22 @@ def run_sweep(
     ------
     InputError
         When ``out`` holds another sweep, or holds this one and ``resume`` is false.
+    OutputError
+        When ``out`` is a file or a directory that holds something else than a sweep, cannot be written, or
+        another driver is running a sweep there (one driver per sweep directory: the lock of
+        :mod:`sim.results.locks`, held until this function returns).
     SweepError
         When tasks raised errors (every other task's file is kept).
     """
+    with claim_output(out, "sweep"):
+        return _run_claimed(plan, Path(out).resolve(), executor, resume, events)
+
+
+def _run_claimed(
+    plan: SweepPlan, out: Path, executor: Executor, resume: bool, events: SweepEvents | None
+) -> SweepOutcome:
+    """:func:`run_sweep` once ``out`` is checked and locked."""
     began = time.perf_counter()
-    out = Path(out).resolve()
     content = manifest(plan)
     found = _check_out(out, content, resume)
     orders = task_orders(plan, out, content["git_commit"])

@@ -16,26 +16,30 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sim.errors import Problem, show_value
 from sim.scenario.documents import Document, FieldPath
 from sim.scenario.layers import parse_field_path
+from sim.scenario.limits import MAX_NUMBER
 from sim.scenario.located import locate, located_problems
 
-__all__ = ["Design", "Parameter", "Range", "Scalar", "parse_parameter"]
+__all__ = ["MAX_LEVELS", "Design", "Parameter", "Range", "Scalar", "parse_parameter"]
+
+MAX_LEVELS = 10_000
+"""Most levels one parameter of a grid may have (a list, or a range's ``step`` or ``num``)."""
 
 Scalar = bool | int | float | str
 Design = Literal["grid", "lhs", "sobol"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Range(_Strict):
     """A numeric range of a parameter (same units as the scenario field it sets)."""
 
-    low: int | float
-    high: int | float
-    step: Annotated[int | float, Field(gt=0)] | None = None
+    low: Annotated[int | float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER)]
+    high: Annotated[int | float, Field(ge=-MAX_NUMBER, le=MAX_NUMBER)]
+    step: Annotated[int | float, Field(gt=0, le=MAX_NUMBER)] | None = None
     """Grid spacing (grid designs only)."""
-    num: Annotated[int, Field(ge=2)] | None = None
+    num: Annotated[int, Field(ge=2, le=MAX_LEVELS)] | None = None
     """Number of grid levels from low to high inclusive (grid designs only)."""
     scale: Literal["linear", "log"] = "linear"
     integer: bool = False
@@ -116,7 +120,9 @@ def parse_parameter(
     return None
 
 
-_LEVELS = TypeAdapter(list[Scalar], config=ConfigDict(strict=True))
+_LEVELS = TypeAdapter(
+    Annotated[list[Scalar], Field(max_length=MAX_LEVELS)], config=ConfigDict(strict=True, allow_inf_nan=False)
+)
 
 
 def _levels(
@@ -198,6 +204,15 @@ def _range(
     if bounds.step is not None and bounds.scale == "log":
         problems.append(
             locate(document, (*where, "step"), str(bounds.step), "num rather than step with scale: log")
+        )
+    if bounds.step is not None and (bounds.high - bounds.low) / bounds.step >= MAX_LEVELS:
+        problems.append(
+            locate(
+                document,
+                (*where, "step"),
+                str(bounds.step),
+                f"a step that gives at most {MAX_LEVELS:,} levels from low to high",
+            )
         )
     if len(problems) > before:
         return None

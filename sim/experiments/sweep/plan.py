@@ -9,19 +9,66 @@ draws the same numbers whichever block or worker runs it.
 from __future__ import annotations
 
 import difflib
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sim.errors import InputError, Problem, format_path, show_value
 from sim.experiments.sweep.design import design_points, point_seed
-from sim.experiments.sweep.spec import Parameter, Scalar, Sweep
+from sim.experiments.sweep.spec import MAX_POINTS, Parameter, Scalar, Sweep
+from sim.scenario.checks import expected_shipments
 from sim.scenario.layers import Layered, apply_overrides, layer_files
 from sim.scenario.loader import scenario_hash, validate_layered
 from sim.scenario.model import Scenario
 
-__all__ = ["Point", "SweepPlan", "Task", "plan_sweep"]
+__all__ = [
+    "LARGE_POINTS",
+    "LARGE_TASKS",
+    "MAX_TASKS",
+    "Point",
+    "SweepPlan",
+    "SweepSize",
+    "Task",
+    "plan_sweep",
+]
 
 MAX_BAD_POINTS = 3
+LARGE_POINTS = 1_000
+"""A sweep of more points than this runs only when the user confirms it (``--allow-large``)."""
+LARGE_TASKS = 10_000
+"""A sweep of more tasks than this runs only when the user confirms it (``--allow-large``)."""
+MAX_TASKS = 1_000_000
+"""Most tasks any sweep may have, even with ``--allow-large``."""
+
+
+@dataclass(frozen=True)
+class SweepSize:
+    """How big a sweep is, known before any point is built.
+
+    Attributes
+    ----------
+    points, replications, tasks : int
+        Design points, replications per point, and tasks (points × blocks of replications).
+    shipments : float
+        Shipments the whole sweep simulates, estimated from the base scenario's volumes and parcels.
+    """
+
+    points: int
+    replications: int
+    tasks: int
+    shipments: float
+
+    @property
+    def large(self) -> bool:
+        """True when the sweep needs the user's confirmation to run."""
+        return self.points > LARGE_POINTS or self.tasks > LARGE_TASKS
+
+    def __str__(self) -> str:
+        return (
+            f"{self.points:,} points × {self.replications:,} replications = {self.tasks:,} tasks,"
+            f" about {self.shipments:.3g} shipments to simulate"
+        )
 
 
 @dataclass(frozen=True)
@@ -84,20 +131,37 @@ class SweepPlan:
         return self.sweep.spec.visits == "all"
 
 
-def plan_sweep(sweep: Sweep) -> SweepPlan:
+def plan_sweep(
+    sweep: Sweep, allow_large: bool = False, announce: Callable[[SweepSize], None] | None = None
+) -> SweepPlan:
     """Build and validate every point's scenario, and cut the replications into tasks.
+
+    Parameters
+    ----------
+    sweep : Sweep
+        The validated sweep file.
+    allow_large : bool
+        Accept more than :data:`LARGE_POINTS` points or :data:`LARGE_TASKS` tasks (never more than
+        :data:`MAX_POINTS` points or :data:`MAX_TASKS` tasks).
+    announce : callable, optional
+        Called with the sweep's size once it is known and accepted, before the points are built.
 
     Raises
     ------
     InputError
-        When the base scenario is invalid, a parameter path does not lead into it, or a point's values make
-        an invalid scenario (reported for the first few such points, against the sweep file's parameters).
+        When the base scenario is invalid, a parameter path does not lead into it, the sweep is too large,
+        or a point's values make an invalid scenario (reported for the first few such points, against the
+        sweep file's parameters).
     """
     base = layer_files(sweep.base)
     base_scenario = validate_layered(base, str(sweep.base))
     _check_paths(sweep, base[0])
     seed = base_scenario.seed if sweep.spec.seed is None else sweep.spec.seed
     replications = sweep.spec.replications or base_scenario.replications
+    size = sweep_size(sweep, replications, expected_shipments(base_scenario))
+    _check_size(sweep, size, allow_large)
+    if announce is not None:
+        announce(size)
     points: list[Point] = []
     problems: list[Problem] = []
     bad = 0
@@ -120,13 +184,38 @@ def plan_sweep(sweep: Sweep) -> SweepPlan:
         )
     if problems:
         raise InputError(problems)
-    size = sweep.spec.block_size
+    block_size = sweep.spec.block_size
     tasks = tuple(
-        Task(point.index, block, first, min(size, replications - first))
+        Task(point.index, block, first, min(block_size, replications - first))
         for point in points
-        for block, first in enumerate(range(0, replications, size))
+        for block, first in enumerate(range(0, replications, block_size))
     )
     return SweepPlan(sweep, base, base_scenario, seed, replications, tuple(points), tasks)
+
+
+def sweep_size(sweep: Sweep, replications: int, shipments_per_replication: float) -> SweepSize:
+    """The size of a sweep, counted without building its points."""
+    if sweep.spec.design == "grid":
+        points = math.prod(len(p.levels or ()) for p in sweep.parameters)
+    else:
+        points = sweep.spec.points or 0
+    blocks = -(-replications // sweep.spec.block_size)
+    return SweepSize(points, replications, points * blocks, points * replications * shipments_per_replication)
+
+
+def _check_size(sweep: Sweep, size: SweepSize, allow_large: bool) -> None:
+    where = "points" if sweep.spec.design != "grid" else "parameters"
+    line = sweep.parameters[0].line if sweep.spec.design == "grid" and sweep.parameters else None
+    if size.points > MAX_POINTS or size.tasks > MAX_TASKS:
+        expected = f"at most {MAX_POINTS:,} points and {MAX_TASKS:,} tasks (fewer levels, points or blocks)"
+    elif size.large and not allow_large:
+        expected = (
+            f"at most {LARGE_POINTS:,} points and {LARGE_TASKS:,} tasks, or --allow-large to confirm a sweep"
+            " this size (larger blocks of replications make fewer tasks)"
+        )
+    else:
+        return
+    raise InputError([Problem(str(sweep.path), line, (where,), f"a sweep of {size}", expected)])
 
 
 def point_scenario(base: Layered, values: dict[str, Scalar], origin: str) -> Scenario:

@@ -38,9 +38,13 @@ from sim.errors import InputError, Problem
 from sim.experiments.sweep.parameters import Design, Parameter, Range, Scalar, parse_parameter
 from sim.runner import DEFAULT_ENGINE
 from sim.scenario.documents import Document, read_document
+from sim.scenario.limits import MAX_REPLICATIONS, MAX_SEED
 from sim.scenario.located import locate, located_problems
 
-__all__ = ["Parameter", "Range", "Scalar", "Sweep", "SweepSpec", "load_sweep"]
+__all__ = ["MAX_POINTS", "Parameter", "Range", "Scalar", "Sweep", "SweepSpec", "load_sweep"]
+
+MAX_POINTS = 100_000
+"""Most points any design may have (a grid's levels multiplied, or ``points``), even with --allow-large."""
 
 Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-.]*$", max_length=80)]
 
@@ -48,18 +52,18 @@ Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-.]*$", max_length
 class SweepSpec(BaseModel):
     """The fields of a sweep file (see the module docstring)."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
 
     name: Name | None = None
     description: str | None = None
     base: str
     design: Design = "grid"
-    points: Annotated[int, Field(ge=1)] | None = None
-    replications: Annotated[int, Field(ge=1)] | None = None
-    block_size: Annotated[int, Field(ge=1)] = 1
-    points_per_task: Annotated[int, Field(ge=1)] = 1
+    points: Annotated[int, Field(ge=1, le=MAX_POINTS)] | None = None
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] | None = None
+    block_size: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 1
+    points_per_task: Annotated[int, Field(ge=1, le=MAX_POINTS)] = 1
     """Points whose tasks of one block run together, stacked into one engine run (results unchanged)."""
-    seed: Annotated[int, Field(ge=0)] | None = None
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = None
     engine: str = DEFAULT_ENGINE
     """The simulation engine of every task (default: the one ``corridor run`` uses)."""
     visits: Literal["all", "none"] = "none"
@@ -114,9 +118,16 @@ def load_sweep(path: str | Path) -> Sweep:
     return Sweep(spec, document.path, document.path.parent / spec.base, tuple(parameters))
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long, a NUL character
+        return False
+
+
 def _check_spec(document: Document, spec: SweepSpec) -> list[Problem]:
     problems = check_engine(spec.engine, str(document.path), ("engine",), document.lines.get(("engine",)))
-    if not (document.path.parent / spec.base).is_file():
+    if not _is_file(document.path.parent / spec.base):
         problems.append(
             locate(
                 document,

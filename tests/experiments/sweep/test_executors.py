@@ -252,7 +252,7 @@ def test_failed_tasks_exit_1_with_their_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     spec = write_sweep(tmp_path / "spec", {**GRID, "replications": 1, "block_size": 1})
-    monkeypatch.setattr("sim.experiments.sweep.plan.plan_sweep", lambda sweep: broken_plan(spec))
+    monkeypatch.setattr("sim.experiments.sweep.plan.plan_sweep", lambda sweep, **options: broken_plan(spec))
     assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--workers", "2"]) == 1
     captured = capsys.readouterr()
     assert "failed sweep-task-p0005-b0000: RuntimeError" in " ".join(captured.out.split())
@@ -294,7 +294,7 @@ def test_joining_a_running_scheduler_gives_the_same_files(
     from distributed import LocalCluster
 
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
     ) as cluster:
         out = tmp_path / "joined"
         assert (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -28,12 +29,14 @@ def test_report_writes_tables_and_one_plot_per_parameter(report_dir: Path) -> No
     names = sorted(p.name for p in report_dir.iterdir())
     assert names == [
         "kpis_by_point.csv",
+        "provenance.json",
         "ranking.csv",
         f"response_{VOLUME}.png",
         f"response_{BERTHS}.png",
         "sensitivity.csv",
     ]
-    for name in names[2:4]:
+    assert json.loads((report_dir / "provenance.json").read_text())["kind"] == "sweep report"
+    for name in names[3:5]:
         data = (report_dir / name).read_bytes()
         assert data.startswith(b"\x89PNG")
         assert len(data) > 20_000

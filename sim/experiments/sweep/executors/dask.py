@@ -155,7 +155,7 @@ def _local_cluster(workers: int | None) -> Any:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # loopback, a free port: never another cluster's 8787
     )
 
 

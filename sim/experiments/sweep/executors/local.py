@@ -5,7 +5,8 @@ flight with :class:`~concurrent.futures.process.BrokenProcessPool`. The pool is 
 are submitted again (each up to :data:`MAX_ATTEMPTS` times), so the sweep ends with every task done. Only a
 few tasks per worker are in flight at once, which keeps that re-run small.
 
-Worker log records travel back through a queue and are handled by the driver's loggers of the same name.
+Workers die with the driver, even when it is killed with SIGKILL (:mod:`.lifeline`). Worker log records
+travel back through a queue and are handled by the driver's loggers of the same name.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 from sim.engines.memory import keep_freed_memory
 from sim.experiments.sweep.executors.base import SweepEvents
+from sim.experiments.sweep.executors.lifeline import die_with_parent
 from sim.experiments.sweep.task import TaskOrder, TaskReport, execute
 from sim.scenario.layers import Layered
 
@@ -71,7 +73,7 @@ class LocalPool:
                 self.workers,
                 mp_context=context,
                 initializer=_start_worker,
-                initargs=(records, self.log_level),
+                initargs=(records, self.log_level, os.getpid()),
             )
             try:
                 _drain(pool, pending, base, events, attempts, self.workers * IN_FLIGHT_PER_WORKER)
@@ -124,14 +126,18 @@ def _retry(order: TaskOrder, pending: deque[TaskOrder], events: SweepEvents, att
     pending.appendleft(order)
 
 
-def _start_worker(records: Any, level: int) -> None:
-    """Pool initializer: ignore Ctrl-C, keep freed memory, send ``sim`` log records to the driver.
+def _start_worker(records: Any, level: int, driver_pid: int) -> None:
+    """Pool initializer: die with the driver, ignore Ctrl-C, keep freed memory, forward log records.
+
+    A worker dies with its driver even when the driver is killed with SIGKILL
+    (:func:`~sim.experiments.sweep.executors.lifeline.die_with_parent`).
 
     Ctrl-C reaches the whole process group; the driver handles it (shuts the pool down, keeps finished
     files), so a worker finishes its task instead of dying with a traceback. The queue's feeder thread is
     not joined at exit: were a sibling killed while writing to the queue, a join could hang this process's
     exit (and with it the pool's shutdown) for the sake of a log record.
     """
+    die_with_parent(driver_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     records.cancel_join_thread()
     keep_freed_memory()  # see sim.engines.memory

@@ -1,0 +1,193 @@
+"""Random disruptions: down spells drawn per replication, and the capacity schedules they make.
+
+A disruption with ``random:`` (:class:`~sim.scenario.model.RandomSpells`) holds its change (``set`` or
+``scale``) in the *down* spells of an alternating up/down process, over its window (default: the horizon).
+Each replication draws its own spells from the keyed stream ``(replication, "disruptions", name)``
+(:mod:`sim.rng`), so replication ``r`` has the same windows in any block or worker, adding a disruption
+changes no other stream, and variants that keep a disruption keep its windows (common random numbers).
+
+The process (the definition both engines see, through the Plan):
+
+- At the window's start the process is down with probability ``E[down] / (E[up] + E[down])`` (the first
+  uniform; with monthly weights, ``E[up]`` is scaled by ``w̄ / w`` of the starting month, so a month of
+  weight 0 starts up), and the first spell is a whole spell of that state (exactly stationary for
+  exponential spells without weights; otherwise the warm-up absorbs the difference).
+- Spells then alternate; spell ``k`` takes its length from uniform ``k + 1`` by inversion. Down spells
+  last their length in hours. Up spells last their length in *weighted hours* when ``monthly_weights`` are
+  given (an hour of calendar month ``m`` counts ``w_m / w̄``, ``w̄`` the days-weighted mean weight), so down
+  spells start at a rate that follows the months; without weights, in plain hours.
+- A down spell cut by the window's end (or the horizon) ends there.
+
+Capacity schedules: a station's schedule in replication ``r`` is its fixed schedule (nominal value and the
+fixed windows, :mod:`sim.network`) with every down window of a random disruption on it applied; where
+windows overlap (a random window over a fixed one, or two random ones), the smallest value holds — the most
+restrictive change wins. Berth values are whole berths (rounded down). Random parcel limits become
+per-replication :class:`~sim.network.ParcelLimit` windows, so arrival rates follow them as for fixed ones.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+
+import numpy as np
+
+from sim.arrays import FloatArray
+from sim.demand import month_starts_h
+from sim.network import Network, ParcelLimit
+from sim.rng import stream
+from sim.scenario.checks import disruption_stations, disruption_window_h
+from sim.scenario.model import Disruption, RandomSpells, Scenario
+from sim.schedule import Schedule
+
+__all__ = [
+    "PURPOSE",
+    "combined",
+    "down_windows",
+    "has_random_capacity",
+    "replication_capacity",
+    "replication_parcel_limits",
+]
+
+PURPOSE = "disruptions"
+"""The stream purpose of random disruptions: ``stream(seed, replication, PURPOSE, disruption name)``."""
+CHUNK = 64
+"""Uniforms drawn at a time (the sequence does not depend on it: a generator's doubles come in order)."""
+DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def has_random_capacity(scenario: Scenario) -> bool:
+    """Some random disruption changes a station (not only parcel limits)."""
+    return any(d.random is not None and d.kind != "parcel_limit" for d in scenario.disruptions.values())
+
+
+def down_windows(scenario: Scenario, name: str, rep: int, seed: int) -> list[tuple[float, float]]:
+    """The down windows ``[start, end)`` (h) of random disruption ``name`` in replication ``rep``."""
+    disruption = scenario.disruptions[name]
+    spells = disruption.random
+    assert spells is not None
+    begin, end = disruption_window_h(scenario, disruption)
+    begin, end = max(begin, 0.0), min(end, scenario.horizon_h)
+    clock = _clock(scenario, spells)
+    uniforms = _uniforms(stream(seed, rep, PURPOSE, name))
+    down = next(uniforms) < _start_down(scenario, spells, begin)
+    windows: list[tuple[float, float]] = []
+    now = begin
+    while now < end:
+        u = np.array([next(uniforms)])
+        if down:
+            length = float(spells.down_spell.ppf(u)[0])
+            stop = min(now + length, end)
+            if windows and now <= windows[-1][1]:  # an up spell too short to separate two down spells
+                windows[-1] = (windows[-1][0], stop)
+            else:
+                windows.append((now, stop))
+            now += length
+        else:
+            length = float(spells.up_spell.ppf(u)[0])
+            now = clock(now, length)
+        down = not down
+    return windows
+
+
+def replication_capacity(scenario: Scenario, network: Network, rep: int, seed: int) -> dict[int, Schedule]:
+    """Replication ``rep``'s schedule of every station some random disruption changes, by station index."""
+    index = {station.name: station.index for station in network.stations}
+    windows: dict[int, list[tuple[float, float, float]]] = {}
+    for name, disruption in scenario.disruptions.items():
+        if disruption.random is None or disruption.kind == "parcel_limit":
+            continue
+        drawn = down_windows(scenario, name, rep, seed)
+        for station_name in disruption_stations(scenario, disruption) or []:
+            if station_name not in index:  # a station no flow visits
+                continue
+            station = network.stations[index[station_name]]
+            value = _changed(station.nominal, disruption, whole=station.kind == "berth")
+            windows.setdefault(station.index, []).extend((a, b, value) for a, b in drawn)
+    return {k: combined(network.stations[k].capacity, found) for k, found in sorted(windows.items())}
+
+
+def replication_parcel_limits(scenario: Scenario, rep: int, seed: int) -> list[ParcelLimit]:
+    """Replication ``rep``'s parcel-limit windows drawn from random ``parcel_limit`` disruptions."""
+    limits = []
+    for name, disruption in scenario.disruptions.items():
+        if disruption.random is None or disruption.kind != "parcel_limit":
+            continue
+        for start, end in down_windows(scenario, name, rep, seed):
+            limits.append(ParcelLimit(disruption.target, start, end, disruption.set, disruption.scale))
+    return limits
+
+
+def combined(base: Schedule, windows: list[tuple[float, float, float]]) -> Schedule:
+    """``base`` with each window ``(start, end, value)`` applied; where several hold, the smallest value."""
+    if not windows:
+        return base
+    cuts = [t for a, b, _ in windows for t in (a, b)]
+    times = np.unique(np.concatenate([base.times, np.asarray(cuts, dtype=np.float64)]))
+    values = base.at_many(times)
+    for start, end, value in windows:
+        inside = (times >= start) & (times < end)
+        values[inside] = np.minimum(values[inside], value)
+    keep = np.concatenate([[True], values[1:] != values[:-1]])
+    return Schedule(times[keep], values[keep])
+
+
+def _start_down(scenario: Scenario, spells: RandomSpells, begin: float) -> float:
+    """The probability of starting down: E[down] / (E[up] + E[down]) at the rate of the starting month."""
+    mean_up, mean_down = spells.up_spell.mean, spells.down_spell.mean
+    if spells.monthly_weights is not None:
+        weights = spells.monthly_weights
+        month = int(np.datetime64(scenario.start, "M").astype(int) + _months_after(scenario, begin)) % 12
+        weight = weights[month] / (float(np.dot(weights, DAYS_IN_MONTH)) / sum(DAYS_IN_MONTH))
+        if weight == 0:
+            return 0.0
+        mean_up /= weight
+    return mean_down / (mean_up + mean_down)
+
+
+def _months_after(scenario: Scenario, hours: float) -> int:
+    """Calendar-month boundaries passed between the scenario start and ``hours``."""
+    edges = month_starts_h(scenario.start, scenario.horizon_h)
+    return int(np.searchsorted(edges[1:-1], hours, side="right"))
+
+
+def _changed(nominal: float, disruption: Disruption, whole: bool) -> float:
+    value = disruption.set if disruption.set is not None else nominal * (disruption.scale or 0.0)
+    return float(math.floor(value + 1e-9)) if whole else float(value)
+
+
+def _uniforms(generator: np.random.Generator) -> Iterator[float]:
+    """The generator's uniforms on (0, 1), one at a time (an exact 0 becomes the next double)."""
+    while True:
+        draws = generator.random(CHUNK)
+        yield from np.where(draws > 0.0, draws, np.nextafter(0.0, 1.0)).tolist()
+
+
+def _clock(scenario: Scenario, spells: RandomSpells) -> Callable[[float, float], float]:
+    """A function ``(now, length) -> end`` of an up spell: plain hours, or weighted hours by month."""
+    if spells.monthly_weights is None:
+        return lambda now, length: now + length
+    weights = np.asarray(spells.monthly_weights, dtype=np.float64)
+    mean = float(np.dot(weights, DAYS_IN_MONTH)) / sum(DAYS_IN_MONTH)
+    edges = month_starts_h(scenario.start, scenario.horizon_h)
+    months = (scenario.start.month - 1 + np.arange(edges.size - 1)) % 12
+    rates = weights[months] / mean
+    cumulative = np.concatenate([[0.0], np.cumsum(rates * np.diff(edges))])
+
+    def advance(now: float, length: float) -> float:
+        return _weighted_end(edges, rates, cumulative, now, length)
+
+    return advance
+
+
+def _weighted_end(
+    edges: FloatArray, rates: FloatArray, cumulative: FloatArray, now: float, length: float
+) -> float:
+    """The time at which ``length`` weighted hours have passed since ``now`` (``inf`` past the horizon)."""
+    segment = min(int(np.searchsorted(edges, now, side="right")) - 1, rates.size - 1)
+    target = cumulative[segment] + (now - edges[segment]) * rates[segment] + length
+    if target >= cumulative[-1]:
+        return math.inf
+    # the last segment whose cumulative is <= target has a positive rate (zero-rate ones share its start)
+    found = int(np.searchsorted(cumulative, target, side="right")) - 1
+    return float(edges[found] + (target - cumulative[found]) / rates[found])

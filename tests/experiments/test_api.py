@@ -1,0 +1,53 @@
+"""``sim.compare``, ``sim.bottlenecks``, ``sim.sweep``: the commands as functions (DataFrames, figures)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+
+
+def test_compare_matches_the_command(tmp_path: Path) -> None:
+    result = sim.compare(DATA / "two_ports.yaml", DATA / "one_berth.yaml", replications=3, seed=5)
+    assert main(
+        ["compare", str(DATA / "two_ports.yaml"), str(DATA / "one_berth.yaml"), "--replications", "3",
+         "--seed", "5", "--out", str(tmp_path / "c"), "--quiet"]
+    ) == 0  # fmt: skip
+    written = pd.read_csv(tmp_path / "c" / "comparison.csv")
+    assert len(result.table) == len(written)
+    assert result.table["diff"].to_numpy() == pytest.approx(written["diff"].to_numpy(), nan_ok=True)
+    figure = result.figure()
+    assert figure.axes
+
+
+def test_compare_takes_library_names_and_writes_when_asked(tmp_path: Path) -> None:
+    scenario = sim.load_scenario(ROOT / "scenarios" / "demo_two_ports.yaml")
+    result = sim.compare("demo_two_ports", [scenario], replications=2, out=tmp_path / "c")
+    assert result.base == "demo_two_ports"
+    assert (tmp_path / "c" / "comparison.csv").is_file()
+
+
+def test_bottlenecks_returns_the_ranking_and_its_figure(tmp_path: Path) -> None:
+    ranking = sim.bottlenecks(DATA / "two_ports.yaml", replications=2, include_legs=False, out=tmp_path / "b")
+    assert list(ranking.table["rank"]) == list(range(1, len(ranking.table) + 1))
+    assert ranking.figure(top=3).axes
+    assert (tmp_path / "b" / "bottlenecks.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_sweep_runs_and_reports(tmp_path: Path) -> None:
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text(
+        f"base: {ROOT / 'scenarios' / 'demo_two_ports.yaml'}\ndesign: grid\nreplications: 2\nseed: 3\n"
+        "parameters:\n  flows.soy_png_tao.annual_volume: [4.0e6, 8.0e6]\n"
+    )
+    report = sim.sweep(spec, tmp_path / "out", workers=1)
+    assert len(report.headline()) == 2
+    assert isinstance(report.ranking, pd.DataFrame)
+    assert all(path.is_file() for path in report.plots)
