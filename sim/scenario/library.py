@@ -49,13 +49,20 @@ def resolve_scenario(argument: str | Path) -> Path:
     """
     path = Path(argument)
     root = library_dir()
-    if path.exists() or len(path.parts) != 1 or root is None:
+    try:
+        exists = path.exists()
+    except OSError:  # a name the system refuses (too long): the loader reports it with the reason
+        return path
+    if exists or len(path.parts) != 1 or root is None:
         return path
     names = [path.name] if path.suffix in SUFFIXES else [path.name + suffix for suffix in SUFFIXES]
     for name in names:
         candidate = root / "scenarios" / name
-        if candidate.is_file():
-            return candidate
+        try:
+            if candidate.is_file():
+                return candidate
+        except OSError:
+            return path
     return path
 
 
