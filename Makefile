@@ -40,10 +40,11 @@ FUZZ_EXAMPLES ?= 3000
 fuzz: $(VENV)/.dev
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -m fuzz
 
-# Both engines on the same Plans: throughput, ratio, memory, floors; writes benchmarks/results.json.
+# Both engines on the same Plans (benchmarks/results.json), then `corridor run` end to end (end_to_end.json).
 bench: $(VENV)/.dev
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.end_to_end
 
 # Run the scenario library against the baseline; regenerate results/README.md and its figures.
 results: $(BIN)/corridor

@@ -16,8 +16,9 @@ Experiments mirror ``corridor compare``, ``bottlenecks`` and ``sweep``, returnin
     report = sim.sweep("sweep.yaml", "results/sweep")  # report.summary, report.ranking, report.plots
 
 ``write_run`` refuses (:class:`OutputError`, an :class:`InputError`) a path holding anything but a run
-(:mod:`sim.results.destinations`). ``run``, ``write_run``, ``RunResult``, ``compare``, ``bottlenecks`` and
-``sweep`` load on first use, so importing :mod:`sim` (or its engines) does not import pandas.
+(:mod:`sim.results.destinations`). Everything but the errors and the version loads on first use, so
+importing :mod:`sim` (or its engines, or the command line for ``--help``) imports neither pandas nor the
+scenario models.
 """
 
 from __future__ import annotations
@@ -26,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 from sim.errors import InputError, Problem
 from sim.results.destinations import OutputError
-from sim.scenario import Scenario, load_scenario, scenario_hash
 from sim.version import __version__
 
 if TYPE_CHECKING:
     from sim.experiments.api import bottlenecks, compare, sweep
     from sim.runner import RunResult, run, write_run
+    from sim.scenario import Scenario, load_scenario, scenario_hash
 
 __all__ = [
     "InputError",
@@ -49,17 +50,22 @@ __all__ = [
     "write_run",
 ]
 
-_LAZY = {"RunResult", "run", "write_run"}
-_EXPERIMENTS = {"bottlenecks", "compare", "sweep"}
+_LAZY = {
+    "RunResult": "sim.runner",
+    "run": "sim.runner",
+    "write_run": "sim.runner",
+    "Scenario": "sim.scenario",
+    "load_scenario": "sim.scenario",
+    "scenario_hash": "sim.scenario",
+    "bottlenecks": "sim.experiments.api",
+    "compare": "sim.experiments.api",
+    "sweep": "sim.experiments.api",
+}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from sim import runner
+        import importlib
 
-        return getattr(runner, name)
-    if name in _EXPERIMENTS:
-        from sim.experiments import api
-
-        return getattr(api, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -11,28 +11,34 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-from sim.engines import check_engine, get_engine, simulate_points
+from sim.engines import DEFAULT_ENGINE, check_engine, get_engine, simulate_points
 from sim.errors import InputError, Problem
 from sim.network import Network, build_network
 from sim.plan import Plan, draw_plan
-from sim.results.files import atomic_directory, write_json, write_parquet
+from sim.results.files import VISITS, atomic_directory, write_json, write_parquet
 from sim.results.kpis import kpis_by_replication, summarise
-from sim.results.ledger import ledger_columns
-from sim.results.ledger_kpis import ledger_kpis_by_replication
 from sim.results.provenance import provenance, run_details
-from sim.results.tables import shipments_table, stations_table, visits_table
+from sim.results.tables import (
+    shipments_arrow,
+    shipments_table,
+    stations_table,
+    visits_arrow,
+    visits_table,
+)
 from sim.scenario.loader import dump_scenario
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
-__all__ = ["DEFAULT_ENGINE", "RunResult", "run", "run_points", "write_run"]
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
-DEFAULT_ENGINE = "vector"
+__all__ = ["DEFAULT_ENGINE", "VISITS", "RunResult", "run", "run_points", "write_run"]
+
 Progress = Callable[[int, int], None]
 """Called with (replications done, replications in all)."""
 
@@ -64,7 +70,14 @@ class RunResult:
     def shipments(self) -> pd.DataFrame:
         """One row per shipment."""
         table = shipments_table(self.plan, self.trace, self.scenario)
-        return table.join(ledger_columns(self.scenario, self.plan, self.trace))
+        return table.join(self.ledger) if _has_ledger(self.scenario) else table
+
+    @cached_property
+    def ledger(self) -> pd.DataFrame:
+        """The shipments' cost and emission columns (:func:`sim.results.ledger.ledger_columns`)."""
+        from sim.results.ledger import ledger_columns
+
+        return ledger_columns(self.scenario, self.plan, self.trace)
 
     @cached_property
     def stations(self) -> pd.DataFrame:
@@ -74,7 +87,13 @@ class RunResult:
     @cached_property
     def kpis_by_replication(self) -> pd.DataFrame:
         """KPIs per replication, long form."""
-        table = kpis_by_replication(self.scenario, self.plan, self.shipments, self.visits)
+        table = kpis_by_replication(self.scenario, self.plan, self.trace)
+        if not _has_ledger(self.scenario):
+            return table
+        import pandas as pd
+
+        from sim.results.ledger_kpis import ledger_kpis_by_replication
+
         ledger = ledger_kpis_by_replication(self.scenario, self.plan, self.shipments)
         return pd.concat([table, ledger], ignore_index=True) if len(ledger) else table
 
@@ -190,8 +209,27 @@ def kpi_records(result: RunResult) -> dict[str, Any]:
     }
 
 
-def write_run(result: RunResult, out: Path) -> Path:
+def _has_ledger(scenario: Scenario) -> bool:
+    """Whether the scenario has a cost or emission ledger (``costs:`` or ``emissions:``)."""
+    return scenario.costs is not None or scenario.emissions is not None
+
+
+def _shipments_arrow(result: RunResult) -> pa.Table:
+    """The shipments as an Arrow table, with the ledger's columns (if any) last, as in ``shipments``."""
+    import pyarrow as pa
+
+    table = shipments_arrow(result.plan, result.trace, result.scenario)
+    if _has_ledger(result.scenario):
+        for name, column in result.ledger.items():
+            table = table.append_column(str(name), pa.array(column.to_numpy(np.float64)))
+    return table
+
+
+def write_run(result: RunResult, out: Path, visits: str = "all") -> Path:
     """Write every result file of ``result`` into ``out`` atomically; return ``out``.
+
+    With ``visits="none"`` there is no ``visits.parquet`` (the largest file by far): the KPIs, shipments
+    and stations are written as always, and ``provenance.json`` says ``"visits": "none"``.
 
     Raises
     ------
@@ -199,13 +237,17 @@ def write_run(result: RunResult, out: Path) -> Path:
         When ``out`` exists and is not a run directory, cannot be written, or another process is writing it
         (see :mod:`sim.results.destinations`); nothing is written then.
     """
+    if visits not in VISITS:
+        raise InputError([Problem("<arguments>", None, ("visits",), visits, " or ".join(VISITS))])
     stamp = result.provenance
     with atomic_directory(out, "run") as scratch:
-        write_parquet(result.visits, scratch / "visits.parquet", stamp)
-        write_parquet(result.shipments, scratch / "shipments.parquet", stamp)
+        if visits == "all":
+            write_parquet(visits_arrow(result.plan, result.trace), scratch / "visits.parquet", stamp)
+        write_parquet(_shipments_arrow(result), scratch / "shipments.parquet", stamp)
         write_parquet(result.stations, scratch / "stations.parquet", stamp)
         write_parquet(result.kpis_by_replication, scratch / "kpis_by_replication.parquet", stamp)
         write_json(kpi_records(result), scratch / "kpis.json")
-        write_json({**stamp, **run_details(result.wall_time_s)}, scratch / "provenance.json")
+        details = {**stamp, **run_details(result.wall_time_s), "visits": visits}
+        write_json(details, scratch / "provenance.json")
         (scratch / "scenario.yaml").write_text(dump_scenario(result.scenario), encoding="utf-8")
     return out

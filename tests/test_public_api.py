@@ -85,6 +85,26 @@ def test_importing_sim_has_no_side_effects_on_matplotlib() -> None:
     assert done.stdout.strip() == "False"
 
 
+def test_the_command_line_loads_without_pandas_arrow_matplotlib_dask_or_scipy() -> None:
+    """``corridor --help`` starts fast: the heavy libraries load when a command needs them."""
+    heavy = ("pandas", "pyarrow", "matplotlib", "dask", "scipy")
+    code = f"import sys, sim.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_validate_loads_neither_pandas_arrow_matplotlib_nor_dask() -> None:
+    demo = PACKAGE.parent / "scenarios" / "demo_two_ports.yaml"
+    code = (
+        "import sys\n"
+        "from sim.cli import main\n"
+        f"assert main(['validate', {str(demo)!r}]) == 0\n"
+        "print([m for m in ('pandas', 'pyarrow', 'matplotlib', 'dask') if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_importing_sim_loads_no_experiment_pandas_or_matplotlib() -> None:
     code = (
         "import sys, sim\n"

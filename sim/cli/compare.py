@@ -7,22 +7,19 @@ sweep that degrades each station in turn (:mod:`sim.experiments.bottlenecks`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from sim.cli.comparison_view import print_bottlenecks, print_comparison, print_footer
 from sim.cli.progress import LazyProgress
-from sim.engines import ENGINES, check_engine
+from sim.engines import DEFAULT_ENGINE, ENGINES, check_engine
 from sim.errors import InputError, Problem
-from sim.experiments.bottlenecks import rank_bottlenecks, write_bottlenecks
-from sim.experiments.compare import run_comparison, write_comparison
 from sim.results.files import claim_output
-from sim.runner import DEFAULT_ENGINE
 from sim.scenario.library import resolve_scenario
-from sim.scenario.loader import load_scenario
-from sim.scenario.model import Scenario
+
+if TYPE_CHECKING:  # pandas, matplotlib, the scenario models and the experiments load when a command runs
+    from sim.scenario.model import Scenario
 
 __all__ = ["compare_command", "register"]
 
@@ -59,6 +56,8 @@ def _check(
 
 def _load_all(base: Path, variants: list[Path]) -> list[Scenario]:
     """Load every scenario, gathering all problems of all files before failing."""
+    from sim.scenario.loader import load_scenario
+
     loaded: list[Scenario] = []
     problems: list[Problem] = []
     for path in [base, *variants]:
@@ -111,6 +110,9 @@ def compare_command(
     if changed_only and show_all:
         raise InputError([Problem(WHERE, None, ("--changed-only",), "--all", "one of --changed-only, --all")])
     scenarios = _load_all(base, variants)
+    from sim.cli.comparison_view import print_comparison, print_footer
+    from sim.experiments.compare import run_comparison, write_comparison
+
     target = out if out is not None else Path("results") / f"compare_{scenarios[0].name}"
     with (
         claim_output(
@@ -170,6 +172,10 @@ def bottlenecks_command(
     problems += check_engine(engine, WHERE, ("--engine",))
     if problems:
         raise InputError(problems)
+    from sim.cli.comparison_view import print_bottlenecks
+    from sim.experiments.bottlenecks import rank_bottlenecks, write_bottlenecks
+    from sim.scenario.loader import load_scenario
+
     loaded = load_scenario(resolve_scenario(scenario))
     target = out if out is not None else Path("results") / f"bottlenecks_{loaded.name}"
     with (

@@ -8,8 +8,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sim.analysis.report.build import build_report
-from sim.analysis.tables.run_data import RunDirError
 from sim.cli.progress import LazyProgress
 from sim.errors import InputError, Problem
 
@@ -23,6 +21,9 @@ def report_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Write DIR/report.html (figures embedded, no external resources) and DIR/figures/*.png."""
+    from sim.analysis.report.build import build_report  # matplotlib: only when a report is drawn
+    from sim.analysis.tables.run_data import RunDirError
+
     console = Console(quiet=quiet)
     try:
         with LazyProgress("drawing figures and writing the report", console):

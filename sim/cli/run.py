@@ -9,20 +9,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sim.cli.progress import LazyProgress
-from sim.cli.summary import print_summary
-from sim.engines import ENGINES, check_engine
+from sim.engines import DEFAULT_ENGINE, ENGINES, check_engine
 from sim.errors import InputError, Problem
-from sim.results.files import claim_output
-from sim.runner import DEFAULT_ENGINE, run, write_run
+from sim.results.files import VISITS, claim_output
 from sim.scenario.library import resolve_scenario
-from sim.scenario.loader import load_scenario, scenario_hash, scenario_json_schema
 
 __all__ = ["register"]
 
 
-def _check_arguments(engine: str, replications: int | None, seed: int | None) -> None:
+def _check_arguments(engine: str, replications: int | None, seed: int | None, visits: str) -> None:
     problems = check_engine(engine, "<command line>", ("--engine",))
+    if visits not in VISITS:
+        problems.append(Problem("<command line>", None, ("--visits",), visits, " or ".join(VISITS)))
     if replications is not None and replications < 1:
         problems.append(Problem("<command line>", None, ("--replications",), str(replications), "at least 1"))
     if seed is not None and seed < 0:
@@ -45,10 +43,21 @@ def run_command(
         Path | None, typer.Option(help="Output directory (default: results/<scenario name>).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    visits: Annotated[
+        str,
+        typer.Option(
+            help="Keep every visit in visits.parquet (all) or only KPIs, shipments and stations (none)."
+        ),
+    ] = "all",
 ) -> None:
     """Run a scenario, print a summary and write results (Parquet, JSON, resolved scenario)."""
     console = Console(quiet=quiet)
-    _check_arguments(engine, replications, seed)
+    _check_arguments(engine, replications, seed, visits)
+    from sim.cli.progress import LazyProgress  # the simulation stack loads once the arguments are checked
+    from sim.cli.summary import print_summary
+    from sim.runner import run, write_run
+    from sim.scenario.loader import load_scenario
+
     loaded = load_scenario(resolve_scenario(scenario))
     target = out if out is not None else Path("results") / loaded.name
     with (
@@ -59,7 +68,7 @@ def run_command(
     ):
         result = run(loaded, engine=engine, replications=replications, seed=seed, progress=progress)
         progress.stage("writing results")
-        write_run(result, target)
+        write_run(result, target, visits=visits)
     print_summary(result, console)
     console.print(f"results written to [bold]{target}[/]")
 
@@ -68,6 +77,8 @@ def validate_command(
     files: Annotated[list[Path], typer.Argument(help="Scenario files to check.")],
 ) -> None:
     """Check scenario files; print every problem (exit 2) or one line per valid file."""
+    from sim.scenario.loader import load_scenario, scenario_hash
+
     console = Console()
     problems: list[Problem] = []
     for path in files:
@@ -89,6 +100,8 @@ def schema_command(
     ] = None,
 ) -> None:
     """Print the JSON Schema of scenario files (for editors)."""
+    from sim.scenario.loader import scenario_json_schema
+
     text = json.dumps(scenario_json_schema(), indent=2, sort_keys=True) + "\n"
     if out is None:
         typer.echo(text, nl=False)

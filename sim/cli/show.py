@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 
 from sim.cli.summary import print_run_summary, summary_of_directory
 from sim.errors import InputError, Problem
+
+if TYPE_CHECKING:  # pandas loads when a table is read
+    import pandas as pd
 
 __all__ = ["export_tables", "register"]
 
@@ -40,6 +42,8 @@ def show_command(
 
 
 def _kpi_frame(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     kpis = json.loads(path.read_text(encoding="utf-8"))
     rows = [{"table": table, **row} for table, records in kpis.get("tables", {}).items() for row in records]
     first = ["table", "key", "period", "metric", "mean", "std", "ci_low", "ci_high", "n"]
@@ -49,6 +53,8 @@ def _kpi_frame(path: Path) -> pd.DataFrame:
 
 def export_tables(directory: Path, out: Path) -> list[Path]:
     """Write a CSV of every Parquet table and ``kpis.json`` under ``directory`` into ``out``; return them."""
+    import pandas as pd
+
     written: list[Path] = []
     sources = sorted(
         p

@@ -11,14 +11,17 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from rich.console import Console
 
 from sim.cli.units import narrow_table, quantity, with_half_width
-from sim.runner import RunResult
-from sim.scenario.loader import load_scenario
-from sim.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.runner import RunResult
+    from sim.scenario.model import Scenario
 
 __all__ = ["RunSummary", "print_run_summary", "print_summary", "summary_of_directory", "summary_of_result"]
 
@@ -65,6 +68,10 @@ def summary_of_result(result: RunResult) -> RunSummary:
 
 def summary_of_directory(directory: Path) -> RunSummary:
     """The summary of a run directory written by ``corridor run`` (raises ``FileNotFoundError``)."""
+    import pandas as pd
+
+    from sim.scenario.loader import load_scenario
+
     for name in ("kpis.json", "provenance.json", "scenario.yaml"):
         if not (directory / name).is_file():
             raise FileNotFoundError(str(directory / name))

@@ -7,86 +7,28 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from sim.analysis.report.sweep import SweepReport, sweep_report
-from sim.analysis.stats.kpi_differences import kpi_unit
 from sim.cli.signals import EXIT_TERMINATED, terminated
 from sim.cli.units import kind_of, number, quantity
 from sim.errors import InputError, Problem
-from sim.experiments.sweep.driver import SweepError, SweepOutcome, run_sweep
-from sim.experiments.sweep.executors import ExecutorKind, SweepEvents, make_executor
-from sim.experiments.sweep.plan import SweepSize, plan_sweep
-from sim.experiments.sweep.spec import load_sweep
-from sim.experiments.sweep.task import TaskOrder, TaskReport
+
+if TYPE_CHECKING:  # the sweep machinery (pandas, dask) loads when a sweep runs, not for --help
+    from sim.analysis.report.sweep import SweepReport
+    from sim.experiments.sweep.driver import SweepOutcome
+    from sim.experiments.sweep.executors import ExecutorKind
+    from sim.experiments.sweep.plan import SweepSize
 
 __all__ = ["register"]
 
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 SHOWN_POINTS = 30
-
-
-class BarEvents(SweepEvents):
-    """A rich progress bar with counts and ETA; failures and retries are printed above it."""
-
-    def __init__(self, progress: Progress, console: Console):
-        self.progress = progress
-        self.console = console
-        self.task = TaskID(0)
-        self.counts = {"run": 0, "skipped": 0, "retried": 0, "failed": 0}
-
-    def started(self, total: int, finished: int, where: str) -> None:
-        self.counts["skipped"] = finished
-        if finished < total:
-            self.console.print(f"{total} tasks, {finished} already finished; running on {where}")
-        else:
-            self.console.print(f"all {total} tasks already finished")
-        self.task = self.progress.add_task("sweep", total=total, completed=finished, counts=self._counts())
-
-    def done(self, report: TaskReport) -> None:
-        self.counts["run" if report.written else "skipped"] += 1
-        self.progress.update(self.task, advance=1, counts=self._counts())
-
-    def retried(self, order: TaskOrder, reason: str) -> None:
-        self.counts["retried"] += 1
-        self.console.print(f"[yellow]retrying[/] {order.key}: {reason}")
-        self.progress.update(self.task, counts=self._counts())
-
-    def failed(self, order: TaskOrder, error: BaseException) -> None:
-        self.counts["failed"] += 1
-        self.console.print(f"[red]failed[/] {order.key}: {error.__class__.__name__}: {error}")
-        self.progress.update(self.task, advance=1, counts=self._counts())
-
-    def _counts(self) -> str:
-        return " · ".join(f"{value} {name}" for name, value in self.counts.items() if value or name == "run")
-
-
-def _bar(console: Console) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("[dim]{task.fields[counts]}"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=console,
-    )
 
 
 @contextmanager
@@ -170,6 +112,12 @@ def sweep_command(
     ] = False,
 ) -> None:
     """Run a parameter sweep: one Parquet file per (point, block of replications), resumable."""
+    from sim.cli.sweep_events import BarEvents, progress_bar
+    from sim.experiments.sweep import plan as sweep_plan
+    from sim.experiments.sweep.driver import SweepError, run_sweep
+    from sim.experiments.sweep.executors import make_executor
+    from sim.experiments.sweep.spec import load_sweep
+
     console = Console()
     kind = _executor_kind(executor, scheduler, slurm, workers)
     sweep = load_sweep(spec)
@@ -178,9 +126,9 @@ def sweep_command(
     def announce(size: SweepSize) -> None:
         console.print(f"sweep [bold]{sweep.name}[/]: {size} ({sweep.spec.design}) → {target}")
 
-    plan = plan_sweep(sweep, allow_large=allow_large, announce=announce)
+    plan = sweep_plan.plan_sweep(sweep, allow_large=allow_large, announce=announce)
     console.print(f"every point valid; seed {plan.seed}, engine {plan.engine}")
-    with _worker_logs(console, verbose) as level, _bar(console) as progress:
+    with _worker_logs(console, verbose) as level, progress_bar(console) as progress:
         events = BarEvents(progress, console)
         pool = make_executor(kind, workers, scheduler, slurm, level)
         try:
@@ -251,6 +199,8 @@ def sweep_report_command(
     ] = None,
 ) -> None:
     """Summarise a sweep: KPIs per point (CSV and table), response plots, sensitivity ranking."""
+    from sim.analysis.report.sweep import sweep_report
+
     console = Console()
     report = sweep_report(directory, out, tuple(kpi or ()))
     data = report.data
@@ -270,6 +220,8 @@ def _print_points(console: Console, report: SweepReport) -> None:
     )
     for column in frame.columns:
         table.add_column(_short(str(column)), justify="right")
+    from sim.analysis.stats.kpi_differences import kpi_unit
+
     kinds = [kind_of(kpi_unit(str(c).rsplit("/", 1)[-1])) if "/" in str(c) else None for c in frame.columns]
     for row in frame.head(SHOWN_POINTS).itertuples(index=False):
         table.add_row(*(_fmt(v, kind) for v, kind in zip(row, kinds, strict=True)))

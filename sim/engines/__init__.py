@@ -6,13 +6,17 @@ Engines import neither pandas, matplotlib, the CLI nor dask.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sim.errors import Problem
-from sim.plan import Plan
-from sim.trace import Trace
 
-__all__ = ["ENGINES", "Engine", "check_engine", "get_engine", "simulate_points"]
+if TYPE_CHECKING:  # the engine names load without numpy: `corridor --help` lists them
+    from sim.plan import Plan
+    from sim.trace import Trace
+
+__all__ = ["DEFAULT_ENGINE", "ENGINES", "Engine", "check_engine", "get_engine", "simulate_points"]
+
+DEFAULT_ENGINE = "vector"
 
 
 class Engine(Protocol):

@@ -10,25 +10,35 @@ Everything is measured over the window [warm-up, horizon]:
   started by the horizon, and the number of visits that arrived in the window and are still waiting at the
   horizon (``waiting_at_horizon``; their waits are censored — see :mod:`sim.results.waits`, the definition
   the analysis tables share); time-average queue length and number present, arrival rate, and utilisation
-  (busy berth-hours over available berth-hours; load over capacity of departures; transits over slots).
+  (busy berth-hours over available berth-hours; load over capacity of departures; transits over slots; at
+  stations with random disruptions, over each replication's own schedule).
 
 Per-replication values are kept in long form (``table, key, period, metric, replication, value``) so that
 comparisons can pair replications; :func:`summarise` gives mean, std and a Student-t 95% interval.
+
+The KPIs are computed from the Plan and the Trace directly, as group reductions over small integer codes
+(station, flow, commodity, node, month; ``group = key * R + replication``): ``np.bincount`` sums, one sort
+per table for the quantiles. Only the long output table is a DataFrame; nothing groups strings.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+from numpy.typing import NDArray
 
-from sim.network import Network, Station
+from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.network import Station
 from sim.plan import Plan
-from sim.results.intervals import half_width
-from sim.results.waits import QUEUEING_KINDS, WAIT_METRICS, wait_statistics, window_waits
+from sim.results.waits import QUEUEING_KINDS, in_wait_window
 from sim.scenario.model import Scenario
+from sim.trace import Trace
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["kpis_by_replication", "summarise"]
 
@@ -36,189 +46,420 @@ HOURS_PER_YEAR = 8760.0
 KEYS = ["table", "key", "period", "metric"]
 
 
-def kpis_by_replication(
-    scenario: Scenario, plan: Plan, shipments: pd.DataFrame, visits: pd.DataFrame
-) -> pd.DataFrame:
-    """All KPIs, one row per (table, key, period, metric, replication)."""
-    replications = list(plan.replications)
-    network = plan.network
+@dataclass(frozen=True)
+class _Long:
+    """One KPI table in long form: metric-major, then key, then period, then replication."""
+
+    table: str
+    keys: list[str]
+    periods: list[str]
+    metrics: list[str]
+    values: FloatArray
+    """Shape (metrics, keys, periods, replications)."""
+    observed: BoolArray | None = None
+    """Shape (keys, replications), for tables that list only the observed (key, replication) pairs."""
+
+    def joined(self, *others: _Long) -> _Long:
+        """This table with the replications of ``others`` appended."""
+        parts = (self, *others)
+        observed = None
+        if self.observed is not None:
+            observed = np.concatenate([p.observed for p in parts if p.observed is not None], axis=-1)
+        values = np.concatenate([p.values for p in parts], axis=-1)
+        return _Long(self.table, self.keys, self.periods, self.metrics, values, observed)
+
+
+BLOCK_VISITS = 1 << 18
+"""Visits reduced at a time: whole replications, about this many visits (a few MB per column, cache-sized)."""
+
+
+def kpis_by_replication(scenario: Scenario, plan: Plan, trace: Trace) -> pd.DataFrame:
+    """All KPIs, one row per (table, key, period, metric, replication).
+
+    Replications are reduced a block at a time (:data:`BLOCK_VISITS`): every group of a KPI lies in one
+    replication, so the blocks' tables are joined side by side, value for value what one pass would give.
+    """
+    import pandas as pd
+
     window = (scenario.warmup_h, scenario.horizon_h)
-    parts = [
-        _throughput(shipments, window, replications, by, f"throughput_by_{name}")
-        for name, by in (("commodity", "commodity"), ("flow", "flow"), ("destination", "destination"))
+    available = np.array([_available(s, window) for s in plan.network.stations], dtype=np.float64)
+    count = len(plan.replications)
+    step = max(1, BLOCK_VISITS * count // max(plan.n_visits, 1))
+    blocks = [
+        _block_tables(scenario, plan, trace, start, min(start + step, count), window, available)
+        for start in range(0, count, step)
     ]
-    parts.append(_monthly(scenario, shipments, window, replications))
-    parts.append(_transit(shipments, window))
-    parts.append(_stations(network, visits, plan.visit_size, window, replications))
-    if plan.capacity_by_rep:  # random disruptions: each replication's own available capacity
-        parts[-1] = _random_utilisation(parts[-1], plan, window)
-    table = pd.concat(parts, ignore_index=True)
-    return table[[*KEYS, "replication", "value"]]
+    parts = [first.joined(*rest) for first, *rest in zip(*blocks, strict=True)]
+    numbers = np.asarray(plan.replications, dtype=np.int64)
+    columns: dict[str, list[NDArray[Any]]] = {c: [] for c in (*KEYS, "replication", "value")}
+    for part in parts:
+        for name, column in _columns(part, numbers).items():
+            columns[name].append(column)
+    # object arrays of str become pandas' str columns, as the grouped tables gave
+    return pd.DataFrame({name: np.concatenate(chunks) for name, chunks in columns.items()})
 
 
-def _full_index(keys: list[str], replications: list[int]) -> pd.MultiIndex:
-    return pd.MultiIndex.from_product([keys, replications], names=["key", "replication"])
+def _block_tables(
+    scenario: Scenario,
+    plan: Plan,
+    trace: Trace,
+    start: int,
+    stop: int,
+    window: tuple[float, float],
+    available: FloatArray,
+) -> list[_Long]:
+    """Every KPI table of stored replications ``start:stop``."""
+    part = plan.block(start, stop)
+    v0 = int(plan.first_visit[plan.rep_first[start]])
+    v1 = v0 + part.n_visits
+    times = Trace(trace.arrive[v0:v1], trace.start[v0:v1], trace.end[v0:v1])
+    shipments = _Shipments.of(scenario, part, times)
+    tables = [
+        _throughput(shipments, window, codes, labels, f"throughput_by_{name}")
+        for name, codes, labels in (
+            ("commodity", shipments.commodity, shipments.commodities),
+            ("flow", shipments.flow, shipments.flows),
+            ("destination", shipments.destination, shipments.nodes),
+        )
+    ]
+    tables.append(_monthly(scenario, shipments, window))
+    tables.append(_transit(shipments, window))
+    tables.append(_stations(part, times, shipments, window, _available_by_rep(part, window, available)))
+    return tables
+
+
+def _available_by_rep(plan: Plan, window: tuple[float, float], available: FloatArray) -> FloatArray:
+    """Available capacity of each (station, stored replication), shape (stations, replications).
+
+    Stations with random disruptions (``plan.capacity_by_rep``) have each replication's own schedule; a
+    replication with none of it available gives NaN.
+    """
+    by_rep = np.repeat(available[:, None], len(plan.replications), axis=1)
+    stations = plan.network.stations
+    for stored, schedules in enumerate(plan.capacity_by_rep):
+        for index, schedule in schedules.items():
+            own = _available(replace(stations[index], capacity=schedule), window)
+            by_rep[index, stored] = own if own else np.nan
+    return by_rep
+
+
+def _columns(part: _Long, numbers: IntArray) -> dict[str, NDArray[Any]]:
+    """The long-form columns of one table (label columns as object arrays)."""
+    metrics = np.asarray(part.metrics, dtype=object)
+    if part.observed is not None:  # (key, replication) pairs in key order, then replication order
+        key, rep = np.nonzero(part.observed)
+        n = key.size
+        return {
+            "table": np.full(n * metrics.size, part.table, dtype=object),
+            "key": np.tile(np.asarray(part.keys, dtype=object)[key], metrics.size),
+            "period": np.full(n * metrics.size, "", dtype=object),
+            "metric": np.repeat(metrics, n),
+            "replication": np.tile(numbers[rep], metrics.size),
+            "value": part.values[:, :, 0, :][:, key, rep].reshape(-1),
+        }
+    m, k, p, r = part.values.shape
+    grid = np.indices((m, k, p, r)).reshape(4, -1)
+    return {
+        "table": np.full(grid.shape[1], part.table, dtype=object),
+        "key": np.asarray(part.keys, dtype=object)[grid[1]],
+        "period": np.asarray(part.periods, dtype=object)[grid[2]],
+        "metric": metrics[grid[0]],
+        "replication": numbers[grid[3]],
+        "value": part.values.reshape(-1),
+    }
+
+
+@dataclass(frozen=True)
+class _Shipments:
+    """The shipment columns the KPIs need, as arrays of codes into small label lists."""
+
+    replications: int
+    rep: IntArray
+    """Index (0 … R − 1) of each shipment's replication in the Plan."""
+    flow: IntArray
+    commodity: IntArray
+    destination: IntArray
+    flows: list[str]
+    commodities: list[str]
+    nodes: list[str]
+    tonnes: FloatArray
+    teu: FloatArray
+    created: FloatArray
+    delivered: FloatArray
+    free_flow_h: FloatArray
+
+    @classmethod
+    def of(cls, scenario: Scenario, plan: Plan, trace: Trace) -> _Shipments:
+        flows = plan.network.flows
+        specs = [scenario.flows[f.name] for f in flows]
+        commodities = sorted({s.commodity for s in specs})
+        nodes = sorted({n for s in specs for n in (s.origin, s.destination)})
+        flow_commodity = np.array([commodities.index(s.commodity) for s in specs], dtype=np.int64)
+        flow_destination = np.array([nodes.index(s.destination) for s in specs], dtype=np.int64)
+        flow = np.asarray(plan.shipment_flow, dtype=np.int64)
+        count = len(plan.replications)
+        last_visit = plan.first_visit[1:] - 1
+        return cls(
+            replications=count,
+            rep=np.repeat(np.arange(count, dtype=np.int64), np.diff(plan.rep_first)),
+            flow=flow,
+            commodity=flow_commodity[flow],
+            destination=flow_destination[flow],
+            flows=[f.name for f in flows],
+            commodities=commodities,
+            nodes=nodes,
+            tonnes=plan.tonnes,
+            teu=plan.teu,
+            created=plan.created,
+            delivered=trace.end[last_visit] if last_visit.size else np.empty(0),
+            free_flow_h=plan.free_flow_h,
+        )
+
+
+def _sums(group: IntArray, size: int, *weights: FloatArray) -> FloatArray:
+    """Per-group sums of each weight (rows) and the group sizes (last row), shape (len(weights) + 1, size)."""
+    rows = [np.bincount(group, weights=w, minlength=size) for w in weights]
+    rows.append(np.bincount(group, minlength=size).astype(np.float64))
+    return np.stack(rows)
 
 
 def _throughput(
-    shipments: pd.DataFrame, window: tuple[float, float], replications: list[int], by: str, table: str
-) -> pd.DataFrame:
+    shipments: _Shipments,
+    window: tuple[float, float],
+    codes: IntArray,
+    labels: list[str],
+    table: str,
+) -> _Long:
     start, end = window
-    done = shipments[(shipments["delivered"] >= start) & (shipments["delivered"] <= end)]
-    grouped = done.groupby([by, "replication"], observed=False).agg(
-        tonnes=("tonnes", "sum"), teu=("teu", "sum"), shipments=("tonnes", "size")
-    )
-    grouped.index = grouped.index.set_names(["key", "replication"])
-    keys = [str(k) for k in shipments[by].cat.categories]
-    grouped = grouped.reindex(_full_index(keys, replications), fill_value=0.0)
+    done = (shipments.delivered >= start) & (shipments.delivered <= end)
+    reps = shipments.replications
+    group = codes[done] * reps + shipments.rep[done]
+    tonnes, teu, count = _sums(group, len(labels) * reps, shipments.tonnes[done], shipments.teu[done])
     per_year = HOURS_PER_YEAR / (end - start)
-    grouped["tonnes_per_year"] = grouped["tonnes"] * per_year
-    grouped["teu_per_year"] = grouped["teu"] * per_year
-    return _long(grouped, table)
-
-
-def _long(wide: pd.DataFrame, table: str, period: str | pd.Series = "") -> pd.DataFrame:
-    frame = wide.reset_index().melt(
-        id_vars=[c for c in ("key", "period", "replication") if c in wide.index.names],
-        var_name="metric",
-        value_name="value",
+    values = np.stack([tonnes, teu, count, tonnes * per_year, teu * per_year])
+    return _Long(
+        table,
+        labels,
+        [""],
+        ["tonnes", "teu", "shipments", "tonnes_per_year", "teu_per_year"],
+        values.reshape(5, len(labels), 1, reps),
     )
-    frame["table"] = table
-    if "period" not in frame:
-        frame["period"] = period
-    frame["value"] = frame["value"].astype(np.float64)
-    frame["key"] = frame["key"].astype(str)
-    return frame
 
 
-def _month_labels(scenario: Scenario, hours: np.ndarray) -> np.ndarray:
+def _month_numbers(scenario: Scenario, hours: FloatArray) -> IntArray:
+    """Calendar month of each time, counted in months since 1970-01."""
     origin = np.datetime64(dt.datetime.combine(scenario.start, dt.time()), "s")
     moments = origin + (hours * 3600.0).astype("timedelta64[s]")
-    return np.datetime_as_string(moments.astype("datetime64[M]"), unit="M")
+    return moments.astype("datetime64[M]").astype(np.int64)
 
 
-def _monthly(
-    scenario: Scenario, shipments: pd.DataFrame, window: tuple[float, float], replications: list[int]
-) -> pd.DataFrame:
+def _monthly(scenario: Scenario, shipments: _Shipments, window: tuple[float, float]) -> _Long:
     start, end = window
-    done = shipments[(shipments["delivered"] >= start) & (shipments["delivered"] <= end)].copy()
-    done["period"] = _month_labels(scenario, done["delivered"].to_numpy())
-    grouped = done.groupby(["commodity", "period", "replication"], observed=True).agg(
-        tonnes=("tonnes", "sum"), teu=("teu", "sum"), shipments=("tonnes", "size")
+    done = (shipments.delivered >= start) & (shipments.delivered <= end)
+    months = np.unique(_month_numbers(scenario, np.linspace(start, end, 400)))
+    delivered_in = _month_numbers(scenario, shipments.delivered[done])
+    month = np.minimum(np.searchsorted(months, delivered_in), months.size - 1)
+    known = months[month] == delivered_in  # a month the window does not list has no row (as a reindex)
+    reps = shipments.replications
+    cells = len(shipments.commodities) * months.size
+    group = (shipments.commodity[done] * months.size + month) * reps + shipments.rep[done]
+    tonnes, teu, count = _sums(
+        group[known], cells * reps, shipments.tonnes[done][known], shipments.teu[done][known]
     )
-    grouped.index = grouped.index.set_names(["key", "period", "replication"])
-    months = np.unique(_month_labels(scenario, np.linspace(start, end, 400)))
-    commodities = [str(c) for c in shipments["commodity"].cat.categories]
-    full = pd.MultiIndex.from_product(
-        [commodities, months, replications], names=["key", "period", "replication"]
+    labels = np.datetime_as_string(months.astype("datetime64[M]"), unit="M")
+    return _Long(
+        "throughput_by_month",
+        shipments.commodities,
+        [str(m) for m in labels],
+        ["tonnes", "teu", "shipments"],
+        np.stack([tonnes, teu, count]).reshape(3, len(shipments.commodities), months.size, reps),
     )
-    return _long(grouped.reindex(full, fill_value=0.0), "throughput_by_month")
 
 
-def _transit(shipments: pd.DataFrame, window: tuple[float, float]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Groups:
+    """Values sorted by (group, value), NaN excluded, with each group's offset and size.
+
+    Groups are ``key * reps + replication``. The rows come replication by replication (the Plan's order),
+    so one stable sort by key — a radix sort of small integers — leaves them grouped by (key, replication);
+    then each key's replications are sorted together as the rows of a matrix padded with +inf, which numpy
+    sorts row by row far faster than an argsort of all values.
+    """
+
+    values: FloatArray
+    first: IntArray
+    size: IntArray
+    total: FloatArray
+    """Sum of each group, added in the rows' order."""
+
+    @classmethod
+    def of(cls, group: IntArray, values: FloatArray, count: int, reps: int) -> _Groups:
+        keep = ~np.isnan(values)
+        group, values = group[keep], values[keep]
+        key = group // reps
+        narrow = np.uint16 if count // reps <= np.iinfo(np.uint16).max else np.int64
+        order = np.argsort(key.astype(narrow), kind="stable")
+        if np.any(np.diff(group[order]) < 0):  # rows not replication by replication: sort by group
+            order = np.argsort(group, kind="stable")
+        # summed in the rows' order, before sorting
+        total = np.bincount(group, weights=values, minlength=count).astype(np.float64, copy=False)
+        values = values[order]
+        size = np.bincount(group, minlength=count)
+        first = np.concatenate(([0], np.cumsum(size)[:-1])).astype(np.int64)
+        rows = size.reshape(-1, reps)
+        for k in np.flatnonzero(rows.max(axis=1) > 1):
+            lengths = rows[k]
+            begin = int(first[k * reps])
+            stop = begin + int(lengths.sum())
+            width = int(lengths.max())
+            block = np.full((reps, width), np.inf)
+            starts = first[k * reps : (k + 1) * reps] - begin
+            column = np.arange(stop - begin) - np.repeat(starts, lengths)
+            block[np.repeat(np.arange(reps), lengths), column] = values[begin:stop]
+            block.sort(axis=1)
+            values[begin:stop] = block[np.arange(width) < lengths[:, None]]
+        return cls(values, first, size, total)
+
+    def mean(self) -> FloatArray:
+        """Mean of each group (NaN for an empty one)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.size > 0, self.total / self.size, np.nan)
+
+    def quantile(self, q: float) -> FloatArray:
+        """Linear interpolation between order statistics, as pandas' group quantile."""
+        position = q * (self.size - 1)
+        below = np.floor(position).astype(np.int64)
+        fraction = position - below
+        last = np.maximum(self.size - 1, 0)
+        at = np.clip(self.first + np.minimum(below, last), 0, max(self.values.size - 1, 0))
+        nxt = np.clip(self.first + np.minimum(below + 1, last), 0, max(self.values.size - 1, 0))
+        if not self.values.size:
+            return np.full(self.size.size, np.nan)
+        low, high = self.values[at], self.values[nxt]
+        value = np.where(fraction == 0.0, low, low + (high - low) * fraction)
+        return np.where(self.size > 0, value, np.nan)
+
+    def max(self) -> FloatArray:
+        """Largest value of each group (NaN for an empty one)."""
+        if not self.values.size:
+            return np.full(self.size.size, np.nan)
+        return np.where(self.size > 0, self.values[np.maximum(self.first + self.size - 1, 0)], np.nan)
+
+
+def _transit(shipments: _Shipments, window: tuple[float, float]) -> _Long:
     start, end = window
-    done = shipments[(shipments["created"] >= start) & (shipments["delivered"] <= end)].copy()
-    done["transit"] = done["delivered"] - done["created"]
-    delay = done["transit"] - done["free_flow_h"]
+    done = (shipments.created >= start) & (shipments.delivered <= end)
+    transit = shipments.delivered[done] - shipments.created[done]
+    delay = transit - shipments.free_flow_h[done]
     # the two sides add the same hours in different orders: a difference of rounding size is no delay
-    done["delay"] = delay.where(delay.abs() > 1e-9 * done["transit"].abs(), 0.0)
-    grouped = done.groupby(["flow", "replication"], observed=True)
-    wide = pd.DataFrame(
-        {
-            "transit_mean_h": grouped["transit"].mean(),
-            "transit_p50_h": grouped["transit"].quantile(0.5),
-            "transit_p95_h": grouped["transit"].quantile(0.95),
-            "delay_mean_h": grouped["delay"].mean(),
-            "delay_p95_h": grouped["delay"].quantile(0.95),
-            "delivered": grouped["transit"].size().astype(np.float64),
-        }
+    delay = np.where(np.abs(delay) > 1e-9 * np.abs(transit), delay, 0.0)
+    reps = shipments.replications
+    count = len(shipments.flows) * reps
+    group = shipments.flow[done] * reps + shipments.rep[done]
+    transits = _Groups.of(group, transit, count, reps)
+    delays = _Groups.of(group, delay, count, reps)
+    values = np.stack(
+        [
+            transits.mean(),
+            transits.quantile(0.5),
+            transits.quantile(0.95),
+            delays.mean(),
+            delays.quantile(0.95),
+            transits.size.astype(np.float64),
+        ]
     )
-    wide.index = wide.index.set_names(["key", "replication"])
-    return _long(wide, "transit_by_flow")
+    flows = len(shipments.flows)
+    return _Long(
+        "transit_by_flow",
+        shipments.flows,
+        [""],
+        ["transit_mean_h", "transit_p50_h", "transit_p95_h", "delay_mean_h", "delay_p95_h", "delivered"],
+        values.reshape(6, flows, 1, reps),
+        observed=(transits.size > 0).reshape(flows, reps),
+    )
 
 
-def _overlap(a: np.ndarray, b: np.ndarray, window: tuple[float, float]) -> np.ndarray:
+def _overlap(a: FloatArray, b: FloatArray, window: tuple[float, float]) -> FloatArray:
     """Length of [a, b) ∩ window, with NaN ends read as 'still going at the horizon'."""
     lo, hi = window
-    b = np.where(np.isnan(b), hi, b)
-    return np.asarray(np.clip(np.minimum(b, hi) - np.maximum(a, lo), 0.0, None), dtype=np.float64)
+    length = np.fmin(b, hi)  # fmin: NaN gives the horizon
+    length -= np.maximum(a, lo)
+    return np.maximum(length, 0.0, out=length)
+
+
+STATION_METRICS = (
+    "queue_mean",
+    "in_system_mean",
+    "arrivals_per_h",
+    "utilisation",
+    "wait_mean_h",
+    "wait_p95_h",
+    "wait_max_h",
+    "waiting_at_horizon",
+)
 
 
 def _stations(
-    network: Network,
-    visits: pd.DataFrame,
-    sizes: np.ndarray,
-    window: tuple[float, float],
-    replications: list[int],
-) -> pd.DataFrame:
+    plan: Plan, trace: Trace, shipments: _Shipments, window: tuple[float, float], available: FloatArray
+) -> _Long:
+    """Station KPIs; ``available`` is the capacity of each (station, replication), shape (stations, reps)."""
     lo, hi = window
     span = hi - lo
-    arrived = visits[visits["arrive"].notna()]
-    arrive, start, end = (arrived[c].to_numpy() for c in ("arrive", "start", "end"))
-    frame = pd.DataFrame(
-        {
-            "key": arrived["station"].astype(str).to_numpy(),
-            "replication": arrived["replication"].to_numpy(),
-            "queue": _overlap(arrive, start, window) / span,
-            "present": _overlap(arrive, end, window) / span,
-            "busy": _overlap(np.where(np.isnan(start), hi, start), end, window),
-            "arrival": ((arrive >= lo) & (arrive < hi)).astype(np.float64) / span,
-            "started": ((start >= lo) & (start <= hi)).astype(np.float64),
-        }
-    )
-    frame["load"] = frame["started"] * sizes[visits["arrive"].notna().to_numpy()]
-    sums = frame.groupby(["key", "replication"]).sum()
-    names = [s.name for s in network.stations]
-    sums = sums.reindex(_full_index(names, replications), fill_value=0.0)
-    available = pd.Series({s.name: _available(s, window) for s in network.stations})
-    keys = sums.index.get_level_values("key")
+    stations = plan.network.stations
+    reps = shipments.replications
+    count = len(stations) * reps
+    visit_rep = np.repeat(shipments.rep, np.diff(plan.first_visit))
+    group = np.asarray(plan.visit_station, dtype=np.int64) * reps + visit_rep
+    arrive, start, end = trace.arrive, trace.start, trace.end
+    sink = np.where(np.isnan(arrive), count, group)  # visits never reached: a bin that is dropped
+    started = (start >= lo) & (start <= hi)
+    queue, present, busy, arrivals, starts, load = _sums(
+        sink,
+        count + 1,
+        _overlap(arrive, start, window),
+        _overlap(arrive, end, window),
+        _overlap(np.fmin(start, hi), end, window),
+        ((arrive >= lo) & (arrive < hi)).astype(np.float64),
+        started.astype(np.float64),
+        np.where(started, plan.visit_size, 0.0),
+    )[:6, :count]
+    queue, present, arrivals = queue / span, present / span, arrivals / span
+    kinds = np.array([s.kind for s in stations], dtype=object)
+    per_group = np.repeat(np.arange(len(stations)), reps)
     used = np.where(
-        _is_load_based(network, keys),
-        sums["load"],
-        np.where(_is_count_based(network, keys), sums["started"], sums["busy"]),
+        (kinds == "service")[per_group], load, np.where((kinds == "chokepoint")[per_group], starts, busy)
     )
-    with np.errstate(invalid="ignore", divide="ignore"):  # NaN: no capacity at all in the window
-        utilisation = used / available.reindex(keys).to_numpy()
-    wide = pd.DataFrame(
-        {
-            "queue_mean": sums["queue"],
-            "in_system_mean": sums["present"],
-            "arrivals_per_h": sums["arrival"],
-            "utilisation": utilisation,
-        },
-        index=sums.index,
+    with np.errstate(invalid="ignore", divide="ignore"):
+        utilisation = used / available.reshape(-1)
+
+    queueing = np.isin(kinds, QUEUEING_KINDS)[np.asarray(plan.visit_station, dtype=np.int64)]
+    keep, began = in_wait_window(queueing, trace.arrive, trace.start, lo, hi)
+    wait_group = group[keep]
+    wait = np.where(began, trace.start[keep] - trace.arrive[keep], np.nan)
+    waits = _Groups.of(wait_group, wait, count, reps)
+    window_visits = np.bincount(wait_group, minlength=count)
+    still = np.bincount(wait_group, weights=(~began).astype(np.float64), minlength=count)
+    seen = window_visits > 0
+    waiting = np.where(seen | np.isin(kinds, QUEUEING_KINDS)[per_group], still, np.nan)
+    values = np.stack(
+        [
+            queue,
+            present,
+            arrivals,
+            utilisation,
+            np.where(seen, waits.mean(), np.nan),
+            np.where(seen, waits.quantile(0.95), np.nan),
+            np.where(seen, waits.max(), np.nan),
+            waiting,
+        ]
     )
-    waits = wait_statistics(window_waits(visits, lo, hi)).rename_axis(["key", "replication"])
-    wide = wide.join(waits[list(WAIT_METRICS)], how="left")
-    queueing = [s.name for s in network.stations if s.kind in QUEUEING_KINDS]
-    none_left = keys.isin(queueing) & wide["waiting_at_horizon"].isna()
-    wide.loc[none_left, "waiting_at_horizon"] = 0.0  # no visit in the window: none still waiting
-    return _long(wide, "stations")
-
-
-def _random_utilisation(stations: pd.DataFrame, plan: Plan, window: tuple[float, float]) -> pd.DataFrame:
-    """Utilisation of stations with random schedules over each replication's own available capacity."""
-    out = stations.copy()
-    for stored, schedules in enumerate(plan.capacity_by_rep):
-        rep = plan.replications[stored]
-        for index, schedule in schedules.items():
-            station = plan.network.stations[index]
-            own = _available(dataclasses.replace(station, capacity=schedule), window) or np.nan
-            rows = (
-                (out["key"] == station.name) & (out["replication"] == rep) & (out["metric"] == "utilisation")
-            )
-            out.loc[rows, "value"] = out.loc[rows, "value"] * _available(station, window) / own
-    return out
-
-
-def _is_load_based(network: Network, keys: pd.Index) -> np.ndarray:
-    services = {s.name for s in network.stations if s.kind == "service"}
-    return np.asarray(keys.isin(list(services)), dtype=bool)
-
-
-def _is_count_based(network: Network, keys: pd.Index) -> np.ndarray:
-    chokepoints = {s.name for s in network.stations if s.kind == "chokepoint"}
-    return np.asarray(keys.isin(list(chokepoints)))
+    return _Long(
+        "stations",
+        [s.name for s in stations],
+        [""],
+        list(STATION_METRICS),
+        values.reshape(len(STATION_METRICS), len(stations), 1, reps),
+    )
 
 
 def _available(station: Station, window: tuple[float, float]) -> float:
@@ -240,6 +481,8 @@ def summarise(by_replication: pd.DataFrame, confidence: float = 0.95) -> pd.Data
     The interval (:func:`sim.results.intervals.half_width`) is NaN when fewer than two replications give a
     value.
     """
+    from sim.results.intervals import half_width
+
     grouped = by_replication.dropna(subset=["value"]).groupby(KEYS, sort=False)["value"]
     summary = grouped.agg(mean="mean", std="std", n="size").reset_index()
     half = half_width(summary["std"].to_numpy(), summary["n"].to_numpy(), confidence)

@@ -22,11 +22,13 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim.results.files import read_provenance, write_json, write_parquet
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 __all__ = [
     "MANIFEST",
@@ -35,6 +37,7 @@ __all__ = [
     "read_manifest",
     "remove_stale_temporaries",
     "task_file",
+    "visits_file",
     "write_atomic_json",
     "write_atomic_parquet",
     "write_atomic_text",
@@ -42,6 +45,7 @@ __all__ = [
 
 MANIFEST = "manifest.json"
 KPIS = "kpis"
+VISITS = "visits"
 IGNORED_IN_MATCH = frozenset({"git_commit"})
 """Provenance entries that may differ between a finished file and a resumed run (the code is the same
 package version; a commit made between a crash and a resume does not invalidate finished tasks)."""
@@ -55,6 +59,11 @@ def point_dir(point: int) -> str:
 def task_file(point: int, block: int) -> str:
     """``kpis/point=0007/block=0002.parquet``, relative to the sweep directory."""
     return f"{point_dir(point)}/block={block:04d}.parquet"
+
+
+def visits_file(point: int, block: int) -> str:
+    """``visits/point=0007/block=0002.parquet``: a task's visits, when the sweep keeps them."""
+    return f"{VISITS}/point={point:04d}/block={block:04d}.parquet"
 
 
 @contextlib.contextmanager
@@ -72,7 +81,7 @@ def _temporary(target: Path) -> Iterator[Path]:
         scratch.unlink(missing_ok=True)
 
 
-def write_atomic_parquet(frame: pd.DataFrame, target: Path, provenance: dict[str, Any]) -> None:
+def write_atomic_parquet(frame: pd.DataFrame | pa.Table, target: Path, provenance: dict[str, Any]) -> None:
     """Write ``frame`` with ``provenance`` in its metadata; ``target`` appears complete or not at all."""
     with _temporary(target) as scratch:
         write_parquet(frame, scratch, provenance)

@@ -1,40 +1,58 @@
 """Tidy tables of a run: one row per visit, per shipment and per station.
 
+Large tables are built as Arrow tables straight from the Plan and Trace arrays (:func:`visits_arrow`,
+:func:`shipments_arrow`; ids dictionary-encoded, as pandas writes categoricals) and written without pandas;
+the DataFrames (:func:`visits_table`, :func:`shipments_table`) have the same columns, ids as categoricals —
+what pandas reads back from the files.
+
 Column contract (see DESIGN.md): visits (replication, shipment, seq, station, kind, arrive, start, end),
 shipments (replication, shipment, flow, commodity, origin, destination, tonnes, teu, created, delivered,
-free_flow_h), stations (station, kind, node, node_name, cargo_class, lat, lon, capacity). Times in hours from the
-scenario start; NaN where the event had not happened by the horizon.
+free_flow_h), stations (station, kind, node, node_name, cargo_class, lat, lon, capacity). Times in hours
+from the scenario start; NaN where the event had not happened by the horizon.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
+import numpy as np
+
+from sim.arrays import IntArray
 from sim.plan import Plan
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
-__all__ = ["shipments_table", "stations_table", "visits_table"]
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+__all__ = ["shipments_arrow", "shipments_table", "stations_table", "visits_arrow", "visits_table"]
+
+KIND_NAMES = ["berth", "service", "chokepoint", "leg", "dwell"]
 
 
-def _categorical(labels: list[str], codes: np.ndarray) -> pd.Categorical[str]:
-    return pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(labels, dtype=str))
+def _dictionary(labels: list[str], codes: IntArray) -> pa.DictionaryArray:
+    """Codes into ``labels`` as an Arrow dictionary column, indices as narrow as pandas' categorical codes."""
+    import pyarrow as pa
+
+    width = next(t for t in (np.int8, np.int16, np.int32, np.int64) if len(labels) < np.iinfo(t).max)
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(width)), pa.array(labels, type=pa.string()))
 
 
-def visits_table(plan: Plan, trace: Trace) -> pd.DataFrame:
-    """One row per visit."""
-    shipment_row = plan.visit_shipment
+def visits_arrow(plan: Plan, trace: Trace) -> pa.Table:
+    """One row per visit, as an Arrow table."""
+    import pyarrow as pa
+
+    row = plan.visit_shipment
     stations = plan.network.stations
-    kind_names = ["berth", "service", "chokepoint", "leg", "dwell"]
-    kind_of_station = np.array([kind_names.index(s.kind) for s in stations], dtype=np.int64)
-    return pd.DataFrame(
+    kind_of_station = np.array([KIND_NAMES.index(s.kind) for s in stations], dtype=np.int64)
+    return pa.table(
         {
-            "replication": plan.shipment_rep[shipment_row].astype(np.int32),
-            "shipment": plan.shipment_id[shipment_row],
+            "replication": plan.shipment_rep.astype(np.int32)[row],
+            "shipment": plan.shipment_id[row],
             "seq": plan.visit_seq.astype(np.int16),
-            "station": _categorical([s.name for s in stations], plan.visit_station),
-            "kind": _categorical(kind_names, kind_of_station[plan.visit_station]),
+            "station": _dictionary([s.name for s in stations], plan.visit_station),
+            "kind": _dictionary(KIND_NAMES, kind_of_station[plan.visit_station]),
             "arrive": trace.arrive,
             "start": trace.start,
             "end": trace.end,
@@ -42,8 +60,37 @@ def visits_table(plan: Plan, trace: Trace) -> pd.DataFrame:
     )
 
 
+def visits_table(plan: Plan, trace: Trace) -> pd.DataFrame:
+    """One row per visit: the columns of :func:`visits_arrow`, ids as categoricals."""
+    import pandas as pd
+
+    row = plan.visit_shipment
+    stations = plan.network.stations
+    kind_of_station = np.array([KIND_NAMES.index(s.kind) for s in stations], dtype=np.int64)
+    return pd.DataFrame(
+        {
+            "replication": plan.shipment_rep[row].astype(np.int32),
+            "shipment": plan.shipment_id[row],
+            "seq": plan.visit_seq.astype(np.int16),
+            "station": _categorical([s.name for s in stations], plan.visit_station),
+            "kind": _categorical(KIND_NAMES, kind_of_station[plan.visit_station]),
+            "arrive": trace.arrive,
+            "start": trace.start,
+            "end": trace.end,
+        }
+    )
+
+
+def _categorical(labels: list[str], codes: IntArray) -> pd.Categorical[str]:
+    import pandas as pd
+
+    return pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(labels, dtype=str))
+
+
 def shipments_table(plan: Plan, trace: Trace, scenario: Scenario) -> pd.DataFrame:
-    """One row per shipment; ``delivered`` is the end of its last visit."""
+    """One row per shipment; ``delivered`` is the end of its last visit (ids as categoricals)."""
+    import pandas as pd
+
     flows = plan.network.flows
     specs = [scenario.flows[f.name] for f in flows]
     last_visit = plan.first_visit[1:] - 1
@@ -70,8 +117,40 @@ def shipments_table(plan: Plan, trace: Trace, scenario: Scenario) -> pd.DataFram
     )
 
 
+def shipments_arrow(plan: Plan, trace: Trace, scenario: Scenario) -> pa.Table:
+    """One row per shipment, as an Arrow table."""
+    import pyarrow as pa
+
+    flows = plan.network.flows
+    specs = [scenario.flows[f.name] for f in flows]
+    last_visit = plan.first_visit[1:] - 1
+    commodities = sorted({s.commodity for s in specs})
+    nodes = sorted({n for s in specs for n in (s.origin, s.destination)})
+    flow_commodity = np.array([commodities.index(s.commodity) for s in specs], dtype=np.int64)
+    flow_origin = np.array([nodes.index(s.origin) for s in specs], dtype=np.int64)
+    flow_destination = np.array([nodes.index(s.destination) for s in specs], dtype=np.int64)
+    flow = plan.shipment_flow
+    return pa.table(
+        {
+            "replication": plan.shipment_rep.astype(np.int32),
+            "shipment": plan.shipment_id,
+            "flow": _dictionary([f.name for f in flows], flow),
+            "commodity": _dictionary(commodities, flow_commodity[flow]),
+            "origin": _dictionary(nodes, flow_origin[flow]),
+            "destination": _dictionary(nodes, flow_destination[flow]),
+            "tonnes": plan.tonnes,
+            "teu": plan.teu,
+            "created": plan.created,
+            "delivered": trace.end[last_visit] if last_visit.size else np.empty(0),
+            "free_flow_h": plan.free_flow_h,
+        }
+    )
+
+
 def stations_table(plan: Plan, scenario: Scenario) -> pd.DataFrame:
     """One row per station: where it is and its nominal capacity (berths, per departure, slots/day)."""
+    import pandas as pd
+
     rows = []
     for station in plan.network.stations:
         node = scenario.nodes[station.node]

@@ -18,16 +18,47 @@ biased low; a Kaplan–Meier estimate would need more visits than a station sees
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
-__all__ = ["QUEUEING_KINDS", "WAIT_METRICS", "wait_statistics", "window_waits"]
+import numpy as np
+
+from sim.arrays import BoolArray, FloatArray
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["QUEUEING_KINDS", "WAIT_METRICS", "in_wait_window", "wait_statistics", "window_waits"]
 
 QUEUEING_KINDS = ("berth", "service", "chokepoint")
 """Station kinds where a visit can wait (legs and dwells are pure delays)."""
 
 WAIT_METRICS = ("wait_mean_h", "wait_p95_h", "wait_max_h", "waiting_at_horizon")
 """The per-replication wait statistics of :func:`wait_statistics` that the KPIs report."""
+
+
+def in_wait_window(
+    queueing: BoolArray, arrive: FloatArray, start: FloatArray, warmup_h: float, horizon_h: float
+) -> tuple[BoolArray, BoolArray]:
+    """Which visits are observed waits, and which of those started by the horizon.
+
+    Parameters
+    ----------
+    queueing : ndarray of bool
+        Whether each visit is at a queueing station (:data:`QUEUEING_KINDS`).
+    arrive, start : ndarray of float64
+        Arrival and service start (h; NaN when not reached by the horizon).
+    warmup_h, horizon_h : float
+        The observation window, hours from the scenario start.
+
+    Returns
+    -------
+    keep : ndarray of bool
+        The queueing visits that arrived in [warm-up, horizon).
+    started : ndarray of bool
+        For the kept visits, in order: service started by the horizon (the others are still waiting).
+    """
+    keep = queueing & (arrive >= warmup_h) & (arrive < horizon_h)  # NaN compares False
+    return keep, (start <= horizon_h)[keep]
 
 
 def window_waits(visits: pd.DataFrame, warmup_h: float, horizon_h: float) -> pd.DataFrame:
@@ -48,11 +79,12 @@ def window_waits(visits: pd.DataFrame, warmup_h: float, horizon_h: float) -> pd.
         and ``start`` (h), ``wait_h`` (start − arrive, h; NaN when still waiting at the horizon) and
         ``waiting`` (bool: still waiting at the horizon).
     """
+    import pandas as pd
+
     arrive = visits["arrive"].to_numpy(np.float64)
     start = visits["start"].to_numpy(np.float64)
     queueing = visits["kind"].isin(QUEUEING_KINDS).to_numpy(dtype=bool)  # str or categorical
-    keep = queueing & (arrive >= warmup_h) & (arrive < horizon_h)  # NaN compares False
-    started = (start <= horizon_h)[keep]
+    keep, started = in_wait_window(queueing, arrive, start, warmup_h, horizon_h)
     out = pd.DataFrame(
         {
             "replication": visits["replication"].to_numpy()[keep],
@@ -83,6 +115,8 @@ def wait_statistics(waits: pd.DataFrame) -> pd.DataFrame:
         ``visits`` (visits that arrived in the window) and ``waiting_at_horizon`` (those of them still waiting
         at the horizon).
     """
+    import pandas as pd
+
     grouped = waits.groupby(["station", "replication"], sort=True)
     wait = grouped["wait_h"]
     return pd.DataFrame(

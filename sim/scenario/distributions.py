@@ -8,7 +8,7 @@ berth an M/M/c server when parcels are fixed).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import numpy as np
 from pydantic import (
@@ -20,10 +20,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from scipy import stats
 
 from sim.arrays import FloatArray
 from sim.scenario.limits import DRAW_RANGE, MAX_EMPIRICAL_VALUES, MAX_NUMBER, NonNegative, Positive
+
+if TYPE_CHECKING:  # scipy.stats takes ~0.3 s to import: loaded when a distribution is first inverted
+    from scipy import stats
 
 __all__ = [
     "Distribution",
@@ -127,6 +129,8 @@ class Triangular(_Spec):
 
     def ppf(self, u: FloatArray) -> FloatArray:
         """Inverse CDF."""
+        from scipy import stats
+
         c = (self.mode - self.low) / (self.high - self.low)
         return np.asarray(stats.triang.ppf(u, c, loc=self.low, scale=self.high - self.low), dtype=np.float64)
 
@@ -153,6 +157,8 @@ class TruncNormal(_Spec):
         return self
 
     def _frozen(self) -> stats.rv_continuous:
+        from scipy import stats
+
         a, b = (self.low - self.mean_) / self.sd, (self.high - self.mean_) / self.sd
         return stats.truncnorm(a, b, loc=self.mean_, scale=self.sd)
 
@@ -175,6 +181,8 @@ class LogNormal(_Spec):
 
     def ppf(self, u: FloatArray) -> FloatArray:
         """Inverse CDF."""
+        from scipy import stats
+
         sigma = np.sqrt(np.log1p(self.cv**2))
         mu = np.log(self.mean_) - 0.5 * sigma**2
         return np.asarray(stats.lognorm.ppf(u, sigma, scale=np.exp(mu)), dtype=np.float64)
@@ -194,6 +202,8 @@ class Gamma(_Spec):
 
     def ppf(self, u: FloatArray) -> FloatArray:
         """Inverse CDF."""
+        from scipy import stats
+
         shape = 1.0 / self.cv**2
         return np.asarray(stats.gamma.ppf(u, shape, scale=self.mean_ / shape), dtype=np.float64)
 

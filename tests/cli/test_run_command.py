@@ -154,7 +154,7 @@ def test_internal_errors_exit_1_without_a_traceback(
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("sim.cli.run.run", broken)
+    monkeypatch.setattr("sim.runner.run", broken)  # sim.cli.run imports it when it runs
     assert main(["run", str(DEMO), "--out", str(tmp_path / "x")]) == 1
     err = capsys.readouterr().err
     assert "internal error" in err
@@ -222,7 +222,7 @@ def test_a_commands_exit_code_is_passed_through(monkeypatch: pytest.MonkeyPatch)
     def exits_3(*_: object, **__: object) -> None:
         raise typer.Exit(3)
 
-    monkeypatch.setattr("sim.cli.run.load_scenario", exits_3)
+    monkeypatch.setattr("sim.scenario.loader.load_scenario", exits_3)
     assert main(["run", str(DEMO)]) == 3
 
 
@@ -230,6 +230,39 @@ def test_ctrl_c_exits_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
     def interrupted(*_: object, **__: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("sim.cli.run.load_scenario", interrupted)
+    monkeypatch.setattr("sim.scenario.loader.load_scenario", interrupted)
     assert main(["run", str(DEMO)]) == 130
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_large_tables_are_written_by_arrow_with_the_schema_pandas_wrote(run_dir: Path) -> None:
+    """visits and shipments: the types pandas wrote (ids dictionary-encoded, int8 codes), zstd."""
+    import pyarrow as pa
+
+    ids = pa.dictionary(pa.int8(), pa.string())
+    expected = {
+        "visits": [pa.int32(), pa.int64(), pa.int16(), ids, ids, pa.float64(), pa.float64(), pa.float64()],
+        "shipments": [pa.int32(), pa.int64(), ids, ids, ids, ids, *[pa.float64()] * 5],
+    }
+    for name, types in expected.items():
+        stored = pq.ParquetFile(run_dir / f"{name}.parquet")
+        assert stored.schema_arrow.types == types, name
+        assert stored.metadata.row_group(0).column(0).compression == "ZSTD"
+    frame = pd.read_parquet(run_dir / "visits.parquet")
+    assert isinstance(frame["station"].dtype, pd.CategoricalDtype)
+    assert frame["replication"].dtype == np.int32
+
+
+def test_visits_none_keeps_kpis_and_shipments_without_visits(run_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "lean"
+    assert main(["run", str(DEMO), "--out", str(out), "--quiet", "--visits", "none"]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert "visits.parquet" not in names
+    for name in ("shipments.parquet", "kpis_by_replication.parquet", "stations.parquet", "kpis.json"):
+        assert (out / name).read_bytes() == (run_dir / name).read_bytes(), name
+    assert json.loads((out / "provenance.json").read_text())["visits"] == "none"
+
+
+def test_visits_must_be_all_or_none(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(DEMO), "--out", str(tmp_path / "x"), "--quiet", "--visits", "some"]) == 2
+    assert "--visits" in capsys.readouterr().err

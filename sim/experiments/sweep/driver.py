@@ -27,6 +27,7 @@ from sim.results.sweep_store import (
     read_manifest,
     remove_stale_temporaries,
     task_file,
+    visits_file,
     write_atomic_json,
     write_atomic_text,
 )
@@ -297,6 +298,7 @@ def task_orders(plan: SweepPlan, out: Path, commit: str | None) -> list[TaskOrde
                 task.count,
                 str(out / task_file(task.point, task.block)),
                 task_provenance(plan, point, task, commit),
+                visits_target=str(out / visits_file(task.point, task.block)) if plan.keeps_visits else None,
             )
         )
     return orders

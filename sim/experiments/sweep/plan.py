@@ -125,6 +125,11 @@ class SweepPlan:
         """The engine every task uses."""
         return self.sweep.spec.engine
 
+    @property
+    def keeps_visits(self) -> bool:
+        """Whether every task also writes its visits."""
+        return self.sweep.spec.visits == "all"
+
 
 def plan_sweep(
     sweep: Sweep, allow_large: bool = False, announce: Callable[[SweepSize], None] | None = None

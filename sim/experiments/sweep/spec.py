@@ -12,6 +12,7 @@ expected. Example::
     points_per_task: 8                         # points simulated together in one engine run (default 1)
     seed: 2024                                 # root seed (default: the scenario's)
     engine: vector                             # reference | vector (default: as corridor run)
+    visits: none                               # all: also keep every visit, one file per task
 
 Parameters
 ----------
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -65,6 +66,8 @@ class SweepSpec(BaseModel):
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = None
     engine: str = DEFAULT_ENGINE
     """The simulation engine of every task (default: the one ``corridor run`` uses)."""
+    visits: Literal["all", "none"] = "none"
+    """``all`` writes each task's visits (``visits/point=…/block=….parquet``); ``none``, KPIs only."""
     common_random_numbers: bool = True
     """Every point uses the root seed (variants share random numbers); false gives each point its own seed."""
     parameters: Annotated[dict[str, Any], Field(min_length=1)]

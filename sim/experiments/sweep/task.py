@@ -26,6 +26,7 @@ import pandas as pd
 from sim.experiments.sweep.plan import point_scenario
 from sim.experiments.sweep.spec import Scalar
 from sim.results.sweep_store import is_finished, write_atomic_parquet
+from sim.results.tables import visits_arrow
 from sim.runner import run_points
 from sim.scenario.layers import Layered
 from sim.scenario.loader import scenario_hash
@@ -80,6 +81,8 @@ class TaskOrder:
     provenance: dict[str, Any]
     companions: tuple[TaskOrder, ...] = ()
     """Tasks of other points (same replications) run together with this one, stacked in one engine run."""
+    visits_target: str | None = None
+    """Absolute path of the task's visits file, when the sweep keeps visits (``visits: all``)."""
 
     @property
     def key(self) -> str:
@@ -139,6 +142,9 @@ def execute(order: TaskOrder, base: Layered) -> TaskReport:
             first_replication=order.first,
         )
         for done, result in zip(todo, results, strict=True):
+            if done.visits_target is not None:  # before the KPI file, which marks the task finished
+                visits = visits_arrow(result.plan, result.trace)
+                write_atomic_parquet(visits, Path(done.visits_target), done.provenance)
             frame = task_frame(result.kpis_by_replication, done.values, done.kinds)
             write_atomic_parquet(frame, Path(done.target), done.provenance)
     elapsed = time.perf_counter() - began

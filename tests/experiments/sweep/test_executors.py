@@ -29,6 +29,7 @@ from sim.experiments.sweep import (
     run_sweep,
 )
 from sim.experiments.sweep.driver import task_orders, together
+from sim.experiments.sweep.plan import point_scenario
 from sim.results.files import read_provenance
 from sim.results.sweep_store import write_atomic_parquet
 from sim.runner import DEFAULT_ENGINE
@@ -251,7 +252,7 @@ def test_failed_tasks_exit_1_with_their_errors(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     spec = write_sweep(tmp_path / "spec", {**GRID, "replications": 1, "block_size": 1})
-    monkeypatch.setattr("sim.cli.sweep.plan_sweep", lambda sweep, **options: broken_plan(spec))
+    monkeypatch.setattr("sim.experiments.sweep.plan.plan_sweep", lambda sweep, **options: broken_plan(spec))
     assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--workers", "2"]) == 1
     captured = capsys.readouterr()
     assert "failed sweep-task-p0005-b0000: RuntimeError" in " ".join(captured.out.split())
@@ -301,3 +302,24 @@ def test_joining_a_running_scheduler_gives_the_same_files(
         )
         assert len(cluster.workers) == 2, "the sweep leaves the cluster it joined running"
     assert_same_results(reference, out)
+
+
+def test_visits_all_keeps_each_tasks_visits_and_none_is_the_default(reference: Path, tmp_path: Path) -> None:
+    """``visits: all`` adds one visits file per task: the visits a run of the point gives those replications,
+    with the task's provenance. The default keeps none."""
+    assert not (reference / "visits").exists()
+    small = {**GRID, "replications": 2, "block_size": 1}
+    small["parameters"] = {"nodes.BRPNG.berths.dry_bulk.count": [1, 2]}
+    spec = write_sweep(tmp_path, {**small, "visits": "all"})
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec), "--executor", "local", "--workers", "1", "--out", str(out)]) == 0
+    visits = sorted(p.relative_to(out).as_posix() for p in (out / "visits").rglob("*.parquet"))
+    assert visits == [f"visits/point={p:04d}/block={b:04d}.parquet" for p in (0, 1) for b in (0, 1)]
+    stored = pd.read_parquet(out / "visits/point=0001/block=0001.parquet")
+    assert set(stored["replication"]) == {1}
+    stamp = read_provenance(out / "visits/point=0001/block=0001.parquet")
+    assert stamp == read_provenance(out / "kpis/point=0001/block=0001.parquet")
+    plan = plan_sweep(load_sweep(spec))
+    scenario = point_scenario(plan.base, plan.points[1].values, str(spec))
+    alone = sim.run(scenario, replications=1, seed=11, first_replication=1)
+    pd.testing.assert_frame_equal(stored, alone.visits)

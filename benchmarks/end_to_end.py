@@ -1,0 +1,230 @@
+"""End to end: `corridor run` of baseline_2024 with both engines, its stages, peak memory and start-up.
+
+Run ``python -m benchmarks.end_to_end`` (``make bench`` runs it after ``benchmarks.run``). Writes
+``benchmarks/end_to_end.json``. Three measurements:
+
+- **the command**: ``corridor run baseline_2024.yaml --engine E --replications N --quiet`` in a fresh process,
+  wall time and peak resident memory (``ru_maxrss`` of that process). The reference engine runs
+  ``reference_replications`` of them (its cost per replication is flat); ratios are per replication;
+- **the stages** of the same run through the Python API in this process: drawing the Plan, the engine, the
+  KPIs (``kpis_by_replication`` and ``summarise``) and the files (``write_run``);
+- **start-up**: ``corridor --help``, best of five.
+
+Ratios only: the two engines run on the same machine one after the other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.workloads import SCENARIOS, SPEED_CHECK_REPLICATIONS, speed_check
+from sim.engines import get_engine
+from sim.engines.memory import keep_freed_memory
+from sim.network import build_network
+from sim.plan import draw_plan
+from sim.runner import RunResult, write_run
+from sim.scenario import Scenario, load_scenario
+
+DEFAULT_OUT = Path(__file__).with_name("end_to_end.json")
+BASELINE = SCENARIOS / "baseline_2024.yaml"
+CORRIDOR = Path(sys.executable).with_name("corridor")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One end-to-end measurement: baseline_2024 with ``replications``, the reference with fewer."""
+
+    name: str
+    replications: int
+    reference_replications: int
+
+
+ROWS = (Row("baseline_2024_x1", 1, 1), Row("baseline_2024_x100", 100, 2))
+
+
+def command(engine: str, replications: int, scenario: Path = BASELINE) -> dict[str, float]:
+    """Wall time (s) and peak resident memory (bytes) of one ``corridor run`` in a fresh process."""
+    with tempfile.TemporaryDirectory() as scratch:
+        argv = [str(CORRIDOR), "run", str(scenario), "--engine", engine]
+        argv += ["--replications", str(replications), "--quiet", "--out", str(Path(scratch) / "run")]
+        began = time.perf_counter()
+        child = subprocess.Popen(argv)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - began
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            raise RuntimeError(f"{' '.join(argv)} exited with {child.returncode}")
+    return {"wall_s": wall, "peak_rss_bytes": float(usage.ru_maxrss * 1024)}
+
+
+def stages(scenario: Scenario, engine: str, replications: int) -> dict[str, float]:
+    """Seconds in each stage of a run through the Python API: Plan, engine, KPIs, files."""
+    began = time.perf_counter()
+    network = build_network(scenario)
+    plan = draw_plan(scenario, network, range(replications), scenario.seed)
+    planned = time.perf_counter()
+    trace = get_engine(engine)(plan)
+    simulated = time.perf_counter()
+    result = RunResult(scenario, network, plan, trace, engine, scenario.seed, simulated - began)
+    _ = result.kpis  # kpis_by_replication and the summary
+    measured = time.perf_counter()
+    with tempfile.TemporaryDirectory() as scratch:
+        write_run(result, Path(scratch) / "run")
+    written = time.perf_counter()
+    return {
+        "plan_s": planned - began,
+        "engine_s": simulated - planned,
+        "kpis_s": measured - simulated,
+        "files_s": written - measured,
+        "total_s": written - began,
+    }
+
+
+def help_seconds(rounds: int = 5) -> float:
+    """Best wall time of ``corridor --help`` (s)."""
+    best = np.inf
+    for _ in range(rounds):
+        began = time.perf_counter()
+        subprocess.run([str(CORRIDOR), "--help"], check=True, capture_output=True)
+        best = min(best, time.perf_counter() - began)
+    return float(best)
+
+
+def measure(row: Row) -> dict[str, Any]:
+    """The command with both engines and the vector engine's stages, for one row."""
+    vector = command("vector", row.replications)
+    reference = command("reference", row.reference_replications)
+    split = stages(load_scenario(BASELINE), "vector", row.replications)
+    per_rep_vector = vector["wall_s"] / row.replications
+    per_rep_reference = reference["wall_s"] / row.reference_replications
+    return {
+        "workload": row.name,
+        "replications": row.replications,
+        "reference_replications": row.reference_replications,
+        "vector_command_s": vector["wall_s"],
+        "reference_command_s": reference["wall_s"],
+        "vector_peak_rss_bytes": vector["peak_rss_bytes"],
+        "reference_peak_rss_bytes": reference["peak_rss_bytes"],
+        "ratio": per_rep_reference / per_rep_vector,
+        "stages": split,
+    }
+
+
+def speed_check_ratio() -> dict[str, Any]:
+    """End-to-end ratio on the unit suite's speed-check scenario, through the API, in this process."""
+    scenario = speed_check()
+    stages(scenario, "vector", SPEED_CHECK_REPLICATIONS)  # warm up
+    vector = min(stages(scenario, "vector", SPEED_CHECK_REPLICATIONS)["total_s"] for _ in range(3))
+    reference = stages(scenario, "reference", SPEED_CHECK_REPLICATIONS)["total_s"]
+    return {
+        "workload": "speed_check_end_to_end",
+        "replications": SPEED_CHECK_REPLICATIONS,
+        "vector_s": vector,
+        "reference_s": reference,
+        "ratio": reference / vector,
+    }
+
+
+def targets(rows: list[dict[str, Any]], help_s: float) -> list[dict[str, Any]]:
+    """The issue's end-to-end targets: measured value and whether it is met."""
+    found = [{"target": "corridor --help under 0.5 s", "measured": help_s, "met": help_s < 0.5}]
+    by_name = {r["workload"]: r for r in rows}
+    if "baseline_2024_x100" in by_name:
+        row = by_name["baseline_2024_x100"]
+        split = row["stages"]
+        around = split["plan_s"] + split["kpis_s"] + split["files_s"]
+        found.append(
+            {
+                "target": "baseline_2024 x100 end to end: >= 100x per replication",
+                "measured": row["ratio"],
+                "met": row["ratio"] >= 100.0,
+            }
+        )
+        found.append(
+            {
+                "target": "baseline_2024 x100: (Plan + KPIs + files) / engine <= 1",
+                "measured": around / split["engine_s"],
+                "met": around <= split["engine_s"],
+            }
+        )
+        projected = row["vector_peak_rss_bytes"] * 10
+        found.append(
+            {
+                "target": "baseline_2024 x1000 peak memory below 8 GB (projected from x100: not run)",
+                "measured": projected / 2**30,
+                "met": projected < 8 * 2**30,
+            }
+        )
+    return found
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """The printed table: command times, ratio, stage seconds and shares, peak memory."""
+    head = (
+        f"{'workload':20s} {'reps':>4s} {'ref reps':>8s} {'vec run s':>9s} {'ref run s':>9s} {'ratio':>6s} "
+        f"{'plan':>11s} {'engine':>11s} {'kpis':>11s} {'files':>11s} {'peak GB':>7s}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        split = r["stages"]
+        cells = [
+            f"{split[k]:5.1f} {split[k] / split['total_s']:4.0%}"
+            for k in ("plan_s", "engine_s", "kpis_s", "files_s")
+        ]
+        lines.append(
+            f"{r['workload']:20s} {r['replications']:4d} {r['reference_replications']:8d} "
+            f"{r['vector_command_s']:9.1f} {r['reference_command_s']:9.1f} {r['ratio']:6.1f} "
+            + " ".join(f"{c:>11s}" for c in cells)
+            + f" {r['vector_peak_rss_bytes'] / 2**30:7.2f}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the end-to-end benchmarks."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
+    parser.add_argument("--only", nargs="*", default=None, help="row names to run")
+    args = parser.parse_args(argv)
+    keep_freed_memory()
+    help_s = help_seconds()
+    rows = []
+    for row in ROWS:
+        if args.only and row.name not in args.only:
+            continue
+        print(f"... {row.name}", file=sys.stderr, flush=True)
+        rows.append(measure(row))
+    check = speed_check_ratio()
+    print(table(rows))
+    print(f"speed check end to end (API, in one process): ratio {check['ratio']:.1f}")
+    reached = targets(rows, help_s)
+    for target in reached:
+        print(f"{'met' if target['met'] else 'NOT MET':>7s}  {target['target']}: {target['measured']:.2f}")
+    machine = {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    payload = {"machine": machine, "help_s": help_s, "rows": [*rows, check], "targets": reached}
+    args.out.write_text(json.dumps(payload, indent=1) + "\n")
+    print(f"results: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
