@@ -60,7 +60,7 @@ class _Long:
     """Shape (keys, replications), for tables that list only the observed (key, replication) pairs."""
 
     def joined(self, *others: _Long) -> _Long:
-        """This table with the replications of ``others`` appended."""
+        """The table with the replications of ``others`` appended."""
         parts = (self, *others)
         observed = None
         if self.observed is not None:

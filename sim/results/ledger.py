@@ -58,8 +58,10 @@ class _Place:
 
 @dataclass(frozen=True)
 class VisitLedger:
-    """Per-visit money (US$, with its component: an index into :data:`MONEY`) and CO₂e (kg), aligned with the
-    Plan's visit arrays."""
+    """Per-visit money and emissions, aligned with the Plan's visit arrays.
+
+    Money is in US$ with its component (an index into :data:`MONEY`); CO₂e in kg.
+    """
 
     usd: FloatArray
     component: IntArray

@@ -1,4 +1,6 @@
-"""The cost and emission ledger against hand computations on one ship a month (tests/data/ledger_one_ship.yaml).
+"""The cost and emission ledger against hand computations on one ship a month.
+
+The scenario is tests/data/ledger_one_ship.yaml.
 
 Rates (see the file): sea freight US$5/t + US$0.002/t-km; port US$10,000 a call + US$2/t, at Qingdao the
 more specific US$20,000 + US$3/t; a TEU-only rate that must not touch bulk; soybeans worth US$400/t held at
@@ -102,7 +104,8 @@ def test_a_scenario_override_changes_a_rate() -> None:
 
 def test_seeded_scenarios_carry_the_default_tables_and_accept_overrides(tmp_path: Path) -> None:
     seeded = load_scenario(SCENARIOS / "baseline_2024.yaml")
-    assert seeded.costs is not None and seeded.emissions is not None
+    assert seeded.costs is not None
+    assert seeded.emissions is not None
     assert seeded.costs.freight["sea_grain"].usd_per_unit_km == pytest.approx(0.001891)
     variant = tmp_path / "pricier.yaml"
     variant.write_text(
