@@ -13,7 +13,8 @@ from the scenario start; NaN where the event had not happened by the horizon.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -87,10 +88,10 @@ def _categorical(labels: list[str], codes: IntArray) -> pd.Categorical[str]:
     return pd.Categorical.from_codes(codes.astype(np.int64), categories=pd.Index(labels, dtype=str))
 
 
-def shipments_table(plan: Plan, trace: Trace, scenario: Scenario) -> pd.DataFrame:
-    """One row per shipment; ``delivered`` is the end of its last visit (ids as categoricals)."""
-    import pandas as pd
-
+def _shipment_columns(
+    plan: Plan, trace: Trace, scenario: Scenario, encode: Callable[[list[str], IntArray], Any]
+) -> dict[str, Any]:
+    """The shipment columns, ids encoded by ``encode(labels, codes)`` (categorical or Arrow dictionary)."""
     flows = plan.network.flows
     specs = [scenario.flows[f.name] for f in flows]
     last_visit = plan.first_visit[1:] - 1
@@ -100,51 +101,33 @@ def shipments_table(plan: Plan, trace: Trace, scenario: Scenario) -> pd.DataFram
     flow_origin = np.array([nodes.index(s.origin) for s in specs], dtype=np.int64)
     flow_destination = np.array([nodes.index(s.destination) for s in specs], dtype=np.int64)
     flow = plan.shipment_flow
-    return pd.DataFrame(
-        {
-            "replication": plan.shipment_rep.astype(np.int32),
-            "shipment": plan.shipment_id,
-            "flow": _categorical([f.name for f in flows], flow),
-            "commodity": _categorical(commodities, flow_commodity[flow]),
-            "origin": _categorical(nodes, flow_origin[flow]),
-            "destination": _categorical(nodes, flow_destination[flow]),
-            "tonnes": plan.tonnes,
-            "teu": plan.teu,
-            "created": plan.created,
-            "delivered": trace.end[last_visit] if last_visit.size else np.empty(0),
-            "free_flow_h": plan.free_flow_h,
-        }
-    )
+    return {
+        "replication": plan.shipment_rep.astype(np.int32),
+        "shipment": plan.shipment_id,
+        "flow": encode([f.name for f in flows], flow),
+        "commodity": encode(commodities, flow_commodity[flow]),
+        "origin": encode(nodes, flow_origin[flow]),
+        "destination": encode(nodes, flow_destination[flow]),
+        "tonnes": plan.tonnes,
+        "teu": plan.teu,
+        "created": plan.created,
+        "delivered": trace.end[last_visit] if last_visit.size else np.empty(0),
+        "free_flow_h": plan.free_flow_h,
+    }
+
+
+def shipments_table(plan: Plan, trace: Trace, scenario: Scenario) -> pd.DataFrame:
+    """One row per shipment; ``delivered`` is the end of its last visit (ids as categoricals)."""
+    import pandas as pd
+
+    return pd.DataFrame(_shipment_columns(plan, trace, scenario, _categorical))
 
 
 def shipments_arrow(plan: Plan, trace: Trace, scenario: Scenario) -> pa.Table:
     """One row per shipment, as an Arrow table."""
     import pyarrow as pa
 
-    flows = plan.network.flows
-    specs = [scenario.flows[f.name] for f in flows]
-    last_visit = plan.first_visit[1:] - 1
-    commodities = sorted({s.commodity for s in specs})
-    nodes = sorted({n for s in specs for n in (s.origin, s.destination)})
-    flow_commodity = np.array([commodities.index(s.commodity) for s in specs], dtype=np.int64)
-    flow_origin = np.array([nodes.index(s.origin) for s in specs], dtype=np.int64)
-    flow_destination = np.array([nodes.index(s.destination) for s in specs], dtype=np.int64)
-    flow = plan.shipment_flow
-    return pa.table(
-        {
-            "replication": plan.shipment_rep.astype(np.int32),
-            "shipment": plan.shipment_id,
-            "flow": _dictionary([f.name for f in flows], flow),
-            "commodity": _dictionary(commodities, flow_commodity[flow]),
-            "origin": _dictionary(nodes, flow_origin[flow]),
-            "destination": _dictionary(nodes, flow_destination[flow]),
-            "tonnes": plan.tonnes,
-            "teu": plan.teu,
-            "created": plan.created,
-            "delivered": trace.end[last_visit] if last_visit.size else np.empty(0),
-            "free_flow_h": plan.free_flow_h,
-        }
-    )
+    return pa.table(_shipment_columns(plan, trace, scenario, _dictionary))
 
 
 def stations_table(plan: Plan, scenario: Scenario) -> pd.DataFrame:
