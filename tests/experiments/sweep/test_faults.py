@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 from pathlib import Path
 
+import psutil
 import pytest
 
 from sim.cli import main
@@ -74,6 +76,35 @@ def test_killing_the_driver_then_resuming_finishes_the_sweep(
     assert f"{TASKS - len(finished)} run" in said
     assert {name: task_files(out)[name].stat().st_ino for name in finished} == finished, "finished files kept"
     assert_same_results(reference, out)
+
+
+def _importing(driver: subprocess.Popen[str]) -> bool:
+    """A worker has run Python for a while: past interpreter start-up, inside its imports."""
+    for worker in worker_processes(driver):
+        try:
+            if worker.cpu_times().user > 0.3:
+                return True
+        except psutil.Error:
+            continue
+    return False
+
+
+def test_ctrl_c_while_the_workers_are_still_starting_shows_no_worker_traceback(
+    grid_spec: Path, tmp_path: Path
+) -> None:
+    # the workers are still importing (spawn) when Ctrl-C reaches the job: they start with SIGINT blocked
+    out = tmp_path / "out"
+    driver = corridor("sweep", str(grid_spec), "--workers", "2", "--out", str(out))
+    try:
+        wait_for(lambda: _importing(driver), 60, "a worker process busy starting")
+        os.killpg(driver.pid, signal.SIGINT)
+        output, _ = driver.communicate(timeout=120)
+    finally:
+        if driver.poll() is None:
+            kill_job(driver)
+    assert driver.returncode == 130, output
+    assert "Traceback" not in output
+    assert "KeyboardInterrupt" not in output
 
 
 def test_ctrl_c_stops_the_driver_with_exit_130_and_keeps_the_finished_tasks(

@@ -11,13 +11,14 @@ travel back through a queue and are handled by the driver's loggers of the same 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import multiprocessing
 import os
 import signal
 from collections import Counter, deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
@@ -100,7 +101,8 @@ def _drain(
             order = pending.popleft()
             attempts[order.key] += 1
             try:
-                flight[pool.submit(execute, order, base)] = order
+                with _ctrl_c_held():  # a worker spawned here starts with Ctrl-C blocked
+                    flight[pool.submit(execute, order, base)] = order
             except BrokenProcessPool:
                 pending.appendleft(order)
                 attempts[order.key] -= 1
@@ -126,6 +128,23 @@ def _retry(order: TaskOrder, pending: deque[TaskOrder], events: SweepEvents, att
     pending.appendleft(order)
 
 
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """Block SIGINT in this thread while the block runs; a Ctrl-C meanwhile is delivered at the end.
+
+    The pool spawns its workers inside ``submit``, and a spawned process inherits the signal mask. A worker
+    therefore starts with Ctrl-C blocked and keeps it blocked through its imports until
+    :func:`_start_worker` ignores it: a Ctrl-C that reaches the process group while a worker is still
+    starting can no longer end it with a ``KeyboardInterrupt`` traceback. The driver's own Ctrl-C is only
+    delayed to the end of the block, never lost.
+    """
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _start_worker(records: Any, level: int, driver_pid: int) -> None:
     """Pool initializer: die with the driver, ignore Ctrl-C, keep freed memory, forward log records.
 
@@ -139,6 +158,7 @@ def _start_worker(records: Any, level: int, driver_pid: int) -> None:
     """
     die_with_parent(driver_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a Ctrl-C held since birth is now ignored
     records.cancel_join_thread()
     keep_freed_memory()  # see sim.engines.memory
     logger = logging.getLogger(LOGGER)
