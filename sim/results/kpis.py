@@ -11,7 +11,9 @@ Everything is measured over the window [warm-up, horizon]:
   horizon (``waiting_at_horizon``; their waits are censored — see :mod:`sim.results.waits`, the definition
   the analysis tables share); time-average queue length and number present, arrival rate, and utilisation
   (busy berth-hours over available berth-hours; load over capacity of departures; transits over slots; at
-  stations with random disruptions, over each replication's own schedule).
+  stations with random disruptions, over each replication's own schedule);
+- stations by calendar month (``stations_by_month``): the wait statistics of the visits that arrived in the
+  month (same window rule), and the visits waiting at the month's end.
 
 Per-replication values are kept in long form (``table, key, period, metric, replication, value``) so that
 comparisons can pair replications; :func:`summarise` gives mean, std and a Student-t 95% interval.
