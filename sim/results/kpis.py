@@ -519,9 +519,10 @@ def _stations_by_month(
     # the last, summed along the months
     first = np.searchsorted(ends, arrive, side="right")
     after = np.maximum(np.searchsorted(ends, np.where(began, start, np.inf), side="left"), first)
-    steps = np.zeros((keys, reps, n_months + 1))
-    np.add.at(steps, (station, rep, first), 1.0)
-    np.add.at(steps, (station, rep, after), -1.0)
+    row = (station * reps + rep) * (n_months + 1)
+    cells = keys * reps * (n_months + 1)
+    steps = np.bincount(row + first, minlength=cells) - np.bincount(row + after, minlength=cells)
+    steps = steps.reshape(keys, reps, n_months + 1)
     waiting = np.cumsum(steps, axis=2)[:, :, :n_months].transpose(0, 2, 1).reshape(-1)
     seen = waits.size > 0
     values = np.stack(
