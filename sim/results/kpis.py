@@ -11,7 +11,9 @@ Everything is measured over the window [warm-up, horizon]:
   horizon (``waiting_at_horizon``; their waits are censored — see :mod:`sim.results.waits`, the definition
   the analysis tables share); time-average queue length and number present, arrival rate, and utilisation
   (busy berth-hours over available berth-hours; load over capacity of departures; transits over slots; at
-  stations with random disruptions, over each replication's own schedule).
+  stations with random disruptions, over each replication's own schedule);
+- stations by calendar month (``stations_by_month``): the wait statistics of the visits that arrived in the
+  month (same window rule), and the visits waiting at the month's end.
 
 Per-replication values are kept in long form (``table, key, period, metric, replication, value``) so that
 comparisons can pair replications; :func:`summarise` gives mean, std and a Student-t 95% interval.
@@ -125,6 +127,7 @@ def _block_tables(
     tables.append(_monthly(scenario, shipments, window))
     tables.append(_transit(shipments, window))
     tables.append(_stations(part, times, shipments, window, _available_by_rep(part, window, available)))
+    tables.append(_stations_by_month(scenario, part, times, shipments, window))
     return tables
 
 
@@ -459,6 +462,86 @@ def _stations(
         [""],
         list(STATION_METRICS),
         values.reshape(len(STATION_METRICS), len(stations), 1, reps),
+    )
+
+
+MONTH_METRICS = ("wait_mean_h", "wait_p95_h", "wait_max_h", "visits", "started", "waiting_at_month_end")
+"""Metrics of ``stations_by_month``: wait statistics of the visits that arrived in the month (the window's
+rule of :mod:`sim.results.waits`), those visits, those of them that started by the horizon (the statistics
+are over these), and the visits waiting at the month's end."""
+
+
+def _window_months(scenario: Scenario, window: tuple[float, float]) -> tuple[IntArray, FloatArray]:
+    """Calendar months (since 1970-01) meeting [warm-up, horizon), each with its end (h, ≤ horizon)."""
+    lo, hi = window
+    first, last = _month_numbers(scenario, np.array([lo, hi], dtype=np.float64))
+    months = np.arange(first, last + 2, dtype=np.int64)
+    origin = np.datetime64(dt.datetime.combine(scenario.start, dt.time()), "s")
+    bounds = (months.astype("datetime64[M]").astype("datetime64[s]") - origin).astype(np.float64) / 3600.0
+    begins, ends = bounds[:-1], np.minimum(bounds[1:], hi)
+    meets = begins < hi
+    return months[:-1][meets], ends[meets]
+
+
+def _stations_by_month(
+    scenario: Scenario, plan: Plan, trace: Trace, shipments: _Shipments, window: tuple[float, float]
+) -> _Long:
+    """Waits at each queueing station by calendar month of arrival, and the visits waiting at month ends.
+
+    A visit is counted in the month it arrived in, under the window rule of :mod:`sim.results.waits` (arrived
+    in [warm-up, horizon); its wait is in the statistics when it started by the horizon). A visit is waiting
+    at a month's end instant ``e`` (the horizon for the last month) when it arrived in the window before
+    ``e`` and had not started by ``e`` — at the last month's end, ``waiting_at_horizon``.
+    """
+    lo, hi = window
+    stations = plan.network.stations
+    reps = shipments.replications
+    months, ends = _window_months(scenario, window)
+    n_months = months.size
+    queueing_stations = np.flatnonzero(np.isin([s.kind for s in stations], QUEUEING_KINDS))
+    code = np.full(len(stations), -1, dtype=np.int64)
+    code[queueing_stations] = np.arange(queueing_stations.size)
+    keys = queueing_stations.size
+    count = keys * n_months * reps
+    visit_code = code[np.asarray(plan.visit_station, dtype=np.int64)]
+    visit_rep = np.repeat(shipments.rep, np.diff(plan.first_visit))
+    keep, began = in_wait_window(visit_code >= 0, trace.arrive, trace.start, lo, hi)
+    arrive, start = trace.arrive[keep], trace.start[keep]
+    station, rep = visit_code[keep], visit_rep[keep]
+    # month of arrival: the last month whose end is after the arrival (arrivals are before the horizon)
+    month = np.minimum(np.searchsorted(ends, arrive, side="right"), max(n_months - 1, 0))
+    group = (station * n_months + month) * reps + rep
+    wait = np.where(began, start - arrive, np.nan)
+    waits = _Groups.of(group, wait, count, reps)
+    visits = np.bincount(group, minlength=count).astype(np.float64)
+    started = np.bincount(group, weights=began.astype(np.float64), minlength=count)
+    # waiting at end e_j when arrive < e_j < start (start NaN: never): +1 at the first such month, −1 after
+    # the last, summed along the months
+    first = np.searchsorted(ends, arrive, side="right")
+    after = np.maximum(np.searchsorted(ends, np.where(began, start, np.inf), side="left"), first)
+    row = (station * reps + rep) * (n_months + 1)
+    cells = keys * reps * (n_months + 1)
+    steps = np.bincount(row + first, minlength=cells) - np.bincount(row + after, minlength=cells)
+    steps = steps.reshape(keys, reps, n_months + 1)
+    waiting = np.cumsum(steps, axis=2)[:, :, :n_months].transpose(0, 2, 1).reshape(-1)
+    seen = waits.size > 0
+    values = np.stack(
+        [
+            np.where(seen, waits.mean(), np.nan),
+            np.where(seen, waits.quantile(0.95), np.nan),
+            np.where(seen, waits.max(), np.nan),
+            visits,
+            started,
+            waiting,
+        ]
+    )
+    labels = np.datetime_as_string(months.astype("datetime64[M]"), unit="M")
+    return _Long(
+        "stations_by_month",
+        [stations[i].name for i in queueing_stations],
+        [str(m) for m in labels],
+        list(MONTH_METRICS),
+        values.reshape(len(MONTH_METRICS), keys, n_months, reps),
     )
 
 

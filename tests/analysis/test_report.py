@@ -98,6 +98,27 @@ def test_comparison_report_is_self_contained(tmp_path):
     }
 
 
+def test_run_report_has_the_monthly_waits_of_the_longest_wait_stations(corridor_dir, corridor, tmp_path):
+    from sim.analysis.tables import tidy
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    for item in corridor_dir.iterdir():
+        if item.is_file():
+            (run_dir / item.name).write_bytes(item.read_bytes())
+    text = build_report(run_dir).read_text(encoding="utf-8")
+    assert "<h3>Monthly waits at the busiest stations</h3>" in text
+    table = text.split("<h3>Monthly waits at the busiest stations</h3>", 1)[1].split("</table>", 1)[0]
+    busiest = tidy.station_waiting(corridor)["station"].head(4).tolist()
+    monthly = tidy.station_monthly_waits(corridor, busiest)
+    assert list(dict.fromkeys(monthly["station"])) == busiest
+    assert monthly["month"].nunique() >= 12  # 395 days
+    for station in busiest:
+        assert f"<td>{station}</td>" in table
+    assert "waiting at month end" in table
+    assert "[" in table  # the intervals
+
+
 def test_report_rejects_what_is_not_a_run(tmp_path):
     with pytest.raises(RunDirError, match="not a run directory"):
         build_report(tmp_path)

@@ -92,6 +92,7 @@ def test_kpis_json_has_every_table_with_intervals(run_dir: Path) -> None:
         "throughput_by_month",
         "transit_by_flow",
         "stations",
+        "stations_by_month",
     }
     row = next(r for r in kpis["tables"]["transit_by_flow"] if r["metric"] == "transit_mean_h")
     assert row["ci_low"] <= row["mean"] <= row["ci_high"]

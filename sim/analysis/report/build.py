@@ -91,11 +91,55 @@ def _run_tables(run: RunData) -> str:
     )
 
 
+BUSIEST = 4
+"""Stations (longest mean wait first) in the monthly-waits table and the queue-length figure."""
+
+
+def _monthly_waits(run: RunData) -> str:
+    """The monthly waits of the stations with the longest mean waits (empty for runs without the KPI)."""
+    busiest = tables.station_waiting(run)["station"].head(BUSIEST).tolist()
+    monthly = tables.station_monthly_waits(run, busiest)
+    if monthly.empty:
+        return ""
+    rows = [
+        [
+            r["station"],
+            r["month"],
+            fmt.interval(r["wait_mean_h"], r["wait_low_h"], r["wait_high_h"], 1),
+            fmt.number(r["wait_p95_h"], 1),
+            fmt.number(r["wait_max_h"], 1),
+            fmt.number(r["visits"], 1),
+            fmt.number(r["waiting_at_month_end"], 1),
+        ]
+        for r in monthly.to_dict(orient="records")
+    ]
+    return (
+        "<h3>Monthly waits at the busiest stations</h3>"
+        + data_table(
+            [
+                "station",
+                "month of arrival",
+                "mean wait (h)",
+                "p95 wait (h)",
+                "max wait (h)",
+                "visits per replication",
+                "waiting at month end",
+            ],
+            rows,
+        )
+        + '<p class="note">The stations with the longest mean waits. Waits of the visits that arrived in the '
+        "month (after the warm-up) and started by the horizon: mean [95 % confidence interval] across "
+        "replications, and the means across replications of each replication's 95th percentile and maximum. "
+        "Waiting at month end: visits arrived and not yet in service at the month's last instant (the "
+        "horizon for the last month), per replication.</p>"
+    )
+
+
 def _run_body(run: RunData, figures: list[Figure]) -> str:
     meta = data_table(["", ""], _meta_rows(run), header=False, css="meta")
     pictures = "".join(f.html() for f in figures)
     return (
-        f"<section><h2>Run summary</h2>{meta}{_run_tables(run)}</section>"
+        f"<section><h2>Run summary</h2>{meta}{_run_tables(run)}{_monthly_waits(run)}</section>"
         f"<section><h2>Figures</h2>{pictures}</section>"
     )
 

@@ -63,9 +63,9 @@ def run_figures(run: RunData, scratch: Path, prefix: str = "", busiest: int = 4)
     prefix : str
         Prepended to file names (to keep several runs' figures apart).
     busiest : int
-        Stations shown in the queue-length figure (largest time-average queue first).
+        Stations shown in the queue-length figure: the longest mean waits (the report's monthly-waits table).
     """
-    queue_stations = occupancy.time_average_queue(run)["station"].head(busiest).tolist()
+    queue_stations = tables.station_waiting(run)["station"].head(busiest).tolist()
     specs: list[tuple[str, str, str, Callable[[], Any]]] = [
         (
             "network_map",
@@ -103,7 +103,7 @@ def run_figures(run: RunData, scratch: Path, prefix: str = "", busiest: int = 4)
             (
                 "queue_length",
                 "Queue length",
-                "Shipments waiting over time at the stations with the longest average queues.",
+                "Shipments waiting (arrived, not yet in service) over time at the longest-wait stations.",
                 lambda: plot_queue_length(occupancy.queue_length(run, queue_stations)),
             )
         )

@@ -85,6 +85,9 @@ _UNITS = {
     "in_system_mean": "shipments",
     "arrivals_per_h": "1/h",
     "waiting_at_horizon": "visits",
+    "waiting_at_month_end": "visits",
+    "visits": "visits",
+    "started": "visits",
     "delivered": "shipments",
 }
 _TABLE_NAMES = {
@@ -94,6 +97,7 @@ _TABLE_NAMES = {
     "throughput_by_month": "Monthly throughput",
     "transit_by_flow": "Transit",
     "stations": "Station",
+    "stations_by_month": "Station by month",
 }
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "monthly_throughput",
     "port_throughput",
     "replication_summary",
+    "station_monthly_waits",
     "station_waiting",
     "transit_times",
 ]
@@ -142,6 +143,40 @@ def station_waiting(run: RunData) -> pd.DataFrame:
     out["waiting_at_horizon"] = out.pop("waiting") / replications
     out.index.name = "station"
     return out.sort_values("wait_mean_h", ascending=False).reset_index()
+
+
+def station_monthly_waits(run: RunData, stations: list[str]) -> pd.DataFrame:
+    """Monthly waits at the given stations, from ``kpis.json`` (the KPI table ``stations_by_month``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (station, month), stations in the order given, months in order: ``station``, ``month``
+        (``YYYY-MM``), ``wait_mean_h`` with ``wait_low_h`` / ``wait_high_h`` (mean over replications and 95 %
+        interval), ``wait_p95_h``, ``wait_max_h`` (means over replications), ``visits`` (per replication,
+        arrived in the month) and ``waiting_at_month_end`` (per replication). Empty when the run's
+        ``kpis.json`` has no such table (runs written before it existed).
+    """
+    columns = ["station", "month", "wait_mean_h", "wait_low_h", "wait_high_h", "wait_p95_h", "wait_max_h"]
+    columns += ["visits", "waiting_at_month_end"]
+    records = run.kpis.get("tables", {}).get("stations_by_month", [])
+    table = pd.DataFrame.from_records(
+        records, columns=["key", "period", "metric", "mean", "ci_low", "ci_high"]
+    )
+    table = table[table["key"].isin(stations)]
+    if table.empty:
+        return pd.DataFrame(columns=columns)
+    wide = table.pivot_table(index=["key", "period"], columns="metric", values="mean", dropna=False)
+    bounds = table[table["metric"] == "wait_mean_h"].set_index(["key", "period"])[["ci_low", "ci_high"]]
+    out = wide.join(bounds).reset_index()
+    out = out.rename(
+        columns={"key": "station", "period": "month", "ci_low": "wait_low_h", "ci_high": "wait_high_h"}
+    )
+    for name in columns:
+        if name not in out:
+            out[name] = np.nan
+    out["order"] = out["station"].map({name: i for i, name in enumerate(stations)})
+    return out.sort_values(["order", "month"])[columns].reset_index(drop=True)
 
 
 def _p95(waits: pd.Series) -> float:
