@@ -24,7 +24,7 @@ from sim.network import Station
 from sim.plan import Plan
 from sim.schedule import Schedule
 
-__all__ = ["Block", "batchable", "compute", "ends", "pass_on", "pool_state", "pooled"]
+__all__ = ["Block", "batchable", "compute", "ends", "pass_on", "pool_state", "pooled", "run_kernel"]
 
 
 @dataclass(frozen=True)
@@ -241,13 +241,32 @@ def _queue_starts(
     if len(indices) == 1:
         queue = fifo(visits, block.arrive, block.per_row(visits, indices[0]))
         work = queue.grid(block.work, 0.0)
-        start = kernel(block, block.plan.network.stations[indices[0]], queue, work)[0]
+        start = run_kernel(block, block.plan.network.stations[indices[0]], queue, work)[0]
         return queue.visits(), queue.values(start), queue.values(start + work)
     per_row = np.concatenate([block.per_row(block.by_station[i], i) for i in indices])
     queue = fifo(visits, block.arrive, per_row)
     work = queue.grid(block.work, 0.0)
     start, _ = pooled(queue, work, pool_state(block, indices))
     return queue.visits(), queue.values(start), queue.values(start + work)
+
+
+def run_kernel(
+    block: Block,
+    station: Station,
+    queue: Fifo,
+    work: FloatArray,
+    state: KernelState = None,
+    until: float = np.inf,
+) -> tuple[FloatArray, KernelState]:
+    """The station's kernel (:func:`~sim.engines.vector.kernels.kernel`) on this block's queue grid.
+
+    Services need the shipments' sizes: the block's one size at the station, or a grid of them.
+    """
+    sizes: float | FloatArray = 0.0
+    if station.kind == "service":
+        size = block.uniform_size(station.index)
+        sizes = size if size is not None else queue.grid(block.size, np.inf)
+    return kernel(station, queue, work, sizes, block.plan.horizon_h, state, until)
 
 
 def pool_state(block: Block, stations: Sequence[int]) -> PoolState:

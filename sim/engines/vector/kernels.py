@@ -17,7 +17,7 @@ of cycles (:mod:`.windows`) can resume it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 import numpy as np
 
@@ -27,9 +27,6 @@ from sim.engines.vector.fifo import Fifo
 from sim.engines.vector.service import service
 from sim.engines.vector.single_server import single_server
 from sim.network import Station
-
-if TYPE_CHECKING:
-    from sim.engines.vector.block import Block
 
 __all__ = ["KernelState", "kernel", "kernel_kind", "travel", "unit_speed"]
 
@@ -50,23 +47,23 @@ def kernel_kind(station: Station) -> KernelKind:
 
 
 def kernel(
-    block: Block,
     station: Station,
     queue: Fifo,
     work: FloatArray,
+    sizes: float | FloatArray,
+    horizon_h: float,
     state: KernelState = None,
     until: float = np.inf,
 ) -> tuple[FloatArray, KernelState]:
     """Start times on the queue's grid by the kernel of the station's kind, and the station's new state.
 
-    ``work`` is the visits' work (h) on the queue's grid.
+    ``work`` is the visits' work (h) on the queue's grid; ``sizes`` the shipments' sizes on it, or their one
+    size (services only; ignored elsewhere); ``horizon_h`` the end of the run (services stop departing there).
     """
     kind = kernel_kind(station)
     if kind == "service":
         first = state if isinstance(state, int) else 0
-        size = block.uniform_size(station.index)
-        sizes = size if size is not None else queue.grid(block.size, np.inf)
-        return service(queue.arrive, sizes, queue.counts, station, block.plan.horizon_h, first, until)
+        return service(queue.arrive, sizes, queue.counts, station, horizon_h, first, until)
     if kind == "single_server":
         free = state if isinstance(state, np.ndarray) else None
         slots_only = station.kind == "chokepoint"  # a transit holds the slot spacing, not the work

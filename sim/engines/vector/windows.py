@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from sim.arrays import FloatArray, IntArray
-from sim.engines.vector.block import Block, batchable, pass_on, pool_state, pooled
+from sim.engines.vector.block import Block, batchable, pass_on, pool_state, pooled, run_kernel
 from sim.engines.vector.fifo import fifo
-from sim.engines.vector.kernels import KernelState, kernel, travel
+from sim.engines.vector.kernels import KernelState, travel
 from sim.network import Station
 
 __all__ = ["WINDOW_COST_VISITS", "WindowPlan", "settle_in_windows", "window_plan"]
@@ -256,7 +256,7 @@ def _advance(block: Block, step: _Step, k: int, until: float, lanes: list[_Lane]
         queue = fifo(visits, block.arrive, np.concatenate(counts))
         work = queue.grid(block.work, 0.0)
         if len(mine) == 1:
-            grid, step.state = kernel(block, step.station, queue, work, step.state, until)
+            grid, step.state = run_kernel(block, step.station, queue, work, step.state, until)
         else:
             grid, step.state = pooled(queue, work, step.state, until)
         visits, begin, finish, left = queue.split(grid, work, until)
