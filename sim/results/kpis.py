@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.network import Station
 from sim.plan import Plan
+from sim.results.groups import Groups, group_sums
 from sim.results.waits import QUEUEING_KINDS, in_wait_window
 from sim.scenario.model import Scenario
 from sim.trace import Trace
@@ -219,13 +220,6 @@ class _Shipments:
         )
 
 
-def _sums(group: IntArray, size: int, *weights: FloatArray) -> FloatArray:
-    """Per-group sums of each weight (rows) and the group sizes (last row), shape (len(weights) + 1, size)."""
-    rows = [np.bincount(group, weights=w, minlength=size) for w in weights]
-    rows.append(np.bincount(group, minlength=size).astype(np.float64))
-    return np.stack(rows)
-
-
 def _throughput(
     shipments: _Shipments,
     window: tuple[float, float],
@@ -237,7 +231,7 @@ def _throughput(
     done = (shipments.delivered >= start) & (shipments.delivered <= end)
     reps = shipments.replications
     group = codes[done] * reps + shipments.rep[done]
-    tonnes, teu, count = _sums(group, len(labels) * reps, shipments.tonnes[done], shipments.teu[done])
+    tonnes, teu, count = group_sums(group, len(labels) * reps, shipments.tonnes[done], shipments.teu[done])
     per_year = HOURS_PER_YEAR / (end - start)
     values = np.stack([tonnes, teu, count, tonnes * per_year, teu * per_year])
     return _Long(
@@ -266,7 +260,7 @@ def _monthly(scenario: Scenario, shipments: _Shipments, window: tuple[float, flo
     reps = shipments.replications
     cells = len(shipments.commodities) * months.size
     group = (shipments.commodity[done] * months.size + month) * reps + shipments.rep[done]
-    tonnes, teu, count = _sums(
+    tonnes, teu, count = group_sums(
         group[known], cells * reps, shipments.tonnes[done][known], shipments.teu[done][known]
     )
     labels = np.datetime_as_string(months.astype("datetime64[M]"), unit="M")
@@ -279,76 +273,6 @@ def _monthly(scenario: Scenario, shipments: _Shipments, window: tuple[float, flo
     )
 
 
-@dataclass(frozen=True)
-class _Groups:
-    """Values sorted by (group, value), NaN excluded, with each group's offset and size.
-
-    Groups are ``key * reps + replication``. The rows come replication by replication (the Plan's order),
-    so one stable sort by key — a radix sort of small integers — leaves them grouped by (key, replication);
-    then each key's replications are sorted together as the rows of a matrix padded with +inf, which numpy
-    sorts row by row far faster than an argsort of all values.
-    """
-
-    values: FloatArray
-    first: IntArray
-    size: IntArray
-    total: FloatArray
-    """Sum of each group, added in the rows' order."""
-
-    @classmethod
-    def of(cls, group: IntArray, values: FloatArray, count: int, reps: int) -> _Groups:
-        keep = ~np.isnan(values)
-        group, values = group[keep], values[keep]
-        key = group // reps
-        narrow = np.uint16 if count // reps <= np.iinfo(np.uint16).max else np.int64
-        order = np.argsort(key.astype(narrow), kind="stable")
-        if np.any(np.diff(group[order]) < 0):  # rows not replication by replication: sort by group
-            order = np.argsort(group, kind="stable")
-        # summed in the rows' order, before sorting
-        total = np.bincount(group, weights=values, minlength=count).astype(np.float64, copy=False)
-        values = values[order]
-        size = np.bincount(group, minlength=count)
-        first = np.concatenate(([0], np.cumsum(size)[:-1])).astype(np.int64)
-        rows = size.reshape(-1, reps)
-        for k in np.flatnonzero(rows.max(axis=1) > 1):
-            lengths = rows[k]
-            begin = int(first[k * reps])
-            stop = begin + int(lengths.sum())
-            width = int(lengths.max())
-            block = np.full((reps, width), np.inf)
-            starts = first[k * reps : (k + 1) * reps] - begin
-            column = np.arange(stop - begin) - np.repeat(starts, lengths)
-            block[np.repeat(np.arange(reps), lengths), column] = values[begin:stop]
-            block.sort(axis=1)
-            values[begin:stop] = block[np.arange(width) < lengths[:, None]]
-        return cls(values, first, size, total)
-
-    def mean(self) -> FloatArray:
-        """Mean of each group (NaN for an empty one)."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(self.size > 0, self.total / self.size, np.nan)
-
-    def quantile(self, q: float) -> FloatArray:
-        """Linear interpolation between order statistics, as pandas' group quantile."""
-        position = q * (self.size - 1)
-        below = np.floor(position).astype(np.int64)
-        fraction = position - below
-        last = np.maximum(self.size - 1, 0)
-        at = np.clip(self.first + np.minimum(below, last), 0, max(self.values.size - 1, 0))
-        nxt = np.clip(self.first + np.minimum(below + 1, last), 0, max(self.values.size - 1, 0))
-        if not self.values.size:
-            return np.full(self.size.size, np.nan)
-        low, high = self.values[at], self.values[nxt]
-        value = np.where(fraction == 0.0, low, low + (high - low) * fraction)
-        return np.where(self.size > 0, value, np.nan)
-
-    def max(self) -> FloatArray:
-        """Largest value of each group (NaN for an empty one)."""
-        if not self.values.size:
-            return np.full(self.size.size, np.nan)
-        return np.where(self.size > 0, self.values[np.maximum(self.first + self.size - 1, 0)], np.nan)
-
-
 def _transit(shipments: _Shipments, window: tuple[float, float]) -> _Long:
     start, end = window
     done = (shipments.created >= start) & (shipments.delivered <= end)
@@ -359,8 +283,8 @@ def _transit(shipments: _Shipments, window: tuple[float, float]) -> _Long:
     reps = shipments.replications
     count = len(shipments.flows) * reps
     group = shipments.flow[done] * reps + shipments.rep[done]
-    transits = _Groups.of(group, transit, count, reps)
-    delays = _Groups.of(group, delay, count, reps)
+    transits = Groups.of(group, transit, count, reps)
+    delays = Groups.of(group, delay, count, reps)
     values = np.stack(
         [
             transits.mean(),
@@ -416,7 +340,7 @@ def _stations(
     arrive, start, end = trace.arrive, trace.start, trace.end
     sink = np.where(np.isnan(arrive), count, group)  # visits never reached: a bin that is dropped
     started = (start >= lo) & (start <= hi)
-    queue, present, busy, arrivals, starts, load = _sums(
+    queue, present, busy, arrivals, starts, load = group_sums(
         sink,
         count + 1,
         _overlap(arrive, start, window),
@@ -439,7 +363,7 @@ def _stations(
     keep, began = in_wait_window(queueing, trace.arrive, trace.start, lo, hi)
     wait_group = group[keep]
     wait = np.where(began, trace.start[keep] - trace.arrive[keep], np.nan)
-    waits = _Groups.of(wait_group, wait, count, reps)
+    waits = Groups.of(wait_group, wait, count, reps)
     window_visits = np.bincount(wait_group, minlength=count)
     still = np.bincount(wait_group, weights=(~began).astype(np.float64), minlength=count)
     seen = window_visits > 0
@@ -512,7 +436,7 @@ def _stations_by_month(
     month = np.minimum(np.searchsorted(ends, arrive, side="right"), max(n_months - 1, 0))
     group = (station * n_months + month) * reps + rep
     wait = np.where(began, start - arrive, np.nan)
-    waits = _Groups.of(group, wait, count, reps)
+    waits = Groups.of(group, wait, count, reps)
     visits = np.bincount(group, minlength=count).astype(np.float64)
     started = np.bincount(group, weights=began.astype(np.float64), minlength=count)
     # waiting at end e_j when arrive < e_j < start (start NaN: never): +1 at the first such month, −1 after

@@ -1,0 +1,94 @@
+"""Group reductions over small integer codes: the arithmetic under the KPI tables.
+
+A group is ``key * replications + replication`` (key: a station, flow, commodity, node or month code), so
+one ``np.bincount`` gives every (key, replication) sum at once, and one sort per table gives the order
+statistics. Nothing here knows what a KPI is; :mod:`sim.results.kpis` says which groups to reduce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.arrays import FloatArray, IntArray
+
+__all__ = ["Groups", "group_sums"]
+
+
+def group_sums(group: IntArray, size: int, *weights: FloatArray) -> FloatArray:
+    """Per-group sums of each weight (rows) and the group sizes (last row), shape (len(weights) + 1, size)."""
+    rows = [np.bincount(group, weights=w, minlength=size) for w in weights]
+    rows.append(np.bincount(group, minlength=size).astype(np.float64))
+    return np.stack(rows)
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Values sorted by (group, value), NaN excluded, with each group's offset and size.
+
+    Groups are ``key * reps + replication``. The rows come replication by replication (the Plan's order),
+    so one stable sort by key — a radix sort of small integers — leaves them grouped by (key, replication);
+    then each key's replications are sorted together as the rows of a matrix padded with +inf, which numpy
+    sorts row by row far faster than an argsort of all values.
+    """
+
+    values: FloatArray
+    first: IntArray
+    size: IntArray
+    total: FloatArray
+    """Sum of each group, added in the rows' order."""
+
+    @classmethod
+    def of(cls, group: IntArray, values: FloatArray, count: int, reps: int) -> Groups:
+        """Group ``values`` by ``group`` (codes in ``[0, count)``, ``reps`` replications a key)."""
+        keep = ~np.isnan(values)
+        group, values = group[keep], values[keep]
+        key = group // reps
+        narrow = np.uint16 if count // reps <= np.iinfo(np.uint16).max else np.int64
+        order = np.argsort(key.astype(narrow), kind="stable")
+        if np.any(np.diff(group[order]) < 0):  # rows not replication by replication: sort by group
+            order = np.argsort(group, kind="stable")
+        # summed in the rows' order, before sorting
+        total = np.bincount(group, weights=values, minlength=count).astype(np.float64, copy=False)
+        values = values[order]
+        size = np.bincount(group, minlength=count)
+        first = np.concatenate(([0], np.cumsum(size)[:-1])).astype(np.int64)
+        rows = size.reshape(-1, reps)
+        for k in np.flatnonzero(rows.max(axis=1) > 1):
+            lengths = rows[k]
+            begin = int(first[k * reps])
+            stop = begin + int(lengths.sum())
+            width = int(lengths.max())
+            block = np.full((reps, width), np.inf)
+            starts = first[k * reps : (k + 1) * reps] - begin
+            column = np.arange(stop - begin) - np.repeat(starts, lengths)
+            block[np.repeat(np.arange(reps), lengths), column] = values[begin:stop]
+            block.sort(axis=1)
+            values[begin:stop] = block[np.arange(width) < lengths[:, None]]
+        return cls(values, first, size, total)
+
+    def mean(self) -> FloatArray:
+        """Mean of each group (NaN for an empty one)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.size > 0, self.total / self.size, np.nan)
+
+    def quantile(self, q: float) -> FloatArray:
+        """Linear interpolation between order statistics, as pandas' group quantile."""
+        position = q * (self.size - 1)
+        below = np.floor(position).astype(np.int64)
+        fraction = position - below
+        last = np.maximum(self.size - 1, 0)
+        at = np.clip(self.first + np.minimum(below, last), 0, max(self.values.size - 1, 0))
+        nxt = np.clip(self.first + np.minimum(below + 1, last), 0, max(self.values.size - 1, 0))
+        if not self.values.size:
+            return np.full(self.size.size, np.nan)
+        low, high = self.values[at], self.values[nxt]
+        value = np.where(fraction == 0.0, low, low + (high - low) * fraction)
+        return np.where(self.size > 0, value, np.nan)
+
+    def max(self) -> FloatArray:
+        """Largest value of each group (NaN for an empty one)."""
+        if not self.values.size:
+            return np.full(self.size.size, np.nan)
+        return np.where(self.size > 0, self.values[np.maximum(self.first + self.size - 1, 0)], np.nan)
