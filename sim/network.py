@@ -53,6 +53,13 @@ class Station:
         Timetable cycle (services only; 0 otherwise).
     departures_h : tuple of float
         Departure offsets within the cycle (services only).
+    cargo_class : str
+        The pool's cargo class (berths and dwells; empty otherwise).
+    classes : tuple of str
+        Priority classes, highest first (berths and chokepoints; empty: FIFO). A visit's class is
+        :attr:`sim.plan.Plan.visit_class`, an index into this tuple.
+    reserved : tuple of float
+        Share of the transits reserved for each class (chokepoints with classes; empty otherwise).
     """
 
     index: int
@@ -65,6 +72,13 @@ class Station:
     cycle_h: float = 0.0
     departures_h: tuple[float, ...] = ()
     cargo_class: str = ""
+    classes: tuple[str, ...] = ()
+    reserved: tuple[float, ...] = ()
+
+    @property
+    def has_priority(self) -> bool:
+        """Serves two or more priority classes (else FIFO)."""
+        return len(self.classes) > 1
 
     def departures_between(self, start: float, end: float) -> FloatArray:
         """All departure times in ``[start, end]`` (h), in order (services only)."""
@@ -173,6 +187,7 @@ def _station(scenario: Scenario, step: Step, index: int, windows: list[Window]) 
             schedule(pool.count, whole=True),
             pool.count,
             cargo_class=step.cargo_class,
+            classes=tuple(pool.classes or ()),
         )
     if step.kind == "service":
         service = scenario.services[step.ref]
@@ -191,6 +206,8 @@ def _station(scenario: Scenario, step: Step, index: int, windows: list[Window]) 
     if step.kind == "chokepoint":
         chokepoint = scenario.nodes[step.ref].chokepoint
         assert chokepoint is not None
+        classes = tuple(chokepoint.classes or ())
+        reserved = chokepoint.reserved_share or {}
         return Station(
             index,
             step.station,
@@ -198,6 +215,8 @@ def _station(scenario: Scenario, step: Step, index: int, windows: list[Window]) 
             step.ref,
             schedule(chokepoint.slots_per_day),
             chokepoint.slots_per_day,
+            classes=classes,
+            reserved=tuple(float(reserved.get(name, 0.0)) for name in classes) if reserved else (),
         )
     if step.kind == "dwell":
         assert step.cargo_class is not None

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from sim.arrays import FloatArray, IntArray
 from sim.arrivals import unit_points
+from sim.class_draws import ClassArray, draw_classes
 from sim.demand import Intensity, month_starts_h, volume_rate_h
 from sim.network import FlowRoute, Network, ParcelLimit
 from sim.rng import stream
@@ -69,6 +70,9 @@ class Plan:
         Random disruptions (:mod:`sim.spells`): for each stored replication, the schedule of every station
         whose capacity is random, by station index (it replaces ``station.capacity`` in that replication).
         Empty when the scenario has no random disruption of a station.
+    visit_class : ndarray of int8, or None
+        Priority class of each visit (an index into its station's ``classes``, 0 the highest; 0 at stations
+        without classes: :mod:`sim.class_draws`). ``None`` when no station has classes (every visit FIFO).
     """
 
     network: Network
@@ -87,6 +91,7 @@ class Plan:
     visit_work: FloatArray
     visit_size: FloatArray
     capacity_by_rep: tuple[Mapping[int, Schedule], ...] = ()
+    visit_class: ClassArray | None = None
 
     def capacity(self, stored: int, station: int) -> Schedule:
         """The capacity schedule of ``station`` in the ``stored``-th replication of this Plan."""
@@ -132,6 +137,7 @@ class Plan:
             visit_work=self.visit_work[v0:v1],
             visit_size=self.visit_size[v0:v1],
             capacity_by_rep=self.capacity_by_rep[start:stop],
+            visit_class=self.visit_class[v0:v1] if self.visit_class is not None else None,
         )
 
     @property
@@ -179,6 +185,7 @@ class _FlowDraws:
     teu: FloatArray
     work: FloatArray  # shape (n, steps)
     size: FloatArray  # shape (n, steps)
+    klass: ClassArray  # shape (n, steps)
 
 
 def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int], seed: int) -> Plan:
@@ -222,6 +229,7 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         capacity_by_rep=tuple(replication_capacity(scenario, network, rep, seed) for rep in replications)
         if has_random_capacity(scenario)
         else (),
+        visit_class=drawn.klass.astype(np.int8) if any(s.has_priority for s in network.stations) else None,
     )
 
 
@@ -249,6 +257,8 @@ class _ReplicationDraws:
         Hours of work of each visit (h).
     size : ndarray of float64
         Shipment size of each visit in the station's unit (t or TEU; services only, 0 elsewhere).
+    klass : ndarray of int8
+        Priority class of each visit (:mod:`sim.class_draws`).
     """
 
     created: FloatArray
@@ -260,6 +270,7 @@ class _ReplicationDraws:
     station: IntArray
     work: FloatArray
     size: FloatArray
+    klass: ClassArray
 
     @classmethod
     def concatenate(cls, parts: Sequence[_ReplicationDraws]) -> _ReplicationDraws:
@@ -287,6 +298,7 @@ def _draw_replication(scenario: Scenario, network: Network, rep: int, seed: int)
     )
     work = np.concatenate([d.work.ravel() for d, _ in by_flow])
     size = np.concatenate([d.size.ravel() for d, _ in by_flow])
+    klass = np.concatenate([d.klass.ravel() for d, _ in by_flow])
     visit_order = _visit_order(order, steps, by_flow)
     free_flow = np.concatenate([d.work.sum(axis=1) for d, _ in by_flow])
     return _ReplicationDraws(
@@ -299,6 +311,7 @@ def _draw_replication(scenario: Scenario, network: Network, rep: int, seed: int)
         station=station[visit_order],
         work=work[visit_order],
         size=size[visit_order],
+        klass=klass[visit_order],
     )
 
 
@@ -333,7 +346,8 @@ def _draw_flow(
     for column, step in enumerate(route.steps):
         draws = _open_uniforms(stream(seed, rep, "work", route.name, step.station), created.size)
         work[:, column], size[:, column] = _step_work(scenario, step, draws, tonnes, teu)
-    return _FlowDraws(created, tonnes, teu, work, size)
+    klass = draw_classes(scenario, route, rep, seed, created.size)
+    return _FlowDraws(created, tonnes, teu, work, size, klass)
 
 
 def _open_uniforms(generator: np.random.Generator, size: int) -> FloatArray:

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from sim.class_draws import ClassArray
 from sim.network import FlowRoute, Network, Station
 from sim.plan import Plan
 from sim.schedule import Schedule
@@ -78,6 +79,7 @@ def stack(plans: Sequence[Plan]) -> Plan:
         visit_work=np.concatenate([plan.visit_work for plan in plans]),
         visit_size=np.concatenate([plan.visit_size for plan in plans]),
         capacity_by_rep=_capacities(plans, station_offsets),
+        visit_class=_classes(plans),
     )
 
 
@@ -106,6 +108,18 @@ def with_copies(plan: Plan) -> Plan:
             part[part == index] = copy.index
     network = dataclasses.replace(plan.network, stations=tuple(stations))
     return dataclasses.replace(plan, network=network, visit_station=visit_station, capacity_by_rep=())
+
+
+def _classes(plans: Sequence[Plan]) -> ClassArray | None:
+    """Every plan's visit classes laid end to end (class 0 for a plan without; none when no plan has any)."""
+    if all(plan.visit_class is None for plan in plans):
+        return None
+    return np.concatenate(
+        [
+            plan.visit_class if plan.visit_class is not None else np.zeros(plan.n_visits, dtype=np.int8)
+            for plan in plans
+        ]
+    )
 
 
 def _same(a: Schedule, b: Schedule) -> bool:

@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "sim.spells": 3,
     "sim.trace": 3,
     "sim.plan": 4,
+    "sim.class_draws": 4,
     "sim.stacking": 5,
     "sim.engines": 6,
     "sim.results": 7,

@@ -16,12 +16,14 @@ This engine is the semantic definition the vector engine must reproduce. Rules:
   they are legs whose speed factor is 1 throughout.
 - Random disruptions: in each replication a station follows that replication's schedule
   (:meth:`sim.plan.Plan.capacity`), drawn into the Plan (:mod:`sim.spells`).
+- Priority classes (berth pools and chokepoints with ``classes``): the waiting visit of the highest class
+  goes first, FIFO within a class, no pre-emption; a chokepoint's transit owned by a class (reserved
+  shares) goes to that class's first waiting visit if any (:mod:`sim.engines.priority`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import heapq
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -29,6 +31,8 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL, EventPriority
 
+from sim.engines.priority import SlotOwners
+from sim.engines.reference_lines import ClassedLine, FifoLine
 from sim.engines.simpy_internals import schedule_at, triggered_event
 from sim.network import Station
 from sim.plan import Plan, check_plan
@@ -79,17 +83,20 @@ def _at_time(env: simpy.Environment, when: float) -> simpy.Event:
 
 
 class _Queue:
-    """A FIFO queue keyed by (arrival time, creation order), with decisions at the end of an instant."""
+    """A queue keyed by (arrival time, creation order), with decisions at the end of an instant.
+
+    Where the station has priority classes, the key is the class first.
+    """
 
     def __init__(self, env: simpy.Environment, station: Station):
         self.env = env
         self.station = station
-        self.waiting: list[tuple[float, int, int, simpy.Event]] = []
+        self.waiting = ClassedLine(len(station.classes)) if station.has_priority else FifoLine()
         self._pending = False
 
-    def join(self, order: int, visit: int) -> simpy.Event:
+    def join(self, order: int, visit: int, klass: int) -> simpy.Event:
         granted = simpy.Event(self.env)
-        heapq.heappush(self.waiting, (self.env.now, order, visit, granted))
+        self.waiting.push((self.env.now, order, visit, granted), klass)
         self.request_decision()
         return granted
 
@@ -121,7 +128,7 @@ class _BerthPool(_Queue):
 
     def decide(self) -> None:
         while self.waiting and self.busy < self.capacity:
-            granted = heapq.heappop(self.waiting)[3]
+            granted = self.waiting.pop()
             self.busy += 1
             granted.succeed()
 
@@ -134,6 +141,8 @@ class _Chokepoint(_Queue):
     def __init__(self, env: simpy.Environment, station: Station):
         super().__init__(env, station)
         self.next_free = -np.inf
+        self.owners = SlotOwners(station.reserved)
+        self.transits = 0
 
     def decide(self) -> None:
         if not self.waiting:
@@ -144,7 +153,8 @@ class _Chokepoint(_Queue):
             if ready < np.inf:
                 _late_at(self.env, ready, self.request_decision)
             return
-        granted = heapq.heappop(self.waiting)[3]
+        granted = self.waiting.pop(self.owners.owner(self.transits))
+        self.transits += 1
         self.next_free = now + 24.0 / self.station.capacity.at(now)
         granted.succeed()
         if self.waiting:
@@ -169,11 +179,11 @@ class _Service(_Queue):
         room = self.station.capacity.at(now)
         load = 0.0
         while self.waiting and room > 0:
-            size = float(self.sizes[self.waiting[0][2]])
+            size = float(self.sizes[self.waiting.head()[2]])
             if load + size > room and not (load == 0.0 and size > room):
                 break
             load += size
-            heapq.heappop(self.waiting)[3].succeed()
+            self.waiting.pop().succeed()
             if size > room:
                 break
         self._schedule_next()
@@ -191,6 +201,7 @@ def _shipment(
     record: _Recorder,
 ) -> Generator[simpy.Event, Any, None]:
     order = int(plan.shipment_id[row])
+    classes = plan.visit_class
     for visit in range(int(plan.first_visit[row]), int(plan.first_visit[row + 1])):
         station = stations[int(plan.visit_station[visit])]
         record.arrive[visit] = env.now
@@ -200,7 +211,7 @@ def _shipment(
             spec = specs[int(plan.visit_station[visit])]
             yield env.timeout(work / spec.capacity.at(env.now))
         else:
-            yield station.join(order, visit)
+            yield station.join(order, visit, int(classes[visit]) if classes is not None else 0)
             record.start[visit] = env.now
             yield env.timeout(work)
             if isinstance(station, _BerthPool):

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from sim.scenario.class_checks import check_flow_classes
 from sim.scenario.ledger_checks import check_ledger
 from sim.scenario.limits import MAX_DEPARTURES, MAX_SHIPMENTS_PER_YEAR
 from sim.scenario.model import Disruption, Flow, Scenario
@@ -68,6 +69,7 @@ def _check_flows(scenario: Scenario) -> Iterator[RouteProblem]:
             continue
         steps, nodes, route_problems = resolve_route(scenario, key)
         yield from route_problems
+        yield from check_flow_classes(scenario, key, steps)
         yield from _shipments_fit(scenario, key, nodes, commodity.tonnes_per_teu or 1.0)
         for step in steps:
             yield from _unit_fits(scenario, key, step.kind, step.ref, step.cargo_class, commodity.kind)

@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim.scenario.classes import Share, share_problem, station_shares, unique_classes
 from sim.scenario.distributions import ONE, Distribution, Exponential, PositiveDistribution
 from sim.scenario.ledger import Costs, Emissions
 from sim.scenario.limits import (
@@ -132,11 +133,17 @@ class Dwell(_Sourced):
         return by_direction[direction]
 
 
+ClassList = Annotated[list[Name], Field(min_length=1), AfterValidator(unique_classes)]
+"""Priority classes of a station, highest priority first (:mod:`sim.scenario.classes`)."""
+
+
 class BerthPool(_Sourced):
     """``count`` identical berths of one cargo class at a node, served FIFO.
 
     Service time (h) = (parcel / rate + overhead_h) × a draw from ``variability`` (mean 1). ``dwell_h``
-    adds yard time before (export, transshipment) or after (import) the berth visit.
+    adds yard time before (export, transshipment) or after (import) the berth visit. With ``classes``
+    (highest priority first) a free berth takes the waiting ship of the highest class, FIFO within a class;
+    ``default_share`` draws the shipments of flows that name no class here (default: the last class).
     """
 
     count: Count
@@ -145,14 +152,37 @@ class BerthPool(_Sourced):
     overhead_h: NonNegative = 0.0
     variability: PositiveDistribution = ONE
     dwell_h: Dwell | None = None
+    classes: ClassList | None = None
+    default_share: dict[Name, Share] | None = None
+
+    @field_validator("default_share")
+    @classmethod
+    def _default_fits(cls, shares: dict[str, float] | None, info: ValidationInfo) -> dict[str, float] | None:
+        station_shares(shares, info.data.get("classes"), whole=True)
+        return shares
 
 
 class Chokepoint(_Sourced):
-    """A canal or strait: transits start at most ``slots_per_day`` a day, evenly spaced, FIFO."""
+    """A canal or strait: transits start at most ``slots_per_day`` a day, evenly spaced, FIFO.
+
+    With ``classes`` (highest priority first) a slot goes to the waiting ship of the highest class, FIFO
+    within a class; ``reserved_share`` reserves a share of the transits for a class (docs/design.md,
+    "Priority classes"); ``default_share`` draws the shipments of flows that name no class here (default:
+    the last class).
+    """
 
     slots_per_day: Positive
     transit_h: Positive
     variability: PositiveDistribution = ONE
+    classes: ClassList | None = None
+    reserved_share: dict[Name, Share] | None = None
+    default_share: dict[Name, Share] | None = None
+
+    @field_validator("reserved_share", "default_share")
+    @classmethod
+    def _shares_fit(cls, shares: dict[str, float] | None, info: ValidationInfo) -> dict[str, float] | None:
+        station_shares(shares, info.data.get("classes"), whole=info.field_name == "default_share")
+        return shares
 
 
 class Node(_Sourced):
@@ -344,6 +374,21 @@ class Flow(_Sourced):
     weights are a constant rate). ``monthly_volume``: weights are relative volumes of the calendar months."""
     arrivals: ArrivalProcess = "poisson"
     """``poisson``, ``regular`` (evenly spaced in ``Lambda``, random phase), a renewal process or batches."""
+    classes: dict[NodeId, Name | dict[Name, Share]] | None = None
+    """Priority class at a node's chokepoint or berth pool on the route: a class name, or the share of the
+    shipments in each class (drawn per shipment in the Plan)."""
+
+    @field_validator("classes")
+    @classmethod
+    def _shares_whole(
+        cls, classes: dict[str, str | dict[str, float]] | None
+    ) -> dict[str, str | dict[str, float]] | None:
+        for node, member in (classes or {}).items():
+            if isinstance(member, dict):
+                problem = share_problem(member, list(member), whole=True)
+                if problem is not None:
+                    raise ValueError(f"at {node}: {problem}")
+        return classes
 
     @field_validator("seasonality")
     @classmethod

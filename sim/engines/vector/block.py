@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.arrays import FloatArray, IntArray
+from sim.class_draws import ClassArray
 from sim.engines.vector.berth_pool import PoolState, berth_pool
 from sim.engines.vector.fifo import Fifo, fifo
 from sim.engines.vector.kernels import KernelState, kernel, travel, unit_speed
@@ -51,6 +52,8 @@ class Block:
     """Cache of :meth:`uniform_size`."""
     station_rows: dict[int, tuple[int, int]] = field(default_factory=dict)
     """Cache of :meth:`rows_of`."""
+    visit_class: ClassArray | None = None
+    """Priority class of each visit (``None``: no station has classes)."""
 
     @classmethod
     def of(cls, plan: Plan, first: int, last: int, times: tuple[FloatArray, FloatArray]) -> Block:
@@ -84,6 +87,7 @@ class Block:
             route_ends,
             arrive,
             start,
+            visit_class=plan.visit_class[v0:v1] if plan.visit_class is not None else None,
         )
 
     def uniform_size(self, station: int) -> float | None:
@@ -186,6 +190,8 @@ def batchable(station: Station) -> str:
     """
     if station.is_delay:
         return "leg"
+    if station.has_priority:
+        return ""
     if station.kind == "berth" and station.capacity.is_constant and station.capacity.values[0] >= 2:
         return "pool"
     return ""
@@ -260,13 +266,18 @@ def run_kernel(
 ) -> tuple[FloatArray, KernelState]:
     """The station's kernel (:func:`~sim.engines.vector.kernels.kernel`) on this block's queue grid.
 
-    Services need the shipments' sizes: the block's one size at the station, or a grid of them.
+    Services need the shipments' sizes: the block's one size at the station, or a grid of them; stations
+    with priority classes the visits' classes.
     """
     sizes: float | FloatArray = 0.0
     if station.kind == "service":
         size = block.uniform_size(station.index)
         sizes = size if size is not None else queue.grid(block.size, np.inf)
-    return kernel(station, queue, work, sizes, block.plan.horizon_h, state, until)
+    classes = None
+    if station.has_priority:  # a Plan without classes has every visit in class 0
+        known = block.visit_class
+        classes = known[queue.cells] if known is not None else np.zeros(queue.shape, np.int8)
+    return kernel(station, queue, work, sizes, block.plan.horizon_h, state, until, classes)
 
 
 def pool_state(block: Block, stations: Sequence[int]) -> PoolState:

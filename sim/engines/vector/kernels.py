@@ -8,6 +8,7 @@ station kind                kernel                                              
 ``berth`` with one berth    max-plus prefix scan on the work                    :mod:`.single_server`
 ``berth`` with 2+ berths    pool of berths (clipped insertion / heap per row)    :mod:`.berth_pool`
 ``leg``                     one vector expression (:func:`travel`)              this module
+any with priority classes   an event loop per replication, a heap per class     :mod:`.priority`
 ==========================  ==================================================  =======================
 
 Every kernel takes a station's visits on a FIFO grid (:mod:`.fifo`), a saved state and a time up to which to
@@ -22,23 +23,27 @@ from typing import Literal
 import numpy as np
 
 from sim.arrays import FloatArray
+from sim.class_draws import ClassArray
 from sim.engines.vector.berth_pool import PoolState, berth_pool
 from sim.engines.vector.fifo import Fifo
+from sim.engines.vector.priority import PriorityState, priority
 from sim.engines.vector.service import service
 from sim.engines.vector.single_server import single_server
 from sim.network import Station
 
 __all__ = ["KernelState", "kernel", "kernel_kind", "travel", "unit_speed"]
 
-KernelState = FloatArray | PoolState | int | None
+KernelState = FloatArray | PoolState | PriorityState | int | None
 """Where a station is after the visits started so far: server free times (single server), the pool's ends,
-the next departure (service), or nothing (a fresh station)."""
+each row's state (priority classes), the next departure (service), or nothing (a fresh station)."""
 
-KernelKind = Literal["service", "single_server", "berth_pool"]
+KernelKind = Literal["service", "single_server", "berth_pool", "priority"]
 
 
 def kernel_kind(station: Station) -> KernelKind:
     """The kernel that computes a queueing station (see the table above)."""
+    if station.has_priority:
+        return "priority"
     if station.kind == "service":
         return "service"
     if station.kind == "chokepoint" or station.capacity.values.max() <= 1:
@@ -54,13 +59,19 @@ def kernel(
     horizon_h: float,
     state: KernelState = None,
     until: float = np.inf,
+    classes: ClassArray | None = None,
 ) -> tuple[FloatArray, KernelState]:
     """Start times on the queue's grid by the kernel of the station's kind, and the station's new state.
 
     ``work`` is the visits' work (h) on the queue's grid; ``sizes`` the shipments' sizes on it, or their one
-    size (services only; ignored elsewhere); ``horizon_h`` the end of the run (services stop departing there).
+    size (services only; ignored elsewhere); ``horizon_h`` the end of the run (services stop departing there);
+    ``classes`` the visits' priority classes on the grid (stations with classes only).
     """
     kind = kernel_kind(station)
+    if kind == "priority":
+        assert classes is not None
+        held = state if isinstance(state, PriorityState) else None
+        return priority(queue.arrive, work, classes, queue.counts, station, station.capacity, held, until)
     if kind == "service":
         first = state if isinstance(state, int) else 0
         return service(queue.arrive, sizes, queue.counts, station, horizon_h, first, until)

@@ -1,0 +1,52 @@
+"""Which priority class each shipment is in at each station with classes: drawn into the Plan.
+
+A flow is in one class at a station, or a share of its shipments is in each (``Flow.classes``, else the
+station's ``default_share``, else its last class: :func:`sim.scenario.class_checks.membership`). A share
+is drawn per shipment by inversion of one uniform from the stream ``("class", flow, node)``: the classes'
+shares are laid end to end in the station's order (highest priority first) and the uniform picks the one it
+falls in. So both engines see the same classes, a variant that keeps a flow keeps its draws (common random
+numbers), and a flow visiting a node twice is in the same class both times.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.network import FlowRoute
+from sim.rng import stream
+from sim.scenario.class_checks import membership
+from sim.scenario.model import Scenario
+
+__all__ = ["ClassArray", "draw_classes"]
+
+ClassArray = NDArray[np.int8]
+"""Class of each visit: an index into its station's ``classes`` (0 = highest priority; 0 where none)."""
+
+
+def draw_classes(scenario: Scenario, route: FlowRoute, rep: int, seed: int, count: int) -> ClassArray:
+    """The class of each of ``count`` shipments of a flow at each step of its route, shape (count, steps)."""
+    classes = np.zeros((count, len(route.steps)), dtype=np.int8)
+    drawn: dict[str, ClassArray] = {}
+    for column, step in enumerate(route.steps):
+        shares = membership(scenario, route.name, step)
+        if len(shares) < 2:
+            continue
+        if step.ref not in drawn:
+            drawn[step.ref] = _by_shares(shares, stream(seed, rep, "class", route.name, step.ref), count)
+        classes[:, column] = drawn[step.ref]
+    return classes
+
+
+def _by_shares(shares: tuple[float, ...], generator: np.random.Generator, count: int) -> ClassArray:
+    """Classes by inversion: uniform ``u`` falls in class ``k`` when ``F[k-1] <= u < F[k]``.
+
+    ``F`` are the cumulative shares; a class with every shipment takes no draw.
+    """
+    whole = [k for k, share in enumerate(shares) if share >= 1.0]
+    if whole:
+        return np.full(count, whole[0], dtype=np.int8)
+    bounds = np.cumsum(shares)[:-1]
+    picked = np.searchsorted(bounds, generator.random(count), side="right")
+    last = max(k for k, share in enumerate(shares) if share > 0)  # shares summing to 1 - ulp: never past it
+    return np.asarray(np.minimum(picked, last), dtype=np.int8)

@@ -1,0 +1,227 @@
+"""Stations with priority classes: berth pools and chokepoints that serve the highest class first.
+
+The rules are the reference engine's (:mod:`sim.engines.priority`): whenever a berth or a transit slot is
+free, the waiting visit of the highest class goes first, FIFO within a class, with no pre-emption; a
+chokepoint's transit owned by a class goes to that class's first waiting visit if any. Priority breaks the
+FIFO order, so neither the max-plus scan nor the pool's column steps apply: each replication (a row of the
+queue grid) is an event loop over its visits in plain Python floats, a heap per class — the scalar path of
+DESIGN.md, 15–20× SimPy. Every time it computes is an arrival, an end (start plus work), a capacity change
+or a slot time (start plus ``24 / slots``), the same floating-point operations as the reference engine, so
+the two agree exactly.
+
+Within a row the grid is in FIFO order, so a visit's column is its FIFO key within its class. A row's state
+(:class:`RowState`) lets the windowed settling of cycles (:mod:`~sim.engines.vector.windows`) resume it:
+the visits not started before ``until`` come back in the next window with the new arrivals.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.arrays import FloatArray, IntArray
+from sim.class_draws import ClassArray
+from sim.engines.priority import OPEN, SlotOwners
+from sim.network import Station
+from sim.schedule import Schedule
+
+__all__ = ["PriorityState", "RowState", "priority"]
+
+INF = float("inf")
+
+
+@dataclass
+class RowState:
+    """Where one replication's station is after the visits started so far.
+
+    Attributes
+    ----------
+    last : float
+        The last decision time (h): visits that arrived by then and are not started are waiting.
+    ends : list of float
+        Ends (h) of the services started (berth pools; a heap, pruned as they pass).
+    next_free : float
+        When the next transit may start (h; chokepoints).
+    transits : int
+        Transits given so far (chokepoints: the number of the next one, for :class:`SlotOwners`).
+    """
+
+    last: float = -INF
+    ends: list[float] = field(default_factory=list)
+    next_free: float = -INF
+    transits: int = 0
+
+
+@dataclass(frozen=True)
+class PriorityState:
+    """The state of every row of a priority station's grid."""
+
+    rows: list[RowState]
+
+
+@dataclass(frozen=True)
+class _Steps:
+    """A schedule as Python lists, for scalar lookups (the rules of :class:`~sim.schedule.Schedule`)."""
+
+    times: list[float]
+    values: list[float]
+
+    def at(self, t: float) -> float:
+        return self.values[bisect_right(self.times, t) - 1]
+
+    def next_change(self, t: float) -> float:
+        index = bisect_right(self.times, t)
+        return self.times[index] if index < len(self.times) else INF
+
+    def next_positive(self, t: float) -> float:
+        index = bisect_right(self.times, t) - 1
+        if self.values[index] > 0:
+            return t
+        for later in range(index + 1, len(self.values)):
+            if self.values[later] > 0:
+                return self.times[later]
+        return INF
+
+
+def priority(
+    arrive: FloatArray,
+    work: FloatArray,
+    classes: ClassArray,
+    counts: IntArray,
+    station: Station,
+    capacity: Schedule,
+    state: PriorityState | None = None,
+    until: float = INF,
+) -> tuple[FloatArray, PriorityState]:
+    """Start times (h) at a berth pool or chokepoint with priority classes.
+
+    Parameters
+    ----------
+    arrive : ndarray, shape (rows, n)
+        FIFO-ordered arrival times (h), ``+inf`` padded.
+    work : ndarray, shape (rows, n)
+        Time at berth (h; berth pools).
+    classes : ndarray of int8, shape (rows, n)
+        Class of each visit (0 the highest).
+    counts : ndarray of int64
+        Finite arrivals per row.
+    station : Station
+        The station (its kind, classes and reserved shares).
+    capacity : Schedule
+        Berths open, or slots per day, over time.
+    state : PriorityState, optional
+        Where each row was left (fresh by default).
+    until : float
+        Start nobody at or after this time (h): they keep ``+inf``.
+
+    Returns
+    -------
+    start : ndarray, shape (rows, n)
+        Start times (h), ``+inf`` for visits not started.
+    state : PriorityState
+        Where each row is left, to resume from.
+    """
+    rows = state.rows if state is not None else [RowState() for _ in range(arrive.shape[0])]
+    steps = _Steps(capacity.times.tolist(), capacity.values.tolist())
+    start = np.full(arrive.shape, np.inf)
+    n_classes = max(len(station.classes), 1)
+    for row, row_state in enumerate(rows):
+        n = int(counts[row])
+        times, kinds = arrive[row, :n].tolist(), classes[row, :n].tolist()
+        if station.kind == "chokepoint":
+            owners = SlotOwners(station.reserved)
+            begun = _chokepoint_row(times, kinds, n_classes, steps, owners, row_state, until)
+        else:
+            begun = _pool_row(times, work[row, :n].tolist(), kinds, n_classes, steps, row_state, until)
+        for column, began in begun:
+            start[row, column] = began
+    return start, PriorityState(rows)
+
+
+def _pick(heaps: list[list[int]], owner: int) -> int:
+    """The column of the next visit: the first of class ``owner`` if waiting, else of the highest class."""
+    if owner != OPEN and heaps[owner]:
+        return heapq.heappop(heaps[owner])
+    for heap in heaps:
+        if heap:
+            return heapq.heappop(heap)
+    raise AssertionError("no visit waiting")  # pragma: no cover - callers check the count
+
+
+def _chokepoint_row(
+    arrive: list[float],
+    kinds: list[int],
+    n_classes: int,
+    slots: _Steps,
+    owners: SlotOwners,
+    state: RowState,
+    until: float,
+) -> list[tuple[int, float]]:
+    """One replication of a chokepoint: a transit every ``24 / slots`` h, given by priority.
+
+    The next transit starts at the first time with slots from ``max(next free, earliest waiting arrival)``;
+    it goes to the visit picked among those arrived by then.
+    """
+    heaps: list[list[int]] = [[] for _ in range(n_classes)]
+    waiting, i, n = 0, 0, len(arrive)
+    begun = []
+    while waiting or i < n:
+        base = state.next_free if waiting else max(state.next_free, arrive[i])
+        t = slots.next_positive(base)
+        if t >= until:  # an infinite time too
+            break
+        while i < n and arrive[i] <= t:
+            heapq.heappush(heaps[kinds[i]], i)
+            i += 1
+            waiting += 1
+        begun.append((_pick(heaps, owners.owner(state.transits)), t))
+        waiting -= 1
+        state.transits += 1
+        state.next_free = t + 24.0 / slots.at(t)
+    return begun
+
+
+def _pool_row(
+    arrive: list[float],
+    work: list[float],
+    kinds: list[int],
+    n_classes: int,
+    berths: _Steps,
+    state: RowState,
+    until: float,
+) -> list[tuple[int, float]]:
+    """One replication of a berth pool: at every arrival, end and capacity change, fill the free berths.
+
+    Decisions happen at the end of an instant: the arrivals and ends at that time are counted first.
+    """
+    heaps: list[list[int]] = [[] for _ in range(n_classes)]
+    ends = state.ends
+    waiting, i, n = 0, 0, len(arrive)
+    while i < n and arrive[i] <= state.last:  # left waiting in an earlier window
+        heapq.heappush(heaps[kinds[i]], i)
+        i += 1
+        waiting += 1
+    begun = []
+    while True:
+        t = arrive[i] if i < n else INF
+        if waiting:
+            t = min(t, ends[0] if ends else INF, berths.next_change(state.last))
+        if t >= until:  # an infinite time too
+            break
+        state.last = t
+        while i < n and arrive[i] <= t:
+            heapq.heappush(heaps[kinds[i]], i)
+            i += 1
+            waiting += 1
+        while ends and ends[0] <= t:
+            heapq.heappop(ends)
+        room = berths.at(t)
+        while waiting and len(ends) < room:
+            column = _pick(heaps, OPEN)
+            waiting -= 1
+            heapq.heappush(ends, t + work[column])
+            begun.append((column, t))
+    return begun
