@@ -14,12 +14,18 @@ arbitrary (non-dyadic) times; and a random disruption of any kind (:mod:`sim.spe
 spells, a fraction down, random strikes, monthly weights), drawn per replication, that may overlap the fixed
 windows.
 
+Priority classes: the canal may serve booked and unbooked ships (reserved transits for either, a default
+share for flows that name none) and bulk pools berth-window classes; some bulk flows name their class, or
+shares drawn per shipment.
+
 Plans are built directly on a small random Network with integer times and integer work: every time is an
 exact binary number, so ties (equal arrivals, a release at an arrival instant, a departure at an arrival
 instant, a closure edge at an arrival) are exact and frequent, and the routes are arbitrary station sequences
 (a station visited twice, cycles through the station graph), with legs and dwells as the pure delays. Some
 stations get their own schedule in each replication (as random disruptions give them), with integer change
-times too.
+times too. Berth pools and chokepoints may have two or three priority classes (chokepoints reserved shares
+too), every visit there in a random class: equal arrivals of different classes, a release at an arrival of a
+higher class, are exact ties.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import dataclasses
 import itertools
 from typing import Any
 
+import numpy as np
 from hypothesis import strategies as st
 
 from sim.network import Network, Station
@@ -72,12 +79,57 @@ def scenarios(draw: st.DrawFn, max_replications: int = 3) -> Scenario:
             "slots_per_day": draw(st.sampled_from([2.0, 5.0, 6.0, 7.0, 24.0])),
             "transit_h": 8.0,
             "variability": draw(st.sampled_from(VARIABILITY)),
+            **draw(st.sampled_from(CANAL_CLASSES)),
         },
     }
     data["nodes"]["XXHUB"] = {"name": "Hub", "kind": "hub"}
     data["flows"] = {f"f{i}": draw(_flow(ports)) for i in range(draw(st.integers(1, 5)))}
+    _flow_classes(draw, data)
     data["disruptions"] = draw(_disruptions(ports, days * 24.0))
     return scenario_from_data(data)
+
+
+CANAL_CLASSES: list[dict[str, Any]] = [
+    {},
+    {"classes": ["booked", "unbooked"]},
+    {"classes": ["booked", "unbooked"], "reserved_share": {"booked": 0.7, "unbooked": 0.3}},
+    {"classes": ["booked", "unbooked"], "reserved_share": {"unbooked": 0.25}},
+    {
+        "classes": ["booked", "unbooked"],
+        "reserved_share": {"booked": 0.5},
+        "default_share": {"booked": 0.4, "unbooked": 0.6},
+    },
+]
+"""The canal FIFO, or with booked and unbooked classes (reserved transits, a default draw)."""
+POOL_CLASSES: list[dict[str, Any]] = [
+    {},
+    {"classes": ["window", "other"]},
+    {"classes": ["a", "b", "c"], "default_share": {"a": 0.3, "c": 0.7}},
+]
+"""A bulk pool served FIFO, or with priority classes (berth windows)."""
+MEMBERSHIP: dict[str, list[Any]] = {
+    "XXCNL": ["booked", "unbooked", {"booked": 0.5, "unbooked": 0.5}],
+    "window": ["window", "other", {"window": 0.25, "other": 0.75}],
+    "a": ["a", "b", {"a": 0.2, "b": 0.3, "c": 0.5}],
+}
+"""Classes a flow may name at the canal, or at a pool by its first class."""
+
+
+def _flow_classes(draw: st.DrawFn, data: dict[str, Any]) -> None:
+    """Some bulk flows name their class (or shares) at the canal and at their first port."""
+    canal = data["nodes"]["XXCNL"]["chokepoint"]
+    for flow in data["flows"].values():
+        if flow["commodity"] != "bulk" or not draw(st.booleans()):
+            continue
+        chosen: dict[str, Any] = {}
+        if "classes" in canal and "XXCNL" in flow["route"]:
+            chosen["XXCNL"] = draw(st.sampled_from(MEMBERSHIP["XXCNL"]))
+        first = flow["route"][0]
+        pool = data["nodes"][first]["berths"]["bulk"]
+        if "classes" in pool:
+            chosen[first] = draw(st.sampled_from(MEMBERSHIP[pool["classes"][0]]))
+        if chosen:
+            flow["classes"] = chosen
 
 
 DWELL = [
@@ -111,6 +163,7 @@ def _port(draw: st.DrawFn, name: str) -> dict[str, Any]:
             "rate_unit": "t/h",
             "overhead_h": draw(st.sampled_from([0.0, 0.5, 2.0, 3.3])),
             "variability": draw(st.sampled_from(VARIABILITY)),
+            **draw(st.sampled_from(POOL_CLASSES)),
         },
         "box": {
             "count": draw(st.integers(1, 2)),
@@ -338,7 +391,7 @@ def plans(draw: st.DrawFn, max_replications: int = 3) -> Plan:
     ]
     replications = draw(st.integers(1, max_replications))
     parts = [draw(_replication(routes, stations, horizon)) for _ in range(replications)]
-    plan = assemble_plan(network, parts)
+    plan = _with_classes(draw, assemble_plan(network, parts))
     own = [s for s in stations if s.kind != "dwell" and draw(st.booleans())]  # dwells run at speed 1
     if not own:
         return plan
@@ -346,6 +399,17 @@ def plans(draw: st.DrawFn, max_replications: int = 3) -> Plan:
         {s.index: _own_schedule(draw, s, horizon) for s in own if draw(st.booleans())} for _ in parts
     )
     return dataclasses.replace(plan, capacity_by_rep=schedules)
+
+
+def _with_classes(draw: st.DrawFn, plan: Plan) -> Plan:
+    """Every visit at a station with classes in a random class (from a drawn seed: Plans can be large)."""
+    sizes = np.array([len(s.classes) for s in plan.network.stations] or [0], dtype=np.int64)
+    if not (sizes > 1).any():
+        return plan
+    uniform = np.random.default_rng(draw(st.integers(0, 2**32 - 1))).random(plan.n_visits)
+    per_visit = sizes[plan.visit_station]
+    classes = np.where(per_visit > 1, np.floor(uniform * per_visit), 0).astype(np.int8)
+    return dataclasses.replace(plan, visit_class=classes)
 
 
 def _own_schedule(draw: st.DrawFn, station: Station, horizon: float) -> Schedule:
@@ -360,6 +424,16 @@ def _own_schedule(draw: st.DrawFn, station: Station, horizon: float) -> Schedule
     return windowed(station.nominal, [(a, b, float(draw(st.sampled_from(choices)))) for a, b in windows])
 
 
+CLASSES: list[tuple[str, ...]] = [(), ("hi", "lo"), ("hi", "lo"), ("a", "b", "c")]
+"""Priority classes of a hand-made berth pool or chokepoint (none: FIFO)."""
+RESERVED: dict[int, list[tuple[float, ...]]] = {
+    0: [()],
+    2: [(), (0.5, 0.0), (0.0, 0.4), (0.75, 0.25), (0.3, 0.3)],
+    3: [(), (0.0, 0.0, 0.5), (0.2, 0.5, 0.3), (1 / 3, 0.0, 1 / 3)],
+}
+"""Shares of a chokepoint's transits reserved for each class (none, some, all; the lowest class too)."""
+
+
 @st.composite
 def _station(draw: st.DrawFn, index: int, horizon: float) -> Station:
     kind = draw(st.sampled_from(["berth", "berth", "service", "chokepoint", "leg", "dwell"]))
@@ -367,7 +441,8 @@ def _station(draw: st.DrawFn, index: int, horizon: float) -> Station:
     if kind == "berth":
         count = draw(st.integers(1, 3))
         values = [(a, b, float(draw(st.integers(0, 4)))) for a, b in windows]
-        return Station(index, f"b{index}", "berth", "N", windowed(count, values), count)
+        classes = draw(st.sampled_from(CLASSES))
+        return Station(index, f"b{index}", "berth", "N", windowed(count, values), count, classes=classes)
     if kind == "service":
         cycle = float(draw(st.sampled_from([4, 6, 10])))
         departures = tuple(
@@ -389,7 +464,18 @@ def _station(draw: st.DrawFn, index: int, horizon: float) -> Station:
     if kind == "chokepoint":
         slots = float(draw(st.sampled_from([3, 6, 8, 12, 24])))
         values = [(a, b, float(draw(st.sampled_from([0, 3, 12])))) for a, b in windows]
-        return Station(index, f"c{index}", "chokepoint", "N", windowed(slots, values), slots)
+        classes = draw(st.sampled_from(CLASSES))
+        reserved = draw(st.sampled_from(RESERVED[len(classes)]))
+        return Station(
+            index,
+            f"c{index}",
+            "chokepoint",
+            "N",
+            windowed(slots, values),
+            slots,
+            classes=classes,
+            reserved=reserved,
+        )
     if kind == "dwell":
         return Station(index, f"d{index}", "dwell", "N", windowed(1.0, []), 1.0, cargo_class="box")
     values = [(a, b, float(draw(st.sampled_from([0.5, 2.0])))) for a, b in windows]
