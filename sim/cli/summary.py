@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 
 from sim.cli.units import narrow_table, quantity, with_half_width
 
@@ -174,6 +175,29 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
             _row(queue, station, "count"),
         )
     console.print(stations)
+    _print_classes(kpis, console)
+
+
+def _print_classes(kpis: pd.DataFrame, console: Console) -> None:
+    """Waits by priority class at the stations with classes (``stations_by_class``), when there are any."""
+    waits = _pick(kpis, "stations_by_class", "wait_mean_h")
+    if waits.empty:
+        return
+    wait95 = _pick(kpis, "stations_by_class", "wait_p95_h")
+    waiting = _pick(kpis, "stations_by_class", "waiting_at_horizon")
+    table = narrow_table(
+        "Waits by priority class",
+        caption="classes highest first; window as for the station waits; still waiting: per replication",
+    )
+    table.add_column(escape("station [class]"), overflow="fold", min_width=12)
+    for column in ("wait", "wait\np95", "still\nwaiting"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for key in waits.index:
+        table.add_row(  # the key's [class] is text, not rich markup
+            escape(key), _row(waits, key, "duration"), _mean(wait95, key, "duration"), _count(waiting, key)
+        )
+    console.print()
+    console.print(table)
 
 
 def _print_ledger(kpis: pd.DataFrame, console: Console) -> None:

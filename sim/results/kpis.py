@@ -13,7 +13,9 @@ Everything is measured over the window [warm-up, horizon]:
   (busy berth-hours over available berth-hours; load over capacity of departures; transits over slots; at
   stations with random disruptions, over each replication's own schedule);
 - stations by calendar month (``stations_by_month``): the wait statistics of the visits that arrived in the
-  month (same window rule), and the visits waiting at the month's end.
+  month (same window rule), and the visits waiting at the month's end;
+- stations by priority class (``stations_by_class``, stations with classes only): the wait statistics of
+  each class's visits (same window rule), keyed ``STATION [CLASS]``.
 
 Per-replication values are kept in long form (``table, key, period, metric, replication, value``) so that
 comparisons can pair replications; :func:`summarise` gives mean, std and a Student-t 95% interval.
@@ -43,7 +45,7 @@ from sim.trace import Trace
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["kpis_by_replication", "summarise"]
+__all__ = ["class_key", "kpis_by_replication", "summarise"]
 
 HOURS_PER_YEAR = 8760.0
 KEYS = ["table", "key", "period", "metric"]
@@ -129,6 +131,7 @@ def _block_tables(
     tables.append(_transit(shipments, window))
     tables.append(_stations(part, times, shipments, window, _available_by_rep(part, window, available)))
     tables.append(_stations_by_month(scenario, part, times, shipments, window))
+    tables.append(_stations_by_class(part, times, shipments, window))
     return tables
 
 
@@ -466,6 +469,59 @@ def _stations_by_month(
         [str(m) for m in labels],
         list(MONTH_METRICS),
         values.reshape(len(MONTH_METRICS), keys, n_months, reps),
+    )
+
+
+CLASS_METRICS = ("wait_mean_h", "wait_p95_h", "wait_max_h", "visits", "waiting_at_horizon")
+"""Metrics of ``stations_by_class``: the wait statistics of a class's visits that arrived in the window (the
+rule of :mod:`sim.results.waits`), those visits, and those of them still waiting at the horizon."""
+
+
+def class_key(station: str, klass: str) -> str:
+    """The key of a (station, priority class) pair in ``stations_by_class``: ``chk:PAPCN [booked]``."""
+    return f"{station} [{klass}]"
+
+
+def _stations_by_class(plan: Plan, trace: Trace, shipments: _Shipments, window: tuple[float, float]) -> _Long:
+    """Waits at each station with priority classes, by class (visits in class order, highest first)."""
+    stations = [s for s in plan.network.stations if s.has_priority]
+    first = np.zeros(len(plan.network.stations) + 1, dtype=np.int64)  # code of a station's first class
+    for station in stations:
+        first[station.index + 1] = len(station.classes)
+    first = np.cumsum(first)
+    keys = [class_key(s.name, c) for s in stations for c in s.classes]
+    reps = shipments.replications
+    count = len(keys) * reps
+    if not keys or plan.visit_class is None:
+        return _Long(
+            "stations_by_class", [], [""], list(CLASS_METRICS), np.empty((len(CLASS_METRICS), 0, 1, reps))
+        )
+    station_of = np.asarray(plan.visit_station, dtype=np.int64)
+    classed = np.zeros(len(plan.network.stations), dtype=bool)
+    classed[[s.index for s in stations]] = True
+    keep, began = in_wait_window(classed[station_of], trace.arrive, trace.start, *window)
+    visit_rep = np.repeat(shipments.rep, np.diff(plan.first_visit))
+    group = (first[station_of[keep]] + plan.visit_class[keep]) * reps + visit_rep[keep]
+    wait = np.where(began, trace.start[keep] - trace.arrive[keep], np.nan)
+    waits = Groups.of(group, wait, count, reps)
+    visits = np.bincount(group, minlength=count).astype(np.float64)
+    still = np.bincount(group, weights=(~began).astype(np.float64), minlength=count)
+    seen = visits > 0
+    values = np.stack(
+        [
+            np.where(seen, waits.mean(), np.nan),
+            np.where(seen, waits.quantile(0.95), np.nan),
+            np.where(seen, waits.max(), np.nan),
+            visits,
+            still,
+        ]
+    )
+    return _Long(
+        "stations_by_class",
+        keys,
+        [""],
+        list(CLASS_METRICS),
+        values.reshape(len(CLASS_METRICS), len(keys), 1, reps),
     )
 
 
