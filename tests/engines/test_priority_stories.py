@@ -1,0 +1,99 @@
+"""Priority classes in small stories with answers worked out by hand, on every engine.
+
+A berth pool or chokepoint with classes serves the waiting ship of the highest class first, FIFO within a
+class, without pre-emption; a chokepoint's transits owned by a class (reserved shares) go to that class when
+it has a ship waiting (docs/design.md, "Priority classes").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sim.engines import ENGINES, get_engine
+from sim.engines.priority import OPEN, SlotOwners
+from sim.network import Network, Station
+from sim.schedule import Schedule
+from tests.plans import HandShipment, assemble_plan
+
+ENGINE_NAMES = sorted(ENGINES)
+HI, LO = 0, 1
+
+
+def _starts(engine: str, station: Station, ships: list[tuple[float, float, int]]) -> list[float]:
+    """Starts (h) of ships ``(created, work, class)`` that visit only ``station`` (given in creation order)."""
+    network = Network((station,), (), (), 100.0)
+    plan = assemble_plan(network, [[HandShipment(t, [0], [w]) for t, w, _ in ships]])
+    plan = dataclasses.replace(plan, visit_class=np.array([k for _, _, k in ships], dtype=np.int8))
+    return get_engine(engine)(plan).start.tolist()
+
+
+def _berths(count: int, capacity: Schedule | None = None) -> Station:
+    schedule = capacity if capacity is not None else Schedule.constant(count)
+    return Station(0, "b", "berth", "N", schedule, count, classes=("hi", "lo"))
+
+
+@pytest.mark.parametrize("engine", ENGINE_NAMES)
+def test_a_higher_class_overtakes_the_queue_but_not_the_ship_at_berth(engine: str) -> None:
+    # lo ship at berth 0-5; lo waiting since 1; hi arrives at 2: at 5 the hi ship goes first
+    starts = _starts(engine, _berths(1), [(0.0, 5.0, LO), (1.0, 1.0, LO), (2.0, 1.0, HI)])
+    assert starts == [0.0, 6.0, 5.0]
+
+
+@pytest.mark.parametrize("engine", ENGINE_NAMES)
+def test_a_high_ship_arriving_as_the_berth_frees_goes_before_the_low_one_waiting(engine: str) -> None:
+    # decisions close the instant: the hi ship arriving at 5, when the berth frees, is already waiting
+    starts = _starts(engine, _berths(1), [(0.0, 5.0, LO), (1.0, 1.0, LO), (5.0, 1.0, HI)])
+    assert starts == [0.0, 6.0, 5.0]
+
+
+@pytest.mark.parametrize("engine", ENGINE_NAMES)
+def test_fifo_within_a_class_and_ties_by_creation_order(engine: str) -> None:
+    ships = [(0.0, 4.0, LO), (0.5, 1.0, HI), (1.0, 1.0, HI), (1.0, 1.0, LO), (1.0, 1.0, HI)]
+    # at 4: hi ships in arrival order (0.5, then the two of 1.0 by creation), then the lo one
+    assert _starts(engine, _berths(1), ships) == [0.0, 4.0, 5.0, 7.0, 6.0]
+
+
+@pytest.mark.parametrize("engine", ENGINE_NAMES)
+def test_priority_holds_through_a_closure_with_two_berths(engine: str) -> None:
+    closed = Schedule(np.array([-np.inf, 2.0, 10.0]), np.array([2.0, 0.0, 2.0]))
+    ships = [(0.0, 3.0, LO), (3.0, 1.0, LO), (4.0, 1.0, LO), (9.0, 1.0, HI), (9.5, 1.0, HI)]
+    # both hi ships take the two berths when they reopen at 10; the lo ones follow at 11
+    assert _starts(engine, _berths(2, closed), ships) == [0.0, 11.0, 11.0, 10.0, 10.0]
+
+
+def _canal(reserved: tuple[float, ...]) -> Station:
+    return Station(
+        0, "c", "chokepoint", "N", Schedule.constant(24.0), 24.0, classes=("hi", "lo"), reserved=reserved
+    )
+
+
+CROWD = [(0.0, 10.0, LO), (0.0, 10.0, LO), (0.0, 10.0, HI), (0.0, 10.0, HI), (0.0, 10.0, HI)]
+"""Five ships at the canal at once (one transit an hour): two low, then three high, in creation order."""
+
+
+@pytest.mark.parametrize("engine", ENGINE_NAMES)
+def test_the_canal_gives_slots_by_priority(engine: str) -> None:
+    assert _starts(engine, _canal(()), CROWD) == [3.0, 4.0, 0.0, 1.0, 2.0]
+
+
+@pytest.mark.parametrize("engine", ENGINE_NAMES)
+def test_slots_reserved_for_the_low_class_go_to_it_while_it_waits(engine: str) -> None:
+    # half the transits reserved for lo: owners lo, open, lo, open, lo (no lo left: by priority)
+    assert _starts(engine, _canal((0.0, 0.5)), CROWD) == [0.0, 2.0, 1.0, 3.0, 4.0]
+
+
+def test_slot_owners_alternate_and_spread_the_shares() -> None:
+    owners = SlotOwners((0.0, 0.5))
+    assert [owners.owner(k) for k in range(6)] == [LO, OPEN, LO, OPEN, LO, OPEN]
+    assert [SlotOwners(()).owner(k) for k in range(3)] == [OPEN] * 3
+    assert [SlotOwners((1.0, 0.0)).owner(k) for k in range(3)] == [HI] * 3
+    for reserved in [(0.868, 0.132), (0.25, 0.0, 0.5), (1 / 3, 1 / 3), (0.05, 0.9)]:
+        owners = SlotOwners(reserved)
+        labels = np.array([owners.owner(k) for k in range(2000)])
+        for klass, share in enumerate(reserved):
+            counts = np.cumsum(labels == klass)
+            expected = share * np.arange(1, labels.size + 1)
+            assert np.abs(counts - expected).max() <= 1.0, (reserved, klass)
