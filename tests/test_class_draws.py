@@ -1,4 +1,4 @@
-"""Priority classes drawn into the Plan (:mod:`sim.class_draws`): who is in which class, from keyed streams."""
+"""Priority classes drawn into the Plan (:mod:`sim.class_draws`): who is in which class, keyed streams."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ HI, LO = 0, 1
 
 
 def _starts(engine: str, station: Station, ships: list[tuple[float, float, int]]) -> list[float]:
-    """Starts (h) of ships ``(created, work, class)`` that visit only ``station`` (given in creation order)."""
+    """Starts (h) of ships ``(created, work, class)`` (in creation order) that visit only ``station``."""
     network = Network((station,), (), (), 100.0)
     plan = assemble_plan(network, [[HandShipment(t, [0], [w]) for t, w, _ in ships]])
     plan = dataclasses.replace(plan, visit_class=np.array([k for _, _, k in ships], dtype=np.int8))
