@@ -2,15 +2,16 @@
 
 A scenario that says ``seeds: ../seeds`` starts from these tables; its own fields are layered on top. Each
 table is a CSV file with a header; every row carries ``source`` and ``year``. Empty cells are left out, cells
-that start with ``{`` are JSON objects (distributions), and the columns ``route``, ``seasonality`` and
-``departures_h`` hold space-separated lists.
+that start with ``{`` are JSON objects (distributions, shares by class), and the columns ``route``,
+``seasonality``, ``departures_h`` and ``classes`` hold space-separated lists.
 
 ========================  =========================================================================
 table                     columns (besides source, year, notes)
 ========================  =========================================================================
 ``nodes.csv``             id, name, kind, country, lat, lon
 ``berths.csv``            node, cargo_class, count, rate, rate_unit, overhead_h, variability, dwell_h
-``chokepoints.csv``       node, slots_per_day, transit_h, variability
+``chokepoints.csv``       node, slots_per_day, transit_h, variability, classes, reserved_share (JSON),
+                          default_share (JSON)
 ``commodities.csv``       id, kind, cargo_class, tonnes_per_teu
 ``legs.csv``              id, from, to, mode, distance_nm, speed_kn, distance_km, speed_kmh, transit_h,
                           variability
@@ -63,7 +64,7 @@ SEED_TABLES = (
     "disruptions",
     *SECTION_TABLES,
 )
-LIST_COLUMNS = {"route": str, "seasonality": float, "departures_h": float}
+LIST_COLUMNS = {"route": str, "seasonality": float, "departures_h": float, "classes": str}
 INTEGER_COLUMNS = {"count"}
 TEXT_COLUMNS = {
     "id",
