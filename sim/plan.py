@@ -154,7 +154,7 @@ class Plan:
 
 
 def check_plan(plan: Plan) -> None:
-    """The engines' precondition: every visit takes time and no leg ever stops.
+    """The engines' precondition: every visit takes time, no leg ever stops, classes exist.
 
     Scenarios cannot break it (see :mod:`sim.scenario.distributions`); hand-made Plans can. Zero-time visits
     would leave the order of same-instant decisions undefined.
@@ -169,6 +169,7 @@ def check_plan(plan: Plan) -> None:
         raise ValueError(
             f"visit {int(bad[0])} has work {plan.visit_work[bad[0]]!r} h; every visit needs work > 0"
         )
+    _check_classes(plan)
     for station in plan.network.stations:
         schedules = [
             station.capacity,
@@ -176,6 +177,22 @@ def check_plan(plan: Plan) -> None:
         ]
         if station.is_delay and not all((s.values > 0).all() for s in schedules):
             raise ValueError(f"{station.name} has a speed factor of 0; speed factors must be > 0")
+
+
+def _check_classes(plan: Plan) -> None:
+    """Every visit's class is one of its station's classes (0 at stations without classes)."""
+    if plan.visit_class is None:
+        return
+    if plan.visit_class.shape != plan.visit_station.shape:
+        raise ValueError(f"visit_class has {plan.visit_class.size} entries for {plan.n_visits} visits")
+    limit = np.array([max(len(s.classes), 1) for s in plan.network.stations], dtype=np.int64)
+    bad = np.flatnonzero((plan.visit_class < 0) | (plan.visit_class >= limit[plan.visit_station]))
+    if bad.size:
+        station = plan.network.stations[int(plan.visit_station[bad[0]])]
+        raise ValueError(
+            f"visit {int(bad[0])} is in class {int(plan.visit_class[bad[0]])} at {station.name}, which has"
+            f" {len(station.classes)} classes; classes are 0 to the count minus 1 (0 without classes)"
+        )
 
 
 @dataclass(frozen=True)

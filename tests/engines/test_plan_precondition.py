@@ -1,4 +1,4 @@
-"""Plans outside the engines' precondition (zero-time visits, stopped legs) are refused, not simulated.
+"""Plans outside the engines' precondition (zero-time visits, stopped legs, missing classes) are refused.
 
 Zero-time visits would make the order of same-instant decisions depend on event bookkeeping, so the model
 excludes them: scenarios cannot produce them (tests/scenario/bad/*_zero.yaml) and the engines refuse
@@ -7,6 +7,9 @@ hand-made Plans that contain them.
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pytest
 
 from sim.engines import ENGINES, get_engine
@@ -34,4 +37,14 @@ def test_a_leg_with_speed_factor_zero_is_refused(engine: str) -> None:
     leg = Station(0, "leg:x", "leg", "N", windowed(1.0, [(0.0, 10.0, 0.0)]), 1.0)
     plan = _plan((leg,), [(1.0, [0], [4.0])])
     with pytest.raises(ValueError, match="speed factor"):
+        get_engine(engine)(plan)
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+@pytest.mark.parametrize("classes", [(), ("hi", "lo")])
+def test_a_visit_in_a_class_its_station_lacks_is_refused(engine: str, classes: tuple[str, ...]) -> None:
+    berth = Station(0, "b", "berth", "N", Schedule.constant(1), 1, classes=classes)
+    plan = _plan((berth,), [(0.0, [0], [1.0]), (0.0, [0], [1.0])])
+    plan = dataclasses.replace(plan, visit_class=np.array([0, len(classes) or 1], dtype=np.int8))
+    with pytest.raises(ValueError, match="is in class"):
         get_engine(engine)(plan)

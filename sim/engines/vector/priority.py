@@ -46,13 +46,16 @@ class RowState:
     next_free : float
         When the next transit may start (h; chokepoints).
     transits : int
-        Transits given so far (chokepoints: the number of the next one, for :class:`SlotOwners`).
+        Transits given so far (chokepoints: the number of the next one).
+    owners : SlotOwners or None
+        The owners of the chokepoint's transits (kept so that a resumed row does not recount them).
     """
 
     last: float = -INF
     ends: list[float] = field(default_factory=list)
     next_free: float = -INF
     transits: int = 0
+    owners: SlotOwners | None = None
 
 
 @dataclass(frozen=True)
@@ -132,8 +135,9 @@ def priority(
         n = int(counts[row])
         times, kinds = arrive[row, :n].tolist(), classes[row, :n].tolist()
         if station.kind == "chokepoint":
-            owners = SlotOwners(station.reserved)
-            begun = _chokepoint_row(times, kinds, n_classes, steps, owners, row_state, until)
+            if row_state.owners is None:
+                row_state.owners = SlotOwners(station.reserved)
+            begun = _chokepoint_row(times, kinds, n_classes, steps, row_state.owners, row_state, until)
         else:
             begun = _pool_row(times, work[row, :n].tolist(), kinds, n_classes, steps, row_state, until)
         for column, began in begun:
