@@ -7,7 +7,7 @@ compared with :func:`sim.analysis.stats.differences.paired_difference`. Runs wit
 compared with ``method="welch"`` instead.
 
 The default selection follows what planners ask: throughput by commodity and by flow (t/yr), transit time by
-flow (mean and p95, h), and waiting time and utilisation by station — with, where there are any, the visits
+flow (mean and p95, h), waiting time and utilisation by station, waiting time by priority class — with, where there are any, the visits
 still waiting at the horizon, whose waits the mean leaves out (:mod:`sim.results.waits`).
 """
 
@@ -44,8 +44,9 @@ DEFAULT_KPIS: tuple[tuple[str, str], ...] = (
     ("stations", "wait_mean_h"),
     ("stations", "waiting_at_horizon"),
     ("stations", "utilisation"),
+    ("stations_by_class", "wait_mean_h"),
 )
-"""(table, metric) pairs compared by default."""
+"""(table, metric) pairs compared by default (waits by class where stations have priority classes)."""
 
 SPARSE_METRICS = ("waiting_at_horizon",)
 """Counts that are zero at most stations: a row is kept only where either run has a non-zero value."""
@@ -98,6 +99,7 @@ _TABLE_NAMES = {
     "transit_by_flow": "Transit",
     "stations": "Station",
     "stations_by_month": "Station by month",
+    "stations_by_class": "Station by class",
 }
 
 
