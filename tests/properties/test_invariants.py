@@ -1,7 +1,8 @@
 """Invariants that hold for every scenario, checked on random small networks (Hypothesis).
 
-No cargo created or lost; time never runs backwards along a shipment; FIFO per station; no station above its
-capacity at any instant; waits are never negative.
+No cargo created or lost; time never runs backwards along a shipment; FIFO per station (per priority class at
+stations with classes); no lower class starts while a higher one waits (where no transits are reserved); no
+station above its capacity at any instant; waits are never negative.
 """
 
 from __future__ import annotations
@@ -65,12 +66,20 @@ def _fifo_violations(frame: pd.DataFrame) -> int:
     return int((np.diff(starts) < 0).sum())
 
 
+def _with_classes(result: RunResult) -> pd.DataFrame:
+    """The visits table with each visit's priority class (0 where its station has none)."""
+    visits = result.visits
+    assert len(visits) == result.plan.n_visits
+    classes = result.plan.visit_class
+    return visits.assign(klass=classes if classes is not None else np.zeros(len(visits), dtype=np.int8))
+
+
 @SETTINGS
 @given(scenarios())
 def test_every_queue_is_fifo(scenario: Scenario) -> None:
-    visits = _run(scenario).visits
+    visits = _with_classes(_run(scenario))
     queued = visits[(visits["kind"] != "leg") & visits["arrive"].notna()]
-    for _, station in queued.groupby(["replication", "station"], observed=True):
+    for _, station in queued.groupby(["replication", "station", "klass"], observed=True):
         assert _fifo_violations(station) == 0
         # a later arrival never starts while an earlier one is still waiting
         waiting_at_end = station["start"].isna()
@@ -79,6 +88,22 @@ def test_every_queue_is_fifo(scenario: Scenario) -> None:
                 station["arrive"][waiting_at_end].min() >= station["arrive"][~waiting_at_end].max()
                 or (station["start"].dropna() <= station["arrive"][waiting_at_end].min()).all()
             )
+
+
+@SETTINGS
+@given(scenarios())
+def test_no_lower_class_starts_while_a_higher_one_waits(scenario: Scenario) -> None:
+    result = _run(scenario)
+    visits = _with_classes(result)
+    plain = {s.name for s in result.network.stations if s.has_priority and not any(s.reserved)}
+    chosen = visits[visits["station"].isin(plain) & visits["start"].notna()]
+    for (rep, name), started in chosen.groupby(["replication", "station"], observed=True):
+        every = visits[(visits["replication"] == rep) & (visits["station"] == name)]
+        arrive, start = every["arrive"].to_numpy(), every["start"].fillna(np.inf).to_numpy()
+        klass = every["klass"].to_numpy()
+        for t, k in zip(started["start"].to_numpy(), started["klass"].to_numpy(), strict=True):
+            # waiting at t (arrived by t, not started by t) in a higher class: none
+            assert not ((klass < k) & (arrive <= t) & (start > t)).any(), (name, t)
 
 
 def _check_capacity(network: Network, visits: pd.DataFrame, sizes: np.ndarray) -> None:
