@@ -7,8 +7,9 @@ compared with :func:`sim.analysis.stats.differences.paired_difference`. Runs wit
 compared with ``method="welch"`` instead.
 
 The default selection follows what planners ask: throughput by commodity and by flow (t/yr), transit time by
-flow (mean and p95, h), waiting time and utilisation by station, waiting time by priority class — with, where there are any, the visits
-still waiting at the horizon, whose waits the mean leaves out (:mod:`sim.results.waits`).
+flow (mean and p95, h), waiting time and utilisation by station, waiting time by priority class — with,
+where there are any, the visits still waiting at the horizon, whose waits the mean leaves out
+(:mod:`sim.results.waits`).
 """
 
 from __future__ import annotations
