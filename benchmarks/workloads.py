@@ -260,4 +260,5 @@ def _rows(plan: Plan, which: Any) -> dict[str, Any]:
 
 
 def _visits(plan: Plan, which: Any) -> dict[str, Any]:
-    return {name: getattr(plan, name)[which] for name in ["visit_station", "visit_work", "visit_size"]}
+    names = ["visit_station", "visit_work", "visit_size"] + ["visit_class"] * (plan.visit_class is not None)
+    return {name: getattr(plan, name)[which] for name in names}
