@@ -228,6 +228,7 @@ def first_replications(plan: Plan, count: int) -> Plan:
         **_rows(plan, slice(0, s1)),
         first_visit=plan.first_visit[: s1 + 1],
         **_visits(plan, slice(0, v1)),
+        capacity_by_rep=plan.capacity_by_rep[:count],
     )
 
 
