@@ -42,6 +42,11 @@ class SlotOwners:
         self._credit = [0.0] * len(weights)
         self._owners: list[int] = []
 
+    @property
+    def reserves(self) -> bool:
+        """Some class owns some transits (else every transit is open)."""
+        return bool(self._labels)
+
     def owner(self, transit: int) -> int:
         """The class that owns transit number ``transit`` (0-based), or :data:`OPEN`."""
         if len(self._labels) < 2:

@@ -140,8 +140,8 @@ def priority(
             begun = _chokepoint_row(times, kinds, n_classes, steps, row_state.owners, row_state, until)
         else:
             begun = _pool_row(times, work[row, :n].tolist(), kinds, n_classes, steps, row_state, until)
-        for column, began in begun:
-            start[row, column] = began
+        if begun[0]:
+            start[row, begun[0]] = begun[1]
     return start, PriorityState(rows)
 
 
@@ -163,29 +163,44 @@ def _chokepoint_row(
     owners: SlotOwners,
     state: RowState,
     until: float,
-) -> list[tuple[int, float]]:
+) -> tuple[list[int], list[float]]:
     """One replication of a chokepoint: a transit every ``24 / slots`` h, given by priority.
 
     The next transit starts at the first time with slots from ``max(next free, earliest waiting arrival)``;
-    it goes to the visit picked among those arrived by then.
+    it goes to the visit picked among those arrived by then. Returns the columns started and their starts.
+    With constant slots the first time with slots is that time itself and the spacing one number (the same
+    floats as looking them up); transits no class owns skip the owners.
     """
     heaps: list[list[int]] = [[] for _ in range(n_classes)]
+    push, pop = heapq.heappush, heapq.heappop
+    constant = len(slots.values) == 1 and slots.values[0] > 0
+    spacing = 24.0 / slots.values[0] if constant else 0.0
+    reserved = owners.reserves
     waiting, i, n = 0, 0, len(arrive)
-    begun = []
+    columns: list[int] = []
+    starts: list[float] = []
+    next_free, transits = state.next_free, state.transits
     while waiting or i < n:
-        base = state.next_free if waiting else max(state.next_free, arrive[i])
-        t = slots.next_positive(base)
+        base = next_free if waiting or next_free > arrive[i] else arrive[i]
+        t = base if constant else slots.next_positive(base)
         if t >= until:  # an infinite time too
             break
         while i < n and arrive[i] <= t:
-            heapq.heappush(heaps[kinds[i]], i)
+            push(heaps[kinds[i]], i)
             i += 1
             waiting += 1
-        begun.append((_pick(heaps, owners.owner(state.transits)), t))
+        owner = owners.owner(transits) if reserved else OPEN
+        if owner != OPEN and heaps[owner]:
+            column = pop(heaps[owner])
+        else:
+            column = pop(next(heap for heap in heaps if heap))
+        columns.append(column)
+        starts.append(t)
         waiting -= 1
-        state.transits += 1
-        state.next_free = t + 24.0 / slots.at(t)
-    return begun
+        transits += 1
+        next_free = t + (spacing if constant else 24.0 / slots.at(t))
+    state.next_free, state.transits = next_free, transits
+    return columns, starts
 
 
 def _pool_row(
@@ -196,10 +211,11 @@ def _pool_row(
     berths: _Steps,
     state: RowState,
     until: float,
-) -> list[tuple[int, float]]:
+) -> tuple[list[int], list[float]]:
     """One replication of a berth pool: at every arrival, end and capacity change, fill the free berths.
 
-    Decisions happen at the end of an instant: the arrivals and ends at that time are counted first.
+    Decisions happen at the end of an instant: the arrivals and ends at that time are counted first. Returns
+    the columns started and their starts.
     """
     heaps: list[list[int]] = [[] for _ in range(n_classes)]
     ends = state.ends
@@ -208,7 +224,8 @@ def _pool_row(
         heapq.heappush(heaps[kinds[i]], i)
         i += 1
         waiting += 1
-    begun = []
+    columns: list[int] = []
+    starts: list[float] = []
     while True:
         t = arrive[i] if i < n else INF
         if waiting:
@@ -227,5 +244,6 @@ def _pool_row(
             column = _pick(heaps, OPEN)
             waiting -= 1
             heapq.heappush(ends, t + work[column])
-            begun.append((column, t))
-    return begun
+            columns.append(column)
+            starts.append(t)
+    return columns, starts
