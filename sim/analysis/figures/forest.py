@@ -15,13 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.figures.names import Names
 from sim.analysis.figures.style import (
     NOT_SIGNIFICANT,
     SIGNIFICANT,
     new_figure,
     note,
-    pretty,
-    station_label,
     styled,
     tonnes_formatter,
 )
@@ -70,7 +69,15 @@ PANELS = (
 )
 
 
-_LABELS: dict[str, Callable[[str], str]] = {"stations": station_label, "throughput_by_commodity": pretty}
+def _labeller(table: str, names: Names) -> Callable[[str], str]:
+    """How the rows of a KPI table are named: stations, flows and commodities by name, others by key."""
+    by_table: dict[str, Callable[[str], str]] = {
+        "stations": names.station,
+        "throughput_by_commodity": names.commodity,
+        "throughput_by_flow": names.flow,
+        "transit_by_flow": names.flow,
+    }
+    return by_table.get(table, str)
 
 
 def _rows(table: pd.DataFrame, panel: Panel, limit: int) -> tuple[pd.DataFrame, int, int]:
@@ -143,7 +150,12 @@ def _draw_panel(
 
 @styled
 def plot_differences(
-    table: pd.DataFrame, variant: str, base: str = "base", limit: int = 12, panels: tuple[Panel, ...] = PANELS
+    table: pd.DataFrame,
+    variant: str,
+    base: str = "base",
+    limit: int = 12,
+    panels: tuple[Panel, ...] = PANELS,
+    names: Names | None = None,
 ) -> Any:
     """Forest plot of one variant's differences from the base.
 
@@ -159,6 +171,8 @@ def plot_differences(
         At most this many rows per panel (significant and largest changes first).
     panels : tuple of Panel
         KPI families to draw, in order; empty ones are skipped.
+    names : Names, optional
+        Names of the flows and stations (:func:`sim.analysis.figures.names.names_of_runs`); ids without.
     """
     mine = table.loc[table["variant"] == variant]
     chosen = []
@@ -170,7 +184,7 @@ def plot_differences(
     figure = new_figure(9.5, sum(heights) + 1.2, layout="constrained")
     axes = figure.subplots(len(heights), 1, squeeze=False, height_ratios=heights).ravel()
     for ax, (panel, rows, hidden) in zip(axes, chosen, strict=False):
-        _draw_panel(ax, rows, panel, hidden, _LABELS.get(panel.table, str))
+        _draw_panel(ax, rows, panel, hidden, _labeller(panel.table, names or Names()))
     if not chosen:
         axes[0].text(0.5, 0.5, "no KPI to compare", ha="center", va="center", transform=axes[0].transAxes)
         axes[0].set_axis_off()
@@ -204,7 +218,12 @@ def _significance_handles() -> list[Any]:
 
 
 @styled
-def plot_bottlenecks(table: pd.DataFrame, top: int = 15, title: str = "Where the corridor is fragile") -> Any:
+def plot_bottlenecks(
+    table: pd.DataFrame,
+    top: int = 15,
+    title: str = "Where the corridor is fragile",
+    names: Names | None = None,
+) -> Any:
     """Two panels for the most harmful stations: throughput change (t/yr) and transit time added (h).
 
     Significant changes are solid red bars, the others hollow grey bars (hatched), so the difference survives
@@ -219,6 +238,8 @@ def plot_bottlenecks(table: pd.DataFrame, top: int = 15, title: str = "Where the
         Stations shown (by rank).
     title : str
         Figure title.
+    names : Names, optional
+        Station names (ids without).
     """
     rows = table.sort_values("rank").head(top).iloc[::-1]
     figure = new_figure(11.0, 0.32 * len(rows) + 1.8, layout="constrained")
@@ -252,7 +273,7 @@ def plot_bottlenecks(table: pd.DataFrame, top: int = 15, title: str = "Where the
         ax.grid(axis="y", visible=False)
     left.xaxis.set_major_formatter(tonnes_formatter)
     left.xaxis.set_major_locator(_few_ticks())
-    left.set_yticks(y, [station_label(str(r)) for r in rows["station"]])
+    left.set_yticks(y, [(names or Names()).station(str(r)) for r in rows["station"]])
     figure.suptitle(title)
     note(
         figure,
