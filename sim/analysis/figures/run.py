@@ -174,7 +174,7 @@ def plot_transit_ecdf(
                 where="post",
                 color=colour,
                 linewidth=2.6 if wide and h is not None else 1.6,
-                linestyle="-" if wide else (0, (4, 1.5)),
+                linestyle=_style(wide),
                 zorder=2 + rank,
             )
             p50, p95 = np.quantile(values, [0.5, 0.95])
@@ -207,8 +207,12 @@ def plot_transit_ecdf(
 def _line(colour: str, label: str, wide: bool) -> Any:
     from matplotlib.lines import Line2D
 
-    style = "-" if wide else (0, (4, 1.5))
-    return Line2D([], [], color=colour, linewidth=2.6 if wide else 1.6, linestyle=style, label=label)
+    return Line2D([], [], color=colour, linewidth=2.6 if wide else 1.6, linestyle=_style(wide), label=label)
+
+
+def _style(wide: bool) -> Any:
+    """Solid for the base (or a lone curve), dashed for the variants drawn over it."""
+    return "-" if wide else (0, (4, 1.5))
 
 
 @styled
