@@ -8,6 +8,7 @@ refusal is one) and every network request — and offers the few commands the re
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -60,7 +61,13 @@ class Browser:
             os.dup2(high[1], 4)
 
         self._process = subprocess.Popen(
-            [chromium(), *FLAGS, f"--user-data-dir={profile}", f"--window-size={width},{height}", "about:blank"],
+            [
+                chromium(),
+                *FLAGS,
+                f"--user-data-dir={profile}",
+                f"--window-size={width},{height}",
+                "about:blank",
+            ],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -73,10 +80,15 @@ class Browser:
         self._next_id = 0
         self.events: list[dict[str, Any]] = []
         target = self._call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self._session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        self._session = self._call("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.call(f"{domain}.enable")
-        self.call("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+        )
 
     def __enter__(self) -> Browser:
         return self
@@ -86,20 +98,16 @@ class Browser:
 
     def close(self) -> None:
         """End the browser (the process this helper started, by its handle)."""
-        try:
+        with contextlib.suppress(AssertionError, OSError):
             self._call("Browser.close")
-        except (AssertionError, OSError):
-            pass
         try:
             self._process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
         for fd in (self._read, self._write):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
     def _send(self, method: str, params: dict[str, Any] | None, session: str | None) -> int:
         self._next_id += 1
@@ -158,7 +166,9 @@ class Browser:
 
     def evaluate(self, expression: str) -> Any:
         """The value of a JavaScript expression in the page (an exception in it fails the test)."""
-        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True})
+        result = self.call(
+            "Runtime.evaluate", {"expression": expression, "returnByValue": True, "awaitPromise": True}
+        )
         if "exceptionDetails" in result:
             raise AssertionError(f"{expression[:80]}: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -166,14 +176,21 @@ class Browser:
     def click(self, selector: str) -> None:
         """Scroll the element into view and click its centre with the mouse."""
         box = self.evaluate(
-            f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.scrollIntoView({{block: 'center'}});"
-            " const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+            f"(() => {{ const e = document.querySelector({json.dumps(selector)});"
+            " e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
+            " return [r.x + r.width / 2, r.y + r.height / 2]; })()"
         )
         x, y = box
         for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
             self.call(
                 "Input.dispatchMouseEvent",
-                {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1 if kind != "mouseMoved" else 0},
+                {
+                    "type": kind,
+                    "x": x,
+                    "y": y,
+                    "button": "left",
+                    "clickCount": 1 if kind != "mouseMoved" else 0,
+                },
             )
 
     def type(self, text: str) -> None:
@@ -181,21 +198,28 @@ class Browser:
         self.call("Input.insertText", {"text": text})
 
     def problems(self) -> list[str]:
-        """Console errors and warnings, uncaught exceptions and error log entries (CSP refusals among them)."""
+        """Console errors and warnings, uncaught exceptions, error log entries (CSP refusals among them)."""
         found = []
         for event in self.events:
             params = event.get("params", {})
-            if event["method"] == "Runtime.consoleAPICalled" and params.get("type") in ("error", "warning", "assert"):
+            if event["method"] == "Runtime.consoleAPICalled" and params.get("type") in (
+                "error",
+                "warning",
+                "assert",
+            ):
                 found.append(f"console.{params['type']}: {[a.get('value') for a in params.get('args', [])]}")
             elif event["method"] == "Runtime.exceptionThrown":
-                found.append(f"exception: {params['exceptionDetails'].get('text')}")
+                details = params["exceptionDetails"]
+                found.append(f"{details.get('text')} {details.get('exception', {}).get('description', '')}")
             elif event["method"] == "Log.entryAdded" and params["entry"].get("level") in ("error", "warning"):
                 found.append(f"log {params['entry'].get('source')}: {params['entry'].get('text')}")
         return found
 
     def requests(self) -> list[str]:
         """The URL of every request the page made."""
-        return [e["params"]["request"]["url"] for e in self.events if e["method"] == "Network.requestWillBeSent"]
+        return [
+            e["params"]["request"]["url"] for e in self.events if e["method"] == "Network.requestWillBeSent"
+        ]
 
     def screenshot(self, path: Path) -> Path:
         """The whole page as a PNG."""

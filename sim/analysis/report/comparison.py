@@ -293,7 +293,7 @@ def _variant_section(context: ComparisonContext, variant: str) -> Section:
         + data_table(COLUMNS, head_rows, highlight=head_marks, sortable=True)
         + forest.html()
         + f"<details><summary>All {len(changed_rows)} KPIs that differ</summary>"
-        + data_table(COLUMNS, changed_rows, highlight=changed_marks, sortable=True)
+        + data_table(COLUMNS, changed_rows, highlight=changed_marks, sortable=True, key=f"{variant}-differ")
         + "</details>"
         + f"<details><summary>{len(same_rows)} KPIs identical in every replication</summary>"
         + '<p class="note">Untouched by the change: common random numbers give them the same value in '

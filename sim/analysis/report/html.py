@@ -188,6 +188,7 @@ def data_table(
     highlight: Sequence[bool] | None = None,
     text: set[int] | None = None,
     sortable: bool = False,
+    key: str = "",
 ) -> str:
     """An HTML table of already formatted cells (escaped here).
 
@@ -207,6 +208,8 @@ def data_table(
         Columns of text, aligned left (numbers are aligned right; the first column is always left).
     sortable : bool
         Sortable by a click on a heading, with a filter box above (:data:`SCRIPT`).
+    key : str
+        The table's ``id`` (none when empty).
     """
     left = text or set()
     classes = " ".join(c for c in (css, "sortable" if sortable else "") if c)
@@ -216,7 +219,10 @@ def data_table(
             '<div class="tools"><input type="search" placeholder="Filter rows: type words" '
             'aria-label="Filter rows"> <span></span></div>'
         )
-    parts.append(f'<table class="{html.escape(classes)}">' if classes else "<table>")
+    attributes = (f' id="{html.escape(key)}"' if key else "") + (
+        f' class="{html.escape(classes)}"' if classes else ""
+    )
+    parts.append(f"<table{attributes}>")
 
     def cell(tag: str, j: int, value: object) -> str:
         align = ' class="text"' if j in left else ""

@@ -159,6 +159,7 @@ def _throughput(context: RunContext) -> Section:
         rows,
         text={1, 5},
         sortable=True,
+        key="flows",
     )
     return Section("throughput", "Flows and throughput", table + context.figure("monthly_throughput"))
 
@@ -222,7 +223,7 @@ def _monthly_waits(run: RunData, names: Names) -> str:
     ]
     return (
         "<h3>Monthly waits at the busiest stations</h3>"
-        + data_table(columns, _monthly_rows(monthly, names), text={7}, sortable=True)
+        + data_table(columns, _monthly_rows(monthly, names), text={7}, sortable=True, key="monthly-waits")
         + '<p class="note">The stations with the longest mean waits. Waits of the visits that arrived in the '
         "month (after the warm-up) and started by the horizon: mean ± the half-width of its 95 % confidence "
         "interval across replications, and the means across replications of each replication's 95th "
@@ -246,6 +247,7 @@ def _waiting(context: RunContext) -> Section:
         _station_rows(run, context.names),
         text={1, 6},
         sortable=True,
+        key="stations",
     )
     note = (
         '<p class="note">Mean ± the half-width of its 95 % confidence interval across replications; '
