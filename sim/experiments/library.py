@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis.figures.forest import plot_differences
+from sim.analysis.figures.names import names_of_runs
 from sim.analysis.figures.network_map import plot_network_map
 from sim.analysis.figures.style import FORMATS, save_figure
 from sim.analysis.report.comparison import difference_rows
@@ -180,8 +181,9 @@ def write_library(
     network = plot_network_map(tables.port_throughput(run), tables.flow_routes(run), "2024 baseline network")
     # The map carries small port names: never below 100 dpi, or they blur.
     save_figure(network, figures / f"{result.base}_network.png", dpi=max(dpi, 100.0), format=figure_format)
+    names = names_of_runs([run])  # the base's flows and stations by name
     for variant in result.variants:
-        forest = plot_differences(result.table, variant, result.base, limit=8)
+        forest = plot_differences(result.table, variant, result.base, limit=8, names=names)
         save_figure(forest, figures / f"{variant}.png", dpi=dpi, format=figure_format)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     readme = out / "README.md"

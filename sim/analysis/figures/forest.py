@@ -44,6 +44,8 @@ class Panel:
         Names of the (estimate, low, high) columns to plot.
     scale : float
         Multiplier from the table's unit to the axis unit.
+    symbol : str
+        The axis unit's symbol, written after each difference printed beside the panel.
     """
 
     table: str
@@ -52,20 +54,35 @@ class Panel:
     axis: str
     columns: tuple[str, str, str]
     scale: float
+    symbol: str
 
 
 RELATIVE = ("relative", "relative_low", "relative_high")
 ABSOLUTE = ("diff", "diff_low", "diff_high")
 PANELS = (
     Panel(
-        "throughput_by_commodity", "tonnes_per_year", "Throughput by commodity", "change (%)", RELATIVE, 100
+        "throughput_by_commodity",
+        "tonnes_per_year",
+        "Throughput by commodity",
+        "change (%)",
+        RELATIVE,
+        100,
+        "%",
     ),
-    Panel("throughput_by_flow", "tonnes_per_year", "Throughput by flow", "change (%)", RELATIVE, 100),
+    Panel("throughput_by_flow", "tonnes_per_year", "Throughput by flow", "change (%)", RELATIVE, 100, "%"),
     Panel(
-        "transit_by_flow", "transit_mean_h", "Mean transit time by flow", "change (days)", ABSOLUTE, 1 / 24
+        "transit_by_flow",
+        "transit_mean_h",
+        "Mean transit time by flow",
+        "change (days)",
+        ABSOLUTE,
+        1 / 24,
+        "d",
     ),
-    Panel("stations", "wait_mean_h", "Mean wait by station", "change (hours)", ABSOLUTE, 1.0),
-    Panel("stations", "utilisation", "Utilisation by station", "change (percentage points)", ABSOLUTE, 100),
+    Panel("stations", "wait_mean_h", "Mean wait by station", "change (hours)", ABSOLUTE, 1.0, "h"),
+    Panel(
+        "stations", "utilisation", "Utilisation by station", "change (percentage points)", ABSOLUTE, 100, "pp"
+    ),
 )
 
 
@@ -122,7 +139,7 @@ def _draw_panel(
         if xi == 0.0 and lo == 0.0 and hi == 0.0:
             text = "0  (identical in every replication)"
         else:
-            text = f"{xi:+.3g}" + (f"  [{lo:+.3g}, {hi:+.3g}]" if np.isfinite(lo) else "")
+            text = f"{xi:+.3g} {panel.symbol}" + (f"  [{lo:+.3g}, {hi:+.3g}]" if np.isfinite(lo) else "")
         ax.text(
             1.02,
             yi,

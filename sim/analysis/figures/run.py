@@ -10,6 +10,7 @@ The network map lives in :mod:`sim.analysis.figures.network_map` and the compari
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,8 @@ __all__ = [
 
 HUE_COLOURS = ("#333333", "#E69F00", "#0072B2", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442")
 KIND_COLOURS = {"berth": "#0072B2", "service": "#E69F00", "chokepoint": "#D55E00"}
+TITLE_CHARACTERS = 44
+"""Longest line of a panel title of the transit figure (a 4-inch panel); longer names wrap."""
 
 
 def _grid(n_panels: int, max_cols: int, panel_w: float, panel_h: float, **kw: Any) -> tuple[Any, list[Any]]:
@@ -190,7 +193,7 @@ def plot_transit_ecdf(
                     fontsize=8,
                     color="#333333",
                 )
-        ax.set_title(label(str(group)), loc="left", fontsize=9.5)
+        ax.set_title(textwrap.fill(label(str(group)), TITLE_CHARACTERS), loc="left", fontsize=9.5)
         ax.set_xlabel("transit time (days)")
         ax.set_ylabel("share of shipments")
         ax.set_ylim(0, 1.02)
