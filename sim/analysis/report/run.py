@@ -78,24 +78,41 @@ def _id(value: str) -> Cell:
     return Cell(value, float("nan"))
 
 
+def _local_flows(run: RunData) -> set[str]:
+    """Flows that start and end at one node: other traffic queueing there (a canal's other transits)."""
+    ships = run.shipments.drop_duplicates("flow")
+    return set(ships.loc[ships["origin"] == ships["destination"], "flow"].astype(str))
+
+
+def _delivered(flows: pd.DataFrame, names: Names) -> str:
+    by_commodity = flows.groupby("commodity")["tonnes_per_year"].sum().sort_values(ascending=False)
+    return ", ".join(
+        f"{names.commodity(str(c))} {quantity(float(t), 'mass')}" for c, t in by_commodity.items()
+    )
+
+
 def _summary(context: RunContext) -> Section:
     run, names = context.run, context.names
     flows = tables.flow_summary(run)
+    local = flows["flow"].isin(_local_flows(run))
+    corridor, other = flows.loc[~local], flows.loc[local]
     waits = tables.station_waiting(run)
-    by_commodity = flows.groupby("commodity")["tonnes_per_year"].sum().sort_values(ascending=False)
-    delivered = ", ".join(
-        f"{names.commodity(str(c))} {quantity(float(t), 'mass')}" for c, t in by_commodity.items()
-    )
-    items = [f"Delivered per year: {html.escape(delivered)}."]
-    if len(flows):
-        slow = flows.sort_values("transit_mean_d").iloc[[0, -1]].to_dict(orient="records")
+    items = []
+    if len(corridor):
+        items.append(f"Delivered per year: {html.escape(_delivered(corridor, names))}.")
+        ends = corridor.sort_values("transit_mean_d").iloc[[0, -1]].to_dict(orient="records")
         items.append(
             "Mean door-to-door transit from "
             + " to ".join(
                 f"{quantity(24 * r['transit_mean_d'], 'duration')} ({html.escape(names.flow(r['flow']))})"
-                for r in slow
+                for r in ends
             )
             + "."
+        )
+    if len(other):
+        items.append(
+            "Other traffic at single nodes (it queues there, it is not corridor cargo): "
+            f"{html.escape(_delivered(other, names))} per year."
         )
     if len(waits):
         top = waits.head(3).to_dict(orient="records")
