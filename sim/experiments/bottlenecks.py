@@ -321,12 +321,14 @@ def write_bottlenecks(
     (:mod:`sim.results.destinations`). Returns ``target``.
     """
     from sim.analysis.figures.forest import plot_bottlenecks
+    from sim.analysis.figures.names import names_of_scenario
     from sim.analysis.figures.style import save_png
 
     with atomic_directory(target, "bottlenecks", option="--out") as scratch:
         table.to_csv(scratch / "bottlenecks.csv", index=False)
         table.to_parquet(scratch / "bottlenecks.parquet", index=False)
-        save_png(plot_bottlenecks(table, top=top), scratch / "bottlenecks.png")
+        figure = plot_bottlenecks(table, top=top, names=names_of_scenario(scenario))
+        save_png(figure, scratch / "bottlenecks.png")
         write_json(
             bottlenecks_provenance(scenario, fraction, replications, seed, engine),
             scratch / "provenance.json",

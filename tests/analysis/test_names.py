@@ -6,7 +6,7 @@ import pandas as pd
 
 import sim
 from sim.analysis.figures.forest import plot_differences
-from sim.analysis.figures.names import Names, names_of_runs, short_name
+from sim.analysis.figures.names import Names, names_of_runs, names_of_scenario, short_name
 from sim.analysis.figures.run import plot_transit_ecdf
 from sim.analysis.tables import tidy as tables
 from tests.analysis.conftest import CORRIDOR
@@ -34,6 +34,7 @@ def test_stations_are_named_by_their_places_services_by_both_ends(corridor):
     assert names.station("chk:PAPCN") == "Panama Canal chokepoint"
     # a station the run does not know keeps a label made from its id
     assert names.station("chk:XXABC") == "XXABC chokepoint"
+    assert names.station("dwell:XXABC/container/transshipment") == "XXABC container transshipment dwell"
     assert names.flow("not_a_flow") == "not_a_flow"
 
 
@@ -92,3 +93,14 @@ def test_figures_label_flows_and_stations_by_name(corridor):
     printed = {t.get_text() for ax in forest.axes for t in ax.texts}
     assert "+2 d  [+1.67, +2.33]" in printed
     assert "+2 h  [-10, +14]" in printed
+
+
+def test_a_scenario_alone_gives_the_names_of_its_runs(corridor):
+    from_run = names_of_runs([corridor])
+    from_scenario = names_of_scenario(sim.load_scenario(CORRIDOR))
+    assert from_scenario.flows == from_run.flows
+    assert from_scenario.nodes.items() >= from_run.nodes.items()
+    stations = set(corridor.stations["station"])
+    assert {s for s in stations if not s.startswith("dwell:")} <= set(from_scenario.stations)
+    assert {s: from_scenario.station(s) for s in stations} == {s: from_run.station(s) for s in stations}
+    assert any(s.startswith("leg:") for s in stations)  # legs too, named by both ends

@@ -11,10 +11,12 @@ a reader wants place names. :class:`Names` maps ids to names built from what a r
 * a station: ``Paranagua grain berths``, ``Panama Canal chokepoint``, ``service Chancay → Shanghai``,
   ``leg Santos – Qingdao``, ``Qinzhou container transshipment dwell``. The far end of a service is the
   node its shipments visit next (the shipment's destination after its last visit); a leg, which shipments
-  may travel either way, is named by the nodes visited before and after it.
+  may travel either way, by the nodes visited before and after it, in alphabetical order.
 
-An empty :class:`Names` (the default of every figure) falls back to the id-based labels of
-:func:`sim.analysis.figures.style.station_label` and :func:`sim.analysis.figures.style.pretty`.
+:func:`names_of_scenario` gives the same names from a scenario alone (for figures drawn before any run
+directory exists, such as the bottleneck ranking). An empty :class:`Names` (the default of every figure)
+falls back to the id-based labels of :func:`sim.analysis.figures.style.station_label` and
+:func:`sim.analysis.figures.style.pretty`.
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from sim.analysis.figures.style import pretty, station_label
 
 if TYPE_CHECKING:
     from sim.analysis.tables.run_data import RunData
+    from sim.scenario.model import Scenario
 
-__all__ = ["Names", "names_of_runs", "short_name"]
+__all__ = ["Names", "names_of_runs", "names_of_scenario", "short_name"]
 
 ARROW = " → "
 
@@ -114,15 +117,24 @@ def _node_names(stations: pd.DataFrame) -> dict[str, str]:
     return {str(n): short_name(str(name)) for n, name in zip(first["node"], first["node_name"], strict=True)}
 
 
+def _flow_label(commodity: str, origin: str, destination: str, here: str, there: str) -> str:
+    what = pretty(commodity)
+    return f"{what} at {here}" if origin == destination else f"{what}: {here}{ARROW}{there}"
+
+
+def _unique(named: dict[str, str]) -> dict[str, str]:
+    """Names that two ids share get their id in brackets."""
+    counts = pd.Series(list(named.values()), dtype=object).value_counts()
+    return {key: f"{name} ({key})" if counts[name] > 1 else name for key, name in named.items()}
+
+
 def _flow_names(shipments: pd.DataFrame, nodes: Mapping[str, str]) -> dict[str, str]:
     first = shipments.drop_duplicates("flow")[["flow", "commodity", "origin", "destination"]]
     named: dict[str, str] = {}
     for flow, commodity, origin, destination in first.itertuples(index=False):
         here, there = nodes.get(str(origin), str(origin)), nodes.get(str(destination), str(destination))
-        what = pretty(str(commodity))
-        named[str(flow)] = f"{what} at {here}" if origin == destination else f"{what}: {here}{ARROW}{there}"
-    counts = pd.Series(list(named.values())).value_counts()
-    return {flow: f"{name} ({flow})" if counts[name] > 1 else name for flow, name in named.items()}
+        named[str(flow)] = _flow_label(str(commodity), str(origin), str(destination), here, there)
+    return _unique(named)
 
 
 def _neighbours(
@@ -163,17 +175,64 @@ def _station_names(
     names = {}
     for station, kind in kinds.items():
         here = nodes.get(node_of[station], node_of[station])
-        if kind == "berth":
-            cargo = station.partition("/")[2].replace("_", " ")
-            names[station] = f"{here} {cargo} berths".replace("  ", " ")
-        elif kind == "chokepoint":
-            names[station] = f"{here} chokepoint"
-        elif kind == "dwell":
-            rest = station.partition("/")[2].replace("/", " ").replace("_", " ")
-            names[station] = f"{here} {rest} dwell"
-        elif kind == "service" and station in ends:
-            names[station] = f"service {here}{ARROW}{nodes.get(ends[station][1], ends[station][1])}"
-        elif kind == "leg" and station in ends:
-            a, b = (nodes.get(n, n) for n in ends[station])
-            names[station] = f"leg {a} – {b}"
+        near = ends.get(station)
+        label = _station_label(
+            station,
+            kind,
+            here,
+            None if near is None else (nodes.get(near[0], near[0]), nodes.get(near[1], near[1])),
+        )
+        if label is not None:
+            names[station] = label
     return names
+
+
+def _station_label(station: str, kind: str, here: str, ends: tuple[str, str] | None) -> str | None:
+    """A station's name from its kind, its node's name and (services, legs) the names of both ends."""
+    if kind == "berth":
+        cargo = station.partition("/")[2].replace("_", " ")
+        return f"{here} {cargo} berths".replace("  ", " ")
+    if kind == "chokepoint":
+        return f"{here} chokepoint"
+    if kind == "dwell":
+        rest = station.partition("/")[2].replace("/", " ").replace("_", " ")
+        return f"{here} {rest} dwell"
+    if kind == "service" and ends is not None:
+        return f"service {here}{ARROW}{ends[1]}"
+    if kind == "leg" and ends is not None:  # travelled either way: its ends in alphabetical order
+        first, second = sorted(ends)
+        return f"leg {first} – {second}"
+    return None
+
+
+def names_of_scenario(scenario: Scenario) -> Names:
+    """The names of a scenario's nodes, flows and stations, from the scenario alone (no run needed).
+
+    The same names as :meth:`Names.from_tables` gives for a run of it (dwell stations, which only a run
+    lists, keep the labels made from their ids).
+    """
+    nodes = {str(n): short_name(node.name) for n, node in scenario.nodes.items()}
+
+    def place(node: str) -> str:
+        return nodes.get(node, node)
+
+    flows = _unique(
+        {
+            str(f): _flow_label(
+                flow.commodity, flow.origin, flow.destination, place(flow.origin), place(flow.destination)
+            )
+            for f, flow in scenario.flows.items()
+        }
+    )
+    stations: dict[str, str | None] = {}
+    for n, node in scenario.nodes.items():
+        stations |= {
+            f"{n}/{cargo}": _station_label(f"{n}/{cargo}", "berth", place(n), None) for cargo in node.berths
+        }
+        if node.chokepoint is not None:
+            stations[f"chk:{n}"] = _station_label(f"chk:{n}", "chokepoint", place(n), None)
+    for kind, prefix, links in (("service", "svc:", scenario.services), ("leg", "leg:", scenario.legs)):
+        for key, link in links.items():
+            ends = (place(link.from_), place(link.to))
+            stations[f"{prefix}{key}"] = _station_label(f"{prefix}{key}", kind, ends[0], ends)
+    return Names(nodes, flows, {k: v for k, v in stations.items() if v is not None})

@@ -211,9 +211,13 @@ METRICS = {
 def station_label(station: str) -> str:
     """Readable station name, e.g. ``svc:wcsa_chy_sha`` → ``service wcsa chy sha``.
 
-    ``BRPNG/grain`` → ``BRPNG grain berths``, ``chk:PAPCN`` → ``PAPCN chokepoint``; anything else unchanged.
+    ``BRPNG/grain`` → ``BRPNG grain berths``, ``chk:PAPCN`` → ``PAPCN chokepoint``,
+    ``dwell:CNQZH/container/transshipment`` → ``CNQZH container transshipment dwell``; anything else
+    unchanged.
     """
     prefix, colon, rest = station.partition(":")
+    if colon and prefix == "dwell":
+        return f"{rest.replace('/', ' ').replace('_', ' ')} dwell"
     if colon and prefix in STATION_KINDS:
         words = rest.replace("_", " ").replace("-", " – ")
         return f"{words} {STATION_KINDS[prefix]}" if prefix == "chk" else f"{STATION_KINDS[prefix]} {words}"
