@@ -127,8 +127,12 @@ class Comparison:
     def figure(self, variant: str | None = None, limit: int = 12) -> Any:
         """Forest plot (matplotlib ``Figure``) of one variant's differences (default: the first variant)."""
         from sim.analysis.figures.forest import plot_differences
+        from sim.analysis.figures.names import Names, names_of_scenario
 
-        return plot_differences(self.table, variant or self.variants[0], self.base, limit=limit)
+        names = Names()
+        for tables in self.runs.values():  # flows and stations by name; the base's names first
+            names = names.merged(names_of_scenario(tables.scenario))
+        return plot_differences(self.table, variant or self.variants[0], self.base, limit=limit, names=names)
 
 
 def _names(scenarios: Sequence[Scenario]) -> list[str]:
