@@ -150,7 +150,7 @@ def test_comparison_report_opens_with_what_changed_significantly_and_by_how_much
         transit.index('id="fig-transit_ecdf_all"') < folded < transit.index('id="fig-transit_ecdf_identical"')
     )
     # the identical KPIs are listed only in a folded table
-    body = _section(text, "one_berth")
+    body = _section(text, "variant-one_berth")
     same = body[body.index(f"<summary>{int(identical(table).sum())} KPIs identical in every replication") :]
     assert "General containers: Santos → Qingdao — mean transit time" in same
     headline = body[: body.index("<details>")]

@@ -101,10 +101,10 @@ def test_comparison_report_loads_offline_and_shows_every_figure_folded_or_not(tm
     assert widths
     assert min(widths) > 100
     # the full KPI table of the variant filters too
-    browser.click("#one_berth details summary")
-    table = "#one_berth-differ"
+    browser.click("#variant-one_berth details summary")
+    table = "#variant-one_berth-differ"
     rows = len(_column(browser, table, 0))
-    browser.click(".tools:has(+ #one_berth-differ) input")
+    browser.click(".tools:has(+ #variant-one_berth-differ) input")
     browser.type("Paranaguá utilisation")
     kept = _column(browser, table, 0)
     assert 0 < len(kept) < rows

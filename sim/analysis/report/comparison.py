@@ -215,8 +215,8 @@ def _variant_summary(context: ComparisonContext, variant: str) -> str:
     same = int(identical(mine).sum())
     name = html.escape(variant)
     text = (
-        f'<h3><a href="#{name}">{name}</a></h3><p><b>{len(changed)}</b> of {len(mine)} compared KPIs changed '
-        f"significantly (95 % interval excludes zero); {same} are identical in every replication.</p>"
+        f'<h3><a href="#variant-{name}">{name}</a></h3><p><b>{len(changed)}</b> of {len(mine)} compared KPIs '
+        f"changed significantly (95 % interval excludes zero); {same} are identical in every replication.</p>"
     )
     if len(changed):
         rows, marks = difference_cells(changed.head(SUMMARY_ROWS), context.names)
@@ -293,13 +293,17 @@ def _variant_section(context: ComparisonContext, variant: str) -> Section:
         + data_table(COLUMNS, head_rows, highlight=head_marks, sortable=True)
         + forest.html()
         + f"<details><summary>All {len(changed_rows)} KPIs that differ</summary>"
-        + data_table(COLUMNS, changed_rows, highlight=changed_marks, sortable=True, key=f"{variant}-differ")
+        + data_table(
+            COLUMNS, changed_rows, highlight=changed_marks, sortable=True, key=f"variant-{variant}-differ"
+        )
         + "</details>"
         + f"<details><summary>{len(same_rows)} KPIs identical in every replication</summary>"
         + '<p class="note">Untouched by the change: common random numbers give them the same value in '
-        "both runs.</p>" + data_table(COLUMNS, same_rows, sortable=True) + "</details>"
+        "both runs.</p>"
+        + data_table(COLUMNS, same_rows, sortable=True, key=f"variant-{variant}-identical")
+        + "</details>"
     )
-    return Section(variant, f"{variant} vs {context.base}", body)
+    return Section(f"variant-{variant}", f"{variant} vs {context.base}", body)
 
 
 def _variants(context: ComparisonContext) -> list[Section]:

@@ -23,7 +23,7 @@ from sim.analysis.tables import occupancy
 from sim.analysis.tables import tidy as tables
 from sim.analysis.tables.run_data import RunData
 
-__all__ = ["Figure", "Spec", "render", "run_figure_specs", "run_figures"]
+__all__ = ["Figure", "Spec", "render", "run_figure_specs"]
 
 
 @dataclass
@@ -104,16 +104,3 @@ def run_figure_specs(run: RunData, names: Names | None = None, busiest: int = 4)
             lambda: plot_queue_length(occupancy.queue_length(run, queue_stations), names=named),
         )
     return specs
-
-
-def run_figures(
-    run: RunData, scratch: Path, prefix: str = "", busiest: int = 4, names: Names | None = None
-) -> list[Figure]:
-    """Render the standard figures of one run (:func:`run_figure_specs`) into ``scratch`` and return them.
-
-    ``prefix`` is prepended to the file names (to keep several runs' figures apart).
-    """
-    specs = run_figure_specs(run, names, busiest)
-    return [
-        render(prefix + name, title, caption, make, scratch) for name, (title, caption, make) in specs.items()
-    ]

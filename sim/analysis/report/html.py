@@ -251,19 +251,6 @@ class fmt:  # noqa: N801 - a namespace of formatters, used as fmt.number(...)
         return "–" if value is None or not math.isfinite(value) else f"{value:,.{digits}f}"
 
     @staticmethod
-    def signed(value: float, digits: int = 1) -> str:
-        """``+12.3`` / ``−4.0``; an en dash for NaN."""
-        return "–" if value is None or not math.isfinite(value) else f"{value:+,.{digits}f}"
-
-    @staticmethod
-    def interval(mean: float, low: float, high: float, digits: int = 1, signed: bool = False) -> str:
-        """``12.3 [10.1, 14.5]``; just the mean when the interval is undefined."""
-        show = fmt.signed if signed else fmt.number
-        if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
-            return show(mean, digits)
-        return f"{show(mean, digits)} [{show(low, digits)}, {show(high, digits)}]"
-
-    @staticmethod
     def percent(value: float, low: float | None = None, high: float | None = None, digits: int = 1) -> str:
         """A relative change as ``+5.2 % [+1.0, +9.4]``."""
         if value is None or not math.isfinite(value):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -56,18 +56,15 @@ class Section:
         return f'<section id="{key}"><h2>{title}</h2>{self.body}</section>'
 
 
-@dataclass
+@dataclass(frozen=True)
 class Figures:
-    """Draws a report's figures into a scratch directory (later ``figures/``) and keeps them in order."""
+    """Draws a report's figures into its scratch directory, whose PNGs become ``figures/``."""
 
     scratch: Path
-    drawn: list[Figure] = field(default_factory=list)
 
     def draw(self, name: str, title: str, caption: str, make: Callable[[], Any]) -> Figure:
         """Render ``make()`` as ``<name>.png`` and return the figure to embed."""
-        figure = render(name, title, caption, make, self.scratch)
-        self.drawn.append(figure)
-        return figure
+        return render(name, title, caption, make, self.scratch)
 
 
 Built = Section | list[Section] | None
