@@ -378,6 +378,7 @@ def _warmup(context: ComparisonContext) -> Section:
         rows,
         text={0, 1, 4},
         sortable=True,
+        highlight=[w["verdict"] != "ok" for w in context.meta.get("warmup", [])],
     ) + (
         '<p class="note">MSER-5 on the daily mean wait (all replications pooled). Statistics exclude the '
         "configured warm-up. Seasonal demand also looks like a transient to MSER: check the queue-length "
