@@ -7,6 +7,8 @@ randomness is drawn here, by inversion of uniform draws from streams keyed by (r
 Layout: shipments of all replications are concatenated, replication by replication, each replication's in
 creation order (time created, then flow order, then order within the flow) — the order that breaks FIFO ties.
 Visits are stored CSR-style: shipment ``i`` visits ``visit_station[first_visit[i]:first_visit[i + 1]]``.
+A flow with a diversion lays out both ways for each shipment: the route's visits, then the alternative's
+(:class:`sim.network.FlowDiversion`); the engines take one and leave the other's times NaN.
 """
 
 from __future__ import annotations
@@ -55,7 +57,9 @@ class Plan:
     tonnes, teu : ndarray of float64
         Shipment size (TEU is 0 for bulk).
     free_flow_h : ndarray of float64
-        Sum of the shipment's work at every station (h): its transit time with no waiting and nominal speeds.
+        Sum of the shipment's work at every station of its route (h): its transit time with no waiting and
+        nominal speeds (a flow's alternative route on diversion is not counted: see
+        :attr:`sim.network.FlowRoute.planned`).
     first_visit : ndarray of int64, shape (S + 1,)
         CSR offsets into the visit arrays.
     visit_station : ndarray of int64
@@ -288,7 +292,7 @@ def _draw_replication(scenario: Scenario, network: Network, rep: int, seed: int)
     work = np.concatenate([d.work.ravel() for d, _ in by_flow])
     size = np.concatenate([d.size.ravel() for d, _ in by_flow])
     visit_order = _visit_order(order, steps, by_flow)
-    free_flow = np.concatenate([d.work.sum(axis=1) for d, _ in by_flow])
+    free_flow = np.concatenate([d.work[:, : r.planned].sum(axis=1) for d, r in by_flow])
     return _ReplicationDraws(
         created=created[order],
         flow=flow[order],

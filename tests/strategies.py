@@ -75,6 +75,7 @@ def scenarios(draw: st.DrawFn, max_replications: int = 3) -> Scenario:
         },
     }
     data["nodes"]["XXHUB"] = {"name": "Hub", "kind": "hub"}
+    data["nodes"]["XXHRN"] = {"name": "Cape", "kind": "hub"}
     data["flows"] = {f"f{i}": draw(_flow(ports)) for i in range(draw(st.integers(1, 5)))}
     data["disruptions"] = draw(_disruptions(ports, days * 24.0))
     return scenario_from_data(data)
@@ -141,6 +142,10 @@ def _legs(ports: list[str], draw: st.DrawFn) -> dict[str, Any]:
     }
     legs["canal_in"] = {"from": ports[0], "to": "XXCNL", "mode": "sea", "transit_h": 12.0}
     legs["canal_out"] = {"from": "XXCNL", "to": ports[-1], "mode": "sea", "transit_h": 12.0}
+    # the way round the canal, for diversions: whole hours, so a diverted ship can tie with others
+    legs["cape_in"] = {"from": "XXCNL", "to": "XXHRN", "mode": "sea", "transit_h": 30.0}
+    for port in ports:
+        legs[f"cape_{port}"] = {"from": "XXHRN", "to": port, "mode": "sea", "transit_h": 40.0}
     return legs
 
 
@@ -182,7 +187,9 @@ def _services(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
 
 @st.composite
 def _flow(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["line", "reverse", "canal", "rail", "feeder", "back", "middle"]))
+    kind = draw(
+        st.sampled_from(["line", "reverse", "canal", "canal_back", "rail", "feeder", "back", "middle"])
+    )
     arrivals = draw(st.sampled_from(ARRIVALS))
     if kind == "rail":
         parcel = draw(
@@ -208,6 +215,7 @@ def _flow(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
         "line": _by_leg(ports),
         "reverse": _by_leg(ports[::-1]),
         "canal": [ports[0], "XXCNL", ports[-1]],
+        "canal_back": [ports[-1], "XXCNL", ports[0]],
         "feeder": [ports[0], "feeder", ports[1]],
         "back": _by_leg([ports[0], ports[1], ports[0]]),
         "middle": _by_leg(ports[len(ports) // 2 :: -1]),
@@ -218,7 +226,7 @@ def _flow(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
             [{"dist": "fixed", "value": 20000.0}, {"dist": "uniform", "low": 10000.0, "high": 30000.0}]
         )
     )
-    return {
+    flow = {
         "commodity": "bulk",
         "origin": route[0],
         "destination": route[-1],
@@ -229,6 +237,17 @@ def _flow(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
         "parcel_unit": "t",
         "arrivals": arrivals,
     }
+    if kind.startswith("canal") and draw(st.booleans()):
+        flow["diversion"] = draw(_diversion(route[-1]))
+        flow["annual_volume"] = draw(st.sampled_from([5.0e6, 1.0e7]))  # a queue to divert from
+    return flow
+
+
+@st.composite
+def _diversion(draw: st.DrawFn, destination: str) -> dict[str, Any]:
+    """A diversion at the canal, round the cape (threshold 0: any ship behind another diverts)."""
+    threshold = draw(st.sampled_from([0.0, 0.25, 0.5, 1.0]))
+    return {"at": "XXCNL", "threshold_days": threshold, "route": ["XXCNL", "XXHRN", destination]}
 
 
 def _by_leg(nodes: list[str]) -> list[str]:
