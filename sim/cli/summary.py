@@ -151,6 +151,7 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
         )
     console.print(flows)
     _print_ledger(kpis, console)
+    _print_diversions(kpis, console)
     console.print()
     stations = narrow_table(
         f"Busiest stations (top {top_stations} by utilisation)",
@@ -174,6 +175,23 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
             _row(queue, station, "count"),
         )
     console.print(stations)
+
+
+def _print_diversions(kpis: pd.DataFrame, console: Console) -> None:
+    """One line per chokepoint where ships may divert: diversions of the arrivals, and extra sailing each."""
+    diversions = _pick(kpis, "diversions_by_station", "diversions")
+    arrivals = _pick(kpis, "diversions_by_station", "arrivals")
+    share = _pick(kpis, "diversions_by_station", "diverted_share")
+    extra = _pick(kpis, "diversions_by_station", "extra_sailing_days_mean")
+    for station in diversions.index:
+        each = ""
+        if station in extra.index and math.isfinite(float(extra.loc[station, "mean"])):
+            hours = extra.loc[station, ["mean", "ci_low", "ci_high"]].to_numpy(dtype=float) * 24.0
+            each = f", +{with_half_width(*(float(h) for h in hours), 'duration')} sailing each"
+        console.print(
+            f"Diverted at {station} (per replication): {_count(diversions, station)} of "
+            f"{_count(arrivals, station)} arrivals ({_mean(share, station, 'share')}){each}"
+        )
 
 
 def _print_ledger(kpis: pd.DataFrame, console: Console) -> None:
