@@ -200,7 +200,9 @@ def build_network(scenario: Scenario) -> Network:
                     scenario, step, len(stations), windows.get(step.station, [])
                 )
         indices = tuple(stations[s.station].index for s in steps)
-        flows.append(FlowRoute(index, name, steps, indices, nodes, _diversion(scenario, name, route, detour_nodes)))
+        flows.append(
+            FlowRoute(index, name, steps, indices, nodes, _diversion(scenario, name, route, detour_nodes))
+        )
     limits = tuple(_parcel_limits(scenario))
     return Network(tuple(stations.values()), tuple(flows), limits, scenario.horizon_h)
 

@@ -56,7 +56,7 @@ class RunResult:
     seed: int
     wall_time_s: float
     diversions: Diversions | None = None
-    """Which shipments diverted (:mod:`sim.results.diversions`); ``plan`` and ``trace`` hold the ways taken."""
+    """Which shipments diverted (:mod:`sim.results.diversions`); ``plan`` and ``trace`` are the ways taken."""
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property

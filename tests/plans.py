@@ -180,7 +180,8 @@ def canal_story(slots: float, disruptions: dict[str, Any] | None = None) -> Scen
 def diversion_story(threshold_days: float) -> Scenario:
     """:func:`canal_story` at 6 slots a day (one transit every 4 h) with a way round: flow ``f`` diverts at
     ``XXCNL`` above ``threshold_days`` and sails ``cape_in`` (20 h) to hub ``XXHRN``, then ``cape_out`` (30 h)
-    to ``XXBBB``. Steps of ``f``: ``in``, the canal, ``out``, then the alternative's ``cape_in``, ``cape_out``."""
+    to ``XXBBB``. Steps of ``f``: ``in``, the canal, ``out``, then the alternative's ``cape_in``,
+    ``cape_out``."""
     data = canal_story(6.0).model_dump(by_alias=True, exclude_none=True)
     data["nodes"]["XXHRN"] = {"name": "Cape", "kind": "hub"}
     data["legs"]["cape_in"] = {"from": "XXCNL", "to": "XXHRN", "mode": "sea", "transit_h": 20.0}

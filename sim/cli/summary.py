@@ -186,8 +186,8 @@ def _print_diversions(kpis: pd.DataFrame, console: Console) -> None:
     for station in diversions.index:
         each = ""
         if station in extra.index and math.isfinite(float(extra.loc[station, "mean"])):
-            hours = extra.loc[station, ["mean", "ci_low", "ci_high"]].to_numpy(dtype=float) * 24.0
-            each = f", +{with_half_width(*(float(h) for h in hours), 'duration')} sailing each"
+            hours = [float(h) * 24.0 for h in extra.loc[station, ["mean", "ci_low", "ci_high"]]]
+            each = f", +{with_half_width(hours[0], hours[1], hours[2], 'duration')} sailing each"
         console.print(
             f"Diverted at {station} (per replication): {_count(diversions, station)} of "
             f"{_count(arrivals, station)} arrivals ({_mean(share, station, 'share')}){each}"

@@ -129,7 +129,7 @@ def _compact(plan: Plan, keep: BoolArray) -> Plan:
 
 
 def diversion_kpis(diversions: Diversions, window: tuple[float, float]) -> pd.DataFrame:
-    """The diversion KPIs per replication, in the long form of :func:`sim.results.kpis.kpis_by_replication`."""
+    """The diversion KPIs per replication, in the long form of :mod:`sim.results.kpis`."""
     import pandas as pd
 
     lo, hi = window
@@ -137,9 +137,7 @@ def diversion_kpis(diversions: Diversions, window: tuple[float, float]) -> pd.Da
     reps = len(diversions.replications)
     frames = []
     chokepoints = sorted({s for s in diversions.stations if s})
-    by_station = np.array(
-        [chokepoints.index(s) if s else -1 for s in diversions.stations], dtype=np.int64
-    )
+    by_station = np.array([chokepoints.index(s) if s else -1 for s in diversions.stations], dtype=np.int64)
     for table, labels, codes in (
         ("diversions_by_flow", diversions.flows, diversions.flow),
         ("diversions_by_station", chokepoints, by_station[diversions.flow]),
@@ -171,7 +169,9 @@ def diversion_kpis(diversions: Diversions, window: tuple[float, float]) -> pd.Da
                         "key": np.repeat(np.asarray(labels, dtype=object)[used], reps),
                         "period": "",
                         "metric": metric,
-                        "replication": np.tile(np.asarray(diversions.replications, dtype=np.int64), used.size),
+                        "replication": np.tile(
+                            np.asarray(diversions.replications, dtype=np.int64), used.size
+                        ),
                         "value": grid.reshape(-1),
                     }
                 )

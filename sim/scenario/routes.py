@@ -196,6 +196,7 @@ def _join(
 def node_steps(
     scenario: Scenario, flow: Flow, nodes: list[str], links: list[Step], where: FieldPath
 ) -> tuple[list[Step], list[RouteProblem]]:
+    """The station visits of a node path joined by ``links``: berths with their dwells, chokepoints, links."""
     cargo_class = (
         scenario.commodities[flow.commodity].cargo_class if flow.commodity in scenario.commodities else None
     )

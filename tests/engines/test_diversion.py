@@ -42,7 +42,8 @@ def test_ships_ahead_include_those_arriving_in_the_same_instant_before_it(engine
     # at 9 h ship 2 (starting at 9, so still waiting) and ship 3 are ahead: 2, it stays, starts at 17 h;
     # at 13 h ships 3 (at 13) and 6 (at 17): 2 again, it starts at 21 h
     np.testing.assert_array_equal(trace.start[canal[6:]], [17.0, 21.0])
-    assert np.isnan(trace.arrive[detour[:4]]).all() and np.isnan(trace.arrive[detour[6:]]).all()
+    assert np.isnan(trace.arrive[detour[:4]]).all()
+    assert np.isnan(trace.arrive[detour[6:]]).all()
 
 
 def test_threshold_zero_diverts_every_ship_behind_another(engine: str) -> None:

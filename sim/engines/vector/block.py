@@ -75,7 +75,8 @@ class Block:
             last_visits = np.concatenate([last_visits, branches.route_last])
         feeds = _feeds(stations, has_next, n_stations)
         if branches is not None:
-            for a, b in set(zip(stations[branches.decide].tolist(), stations[branches.detour].tolist())):
+            pairs = zip(stations[branches.decide].tolist(), stations[branches.detour].tolist(), strict=True)
+            for a, b in set(pairs):
                 feeds[a].add(b)
         route_ends = np.bincount(station_code[last_visits], minlength=n_stations) > 0
         arrive, start = (t[v0:v1] for t in times)
@@ -276,7 +277,9 @@ def _diverting_starts(
     queue = fifo(visits, block.arrive, block.per_row(visits, index))
     work = queue.grid(block.work, 0.0)
     station = block.plan.network.stations[index]
-    start, diverted = diverting_chokepoint(queue, queue.grid(branches.threshold_days, np.inf), station.capacity)
+    start, diverted = diverting_chokepoint(
+        queue, queue.grid(branches.threshold_days, np.inf), station.capacity
+    )
     turned = diverted.ravel() if queue.padding is None else diverted[~queue.padding]
     return queue.visits(), queue.values(start), queue.values(start + work), turned
 

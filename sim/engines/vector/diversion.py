@@ -110,10 +110,7 @@ def diverting_chokepoint(
                 diverted[row, column] = True
                 continue
             begin = capacity.next_positive(max(when, free)) if free < np.inf else np.inf
-            if begin < np.inf:
-                free = begin + 24.0 / capacity.at(begin)
-            else:
-                free = np.inf
+            free = begin + 24.0 / capacity.at(begin) if begin < np.inf else np.inf
             start[row, column] = begin
             started.append(begin)
     return start, diverted
@@ -136,4 +133,3 @@ def branch_on(
     changed = arrive[detour] != arrivals
     arrive[detour] = arrivals
     return detour, changed
-
