@@ -1,4 +1,4 @@
-"""The ways shipments took, and the diversion KPIs, on the worked example of tests/engines/test_diversion.py."""
+"""The ways shipments took, and the diversion KPIs, on the worked example of test_diversion.py (engines)."""
 
 from __future__ import annotations
 
