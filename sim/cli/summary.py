@@ -178,19 +178,18 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
 
 
 def _print_diversions(kpis: pd.DataFrame, console: Console) -> None:
-    """One line per chokepoint where ships may divert: diversions of the arrivals, and extra sailing each."""
+    """One line per chokepoint where ships may divert: diversions of the arrivals (mean per replication), and
+    the extra sailing days of a diverted ship (mean; the intervals are in kpis.json)."""
     diversions = _pick(kpis, "diversions_by_station", "diversions")
     arrivals = _pick(kpis, "diversions_by_station", "arrivals")
     share = _pick(kpis, "diversions_by_station", "diverted_share")
     extra = _pick(kpis, "diversions_by_station", "extra_sailing_days_mean")
     for station in diversions.index:
-        each = ""
-        if station in extra.index and math.isfinite(float(extra.loc[station, "mean"])):
-            hours = [float(h) * 24.0 for h in extra.loc[station, ["mean", "ci_low", "ci_high"]]]
-            each = f", +{with_half_width(hours[0], hours[1], hours[2], 'duration')} sailing each"
+        days = float(extra["mean"].get(station, math.nan))
+        each = f", +{quantity(days * 24.0, 'duration')} each" if math.isfinite(days) else ""
         console.print(
-            f"Diverted at {station} (per replication): {_count(diversions, station)} of "
-            f"{_count(arrivals, station)} arrivals ({_mean(share, station, 'share')}){each}"
+            f"Diverted at {station}: {_count(diversions, station)} of {_count(arrivals, station)} "
+            f"ships a replication ({_mean(share, station, 'share')}){each}"
         )
 
 
