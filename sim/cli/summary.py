@@ -178,8 +178,11 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
 
 
 def _print_diversions(kpis: pd.DataFrame, console: Console) -> None:
-    """One line per chokepoint where ships may divert: diversions of the arrivals (mean per replication), and
-    the extra sailing days of a diverted ship (mean; the intervals are in kpis.json)."""
+    """One line per chokepoint where ships may divert.
+
+    Diversions of the arrivals (means per replication) and the extra sailing days of a diverted ship (mean;
+    the intervals are in kpis.json).
+    """
     diversions = _pick(kpis, "diversions_by_station", "diversions")
     arrivals = _pick(kpis, "diversions_by_station", "arrivals")
     share = _pick(kpis, "diversions_by_station", "diverted_share")
