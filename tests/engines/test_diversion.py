@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.engines import ENGINES, get_engine
+from sim.engines.vector.diversion import _Slots
 from sim.network import diverts
+from sim.schedule import windowed
 from tests.plans import diversion_story, hand_plan
 
 WORK = [1.0, 10.0, 1.0, 20.0, 30.0]
@@ -54,3 +58,24 @@ def test_threshold_zero_diverts_every_ship_behind_another(engine: str) -> None:
     # waiting (ship 0 started at 1 h) and transits at 5 h; ship 3 arrives at 5 h as ship 2 starts: ahead
     np.testing.assert_array_equal(trace.start[first + 1], [1.0, np.nan, 5.0, np.nan])
     np.testing.assert_array_equal(np.isfinite(trace.arrive[first + 3]), [False, True, False, True])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    windows=st.lists(
+        st.tuples(st.integers(0, 100), st.integers(1, 50), st.sampled_from([0.0, 3.0, 12.0])), max_size=4
+    ),
+    times=st.lists(st.one_of(st.integers(0, 200).map(float), st.floats(0.0, 200.0)), min_size=1),
+)
+def test_the_kernels_slot_lookups_are_the_schedules(
+    windows: list[tuple[int, int, float]], times: list[float]
+) -> None:
+    cuts, at = [], 0.0
+    for gap, length, value in windows:  # disjoint windows, as scenarios give them
+        cuts.append((at + gap, at + gap + length, value))
+        at += gap + length
+    schedule = windowed(6.0, [(float(a), float(b), v) for a, b, v in cuts])
+    slots = _Slots(schedule)
+    for t in times + [float(x) for x in schedule.times]:
+        assert slots.at(t) == schedule.at(t)
+        assert slots.next_positive(t) == schedule.next_positive(t)

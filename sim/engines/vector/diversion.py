@@ -98,6 +98,7 @@ def diverting_chokepoint(
     """
     start = np.full(queue.shape, np.inf)
     diverted = np.zeros(queue.shape, dtype=bool)
+    slots = _Slots(capacity)
     for row in range(queue.shape[0]):
         n = int(queue.counts[row])
         arrive = queue.arrive[row, :n].tolist()
@@ -106,14 +107,36 @@ def diverting_chokepoint(
         free = -np.inf
         for column, (when, threshold) in enumerate(zip(arrive, thresholds, strict=True)):
             ahead = len(started) - bisect.bisect_left(started, when)
-            if diverts(ahead, capacity.at(when), threshold):
+            if diverts(ahead, slots.at(when), threshold):
                 diverted[row, column] = True
                 continue
-            begin = capacity.next_positive(max(when, free)) if free < np.inf else np.inf
-            free = begin + 24.0 / capacity.at(begin) if begin < np.inf else np.inf
+            begin = slots.next_positive(max(when, free)) if free < np.inf else np.inf
+            free = begin + 24.0 / slots.at(begin) if begin < np.inf else np.inf
             start[row, column] = begin
             started.append(begin)
     return start, diverted
+
+
+class _Slots:
+    """:meth:`Schedule.at` and :meth:`Schedule.next_positive` on Python lists: the same values (a bisection
+    to the right is numpy's ``searchsorted(side="right")``), without numpy's cost per scalar call."""
+
+    def __init__(self, schedule: Schedule):
+        self.times = schedule.times.tolist()
+        self.values = schedule.values.tolist()
+        later = [np.inf] * len(self.values)  # per regime: the start of the next regime with slots
+        for k in range(len(self.values) - 2, -1, -1):
+            later[k] = self.times[k + 1] if self.values[k + 1] > 0 else later[k + 1]
+        self.later = later
+
+    def at(self, t: float) -> float:
+        """Slots per day at ``t`` (h)."""
+        return float(self.values[bisect.bisect_right(self.times, t) - 1])
+
+    def next_positive(self, t: float) -> float:
+        """The earliest time ``>= t`` with slots (h), or ``inf``."""
+        index = bisect.bisect_right(self.times, t) - 1
+        return t if self.values[index] > 0 else float(self.later[index])
 
 
 def branch_on(
