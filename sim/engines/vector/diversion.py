@@ -119,7 +119,8 @@ def diverting_chokepoint(
 
 class _Slots:
     """:meth:`Schedule.at` and :meth:`Schedule.next_positive` on Python lists: the same values (a bisection
-    to the right is numpy's ``searchsorted(side="right")``), without numpy's cost per scalar call."""
+    to the right is numpy's ``searchsorted(side="right")``), without numpy's cost per scalar call.
+    """
 
     def __init__(self, schedule: Schedule):
         self.times = schedule.times.tolist()
