@@ -118,8 +118,10 @@ def diverting_chokepoint(
 
 
 class _Slots:
-    """:meth:`Schedule.at` and :meth:`Schedule.next_positive` on Python lists: the same values (a bisection
-    to the right is numpy's ``searchsorted(side="right")``), without numpy's cost per scalar call.
+    """A schedule's :meth:`~sim.schedule.Schedule.at` and ``next_positive`` on Python lists.
+
+    The same values (a bisection to the right is numpy's ``searchsorted(side="right")``), without numpy's cost
+    per scalar call.
     """
 
     def __init__(self, schedule: Schedule):
