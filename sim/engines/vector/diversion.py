@@ -103,17 +103,24 @@ def diverting_chokepoint(
         n = int(queue.counts[row])
         arrive = queue.arrive[row, :n].tolist()
         thresholds = threshold_days[row, :n].tolist()
-        started: list[float] = []
+        stayed: list[float] = []  # the starts of the ships that stayed, non-decreasing
+        begins: list[float] = []  # every column's start (inf: diverted)
+        turned: list[int] = []
         free = -np.inf
         for column, (when, threshold) in enumerate(zip(arrive, thresholds, strict=True)):
-            ahead = len(started) - bisect.bisect_left(started, when)
-            if diverts(ahead, slots.at(when), threshold):
-                diverted[row, column] = True
-                continue
+            # a ship without a threshold (inf) never diverts: skip the count, the rule would say no
+            if threshold < np.inf:
+                ahead = len(stayed) - bisect.bisect_left(stayed, when)
+                if diverts(ahead, slots.at(when), threshold):
+                    turned.append(column)
+                    begins.append(np.inf)
+                    continue
             begin = slots.next_positive(max(when, free)) if free < np.inf else np.inf
             free = begin + 24.0 / slots.at(begin) if begin < np.inf else np.inf
-            start[row, column] = begin
-            started.append(begin)
+            stayed.append(begin)
+            begins.append(begin)
+        start[row, :n] = begins
+        diverted[row, turned] = True
     return start, diverted
 
 
