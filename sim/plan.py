@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from sim.arrays import FloatArray, IntArray
 from sim.arrivals import unit_points
 from sim.demand import Intensity, month_starts_h, volume_rate_h
-from sim.network import FlowRoute, Network, ParcelLimit
+from sim.network import DELAY_KINDS, FlowRoute, Network, ParcelLimit
 from sim.rng import stream
 from sim.scenario.model import Commodity, Flow, Scenario
 from sim.scenario.routes import Step
@@ -152,10 +152,12 @@ class Plan:
 
 
 def check_plan(plan: Plan) -> None:
-    """The engines' precondition: every visit takes time and no leg ever stops.
+    """The engines' precondition: every visit takes time, no leg ever stops, and diversions are well laid out.
 
-    Scenarios cannot break it (see :mod:`sim.scenario.distributions`); hand-made Plans can. Zero-time visits
-    would leave the order of same-instant decisions undefined.
+    Scenarios cannot break it (see :mod:`sim.scenario.distributions`, :mod:`sim.scenario.diversion`);
+    hand-made Plans can. Zero-time visits would leave the order of same-instant decisions undefined; so
+    would a diverted ship joining a queue in the instant it turned away, hence an alternative starts with a
+    pure delay.
 
     Raises
     ------
@@ -174,6 +176,20 @@ def check_plan(plan: Plan) -> None:
         ]
         if station.is_delay and not all((s.values > 0).all() for s in schedules):
             raise ValueError(f"{station.name} has a speed factor of 0; speed factors must be > 0")
+    for flow in plan.network.flows:
+        diversion = flow.diversion
+        if diversion is None:
+            continue
+        kinds = [plan.network.stations[s].kind for s in flow.stations]
+        if not (
+            0 <= diversion.at < diversion.branch < len(kinds)
+            and kinds[diversion.at] == "chokepoint"
+            and kinds[diversion.branch] in DELAY_KINDS
+        ):
+            raise ValueError(
+                f"flow {flow.name}: a diversion needs a chokepoint on the route (position {diversion.at}) "
+                f"and an alternative after it that starts with a leg (position {diversion.branch})"
+            )
 
 
 @dataclass(frozen=True)

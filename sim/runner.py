@@ -73,6 +73,8 @@ class RunResult:
     def shipments(self) -> pd.DataFrame:
         """One row per shipment."""
         table = shipments_table(self.plan, self.trace, self.scenario)
+        if self.diversions is not None:
+            table["diverted"] = self.diversions.shipments_column(self.plan.n_shipments)
         return table.join(self.ledger) if _has_ledger(self.scenario) else table
 
     @cached_property
@@ -230,10 +232,16 @@ def _has_ledger(scenario: Scenario) -> bool:
 
 
 def _shipments_arrow(result: RunResult) -> pa.Table:
-    """The shipments as an Arrow table, with the ledger's columns (if any) last, as in ``shipments``."""
+    """The shipments as an Arrow table, as in ``shipments``.
+
+    ``diverted`` follows when a flow has a diversion, then the ledger's columns (if any).
+    """
     import pyarrow as pa
 
     table = shipments_arrow(result.plan, result.trace, result.scenario)
+    if result.diversions is not None:
+        diverted = result.diversions.shipments_column(result.plan.n_shipments)
+        table = table.append_column("diverted", pa.array(diverted))
     if _has_ledger(result.scenario):
         for name, column in result.ledger.items():
             table = table.append_column(str(name), pa.array(column.to_numpy(np.float64)))

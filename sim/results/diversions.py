@@ -43,6 +43,8 @@ class Diversions:
 
     Attributes
     ----------
+    rows : ndarray of int64
+        Their rows in the Plan (and in the shipments table).
     flow : ndarray of int64
         Index into ``network.flows`` of each such shipment.
     rep : ndarray of int64
@@ -61,6 +63,7 @@ class Diversions:
         Replication numbers in stored order.
     """
 
+    rows: IntArray
     flow: IntArray
     rep: IntArray
     arrived_h: FloatArray
@@ -69,6 +72,12 @@ class Diversions:
     flows: list[str]
     stations: list[str]
     replications: tuple[int, ...]
+
+    def shipments_column(self, n_shipments: int) -> BoolArray:
+        """``diverted`` for every shipment of the Plan (False for flows without a diversion)."""
+        column = np.zeros(n_shipments, dtype=bool)
+        column[self.rows] = self.diverted
+        return column
 
 
 def routes_taken(plan: Plan, trace: Trace) -> tuple[Plan, Trace, Diversions | None]:
@@ -102,6 +111,7 @@ def routes_taken(plan: Plan, trace: Trace) -> tuple[Plan, Trace, Diversions | No
     names = [f.name for f in flows]
     stations = [plan.network.stations[f.stations[f.diversion.at]].name if f.diversion else "" for f in flows]
     record = Diversions(
+        rows,
         flow,
         np.searchsorted(plan.rep_first, rows, side="right") - 1,
         trace.arrive[decide],

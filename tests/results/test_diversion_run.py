@@ -65,10 +65,26 @@ def test_ships_divert_in_the_drought_and_sail_the_way_round(results: dict[str, R
     assert len(chokepoint) == diversions.diverted.size - diversions.diverted.sum()  # none for diverted ships
     cape = visits[visits["station"] == "leg:pcn-cgh"]
     assert len(cape) == int(diversions.diverted.sum())  # every diverted ship, and only they, sail round
+    ships = result.shipments
+    turned = ships[ships["diverted"]]
+    assert set(turned["flow"]) == {"soy"}
+    assert len(turned) == len(cape)
+    assert not ships.loc[ships["flow"] == "rail_boxes", "diverted"].any()
     kpis = result.kpis.set_index(["table", "key", "metric"])["mean"]
     assert kpis[("diversions_by_station", "chk:PAPCN", "diversions")] > 0
     share = kpis[("diversions_by_flow", "soy", "diverted_share")]
     assert 0 < share < 1
+
+
+def test_the_shipments_file_says_which_ships_diverted(results: dict[str, RunResult], tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from sim.runner import write_run
+
+    result = results["reference"]
+    write_run(result, tmp_path / "run")
+    table = pq.read_table(tmp_path / "run" / "shipments.parquet")
+    assert table.column("diverted").to_pylist() == result.shipments["diverted"].tolist()
 
 
 def test_the_summary_says_how_many_ships_turned_away(results: dict[str, RunResult]) -> None:
