@@ -182,6 +182,12 @@ def workloads() -> list[Workload]:
             "replications:5",
         ),
         Workload(
+            "panama_diversion_x20",
+            "panama_drought_2023_24 (US Gulf soybeans may divert at the canal), 20 replications at once",
+            lambda: _draw(load_scenario(SCENARIOS / "panama_drought_2023_24.yaml"), 20),
+            "replications:2",
+        ),
+        Workload(
             "sweep_8_points_x10",
             "baseline_2024 at 8 sweep points (Santos grain berths 4-11) x 10 replications, in one run",
             lambda: _sweep_points(10),
@@ -228,6 +234,7 @@ def first_replications(plan: Plan, count: int) -> Plan:
         **_rows(plan, slice(0, s1)),
         first_visit=plan.first_visit[: s1 + 1],
         **_visits(plan, slice(0, v1)),
+        capacity_by_rep=plan.capacity_by_rep[:count],  # random disruptions: their replications' schedules
     )
 
 

@@ -7,6 +7,8 @@ randomness is drawn here, by inversion of uniform draws from streams keyed by (r
 Layout: shipments of all replications are concatenated, replication by replication, each replication's in
 creation order (time created, then flow order, then order within the flow) — the order that breaks FIFO ties.
 Visits are stored CSR-style: shipment ``i`` visits ``visit_station[first_visit[i]:first_visit[i + 1]]``.
+A flow with a diversion lays out both ways for each shipment: the route's visits, then the alternative's
+(:class:`sim.network.FlowDiversion`); the engines take one and leave the other's times NaN.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from numpy.typing import NDArray
 from sim.arrays import FloatArray, IntArray
 from sim.arrivals import unit_points
 from sim.demand import Intensity, month_starts_h, volume_rate_h
-from sim.network import FlowRoute, Network, ParcelLimit
+from sim.network import DELAY_KINDS, FlowRoute, Network, ParcelLimit
 from sim.rng import stream
 from sim.scenario.model import Commodity, Flow, Scenario
 from sim.scenario.routes import Step
@@ -55,7 +57,9 @@ class Plan:
     tonnes, teu : ndarray of float64
         Shipment size (TEU is 0 for bulk).
     free_flow_h : ndarray of float64
-        Sum of the shipment's work at every station (h): its transit time with no waiting and nominal speeds.
+        Sum of the shipment's work at every station of its route (h): its transit time with no waiting and
+        nominal speeds (a flow's alternative route on diversion is not counted: see
+        :attr:`sim.network.FlowRoute.planned`).
     first_visit : ndarray of int64, shape (S + 1,)
         CSR offsets into the visit arrays.
     visit_station : ndarray of int64
@@ -148,10 +152,12 @@ class Plan:
 
 
 def check_plan(plan: Plan) -> None:
-    """The engines' precondition: every visit takes time and no leg ever stops.
+    """The engines' precondition: every visit takes time, no leg ever stops, and diversions are well laid out.
 
-    Scenarios cannot break it (see :mod:`sim.scenario.distributions`); hand-made Plans can. Zero-time visits
-    would leave the order of same-instant decisions undefined.
+    Scenarios cannot break it (see :mod:`sim.scenario.distributions`, :mod:`sim.scenario.diversion`);
+    hand-made Plans can. Zero-time visits would leave the order of same-instant decisions undefined; so
+    would a diverted ship joining a queue in the instant it turned away, hence an alternative starts with a
+    pure delay.
 
     Raises
     ------
@@ -170,6 +176,20 @@ def check_plan(plan: Plan) -> None:
         ]
         if station.is_delay and not all((s.values > 0).all() for s in schedules):
             raise ValueError(f"{station.name} has a speed factor of 0; speed factors must be > 0")
+    for flow in plan.network.flows:
+        diversion = flow.diversion
+        if diversion is None:
+            continue
+        kinds = [plan.network.stations[s].kind for s in flow.stations]
+        if not (
+            0 <= diversion.at < diversion.branch < len(kinds)
+            and kinds[diversion.at] == "chokepoint"
+            and kinds[diversion.branch] in DELAY_KINDS
+        ):
+            raise ValueError(
+                f"flow {flow.name}: a diversion needs a chokepoint on the route (position {diversion.at}) "
+                f"and an alternative after it that starts with a leg (position {diversion.branch})"
+            )
 
 
 @dataclass(frozen=True)
@@ -288,7 +308,7 @@ def _draw_replication(scenario: Scenario, network: Network, rep: int, seed: int)
     work = np.concatenate([d.work.ravel() for d, _ in by_flow])
     size = np.concatenate([d.size.ravel() for d, _ in by_flow])
     visit_order = _visit_order(order, steps, by_flow)
-    free_flow = np.concatenate([d.work.sum(axis=1) for d, _ in by_flow])
+    free_flow = np.concatenate([d.work[:, : r.planned].sum(axis=1) for d, r in by_flow])
     return _ReplicationDraws(
         created=created[order],
         flow=flow[order],

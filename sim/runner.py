@@ -19,6 +19,7 @@ from sim.engines import DEFAULT_ENGINE, check_engine, get_engine, simulate_point
 from sim.errors import InputError, Problem
 from sim.network import Network, build_network
 from sim.plan import Plan, draw_plan
+from sim.results.diversions import Diversions, diversion_kpis, routes_taken
 from sim.results.files import VISITS, atomic_directory, write_json, write_parquet
 from sim.results.kpis import kpis_by_replication, summarise
 from sim.results.provenance import provenance, run_details
@@ -54,6 +55,8 @@ class RunResult:
     engine: str
     seed: int
     wall_time_s: float
+    diversions: Diversions | None = None
+    """Which shipments diverted (:mod:`sim.results.diversions`); ``plan`` and ``trace`` are the ways taken."""
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -70,6 +73,8 @@ class RunResult:
     def shipments(self) -> pd.DataFrame:
         """One row per shipment."""
         table = shipments_table(self.plan, self.trace, self.scenario)
+        if self.diversions is not None:
+            table["diverted"] = self.diversions.shipments_column(self.plan.n_shipments)
         return table.join(self.ledger) if _has_ledger(self.scenario) else table
 
     @cached_property
@@ -88,9 +93,13 @@ class RunResult:
     def kpis_by_replication(self) -> pd.DataFrame:
         """KPIs per replication, long form."""
         table = kpis_by_replication(self.scenario, self.plan, self.trace)
+        import pandas as pd
+
+        if self.diversions is not None:
+            window = (self.scenario.warmup_h, self.scenario.horizon_h)
+            table = pd.concat([table, diversion_kpis(self.diversions, window)], ignore_index=True)
         if not _has_ledger(self.scenario):
             return table
-        import pandas as pd
 
         from sim.results.ledger_kpis import ledger_kpis_by_replication
 
@@ -146,7 +155,7 @@ def run(
     trace = _simulate(
         plan, get_engine(engine), block=1 if engine == "reference" else count, progress=progress
     )
-    return RunResult(scenario, network, plan, trace, engine, root, time.perf_counter() - began)
+    return _result(scenario, network, plan, trace, engine, root, time.perf_counter() - began)
 
 
 def run_points(
@@ -177,10 +186,18 @@ def run_points(
     seconds = time.perf_counter() - began
     visits = sum(plan.n_visits for plan in plans) or 1
     return [
-        RunResult(sc, net, plan, trace, engine, seed, seconds * plan.n_visits / visits)
+        _result(sc, net, plan, trace, engine, seed, seconds * plan.n_visits / visits)
         for sc, net, plan, trace, seed in zip(scenarios, networks, plans, traces, seeds, strict=True)
         if trace is not None
     ]
+
+
+def _result(
+    scenario: Scenario, network: Network, plan: Plan, trace: Trace, engine: str, seed: int, wall_time_s: float
+) -> RunResult:
+    """The result of a run: the ways its shipments took (:func:`sim.results.diversions.routes_taken`)."""
+    taken, times, diversions = routes_taken(plan, trace)
+    return RunResult(scenario, network, taken, times, engine, seed, wall_time_s, diversions)
 
 
 def _simulate(plan: Plan, engine: Callable[[Plan], Trace], block: int, progress: Progress | None) -> Trace:
@@ -215,10 +232,16 @@ def _has_ledger(scenario: Scenario) -> bool:
 
 
 def _shipments_arrow(result: RunResult) -> pa.Table:
-    """The shipments as an Arrow table, with the ledger's columns (if any) last, as in ``shipments``."""
+    """The shipments as an Arrow table, as in ``shipments``.
+
+    ``diverted`` follows when a flow has a diversion, then the ledger's columns (if any).
+    """
     import pyarrow as pa
 
     table = shipments_arrow(result.plan, result.trace, result.scenario)
+    if result.diversions is not None:
+        diverted = result.diversions.shipments_column(result.plan.n_shipments)
+        table = table.append_column("diverted", pa.array(diverted))
     if _has_ledger(result.scenario):
         for name, column in result.ledger.items():
             table = table.append_column(str(name), pa.array(column.to_numpy(np.float64)))

@@ -151,6 +151,7 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
         )
     console.print(flows)
     _print_ledger(kpis, console)
+    _print_diversions(kpis, console)
     console.print()
     stations = narrow_table(
         f"Busiest stations (top {top_stations} by utilisation)",
@@ -174,6 +175,25 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
             _row(queue, station, "count"),
         )
     console.print(stations)
+
+
+def _print_diversions(kpis: pd.DataFrame, console: Console) -> None:
+    """One line per chokepoint where ships may divert.
+
+    Diversions of the arrivals (means per replication) and the extra sailing days of a diverted ship (mean;
+    the intervals are in kpis.json).
+    """
+    diversions = _pick(kpis, "diversions_by_station", "diversions")
+    arrivals = _pick(kpis, "diversions_by_station", "arrivals")
+    share = _pick(kpis, "diversions_by_station", "diverted_share")
+    extra = _pick(kpis, "diversions_by_station", "extra_sailing_days_mean")
+    for station in diversions.index:
+        days = float(extra["mean"].get(station, math.nan))
+        each = f", +{quantity(days * 24.0, 'duration')} each" if math.isfinite(days) else ""
+        console.print(
+            f"Diverted at {station}: {_count(diversions, station)} of {_count(arrivals, station)} "
+            f"ships a replication ({_mean(share, station, 'share')}){each}"
+        )
 
 
 def _print_ledger(kpis: pd.DataFrame, console: Console) -> None:

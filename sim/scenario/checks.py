@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from sim.scenario.diversion import resolve_diversion
 from sim.scenario.ledger_checks import check_ledger
 from sim.scenario.limits import MAX_DEPARTURES, MAX_SHIPMENTS_PER_YEAR
 from sim.scenario.model import Disruption, Flow, Scenario
@@ -69,7 +70,9 @@ def _check_flows(scenario: Scenario) -> Iterator[RouteProblem]:
         steps, nodes, route_problems = resolve_route(scenario, key)
         yield from route_problems
         yield from _shipments_fit(scenario, key, nodes, commodity.tonnes_per_teu or 1.0)
-        for step in steps:
+        detour, _, detour_problems = resolve_diversion(scenario, key, nodes) if steps else ((), (), [])
+        yield from detour_problems
+        for step in (*steps, *detour):
             yield from _unit_fits(scenario, key, step.kind, step.ref, step.cargo_class, commodity.kind)
 
 

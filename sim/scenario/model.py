@@ -48,6 +48,7 @@ __all__ = [
     "Chokepoint",
     "Commodity",
     "Disruption",
+    "Diversion",
     "Dwell",
     "Flow",
     "Leg",
@@ -320,6 +321,23 @@ ArrivalProcess = Annotated[
 """A flow's arrival process (:mod:`sim.arrivals`)."""
 
 
+class Diversion(_Sourced):
+    """Where a flow's shipments leave their route when a chokepoint's queue is too long, and how they go on.
+
+    A shipment arriving at the chokepoint ``at`` diverts when the ships ahead of it in the queue exceed
+    ``threshold_days`` times the chokepoint's daily slots at that moment (the queue would take more than
+    ``threshold_days`` to clear at the current slot rate); it then sails ``route`` instead of transiting
+    (see docs/design.md, "Diversion").
+    """
+
+    at: NodeId
+    """The chokepoint node (on the flow's route) where the decision is taken."""
+    threshold_days: NonNegative
+    """The longest queue the shipment accepts, in days of slots (d)."""
+    route: Annotated[list[str], Field(min_length=2, max_length=MAX_ROUTE_STEPS)]
+    """The alternative route: node ids (and optional leg ids between them) from ``at`` to the destination."""
+
+
 class Flow(_Sourced):
     """Demand for one commodity from an origin to a destination, shipped in parcels.
 
@@ -344,6 +362,8 @@ class Flow(_Sourced):
     weights are a constant rate). ``monthly_volume``: weights are relative volumes of the calendar months."""
     arrivals: ArrivalProcess = "poisson"
     """``poisson``, ``regular`` (evenly spaced in ``Lambda``, random phase), a renewal process or batches."""
+    diversion: Diversion | None = None
+    """An alternative route taken when the queue at a chokepoint on the route is too long."""
 
     @field_validator("seasonality")
     @classmethod

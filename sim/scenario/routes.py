@@ -16,7 +16,7 @@ from typing import Literal
 from sim.scenario.documents import FieldPath
 from sim.scenario.model import Flow, Scenario
 
-__all__ = ["RouteProblem", "Step", "resolve_route", "station_name"]
+__all__ = ["RouteProblem", "Step", "link_steps", "node_steps", "resolve_route", "station_name"]
 
 StepKind = Literal["berth", "service", "chokepoint", "leg", "dwell"]
 Direction = Literal["export", "import", "transshipment"]
@@ -108,7 +108,7 @@ def resolve_route(
         tokens: list[str] = path
     else:
         tokens = list(flow.route)
-    links, nodes, problems = _links_between_nodes(
+    links, nodes, problems = link_steps(
         scenario, tokens, where if flow.route is not None else ("flows", flow_id)
     )
     if not problems:
@@ -126,11 +126,11 @@ def resolve_route(
             )
     if problems:
         return (), (), problems
-    steps, problems = _steps(scenario, flow, nodes, links, where)
+    steps, problems = node_steps(scenario, flow, nodes, links, where)
     return (tuple(steps) if not problems else ()), tuple(nodes), problems
 
 
-def _links_between_nodes(
+def link_steps(
     scenario: Scenario, tokens: list[str], where: FieldPath
 ) -> tuple[list[Step], list[str], list[RouteProblem]]:
     """Split route tokens into nodes and the links (leg or service steps) joining consecutive nodes."""
@@ -193,9 +193,10 @@ def _join(
     return RouteProblem(where, b, f"the leg or service to take from {a} named before it (one of: {names})")
 
 
-def _steps(
+def node_steps(
     scenario: Scenario, flow: Flow, nodes: list[str], links: list[Step], where: FieldPath
 ) -> tuple[list[Step], list[RouteProblem]]:
+    """The station visits of a node path joined by ``links``: berths with their dwells, chokepoints, links."""
     cargo_class = (
         scenario.commodities[flow.commodity].cargo_class if flow.commodity in scenario.commodities else None
     )
