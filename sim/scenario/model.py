@@ -344,6 +344,10 @@ class Flow(_Sourced):
     weights are a constant rate). ``monthly_volume``: weights are relative volumes of the calendar months."""
     arrivals: ArrivalProcess = "poisson"
     """``poisson``, ``regular`` (evenly spaced in ``Lambda``, random phase), a renewal process or batches."""
+    background: bool = False
+    """A port's or canal's *other* traffic, modelled only so that it queues with the corridor's flows (its
+    published total minus the modelled flows). KPIs report it apart from the modelled flows
+    (``throughput_by_traffic``, ``waits_by_traffic``) and analyses can leave it out."""
 
     @field_validator("seasonality")
     @classmethod

@@ -144,7 +144,7 @@ def _run_body(run: RunData, figures: list[Figure]) -> str:
     )
 
 
-def build_report(directory: str | Path, scenario_figures: bool = True) -> Path:
+def build_report(directory: str | Path, scenario_figures: bool = True, background: bool = True) -> Path:
     """Write ``report.html`` and ``figures/*.png`` into a run or comparison directory.
 
     Parameters
@@ -153,6 +153,9 @@ def build_report(directory: str | Path, scenario_figures: bool = True) -> Path:
         A run directory (``corridor run``) or a comparison directory (``corridor compare``).
     scenario_figures : bool
         For a comparison, also draw every scenario's run figures (the slow part).
+    background : bool
+        Show background traffic (flows marked ``background``); ``False`` leaves its shipments, visits and
+        KPI rows out of every table and figure (:meth:`RunData.without_background`).
 
     Returns
     -------
@@ -176,9 +179,10 @@ def build_report(directory: str | Path, scenario_figures: bool = True) -> Path:
     with tempfile.TemporaryDirectory(prefix="corridor-report-") as tmp:
         scratch = Path(tmp)
         if is_comparison_dir(root):
-            title, body, _ = comparison_sections(root, scratch, scenario_figures)
+            title, body, _ = comparison_sections(root, scratch, scenario_figures, background)
         else:
             run = load_run(root)
+            run = run if background else run.without_background()
             title = f"Run report — {run.name}"
             body = _run_body(run, run_figures(run, scratch))
         figures = " ".join(sorted(p.name for p in scratch.glob("*.png")))

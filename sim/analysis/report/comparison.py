@@ -15,6 +15,7 @@ from sim.analysis.report.embedded_figures import Figure, render, run_figures
 from sim.analysis.report.html import data_table, fmt
 from sim.analysis.tables import tidy as tables
 from sim.analysis.tables.run_data import RunData, RunDirError, load_run
+from sim.results.traffic import without_background
 
 __all__ = ["comparison_sections", "difference_rows", "read_comparison"]
 
@@ -164,14 +165,18 @@ def _runs(directory: Path, meta: dict[str, Any]) -> dict[str, RunData]:
 
 
 def comparison_sections(
-    directory: Path, scratch: Path, scenario_figures: bool = True
+    directory: Path, scratch: Path, scenario_figures: bool = True, background: bool = True
 ) -> tuple[str, str, list[Figure]]:
     """Title, HTML body and figures of a comparison directory's report.
 
-    With ``scenario_figures`` each scenario's own run figures are added in collapsed sections.
+    With ``scenario_figures`` each scenario's own run figures are added in collapsed sections; without
+    ``background`` the background traffic is left out of the runs and the table of differences.
     """
     meta, table = read_comparison(directory)
     runs = _runs(directory, meta)
+    if not background:
+        runs = {name: run.without_background() for name, run in runs.items()}
+        table = without_background(table, runs[meta["base"]].background)
     transit = pd.concat(
         [tables.transit_times(run).assign(scenario=name) for name, run in runs.items()], ignore_index=True
     )
