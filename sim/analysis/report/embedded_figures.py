@@ -18,6 +18,7 @@ from sim.analysis.figures.run import (
     plot_utilisation_heatmap,
 )
 from sim.analysis.figures.style import save_png
+from sim.analysis.figures.waits import plot_monthly_waits
 from sim.analysis.tables import occupancy
 from sim.analysis.tables import tidy as tables
 from sim.analysis.tables.run_data import RunData
@@ -105,6 +106,19 @@ def run_figures(run: RunData, scratch: Path, prefix: str = "", busiest: int = 4)
                 "Queue length",
                 "Shipments waiting (arrived, not yet in service) over time at the longest-wait stations.",
                 lambda: plot_queue_length(occupancy.queue_length(run, queue_stations)),
+            )
+        )
+    monthly = tables.station_monthly_waits(run, queue_stations)
+    if not monthly.empty:
+        specs.append(
+            (
+                "monthly_waits",
+                "Monthly waits",
+                (
+                    "Mean and 95th-percentile wait by month of arrival at the longest-wait stations, with "
+                    "95 % intervals across replications (the KPI stations_by_month)."
+                ),
+                lambda: plot_monthly_waits(monthly),
             )
         )
     return [render(prefix + name, title, caption, make, scratch) for name, title, caption, make in specs]
