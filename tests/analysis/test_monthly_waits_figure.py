@@ -11,7 +11,7 @@ from sim.analysis.tables import tidy
 
 
 def test_monthly_waits_figure_draws_the_table(corridor, tmp_path):
-    busiest = tidy.station_waiting(corridor)["station"].head(3).tolist()
+    busiest = tidy.peak_wait_stations(corridor, 3)
     table = tidy.station_monthly_waits(corridor, busiest)
     assert table[["wait_p95_low_h", "wait_p95_high_h"]].notna().any().all()  # p95 intervals in the table
     figure = plot_monthly_waits(table)
@@ -50,3 +50,13 @@ def test_run_report_embeds_the_monthly_waits_figure(corridor_dir, tmp_path):
     text = build_report(run_dir).read_text(encoding="utf-8")
     assert 'id="fig-monthly_waits"' in text
     assert (run_dir / "figures" / "monthly_waits.png").is_file()
+
+
+def test_the_figure_shows_the_berths_and_chokepoints_with_the_worst_months(corridor):
+    chosen = tidy.peak_wait_stations(corridor, 3)
+    assert chosen
+    kinds = corridor.stations.set_index("station")["kind"]
+    assert set(kinds[chosen]) <= {"berth", "chokepoint"}
+    monthly = tidy.station_monthly_waits(corridor, list(kinds.index[kinds.isin(["berth", "chokepoint"])]))
+    peaks = monthly.groupby("station")["wait_mean_h"].max().sort_values(ascending=False)
+    assert chosen == [s for s in peaks.index if peaks[s] > 0][:3]

@@ -27,7 +27,7 @@ def _hours_or_days(largest_h: float) -> tuple[float, str]:
 
 
 @styled
-def plot_monthly_waits(table: pd.DataFrame, title: str = "Monthly waits at the busiest stations") -> Any:
+def plot_monthly_waits(table: pd.DataFrame, title: str = "Monthly waits where the worst months are") -> Any:
     """Mean and p95 wait by month of arrival, one panel per station, with 95 % intervals over replications.
 
     Parameters

@@ -108,15 +108,16 @@ def run_figures(run: RunData, scratch: Path, prefix: str = "", busiest: int = 4)
                 lambda: plot_queue_length(occupancy.queue_length(run, queue_stations)),
             )
         )
-    monthly = tables.station_monthly_waits(run, queue_stations)
+    monthly = tables.station_monthly_waits(run, tables.peak_wait_stations(run, busiest))
     if not monthly.empty:
         specs.append(
             (
                 "monthly_waits",
                 "Monthly waits",
                 (
-                    "Mean and 95th-percentile wait by month of arrival at the longest-wait stations, with "
-                    "95 % intervals across replications (the KPI stations_by_month)."
+                    "Mean and 95th-percentile wait by month of arrival at the berths and chokepoints with "
+                    "the longest mean wait in their worst month, with 95 % intervals across replications "
+                    "(the KPI stations_by_month)."
                 ),
                 lambda: plot_monthly_waits(monthly),
             )

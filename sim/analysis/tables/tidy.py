@@ -178,6 +178,22 @@ def station_monthly_waits(run: RunData, stations: list[str]) -> pd.DataFrame:
     return out.sort_values(["order", "month"])[columns].reset_index(drop=True)
 
 
+def peak_wait_stations(run: RunData, top: int, kinds: tuple[str, ...] = ("berth", "chokepoint")) -> list[str]:
+    """The ``top`` stations of the given kinds with the longest mean wait in their worst month.
+
+    Ranked by the largest monthly mean wait (``stations_by_month``), so a station congested for a few weeks
+    (a strike, a slot cut) ranks above one that is busy all year. Berth pools and chokepoints by default:
+    at a scheduled service most of the wait is the wait for the next departure. Empty without the KPI.
+    """
+    records = run.kpis.get("tables", {}).get("stations_by_month", [])
+    table = pd.DataFrame.from_records(records, columns=["key", "period", "metric", "mean"])
+    kind = run.stations.set_index("station")["kind"].astype(str)
+    table = table[(table["metric"] == "wait_mean_h") & table["key"].map(kind).isin(kinds)]
+    peaks = table.groupby("key")["mean"].max().dropna()
+    peaks = peaks[peaks > 0].sort_values(ascending=False, kind="stable")
+    return [str(station) for station in peaks.index[:top]]
+
+
 def _bounds(table: pd.DataFrame, metric: str, low: str, high: str) -> pd.DataFrame:
     """The 95 % interval of one metric of a long summarised table, by (key, period)."""
     rows = table[table["metric"] == metric].set_index(["key", "period"])[["ci_low", "ci_high"]]
