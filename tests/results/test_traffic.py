@@ -125,3 +125,27 @@ def test_seed_background_column_takes_true_or_false(tmp_path: Path) -> None:
     (tmp_path / "flows.csv").write_text(header + row.replace("FLAG", "maybe"), encoding="utf-8")
     with pytest.raises(InputError, match="true or false"):
         read_seeds(tmp_path)
+
+
+def test_without_background_drops_the_destinations_and_routes_only_it_has() -> None:
+    from sim import load_scenario
+
+    scenario = load_scenario(Path(__file__).parents[1] / "data" / "two_ports_background.yaml")
+    background = Background.of(scenario, build_network(scenario))
+    assert background.flows == {"png_other"}
+    assert background.commodities == {"other_grain"}
+    assert background.destinations == {"BRPNG"}  # the modelled flows all deliver to CNTAO
+    assert background.routes == {"BRPNG"}
+    rows = [
+        ("throughput_by_destination", "BRPNG", ""),
+        ("throughput_by_destination", "CNTAO", ""),
+        ("cost_by_route", "BRPNG", ""),
+        ("cost_by_route", "BRPNG>CNTAO", ""),
+        ("throughput_by_month", "other_grain", "2024-01"),
+        ("throughput_by_month", "soybeans", "2024-01"),
+        ("emissions_by_commodity", "other_grain", ""),
+        ("transit_by_flow", "png_other", ""),
+    ]
+    frame = pd.DataFrame(rows, columns=["table", "key", "period"]).assign(metric="m", value=1.0)
+    kept = without_background(frame, background)
+    assert list(kept["key"]) == ["CNTAO", "BRPNG>CNTAO", "soybeans"]
