@@ -248,8 +248,8 @@ def test_panama_drought_2023_transits_follow_the_published_slot_steps(runs: Runs
 
     Checked against the scenario's inputs (its slot steps, the seeds' 38 otherwise), not against any
     published queue or wait: from September 2023 to August 2024 ships wait at every month's end (the
-    precondition, checked), so the canal starts a transit every 24 / slots hours all month; the spacing is
-    set at each start, so a month's count is within one transit of the integral of slots / 24.
+    precondition, checked per replication), so the canal starts a transit every 24 / slots hours all month;
+    the spacing is set at each start, so a month's count is within one transit of the integral of slots / 24.
     """
     variant = runs("panama_drought_2023")
     scenario = variant.scenario
@@ -259,6 +259,12 @@ def test_panama_drought_2023_transits_follow_the_published_slot_steps(runs: Runs
     canal = variant.visits[variant.visits["station"] == "chk:PAPCN"]
     months = variant.kpis_by_replication
     months = months[(months["table"] == "stations_by_month") & (months["key"] == "chk:PAPCN")]
+
+    def waiting_at_end(month: pd.Period) -> pd.Series:
+        rows = months[(months["period"] == str(month)) & (months["metric"] == "waiting_at_month_end")]
+        return rows.set_index("replication")["value"].reindex(range(REPLICATIONS), fill_value=0.0)
+
+    checked = 0
     for month in pd.period_range("2023-09", "2024-08", freq="M"):
         lo, hi = _hours(variant, str(month.start_time)), _hours(variant, str(month.end_time.ceil("D")))
         grid = np.arange(lo, hi, 0.25) + 0.125  # quarter hours: every step starts at midnight
@@ -272,10 +278,14 @@ def test_panama_drought_2023_transits_follow_the_published_slot_steps(runs: Runs
             )
             slots[inside] = step.set
         capacity = float(slots.sum()) * 0.25 / 24
-        waiting = months[(months["period"] == str(month)) & (months["metric"] == "waiting_at_month_end")]
-        assert (waiting["value"] > 0).all(), month
+        # the replications with ships waiting at the end of this month and of the one before (with today's
+        # upper-bound demand: all of them; with diversion or booking the queue may empty in some)
+        busy = (waiting_at_end(month) > 0) & (waiting_at_end(month - 1) > 0)
         started = canal[(canal["start"] >= lo) & (canal["start"] < hi)].groupby("replication").size()
-        assert (abs(started.reindex(range(REPLICATIONS), fill_value=0) - capacity) <= 1.5).all(), month
+        started = started.reindex(range(REPLICATIONS), fill_value=0)[busy.to_numpy()]
+        assert (abs(started - capacity) <= 1.5).all(), month
+        checked += len(started)
+    assert checked >= 6 * REPLICATIONS  # at least half of the twelve months, in every replication
 
 
 def test_panama_drought_2023_lightens_the_gulf_soybean_ships_and_their_waits_grow(runs: Runs) -> None:
