@@ -30,6 +30,7 @@ from sim.results.tables import (
     visits_arrow,
     visits_table,
 )
+from sim.results.traffic import Background
 from sim.scenario.loader import dump_scenario
 from sim.scenario.model import Scenario
 from sim.trace import Trace
@@ -212,7 +213,7 @@ def _simulate(plan: Plan, engine: Callable[[Plan], Trace], block: int, progress:
 
 
 def kpi_records(result: RunResult) -> dict[str, Any]:
-    """``kpis.json`` content: window, replications and every KPI table as records."""
+    """``kpis.json`` content: window, replications, the background traffic and every KPI table as records."""
     summary = result.kpis
     tables = {
         name: group.drop(columns="table").to_dict(orient="records")
@@ -222,6 +223,7 @@ def kpi_records(result: RunResult) -> dict[str, Any]:
         "window_h": [result.scenario.warmup_h, result.scenario.horizon_h],
         "replications": result.replications,
         "confidence": 0.95,
+        "background": Background.of(result.scenario, result.network).as_json(),
         "tables": tables,
     }
 

@@ -131,7 +131,14 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
         f"warm-up {scenario.warmup_days:g} days, {reps} replication{'s' * (reps != 1)}, "
         f"engine {summary.engine}, seed {summary.seed}{took}"
     )
-    flows = narrow_table("Flows (mean ±95 % CI half-width)")
+    ordered = sorted(scenario.flows.items(), key=lambda item: item[1].background)
+    background = any(flow.background for _, flow in ordered)
+    flows = narrow_table(
+        "Flows (mean ±95 % CI half-width)",
+        caption="below the rule: background traffic (the ports' and canal's other traffic)"
+        if background
+        else None,
+    )
     flows.add_column("flow", overflow="fold", min_width=12)
     for column in ("delivered/yr", "transit", "transit\np95", "delay"):
         flows.add_column(column, justify="right", no_wrap=True)
@@ -140,7 +147,10 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
     transit = _pick(kpis, "transit_by_flow", "transit_mean_h")
     p95 = _pick(kpis, "transit_by_flow", "transit_p95_h")
     delay = _pick(kpis, "transit_by_flow", "delay_mean_h")
-    for name, flow in scenario.flows.items():
+    # modelled flows first, then the background traffic under a rule
+    for position, (name, flow) in enumerate(ordered):
+        if flow.background and (position == 0 or not ordered[position - 1][1].background):
+            flows.add_section()
         containerised = scenario.commodities[flow.commodity].kind == "container"
         flows.add_row(
             name,
@@ -150,7 +160,10 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
             _row(delay, name, "duration"),
         )
     console.print(flows)
-    _print_ledger(kpis, console)
+    _print_traffic(kpis, console)
+    from sim.results.traffic import Background, without_background
+
+    _print_ledger(without_background(kpis, Background.of(scenario)), console)
     _print_diversions(kpis, console)
     console.print()
     stations = narrow_table(
@@ -196,10 +209,41 @@ def _print_diversions(kpis: pd.DataFrame, console: Console) -> None:
         )
 
 
+def _print_traffic(kpis: pd.DataFrame, console: Console) -> None:
+    """With background traffic: the two classes' tonnes, and each class's waits where they share a station."""
+    classes = _pick(kpis, "throughput_by_traffic", "tonnes_per_year")
+    if not float(classes["mean"].get("background", 0.0)):
+        return
+    console.print(
+        f"Delivered a year: modelled {_row(classes, 'modelled', 'mass')}, "
+        f"background {_row(classes, 'background', 'mass')}"
+    )
+    shared = narrow_table(
+        "Waits at stations shared with background traffic",
+        caption="each class's visits that arrived after the warm-up and started by the horizon",
+    )
+    shared.add_column("station", overflow="fold", min_width=12)
+    for column in ("modelled\nwait", "modelled\np95", "background\nwait", "background\np95"):
+        shared.add_column(column, justify="right", no_wrap=True)
+    rows = kpis[kpis["table"] == "waits_by_traffic"]
+    for station in dict.fromkeys(rows["key"]):
+        mine = rows[rows["key"] == station]
+        cells = []
+        for traffic in ("modelled", "background"):
+            of = mine[mine["period"] == traffic]
+            cells += [
+                _row(_pick(of, "waits_by_traffic", "wait_mean_h"), station, "duration"),
+                _mean(_pick(of, "waits_by_traffic", "wait_p95_h"), station, "duration"),
+            ]
+        shared.add_row(station, *cells)
+    console.print(shared)
+
+
 def _print_ledger(kpis: pd.DataFrame, console: Console) -> None:
     """Two lines when the scenario has costs or emissions: window totals, and per tonne by commodity.
 
-    The totals are sums of the commodities' means (a sum of means is the mean of the sums); their intervals
+    Background traffic is left out (the caller passes the modelled flows' KPIs). The totals are sums of
+    the commodities' means (a sum of means is the mean of the sums); their intervals
     are per commodity, in ``kpis.json``.
     """
     totals, ratios, labels = [], [], []

@@ -364,6 +364,10 @@ class Flow(_Sourced):
     """``poisson``, ``regular`` (evenly spaced in ``Lambda``, random phase), a renewal process or batches."""
     diversion: Diversion | None = None
     """An alternative route taken when the queue at a chokepoint on the route is too long."""
+    background: bool = False
+    """A port's or canal's *other* traffic, modelled only so that it queues with the corridor's flows (its
+    published total minus the modelled flows). KPIs report it apart from the modelled flows
+    (``throughput_by_traffic``, ``waits_by_traffic``) and analyses can leave it out."""
 
     @field_validator("seasonality")
     @classmethod

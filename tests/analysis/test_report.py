@@ -86,6 +86,7 @@ def test_run_report_is_self_contained(corridor_dir, tmp_path):
             "station_waiting",
             "utilisation",
             "queue_length",
+            "monthly_waits",
         )
     )
     assert len(parser.images) == len(pngs)

@@ -41,7 +41,7 @@ def run_report(run: RunData, figures: Figures) -> tuple[str, str]:
     return f"Run report — {run.name}", render_sections(RUN_SECTIONS, context)
 
 
-def build_report(directory: str | Path, scenario_figures: bool = True) -> Path:
+def build_report(directory: str | Path, scenario_figures: bool = True, background: bool = True) -> Path:
     """Write ``report.html`` and ``figures/*.png`` into a run or comparison directory.
 
     Parameters
@@ -50,6 +50,9 @@ def build_report(directory: str | Path, scenario_figures: bool = True) -> Path:
         A run directory (``corridor run``) or a comparison directory (``corridor compare``).
     scenario_figures : bool
         For a comparison, also draw every scenario's run figures (the slow part).
+    background : bool
+        Show background traffic (flows marked ``background``); ``False`` leaves its shipments, visits and
+        KPI rows out of every table and figure (:meth:`RunData.without_background`).
 
     Returns
     -------
@@ -74,8 +77,9 @@ def build_report(directory: str | Path, scenario_figures: bool = True) -> Path:
         scratch = Path(tmp)
         figures = Figures(scratch)
         if is_comparison_dir(root):
-            title, body = comparison_report(root, figures, scenario_figures)
+            title, body = comparison_report(root, figures, scenario_figures, background)
         else:
-            title, body = run_report(load_run(root), figures)
+            run = load_run(root)
+            title, body = run_report(run if background else run.without_background(), figures)
         listed = " ".join(sorted(p.name for p in scratch.glob("*.png")))
         return write_report(root, page(title, body, footer, meta={FIGURES_META: listed}), scratch)

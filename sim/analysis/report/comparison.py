@@ -31,6 +31,7 @@ from sim.analysis.stats.verdicts import identical, too_wide
 from sim.analysis.tables import tidy as tables
 from sim.analysis.tables.run_data import RunData, RunDirError, load_run
 from sim.analysis.units import SIGNIFICANT, interval, kind_of, quantity
+from sim.results.traffic import without_background
 
 __all__ = [
     "COMPARISON_SECTIONS",
@@ -421,13 +422,19 @@ def _runs(directory: Path, meta: dict[str, Any]) -> dict[str, RunData]:
     return {name: load_run(directory / "runs" / name) for name in names}
 
 
-def comparison_report(directory: Path, figures: Figures, scenario_figures: bool = True) -> tuple[str, str]:
+def comparison_report(
+    directory: Path, figures: Figures, scenario_figures: bool = True, background: bool = True
+) -> tuple[str, str]:
     """Title and HTML body of a comparison directory's report; its figures are drawn into ``figures``.
 
-    With ``scenario_figures`` each scenario's own run figures are added in folded sections.
+    With ``scenario_figures`` each scenario's own run figures are added in folded sections; without
+    ``background`` the background traffic is left out of the runs and the table of differences.
     """
     meta, table = read_comparison(directory)
     runs = _runs(directory, meta)
+    if not background:
+        runs = {name: run.without_background() for name, run in runs.items()}
+        table = without_background(table, runs[meta["base"]].background)
     context = ComparisonContext(meta, table, runs, names_of_runs(runs.values()), figures, scenario_figures)
     variants = context.variants
     named = ", ".join(variants) if len(variants) <= 3 else f"{len(variants)} variants"

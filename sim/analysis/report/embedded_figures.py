@@ -19,6 +19,7 @@ from sim.analysis.figures.run import (
     plot_utilisation_heatmap,
 )
 from sim.analysis.figures.style import save_png
+from sim.analysis.figures.waits import plot_monthly_waits
 from sim.analysis.tables import occupancy
 from sim.analysis.tables import tidy as tables
 from sim.analysis.tables.run_data import RunData
@@ -102,5 +103,16 @@ def run_figure_specs(run: RunData, names: Names | None = None, busiest: int = 4)
             "Queue length",
             "Shipments waiting (arrived, not yet in service) over time at the longest-wait stations.",
             lambda: plot_queue_length(occupancy.queue_length(run, queue_stations), names=named),
+        )
+    monthly = tables.station_monthly_waits(run, tables.peak_wait_stations(run, busiest))
+    if not monthly.empty:
+        specs["monthly_waits"] = (
+            "Monthly waits",
+            (
+                "Mean and 95th-percentile wait by month of arrival at the berths and chokepoints with the "
+                "longest mean wait in their worst month, with 95 % intervals across replications (the KPI "
+                "stations_by_month)."
+            ),
+            lambda: plot_monthly_waits(monthly, names=named),
         )
     return specs

@@ -277,6 +277,7 @@ def _waiting(context: RunContext) -> Section:
         + note
         + context.figure("station_waiting")
         + _monthly_waits(run, context.names)
+        + context.figure("monthly_waits")
         + context.figure("queue_length")
     )
     return Section("waiting", "Waiting at ports, services and chokepoints", body)

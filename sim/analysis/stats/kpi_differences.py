@@ -44,6 +44,8 @@ DEFAULT_KPIS: tuple[tuple[str, str], ...] = (
     ("stations", "wait_mean_h"),
     ("stations", "waiting_at_horizon"),
     ("stations", "utilisation"),
+    ("throughput_by_traffic", "tonnes_per_year"),
+    ("waits_by_traffic", "wait_mean_h"),
 )
 """(table, metric) pairs compared by default."""
 
@@ -98,6 +100,8 @@ _TABLE_NAMES = {
     "transit_by_flow": "Transit",
     "stations": "Station",
     "stations_by_month": "Station by month",
+    "throughput_by_traffic": "Throughput of",
+    "waits_by_traffic": "Waits at",
 }
 
 
