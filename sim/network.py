@@ -18,7 +18,7 @@ import numpy as np
 from sim.arrays import FloatArray
 from sim.scenario.checks import disruption_stations, disruption_window_h
 from sim.scenario.model import Disruption, Scenario
-from sim.scenario.routes import Step, resolve_route
+from sim.scenario.routes import Step, resolve_route, route_alternatives
 from sim.schedule import Schedule, windowed
 
 __all__ = ["DELAY_KINDS", "FlowRoute", "Network", "ParcelLimit", "Station", "build_network"]
@@ -93,13 +93,28 @@ class ParcelLimit:
 
 @dataclass(frozen=True)
 class FlowRoute:
-    """A flow with its route resolved to station indices."""
+    """A flow's route resolved to station indices: its one route, or one of its ``choice`` alternatives.
+
+    Attributes
+    ----------
+    name : str
+        The flow's id, or ``FLOW/ALTERNATIVE`` for an alternative (ids contain no ``/``): the label of its
+        shipments in results.
+    alternative : str
+        The alternative's name; empty for a flow with one route.
+    """
 
     index: int
     name: str
     steps: tuple[Step, ...]
     stations: tuple[int, ...]
     nodes: tuple[str, ...]
+    alternative: str = ""
+
+    @property
+    def flow(self) -> str:
+        """The scenario flow's id (``scenario.flows[route.flow]``)."""
+        return self.name.partition("/")[0]
 
 
 @dataclass(frozen=True)
@@ -121,11 +136,15 @@ class Network:
 
 def build_network(scenario: Scenario) -> Network:
     """Number the stations used by any flow and resolve every flow's route to them."""
-    steps_by_flow = {name: resolve_route(scenario, name) for name in scenario.flows}
+    steps_by_flow = {
+        (name, alternative): resolve_route(scenario, name, alternative)
+        for name in scenario.flows
+        for alternative in route_alternatives(scenario, name)
+    }
     windows = _windows_by_station(scenario)
     stations: dict[str, Station] = {}
     flows = []
-    for index, (name, (steps, nodes, problems)) in enumerate(steps_by_flow.items()):
+    for index, ((name, alternative), (steps, nodes, problems)) in enumerate(steps_by_flow.items()):
         if problems:  # pragma: no cover - the loader has already reported these
             raise ValueError(f"flow {name} has an unresolved route: {problems[0]}")
         for step in steps:
@@ -133,7 +152,9 @@ def build_network(scenario: Scenario) -> Network:
                 stations[step.station] = _station(
                     scenario, step, len(stations), windows.get(step.station, [])
                 )
-        flows.append(FlowRoute(index, name, steps, tuple(stations[s.station].index for s in steps), nodes))
+        label = name if alternative is None else f"{name}/{alternative}"
+        indices = tuple(stations[s.station].index for s in steps)
+        flows.append(FlowRoute(index, label, steps, indices, nodes, alternative or ""))
     limits = tuple(_parcel_limits(scenario))
     return Network(tuple(stations.values()), tuple(flows), limits, scenario.horizon_h)
 

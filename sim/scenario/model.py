@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim.scenario.choice import Choice
 from sim.scenario.distributions import ONE, Distribution, Exponential, PositiveDistribution
 from sim.scenario.ledger import Costs, Emissions
 from sim.scenario.limits import (
@@ -344,6 +345,14 @@ class Flow(_Sourced):
     weights are a constant rate). ``monthly_volume``: weights are relative volumes of the calendar months."""
     arrivals: ArrivalProcess = "poisson"
     """``poisson``, ``regular`` (evenly spaced in ``Lambda``, random phase), a renewal process or batches."""
+    choice: Choice | None = None
+    """Alternative routes and how shipments pick one (:mod:`sim.scenario.choice`); replaces ``route``."""
+
+    @model_validator(mode="after")
+    def _route_or_choice(self) -> Flow:
+        if self.choice is not None and self.route is not None:
+            raise ValueError("either route or choice (each alternative has its own route), not both")
+        return self
 
     @field_validator("seasonality")
     @classmethod
