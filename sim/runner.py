@@ -87,11 +87,16 @@ class RunResult:
     @cached_property
     def kpis_by_replication(self) -> pd.DataFrame:
         """KPIs per replication, long form."""
-        table = kpis_by_replication(self.scenario, self.plan, self.trace)
-        if not _has_ledger(self.scenario):
-            return table
         import pandas as pd
 
+        from sim.results.choice_kpis import choice_kpis_by_replication, has_choice
+
+        table = kpis_by_replication(self.scenario, self.plan, self.trace)
+        if has_choice(self.scenario):
+            choices = choice_kpis_by_replication(self.scenario, self.plan, self.trace)
+            table = pd.concat([table, choices], ignore_index=True)
+        if not _has_ledger(self.scenario):
+            return table
         from sim.results.ledger_kpis import ledger_kpis_by_replication
 
         ledger = ledger_kpis_by_replication(self.scenario, self.plan, self.shipments)
