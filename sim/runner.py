@@ -230,11 +230,14 @@ def _shipments_arrow(result: RunResult) -> pa.Table:
     return table
 
 
-def write_run(result: RunResult, out: Path, visits: str = "all") -> Path:
+def write_run(
+    result: RunResult, out: Path, visits: str = "all", extra_json: dict[str, Any] | None = None
+) -> Path:
     """Write every result file of ``result`` into ``out`` atomically; return ``out``.
 
     With ``visits="none"`` there is no ``visits.parquet`` (the largest file by far): the KPIs, shipments
-    and stations are written as always, and ``provenance.json`` says ``"visits": "none"``.
+    and stations are written as always, and ``provenance.json`` says ``"visits": "none"``. ``extra_json``
+    adds JSON files by name (``equilibrium.json`` of ``corridor run --equilibrium``).
 
     Raises
     ------
@@ -255,4 +258,6 @@ def write_run(result: RunResult, out: Path, visits: str = "all") -> Path:
         details = {**stamp, **run_details(result.wall_time_s), "visits": visits}
         write_json(details, scratch / "provenance.json")
         (scratch / "scenario.yaml").write_text(dump_scenario(result.scenario), encoding="utf-8")
+        for name, content in (extra_json or {}).items():
+            write_json(content, scratch / name)
     return out

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from sim.cli.choice_summary import print_choice, route_labels
 from sim.cli.units import narrow_table, quantity, with_half_width
 
 if TYPE_CHECKING:
@@ -140,7 +141,8 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
     transit = _pick(kpis, "transit_by_flow", "transit_mean_h")
     p95 = _pick(kpis, "transit_by_flow", "transit_p95_h")
     delay = _pick(kpis, "transit_by_flow", "delay_mean_h")
-    for name, flow in scenario.flows.items():
+    for name in route_labels(scenario):
+        flow = scenario.flows[name.partition("/")[0]]
         containerised = scenario.commodities[flow.commodity].kind == "container"
         flows.add_row(
             name,
@@ -150,6 +152,7 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
             _row(delay, name, "duration"),
         )
     console.print(flows)
+    print_choice(kpis, console)
     _print_ledger(kpis, console)
     console.print()
     stations = narrow_table(
