@@ -132,7 +132,8 @@ def station_rates(scenario: Scenario, network: Network) -> Rates:
                 )
                 rate = _best(costs.freight, want, container)
                 if rate is not None:
-                    per_unit = rate.usd_per_unit + rate.usd_per_unit_km * place.km
+                    per_km = rate.usd_per_unit_km * place.km if rate.usd_per_unit_km else 0.0
+                    per_unit = rate.usd_per_unit + per_km  # a lane rate needs no distance
                     rates.charge(index, f, 0.0, per_unit, rate.unit)
                 factor = _best(emissions.transport, want, container)
                 if factor is not None:
