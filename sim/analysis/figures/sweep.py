@@ -68,12 +68,18 @@ def parameter_label(name: str, log: bool = False) -> str:
 
 
 def _kpi_title(kpi: str) -> str:
-    """``throughput_by_commodity/soybeans/…`` → ``Soybeans``; ``transit_by_flow/soy/…`` → ``flow soy``."""
-    table, key = [*kpi.split("/"), "", ""][:2]
+    """``throughput_by_commodity/soybeans/…`` → ``Soybeans``; ``transit_by_flow/soy/…`` → ``flow soy``.
+
+    A key may hold ``/`` itself (a choice flow's route ``FLOW/ALTERNATIVE``): it is all but the metric.
+    """
+    table, _, rest = kpi.partition("/")
+    key = rest.rsplit("/", 1)[0] if "/" in rest else rest
     if table.endswith("_by_commodity"):
         return pretty(key)
     if table.endswith("_by_flow"):
         return f"flow {key}"
+    if table == "route_choice":
+        return f"route {key}"
     return key
 
 

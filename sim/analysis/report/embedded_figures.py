@@ -18,6 +18,7 @@ from sim.analysis.figures.run import (
     plot_utilisation_heatmap,
 )
 from sim.analysis.figures.style import save_png
+from sim.analysis.report.choice_figures import choice_figure_specs
 from sim.analysis.tables import occupancy
 from sim.analysis.tables import tidy as tables
 from sim.analysis.tables.run_data import RunData
@@ -107,4 +108,5 @@ def run_figures(run: RunData, scratch: Path, prefix: str = "", busiest: int = 4)
                 lambda: plot_queue_length(occupancy.queue_length(run, queue_stations)),
             )
         )
+    specs.extend(choice_figure_specs(run))
     return [render(prefix + name, title, caption, make, scratch) for name, title, caption, make in specs]
