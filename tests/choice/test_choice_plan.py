@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from sim.engines import ENGINES
@@ -108,3 +110,41 @@ def test_choice_flows_leave_other_flows_draws_unchanged() -> None:
             before.tonnes[before.shipment_flow == old_index], after.tonnes[after.shipment_flow == index]
         )
     assert {r.name for r in after.network.flows} >= {"boxes_choice/liner", "boxes_choice/liner_too"}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    share=st.floats(0.0, 1.0),
+    cap=st.floats(100.0, 1000.0),
+    start=st.floats(0.0, 2000.0),
+    length=st.floats(1.0, 2000.0),
+    berths=st.integers(0, 1),
+    batch=st.booleans(),
+)
+def test_engines_agree_on_random_choice_plans(
+    share: float, cap: float, start: float, length: float, berths: int, batch: bool
+) -> None:
+    """Random shares, a draft window on one route, a berth cut on the other, batch or Poisson arrivals."""
+    disruptions = {
+        "draft_a": {
+            "kind": "parcel_limit",
+            "target": "ZZPTA",
+            "start_h": start,
+            "end_h": start + length,
+            "set": cap,
+        },
+        "cut_b": {
+            "kind": "berths",
+            "target": "ZZPTB",
+            "start_h": start,
+            "end_h": start + 48.0,
+            "set": berths,
+        },
+    }
+    arrivals: Any = (
+        {"process": "batch", "size": {"dist": "empirical", "values": [1, 2, 3]}} if batch else "poisson"
+    )
+    scenario = _scenario(horizon_days=120, disruptions=disruptions, **{"flows.cargo_out.arrivals": arrivals})
+    scenario = with_shares(scenario, {A: share, B: 1.0 - share})
+    plan = draw_plan(scenario, build_network(scenario), [0, 1], scenario.seed)
+    assert_matches_reference(plan, "vector")
