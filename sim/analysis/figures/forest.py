@@ -67,10 +67,25 @@ PANELS = (
     ),
     Panel("stations", "wait_mean_h", "Mean wait by station", "change (hours)", ABSOLUTE, 1.0),
     Panel("stations", "utilisation", "Utilisation by station", "change (percentage points)", ABSOLUTE, 100),
+    Panel("route_choice", "share", "Route shares", "change (percentage points)", ABSOLUTE, 100),
+    Panel("cost_by_commodity", "cost_usd_per_t", "Cost per tonne delivered", "change (US$/t)", ABSOLUTE, 1.0),
+    Panel(
+        "emissions_by_commodity",
+        "co2e_kg_per_t",
+        "CO₂e (WTW) per tonne delivered",
+        "change (kg CO₂e/t)",
+        ABSOLUTE,
+        1.0,
+    ),
 )
 
 
-_LABELS: dict[str, Callable[[str], str]] = {"stations": station_label, "throughput_by_commodity": pretty}
+_LABELS: dict[str, Callable[[str], str]] = {
+    "stations": station_label,
+    "throughput_by_commodity": pretty,
+    "cost_by_commodity": pretty,
+    "emissions_by_commodity": pretty,
+}
 
 
 def _rows(table: pd.DataFrame, panel: Panel, limit: int) -> tuple[pd.DataFrame, int, int]:
