@@ -55,6 +55,17 @@ def test_route_choice_kpis_are_the_shipments_counted(result: RunResult) -> None:
     assert np.allclose(shares, 1.0)
 
 
+def test_a_choice_flow_has_whole_flow_cost_and_emission_rows(result: RunResult) -> None:
+    """The whole flow's ``cost_by_flow``/``emissions_by_flow`` rows sum its routes' rows, per replication."""
+    by_rep = result.kpis_by_replication
+    for table, metric in (("cost_by_flow", "cost_total_usd"), ("emissions_by_flow", "co2e_wtw_t")):
+        rows = by_rep[(by_rep["table"] == table) & (by_rep["metric"] == metric)]
+        whole = rows[rows["key"] == "boxes_out"].set_index("replication")["value"]
+        parts = rows[rows["key"].str.startswith("boxes_out/")].groupby("replication")["value"].sum()
+        assert len(whole) == 3
+        assert np.allclose(whole, parts.reindex(whole.index), rtol=1e-12)
+
+
 def test_run_equilibrium_writes_its_iterations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "eq"
     code = main(["run", str(PARALLEL), "--equilibrium", "--replications", "4", "--out", str(out)])

@@ -41,6 +41,14 @@ PARAMETER_UNITS = {
     "slots_per_day": "transit slots per day",
     "capacity": "capacity per departure",
     "headway_h": "headway (h)",
+    "usd_per_unit_km": "freight rate (US$ per t-km or TEU-km)",
+    "usd_per_unit": "rate (US$ per t or TEU)",
+    "usd_per_transit": "toll per transit (US$)",
+    "usd_per_call": "charge per call (US$)",
+    "carbon_price_usd_per_t": "carbon price (US$ per t CO₂e)",
+    "scale_usd_per_unit": "logit scale (US$ per t or TEU)",
+    "extra_usd_per_unit": "surcharge (US$ per t or TEU)",
+    "value_of_time_usd_per_unit_h": "value of time (US$ per t or TEU and hour)",
 }
 """Readable name and unit of a sweep parameter, by the last field of its path."""
 

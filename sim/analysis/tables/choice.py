@@ -1,7 +1,8 @@
 """Route shares, cost breakdowns and emissions of a run, as tidy tables read from its ``kpis.json``.
 
-Each table has one row per flow label (``FLOW`` or, for a choice flow, ``FLOW/ALTERNATIVE``) that the run's
-KPIs list; empty tables when the run has no choice flow, no ``costs:`` or no ``emissions:`` section.
+Each table has one row per flow label that the run's KPIs list: ``FLOW``, or ``FLOW/ALTERNATIVE`` for the
+routes of a choice flow (whose whole-flow rows are left out). The tables are empty when the run has no
+choice flow, no ``costs:`` or no ``emissions:`` section.
 """
 
 from __future__ import annotations
@@ -20,6 +21,13 @@ def _kpis(run: RunData, table: str) -> pd.DataFrame:
     rows = run.kpis.get("tables", {}).get(table, [])
     columns = ["key", "period", "metric", "mean", "ci_low", "ci_high"]
     return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+
+
+def _routes_only(frame: pd.DataFrame) -> pd.DataFrame:
+    """Leave out the whole-flow rows of choice flows (``FLOW`` beside its ``FLOW/ALTERNATIVE`` rows)."""
+    keys = set(frame["key"])
+    whole = {key.partition("/")[0] for key in keys if "/" in key}
+    return frame[~frame["key"].isin(whole)]
 
 
 def _wide(frame: pd.DataFrame, column: str = "mean") -> pd.DataFrame:
@@ -56,7 +64,7 @@ def cost_breakdown(run: RunData) -> pd.DataFrame:
     Columns :data:`COST_PARTS` (means over replications of the component over tonnes), ``total`` with its
     95 % interval (``total_low``, ``total_high``).
     """
-    frame = _kpis(run, "cost_by_flow")
+    frame = _routes_only(_kpis(run, "cost_by_flow"))
     if frame.empty:
         return pd.DataFrame(columns=["key", *COST_PARTS, "total", "total_low", "total_high"])
     means = _wide(frame)
@@ -76,7 +84,7 @@ def emissions_breakdown(run: RunData) -> pd.DataFrame:
     The split comes from the shipments delivered in the window (``co2e_transport_wtw_kg`` and
     ``co2e_hub_wtw_kg``, pooled over replications); the total and its interval from ``emissions_by_flow``.
     """
-    frame = _kpis(run, "emissions_by_flow")
+    frame = _routes_only(_kpis(run, "emissions_by_flow"))
     columns = ["key", "transport", "hub", "total", "total_low", "total_high"]
     shipments = run.shipments
     if frame.empty or "co2e_hub_wtw_kg" not in shipments:
