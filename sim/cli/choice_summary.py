@@ -98,7 +98,7 @@ def print_equilibrium(solved: Equilibrium, console: Console) -> None:
                 quantity(step.gap, "share") if position == 0 else "",
             )
     console.print(table)
-    settled = f"shares moved less than {solved.tolerance:.2%}" if solved.converged else "did NOT converge"
+    settled = f"gap below {solved.tolerance:.2%}" if solved.converged else "did NOT converge"
     console.print(
         f"equilibrium after {len(solved.iterations)} iterations: {settled}; final gap {solved.gap:.2%}"
     )

@@ -59,8 +59,11 @@ def run_command(
         ),
     ] = False,
     tolerance: Annotated[
-        float, typer.Option(help="--equilibrium: stop when no route share moves more than this (0-1).")
-    ] = 0.005,
+        float,
+        typer.Option(
+            help="--equilibrium: stop when the logit response moves no route share by more than this (0-1)."
+        ),
+    ] = 0.01,
     max_iterations: Annotated[int, typer.Option(help="--equilibrium: simulations at most.")] = 40,
 ) -> None:
     """Run a scenario, print a summary and write results (Parquet, JSON, resolved scenario)."""

@@ -8,13 +8,17 @@ The method of successive averages (MSA) on the choice flows' shares ``x`` (one v
    seed, so the same arrivals, parcels and choice uniforms every time), measure each alternative's mean
    door-to-door time ``T_n`` (KPI ``route_choice/time_mean_h``, the mean over replications), and take the
    logit shares ``y_n = P(T_n)`` of the generalised costs with those times (:func:`sim.choice.route_costs`);
-3. ``x_{n+1} = x_n + (y_n − x_n) / (n + 1)``; stop when no share moves more than ``tolerance``
-   (``max |x_{n+1} − x_n|``) or after ``max_iterations``.
+3. stop when the shares no longer move: the *gap* ``max |y_n − x_n|`` (how far the logit response to the
+   simulated times moves the shares that were simulated) is below ``tolerance``, or after
+   ``max_iterations``; else ``x_{n+1} = x_n + (y_n − x_n) / n`` (the classic MSA step: the first is a full
+   step, then ever shorter, which averages out the simulation's noise in the measured times).
 
-The result is the run at the last ``x_n``; its *gap* ``max |y_n − x_n|`` says how far those shares are from
-their own logit response (0 at an exact equilibrium; the simulation's noise keeps it above 0). An
-alternative nobody took in an iteration has no measured time: its expected time from the scenario (given or
-free-flow) stands in. A flow in ``fixed`` mode keeps its shares (it is not a logit flow): only ``logit``
+The result is the run at the last ``x_n``, with the iterations and the final gap (0 at an exact equilibrium;
+the simulation's noise keeps it above 0: a tolerance below the noise is not reached, and ``converged`` says
+so). Why the gap and not the step ``|x_{n+1} − x_n|``: with steps 1/n the step shrinks whatever the shares
+are, so a rule on the step stops early (a gap of n × tolerance) when the response is far from the shares.
+An alternative nobody took in an iteration has no measured time: its expected time from the scenario (given
+or free-flow) stands in. A flow in ``fixed`` mode keeps its shares (it is not a logit flow): only ``logit``
 flows are iterated, which is how the fixed-share mode stays available beside the equilibrium.
 """
 
@@ -34,14 +38,17 @@ from sim.scenario.model import Scenario
 
 __all__ = ["Equilibrium", "Iteration", "solve_equilibrium", "with_shares"]
 
-TOLERANCE = 0.005
-"""Default: stop when no share moves more than half a percentage point."""
+TOLERANCE = 0.01
+"""Default: stop when the logit response moves no share by more than one percentage point."""
 MAX_ITERATIONS = 40
 
 
 @dataclass(frozen=True)
 class Iteration:
-    """One MSA step: the shares simulated, the times measured, the logit response and the gap."""
+    """One MSA iteration: the shares simulated, the times measured, the logit response, the gap and the step.
+
+    ``moved`` is ``max |x_{n+1} − x_n|`` of the step taken after it (0 for the last, which takes none).
+    """
 
     number: int
     shares: dict[str, float]
@@ -124,7 +131,7 @@ def solve_equilibrium(
     Parameters
     ----------
     tolerance : float
-        Largest share movement (a fraction, 0–1) at which to stop.
+        Stop when the gap ``max |P(T(x)) − x|`` (a share, 0–1) is below it.
     max_iterations : int
         Simulations at most; ``converged`` is False when they run out.
     on_iteration : callable, optional
@@ -147,13 +154,14 @@ def solve_equilibrium(
         times = measured_times(result, names)
         response = _response(scenario, network, times)
         gap = max(abs(response[k] - x[k]) for k in names)
-        following = {k: x[k] + (response[k] - x[k]) / (number + 1) for k in names}
+        settled = gap < tolerance
+        following = x if settled else {k: x[k] + (response[k] - x[k]) / number for k in names}
         moved = max(abs(following[k] - x[k]) for k in names)
         step = Iteration(number, x, times, response, gap, moved)
         iterations.append(step)
         if on_iteration is not None:
             on_iteration(step)
-        if moved < tolerance:
+        if settled:
             return Equilibrium(tuple(iterations), result, True, tolerance)
         x = following
     return Equilibrium(tuple(iterations), result, False, tolerance)

@@ -54,7 +54,7 @@ def scenario() -> Scenario:
 
 @pytest.fixture(scope="module")
 def solved(scenario: Scenario) -> Equilibrium:
-    return solve_equilibrium(scenario, engine="vector", tolerance=0.002)
+    return solve_equilibrium(scenario, engine="vector", tolerance=0.01)
 
 
 def test_msa_finds_the_analytic_logit_equilibrium(solved: Equilibrium) -> None:
@@ -80,10 +80,10 @@ def test_iterations_record_the_msa_steps(solved: Equilibrium) -> None:
     assert len(steps) >= 2
     for number, (step, following) in enumerate(itertools.pairwise(steps), start=1):
         assert step.number == number
-        expected = step.shares[A] + (step.response[A] - step.shares[A]) / (number + 1)
+        expected = step.shares[A] + (step.response[A] - step.shares[A]) / number
         assert following.shares[A] == pytest.approx(expected, rel=1e-12)
         assert step.gap == pytest.approx(abs(step.response[A] - step.shares[A]), rel=1e-12)
-    assert solved.iterations[-1].moved < 0.002
+    assert solved.gap < 0.01 <= min(step.gap for step in steps[:-1])
     record = solved.record()
     assert record["iterations"] == len(steps)
     assert record["shares"][A] + record["shares"][B] == pytest.approx(1.0)
