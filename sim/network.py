@@ -19,7 +19,7 @@ from sim.arrays import FloatArray
 from sim.scenario.checks import disruption_stations, disruption_window_h
 from sim.scenario.diversion import resolve_diversion
 from sim.scenario.model import Disruption, Scenario
-from sim.scenario.routes import Step, resolve_route
+from sim.scenario.routes import Step, resolve_route, route_alternatives
 from sim.schedule import Schedule, windowed
 
 __all__ = [
@@ -147,10 +147,18 @@ def diverts(ahead: int, slots_per_day: float, threshold_days: float) -> bool:
 
 @dataclass(frozen=True)
 class FlowRoute:
-    """A flow with its route resolved to station indices.
+    """A flow's route resolved to station indices: its one route, or one of its ``choice`` alternatives.
 
     ``steps`` and ``stations`` are the visits laid out for each shipment: the route's, then (for a flow with
     a diversion) the alternative's after the chokepoint; ``nodes`` are the route's nodes.
+
+    Attributes
+    ----------
+    name : str
+        The flow's id, or ``FLOW/ALTERNATIVE`` for an alternative (ids contain no ``/``): the label of its
+        shipments in results.
+    alternative : str
+        The alternative's name; empty for a flow with one route.
     """
 
     index: int
@@ -159,11 +167,17 @@ class FlowRoute:
     stations: tuple[int, ...]
     nodes: tuple[str, ...]
     diversion: FlowDiversion | None = None
+    alternative: str = ""
 
     @property
     def planned(self) -> int:
         """Visits of the route itself (without the alternative's)."""
         return self.diversion.branch if self.diversion is not None else len(self.stations)
+
+    @property
+    def flow(self) -> str:
+        """The scenario flow's id (``scenario.flows[route.flow]``)."""
+        return self.name.partition("/")[0]
 
 
 @dataclass(frozen=True)
@@ -185,11 +199,15 @@ class Network:
 
 def build_network(scenario: Scenario) -> Network:
     """Number the stations used by any flow and resolve every flow's route to them."""
-    steps_by_flow = {name: resolve_route(scenario, name) for name in scenario.flows}
+    steps_by_flow = {
+        (name, alternative): resolve_route(scenario, name, alternative)
+        for name in scenario.flows
+        for alternative in route_alternatives(scenario, name)
+    }
     windows = _windows_by_station(scenario)
     stations: dict[str, Station] = {}
     flows = []
-    for index, (name, (route, nodes, problems)) in enumerate(steps_by_flow.items()):
+    for index, ((name, alternative), (route, nodes, problems)) in enumerate(steps_by_flow.items()):
         detour, detour_nodes, detour_problems = resolve_diversion(scenario, name, nodes)
         if problems or detour_problems:  # pragma: no cover - the loader has already reported these
             raise ValueError(f"flow {name} has an unresolved route: {(problems or detour_problems)[0]}")
@@ -199,10 +217,10 @@ def build_network(scenario: Scenario) -> Network:
                 stations[step.station] = _station(
                     scenario, step, len(stations), windows.get(step.station, [])
                 )
+        label = name if alternative is None else f"{name}/{alternative}"
         indices = tuple(stations[s.station].index for s in steps)
-        flows.append(
-            FlowRoute(index, name, steps, indices, nodes, _diversion(scenario, name, route, detour_nodes))
-        )
+        diversion = _diversion(scenario, name, route, detour_nodes)
+        flows.append(FlowRoute(index, label, steps, indices, nodes, diversion, alternative or ""))
     limits = tuple(_parcel_limits(scenario))
     return Network(tuple(stations.values()), tuple(flows), limits, scenario.horizon_h)
 

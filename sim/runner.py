@@ -93,15 +93,19 @@ class RunResult:
     @cached_property
     def kpis_by_replication(self) -> pd.DataFrame:
         """KPIs per replication, long form."""
-        table = kpis_by_replication(self.scenario, self.plan, self.trace)
         import pandas as pd
 
+        from sim.results.choice_kpis import choice_kpis_by_replication, has_choice
+
+        table = kpis_by_replication(self.scenario, self.plan, self.trace)
         if self.diversions is not None:
             window = (self.scenario.warmup_h, self.scenario.horizon_h)
             table = pd.concat([table, diversion_kpis(self.diversions, window)], ignore_index=True)
+        if has_choice(self.scenario):
+            choices = choice_kpis_by_replication(self.scenario, self.plan, self.trace)
+            table = pd.concat([table, choices], ignore_index=True)
         if not _has_ledger(self.scenario):
             return table
-
         from sim.results.ledger_kpis import ledger_kpis_by_replication
 
         ledger = ledger_kpis_by_replication(self.scenario, self.plan, self.shipments)
@@ -250,11 +254,14 @@ def _shipments_arrow(result: RunResult) -> pa.Table:
     return table
 
 
-def write_run(result: RunResult, out: Path, visits: str = "all") -> Path:
+def write_run(
+    result: RunResult, out: Path, visits: str = "all", extra_json: dict[str, Any] | None = None
+) -> Path:
     """Write every result file of ``result`` into ``out`` atomically; return ``out``.
 
     With ``visits="none"`` there is no ``visits.parquet`` (the largest file by far): the KPIs, shipments
-    and stations are written as always, and ``provenance.json`` says ``"visits": "none"``.
+    and stations are written as always, and ``provenance.json`` says ``"visits": "none"``. ``extra_json``
+    adds JSON files by name (``equilibrium.json`` of ``corridor run --equilibrium``).
 
     Raises
     ------
@@ -275,4 +282,6 @@ def write_run(result: RunResult, out: Path, visits: str = "all") -> Path:
         details = {**stamp, **run_details(result.wall_time_s), "visits": visits}
         write_json(details, scratch / "provenance.json")
         (scratch / "scenario.yaml").write_text(dump_scenario(result.scenario), encoding="utf-8")
+        for name, content in (extra_json or {}).items():
+            write_json(content, scratch / name)
     return out

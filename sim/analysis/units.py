@@ -4,6 +4,7 @@
 * masses: ``Mt`` from a million tonnes, ``kt`` from a thousand, else ``t``; per-year flows say ``/yr`` in the
   column or section heading, not in every cell;
 * containers: ``TEU`` with thousands separators (``12,345 TEU``); shares: ``%`` (differences: ``pp``);
+* money and emissions per tonne or TEU (``US$/t``, ``kg CO₂e/TEU``): two decimals below 100, whole above;
 * counts: thousands separators. Never scientific notation.
 
 The unit of a difference's interval is the unit of the difference, chosen from the largest of the three
@@ -50,7 +51,18 @@ _KINDS = {
     "TEU/yr": "teu",
     "TEU": "teu",
     "share": "share",
+    "US$/t": "usd_per_t",
+    "US$/TEU": "usd_per_teu",
+    "kg CO2e/t": "co2e_per_t",
+    "kg CO2e/TEU": "co2e_per_teu",
 }
+PER_UNIT = {
+    "usd_per_t": "US$/t",
+    "usd_per_teu": "US$/TEU",
+    "co2e_per_t": "kg CO₂e/t",
+    "co2e_per_teu": "kg CO₂e/TEU",
+}
+"""Money and emissions per tonne or TEU (cost and emission KPIs): two decimals below 100, whole above."""
 
 
 def kind_of(unit: str) -> str:
@@ -73,6 +85,8 @@ def pick_unit(kind: str, magnitude: float, difference: bool = False) -> Unit:
         return Unit("TEU", 1.0, 0)
     if kind == "share":
         return Unit("pp" if difference else "%", 100.0, 1)
+    if kind in PER_UNIT:
+        return Unit(PER_UNIT[kind], 1.0, 2 if size < 100 else 0)
     return Unit("", 1.0, 0 if size >= 100 else 1)
 
 

@@ -41,6 +41,11 @@ SECTIONS = {
     ("stations", "wait_mean_h"): "Mean wait",
     ("stations", "waiting_at_horizon"): "Queued at horizon †",
     ("stations", "utilisation"): "Utilisation",
+    ("route_choice", "share"): "Route share (of the flow's shipments)",
+    ("cost_by_commodity", "cost_usd_per_t"): "Cost per tonne delivered",
+    ("cost_by_flow", "cost_usd_per_t"): "Cost per tonne delivered, by flow",
+    ("emissions_by_commodity", "co2e_kg_per_t"): "CO₂e (WTW) per tonne delivered",
+    ("emissions_by_flow", "co2e_kg_per_t"): "CO₂e (WTW) per tonne delivered, by flow",
 }
 QUEUED_NOTE = "† visits still waiting at the horizon, left out of the mean wait"
 

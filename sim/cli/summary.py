@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from sim.cli.choice_summary import print_choice, route_labels
 from sim.cli.units import narrow_table, quantity, with_half_width
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from sim.runner import RunResult
-    from sim.scenario.model import Scenario
+    from sim.scenario.model import Flow, Scenario
 
 __all__ = ["RunSummary", "print_run_summary", "print_summary", "summary_of_directory", "summary_of_result"]
 
@@ -131,8 +132,7 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
         f"warm-up {scenario.warmup_days:g} days, {reps} replication{'s' * (reps != 1)}, "
         f"engine {summary.engine}, seed {summary.seed}{took}"
     )
-    ordered = sorted(scenario.flows.items(), key=lambda item: item[1].background)
-    background = any(flow.background for _, flow in ordered)
+    background = any(flow.background for flow in scenario.flows.values())
     flows = narrow_table(
         "Flows (mean ±95 % CI half-width)",
         caption="below the rule: background traffic (the ports' and canal's other traffic)"
@@ -148,8 +148,10 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
     p95 = _pick(kpis, "transit_by_flow", "transit_p95_h")
     delay = _pick(kpis, "transit_by_flow", "delay_mean_h")
     # modelled flows first, then the background traffic under a rule
-    for position, (name, flow) in enumerate(ordered):
-        if flow.background and (position == 0 or not ordered[position - 1][1].background):
+    labels = sorted(route_labels(scenario), key=lambda label: _flow_of(scenario, label).background)
+    for position, name in enumerate(labels):
+        flow = _flow_of(scenario, name)
+        if flow.background and (position == 0 or not _flow_of(scenario, labels[position - 1]).background):
             flows.add_section()
         containerised = scenario.commodities[flow.commodity].kind == "container"
         flows.add_row(
@@ -161,6 +163,7 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
         )
     console.print(flows)
     _print_traffic(kpis, console)
+    print_choice(kpis, console)
     from sim.results.traffic import Background, without_background
 
     _print_ledger(without_background(kpis, Background.of(scenario)), console)
@@ -207,6 +210,11 @@ def _print_diversions(kpis: pd.DataFrame, console: Console) -> None:
             f"Diverted at {station}: {_count(diversions, station)} of {_count(arrivals, station)} "
             f"ships a replication ({_mean(share, station, 'share')}){each}"
         )
+
+
+def _flow_of(scenario: Scenario, label: str) -> Flow:
+    """The scenario flow of a results label (``FLOW`` or ``FLOW/ALTERNATIVE``)."""
+    return scenario.flows[label.partition("/")[0]]
 
 
 def _print_traffic(kpis: pd.DataFrame, console: Console) -> None:

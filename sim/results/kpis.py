@@ -202,11 +202,11 @@ class _Shipments:
     @classmethod
     def of(cls, scenario: Scenario, plan: Plan, trace: Trace) -> _Shipments:
         flows = plan.network.flows
-        specs = [scenario.flows[f.name] for f in flows]
+        specs = [scenario.flows[f.flow] for f in flows]
         commodities = sorted({s.commodity for s in specs})
-        nodes = sorted({n for s in specs for n in (s.origin, s.destination)})
+        nodes = sorted({n for f in flows for n in (f.nodes[0], f.nodes[-1])})
         flow_commodity = np.array([commodities.index(s.commodity) for s in specs], dtype=np.int64)
-        flow_destination = np.array([nodes.index(s.destination) for s in specs], dtype=np.int64)
+        flow_destination = np.array([nodes.index(f.nodes[-1]) for f in flows], dtype=np.int64)
         flow_traffic = np.array([int(s.background) for s in specs], dtype=np.int64)
         flow = np.asarray(plan.shipment_flow, dtype=np.int64)
         count = len(plan.replications)

@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim.scenario.choice import Choice
 from sim.scenario.distributions import ONE, Distribution, Exponential, PositiveDistribution
 from sim.scenario.ledger import Costs, Emissions
 from sim.scenario.limits import (
@@ -368,6 +369,19 @@ class Flow(_Sourced):
     """A port's or canal's *other* traffic, modelled only so that it queues with the corridor's flows (its
     published total minus the modelled flows). KPIs report it apart from the modelled flows
     (``throughput_by_traffic``, ``waits_by_traffic``) and analyses can leave it out."""
+    choice: Choice | None = None
+    """Alternative routes and how shipments pick one (:mod:`sim.scenario.choice`); replaces ``route``."""
+
+    @model_validator(mode="after")
+    def _route_or_choice(self) -> Flow:
+        if self.choice is not None and self.route is not None:
+            raise ValueError("either route or choice (each alternative has its own route), not both")
+        if self.choice is not None and self.diversion is not None:
+            raise ValueError(
+                "either choice or diversion: a diversion belongs to a flow with one route (give the "
+                "diversion's way as one more alternative of the choice instead)"
+            )
+        return self
 
     @field_validator("seasonality")
     @classmethod

@@ -16,7 +16,15 @@ from typing import Literal
 from sim.scenario.documents import FieldPath
 from sim.scenario.model import Flow, Scenario
 
-__all__ = ["RouteProblem", "Step", "link_steps", "node_steps", "resolve_route", "station_name"]
+__all__ = [
+    "RouteProblem",
+    "Step",
+    "link_steps",
+    "node_steps",
+    "resolve_route",
+    "route_alternatives",
+    "station_name",
+]
 
 StepKind = Literal["berth", "service", "chokepoint", "leg", "dwell"]
 Direction = Literal["export", "import", "transshipment"]
@@ -75,9 +83,9 @@ class RouteProblem:
 
 
 def resolve_route(
-    scenario: Scenario, flow_id: str
+    scenario: Scenario, flow_id: str, alternative: str | None = None
 ) -> tuple[tuple[Step, ...], tuple[str, ...], list[RouteProblem]]:
-    """Resolve a flow's route.
+    """Resolve a flow's route, or the route of one of its ``choice`` alternatives.
 
     Returns
     -------
@@ -90,6 +98,8 @@ def resolve_route(
     """
     flow = scenario.flows[flow_id]
     where: FieldPath = ("flows", flow_id, "route")
+    if alternative is not None:
+        flow, where = _alternative_flow(flow, flow_id, alternative)
     if flow.route is None:
         path = _fastest_path(scenario, flow)
         if path is None:
@@ -128,6 +138,25 @@ def resolve_route(
         return (), (), problems
     steps, problems = node_steps(scenario, flow, nodes, links, where)
     return (tuple(steps) if not problems else ()), tuple(nodes), problems
+
+
+def route_alternatives(scenario: Scenario, flow_id: str) -> list[str | None]:
+    """The flow's ``choice`` alternatives by name, or ``[None]`` for a flow with one route."""
+    choice = scenario.flows[flow_id].choice
+    return [None] if choice is None else list(choice.alternatives)
+
+
+def _alternative_flow(flow: Flow, flow_id: str, name: str) -> tuple[Flow, FieldPath]:
+    """The flow as it runs on one alternative: that route, origin and destination."""
+    assert flow.choice is not None
+    chosen = flow.choice.alternatives[name]
+    update = {
+        "route": chosen.route,
+        "origin": chosen.origin or flow.origin,
+        "destination": chosen.destination or flow.destination,
+        "choice": None,
+    }
+    return flow.model_copy(update=update), ("flows", flow_id, "choice", "alternatives", name, "route")
 
 
 def link_steps(

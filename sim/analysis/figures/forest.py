@@ -83,6 +83,25 @@ PANELS = (
     Panel(
         "stations", "utilisation", "Utilisation by station", "change (percentage points)", ABSOLUTE, 100, "pp"
     ),
+    Panel("route_choice", "share", "Route shares", "change (percentage points)", ABSOLUTE, 100, "pp"),
+    Panel(
+        "cost_by_commodity",
+        "cost_usd_per_t",
+        "Cost per tonne delivered",
+        "change (US$/t)",
+        ABSOLUTE,
+        1.0,
+        "US$/t",
+    ),
+    Panel(
+        "emissions_by_commodity",
+        "co2e_kg_per_t",
+        "CO₂e (WTW) per tonne delivered",
+        "change (kg CO₂e/t)",
+        ABSOLUTE,
+        1.0,
+        "kg CO₂e/t",
+    ),
 )
 
 
@@ -93,6 +112,8 @@ def _labeller(table: str, names: Names) -> Callable[[str], str]:
         "throughput_by_commodity": names.commodity,
         "throughput_by_flow": names.flow,
         "transit_by_flow": names.flow,
+        "cost_by_commodity": names.commodity,
+        "emissions_by_commodity": names.commodity,
     }
     return by_table.get(table, str)
 

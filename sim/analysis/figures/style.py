@@ -204,6 +204,14 @@ METRICS = {
     "queue_mean": "mean queue (shipments)",
     "in_system_mean": "mean present (shipments)",
     "arrivals_per_h": "arrivals (per hour)",
+    "share": "share of the flow's shipments",
+    "share_tonnes": "share of the flow's tonnes",
+    "probability": "route probability (Plan)",
+    "time_mean_h": "mean door-to-door time (h)",
+    "cost_usd_per_t": "cost (US$ per t delivered)",
+    "cost_usd_per_teu": "cost (US$ per TEU delivered)",
+    "co2e_kg_per_t": "CO₂e WTW (kg per t delivered)",
+    "co2e_kg_per_teu": "CO₂e WTW (kg per TEU delivered)",
 }
 """Readable name and unit of each KPI metric of :mod:`sim.results.kpis`."""
 

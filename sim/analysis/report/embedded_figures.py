@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim.analysis.figures.choice import plot_cost_breakdown, plot_emissions, plot_route_shares
 from sim.analysis.figures.names import Names, names_of_runs
 from sim.analysis.figures.network_map import plot_network_map
 from sim.analysis.figures.run import (
@@ -20,11 +21,12 @@ from sim.analysis.figures.run import (
 )
 from sim.analysis.figures.style import save_png
 from sim.analysis.figures.waits import plot_monthly_waits
+from sim.analysis.tables import choice as choice_tables
 from sim.analysis.tables import occupancy
 from sim.analysis.tables import tidy as tables
 from sim.analysis.tables.run_data import RunData
 
-__all__ = ["Figure", "Spec", "render", "run_figure_specs"]
+__all__ = ["CHOICE_FIGURES", "Figure", "Spec", "render", "run_figure_specs"]
 
 
 @dataclass
@@ -114,5 +116,37 @@ def run_figure_specs(run: RunData, names: Names | None = None, busiest: int = 4)
                 "stations_by_month)."
             ),
             lambda: plot_monthly_waits(monthly, names=named),
+        )
+    specs.update(_choice_figure_specs(run))
+    return specs
+
+
+CHOICE_FIGURES = ("route_shares", "cost_breakdown", "emissions")
+"""File stems of the figures below, in the order the report shows them."""
+
+
+def _choice_figure_specs(run: RunData) -> dict[str, Spec]:
+    """The route-share, cost and emissions figures (by file stem) the run has data for."""
+    specs: dict[str, Spec] = {}
+    shares = choice_tables.route_shares(run)
+    if len(shares):
+        specs["route_shares"] = (
+            "Route choice",
+            "Share of each choice flow's shipments taking each route, with the probability in the Plan.",
+            lambda: plot_route_shares(shares),
+        )
+    costs = choice_tables.cost_breakdown(run)
+    if len(costs):
+        specs["cost_breakdown"] = (
+            "Cost breakdown",
+            "US$ per tonne delivered by component (freight, port, canal, time, carbon), by route.",
+            lambda: plot_cost_breakdown(costs),
+        )
+    emissions = choice_tables.emissions_breakdown(run)
+    if len(emissions):
+        specs["emissions"] = (
+            "Emissions",
+            "Well-to-wheel CO₂e per tonne delivered from transport and from hubs, by flow or route.",
+            lambda: plot_emissions(emissions),
         )
     return specs

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from sim.analysis.figures.names import Names
-from sim.analysis.report.embedded_figures import Spec
+from sim.analysis.report.embedded_figures import CHOICE_FIGURES, Spec
 from sim.analysis.report.html import Cell, data_table, fmt
 from sim.analysis.report.sections import Built, Figures, Section
 from sim.analysis.tables import tidy as tables
@@ -287,6 +287,12 @@ def _utilisation(context: RunContext) -> Section:
     return Section("utilisation", "Berth utilisation", context.figure("utilisation"))
 
 
+def _choice_cost_emissions(context: RunContext) -> Section | None:
+    """Route shares, cost breakdown and emissions, where the run has choice flows or a ledger."""
+    body = "".join(context.figure(name) for name in CHOICE_FIGURES)
+    return Section("choice", "Route choice, cost and emissions", body) if body else None
+
+
 RUN_SECTIONS: list[Callable[[RunContext], Built]] = [
     _summary,
     _network,
@@ -294,5 +300,6 @@ RUN_SECTIONS: list[Callable[[RunContext], Built]] = [
     _transit,
     _waiting,
     _utilisation,
+    _choice_cost_emissions,
 ]
 """The run report, in page order: add a section by putting its function here."""
