@@ -25,15 +25,19 @@ ClassArray = NDArray[np.int8]
 
 
 def draw_classes(scenario: Scenario, route: FlowRoute, rep: int, seed: int, count: int) -> ClassArray:
-    """The class of each of ``count`` shipments of a flow at each step of its route, shape (count, steps)."""
+    """The class of each of ``count`` shipments of a flow at each step of a route, shape (count, steps).
+
+    ``count`` is every arrival of the flow (the Plan keeps those that take ``route`` when the flow has route
+    choices), so a shipment's class does not depend on the route it takes.
+    """
     classes = np.zeros((count, len(route.steps)), dtype=np.int8)
     drawn: dict[str, ClassArray] = {}
     for column, step in enumerate(route.steps):
-        shares = membership(scenario, route.name, step)
+        shares = membership(scenario, route.flow, step)
         if len(shares) < 2:
             continue
         if step.ref not in drawn:
-            drawn[step.ref] = _by_shares(shares, stream(seed, rep, "class", route.name, step.ref), count)
+            drawn[step.ref] = _by_shares(shares, stream(seed, rep, "class", route.flow, step.ref), count)
         classes[:, column] = drawn[step.ref]
     return classes
 

@@ -14,7 +14,7 @@ import pytest
 
 from sim.engines import ENGINES, get_engine
 from sim.engines.priority import OPEN, SlotOwners
-from sim.network import Network, Station
+from sim.network import FlowRoute, Network, Station
 from sim.schedule import Schedule
 from tests.plans import HandShipment, assemble_plan
 
@@ -24,7 +24,7 @@ HI, LO = 0, 1
 
 def _starts(engine: str, station: Station, ships: list[tuple[float, float, int]]) -> list[float]:
     """Starts (h) of ships ``(created, work, class)`` (in creation order) that visit only ``station``."""
-    network = Network((station,), (), (), 100.0)
+    network = Network((station,), (FlowRoute(0, "f", (), (0,), ()),), (), 100.0)
     plan = assemble_plan(network, [[HandShipment(t, [0], [w]) for t, w, _ in ships]])
     plan = dataclasses.replace(plan, visit_class=np.array([k for _, _, k in ships], dtype=np.int8))
     return get_engine(engine)(plan).start.tolist()

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.arrays import FloatArray, IntArray
+from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.class_draws import ClassArray
 from sim.engines.priority import OPEN, SlotOwners
-from sim.network import Station
+from sim.network import Station, diverts
 from sim.schedule import Schedule
 
-__all__ = ["PriorityState", "RowState", "priority"]
+__all__ = ["PriorityState", "RowState", "diverting_priority", "priority"]
 
 INF = float("inf")
 
@@ -145,6 +145,38 @@ def priority(
     return start, PriorityState(rows)
 
 
+def diverting_priority(
+    arrive: FloatArray, classes: ClassArray, counts: IntArray, station: Station, thresholds: FloatArray
+) -> tuple[FloatArray, BoolArray]:
+    """Starts (h) at a chokepoint with priority classes where ships may divert, and which divert.
+
+    ``thresholds`` (days, on the FIFO grid; ``inf``: never diverts) as in
+    :func:`~sim.engines.vector.diversion.diverting_chokepoint`; the rest as in :func:`priority`. A cycle
+    through a diverting chokepoint is swept, never settled in windows, so there is no state to resume.
+    """
+    start = np.full(arrive.shape, np.inf)
+    diverted = np.zeros(arrive.shape, dtype=bool)
+    steps = _Steps(station.capacity.times.tolist(), station.capacity.values.tolist())
+    n_classes = max(len(station.classes), 1)
+    for row in range(arrive.shape[0]):
+        n = int(counts[row])
+        turned: list[int] = []
+        columns, starts = _chokepoint_row(
+            arrive[row, :n].tolist(),
+            classes[row, :n].tolist(),
+            n_classes,
+            steps,
+            SlotOwners(station.reserved),
+            RowState(),
+            INF,
+            thresholds[row, :n].tolist(),
+            turned,
+        )
+        start[row, columns] = starts
+        diverted[row, turned] = True
+    return start, diverted
+
+
 def _pick(heaps: list[list[int]], owner: int) -> int:
     """The column of the next visit: the first of class ``owner`` if waiting, else of the highest class."""
     if owner != OPEN and heaps[owner]:
@@ -163,6 +195,8 @@ def _chokepoint_row(
     owners: SlotOwners,
     state: RowState,
     until: float,
+    thresholds: list[float] | None = None,
+    turned: list[int] | None = None,
 ) -> tuple[list[int], list[float]]:
     """One replication of a chokepoint: a transit every ``24 / slots`` h, given by priority.
 
@@ -170,6 +204,11 @@ def _chokepoint_row(
     it goes to the visit picked among those arrived by then. Returns the columns started and their starts.
     With constant slots the first time with slots is that time itself and the spacing one number (the same
     floats as looking them up); transits no class owns skip the owners.
+
+    With ``thresholds`` (days; ``inf``: never diverts) an arriving ship first counts the ships waiting — every
+    class, those that arrived before it in FIFO order and were not yet given a transit — and diverts by
+    :func:`sim.network.diverts` (its column goes to ``turned``), as the reference engine admits an instant's
+    arrivals before it gives the instant's transit.
     """
     heaps: list[list[int]] = [[] for _ in range(n_classes)]
     push, pop = heapq.heappush, heapq.heappop
@@ -186,9 +225,20 @@ def _chokepoint_row(
         if t >= until:  # an infinite time too
             break
         while i < n and arrive[i] <= t:
+            if (
+                thresholds is not None
+                and thresholds[i] < INF
+                and diverts(waiting, slots.at(arrive[i]), thresholds[i])
+            ):
+                assert turned is not None
+                turned.append(i)
+                i += 1
+                continue
             push(heaps[kinds[i]], i)
             i += 1
             waiting += 1
+        if not waiting:  # every ship arrived by t diverted
+            continue
         owner = owners.owner(transits) if reserved else OPEN
         if owner != OPEN and heaps[owner]:
             column = pop(heaps[owner])
