@@ -135,6 +135,7 @@ def _compact(plan: Plan, keep: BoolArray) -> Plan:
         visit_station=plan.visit_station[keep],
         visit_work=plan.visit_work[keep],
         visit_size=plan.visit_size[keep],
+        visit_class=plan.visit_class[keep] if plan.visit_class is not None else None,
     )
 
 
