@@ -2,7 +2,8 @@
 
 A berth pool or chokepoint with classes serves the waiting ship of the highest class first, FIFO within a
 class, without pre-emption; a chokepoint's transits owned by a class (reserved shares) go to that class when
-it has a ship waiting (docs/design.md, "Priority classes").
+it has a ship waiting; a ship that may divert counts the ships of every class waiting (docs/design.md,
+"Priority classes").
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 
 from sim.engines import ENGINES, get_engine
 from sim.engines.priority import OPEN, SlotOwners
-from sim.network import FlowRoute, Network, Station
+from sim.network import FlowDiversion, FlowRoute, Network, Station
 from sim.schedule import Schedule
 from tests.plans import HandShipment, assemble_plan
 
@@ -97,3 +98,34 @@ def test_slot_owners_alternate_and_spread_the_shares() -> None:
             counts = np.cumsum(labels == klass)
             expected = share * np.arange(1, labels.size + 1)
             assert np.abs(counts - expected).max() <= 1.0, (reserved, klass)
+
+
+def _diverting_canal_starts(engine: str, high_arrives: float, threshold_days: float) -> list[float]:
+    """Three low ships at 0 at a canal (a transit an hour); a high ship that may divert at ``high_arrives``.
+
+    Returns the four canal starts (NaN: diverted) and the high ship's start on its alternative (a leg).
+    """
+    canal = _canal(())
+    leg = Station(1, "leg:cape", "leg", "N", Schedule.constant(1.0), 1.0)
+    flows = (
+        FlowRoute(0, "f", (), (0,), ()),
+        FlowRoute(1, "g", (), (0, 1), (), FlowDiversion(0, 1, threshold_days, ())),
+    )
+    ships = [HandShipment(0.0, [0], [10.0]) for _ in range(3)]
+    ships.append(HandShipment(high_arrives, [0, 1], [10.0, 30.0], flow=1))
+    plan = assemble_plan(Network((canal, leg), flows, (), 100.0), [ships])
+    plan = dataclasses.replace(plan, visit_class=np.array([LO, LO, LO, HI, 0], dtype=np.int8))
+    return get_engine(engine)(plan).start.tolist()
+
+
+@pytest.mark.parametrize("engine", ENGINE_NAMES)
+def test_a_diverting_ship_counts_every_class_waiting_then_goes_first_if_it_stays(engine: str) -> None:
+    # at 0.5 two low ships wait (the first started at 0): 2 > 0.05 d x 24 slots/d = 1.2, so it diverts
+    starts = _diverting_canal_starts(engine, 0.5, 0.05)
+    assert starts[:3] == [0.0, 1.0, 2.0]
+    assert np.isnan(starts[3])
+    assert starts[4] == 0.5
+    # with 0.1 d (2.4 ships) it stays, and as the higher class takes the next transit, at 1
+    starts = _diverting_canal_starts(engine, 0.5, 0.1)
+    assert starts[:4] == [0.0, 2.0, 3.0, 1.0]
+    assert np.isnan(starts[4])
