@@ -28,7 +28,7 @@ from sim.scenario.routes import Step
 from sim.schedule import Schedule
 from sim.spells import has_random_capacity, replication_capacity, replication_parcel_limits
 
-__all__ = ["Plan", "check_plan", "draw_plan"]
+__all__ = ["Plan", "check_plan", "draw_plan", "expected_shipments"]
 
 QUADRATURE = (np.arange(4096, dtype=np.float64) + 0.5) / 4096
 """Midpoints used to average a parcel distribution under a cap (E[min(P, cap)])."""
@@ -334,6 +334,23 @@ def _draw_flow(
         draws = _open_uniforms(stream(seed, rep, "work", route.name, step.station), created.size)
         work[:, column], size[:, column] = _step_work(scenario, step, draws, tonnes, teu)
     return _FlowDraws(created, tonnes, teu, work, size)
+
+
+def expected_shipments(scenario: Scenario, network: Network) -> FloatArray:
+    """Expected shipments of each flow (``network.flows`` order) in one replication: ``Lambda(horizon)``.
+
+    Every arrival process has one point per unit of ``Lambda`` on average (:mod:`sim.arrivals`), so this is
+    the mean count whatever the process. Fixed parcel limits are included; random ones are not (they raise
+    a flow's rate only in their down spells). Inf or NaN for volumes too large for floating point.
+    """
+    counts = np.empty(len(network.flows))
+    for route in network.flows:
+        flow = scenario.flows[route.name]
+        limits = [limit for limit in network.parcel_limits if limit.node in route.nodes]
+        with np.errstate(over="ignore", invalid="ignore"):
+            intensity = _intensity(scenario, flow, scenario.commodities[flow.commodity], limits)
+            counts[route.index] = float(intensity.cumulative[-1])
+    return counts
 
 
 def _open_uniforms(generator: np.random.Generator, size: int) -> FloatArray:

@@ -70,7 +70,7 @@ class RunResult:
     def shipments(self) -> pd.DataFrame:
         """One row per shipment."""
         table = shipments_table(self.plan, self.trace, self.scenario)
-        return table.join(self.ledger) if _has_ledger(self.scenario) else table
+        return table.join(self.ledger) if has_ledger(self.scenario) else table
 
     @cached_property
     def ledger(self) -> pd.DataFrame:
@@ -82,13 +82,13 @@ class RunResult:
     @cached_property
     def stations(self) -> pd.DataFrame:
         """One row per station."""
-        return stations_table(self.plan, self.scenario)
+        return stations_table(self.network, self.scenario)
 
     @cached_property
     def kpis_by_replication(self) -> pd.DataFrame:
         """KPIs per replication, long form."""
         table = kpis_by_replication(self.scenario, self.plan, self.trace)
-        if not _has_ledger(self.scenario):
+        if not has_ledger(self.scenario):
             return table
         import pandas as pd
 
@@ -143,9 +143,7 @@ def run(
     began = time.perf_counter()
     network = build_network(scenario)
     plan = draw_plan(scenario, network, range(first_replication, first_replication + count), root)
-    trace = _simulate(
-        plan, get_engine(engine), block=1 if engine == "reference" else count, progress=progress
-    )
+    trace = simulate_plan(plan, engine, progress)
     return RunResult(scenario, network, plan, trace, engine, root, time.perf_counter() - began)
 
 
@@ -183,12 +181,18 @@ def run_points(
     ]
 
 
-def _simulate(plan: Plan, engine: Callable[[Plan], Trace], block: int, progress: Progress | None) -> Trace:
+def simulate_plan(plan: Plan, engine: str, progress: Progress | None = None) -> Trace:
+    """The Trace of ``plan`` by engine ``engine``: the reference engine one replication at a time.
+
+    ``progress(done, total)`` is called after each replication (reference) or once (other engines).
+    """
+    simulate = get_engine(engine)
     total = len(plan.replications)
+    block = 1 if engine == "reference" else max(total, 1)
     parts = []
     for start in range(0, total, block):
         stop = min(start + block, total)
-        parts.append(engine(plan.block(start, stop)))
+        parts.append(simulate(plan.block(start, stop)))
         if progress is not None:
             progress(stop, total)
     return Trace(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("arrive", "start", "end")))
@@ -196,31 +200,37 @@ def _simulate(plan: Plan, engine: Callable[[Plan], Trace], block: int, progress:
 
 def kpi_records(result: RunResult) -> dict[str, Any]:
     """``kpis.json`` content: window, replications and every KPI table as records."""
-    summary = result.kpis
+    return kpi_document(result.scenario, result.replications, result.kpis)
+
+
+def kpi_document(scenario: Scenario, replications: list[int], summary: pd.DataFrame) -> dict[str, Any]:
+    """``kpis.json`` content from the KPI summary (:func:`sim.results.kpis.summarise`) of ``replications``."""
     tables = {
         name: group.drop(columns="table").to_dict(orient="records")
         for name, group in summary.groupby("table", sort=False)
     }
     return {
-        "window_h": [result.scenario.warmup_h, result.scenario.horizon_h],
-        "replications": result.replications,
+        "window_h": [scenario.warmup_h, scenario.horizon_h],
+        "replications": replications,
         "confidence": 0.95,
         "tables": tables,
     }
 
 
-def _has_ledger(scenario: Scenario) -> bool:
+def has_ledger(scenario: Scenario) -> bool:
     """Whether the scenario has a cost or emission ledger (``costs:`` or ``emissions:``)."""
     return scenario.costs is not None or scenario.emissions is not None
 
 
-def _shipments_arrow(result: RunResult) -> pa.Table:
+def shipments_file_table(
+    plan: Plan, trace: Trace, scenario: Scenario, ledger: pd.DataFrame | None
+) -> pa.Table:
     """The shipments as an Arrow table, with the ledger's columns (if any) last, as in ``shipments``."""
     import pyarrow as pa
 
-    table = shipments_arrow(result.plan, result.trace, result.scenario)
-    if _has_ledger(result.scenario):
-        for name, column in result.ledger.items():
+    table = shipments_arrow(plan, trace, scenario)
+    if ledger is not None:
+        for name, column in ledger.items():
             table = table.append_column(str(name), pa.array(column.to_numpy(np.float64)))
     return table
 
@@ -243,7 +253,9 @@ def write_run(result: RunResult, out: Path, visits: str = "all") -> Path:
     with atomic_directory(out, "run") as scratch:
         if visits == "all":
             write_parquet(visits_arrow(result.plan, result.trace), scratch / "visits.parquet", stamp)
-        write_parquet(_shipments_arrow(result), scratch / "shipments.parquet", stamp)
+        ledger = result.ledger if has_ledger(result.scenario) else None
+        shipments = shipments_file_table(result.plan, result.trace, result.scenario, ledger)
+        write_parquet(shipments, scratch / "shipments.parquet", stamp)
         write_parquet(result.stations, scratch / "stations.parquet", stamp)
         write_parquet(result.kpis_by_replication, scratch / "kpis_by_replication.parquet", stamp)
         write_json(kpi_records(result), scratch / "kpis.json")

@@ -17,8 +17,14 @@ from sim.scenario.library import resolve_scenario
 __all__ = ["register"]
 
 
-def _check_arguments(engine: str, replications: int | None, seed: int | None, visits: str) -> None:
+def _check_arguments(
+    engine: str, replications: int | None, seed: int | None, visits: str, max_shipments: float | None
+) -> None:
     problems = check_engine(engine, "<command line>", ("--engine",))
+    if max_shipments is not None and not max_shipments >= 1:
+        problems.append(
+            Problem("<command line>", None, ("--max-shipments",), str(max_shipments), "at least 1")
+        )
     if visits not in VISITS:
         problems.append(Problem("<command line>", None, ("--visits",), visits, " or ".join(VISITS)))
     if replications is not None and replications < 1:
@@ -49,14 +55,25 @@ def run_command(
             help="Keep every visit in visits.parquet (all) or only KPIs, shipments and stations (none)."
         ),
     ] = "all",
+    max_shipments: Annotated[
+        float | None,
+        typer.Option(
+            help="Refuse the run (exit 2, before drawing) if it would draw more shipments than this over all "
+            "replications: a limit for shared machines."
+        ),
+    ] = None,
 ) -> None:
-    """Run a scenario, print a summary and write results (Parquet, JSON, resolved scenario)."""
+    """Run a scenario, print a summary and write results (Parquet, JSON, resolved scenario).
+
+    Replications are drawn, simulated, reduced and written a block at a time, so memory is bounded by one
+    block; a run that cannot fit even one replication at a time is refused before anything is drawn.
+    """
     console = Console(quiet=quiet)
-    _check_arguments(engine, replications, seed, visits)
+    _check_arguments(engine, replications, seed, visits, max_shipments)
     from sim.cli.progress import LazyProgress  # the simulation stack loads once the arguments are checked
-    from sim.cli.summary import print_summary
-    from sim.runner import run, write_run
+    from sim.cli.summary import RunSummary, print_run_summary
     from sim.scenario.loader import load_scenario
+    from sim.streaming import run_streamed
 
     loaded = load_scenario(resolve_scenario(scenario))
     target = out if out is not None else Path("results") / loaded.name
@@ -64,12 +81,22 @@ def run_command(
         claim_output(
             target, "run", inputs=[resolve_scenario(scenario)]
         ),  # refused before simulating, not after
-        LazyProgress(f"simulating {loaded.name}", console, enabled=not quiet) as progress,
+        LazyProgress(f"simulating and writing {loaded.name}", console, enabled=not quiet) as progress,
     ):
-        result = run(loaded, engine=engine, replications=replications, seed=seed, progress=progress)
-        progress.stage("writing results")
-        write_run(result, target, visits=visits)
-    print_summary(result, console)
+        result = run_streamed(
+            loaded,
+            target,
+            engine=engine,
+            replications=replications,
+            seed=seed,
+            visits=visits,
+            progress=progress,
+            max_shipments=max_shipments,
+        )
+    summary = RunSummary(
+        loaded, result.kpis, len(result.replications), engine, result.seed, result.wall_time_s
+    )
+    print_run_summary(summary, console)
     console.print(f"results written to [bold]{target}[/]")
 
 

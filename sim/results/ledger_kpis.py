@@ -18,7 +18,7 @@ from sim.plan import Plan
 from sim.results.ledger import COST_COMPONENTS, visit_ledger
 from sim.scenario.model import Scenario
 
-__all__ = ["ledger_kpis_by_replication"]
+__all__ = ["joined_blocks", "ledger_kpis_by_replication"]
 
 KEYS = ["table", "key", "period", "metric"]
 
@@ -68,6 +68,28 @@ def ledger_kpis_by_replication(scenario: Scenario, plan: Plan, shipments: pd.Dat
         parts.append(_by_station(scenario, plan, done, rep, replications))
     table = pd.concat(parts, ignore_index=True)
     return table[columns]
+
+
+def joined_blocks(blocks: list[pd.DataFrame], replications: list[int]) -> pd.DataFrame:
+    """The tables of :func:`ledger_kpis_by_replication` for consecutive blocks of replications, as one.
+
+    Each block's table lists every (table, metric, key) cell with its replications in order, fastest; the
+    joined table has the cells in the same order, each with the replications of every block in turn — the
+    table one call over all the replications gives.
+
+    Parameters
+    ----------
+    blocks : list of pandas.DataFrame
+        One table per block, in replication order.
+    replications : list of int
+        How many replications each block holds.
+    """
+    if len(blocks) == 1:
+        return blocks[0]
+    cells = [np.arange(len(frame)) // count for frame, count in zip(blocks, replications, strict=True)]
+    joined = pd.concat(blocks, ignore_index=True)
+    order = np.argsort(np.concatenate(cells), kind="stable")
+    return joined.iloc[order].reset_index(drop=True)
 
 
 def _replication_position(numbers: IntArray, replications: list[int]) -> IntArray:

@@ -1,0 +1,202 @@
+"""A run streamed block by block: drawn, simulated, reduced and written one block of replications at a time.
+
+This is what ``corridor run`` does. Replications are independent and draw from keyed streams, so a block
+of replications is drawn alone (:func:`sim.plan.draw_plan` over its numbers), simulated alone, reduced to
+per-replication KPI tables (:class:`sim.results.kpis.KpiBlocks`; the ledger's the same way) and written as
+Parquet row groups (:class:`sim.results.files.ParquetRows`) before the next block is drawn. Memory is
+bounded by one block and the small per-replication tables; the files are byte for byte those of
+:func:`sim.runner.write_run` on the whole run held in memory, whatever the block size.
+
+The block size comes from the run's footprint (:mod:`sim.footprint`): as many replications as fit in the
+memory budget of one block, which also refuses — before anything is drawn — a run that cannot fit even one
+replication at a time.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.engines import DEFAULT_ENGINE, check_engine
+from sim.errors import InputError, Problem
+from sim.footprint import Footprint, check_footprint, footprint
+from sim.network import build_network
+from sim.plan import Plan, draw_plan
+from sim.results.files import VISITS, ParquetRows, atomic_directory, write_json, write_parquet
+from sim.results.kpis import KpiBlocks, summarise
+from sim.results.provenance import provenance, run_details
+from sim.results.tables import stations_table, visits_arrow
+from sim.runner import Progress, has_ledger, kpi_document, shipments_file_table, simulate_plan
+from sim.scenario.loader import dump_scenario
+from sim.scenario.model import Scenario
+from sim.trace import Trace
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["StreamedRun", "run_streamed"]
+
+
+@dataclass(frozen=True)
+class StreamedRun:
+    """A run written by :func:`run_streamed`: what its summary needs, without its visits or shipments.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The scenario run.
+    engine : str
+        Engine name.
+    seed : int
+        Root seed.
+    replications : list of int
+        Replication numbers, in order.
+    kpis_by_replication : pandas.DataFrame
+        The long per-replication KPI table (``kpis_by_replication.parquet``).
+    kpis : pandas.DataFrame
+        Its summary (``kpis.json``).
+    footprint : Footprint
+        The estimate the run was sized by.
+    blocks : int
+        Blocks of replications the run was cut into.
+    wall_time_s : float
+        Drawing, simulating, reducing and writing (s).
+    """
+
+    scenario: Scenario
+    engine: str
+    seed: int
+    replications: list[int]
+    kpis_by_replication: pd.DataFrame
+    kpis: pd.DataFrame
+    footprint: Footprint
+    blocks: int
+    wall_time_s: float
+
+
+def run_streamed(
+    scenario: Scenario,
+    out: Path,
+    engine: str = DEFAULT_ENGINE,
+    replications: int | None = None,
+    seed: int | None = None,
+    visits: str = "all",
+    progress: Progress | None = None,
+    block_replications: int | None = None,
+    max_shipments: float | None = None,
+) -> StreamedRun:
+    """Simulate ``scenario`` and write its run directory ``out``, one block of replications at a time.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        From :func:`sim.load_scenario`.
+    out : Path
+        The run directory (written atomically, as by :func:`sim.runner.write_run`).
+    engine, replications, seed
+        As for :func:`sim.runner.run`.
+    visits : str
+        ``"all"`` (write ``visits.parquet``) or ``"none"``.
+    progress : callable, optional
+        ``progress(done, total)`` after each block is simulated *and* written (replications).
+    block_replications : int, optional
+        Replications per block (default: as many as the memory budget of a block allows).
+    max_shipments : float, optional
+        Refuse a run expected to draw more shipments than this over all its replications.
+
+    Raises
+    ------
+    InputError
+        Bad arguments, or a run that cannot fit in memory even one replication at a time, or that exceeds
+        ``max_shipments`` (:func:`sim.footprint.check_footprint`); nothing is drawn then.
+    OutputError
+        When ``out`` may not be written (see :mod:`sim.results.destinations`).
+    """
+    problems = check_engine(engine, "<arguments>", ("engine",))
+    count = scenario.replications if replications is None else replications
+    if count < 1:
+        problems.append(Problem("<arguments>", None, ("replications",), str(count), "at least 1"))
+    if visits not in VISITS:
+        problems.append(Problem("<arguments>", None, ("visits",), visits, " or ".join(VISITS)))
+    if problems:
+        raise InputError(problems)
+    root = scenario.seed if seed is None else seed
+    began = time.perf_counter()
+    network = build_network(scenario)
+    size = footprint(scenario, network, count)
+    check_footprint(size, max_shipments=max_shipments)
+    step = block_replications if block_replications is not None else size.replications_per_block()
+    numbers = list(range(count))
+    stamp = provenance(scenario, engine, root, numbers)
+    kpis = KpiBlocks(scenario, network)
+    ledgers: list[pd.DataFrame] = []
+    with atomic_directory(out, "run") as scratch:
+        with (
+            ParquetRows(scratch / "shipments.parquet", stamp) as shipments,
+            _visit_rows(scratch, visits, stamp) as visit_rows,
+        ):
+            for first in range(0, count, step):
+                block = numbers[first : first + step]
+                plan = draw_plan(scenario, network, block, root)
+                trace = simulate_plan(plan, engine)
+                kpis.add(plan, trace)
+                ledger = _ledger(scenario, plan, trace, ledgers)
+                shipments.write(shipments_file_table(plan, trace, scenario, ledger))
+                if visit_rows is not None:
+                    visit_rows.write(visits_arrow(plan, trace))
+                del plan, trace, ledger
+                if progress is not None:
+                    progress(block[-1] + 1, count)
+        by_replication = _joined(kpis, ledgers, count, step)
+        summary = summarise(by_replication)
+        write_parquet(stations_table(network, scenario), scratch / "stations.parquet", stamp)
+        write_parquet(by_replication, scratch / "kpis_by_replication.parquet", stamp)
+        write_json(kpi_document(scenario, numbers, summary), scratch / "kpis.json")
+        wall = time.perf_counter() - began
+        write_json({**stamp, **run_details(wall), "visits": visits}, scratch / "provenance.json")
+        (scratch / "scenario.yaml").write_text(dump_scenario(scenario), encoding="utf-8")
+    blocks = -(-count // step)
+    return StreamedRun(scenario, engine, root, numbers, by_replication, summary, size, blocks, wall)
+
+
+class _NoRows:
+    """Stands in for a visits file when visits are not kept."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_: object) -> None:
+        return None
+
+
+def _visit_rows(scratch: Path, visits: str, stamp: dict[str, Any]) -> ParquetRows | _NoRows:
+    return ParquetRows(scratch / "visits.parquet", stamp) if visits == "all" else _NoRows()
+
+
+def _ledger(scenario: Scenario, plan: Plan, trace: Trace, ledgers: list[pd.DataFrame]) -> pd.DataFrame | None:
+    """The block's ledger columns (None without a ledger); its ledger KPIs are appended to ``ledgers``."""
+    if not has_ledger(scenario):
+        return None
+    from sim.results.ledger import ledger_columns
+    from sim.results.ledger_kpis import ledger_kpis_by_replication
+    from sim.results.tables import shipments_table
+
+    columns = ledger_columns(scenario, plan, trace)
+    shipments = shipments_table(plan, trace, scenario).join(columns)
+    ledgers.append(ledger_kpis_by_replication(scenario, plan, shipments))
+    return columns
+
+
+def _joined(kpis: KpiBlocks, ledgers: list[pd.DataFrame], count: int, step: int) -> pd.DataFrame:
+    """The long KPI table of every block, with the ledger's rows after the others (as :class:`RunResult`)."""
+    table = kpis.frame()
+    if not ledgers or not len(ledgers[0]):
+        return table
+    import pandas as pd
+
+    from sim.results.ledger_kpis import joined_blocks
+
+    sizes = [min(step, count - first) for first in range(0, count, step)]
+    return pd.concat([table, joined_blocks(ledgers, sizes)], ignore_index=True)
