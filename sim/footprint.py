@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -37,6 +38,7 @@ __all__ = [
     "BYTES_PER_VISIT",
     "Footprint",
     "available_bytes",
+    "block_budget",
     "check_footprint",
     "footprint",
 ]
@@ -50,6 +52,7 @@ BASE_BYTES = 400 * 2**20
 BLOCK_BYTES = 2 * 2**30
 """Most memory for one block of a streamed run (bytes); less when a third of the available memory is less."""
 HOURS_PER_MONTH = 730.5
+CALL_OPTIONS = ("replications", "max_shipments")
 LEDGER_METRICS = 14
 """Rows per key and replication of the cost and emission tables, at most."""
 
@@ -146,15 +149,36 @@ def footprint(scenario: Scenario, network: Network, replications: int) -> Footpr
 
 
 def available_bytes() -> float:
-    """Memory available to a new allocation (``MemAvailable``; infinite where unknown)."""
+    """Memory available to a new allocation (bytes; infinite where unknown).
+
+    ``MemAvailable`` of the machine, or the room left under this process's cgroup (v2) limit where that is
+    less (a container or a Slurm job).
+    """
+    found = math.inf
     try:
         with open("/proc/meminfo", encoding="ascii") as info:
             for line in info:
                 if line.startswith("MemAvailable:"):
-                    return float(int(line.split()[1]) * 1024)
+                    found = float(int(line.split()[1]) * 1024)
     except (OSError, ValueError):
         pass
-    return math.inf
+    return min(found, _cgroup_room())
+
+
+def _cgroup_room() -> float:
+    """Bytes left under the cgroup v2 ``memory.max`` of this process (infinite when there is none)."""
+    try:
+        with open("/proc/self/cgroup", encoding="ascii") as groups:
+            path = next((line.split(":", 2)[2].strip() for line in groups if line.startswith("0::")), None)
+        if path is None:
+            return math.inf
+        base = Path("/sys/fs/cgroup") / path.lstrip("/")
+        limit = (base / "memory.max").read_text(encoding="ascii").strip()
+        if limit == "max":
+            return math.inf
+        return float(int(limit) - int((base / "memory.current").read_text(encoding="ascii")))
+    except (OSError, ValueError, IndexError):
+        return math.inf
 
 
 def block_budget() -> float:
@@ -182,7 +206,10 @@ def check_footprint(
     whole : bool
         The run is held in memory at once (the Python API) rather than streamed one block at a time.
     where : str
-        Where the run was asked for, for the message (``<command line>``).
+        Where the run was asked for: ``<command line>`` (the message names ``--replications`` and
+        ``--max-shipments``) or ``<arguments>`` (``replications``, ``max_shipments``).
+
+    With ``available`` less than :data:`BASE_BYTES` plus one replication, every run is refused.
 
     Raises
     ------
@@ -190,6 +217,7 @@ def check_footprint(
         Naming the estimate, the flows that dominate it and how to make the run fit.
     """
     room = available_bytes() if available is None else available
+    options = ("--replications", "--max-shipments") if where == "<command line>" else CALL_OPTIONS
     need = size.whole_bytes if whole else size.needed_bytes()
     total = size.shipments_total
     finite = math.isfinite(total) and math.isfinite(need)
@@ -201,18 +229,18 @@ def check_footprint(
         f"over {size.replications} replication{'s' * (size.replications != 1)} of {size.scenario}"
     )
     if finite and max_shipments is not None and total > max_shipments:
-        path: tuple[str, ...] = ("--max-shipments",)
-        expected = f"at most {_count(max_shipments)} shipments (--max-shipments)"
+        path: tuple[str, ...] = (options[1],)
+        expected = f"at most {_count(max_shipments)} shipments ({options[1]})"
     else:
-        path = ("replications",)
+        path = (options[0],)
         mode = "held in memory at once" if whole else "even one replication at a time"
         expected = (
-            f"a run that fits in the {_bytes(room)} of memory available {mode} "
+            f"a run that fits in the {_bytes(room)} of memory allowed {mode} "
             f"(it needs ~{_bytes(need)}; "
             f"{_bytes(size.block_bytes(1))} per replication, {_bytes(size.kpi_bytes)} of KPI tables)"
         )
     hint = (
-        "fewer replications (--replications), a shorter horizon_days, or less annual_volume or larger "
+        f"fewer replications ({options[0]}), a shorter horizon_days, or less annual_volume or larger "
         "parcels for the flows that dominate"
     )
     if whole:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.engines import DEFAULT_ENGINE, check_engine
 from sim.errors import InputError, Problem
-from sim.footprint import Footprint, check_footprint, footprint
+from sim.footprint import BASE_BYTES, Footprint, available_bytes, block_budget, check_footprint, footprint
 from sim.network import build_network
 from sim.plan import Plan, draw_plan
 from sim.results.files import VISITS, ParquetRows, atomic_directory, write_json, write_parquet
@@ -86,6 +86,8 @@ def run_streamed(
     progress: Progress | None = None,
     block_replications: int | None = None,
     max_shipments: float | None = None,
+    max_memory_gb: float | None = None,
+    where: str = "<arguments>",
 ) -> StreamedRun:
     """Simulate ``scenario`` and write its run directory ``out``, one block of replications at a time.
 
@@ -105,6 +107,11 @@ def run_streamed(
         Replications per block (default: as many as the memory budget of a block allows).
     max_shipments : float, optional
         Refuse a run expected to draw more shipments than this over all its replications.
+    max_memory_gb : float, optional
+        Memory the run may use (GB, 2**30 bytes) when less than what is available: blocks are sized to fit
+        in it, and a run that cannot fit is refused.
+    where : str
+        Who asked, for messages: ``<arguments>`` (the API) or ``<command line>``.
 
     Raises
     ------
@@ -114,20 +121,22 @@ def run_streamed(
     OutputError
         When ``out`` may not be written (see :mod:`sim.results.destinations`).
     """
-    problems = check_engine(engine, "<arguments>", ("engine",))
+    problems = check_engine(engine, where, ("engine",))
     count = scenario.replications if replications is None else replications
     if count < 1:
-        problems.append(Problem("<arguments>", None, ("replications",), str(count), "at least 1"))
+        problems.append(Problem(where, None, ("replications",), str(count), "at least 1"))
     if visits not in VISITS:
-        problems.append(Problem("<arguments>", None, ("visits",), visits, " or ".join(VISITS)))
+        problems.append(Problem(where, None, ("visits",), visits, " or ".join(VISITS)))
     if problems:
         raise InputError(problems)
     root = scenario.seed if seed is None else seed
     began = time.perf_counter()
     network = build_network(scenario)
     size = footprint(scenario, network, count)
-    check_footprint(size, max_shipments=max_shipments)
-    step = block_replications if block_replications is not None else size.replications_per_block()
+    room = available_bytes() if max_memory_gb is None else min(available_bytes(), max_memory_gb * 2**30)
+    check_footprint(size, max_shipments=max_shipments, available=room, where=where)
+    budget = min(block_budget(), room - BASE_BYTES - size.kpi_bytes)
+    step = block_replications if block_replications is not None else size.replications_per_block(budget)
     numbers = list(range(count))
     stamp = provenance(scenario, engine, root, numbers)
     kpis = KpiBlocks(scenario, network)

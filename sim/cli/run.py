@@ -62,6 +62,13 @@ def run_command(
             "replications: a limit for shared machines."
         ),
     ] = None,
+    max_memory: Annotated[
+        float | None,
+        typer.Option(
+            help="Memory the run may use (GB) on a shared machine: blocks of replications are sized to fit, "
+            "and a run that cannot fit is refused (exit 2, before drawing). Default: what is available."
+        ),
+    ] = None,
 ) -> None:
     """Run a scenario, print a summary and write results (Parquet, JSON, resolved scenario).
 
@@ -70,6 +77,8 @@ def run_command(
     """
     console = Console(quiet=quiet)
     _check_arguments(engine, replications, seed, visits, max_shipments)
+    if max_memory is not None and not max_memory > 0:
+        raise InputError([Problem("<command line>", None, ("--max-memory",), str(max_memory), "more than 0")])
     from sim.cli.progress import LazyProgress  # the simulation stack loads once the arguments are checked
     from sim.cli.summary import RunSummary, print_run_summary
     from sim.scenario.loader import load_scenario
@@ -92,6 +101,8 @@ def run_command(
             visits=visits,
             progress=progress,
             max_shipments=max_shipments,
+            max_memory_gb=max_memory,
+            where="<command line>",
         )
     summary = RunSummary(
         loaded, result.kpis, len(result.replications), engine, result.seed, result.wall_time_s
