@@ -43,11 +43,12 @@ __all__ = [
     "footprint",
 ]
 
-BYTES_PER_VISIT = 400
-"""Peak memory of a streamed block per visit (bytes): Plan, engine, Trace, KPI temporaries, Arrow tables."""
+BYTES_PER_VISIT = 300
+"""Peak memory of a block per visit (bytes): Plan, engine, Trace, KPI temporaries, Arrow tables (baseline_2024
+measured 220 on 20 replications, streamed or held at once)."""
 BYTES_PER_KPI_ROW = 400
 """Memory per row of the long per-replication KPI table (bytes): the table, its summary and its file."""
-BASE_BYTES = 400 * 2**20
+BASE_BYTES = 300 * 2**20
 """The interpreter with numpy, pandas, pyarrow and scipy loaded (bytes)."""
 BLOCK_BYTES = 2 * 2**30
 """Most memory for one block of a streamed run (bytes); less when a third of the available memory is less."""

@@ -12,7 +12,7 @@ Visits are stored CSR-style: shipment ``i`` visits ``visit_station[first_visit[i
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -172,17 +172,14 @@ def check_plan(plan: Plan) -> None:
             raise ValueError(f"{station.name} has a speed factor of 0; speed factors must be > 0")
 
 
-@dataclass(frozen=True)
-class _FlowDraws:
-    created: FloatArray
-    tonnes: FloatArray
-    teu: FloatArray
-    work: FloatArray  # shape (n, steps)
-    size: FloatArray  # shape (n, steps)
-
-
 def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int], seed: int) -> Plan:
     """Draw every shipment and random number for the given replications.
+
+    Each stream — a (replication, purpose, entity) triple — is drawn on its own, so a replication's numbers
+    do not depend on the other replications drawn with it; everything else is done for all the
+    replications at once, flow by flow: uniforms become parcels, work and sizes by one inversion per
+    (flow, step), and the shipments of every flow and replication are laid out in creation order by one
+    sort.
 
     Parameters
     ----------
@@ -195,64 +192,53 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
     seed : int
         Root seed.
     """
-    per_rep = [_draw_replication(scenario, network, rep, seed) for rep in replications]
-    counts = np.array([draws.created.size for draws in per_rep], dtype=np.int64)
-    rep_first = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    drawn = _ReplicationDraws.concatenate(per_rep)
-    first_visit = np.concatenate([[0], np.cumsum(drawn.n_steps)]).astype(np.int64)
-    shipment_id = (
-        np.concatenate([np.arange(c, dtype=np.int64) for c in counts]) if per_rep else np.empty(0, np.int64)
-    )
+    numbers = [int(r) for r in replications]
+    limits = [[*network.parcel_limits, *replication_parcel_limits(scenario, rep, seed)] for rep in numbers]
+    draws = [_draw_flow(scenario, limits, route, numbers, seed) for route in network.flows]
+    laid = _Layout.of(draws, len(numbers))
     return Plan(
         network=network,
         seed=seed,
-        replications=tuple(int(r) for r in replications),
-        rep_first=rep_first,
-        shipment_rep=np.repeat(np.asarray(replications, dtype=np.int64), counts),
-        shipment_id=shipment_id,
-        shipment_flow=drawn.flow.astype(np.int64),
-        created=drawn.created.astype(np.float64),
-        tonnes=drawn.tonnes.astype(np.float64),
-        teu=drawn.teu.astype(np.float64),
-        free_flow_h=drawn.free_flow_h.astype(np.float64),
-        first_visit=first_visit,
-        visit_station=drawn.station.astype(np.int64),
-        visit_work=drawn.work.astype(np.float64),
-        visit_size=drawn.size.astype(np.float64),
-        capacity_by_rep=tuple(replication_capacity(scenario, network, rep, seed) for rep in replications)
+        replications=tuple(numbers),
+        rep_first=laid.rep_first,
+        shipment_rep=np.asarray(numbers, dtype=np.int64)[laid.rep] if numbers else np.empty(0, np.int64),
+        shipment_id=laid.shipment_id,
+        shipment_flow=laid.flow,
+        created=laid.gather(draws, "created"),
+        tonnes=laid.gather(draws, "tonnes"),
+        teu=laid.gather(draws, "teu"),
+        free_flow_h=laid.gather(draws, "free_flow_h"),
+        first_visit=laid.first_visit,
+        visit_station=laid.gather_visits(draws, "station").astype(np.int64),
+        visit_work=laid.gather_visits(draws, "work"),
+        visit_size=laid.gather_visits(draws, "size"),
+        capacity_by_rep=tuple(replication_capacity(scenario, network, rep, seed) for rep in numbers)
         if has_random_capacity(scenario)
         else (),
     )
 
 
 @dataclass(frozen=True)
-class _ReplicationDraws:
-    """One replication's shipments, in creation order, and their visits, shipment after shipment.
+class _FlowDraws:
+    """One flow's shipments in every replication drawn (replication by replication, each in draw order).
+
+    Visits are stored shipment after shipment (CSR by ``n_steps``), so shipments of one flow may take routes
+    of different lengths.
 
     Attributes
     ----------
-    created : ndarray of float64
-        Creation time of each shipment (h).
-    flow : ndarray of int64
-        Index into ``network.flows`` of each shipment.
-    tonnes : ndarray of float64
-        Size of each shipment (t).
-    teu : ndarray of float64
-        Size of each shipment (TEU; 0 for bulk).
-    free_flow_h : ndarray of float64
-        Sum of each shipment's work at every station (h).
+    rep : ndarray of int64
+        Position (0 … R − 1) of each shipment's replication among those drawn.
+    created, tonnes, teu, free_flow_h : ndarray of float64
+        Creation time (h), sizes (t, TEU) and the sum of the shipment's work (h).
     n_steps : ndarray of int64
-        Visits of each shipment (stations on its route).
-    station : ndarray of int64
-        Station index of each visit.
-    work : ndarray of float64
-        Hours of work of each visit (h).
-    size : ndarray of float64
-        Shipment size of each visit in the station's unit (t or TEU; services only, 0 elsewhere).
+        Visits of each shipment.
+    station, work, size : ndarray
+        Station index, work (h) and size in the station's unit of each visit.
     """
 
+    rep: IntArray
     created: FloatArray
-    flow: IntArray
     tonnes: FloatArray
     teu: FloatArray
     free_flow_h: FloatArray
@@ -261,79 +247,111 @@ class _ReplicationDraws:
     work: FloatArray
     size: FloatArray
 
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each flow's shipments go in the Plan: replication by replication, each in creation order.
+
+    Creation order is (time created, flow order, order within the flow): ``order`` indexes the shipments
+    of all flows concatenated (flow after flow).
+    """
+
+    order: IntArray
+    rep: IntArray
+    flow: IntArray
+    rep_first: IntArray
+    shipment_id: IntArray
+    first_visit: IntArray
+    visit_order: IntArray
+
     @classmethod
-    def concatenate(cls, parts: Sequence[_ReplicationDraws]) -> _ReplicationDraws:
-        """The replications' draws one after the other (empty float64 arrays when there are none)."""
+    def of(cls, draws: list[_FlowDraws], replications: int) -> _Layout:
+        rep = _joined([d.rep for d in draws], np.int64)
+        created = _joined([d.created for d in draws], np.float64)
+        flow = np.repeat(np.arange(len(draws), dtype=np.int64), [d.rep.size for d in draws])
+        within = np.arange(rep.size, dtype=np.int64)  # increasing within each flow and replication
+        order = np.lexsort((within, flow, created, rep))
+        steps = _joined([d.n_steps for d in draws], np.int64)
+        counts = np.bincount(rep, minlength=replications)
+        rep_first = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        sorted_rep = rep[order]
+        steps_sorted = steps[order]
+        first_visit = np.concatenate([[0], np.cumsum(steps_sorted)]).astype(np.int64)
+        starts = np.cumsum(steps) - steps  # each shipment's first visit in the flow-major visit arrays
+        offsets = np.arange(int(first_visit[-1]), dtype=np.int64) - np.repeat(first_visit[:-1], steps_sorted)
+        return cls(
+            order=order,
+            rep=sorted_rep,
+            flow=flow[order],
+            rep_first=rep_first,
+            shipment_id=np.arange(order.size, dtype=np.int64) - rep_first[sorted_rep],
+            first_visit=first_visit,
+            visit_order=np.repeat(starts[order], steps_sorted) + offsets,
+        )
 
-        def joined(name: str) -> NDArray[Any]:
-            return np.concatenate([getattr(part, name) for part in parts]) if parts else np.empty(0)
+    def gather(self, draws: list[_FlowDraws], name: str) -> FloatArray:
+        """A shipment column of every flow, in the Plan's order."""
+        return _joined([getattr(d, name) for d in draws], np.float64)[self.order]
 
-        return cls(**{f.name: joined(f.name) for f in fields(cls)})
-
-
-def _draw_replication(scenario: Scenario, network: Network, rep: int, seed: int) -> _ReplicationDraws:
-    limits = [*network.parcel_limits, *replication_parcel_limits(scenario, rep, seed)]
-    draws = [_draw_flow(scenario, limits, route, rep, seed) for route in network.flows]
-    created = np.concatenate([d.created for d in draws])
-    flow = np.concatenate(
-        [np.full(d.created.size, r.index, dtype=np.int64) for d, r in zip(draws, network.flows, strict=True)]
-    )
-    within = np.concatenate([np.arange(d.created.size) for d in draws])
-    order = np.lexsort((within, flow, created))
-    steps = np.array([len(r.stations) for r in network.flows], dtype=np.int64)[flow][order]
-    by_flow = list(zip(draws, network.flows, strict=True))
-    station = np.concatenate(
-        [np.tile(np.asarray(r.stations, dtype=np.int64), d.created.size) for d, r in by_flow]
-    )
-    work = np.concatenate([d.work.ravel() for d, _ in by_flow])
-    size = np.concatenate([d.size.ravel() for d, _ in by_flow])
-    visit_order = _visit_order(order, steps, by_flow)
-    free_flow = np.concatenate([d.work.sum(axis=1) for d, _ in by_flow])
-    return _ReplicationDraws(
-        created=created[order],
-        flow=flow[order],
-        tonnes=np.concatenate([d.tonnes for d in draws])[order],
-        teu=np.concatenate([d.teu for d in draws])[order],
-        free_flow_h=free_flow[order],
-        n_steps=steps,
-        station=station[visit_order],
-        work=work[visit_order],
-        size=size[visit_order],
-    )
+    def gather_visits(self, draws: list[_FlowDraws], name: str) -> NDArray[Any]:
+        """A visit column of every flow, in the Plan's order."""
+        dtype = np.int64 if name == "station" else np.float64
+        return _joined([getattr(d, name) for d in draws], dtype)[self.visit_order]
 
 
-def _visit_order(
-    order: IntArray, steps_sorted: IntArray, by_flow: list[tuple[_FlowDraws, FlowRoute]]
-) -> IntArray:
-    """Indices that reorder flow-major visit rows into the shipments' creation order."""
-    steps_unsorted = np.concatenate(
-        [np.full(d.created.size, len(r.stations), dtype=np.int64) for d, r in by_flow]
-    )
-    starts = np.cumsum(steps_unsorted) - steps_unsorted
-    first = starts[order]
-    offsets = np.arange(int(steps_sorted.sum()), dtype=np.int64) - np.repeat(
-        np.cumsum(steps_sorted) - steps_sorted, steps_sorted
-    )
-    return np.asarray(np.repeat(first, steps_sorted) + offsets, dtype=np.int64)
+def _joined(parts: Sequence[NDArray[Any]], dtype: type) -> NDArray[Any]:
+    """The arrays one after the other (an empty array of ``dtype`` when there are none)."""
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype=dtype)
 
 
 def _draw_flow(
-    scenario: Scenario, all_limits: list[ParcelLimit], route: FlowRoute, rep: int, seed: int
+    scenario: Scenario, all_limits: list[list[ParcelLimit]], route: FlowRoute, reps: list[int], seed: int
 ) -> _FlowDraws:
+    """One flow's shipments in every replication: arrivals and uniforms stream by stream, then inverted once.
+
+    ``all_limits[k]`` are the parcel limits of replication ``reps[k]`` (fixed and random).
+    """
     flow = scenario.flows[route.name]
     commodity = scenario.commodities[flow.commodity]
-    limits = [limit for limit in all_limits if limit.node in route.nodes]
-    intensity = _intensity(scenario, flow, commodity, limits)
-    created = _arrival_times(flow, intensity, rep, seed, route.name)
-    uniforms = _open_uniforms(stream(seed, rep, "parcels", route.name), created.size)
-    parcel = _limit_parcels(flow.parcel.ppf(uniforms), created, limits)
+    limits = [tuple(limit for limit in found if limit.node in route.nodes) for found in all_limits]
+    intensities: dict[tuple[ParcelLimit, ...], Intensity] = {}
+    created_parts, uniform_parts = [], []
+    for rep, own in zip(reps, limits, strict=True):
+        if own not in intensities:
+            intensities[own] = _intensity(scenario, flow, commodity, list(own))
+        created = _arrival_times(flow, intensities[own], rep, seed, route.name)
+        created_parts.append(created)
+        uniform_parts.append(_open_uniforms(stream(seed, rep, "parcels", route.name), created.size))
+    counts = np.array([part.size for part in created_parts], dtype=np.int64)
+    created = _joined(created_parts, np.float64)
+    parcel = flow.parcel.ppf(_joined(uniform_parts, np.float64))
+    if len(set(limits)) <= 1:
+        parcel = _limit_parcels(parcel, created, list(limits[0]) if limits else [])
+    else:  # random parcel limits: each replication its own windows
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        for k, own in enumerate(limits):
+            part = slice(int(bounds[k]), int(bounds[k + 1]))
+            parcel[part] = _limit_parcels(parcel[part], created[part], list(own))
     tonnes, teu = _sizes(parcel, flow.parcel_unit, commodity)
     work = np.empty((created.size, len(route.steps)))
     size = np.zeros_like(work)
     for column, step in enumerate(route.steps):
-        draws = _open_uniforms(stream(seed, rep, "work", route.name, step.station), created.size)
-        work[:, column], size[:, column] = _step_work(scenario, step, draws, tonnes, teu)
-    return _FlowDraws(created, tonnes, teu, work, size)
+        draws = [
+            _open_uniforms(stream(seed, rep, "work", route.name, step.station), int(count))
+            for rep, count in zip(reps, counts, strict=True)
+        ]
+        work[:, column], size[:, column] = _step_work(scenario, step, _joined(draws, np.float64), tonnes, teu)
+    return _FlowDraws(
+        rep=np.repeat(np.arange(len(reps), dtype=np.int64), counts),
+        created=created,
+        tonnes=tonnes,
+        teu=teu,
+        free_flow_h=work.sum(axis=1),
+        n_steps=np.full(created.size, len(route.steps), dtype=np.int64),
+        station=np.tile(np.asarray(route.stations, dtype=np.int64), created.size),
+        work=work.ravel(),
+        size=size.ravel(),
+    )
 
 
 def expected_shipments(scenario: Scenario, network: Network) -> FloatArray:
