@@ -14,7 +14,9 @@ replication at a time.
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -130,7 +132,7 @@ def run_streamed(
     if problems:
         raise InputError(problems)
     root = scenario.seed if seed is None else seed
-    began = time.perf_counter()
+    clock = Stages()
     network = build_network(scenario)
     size = footprint(scenario, network, count)
     room = available_bytes() if max_memory_gb is None else min(available_bytes(), max_memory_gb * 2**30)
@@ -148,26 +150,59 @@ def run_streamed(
         ):
             for first in range(0, count, step):
                 block = numbers[first : first + step]
-                plan = draw_plan(scenario, network, block, root)
-                trace = simulate_plan(plan, engine)
-                kpis.add(plan, trace)
-                ledger = _ledger(scenario, plan, trace, ledgers)
-                shipments.write(shipments_file_table(plan, trace, scenario, ledger))
-                if visit_rows is not None:
-                    visit_rows.write(visits_arrow(plan, trace))
+                with clock("plan"):
+                    plan = draw_plan(scenario, network, block, root)
+                with clock("engine"):
+                    trace = simulate_plan(plan, engine)
+                with clock("kpis"):
+                    kpis.add(plan, trace)
+                    ledger = _ledger(scenario, plan, trace, ledgers)
+                with clock("files"):
+                    shipments.write(shipments_file_table(plan, trace, scenario, ledger))
+                    if visit_rows is not None:
+                        visit_rows.write(visits_arrow(plan, trace))
                 del plan, trace, ledger
                 if progress is not None:
                     progress(block[-1] + 1, count)
-        by_replication = _joined(kpis, ledgers, count, step)
-        summary = summarise(by_replication)
-        write_parquet(stations_table(network, scenario), scratch / "stations.parquet", stamp)
-        write_parquet(by_replication, scratch / "kpis_by_replication.parquet", stamp)
-        write_json(kpi_document(scenario, numbers, summary), scratch / "kpis.json")
-        wall = time.perf_counter() - began
-        write_json({**stamp, **run_details(wall), "visits": visits}, scratch / "provenance.json")
-        (scratch / "scenario.yaml").write_text(dump_scenario(scenario), encoding="utf-8")
-    blocks = -(-count // step)
-    return StreamedRun(scenario, engine, root, numbers, by_replication, summary, size, blocks, wall)
+        with clock("kpis"):
+            by_replication = _joined(kpis, ledgers, count, step)
+            summary = summarise(by_replication)
+        with clock("files"):
+            write_parquet(stations_table(network, scenario), scratch / "stations.parquet", stamp)
+            write_parquet(by_replication, scratch / "kpis_by_replication.parquet", stamp)
+            write_json(kpi_document(scenario, numbers, summary), scratch / "kpis.json")
+            (scratch / "scenario.yaml").write_text(dump_scenario(scenario), encoding="utf-8")
+        details = {**run_details(clock.total), "stages_s": clock.rounded(), "blocks": -(-count // step)}
+        write_json({**stamp, **details, "visits": visits}, scratch / "provenance.json")
+    return StreamedRun(
+        scenario, engine, root, numbers, by_replication, summary, size, details["blocks"], clock.total
+    )
+
+
+class Stages:
+    """Wall time spent in each stage of a run (s): ``with stages("plan"): ...`` adds to ``plan``."""
+
+    def __init__(self) -> None:
+        self.began = time.perf_counter()
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        """Time the block as part of ``stage``."""
+        began = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - began
+
+    @property
+    def total(self) -> float:
+        """Seconds since the clock was made."""
+        return time.perf_counter() - self.began
+
+    def rounded(self) -> dict[str, float]:
+        """Each stage's seconds to the millisecond, for ``provenance.json``."""
+        return {stage: round(seconds, 3) for stage, seconds in self.seconds.items()}
 
 
 class _NoRows:
