@@ -223,13 +223,14 @@ def _ledger(scenario: Scenario, plan: Plan, trace: Trace, ledgers: list[pd.DataF
     """The block's ledger columns (None without a ledger); its ledger KPIs are appended to ``ledgers``."""
     if not has_ledger(scenario):
         return None
-    from sim.results.ledger import ledger_columns
+    from sim.results.ledger import ledger_columns, visit_ledger
     from sim.results.ledger_kpis import ledger_kpis_by_replication
     from sim.results.tables import shipments_table
 
-    columns = ledger_columns(scenario, plan, trace)
+    visits = visit_ledger(scenario, plan)
+    columns = ledger_columns(scenario, plan, trace, visits)
     shipments = shipments_table(plan, trace, scenario).join(columns)
-    ledgers.append(ledger_kpis_by_replication(scenario, plan, shipments))
+    ledgers.append(ledger_kpis_by_replication(scenario, plan, shipments, visits))
     return columns
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.plan import Plan
-from sim.results.ledger import COST_COMPONENTS, visit_ledger
+from sim.results.ledger import COST_COMPONENTS, VisitLedger, visit_ledger
 from sim.scenario.model import Scenario
 
 __all__ = ["joined_blocks", "ledger_kpis_by_replication"]
@@ -23,10 +23,13 @@ __all__ = ["joined_blocks", "ledger_kpis_by_replication"]
 KEYS = ["table", "key", "period", "metric"]
 
 
-def ledger_kpis_by_replication(scenario: Scenario, plan: Plan, shipments: pd.DataFrame) -> pd.DataFrame:
+def ledger_kpis_by_replication(
+    scenario: Scenario, plan: Plan, shipments: pd.DataFrame, ledger: VisitLedger | None = None
+) -> pd.DataFrame:
     """Cost and emission KPIs, one row per (table, key, period, metric, replication).
 
-    Empty when the scenario has neither a ``costs:`` nor an ``emissions:`` section.
+    Empty when the scenario has neither a ``costs:`` nor an ``emissions:`` section. ``ledger`` is
+    :func:`~sim.results.ledger.visit_ledger` of the Plan when already computed.
     """
     columns = [*KEYS, "replication", "value"]
     if scenario.costs is None and scenario.emissions is None:
@@ -65,7 +68,7 @@ def ledger_kpis_by_replication(scenario: Scenario, plan: Plan, shipments: pd.Dat
             carbon = _per_unit(grouped, "co2e_wtw_t", 1000.0, "co2e_kg")
             parts.append(_long(carbon, f"emissions_by_{by}", "co2e"))
     if scenario.emissions is not None:
-        parts.append(_by_station(scenario, plan, done, rep, replications))
+        parts.append(_by_station(ledger or visit_ledger(scenario, plan), plan, done, rep, replications))
     table = pd.concat(parts, ignore_index=True)
     return table[columns]
 
@@ -145,10 +148,9 @@ def _long(wide: pd.DataFrame, table: str, prefix: str) -> pd.DataFrame:
 
 
 def _by_station(
-    scenario: Scenario, plan: Plan, done: BoolArray, rep: IntArray, replications: list[int]
+    ledger: VisitLedger, plan: Plan, done: BoolArray, rep: IntArray, replications: list[int]
 ) -> pd.DataFrame:
     """CO₂e per station (legs, services, hubs) of the visits of shipments delivered in the window."""
-    ledger = visit_ledger(scenario, plan)
     row = plan.visit_shipment
     counted = done[row]
     names = [s.name for s in plan.network.stations]
