@@ -20,6 +20,7 @@ takes as many replications per block as :meth:`Footprint.replications_per_block`
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,7 @@ __all__ = [
     "available_bytes",
     "block_budget",
     "check_footprint",
+    "combined",
     "footprint",
 ]
 
@@ -149,6 +151,23 @@ def footprint(scenario: Scenario, network: Network, replications: int) -> Footpr
     )
 
 
+def combined(sizes: Sequence[Footprint], label: str) -> Footprint:
+    """The footprint of several runs held at once (sweep points, the scenarios of a comparison).
+
+    Flows are named ``scenario:flow``; the replications are the first run's (all have as many).
+    """
+    if len(sizes) == 1:
+        return sizes[0]
+    return Footprint(
+        label,
+        tuple(f"{size.scenario}:{flow}" for size in sizes for flow in size.flows),
+        np.concatenate([size.shipments for size in sizes]),
+        np.concatenate([size.visits for size in sizes]),
+        sizes[0].replications,
+        sum(size.kpi_rows for size in sizes),
+    )
+
+
 def available_bytes() -> float:
     """Memory available to a new allocation (bytes; infinite where unknown).
 
@@ -193,6 +212,7 @@ def check_footprint(
     available: float | None = None,
     whole: bool = False,
     where: str = "<arguments>",
+    advice: str = "",
 ) -> None:
     """Refuse a run that cannot fit, or is larger than the user allows, before anything is drawn.
 
@@ -209,6 +229,9 @@ def check_footprint(
     where : str
         Where the run was asked for: ``<command line>`` (the message names ``--replications`` and
         ``--max-shipments``) or ``<arguments>`` (``replications``, ``max_shipments``).
+
+    advice : str
+        One more way to make it fit, appended to the message.
 
     With ``available`` less than :data:`BASE_BYTES` plus one replication, every run is refused.
 
@@ -244,8 +267,8 @@ def check_footprint(
         f"fewer replications ({options[0]}), a shorter horizon_days, or less annual_volume or larger "
         "parcels for the flows that dominate"
     )
-    if whole:
-        hint += "; `corridor run` streams replications block by block"
+    if advice:
+        hint += f"; {advice}"
     raise InputError(
         [
             Problem(

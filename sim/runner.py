@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.engines import DEFAULT_ENGINE, check_engine, get_engine, simulate_points
 from sim.errors import InputError, Problem
-from sim.footprint import Footprint, check_footprint, footprint
+from sim.footprint import check_footprint, combined, footprint
 from sim.network import Network, build_network
 from sim.plan import Plan, draw_plan
 from sim.results.files import VISITS, atomic_directory, write_json, write_parquet
@@ -149,7 +149,11 @@ def run(
     root = scenario.seed if seed is None else seed
     began = time.perf_counter()
     network = build_network(scenario)
-    check_footprint(footprint(scenario, network, count), whole=True)
+    check_footprint(
+        footprint(scenario, network, count),
+        whole=True,
+        advice="`corridor run` streams replications block by block",
+    )
     plan = draw_plan(scenario, network, range(first_replication, first_replication + count), root)
     trace = simulate_plan(plan, engine, progress)
     return RunResult(scenario, network, plan, trace, engine, root, time.perf_counter() - began)
@@ -173,7 +177,7 @@ def run_points(
     networks = [build_network(scenario) for scenario in scenarios]
     sizes = [footprint(sc, net, replications) for sc, net in zip(scenarios, networks, strict=True)]
     if sizes:
-        check_footprint(_together(sizes), whole=True)
+        check_footprint(combined(sizes, f"{len(sizes)} sweep points"), whole=True)
     numbers = range(first_replication, first_replication + replications)
     plans = [
         draw_plan(sc, net, numbers, seed) for sc, net, seed in zip(scenarios, networks, seeds, strict=True)
@@ -190,20 +194,6 @@ def run_points(
         for sc, net, plan, trace, seed in zip(scenarios, networks, plans, traces, seeds, strict=True)
         if trace is not None
     ]
-
-
-def _together(sizes: list[Footprint]) -> Footprint:
-    """The footprint of several runs held at once (sweep points of one task), as one run's."""
-    if len(sizes) == 1:
-        return sizes[0]
-    return Footprint(
-        f"{len(sizes)} sweep points",
-        tuple(f"{size.scenario}:{flow}" for size in sizes for flow in size.flows),
-        np.concatenate([size.shipments for size in sizes]),
-        np.concatenate([size.visits for size in sizes]),
-        sizes[0].replications,
-        sum(size.kpi_rows for size in sizes),
-    )
 
 
 def simulate_plan(plan: Plan, engine: str, progress: Progress | None = None) -> Trace:

@@ -100,6 +100,13 @@ def compare_command(
         bool, typer.Option("--all", help="Show every KPI, also those identical in every replication.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    max_shipments: Annotated[
+        float | None,
+        typer.Option(
+            help="Refuse the comparison (exit 2, before drawing) if it would draw more shipments than this "
+            "over every scenario and replication: a limit for shared machines."
+        ),
+    ] = None,
 ) -> None:
     """Compare variants with a base scenario: paired differences per KPI with 95 % intervals.
 
@@ -107,6 +114,8 @@ def compare_command(
     """
     console = Console(quiet=quiet)
     _check(replications, seed, precision, max_replications, engine)
+    if max_shipments is not None and not max_shipments >= 1:
+        raise InputError([Problem(WHERE, None, ("--max-shipments",), str(max_shipments), "at least 1")])
     if changed_only and show_all:
         raise InputError([Problem(WHERE, None, ("--changed-only",), "--all", "one of --changed-only, --all")])
     scenarios = _load_all(base, variants)
@@ -135,6 +144,8 @@ def compare_command(
             precision=precision,
             max_replications=max_replications,
             notify=notify,
+            max_shipments=max_shipments,
+            where=WHERE,
         )
         progress.stage("writing the comparison", done=len(scenarios))
         write_comparison(result, target)

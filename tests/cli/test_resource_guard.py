@@ -93,3 +93,41 @@ def test_bad_limits_exit_2_naming_the_option(arguments: list[str], fragment: str
     assert code == 2
     assert fragment in err
     assert not (tmp_path / "run").exists()
+
+
+def test_compare_refuses_a_comparison_over_max_shipments(tmp_path: Path) -> None:
+    child = subprocess.run(
+        [
+            str(CORRIDOR),
+            "compare",
+            str(DEMO),
+            str(DEMO),
+            "--max-shipments",
+            "100",
+            "--out",
+            str(tmp_path / "c"),
+        ],
+        capture_output=True,
+        text=True,
+        env=WIDE,
+        check=False,
+    )
+    assert child.returncode == 2
+    assert "--max-shipments: got ~" in child.stderr
+    assert "of 2 scenarios" in child.stderr
+    assert "demo_two_ports:soy_png_tao" in child.stderr
+    assert not (tmp_path / "c").exists()
+
+
+def test_the_python_api_refuses_a_run_it_cannot_hold_and_points_to_streaming(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sim
+    import sim.footprint
+
+    monkeypatch.setattr(sim.footprint, "available_bytes", lambda: 100 * 2**20)
+    with pytest.raises(sim.InputError) as refused:
+        sim.run(sim.load_scenario(DEMO))
+    message = str(refused.value)
+    assert "held in memory at once" in message
+    assert "`corridor run` streams replications block by block" in message
