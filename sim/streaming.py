@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sim.engines import DEFAULT_ENGINE, check_engine
 from sim.errors import InputError, Problem
 from sim.footprint import BASE_BYTES, Footprint, available_bytes, block_budget, check_footprint, footprint
-from sim.network import build_network
+from sim.network import Network, build_network
 from sim.plan import Plan, draw_plan
 from sim.results.files import VISITS, ParquetRows, atomic_directory, write_json, write_parquet
 from sim.results.kpis import KpiBlocks, summarise
@@ -123,14 +123,7 @@ def run_streamed(
     OutputError
         When ``out`` may not be written (see :mod:`sim.results.destinations`).
     """
-    problems = check_engine(engine, where, ("engine",))
-    count = scenario.replications if replications is None else replications
-    if count < 1:
-        problems.append(Problem(where, None, ("replications",), str(count), "at least 1"))
-    if visits not in VISITS:
-        problems.append(Problem(where, None, ("visits",), visits, " or ".join(VISITS)))
-    if problems:
-        raise InputError(problems)
+    count = _count(scenario, engine, replications, visits, where)
     root = scenario.seed if seed is None else seed
     clock = Stages()
     network = build_network(scenario)
@@ -141,6 +134,7 @@ def run_streamed(
     step = block_replications if block_replications is not None else size.replications_per_block(budget)
     numbers = list(range(count))
     stamp = provenance(scenario, engine, root, numbers)
+    blocks = [numbers[first : first + step] for first in range(0, count, step)]
     kpis = KpiBlocks(scenario, network)
     ledgers: list[pd.DataFrame] = []
     with atomic_directory(out, "run") as scratch:
@@ -148,8 +142,7 @@ def run_streamed(
             ParquetRows(scratch / "shipments.parquet", stamp) as shipments,
             _visit_rows(scratch, visits, stamp) as visit_rows,
         ):
-            for first in range(0, count, step):
-                block = numbers[first : first + step]
+            for block in blocks:
                 with clock("plan"):
                     plan = draw_plan(scenario, network, block, root)
                 with clock("engine"):
@@ -165,18 +158,44 @@ def run_streamed(
                 if progress is not None:
                     progress(block[-1] + 1, count)
         with clock("kpis"):
-            by_replication = _joined(kpis, ledgers, count, step)
+            by_replication = _joined(kpis, ledgers, [len(block) for block in blocks])
             summary = summarise(by_replication)
         with clock("files"):
-            write_parquet(stations_table(network, scenario), scratch / "stations.parquet", stamp)
-            write_parquet(by_replication, scratch / "kpis_by_replication.parquet", stamp)
-            write_json(kpi_document(scenario, numbers, summary), scratch / "kpis.json")
-            (scratch / "scenario.yaml").write_text(dump_scenario(scenario), encoding="utf-8")
-        details = {**run_details(clock.total), "stages_s": clock.rounded(), "blocks": -(-count // step)}
+            _write_tables(scenario, network, numbers, by_replication, summary, scratch, stamp)
+        details = {**run_details(clock.total), "stages_s": clock.rounded(), "blocks": len(blocks)}
         write_json({**stamp, **details, "visits": visits}, scratch / "provenance.json")
     return StreamedRun(
-        scenario, engine, root, numbers, by_replication, summary, size, details["blocks"], clock.total
+        scenario, engine, root, numbers, by_replication, summary, size, len(blocks), clock.total
     )
+
+
+def _count(scenario: Scenario, engine: str, replications: int | None, visits: str, where: str) -> int:
+    """The number of replications to run, once the arguments are checked."""
+    problems = check_engine(engine, where, ("engine",))
+    count = scenario.replications if replications is None else replications
+    if count < 1:
+        problems.append(Problem(where, None, ("replications",), str(count), "at least 1"))
+    if visits not in VISITS:
+        problems.append(Problem(where, None, ("visits",), visits, " or ".join(VISITS)))
+    if problems:
+        raise InputError(problems)
+    return count
+
+
+def _write_tables(
+    scenario: Scenario,
+    network: Network,
+    numbers: list[int],
+    by_replication: pd.DataFrame,
+    summary: pd.DataFrame,
+    scratch: Path,
+    stamp: dict[str, Any],
+) -> None:
+    """The files written once every block is in: stations, the KPIs, the resolved scenario."""
+    write_parquet(stations_table(network, scenario), scratch / "stations.parquet", stamp)
+    write_parquet(by_replication, scratch / "kpis_by_replication.parquet", stamp)
+    write_json(kpi_document(scenario, numbers, summary), scratch / "kpis.json")
+    (scratch / "scenario.yaml").write_text(dump_scenario(scenario), encoding="utf-8")
 
 
 class Stages:
@@ -234,7 +253,7 @@ def _ledger(scenario: Scenario, plan: Plan, trace: Trace, ledgers: list[pd.DataF
     return columns
 
 
-def _joined(kpis: KpiBlocks, ledgers: list[pd.DataFrame], count: int, step: int) -> pd.DataFrame:
+def _joined(kpis: KpiBlocks, ledgers: list[pd.DataFrame], sizes: list[int]) -> pd.DataFrame:
     """The long KPI table of every block, with the ledger's rows after the others (as :class:`RunResult`)."""
     table = kpis.frame()
     if not ledgers or not len(ledgers[0]):
@@ -243,5 +262,4 @@ def _joined(kpis: KpiBlocks, ledgers: list[pd.DataFrame], count: int, step: int)
 
     from sim.results.ledger_kpis import joined_blocks
 
-    sizes = [min(step, count - first) for first in range(0, count, step)]
     return pd.concat([table, joined_blocks(ledgers, sizes)], ignore_index=True)
