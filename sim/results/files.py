@@ -158,8 +158,8 @@ class ParquetRows:
             self._open(table.schema)
         self._pending.append(table)
         self._rows += table.num_rows
-        while self._rows >= ROW_GROUP_ROWS:
-            self._flush(ROW_GROUP_ROWS)
+        if self._rows >= ROW_GROUP_ROWS:
+            self._flush(self._rows // ROW_GROUP_ROWS * ROW_GROUP_ROWS)
 
     def _open(self, schema: pa.Schema) -> None:
         import pyarrow as pa
@@ -184,11 +184,15 @@ class ParquetRows:
         )
 
     def _flush(self, rows: int) -> None:
-        """Write the first ``rows`` pending rows as one row group."""
+        """Write the first ``rows`` pending rows as row groups of :data:`ROW_GROUP_ROWS` (the last shorter).
+
+        The pending blocks are joined into one chunk once (each row is copied once); row groups are slices.
+        """
         import pyarrow as pa
 
         pending = pa.concat_tables(self._pending).combine_chunks()
-        self._writer.write_table(pending.slice(0, rows), ROW_GROUP_ROWS)
+        for first in range(0, max(rows, 1), ROW_GROUP_ROWS):
+            self._writer.write_table(pending.slice(first, min(ROW_GROUP_ROWS, rows - first)), ROW_GROUP_ROWS)
         rest = pending.slice(rows)
         self._pending = [rest] if rest.num_rows else []
         self._rows -= rows
