@@ -50,6 +50,7 @@ def ledger_kpis_by_replication(
     route_names = [">".join(f.nodes) for f in plan.network.flows]
     routes = sorted(set(route_names))
     route_of_flow = np.array([routes.index(r) for r in route_names], dtype=np.int64)
+    chosen = _chosen(values, done)
     parts = []
     for by, keys, codes in (
         ("flow", [f.name for f in plan.network.flows], flow_codes),
@@ -60,7 +61,7 @@ def ledger_kpis_by_replication(
         ),
         ("route", routes, route_of_flow[flow_codes]),
     ):
-        grouped = _group_sums(np.asarray(codes)[done], rep[done], keys, replications, values, done)
+        grouped = _group_sums(np.asarray(codes)[done], rep[done], keys, replications, chosen)
         if scenario.costs is not None:
             money = _per_unit(grouped, "cost_total_usd", 1.0, "cost_usd")
             parts.append(_long(money, f"cost_by_{by}", "cost"))
@@ -101,26 +102,39 @@ def _replication_position(numbers: IntArray, replications: list[int]) -> IntArra
     return np.asarray(order[np.searchsorted(np.asarray(replications)[order], numbers)], dtype=np.int64)
 
 
+Chosen = dict[str, tuple[FloatArray, FloatArray | None]]
+"""Columns at the chosen rows: values with NaN as 0, and 1.0 where a value was NaN (None when none was)."""
+
+
+def _chosen(values: dict[str, FloatArray], mask: BoolArray) -> Chosen:
+    """Each column's values at ``mask`` (chosen once, summed by several groupings)."""
+    chosen: Chosen = {}
+    for name, column in values.items():
+        picked = column[mask]
+        missing = np.isnan(picked)
+        if missing.any():
+            chosen[name] = (np.where(missing, 0.0, picked), missing.astype(np.float64))
+        else:
+            chosen[name] = (picked, None)
+    return chosen
+
+
 def _group_sums(
-    codes: IntArray,
-    rep: IntArray,
-    keys: list[str],
-    replications: list[int],
-    values: dict[str, FloatArray],
-    mask: BoolArray,
+    codes: IntArray, rep: IntArray, keys: list[str], replications: list[int], chosen: Chosen
 ) -> pd.DataFrame:
-    """Sums of ``values[mask]`` by (key code, replication position), every pair present (0 when empty).
+    """Sums of the chosen values by (key code, replication position), every pair present (0 when empty).
 
     A sum is NaN when any member is NaN (a TTW total is unknown if one factor on a route lacks TTW).
     """
     size = len(keys) * len(replications)
     group = codes.astype(np.int64) * len(replications) + rep  # category codes may be int8
     sums = {}
-    for name, column in values.items():
-        chosen = column[mask]
-        missing = np.isnan(chosen)
-        total = np.bincount(group, weights=np.where(missing, 0.0, chosen), minlength=size)
-        unknown = np.bincount(group, weights=missing.astype(np.float64), minlength=size) > 0
+    for name, (filled, missing) in chosen.items():
+        total = np.bincount(group, weights=filled, minlength=size)
+        if missing is None:
+            sums[name] = total
+            continue
+        unknown = np.bincount(group, weights=missing, minlength=size) > 0
         sums[name] = np.where(unknown, np.nan, total)
     index = pd.MultiIndex.from_product([keys, replications], names=["key", "replication"])
     return pd.DataFrame(sums, index=index)
@@ -151,9 +165,12 @@ def _by_station(
     ledger: VisitLedger, plan: Plan, done: BoolArray, rep: IntArray, replications: list[int]
 ) -> pd.DataFrame:
     """CO₂e per station (legs, services, hubs) of the visits of shipments delivered in the window."""
-    row = plan.visit_shipment
-    counted = done[row]
+    counted = np.repeat(done, np.diff(plan.first_visit))  # the visits of the shipments counted
     names = [s.name for s in plan.network.stations]
-    values = {"co2e_wtw_t": ledger.co2e_wtw_kg / 1000.0, "co2e_ttw_t": ledger.co2e_ttw_kg / 1000.0}
-    wide = _group_sums(plan.visit_station[counted], rep[row][counted], names, replications, values, counted)
+    values = {"co2e_wtw_t": ledger.co2e_wtw_kg, "co2e_ttw_t": ledger.co2e_ttw_kg}
+    chosen = {
+        name: (filled / 1000.0, missing) for name, (filled, missing) in _chosen(values, counted).items()
+    }  # kg to t after choosing: the same quotients, on fewer values (NaN stays NaN, 0 stays 0)
+    visit_rep = np.repeat(rep[done], np.diff(plan.first_visit)[done])
+    wide = _group_sums(plan.visit_station[counted], visit_rep, names, replications, chosen)
     return _long(wide, "emissions_by_station", "co2e")
