@@ -158,8 +158,16 @@ class ParquetRows:
             self._open(table.schema)
         self._pending.append(table)
         self._rows += table.num_rows
-        if self._rows >= ROW_GROUP_ROWS:
-            self._flush(self._rows // ROW_GROUP_ROWS * ROW_GROUP_ROWS)
+        while self._rows >= ROW_GROUP_ROWS:
+            self._flush(ROW_GROUP_ROWS)
+        if self._pending and self._rows:
+            # a copy of the rows left over: a slice would keep the whole block (and the arrays it was built
+            # from, such as the Trace) alive until the next row group is written
+            import numpy as np  # here, not at the top: `corridor --help` imports this module
+            import pyarrow as pa
+
+            rest = pa.concat_tables(self._pending)
+            self._pending = [rest.take(pa.array(np.arange(rest.num_rows, dtype=np.int64)))]
 
     def _open(self, schema: pa.Schema) -> None:
         import pyarrow as pa
@@ -184,17 +192,27 @@ class ParquetRows:
         )
 
     def _flush(self, rows: int) -> None:
-        """Write the first ``rows`` pending rows as row groups of :data:`ROW_GROUP_ROWS` (the last shorter).
+        """Write the first ``rows`` pending rows as one row group.
 
-        The pending blocks are joined into one chunk once (each row is copied once); row groups are slices.
+        Only a row group that spans blocks is copied into one chunk; the others are slices of their block.
         """
         import pyarrow as pa
 
-        pending = pa.concat_tables(self._pending).combine_chunks()
-        for first in range(0, max(rows, 1), ROW_GROUP_ROWS):
-            self._writer.write_table(pending.slice(first, min(ROW_GROUP_ROWS, rows - first)), ROW_GROUP_ROWS)
-        rest = pending.slice(rows)
-        self._pending = [rest] if rest.num_rows else []
+        parts, taken = [], 0
+        while taken < rows:
+            head = self._pending[0]
+            part = head.slice(0, rows - taken)
+            parts.append(part)
+            taken += part.num_rows
+            if part.num_rows == head.num_rows:
+                self._pending.pop(0)
+            else:
+                self._pending[0] = head.slice(part.num_rows)
+        if not parts:  # no rows at all: the schema's empty row group, as write_table writes
+            group = self._pending[0].slice(0, 0)
+        else:
+            group = parts[0] if len(parts) == 1 else pa.concat_tables(parts).combine_chunks()
+        self._writer.write_table(group, ROW_GROUP_ROWS)
         self._rows -= rows
         self._written = True
 
