@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The baseline once it exists; until then the small demo scenario.
 SCENARIO ?= $(firstword $(wildcard scenarios/baseline_2024.yaml) scenarios/demo_two_ports.yaml)
 
-.PHONY: run test lint types unit fuzz schema bench results clean
+.PHONY: run test lint types unit browser fuzz schema bench results clean
 
 $(BIN)/corridor: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(VENV)/.dev: pyproject.toml
 run: $(BIN)/corridor
 	$(BIN)/corridor run $(SCENARIO)
 
-test: $(VENV)/.dev lint types unit
+test: $(VENV)/.dev lint types browser unit
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -34,6 +34,14 @@ types: $(VENV)/.dev
 
 unit: $(VENV)/.dev
 	$(BIN)/pytest -q --durations=10
+
+# The report's browser tests (tests/analysis/test_report_browser.py) drive Debian's chromium over its
+# DevTools pipe; installed here when missing (the machines and CI run as root with Debian's registries).
+CHROMIUM := /usr/bin/chromium
+browser: $(CHROMIUM)
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 # Mutation fuzzing of every library scenario and sweep file with thousands of examples (make test runs 150).
 FUZZ_EXAMPLES ?= 3000

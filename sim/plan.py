@@ -7,6 +7,8 @@ randomness is drawn here, by inversion of uniform draws from streams keyed by (r
 Layout: shipments of all replications are concatenated, replication by replication, each replication's in
 creation order (time created, then flow order, then order within the flow) — the order that breaks FIFO ties.
 Visits are stored CSR-style: shipment ``i`` visits ``visit_station[first_visit[i]:first_visit[i + 1]]``.
+A flow with a diversion lays out both ways for each shipment: the route's visits, then the alternative's
+(:class:`sim.network.FlowDiversion`); the engines take one and leave the other's times NaN.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.arrays import FloatArray, IntArray
+from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.arrivals import unit_points
+from sim.choice import alternatives_of, choose, combined_intensity, route_shares
 from sim.demand import Intensity, month_starts_h, volume_rate_h
-from sim.network import FlowRoute, Network, ParcelLimit
+from sim.network import DELAY_KINDS, FlowRoute, Network, ParcelLimit
 from sim.rng import stream
 from sim.scenario.model import Commodity, Flow, Scenario
 from sim.scenario.routes import Step
@@ -55,7 +58,9 @@ class Plan:
     tonnes, teu : ndarray of float64
         Shipment size (TEU is 0 for bulk).
     free_flow_h : ndarray of float64
-        Sum of the shipment's work at every station (h): its transit time with no waiting and nominal speeds.
+        Sum of the shipment's work at every station of its route (h): its transit time with no waiting and
+        nominal speeds (a flow's alternative route on diversion is not counted: see
+        :attr:`sim.network.FlowRoute.planned`).
     first_visit : ndarray of int64, shape (S + 1,)
         CSR offsets into the visit arrays.
     visit_station : ndarray of int64
@@ -148,10 +153,12 @@ class Plan:
 
 
 def check_plan(plan: Plan) -> None:
-    """The engines' precondition: every visit takes time and no leg ever stops.
+    """The engines' precondition: every visit takes time, no leg ever stops, and diversions are well laid out.
 
-    Scenarios cannot break it (see :mod:`sim.scenario.distributions`); hand-made Plans can. Zero-time visits
-    would leave the order of same-instant decisions undefined.
+    Scenarios cannot break it (see :mod:`sim.scenario.distributions`, :mod:`sim.scenario.diversion`);
+    hand-made Plans can. Zero-time visits would leave the order of same-instant decisions undefined; so
+    would a diverted ship joining a queue in the instant it turned away, hence an alternative starts with a
+    pure delay.
 
     Raises
     ------
@@ -170,6 +177,20 @@ def check_plan(plan: Plan) -> None:
         ]
         if station.is_delay and not all((s.values > 0).all() for s in schedules):
             raise ValueError(f"{station.name} has a speed factor of 0; speed factors must be > 0")
+    for flow in plan.network.flows:
+        diversion = flow.diversion
+        if diversion is None:
+            continue
+        kinds = [plan.network.stations[s].kind for s in flow.stations]
+        if not (
+            0 <= diversion.at < diversion.branch < len(kinds)
+            and kinds[diversion.at] == "chokepoint"
+            and kinds[diversion.branch] in DELAY_KINDS
+        ):
+            raise ValueError(
+                f"flow {flow.name}: a diversion needs a chokepoint on the route (position {diversion.at}) "
+                f"and an alternative after it that starts with a leg (position {diversion.branch})"
+            )
 
 
 def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int], seed: int) -> Plan:
@@ -193,8 +214,9 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         Root seed.
     """
     numbers = [int(r) for r in replications]
+    shares = route_shares(scenario, network)
     limits = [[*network.parcel_limits, *replication_parcel_limits(scenario, rep, seed)] for rep in numbers]
-    draws = [_draw_flow(scenario, limits, route, numbers, seed) for route in network.flows]
+    draws = [_draw_flow(scenario, limits, network, shares, route, numbers, seed) for route in network.flows]
     laid = _Layout.of(draws, len(numbers))
     return Plan(
         network=network,
@@ -305,23 +327,30 @@ def _joined(parts: Sequence[NDArray[Any]], dtype: type) -> NDArray[Any]:
 
 
 def _draw_flow(
-    scenario: Scenario, all_limits: list[list[ParcelLimit]], route: FlowRoute, reps: list[int], seed: int
+    scenario: Scenario,
+    all_limits: list[list[ParcelLimit]],
+    network: Network,
+    shares: FloatArray,
+    route: FlowRoute,
+    reps: list[int],
+    seed: int,
 ) -> _FlowDraws:
-    """One flow's shipments in every replication: arrivals and uniforms stream by stream, then inverted once.
+    """One route's shipments in every replication: arrivals and uniforms stream by stream, inverted once.
 
-    ``all_limits[k]`` are the parcel limits of replication ``reps[k]`` (fixed and random).
+    ``all_limits[k]`` are the parcel limits of replication ``reps[k]`` (fixed and random). Streams are keyed
+    by the flow; a choice flow's shipments pick their route in :func:`_flow_arrivals`, and each route keeps
+    the draws of the shipments that took it.
     """
-    flow = scenario.flows[route.name]
+    flow = scenario.flows[route.flow]
     commodity = scenario.commodities[flow.commodity]
-    limits = [tuple(limit for limit in found if limit.node in route.nodes) for found in all_limits]
-    intensities: dict[tuple[ParcelLimit, ...], Intensity] = {}
-    created_parts, uniform_parts = [], []
-    for rep, own in zip(reps, limits, strict=True):
-        if own not in intensities:
-            intensities[own] = _intensity(scenario, flow, commodity, list(own))
-        created = _arrival_times(flow, intensities[own], rep, seed, route.name)
-        created_parts.append(created)
-        uniform_parts.append(_open_uniforms(stream(seed, rep, "parcels", route.name), created.size))
+    limits = [tuple(_limits_on(found, route)) for found in all_limits]
+    intensities: dict[tuple[int, tuple[ParcelLimit, ...]], Intensity] = {}
+    created_parts, uniform_parts, picks = [], [], []
+    for rep, found in zip(reps, all_limits, strict=True):
+        arrivals, chosen = _flow_arrivals(scenario, found, network, shares, route, rep, seed, intensities)
+        created_parts.append(arrivals[chosen])
+        uniform_parts.append(_open_uniforms(stream(seed, rep, "parcels", route.flow), arrivals.size)[chosen])
+        picks.append((arrivals.size, chosen))
     counts = np.array([part.size for part in created_parts], dtype=np.int64)
     created = _joined(created_parts, np.float64)
     parcel = flow.parcel.ppf(_joined(uniform_parts, np.float64))
@@ -337,8 +366,8 @@ def _draw_flow(
     size = np.zeros_like(work)
     for column, step in enumerate(route.steps):
         draws = [
-            _open_uniforms(stream(seed, rep, "work", route.name, step.station), int(count))
-            for rep, count in zip(reps, counts, strict=True)
+            _open_uniforms(stream(seed, rep, "work", route.flow, step.station), drawn)[chosen]
+            for rep, (drawn, chosen) in zip(reps, picks, strict=True)
         ]
         work[:, column], size[:, column] = _step_work(scenario, step, _joined(draws, np.float64), tonnes, teu)
     return _FlowDraws(
@@ -346,7 +375,7 @@ def _draw_flow(
         created=created,
         tonnes=tonnes,
         teu=teu,
-        free_flow_h=work.sum(axis=1),
+        free_flow_h=work[:, : route.planned].sum(axis=1),
         n_steps=np.full(created.size, len(route.steps), dtype=np.int64),
         station=np.tile(np.asarray(route.stations, dtype=np.int64), created.size),
         work=work.ravel(),
@@ -355,20 +384,64 @@ def _draw_flow(
 
 
 def expected_shipments(scenario: Scenario, network: Network) -> FloatArray:
-    """Expected shipments of each flow (``network.flows`` order) in one replication: ``Lambda(horizon)``.
+    """Expected shipments of each route (``network.flows`` order) in one replication: ``Lambda(horizon)``.
 
     Every arrival process has one point per unit of ``Lambda`` on average (:mod:`sim.arrivals`), so this is
-    the mean count whatever the process. Fixed parcel limits are included; random ones are not (they raise
-    a flow's rate only in their down spells). Inf or NaN for volumes too large for floating point.
+    the mean count whatever the process; a route of a choice flow takes its share. Fixed parcel limits are
+    included; random ones are not (they raise a flow's rate only in their down spells). Inf or NaN for
+    volumes too large for floating point.
     """
+    shares = route_shares(scenario, network)
     counts = np.empty(len(network.flows))
     for route in network.flows:
-        flow = scenario.flows[route.name]
-        limits = [limit for limit in network.parcel_limits if limit.node in route.nodes]
+        flow = scenario.flows[route.flow]
+        limits = _limits_on(list(network.parcel_limits), route)
         with np.errstate(over="ignore", invalid="ignore"):
             intensity = _intensity(scenario, flow, scenario.commodities[flow.commodity], limits)
-            counts[route.index] = float(intensity.cumulative[-1])
+            share = float(shares[route.index]) if route.alternative else 1.0
+            counts[route.index] = float(intensity.cumulative[-1]) * share
     return counts
+
+
+def _limits_on(all_limits: list[ParcelLimit], route: FlowRoute) -> list[ParcelLimit]:
+    return [limit for limit in all_limits if limit.node in route.nodes]
+
+
+def _flow_arrivals(
+    scenario: Scenario,
+    all_limits: list[ParcelLimit],
+    network: Network,
+    shares: FloatArray,
+    route: FlowRoute,
+    rep: int,
+    seed: int,
+    cache: dict[tuple[int, tuple[ParcelLimit, ...]], Intensity],
+) -> tuple[FloatArray, BoolArray]:
+    """Arrival times of all the flow's shipments (streams keyed by the flow), and which take ``route``.
+
+    A flow with one route takes every arrival; a choice flow's shipments pick a route in :mod:`sim.choice`.
+    ``cache`` keeps the intensities already computed, by route and parcel limits (replications without
+    random parcel limits share them).
+    """
+    flow = scenario.flows[route.flow]
+    commodity = scenario.commodities[flow.commodity]
+
+    def intensity(of: FlowRoute) -> Intensity:
+        limits = tuple(_limits_on(all_limits, of))
+        if (of.index, limits) not in cache:
+            cache[(of.index, limits)] = _intensity(scenario, flow, commodity, list(limits))
+        return cache[(of.index, limits)]
+
+    if not route.alternative:
+        created = _arrival_times(flow, intensity(route), rep, seed, route.flow)
+        return created, np.ones(created.size, dtype=bool)
+    siblings = alternatives_of(network, route.flow)
+    intensities = [intensity(r) for r in siblings]
+    probabilities = shares[[r.index for r in siblings]]
+    created = _arrival_times(flow, combined_intensity(intensities, probabilities), rep, seed, route.flow)
+    uniforms = _open_uniforms(stream(seed, rep, "choice", route.flow), created.size)
+    picked = choose(created, intensities, probabilities, uniforms)
+    return created, picked == siblings.index(route)
 
 
 def _open_uniforms(generator: np.random.Generator, size: int) -> FloatArray:

@@ -20,6 +20,7 @@ from sim.errors import InputError, Problem
 from sim.footprint import check_footprint, combined, footprint
 from sim.network import Network, build_network
 from sim.plan import Plan, draw_plan
+from sim.results.diversions import Diversions, diversion_kpis, routes_taken
 from sim.results.files import VISITS, atomic_directory, write_json, write_parquet
 from sim.results.kpis import kpis_by_replication, summarise
 from sim.results.provenance import provenance, run_details
@@ -30,6 +31,7 @@ from sim.results.tables import (
     visits_arrow,
     visits_table,
 )
+from sim.results.traffic import Background
 from sim.scenario.loader import dump_scenario
 from sim.scenario.model import Scenario
 from sim.trace import Trace
@@ -55,6 +57,8 @@ class RunResult:
     engine: str
     seed: int
     wall_time_s: float
+    diversions: Diversions | None = None
+    """Which shipments diverted (:mod:`sim.results.diversions`); ``plan`` and ``trace`` are the ways taken."""
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -71,6 +75,8 @@ class RunResult:
     def shipments(self) -> pd.DataFrame:
         """One row per shipment."""
         table = shipments_table(self.plan, self.trace, self.scenario)
+        if self.diversions is not None:
+            table["diverted"] = self.diversions.shipments_column(self.plan.n_shipments)
         return table.join(self.ledger) if has_ledger(self.scenario) else table
 
     @cached_property
@@ -88,11 +94,19 @@ class RunResult:
     @cached_property
     def kpis_by_replication(self) -> pd.DataFrame:
         """KPIs per replication, long form."""
-        table = kpis_by_replication(self.scenario, self.plan, self.trace)
-        if not has_ledger(self.scenario):
-            return table
         import pandas as pd
 
+        from sim.results.choice_kpis import choice_kpis_by_replication, has_choice
+
+        table = kpis_by_replication(self.scenario, self.plan, self.trace)
+        if self.diversions is not None:
+            window = (self.scenario.warmup_h, self.scenario.horizon_h)
+            table = pd.concat([table, diversion_kpis(self.diversions, window)], ignore_index=True)
+        if has_choice(self.scenario):
+            choices = choice_kpis_by_replication(self.scenario, self.plan, self.trace)
+            table = pd.concat([table, choices], ignore_index=True)
+        if not has_ledger(self.scenario):
+            return table
         from sim.results.ledger_kpis import ledger_kpis_by_replication
 
         ledger = ledger_kpis_by_replication(self.scenario, self.plan, self.shipments)
@@ -156,7 +170,7 @@ def run(
     )
     plan = draw_plan(scenario, network, range(first_replication, first_replication + count), root)
     trace = simulate_plan(plan, engine, progress)
-    return RunResult(scenario, network, plan, trace, engine, root, time.perf_counter() - began)
+    return _result(scenario, network, plan, trace, engine, root, time.perf_counter() - began)
 
 
 def run_points(
@@ -190,10 +204,18 @@ def run_points(
     seconds = time.perf_counter() - began
     visits = sum(plan.n_visits for plan in plans) or 1
     return [
-        RunResult(sc, net, plan, trace, engine, seed, seconds * plan.n_visits / visits)
+        _result(sc, net, plan, trace, engine, seed, seconds * plan.n_visits / visits)
         for sc, net, plan, trace, seed in zip(scenarios, networks, plans, traces, seeds, strict=True)
         if trace is not None
     ]
+
+
+def _result(
+    scenario: Scenario, network: Network, plan: Plan, trace: Trace, engine: str, seed: int, wall_time_s: float
+) -> RunResult:
+    """The result of a run: the ways its shipments took (:func:`sim.results.diversions.routes_taken`)."""
+    taken, times, diversions = routes_taken(plan, trace)
+    return RunResult(scenario, network, taken, times, engine, seed, wall_time_s, diversions)
 
 
 def simulate_plan(plan: Plan, engine: str, progress: Progress | None = None) -> Trace:
@@ -214,11 +236,13 @@ def simulate_plan(plan: Plan, engine: str, progress: Progress | None = None) -> 
 
 
 def kpi_records(result: RunResult) -> dict[str, Any]:
-    """``kpis.json`` content: window, replications and every KPI table as records."""
-    return kpi_document(result.scenario, result.replications, result.kpis)
+    """``kpis.json`` content: window, replications, the background traffic and every KPI table as records."""
+    return kpi_document(result.scenario, result.network, result.replications, result.kpis)
 
 
-def kpi_document(scenario: Scenario, replications: list[int], summary: pd.DataFrame) -> dict[str, Any]:
+def kpi_document(
+    scenario: Scenario, network: Network, replications: list[int], summary: pd.DataFrame
+) -> dict[str, Any]:
     """``kpis.json`` content from the KPI summary (:func:`sim.results.kpis.summarise`) of ``replications``."""
     tables = {
         name: group.drop(columns="table").to_dict(orient="records")
@@ -228,6 +252,7 @@ def kpi_document(scenario: Scenario, replications: list[int], summary: pd.DataFr
         "window_h": [scenario.warmup_h, scenario.horizon_h],
         "replications": replications,
         "confidence": 0.95,
+        "background": Background.of(scenario, network).as_json(),
         "tables": tables,
     }
 
@@ -238,23 +263,35 @@ def has_ledger(scenario: Scenario) -> bool:
 
 
 def shipments_file_table(
-    plan: Plan, trace: Trace, scenario: Scenario, ledger: pd.DataFrame | None
+    plan: Plan,
+    trace: Trace,
+    scenario: Scenario,
+    ledger: pd.DataFrame | None,
+    diversions: Diversions | None = None,
 ) -> pa.Table:
-    """The shipments as an Arrow table, with the ledger's columns (if any) last, as in ``shipments``."""
+    """The shipments as an Arrow table, as in ``shipments``.
+
+    ``diverted`` follows when a flow has a diversion, then the ledger's columns (if any).
+    """
     import pyarrow as pa
 
     table = shipments_arrow(plan, trace, scenario)
+    if diversions is not None:
+        table = table.append_column("diverted", pa.array(diversions.shipments_column(plan.n_shipments)))
     if ledger is not None:
         for name, column in ledger.items():
             table = table.append_column(str(name), pa.array(column.to_numpy(np.float64)))
     return table
 
 
-def write_run(result: RunResult, out: Path, visits: str = "all") -> Path:
+def write_run(
+    result: RunResult, out: Path, visits: str = "all", extra_json: dict[str, Any] | None = None
+) -> Path:
     """Write every result file of ``result`` into ``out`` atomically; return ``out``.
 
     With ``visits="none"`` there is no ``visits.parquet`` (the largest file by far): the KPIs, shipments
-    and stations are written as always, and ``provenance.json`` says ``"visits": "none"``.
+    and stations are written as always, and ``provenance.json`` says ``"visits": "none"``. ``extra_json``
+    adds JSON files by name (``equilibrium.json`` of ``corridor run --equilibrium``).
 
     Raises
     ------
@@ -269,7 +306,9 @@ def write_run(result: RunResult, out: Path, visits: str = "all") -> Path:
         if visits == "all":
             write_parquet(visits_arrow(result.plan, result.trace), scratch / "visits.parquet", stamp)
         ledger = result.ledger if has_ledger(result.scenario) else None
-        shipments = shipments_file_table(result.plan, result.trace, result.scenario, ledger)
+        shipments = shipments_file_table(
+            result.plan, result.trace, result.scenario, ledger, result.diversions
+        )
         write_parquet(shipments, scratch / "shipments.parquet", stamp)
         write_parquet(result.stations, scratch / "stations.parquet", stamp)
         write_parquet(result.kpis_by_replication, scratch / "kpis_by_replication.parquet", stamp)
@@ -277,4 +316,6 @@ def write_run(result: RunResult, out: Path, visits: str = "all") -> Path:
         details = {**stamp, **run_details(result.wall_time_s), "visits": visits}
         write_json(details, scratch / "provenance.json")
         (scratch / "scenario.yaml").write_text(dump_scenario(result.scenario), encoding="utf-8")
+        for name, content in (extra_json or {}).items():
+            write_json(content, scratch / name)
     return out

@@ -15,17 +15,21 @@ replication at a time.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sim.engines import DEFAULT_ENGINE, check_engine
 from sim.errors import InputError, Problem
 from sim.footprint import BASE_BYTES, Footprint, available_bytes, block_budget, check_footprint, footprint
 from sim.network import Network, build_network
 from sim.plan import Plan, draw_plan
+from sim.results.diversions import Diversions, diversion_kpis, routes_taken
 from sim.results.files import VISITS, ParquetRows, atomic_directory, write_json, write_parquet
 from sim.results.kpis import KpiBlocks, summarise
 from sim.results.provenance import provenance, run_details
@@ -137,6 +141,7 @@ def run_streamed(
     blocks = [numbers[first : first + step] for first in range(0, count, step)]
     kpis = KpiBlocks(scenario, network)
     ledgers: list[pd.DataFrame] = []
+    extra = _Extra(scenario)
     with atomic_directory(out, "run") as scratch:
         with (
             ParquetRows(scratch / "shipments.parquet", stamp) as shipments,
@@ -147,18 +152,20 @@ def run_streamed(
                     plan = draw_plan(scenario, network, block, root)
                 with clock("engine"):
                     trace = simulate_plan(plan, engine)
+                    plan, trace, diversions = routes_taken(plan, trace)  # the ways the ships took
                 with clock("kpis"):
                     kpis.add(plan, trace)
+                    extra.add(plan, trace, diversions)
                     ledger = _ledger(scenario, plan, trace, ledgers)
                 with clock("files"):
-                    shipments.write(shipments_file_table(plan, trace, scenario, ledger))
+                    shipments.write(shipments_file_table(plan, trace, scenario, ledger, diversions))
                     if visit_rows is not None:
                         visit_rows.write(visits_arrow(plan, trace))
-                del plan, trace, ledger
+                del plan, trace, ledger, diversions
                 if progress is not None:
                     progress(block[-1] + 1, count)
         with clock("kpis"):
-            by_replication = _joined(kpis, ledgers, [len(block) for block in blocks])
+            by_replication = _joined(kpis, extra, ledgers, [len(block) for block in blocks])
             summary = summarise(by_replication)
         with clock("files"):
             _write_tables(scenario, network, numbers, by_replication, summary, scratch, stamp)
@@ -194,7 +201,7 @@ def _write_tables(
     """The files written once every block is in: stations, the KPIs, the resolved scenario."""
     write_parquet(stations_table(network, scenario), scratch / "stations.parquet", stamp)
     write_parquet(by_replication, scratch / "kpis_by_replication.parquet", stamp)
-    write_json(kpi_document(scenario, numbers, summary), scratch / "kpis.json")
+    write_json(kpi_document(scenario, network, numbers, summary), scratch / "kpis.json")
     (scratch / "scenario.yaml").write_text(dump_scenario(scenario), encoding="utf-8")
 
 
@@ -253,13 +260,79 @@ def _ledger(scenario: Scenario, plan: Plan, trace: Trace, ledgers: list[pd.DataF
     return columns
 
 
-def _joined(kpis: KpiBlocks, ledgers: list[pd.DataFrame], sizes: list[int]) -> pd.DataFrame:
-    """The long KPI table of every block, with the ledger's rows after the others (as :class:`RunResult`)."""
-    table = kpis.frame()
-    if not ledgers or not len(ledgers[0]):
-        return table
+def _joined(kpis: KpiBlocks, extra: _Extra, ledgers: list[pd.DataFrame], sizes: list[int]) -> pd.DataFrame:
+    """The long KPI table of every block, in :class:`~sim.runner.RunResult`'s order of tables.
+
+    The KPIs, the diversions, the route choices, then the ledger's rows.
+    """
     import pandas as pd
 
     from sim.results.ledger_kpis import joined_blocks
 
-    return pd.concat([table, joined_blocks(ledgers, sizes)], ignore_index=True)
+    tables = [kpis.frame(), *extra.tables(sizes)]
+    if ledgers and len(ledgers[0]):
+        tables.append(joined_blocks(ledgers, sizes))
+    return tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
+
+
+class _Extra:
+    """The diversion and route-choice KPIs of a run's blocks (:mod:`sim.results.diversions`, ``choice_kpis``).
+
+    Diversion KPIs list only the flows that had shipments, so the blocks' diversion records (one row per
+    shipment of a flow with a diversion: small) are joined and reduced once at the end; route-choice tables
+    list every (route, metric) cell with each block's replications, so they are joined cell by cell.
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        from sim.results.choice_kpis import has_choice
+
+        self.scenario = scenario
+        self.choice = has_choice(scenario)
+        self.records: list[Diversions] = []
+        self.choices: list[pd.DataFrame] = []
+        self.shipments = 0
+        self.replications = 0
+
+    def add(self, plan: Plan, trace: Trace, diversions: Diversions | None) -> None:
+        """Keep what the block's diversion and choice KPIs need (``plan``: the ways taken)."""
+        if diversions is not None:
+            self.records.append(
+                dataclasses.replace(
+                    diversions,
+                    rows=diversions.rows + self.shipments,
+                    rep=diversions.rep + self.replications,
+                )
+            )
+        if self.choice:
+            from sim.results.choice_kpis import choice_kpis_by_replication
+
+            self.choices.append(choice_kpis_by_replication(self.scenario, plan, trace))
+        self.shipments += plan.n_shipments
+        self.replications += len(plan.replications)
+
+    def tables(self, sizes: list[int]) -> list[pd.DataFrame]:
+        """The diversion and route-choice tables of every block (none for a scenario without either)."""
+        from sim.results.ledger_kpis import joined_blocks
+
+        found = []
+        if self.records:
+            first = self.records[0]
+
+            def joined_array(name: str) -> Any:
+                return np.concatenate([getattr(record, name) for record in self.records])
+
+            joined = Diversions(
+                rows=joined_array("rows"),
+                flow=joined_array("flow"),
+                rep=joined_array("rep"),
+                arrived_h=joined_array("arrived_h"),
+                diverted=joined_array("diverted"),
+                extra_sailing_h=joined_array("extra_sailing_h"),
+                flows=first.flows,
+                stations=first.stations,
+                replications=tuple(number for record in self.records for number in record.replications),
+            )
+            found.append(diversion_kpis(joined, (self.scenario.warmup_h, self.scenario.horizon_h)))
+        if self.choices:
+            found.append(joined_blocks(self.choices, sizes))
+        return found

@@ -13,6 +13,7 @@ from sim.engines import DEFAULT_ENGINE, ENGINES, check_engine
 from sim.errors import InputError, Problem
 from sim.results.files import VISITS, claim_output
 from sim.scenario.library import resolve_scenario
+from sim.scenario.model import Scenario
 
 __all__ = ["register"]
 
@@ -69,6 +70,21 @@ def run_command(
             "and a run that cannot fit is refused (exit 2, before drawing). Default: what is available."
         ),
     ] = None,
+    equilibrium: Annotated[
+        bool,
+        typer.Option(
+            "--equilibrium",
+            help="Put the logit route choices in equilibrium with the simulated times (method of "
+            "successive averages) and write the run at the final shares, with equilibrium.json.",
+        ),
+    ] = False,
+    tolerance: Annotated[
+        float,
+        typer.Option(
+            help="--equilibrium: stop when the logit response moves no route share by more than this (0-1)."
+        ),
+    ] = 0.01,
+    max_iterations: Annotated[int, typer.Option(help="--equilibrium: simulations at most.")] = 40,
 ) -> None:
     """Run a scenario, print a summary and write results (Parquet, JSON, resolved scenario).
 
@@ -79,36 +95,89 @@ def run_command(
     _check_arguments(engine, replications, seed, visits, max_shipments)
     if max_memory is not None and not max_memory > 0:
         raise InputError([Problem("<command line>", None, ("--max-memory",), str(max_memory), "more than 0")])
+    _check_equilibrium(tolerance, max_iterations)
     from sim.cli.progress import LazyProgress  # the simulation stack loads once the arguments are checked
-    from sim.cli.summary import RunSummary, print_run_summary
+    from sim.cli.summary import RunSummary, print_run_summary, summary_of_result
     from sim.scenario.loader import load_scenario
     from sim.streaming import run_streamed
 
     loaded = load_scenario(resolve_scenario(scenario))
     target = out if out is not None else Path("results") / loaded.name
+    if equilibrium:
+        _needs_logit(loaded, scenario)
     with (
         claim_output(
             target, "run", inputs=[resolve_scenario(scenario)]
         ),  # refused before simulating, not after
         LazyProgress(f"simulating and writing {loaded.name}", console, enabled=not quiet) as progress,
     ):
-        result = run_streamed(
-            loaded,
-            target,
-            engine=engine,
-            replications=replications,
-            seed=seed,
-            visits=visits,
-            progress=progress,
-            max_shipments=max_shipments,
-            max_memory_gb=max_memory,
-            where="<command line>",
-        )
-    summary = RunSummary(
-        loaded, result.kpis, len(result.replications), engine, result.seed, result.wall_time_s
-    )
+        if equilibrium:  # several runs held in memory, as the method of successive averages needs
+            from sim.experiments.equilibrium import solve_equilibrium
+            from sim.runner import write_run
+
+            solved = solve_equilibrium(
+                loaded,
+                engine,
+                replications,
+                seed,
+                tolerance,
+                max_iterations,
+                lambda step: progress.stage(f"equilibrium: iteration {step.number}, gap {step.gap:.3f}"),
+            )
+            progress.stage("writing results")
+            write_run(solved.result, target, visits=visits, extra_json={"equilibrium.json": solved.record()})
+            summary = summary_of_result(solved.result)
+        else:
+            streamed = run_streamed(
+                loaded,
+                target,
+                engine=engine,
+                replications=replications,
+                seed=seed,
+                visits=visits,
+                progress=progress,
+                max_shipments=max_shipments,
+                max_memory_gb=max_memory,
+                where="<command line>",
+            )
+            summary = RunSummary(
+                loaded, streamed.kpis, len(streamed.replications), engine, streamed.seed, streamed.wall_time_s
+            )
+    if equilibrium:
+        from sim.cli.choice_summary import print_equilibrium
+
+        print_equilibrium(solved, console)
     print_run_summary(summary, console)
     console.print(f"results written to [bold]{target}[/]")
+
+
+def _check_equilibrium(tolerance: float, max_iterations: int) -> None:
+    problems = []
+    if not 0 < tolerance < 1:
+        problems.append(
+            Problem("<command line>", None, ("--tolerance",), str(tolerance), "a share in (0, 1)")
+        )
+    if max_iterations < 1:
+        problems.append(
+            Problem("<command line>", None, ("--max-iterations",), str(max_iterations), "at least 1")
+        )
+    if problems:
+        raise InputError(problems)
+
+
+def _needs_logit(loaded: Scenario, given: Path) -> None:
+    if not any(f.choice is not None and f.choice.mode == "logit" for f in loaded.flows.values()):
+        raise InputError(
+            [
+                Problem(
+                    str(given),
+                    None,
+                    ("flows",),
+                    "(no flow with choice: mode logit)",
+                    "a scenario with a logit route choice for --equilibrium",
+                )
+            ]
+        )
 
 
 def validate_command(
