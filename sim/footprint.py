@@ -136,7 +136,7 @@ def footprint(scenario: Scenario, network: Network, replications: int) -> Footpr
     months = math.ceil(min(scenario.horizon_h, 1e9) / HOURS_PER_MONTH) + 2
     kinds = [station.kind for station in network.stations]
     queueing = sum(kind in QUEUEING_KINDS for kind in kinds)
-    commodities = len({scenario.flows[route.name].commodity for route in network.flows})
+    commodities = len({scenario.flows[route.flow].commodity for route in network.flows})
     flows = len(network.flows)
     rows = 5 * (2 * flows + commodities) + 3 * commodities * months + 6 * flows + 8 * len(kinds)
     rows += 6 * queueing * months

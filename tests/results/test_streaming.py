@@ -24,6 +24,7 @@ from sim.streaming import run_streamed
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "scenarios" / "demo_two_ports.yaml"
 LEDGER = ROOT / "tests" / "data" / "ledger_one_ship.yaml"
+CHOICE = ROOT / "tests" / "data" / "choice_three_routes.yaml"
 FILES = (
     "visits.parquet",
     "shipments.parquet",
@@ -43,14 +44,34 @@ def contents(directory: Path) -> dict[str, bytes]:
     return {name: (directory / name).read_bytes() for name in FILES}
 
 
+def _diverting() -> sim.Scenario:
+    from tests.results.test_diversion_run import _scenario
+
+    return _scenario(diversion=True)
+
+
+SCENARIOS = {
+    "demo": lambda: sim.load_scenario(DEMO),
+    "ledger": lambda: sim.load_scenario(LEDGER),
+    "diversion": _diverting,
+    "choice": lambda: sim.load_scenario(CHOICE),
+}
+
+
 @pytest.mark.parametrize(
-    ("path", "engine", "replications"),
-    [(DEMO, "vector", 5), (DEMO, "reference", 3), (LEDGER, "vector", 4)],
+    ("name", "engine", "replications"),
+    [
+        ("demo", "vector", 5),
+        ("demo", "reference", 3),
+        ("ledger", "vector", 4),
+        ("diversion", "vector", 3),
+        ("choice", "vector", 3),
+    ],
 )
 def test_any_block_size_writes_the_files_of_the_run_held_in_memory(
-    path: Path, engine: str, replications: int, tmp_path: Path
+    name: str, engine: str, replications: int, tmp_path: Path
 ) -> None:
-    scenario = sim.load_scenario(path)
+    scenario = SCENARIOS[name]()
     write_run(run(scenario, engine=engine, replications=replications), tmp_path / "memory")
     expected = contents(tmp_path / "memory")
     assert pq.ParquetFile(tmp_path / "memory" / "visits.parquet").metadata.num_row_groups > 1
