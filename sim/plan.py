@@ -14,7 +14,7 @@ A flow with a diversion lays out both ways for each shipment: the route's visits
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,7 @@ from sim.scenario.routes import Step
 from sim.schedule import Schedule
 from sim.spells import has_random_capacity, replication_capacity, replication_parcel_limits
 
-__all__ = ["Plan", "check_plan", "draw_plan"]
+__all__ = ["Plan", "check_plan", "draw_plan", "expected_shipments"]
 
 QUADRATURE = (np.arange(4096, dtype=np.float64) + 0.5) / 4096
 """Midpoints used to average a parcel distribution under a cap (E[min(P, cap)])."""
@@ -216,18 +216,14 @@ def _check_classes(plan: Plan) -> None:
         )
 
 
-@dataclass(frozen=True)
-class _FlowDraws:
-    created: FloatArray
-    tonnes: FloatArray
-    teu: FloatArray
-    work: FloatArray  # shape (n, steps)
-    size: FloatArray  # shape (n, steps)
-    klass: ClassArray  # shape (n, steps)
-
-
 def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int], seed: int) -> Plan:
     """Draw every shipment and random number for the given replications.
+
+    Each stream — a (replication, purpose, entity) triple — is drawn on its own, so a replication's numbers
+    do not depend on the other replications drawn with it; everything else is done for all the
+    replications at once, flow by flow: uniforms become parcels, work and sizes by one inversion per
+    (flow, step), and the shipments of every flow and replication are laid out in creation order by one
+    sort.
 
     Parameters
     ----------
@@ -240,68 +236,59 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
     seed : int
         Root seed.
     """
+    numbers = [int(r) for r in replications]
     shares = route_shares(scenario, network)
-    per_rep = [_draw_replication(scenario, network, shares, rep, seed) for rep in replications]
-    counts = np.array([draws.created.size for draws in per_rep], dtype=np.int64)
-    rep_first = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    drawn = _ReplicationDraws.concatenate(per_rep)
-    first_visit = np.concatenate([[0], np.cumsum(drawn.n_steps)]).astype(np.int64)
-    shipment_id = (
-        np.concatenate([np.arange(c, dtype=np.int64) for c in counts]) if per_rep else np.empty(0, np.int64)
-    )
+    limits = [[*network.parcel_limits, *replication_parcel_limits(scenario, rep, seed)] for rep in numbers]
+    draws = [_draw_flow(scenario, limits, network, shares, route, numbers, seed) for route in network.flows]
+    laid = _Layout.of(draws, len(numbers))
     return Plan(
         network=network,
         seed=seed,
-        replications=tuple(int(r) for r in replications),
-        rep_first=rep_first,
-        shipment_rep=np.repeat(np.asarray(replications, dtype=np.int64), counts),
-        shipment_id=shipment_id,
-        shipment_flow=drawn.flow.astype(np.int64),
-        created=drawn.created.astype(np.float64),
-        tonnes=drawn.tonnes.astype(np.float64),
-        teu=drawn.teu.astype(np.float64),
-        free_flow_h=drawn.free_flow_h.astype(np.float64),
-        first_visit=first_visit,
-        visit_station=drawn.station.astype(np.int64),
-        visit_work=drawn.work.astype(np.float64),
-        visit_size=drawn.size.astype(np.float64),
-        capacity_by_rep=tuple(replication_capacity(scenario, network, rep, seed) for rep in replications)
+        replications=tuple(numbers),
+        rep_first=laid.rep_first,
+        shipment_rep=np.asarray(numbers, dtype=np.int64)[laid.rep] if numbers else np.empty(0, np.int64),
+        shipment_id=laid.shipment_id,
+        shipment_flow=laid.flow,
+        created=laid.gather(draws, "created"),
+        tonnes=laid.gather(draws, "tonnes"),
+        teu=laid.gather(draws, "teu"),
+        free_flow_h=laid.gather(draws, "free_flow_h"),
+        first_visit=laid.first_visit,
+        visit_station=laid.gather_visits(draws, "station").astype(np.int64),
+        visit_work=laid.gather_visits(draws, "work"),
+        visit_size=laid.gather_visits(draws, "size"),
+        capacity_by_rep=tuple(replication_capacity(scenario, network, rep, seed) for rep in numbers)
         if has_random_capacity(scenario)
         else (),
-        visit_class=drawn.klass.astype(np.int8) if any(s.has_priority for s in network.stations) else None,
+        visit_class=laid.gather_visits(draws, "klass").astype(np.int8)
+        if any(s.has_priority for s in network.stations)
+        else None,
     )
 
 
 @dataclass(frozen=True)
-class _ReplicationDraws:
-    """One replication's shipments, in creation order, and their visits, shipment after shipment.
+class _FlowDraws:
+    """One flow's shipments in every replication drawn (replication by replication, each in draw order).
+
+    Visits are stored shipment after shipment (CSR by ``n_steps``), so shipments of one flow may take routes
+    of different lengths.
 
     Attributes
     ----------
-    created : ndarray of float64
-        Creation time of each shipment (h).
-    flow : ndarray of int64
-        Index into ``network.flows`` of each shipment.
-    tonnes : ndarray of float64
-        Size of each shipment (t).
-    teu : ndarray of float64
-        Size of each shipment (TEU; 0 for bulk).
-    free_flow_h : ndarray of float64
-        Sum of each shipment's work at every station (h).
+    rep : ndarray of int64
+        Position (0 … R − 1) of each shipment's replication among those drawn.
+    created, tonnes, teu, free_flow_h : ndarray of float64
+        Creation time (h), sizes (t, TEU) and the sum of the shipment's work (h).
     n_steps : ndarray of int64
-        Visits of each shipment (stations on its route).
-    station : ndarray of int64
-        Station index of each visit.
-    work : ndarray of float64
-        Hours of work of each visit (h).
-    size : ndarray of float64
-        Shipment size of each visit in the station's unit (t or TEU; services only, 0 elsewhere).
+        Visits of each shipment.
+    station, work, size : ndarray
+        Station index, work (h) and size in the station's unit of each visit.
     klass : ndarray of int8
-        Priority class of each visit (:mod:`sim.class_draws`).
+        Priority class of each visit (:mod:`sim.class_draws`; 0 at stations without classes).
     """
 
+    rep: IntArray
     created: FloatArray
-    flow: IntArray
     tonnes: FloatArray
     teu: FloatArray
     free_flow_h: FloatArray
@@ -311,90 +298,143 @@ class _ReplicationDraws:
     size: FloatArray
     klass: ClassArray
 
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each flow's shipments go in the Plan: replication by replication, each in creation order.
+
+    Creation order is (time created, flow order, order within the flow): ``order`` indexes the shipments
+    of all flows concatenated (flow after flow).
+    """
+
+    order: IntArray
+    rep: IntArray
+    flow: IntArray
+    rep_first: IntArray
+    shipment_id: IntArray
+    first_visit: IntArray
+    visit_order: IntArray
+
     @classmethod
-    def concatenate(cls, parts: Sequence[_ReplicationDraws]) -> _ReplicationDraws:
-        """The replications' draws one after the other (empty float64 arrays when there are none)."""
+    def of(cls, draws: list[_FlowDraws], replications: int) -> _Layout:
+        rep = _joined([d.rep for d in draws], np.int64)
+        created = _joined([d.created for d in draws], np.float64)
+        flow = np.repeat(np.arange(len(draws), dtype=np.int64), [d.rep.size for d in draws])
+        within = np.arange(rep.size, dtype=np.int64)  # increasing within each flow and replication
+        order = np.lexsort((within, flow, created, rep))
+        steps = _joined([d.n_steps for d in draws], np.int64)
+        counts = np.bincount(rep, minlength=replications)
+        rep_first = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        sorted_rep = rep[order]
+        steps_sorted = steps[order]
+        first_visit = np.concatenate([[0], np.cumsum(steps_sorted)]).astype(np.int64)
+        starts = np.cumsum(steps) - steps  # each shipment's first visit in the flow-major visit arrays
+        offsets = np.arange(int(first_visit[-1]), dtype=np.int64) - np.repeat(first_visit[:-1], steps_sorted)
+        return cls(
+            order=order,
+            rep=sorted_rep,
+            flow=flow[order],
+            rep_first=rep_first,
+            shipment_id=np.arange(order.size, dtype=np.int64) - rep_first[sorted_rep],
+            first_visit=first_visit,
+            visit_order=np.repeat(starts[order], steps_sorted) + offsets,
+        )
 
-        def joined(name: str) -> NDArray[Any]:
-            return np.concatenate([getattr(part, name) for part in parts]) if parts else np.empty(0)
+    def gather(self, draws: list[_FlowDraws], name: str) -> FloatArray:
+        """A shipment column of every flow, in the Plan's order."""
+        return _joined([getattr(d, name) for d in draws], np.float64)[self.order]
 
-        return cls(**{f.name: joined(f.name) for f in fields(cls)})
-
-
-def _draw_replication(
-    scenario: Scenario, network: Network, shares: FloatArray, rep: int, seed: int
-) -> _ReplicationDraws:
-    limits = [*network.parcel_limits, *replication_parcel_limits(scenario, rep, seed)]
-    draws = [_draw_flow(scenario, limits, network, shares, route, rep, seed) for route in network.flows]
-    created = np.concatenate([d.created for d in draws])
-    flow = np.concatenate(
-        [np.full(d.created.size, r.index, dtype=np.int64) for d, r in zip(draws, network.flows, strict=True)]
-    )
-    within = np.concatenate([np.arange(d.created.size) for d in draws])
-    order = np.lexsort((within, flow, created))
-    steps = np.array([len(r.stations) for r in network.flows], dtype=np.int64)[flow][order]
-    by_flow = list(zip(draws, network.flows, strict=True))
-    station = np.concatenate(
-        [np.tile(np.asarray(r.stations, dtype=np.int64), d.created.size) for d, r in by_flow]
-    )
-    work = np.concatenate([d.work.ravel() for d, _ in by_flow])
-    size = np.concatenate([d.size.ravel() for d, _ in by_flow])
-    klass = np.concatenate([d.klass.ravel() for d, _ in by_flow])
-    visit_order = _visit_order(order, steps, by_flow)
-    free_flow = np.concatenate([d.work[:, : r.planned].sum(axis=1) for d, r in by_flow])
-    return _ReplicationDraws(
-        created=created[order],
-        flow=flow[order],
-        tonnes=np.concatenate([d.tonnes for d in draws])[order],
-        teu=np.concatenate([d.teu for d in draws])[order],
-        free_flow_h=free_flow[order],
-        n_steps=steps,
-        station=station[visit_order],
-        work=work[visit_order],
-        size=size[visit_order],
-        klass=klass[visit_order],
-    )
+    def gather_visits(self, draws: list[_FlowDraws], name: str) -> NDArray[Any]:
+        """A visit column of every flow, in the Plan's order."""
+        dtype = {"station": np.int64, "klass": np.int8}.get(name, np.float64)
+        return _joined([getattr(d, name) for d in draws], dtype)[self.visit_order]
 
 
-def _visit_order(
-    order: IntArray, steps_sorted: IntArray, by_flow: list[tuple[_FlowDraws, FlowRoute]]
-) -> IntArray:
-    """Indices that reorder flow-major visit rows into the shipments' creation order."""
-    steps_unsorted = np.concatenate(
-        [np.full(d.created.size, len(r.stations), dtype=np.int64) for d, r in by_flow]
-    )
-    starts = np.cumsum(steps_unsorted) - steps_unsorted
-    first = starts[order]
-    offsets = np.arange(int(steps_sorted.sum()), dtype=np.int64) - np.repeat(
-        np.cumsum(steps_sorted) - steps_sorted, steps_sorted
-    )
-    return np.asarray(np.repeat(first, steps_sorted) + offsets, dtype=np.int64)
+def _joined(parts: Sequence[NDArray[Any]], dtype: type) -> NDArray[Any]:
+    """The arrays one after the other (an empty array of ``dtype`` when there are none)."""
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype=dtype)
 
 
 def _draw_flow(
     scenario: Scenario,
-    all_limits: list[ParcelLimit],
+    all_limits: list[list[ParcelLimit]],
     network: Network,
     shares: FloatArray,
     route: FlowRoute,
-    rep: int,
+    reps: list[int],
     seed: int,
 ) -> _FlowDraws:
+    """One route's shipments in every replication: arrivals and uniforms stream by stream, inverted once.
+
+    ``all_limits[k]`` are the parcel limits of replication ``reps[k]`` (fixed and random). Streams are keyed
+    by the flow; a choice flow's shipments pick their route in :func:`_flow_arrivals`, and each route keeps
+    the draws of the shipments that took it.
+    """
     flow = scenario.flows[route.flow]
     commodity = scenario.commodities[flow.commodity]
-    limits = _limits_on(all_limits, route)
-    arrivals, chosen = _flow_arrivals(scenario, all_limits, network, shares, route, rep, seed)
-    created = arrivals[chosen]
-    uniforms = _open_uniforms(stream(seed, rep, "parcels", route.flow), arrivals.size)[chosen]
-    parcel = _limit_parcels(flow.parcel.ppf(uniforms), created, limits)
+    limits = [tuple(_limits_on(found, route)) for found in all_limits]
+    intensities: dict[tuple[int, tuple[ParcelLimit, ...]], Intensity] = {}
+    created_parts, uniform_parts, picks = [], [], []
+    for rep, found in zip(reps, all_limits, strict=True):
+        arrivals, chosen = _flow_arrivals(scenario, found, network, shares, route, rep, seed, intensities)
+        created_parts.append(arrivals[chosen])
+        uniform_parts.append(_open_uniforms(stream(seed, rep, "parcels", route.flow), arrivals.size)[chosen])
+        picks.append((arrivals.size, chosen))
+    counts = np.array([part.size for part in created_parts], dtype=np.int64)
+    created = _joined(created_parts, np.float64)
+    parcel = flow.parcel.ppf(_joined(uniform_parts, np.float64))
+    if len(set(limits)) <= 1:
+        parcel = _limit_parcels(parcel, created, list(limits[0]) if limits else [])
+    else:  # random parcel limits: each replication its own windows
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        for k, own in enumerate(limits):
+            part = slice(int(bounds[k]), int(bounds[k + 1]))
+            parcel[part] = _limit_parcels(parcel[part], created[part], list(own))
     tonnes, teu = _sizes(parcel, flow.parcel_unit, commodity)
     work = np.empty((created.size, len(route.steps)))
     size = np.zeros_like(work)
     for column, step in enumerate(route.steps):
-        draws = _open_uniforms(stream(seed, rep, "work", route.flow, step.station), arrivals.size)[chosen]
-        work[:, column], size[:, column] = _step_work(scenario, step, draws, tonnes, teu)
-    klass = draw_classes(scenario, route, rep, seed, arrivals.size)[chosen]
-    return _FlowDraws(created, tonnes, teu, work, size, klass)
+        draws = [
+            _open_uniforms(stream(seed, rep, "work", route.flow, step.station), drawn)[chosen]
+            for rep, (drawn, chosen) in zip(reps, picks, strict=True)
+        ]
+        work[:, column], size[:, column] = _step_work(scenario, step, _joined(draws, np.float64), tonnes, teu)
+    klass = [
+        draw_classes(scenario, route, rep, seed, drawn)[chosen]
+        for rep, (drawn, chosen) in zip(reps, picks, strict=True)
+    ]
+    return _FlowDraws(
+        rep=np.repeat(np.arange(len(reps), dtype=np.int64), counts),
+        created=created,
+        tonnes=tonnes,
+        teu=teu,
+        free_flow_h=work[:, : route.planned].sum(axis=1),
+        n_steps=np.full(created.size, len(route.steps), dtype=np.int64),
+        station=np.tile(np.asarray(route.stations, dtype=np.int64), created.size),
+        work=work.ravel(),
+        size=size.ravel(),
+        klass=_joined([k.ravel() for k in klass], np.int8),
+    )
+
+
+def expected_shipments(scenario: Scenario, network: Network) -> FloatArray:
+    """Expected shipments of each route (``network.flows`` order) in one replication: ``Lambda(horizon)``.
+
+    Every arrival process has one point per unit of ``Lambda`` on average (:mod:`sim.arrivals`), so this is
+    the mean count whatever the process; a route of a choice flow takes its share. Fixed parcel limits are
+    included; random ones are not (they raise a flow's rate only in their down spells). Inf or NaN for
+    volumes too large for floating point.
+    """
+    shares = route_shares(scenario, network)
+    counts = np.empty(len(network.flows))
+    for route in network.flows:
+        flow = scenario.flows[route.flow]
+        limits = _limits_on(list(network.parcel_limits), route)
+        with np.errstate(over="ignore", invalid="ignore"):
+            intensity = _intensity(scenario, flow, scenario.commodities[flow.commodity], limits)
+            share = float(shares[route.index]) if route.alternative else 1.0
+            counts[route.index] = float(intensity.cumulative[-1]) * share
+    return counts
 
 
 def _limits_on(all_limits: list[ParcelLimit], route: FlowRoute) -> list[ParcelLimit]:
@@ -409,20 +449,28 @@ def _flow_arrivals(
     route: FlowRoute,
     rep: int,
     seed: int,
+    cache: dict[tuple[int, tuple[ParcelLimit, ...]], Intensity],
 ) -> tuple[FloatArray, BoolArray]:
     """Arrival times of all the flow's shipments (streams keyed by the flow), and which take ``route``.
 
     A flow with one route takes every arrival; a choice flow's shipments pick a route in :mod:`sim.choice`.
+    ``cache`` keeps the intensities already computed, by route and parcel limits (replications without
+    random parcel limits share them).
     """
     flow = scenario.flows[route.flow]
     commodity = scenario.commodities[flow.commodity]
+
+    def intensity(of: FlowRoute) -> Intensity:
+        limits = tuple(_limits_on(all_limits, of))
+        if (of.index, limits) not in cache:
+            cache[(of.index, limits)] = _intensity(scenario, flow, commodity, list(limits))
+        return cache[(of.index, limits)]
+
     if not route.alternative:
-        created = _arrival_times(
-            flow, _intensity(scenario, flow, commodity, _limits_on(all_limits, route)), rep, seed, route.flow
-        )
+        created = _arrival_times(flow, intensity(route), rep, seed, route.flow)
         return created, np.ones(created.size, dtype=bool)
     siblings = alternatives_of(network, route.flow)
-    intensities = [_intensity(scenario, flow, commodity, _limits_on(all_limits, r)) for r in siblings]
+    intensities = [intensity(r) for r in siblings]
     probabilities = shares[[r.index for r in siblings]]
     created = _arrival_times(flow, combined_intensity(intensities, probabilities), rep, seed, route.flow)
     uniforms = _open_uniforms(stream(seed, rep, "choice", route.flow), created.size)

@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.engines import DEFAULT_ENGINE, check_engine, get_engine, simulate_points
 from sim.errors import InputError, Problem
+from sim.footprint import check_footprint, combined, footprint
 from sim.network import Network, build_network
 from sim.plan import Plan, draw_plan
 from sim.results.diversions import Diversions, diversion_kpis, routes_taken
@@ -76,7 +77,7 @@ class RunResult:
         table = shipments_table(self.plan, self.trace, self.scenario)
         if self.diversions is not None:
             table["diverted"] = self.diversions.shipments_column(self.plan.n_shipments)
-        return table.join(self.ledger) if _has_ledger(self.scenario) else table
+        return table.join(self.ledger) if has_ledger(self.scenario) else table
 
     @cached_property
     def ledger(self) -> pd.DataFrame:
@@ -88,7 +89,7 @@ class RunResult:
     @cached_property
     def stations(self) -> pd.DataFrame:
         """One row per station."""
-        return stations_table(self.plan, self.scenario)
+        return stations_table(self.network, self.scenario)
 
     @cached_property
     def kpis_by_replication(self) -> pd.DataFrame:
@@ -104,7 +105,7 @@ class RunResult:
         if has_choice(self.scenario):
             choices = choice_kpis_by_replication(self.scenario, self.plan, self.trace)
             table = pd.concat([table, choices], ignore_index=True)
-        if not _has_ledger(self.scenario):
+        if not has_ledger(self.scenario):
             return table
         from sim.results.ledger_kpis import ledger_kpis_by_replication
 
@@ -146,6 +147,12 @@ def run(
         Number of the first replication; replication ``r`` draws the same numbers whichever block it runs in.
     progress : callable, optional
         Called as ``progress(done, total)`` after each block of replications.
+
+    Raises
+    ------
+    InputError
+        Bad arguments, or a run that cannot be held in the memory available (:mod:`sim.footprint`; checked
+        before anything is drawn — :func:`sim.streaming.run_streamed` runs it block by block instead).
     """
     unknown = check_engine(engine, "<arguments>", ("engine",))
     if unknown:
@@ -156,10 +163,13 @@ def run(
     root = scenario.seed if seed is None else seed
     began = time.perf_counter()
     network = build_network(scenario)
-    plan = draw_plan(scenario, network, range(first_replication, first_replication + count), root)
-    trace = _simulate(
-        plan, get_engine(engine), block=1 if engine == "reference" else count, progress=progress
+    check_footprint(
+        footprint(scenario, network, count),
+        whole=True,
+        advice="`corridor run` streams replications block by block",
     )
+    plan = draw_plan(scenario, network, range(first_replication, first_replication + count), root)
+    trace = simulate_plan(plan, engine, progress)
     return _result(scenario, network, plan, trace, engine, root, time.perf_counter() - began)
 
 
@@ -179,6 +189,9 @@ def run_points(
     """
     began = time.perf_counter()
     networks = [build_network(scenario) for scenario in scenarios]
+    sizes = [footprint(sc, net, replications) for sc, net in zip(scenarios, networks, strict=True)]
+    if sizes:
+        check_footprint(combined(sizes, f"{len(sizes)} sweep points"), whole=True)
     numbers = range(first_replication, first_replication + replications)
     plans = [
         draw_plan(sc, net, numbers, seed) for sc, net, seed in zip(scenarios, networks, seeds, strict=True)
@@ -205,12 +218,18 @@ def _result(
     return RunResult(scenario, network, taken, times, engine, seed, wall_time_s, diversions)
 
 
-def _simulate(plan: Plan, engine: Callable[[Plan], Trace], block: int, progress: Progress | None) -> Trace:
+def simulate_plan(plan: Plan, engine: str, progress: Progress | None = None) -> Trace:
+    """The Trace of ``plan`` by engine ``engine``: the reference engine one replication at a time.
+
+    ``progress(done, total)`` is called after each replication (reference) or once (other engines).
+    """
+    simulate = get_engine(engine)
     total = len(plan.replications)
+    block = 1 if engine == "reference" else max(total, 1)
     parts = []
     for start in range(0, total, block):
         stop = min(start + block, total)
-        parts.append(engine(plan.block(start, stop)))
+        parts.append(simulate(plan.block(start, stop)))
         if progress is not None:
             progress(stop, total)
     return Trace(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("arrive", "start", "end")))
@@ -218,38 +237,49 @@ def _simulate(plan: Plan, engine: Callable[[Plan], Trace], block: int, progress:
 
 def kpi_records(result: RunResult) -> dict[str, Any]:
     """``kpis.json`` content: window, replications, the background traffic and every KPI table as records."""
-    summary = result.kpis
+    return kpi_document(result.scenario, result.network, result.replications, result.kpis)
+
+
+def kpi_document(
+    scenario: Scenario, network: Network, replications: list[int], summary: pd.DataFrame
+) -> dict[str, Any]:
+    """``kpis.json`` content from the KPI summary (:func:`sim.results.kpis.summarise`) of ``replications``."""
     tables = {
         name: group.drop(columns="table").to_dict(orient="records")
         for name, group in summary.groupby("table", sort=False)
     }
     return {
-        "window_h": [result.scenario.warmup_h, result.scenario.horizon_h],
-        "replications": result.replications,
+        "window_h": [scenario.warmup_h, scenario.horizon_h],
+        "replications": replications,
         "confidence": 0.95,
-        "background": Background.of(result.scenario, result.network).as_json(),
+        "background": Background.of(scenario, network).as_json(),
         "tables": tables,
     }
 
 
-def _has_ledger(scenario: Scenario) -> bool:
+def has_ledger(scenario: Scenario) -> bool:
     """Whether the scenario has a cost or emission ledger (``costs:`` or ``emissions:``)."""
     return scenario.costs is not None or scenario.emissions is not None
 
 
-def _shipments_arrow(result: RunResult) -> pa.Table:
+def shipments_file_table(
+    plan: Plan,
+    trace: Trace,
+    scenario: Scenario,
+    ledger: pd.DataFrame | None,
+    diversions: Diversions | None = None,
+) -> pa.Table:
     """The shipments as an Arrow table, as in ``shipments``.
 
     ``diverted`` follows when a flow has a diversion, then the ledger's columns (if any).
     """
     import pyarrow as pa
 
-    table = shipments_arrow(result.plan, result.trace, result.scenario)
-    if result.diversions is not None:
-        diverted = result.diversions.shipments_column(result.plan.n_shipments)
-        table = table.append_column("diverted", pa.array(diverted))
-    if _has_ledger(result.scenario):
-        for name, column in result.ledger.items():
+    table = shipments_arrow(plan, trace, scenario)
+    if diversions is not None:
+        table = table.append_column("diverted", pa.array(diversions.shipments_column(plan.n_shipments)))
+    if ledger is not None:
+        for name, column in ledger.items():
             table = table.append_column(str(name), pa.array(column.to_numpy(np.float64)))
     return table
 
@@ -275,7 +305,11 @@ def write_run(
     with atomic_directory(out, "run") as scratch:
         if visits == "all":
             write_parquet(visits_arrow(result.plan, result.trace), scratch / "visits.parquet", stamp)
-        write_parquet(_shipments_arrow(result), scratch / "shipments.parquet", stamp)
+        ledger = result.ledger if has_ledger(result.scenario) else None
+        shipments = shipments_file_table(
+            result.plan, result.trace, result.scenario, ledger, result.diversions
+        )
+        write_parquet(shipments, scratch / "shipments.parquet", stamp)
         write_parquet(result.stations, scratch / "stations.parquet", stamp)
         write_parquet(result.kpis_by_replication, scratch / "kpis_by_replication.parquet", stamp)
         write_json(kpi_records(result), scratch / "kpis.json")

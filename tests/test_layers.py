@@ -32,6 +32,8 @@ LAYERS: dict[str, int] = {
     "sim.engines": 6,
     "sim.results": 7,
     "sim.runner": 8,
+    "sim.footprint": 8,
+    "sim.streaming": 8,
     "sim.analysis": 9,
     "sim.experiments": 10,
     "sim.cli": 11,

@@ -107,6 +107,13 @@ def compare_command(
         ),
     ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    max_shipments: Annotated[
+        float | None,
+        typer.Option(
+            help="Refuse the comparison (exit 2, before drawing) if it would draw more shipments than this "
+            "over every scenario and replication: a limit for shared machines."
+        ),
+    ] = None,
 ) -> None:
     """Compare variants with a base scenario: paired differences per KPI with 95 % intervals.
 
@@ -114,6 +121,8 @@ def compare_command(
     """
     console = Console(quiet=quiet)
     _check(replications, seed, precision, max_replications, engine)
+    if max_shipments is not None and not max_shipments >= 1:
+        raise InputError([Problem(WHERE, None, ("--max-shipments",), str(max_shipments), "at least 1")])
     if changed_only and show_all:
         raise InputError([Problem(WHERE, None, ("--changed-only",), "--all", "one of --changed-only, --all")])
     scenarios = _load_all(base, variants)
@@ -143,6 +152,8 @@ def compare_command(
             max_replications=max_replications,
             notify=notify,
             background=background,
+            max_shipments=max_shipments,
+            where=WHERE,
         )
         progress.stage("writing the comparison", done=len(scenarios))
         write_comparison(result, target)

@@ -18,8 +18,14 @@ from sim.scenario.model import Scenario
 __all__ = ["register"]
 
 
-def _check_arguments(engine: str, replications: int | None, seed: int | None, visits: str) -> None:
+def _check_arguments(
+    engine: str, replications: int | None, seed: int | None, visits: str, max_shipments: float | None
+) -> None:
     problems = check_engine(engine, "<command line>", ("--engine",))
+    if max_shipments is not None and not max_shipments >= 1:
+        problems.append(
+            Problem("<command line>", None, ("--max-shipments",), str(max_shipments), "at least 1")
+        )
     if visits not in VISITS:
         problems.append(Problem("<command line>", None, ("--visits",), visits, " or ".join(VISITS)))
     if replications is not None and replications < 1:
@@ -50,6 +56,20 @@ def run_command(
             help="Keep every visit in visits.parquet (all) or only KPIs, shipments and stations (none)."
         ),
     ] = "all",
+    max_shipments: Annotated[
+        float | None,
+        typer.Option(
+            help="Refuse the run (exit 2, before drawing) if it would draw more shipments than this over all "
+            "replications: a limit for shared machines."
+        ),
+    ] = None,
+    max_memory: Annotated[
+        float | None,
+        typer.Option(
+            help="Memory the run may use (GB) on a shared machine: blocks of replications are sized to fit, "
+            "and a run that cannot fit is refused (exit 2, before drawing). Default: what is available."
+        ),
+    ] = None,
     equilibrium: Annotated[
         bool,
         typer.Option(
@@ -66,28 +86,34 @@ def run_command(
     ] = 0.01,
     max_iterations: Annotated[int, typer.Option(help="--equilibrium: simulations at most.")] = 40,
 ) -> None:
-    """Run a scenario, print a summary and write results (Parquet, JSON, resolved scenario)."""
+    """Run a scenario, print a summary and write results (Parquet, JSON, resolved scenario).
+
+    Replications are drawn, simulated, reduced and written a block at a time, so memory is bounded by one
+    block; a run that cannot fit even one replication at a time is refused before anything is drawn.
+    """
     console = Console(quiet=quiet)
-    _check_arguments(engine, replications, seed, visits)
+    _check_arguments(engine, replications, seed, visits, max_shipments)
+    if max_memory is not None and not max_memory > 0:
+        raise InputError([Problem("<command line>", None, ("--max-memory",), str(max_memory), "more than 0")])
     _check_equilibrium(tolerance, max_iterations)
     from sim.cli.progress import LazyProgress  # the simulation stack loads once the arguments are checked
-    from sim.cli.summary import print_summary
-    from sim.runner import run, write_run
+    from sim.cli.summary import RunSummary, print_run_summary, summary_of_result
     from sim.scenario.loader import load_scenario
+    from sim.streaming import run_streamed
 
     loaded = load_scenario(resolve_scenario(scenario))
     target = out if out is not None else Path("results") / loaded.name
     if equilibrium:
         _needs_logit(loaded, scenario)
-    extra: dict[str, object] = {}
     with (
         claim_output(
             target, "run", inputs=[resolve_scenario(scenario)]
         ),  # refused before simulating, not after
-        LazyProgress(f"simulating {loaded.name}", console, enabled=not quiet) as progress,
+        LazyProgress(f"simulating and writing {loaded.name}", console, enabled=not quiet) as progress,
     ):
-        if equilibrium:
+        if equilibrium:  # several runs held in memory, as the method of successive averages needs
             from sim.experiments.equilibrium import solve_equilibrium
+            from sim.runner import write_run
 
             solved = solve_equilibrium(
                 loaded,
@@ -98,17 +124,30 @@ def run_command(
                 max_iterations,
                 lambda step: progress.stage(f"equilibrium: iteration {step.number}, gap {step.gap:.3f}"),
             )
-            result = solved.result
-            extra["equilibrium.json"] = solved.record()
+            progress.stage("writing results")
+            write_run(solved.result, target, visits=visits, extra_json={"equilibrium.json": solved.record()})
+            summary = summary_of_result(solved.result)
         else:
-            result = run(loaded, engine=engine, replications=replications, seed=seed, progress=progress)
-        progress.stage("writing results")
-        write_run(result, target, visits=visits, extra_json=extra)
+            streamed = run_streamed(
+                loaded,
+                target,
+                engine=engine,
+                replications=replications,
+                seed=seed,
+                visits=visits,
+                progress=progress,
+                max_shipments=max_shipments,
+                max_memory_gb=max_memory,
+                where="<command line>",
+            )
+            summary = RunSummary(
+                loaded, streamed.kpis, len(streamed.replications), engine, streamed.seed, streamed.wall_time_s
+            )
     if equilibrium:
         from sim.cli.choice_summary import print_equilibrium
 
         print_equilibrium(solved, console)
-    print_summary(result, console)
+    print_run_summary(summary, console)
     console.print(f"results written to [bold]{target}[/]")
 
 

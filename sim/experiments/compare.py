@@ -33,6 +33,8 @@ from sim.analysis.stats.kpi_differences import (
     select_kpis,
 )
 from sim.analysis.stats.warmup import warmup_report
+from sim.footprint import check_footprint, combined, footprint
+from sim.network import build_network
 from sim.results.files import atomic_directory, write_json, write_parquet
 from sim.results.kpis import summarise
 from sim.results.traffic import Background, without_background
@@ -196,6 +198,8 @@ def run_comparison(
     max_replications: int = 50,
     notify: Notify | None = None,
     background: bool = True,
+    max_shipments: float | None = None,
+    where: str = "<arguments>",
 ) -> Comparison:
     """Run base and variants with common random numbers and compare their KPIs.
 
@@ -219,10 +223,29 @@ def run_comparison(
     background : bool
         Compare the KPIs of background traffic too; ``False`` leaves them out of the table
         (:func:`sim.results.traffic.without_background`, each run by its own scenario's background).
+    max_shipments : float, optional
+        Refuse (before anything is drawn) a comparison expected to draw more shipments than this over every
+        scenario and replication (with ``precision``: up to ``max_replications``).
+    where : str
+        Who asked, for messages: ``<arguments>`` or ``<command line>``.
+
+    Raises
+    ------
+    InputError
+        When the comparison, held in memory, cannot fit or exceeds ``max_shipments`` (:mod:`sim.footprint`).
     """
     names = _names([base, *variants])
     root = base.seed if seed is None else seed
     first = base.replications if replications is None else replications
+    most = first if precision is None else max(max_replications, first)
+    sizes = [footprint(s, build_network(s), most) for s in [base, *variants]]
+    check_footprint(
+        combined(sizes, f"{len(sizes)} scenarios"),
+        max_shipments=max_shipments,
+        whole=True,
+        where=where,
+        advice="fewer variants (every scenario's replications are held in memory to be paired)",
+    )
     runs = {name: RunTables(s, engine, root) for name, s in zip(names, [base, *variants], strict=True)}
     report = None
     if precision is None:

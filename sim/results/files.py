@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PROVENANCE_KEY",
     "VISITS",
+    "ParquetRows",
     "atomic_directory",
     "claim_output",
     "read_provenance",
@@ -124,25 +125,104 @@ def write_parquet(frame: pd.DataFrame | pa.Table, path: Path, provenance: dict[s
     reads back with its dtypes). The bytes depend only on the data and the provenance.
     """
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
-    metadata = dict(table.schema.metadata or {})
-    metadata[PROVENANCE_KEY] = json.dumps(provenance, sort_keys=True).encode()
-    labels = [
-        f.name
-        for f in table.schema
-        if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
-    ]
-    # times are near-random doubles: zstd saves ~40% of their bytes at twice the cost of writing them plain
-    compression = {f.name: "none" if pa.types.is_floating(f.type) else COMPRESSION for f in table.schema}
-    pq.write_table(
-        table.replace_schema_metadata(metadata),
-        path,
-        row_group_size=ROW_GROUP_ROWS,
-        compression=compression,
-        use_dictionary=labels,  # ids and labels; times and sizes gain nothing from a dictionary
-    )
+    with ParquetRows(path, provenance) as rows:
+        rows.write(table)
+
+
+class ParquetRows:
+    """A Parquet file written block by block, byte for byte the file :func:`write_parquet` writes at once.
+
+    Blocks are buffered and written as row groups of exactly :data:`ROW_GROUP_ROWS` rows (the last one
+    shorter), so the file does not depend on how the rows were cut into blocks; at most one row group is
+    held. The schema and writer options come from the first block. Use as a context manager: the file is
+    complete when the block ends without error.
+    """
+
+    def __init__(self, path: Path, provenance: dict[str, Any]) -> None:
+        self.path = path
+        self.provenance = provenance
+        self._writer: Any = None
+        self._pending: list[pa.Table] = []
+        self._rows = 0
+        self._written = False
+
+    def __enter__(self) -> ParquetRows:
+        """The file, ready for :meth:`write`."""
+        return self
+
+    def write(self, table: pa.Table) -> None:
+        """Append the rows of ``table`` (its schema must be the first block's)."""
+        if self._writer is None:
+            self._open(table.schema)
+        self._pending.append(table)
+        self._rows += table.num_rows
+        while self._rows >= ROW_GROUP_ROWS:
+            self._flush(ROW_GROUP_ROWS)
+        if self._pending and self._rows:
+            # a copy of the rows left over: a slice would keep the whole block (and the arrays it was built
+            # from, such as the Trace) alive until the next row group is written
+            import numpy as np  # here, not at the top: `corridor --help` imports this module
+            import pyarrow as pa
+
+            rest = pa.concat_tables(self._pending)
+            self._pending = [rest.take(pa.array(np.arange(rest.num_rows, dtype=np.int64)))]
+
+    def _open(self, schema: pa.Schema) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        metadata = dict(schema.metadata or {})
+        metadata[PROVENANCE_KEY] = json.dumps(self.provenance, sort_keys=True).encode()
+        labels = [
+            f.name
+            for f in schema
+            if pa.types.is_dictionary(f.type)
+            or pa.types.is_string(f.type)
+            or pa.types.is_large_string(f.type)
+        ]
+        # times are near-random doubles: zstd saves ~40% of their bytes at twice the cost of writing plain
+        compression = {f.name: "none" if pa.types.is_floating(f.type) else COMPRESSION for f in schema}
+        self._writer = pq.ParquetWriter(
+            self.path,
+            schema.with_metadata(metadata),
+            compression=compression,
+            use_dictionary=labels,  # ids and labels; times and sizes gain nothing from a dictionary
+        )
+
+    def _flush(self, rows: int) -> None:
+        """Write the first ``rows`` pending rows as one row group.
+
+        Only a row group that spans blocks is copied into one chunk; the others are slices of their block.
+        """
+        import pyarrow as pa
+
+        parts, taken = [], 0
+        while taken < rows:
+            head = self._pending[0]
+            part = head.slice(0, rows - taken)
+            parts.append(part)
+            taken += part.num_rows
+            if part.num_rows == head.num_rows:
+                self._pending.pop(0)
+            else:
+                self._pending[0] = head.slice(part.num_rows)
+        if not parts:  # no rows at all: the schema's empty row group, as write_table writes
+            group = self._pending[0].slice(0, 0)
+        else:
+            group = parts[0] if len(parts) == 1 else pa.concat_tables(parts).combine_chunks()
+        self._writer.write_table(group, ROW_GROUP_ROWS)
+        self._rows -= rows
+        self._written = True
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        """Write the last row group and close the file (only close it after an error)."""
+        if self._writer is None:
+            return
+        if kind is None and (self._rows or not self._written):
+            self._flush(self._rows)  # an empty table still writes its (empty) row group, as write_table
+        self._writer.close()
 
 
 def read_provenance(path: Path) -> dict[str, Any]:

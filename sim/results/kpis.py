@@ -38,7 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.arrays import BoolArray, FloatArray, IntArray
-from sim.network import Station
+from sim.network import Network, Station
 from sim.plan import Plan
 from sim.results.groups import Groups, group_sums
 from sim.results.waits import QUEUEING_KINDS, in_wait_window
@@ -48,7 +48,7 @@ from sim.trace import Trace
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["class_key", "kpis_by_replication", "summarise"]
+__all__ = ["KpiBlocks", "class_key", "kpis_by_replication", "summarise"]
 
 HOURS_PER_YEAR = 8760.0
 KEYS = ["table", "key", "period", "metric"]
@@ -84,27 +84,52 @@ BLOCK_VISITS = 1 << 18
 def kpis_by_replication(scenario: Scenario, plan: Plan, trace: Trace) -> pd.DataFrame:
     """All KPIs, one row per (table, key, period, metric, replication).
 
-    Replications are reduced a block at a time (:data:`BLOCK_VISITS`): every group of a KPI lies in one
+    Replications are reduced a block at a time (:class:`KpiBlocks`): every group of a KPI lies in one
     replication, so the blocks' tables are joined side by side, value for value what one pass would give.
     """
-    import pandas as pd
+    blocks = KpiBlocks(scenario, plan.network)
+    blocks.add(plan, trace)
+    return blocks.frame()
 
-    window = (scenario.warmup_h, scenario.horizon_h)
-    available = np.array([_available(s, window) for s in plan.network.stations], dtype=np.float64)
-    count = len(plan.replications)
-    step = max(1, BLOCK_VISITS * count // max(plan.n_visits, 1))
-    blocks = [
-        _block_tables(scenario, plan, trace, start, min(start + step, count), window, available)
-        for start in range(0, count, step)
-    ]
-    parts = [first.joined(*rest) for first, *rest in zip(*blocks, strict=True)]
-    numbers = np.asarray(plan.replications, dtype=np.int64)
-    columns: dict[str, list[NDArray[Any]]] = {c: [] for c in (*KEYS, "replication", "value")}
-    for part in parts:
-        for name, column in _columns(part, numbers).items():
-            columns[name].append(column)
-    # object arrays of str become pandas' str columns, as the grouped tables gave
-    return pd.DataFrame({name: np.concatenate(chunks) for name, chunks in columns.items()})
+
+class KpiBlocks:
+    """The per-replication KPIs of a run reduced block by block, as the engine produces the blocks.
+
+    :meth:`add` reduces the Plan and Trace of some whole replications (in :data:`BLOCK_VISITS` pieces) to
+    small per-replication tables and keeps only those; :meth:`frame` joins them side by side into the long
+    table :func:`kpis_by_replication` gives for all the replications at once, value for value.
+    """
+
+    def __init__(self, scenario: Scenario, network: Network) -> None:
+        self.scenario = scenario
+        self.window = (scenario.warmup_h, scenario.horizon_h)
+        self.available = np.array([_available(s, self.window) for s in network.stations], dtype=np.float64)
+        self.replications: list[int] = []
+        self._blocks: list[list[_Long]] = []
+
+    def add(self, plan: Plan, trace: Trace) -> None:
+        """Reduce the replications of ``plan`` (stored after those already added) and their Trace."""
+        count = len(plan.replications)
+        step = max(1, BLOCK_VISITS * count // max(plan.n_visits, 1))
+        for start in range(0, count, step):
+            stop = min(start + step, count)
+            self._blocks.append(
+                _block_tables(self.scenario, plan, trace, start, stop, self.window, self.available)
+            )
+        self.replications += plan.replications
+
+    def frame(self) -> pd.DataFrame:
+        """Every KPI of the replications added, one row per (table, key, period, metric, replication)."""
+        import pandas as pd
+
+        parts = [first.joined(*rest) for first, *rest in zip(*self._blocks, strict=True)]
+        numbers = np.asarray(self.replications, dtype=np.int64)
+        columns: dict[str, list[NDArray[Any]]] = {c: [] for c in (*KEYS, "replication", "value")}
+        for part in parts:
+            for name, column in _columns(part, numbers).items():
+                columns[name].append(column)
+        # object arrays of str become pandas' str columns, as the grouped tables gave
+        return pd.DataFrame({name: np.concatenate(chunks) for name, chunks in columns.items()})
 
 
 def _block_tables(

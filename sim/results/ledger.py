@@ -28,7 +28,7 @@ from sim.rates import MONEY, station_rates
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
-__all__ = ["COST_COMPONENTS", "ledger_columns", "visit_ledger"]
+__all__ = ["COST_COMPONENTS", "VisitLedger", "ledger_columns", "visit_ledger"]
 
 COST_COMPONENTS = ("sea", "rail", "inland", "port", "canal", "transit_time", "waiting_time", "carbon")
 """Cost columns ``cost_<component>_usd`` of the shipments table, in order; ``cost_total_usd`` is their sum."""
@@ -66,16 +66,19 @@ def visit_ledger(scenario: Scenario, plan: Plan) -> VisitLedger:
     )
 
 
-def ledger_columns(scenario: Scenario, plan: Plan, trace: Trace) -> pd.DataFrame:
+def ledger_columns(
+    scenario: Scenario, plan: Plan, trace: Trace, ledger: VisitLedger | None = None
+) -> pd.DataFrame:
     """Per-shipment ledger columns, aligned with :func:`sim.results.tables.shipments_table`'s rows.
 
     ``cost_<component>_usd`` for :data:`COST_COMPONENTS` and ``cost_total_usd`` (when the scenario has a
     ``costs:`` section); ``co2e_wtw_kg``, ``co2e_ttw_kg``, ``co2e_transport_wtw_kg`` and ``co2e_hub_wtw_kg``
     (when it has ``emissions:``); ``waiting_h``. No columns at all when it has neither section.
+    ``ledger`` is :func:`visit_ledger` of the Plan when already computed.
     """
     if scenario.costs is None and scenario.emissions is None:
         return pd.DataFrame(index=pd.RangeIndex(plan.n_shipments))
-    ledger = visit_ledger(scenario, plan)
+    ledger = visit_ledger(scenario, plan) if ledger is None else ledger
     row = plan.visit_shipment
     n = plan.n_shipments
 

@@ -16,18 +16,21 @@ import pandas as pd
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.plan import Plan
-from sim.results.ledger import COST_COMPONENTS, visit_ledger
+from sim.results.ledger import COST_COMPONENTS, VisitLedger, visit_ledger
 from sim.scenario.model import Scenario
 
-__all__ = ["ledger_kpis_by_replication"]
+__all__ = ["joined_blocks", "ledger_kpis_by_replication"]
 
 KEYS = ["table", "key", "period", "metric"]
 
 
-def ledger_kpis_by_replication(scenario: Scenario, plan: Plan, shipments: pd.DataFrame) -> pd.DataFrame:
+def ledger_kpis_by_replication(
+    scenario: Scenario, plan: Plan, shipments: pd.DataFrame, ledger: VisitLedger | None = None
+) -> pd.DataFrame:
     """Cost and emission KPIs, one row per (table, key, period, metric, replication).
 
-    Empty when the scenario has neither a ``costs:`` nor an ``emissions:`` section.
+    Empty when the scenario has neither a ``costs:`` nor an ``emissions:`` section. ``ledger`` is
+    :func:`~sim.results.ledger.visit_ledger` of the Plan when already computed.
     """
     columns = [*KEYS, "replication", "value"]
     if scenario.costs is None and scenario.emissions is None:
@@ -48,6 +51,7 @@ def ledger_kpis_by_replication(scenario: Scenario, plan: Plan, shipments: pd.Dat
     route_names = [">".join(f.nodes) for f in plan.network.flows]
     routes = sorted(set(route_names))
     route_of_flow = np.array([routes.index(r) for r in route_names], dtype=np.int64)
+    chosen = _chosen(values, done)
     parts = []
     for by, keys, codes in (
         ("flow", [f.name for f in plan.network.flows], flow_codes),
@@ -58,7 +62,7 @@ def ledger_kpis_by_replication(scenario: Scenario, plan: Plan, shipments: pd.Dat
         ),
         ("route", routes, route_of_flow[flow_codes]),
     ):
-        grouped = _group_sums(np.asarray(codes)[done], rep[done], keys, replications, values, done)
+        grouped = _group_sums(np.asarray(codes)[done], rep[done], keys, replications, chosen)
         if scenario.costs is not None:
             money = _per_unit(grouped, "cost_total_usd", 1.0, "cost_usd")
             parts.append(_long(money, f"cost_by_{by}", "cost"))
@@ -67,9 +71,31 @@ def ledger_kpis_by_replication(scenario: Scenario, plan: Plan, shipments: pd.Dat
             parts.append(_long(carbon, f"emissions_by_{by}", "co2e"))
     parts.extend(_choice_flow_totals(scenario, plan, np.asarray(flow_codes), done, rep, replications, values))
     if scenario.emissions is not None:
-        parts.append(_by_station(scenario, plan, done, rep, replications))
+        parts.append(_by_station(ledger or visit_ledger(scenario, plan), plan, done, rep, replications))
     table = pd.concat(parts, ignore_index=True)
     return table[columns]
+
+
+def joined_blocks(blocks: list[pd.DataFrame], replications: list[int]) -> pd.DataFrame:
+    """The tables of :func:`ledger_kpis_by_replication` for consecutive blocks of replications, as one.
+
+    Each block's table lists every (table, metric, key) cell with its replications in order, fastest; the
+    joined table has the cells in the same order, each with the replications of every block in turn — the
+    table one call over all the replications gives.
+
+    Parameters
+    ----------
+    blocks : list of pandas.DataFrame
+        One table per block, in replication order.
+    replications : list of int
+        How many replications each block holds.
+    """
+    if len(blocks) == 1:
+        return blocks[0]
+    cells = [np.arange(len(frame)) // count for frame, count in zip(blocks, replications, strict=True)]
+    joined = pd.concat(blocks, ignore_index=True)
+    order = np.argsort(np.concatenate(cells), kind="stable")
+    return joined.iloc[order].reset_index(drop=True)
 
 
 def _choice_flow_totals(
@@ -93,7 +119,7 @@ def _choice_flow_totals(
     code_of_route = np.array([names.index(r.flow) if r.alternative else -1 for r in routes], dtype=np.int64)
     codes = code_of_route[route_codes]
     mask = done & (codes >= 0)
-    grouped = _group_sums(codes[mask], rep[mask], names, replications, values, mask)
+    grouped = _group_sums(codes[mask], rep[mask], names, replications, _chosen(values, mask))
     parts = []
     if scenario.costs is not None:
         parts.append(_long(_per_unit(grouped, "cost_total_usd", 1.0, "cost_usd"), "cost_by_flow", "cost"))
@@ -108,26 +134,39 @@ def _replication_position(numbers: IntArray, replications: list[int]) -> IntArra
     return np.asarray(order[np.searchsorted(np.asarray(replications)[order], numbers)], dtype=np.int64)
 
 
+Chosen = dict[str, tuple[FloatArray, FloatArray | None]]
+"""Columns at the chosen rows: values with NaN as 0, and 1.0 where a value was NaN (None when none was)."""
+
+
+def _chosen(values: dict[str, FloatArray], mask: BoolArray) -> Chosen:
+    """Each column's values at ``mask`` (chosen once, summed by several groupings)."""
+    chosen: Chosen = {}
+    for name, column in values.items():
+        picked = column[mask]
+        missing = np.isnan(picked)
+        if missing.any():
+            chosen[name] = (np.where(missing, 0.0, picked), missing.astype(np.float64))
+        else:
+            chosen[name] = (picked, None)
+    return chosen
+
+
 def _group_sums(
-    codes: IntArray,
-    rep: IntArray,
-    keys: list[str],
-    replications: list[int],
-    values: dict[str, FloatArray],
-    mask: BoolArray,
+    codes: IntArray, rep: IntArray, keys: list[str], replications: list[int], chosen: Chosen
 ) -> pd.DataFrame:
-    """Sums of ``values[mask]`` by (key code, replication position), every pair present (0 when empty).
+    """Sums of the chosen values by (key code, replication position), every pair present (0 when empty).
 
     A sum is NaN when any member is NaN (a TTW total is unknown if one factor on a route lacks TTW).
     """
     size = len(keys) * len(replications)
     group = codes.astype(np.int64) * len(replications) + rep  # category codes may be int8
     sums = {}
-    for name, column in values.items():
-        chosen = column[mask]
-        missing = np.isnan(chosen)
-        total = np.bincount(group, weights=np.where(missing, 0.0, chosen), minlength=size)
-        unknown = np.bincount(group, weights=missing.astype(np.float64), minlength=size) > 0
+    for name, (filled, missing) in chosen.items():
+        total = np.bincount(group, weights=filled, minlength=size)
+        if missing is None:
+            sums[name] = total
+            continue
+        unknown = np.bincount(group, weights=missing, minlength=size) > 0
         sums[name] = np.where(unknown, np.nan, total)
     index = pd.MultiIndex.from_product([keys, replications], names=["key", "replication"])
     return pd.DataFrame(sums, index=index)
@@ -155,13 +194,15 @@ def _long(wide: pd.DataFrame, table: str, prefix: str) -> pd.DataFrame:
 
 
 def _by_station(
-    scenario: Scenario, plan: Plan, done: BoolArray, rep: IntArray, replications: list[int]
+    ledger: VisitLedger, plan: Plan, done: BoolArray, rep: IntArray, replications: list[int]
 ) -> pd.DataFrame:
     """CO₂e per station (legs, services, hubs) of the visits of shipments delivered in the window."""
-    ledger = visit_ledger(scenario, plan)
-    row = plan.visit_shipment
-    counted = done[row]
+    counted = np.repeat(done, np.diff(plan.first_visit))  # the visits of the shipments counted
     names = [s.name for s in plan.network.stations]
-    values = {"co2e_wtw_t": ledger.co2e_wtw_kg / 1000.0, "co2e_ttw_t": ledger.co2e_ttw_kg / 1000.0}
-    wide = _group_sums(plan.visit_station[counted], rep[row][counted], names, replications, values, counted)
+    values = {"co2e_wtw_t": ledger.co2e_wtw_kg, "co2e_ttw_t": ledger.co2e_ttw_kg}
+    chosen = {
+        name: (filled / 1000.0, missing) for name, (filled, missing) in _chosen(values, counted).items()
+    }  # kg to t after choosing: the same quotients, on fewer values (NaN stays NaN, 0 stays 0)
+    visit_rep = np.repeat(rep[done], np.diff(plan.first_visit)[done])
+    wide = _group_sums(plan.visit_station[counted], visit_rep, names, replications, chosen)
     return _long(wide, "emissions_by_station", "co2e")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.arrays import IntArray
+from sim.network import Network
 from sim.plan import Plan
 from sim.scenario.model import Scenario
 from sim.trace import Trace
@@ -130,12 +131,12 @@ def shipments_arrow(plan: Plan, trace: Trace, scenario: Scenario) -> pa.Table:
     return pa.table(_shipment_columns(plan, trace, scenario, _dictionary))
 
 
-def stations_table(plan: Plan, scenario: Scenario) -> pd.DataFrame:
+def stations_table(network: Network, scenario: Scenario) -> pd.DataFrame:
     """One row per station: where it is and its nominal capacity (berths, per departure, slots/day)."""
     import pandas as pd
 
     rows = []
-    for station in plan.network.stations:
+    for station in network.stations:
         node = scenario.nodes[station.node]
         rows.append(
             {

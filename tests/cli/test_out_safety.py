@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-import sim.runner
+import sim.streaming
 from sim.cli import main
 from sim.results.destinations import result_kind
 from tests.experiments.sweep.helpers import corridor, kill_job, wait_for
@@ -43,13 +43,13 @@ def hidden(directory: Path) -> list[str]:
 def simulations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Names of the scenarios ``corridor run`` (in this process) simulated: the real run, recorded."""
     started: list[str] = []
-    real = sim.runner.run  # corridor run imports it when it runs
+    real = sim.streaming.run_streamed  # corridor run imports it when it runs
 
-    def recorded(scenario: sim.Scenario, **options: object) -> sim.RunResult:
+    def recorded(scenario: sim.Scenario, out: Path, **options: object) -> sim.streaming.StreamedRun:
         started.append(scenario.name)
-        return real(scenario, **options)  # type: ignore[arg-type]
+        return real(scenario, out, **options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(sim.runner, "run", recorded)
+    monkeypatch.setattr(sim.streaming, "run_streamed", recorded)
     return started
 
 

@@ -145,7 +145,7 @@ def test_a_failed_write_keeps_the_previous_results(
     def broken(*_: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("sim.runner.write_json", broken)
+    monkeypatch.setattr("sim.streaming.write_json", broken)
     assert main(["run", str(DEMO), "--out", str(out), "--seed", "9", "--quiet"]) == 1
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["kept"]  # no partial directory left behind
@@ -157,7 +157,7 @@ def test_internal_errors_exit_1_without_a_traceback(
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("sim.runner.run", broken)  # sim.cli.run imports it when it runs
+    monkeypatch.setattr("sim.streaming.run_streamed", broken)  # sim.cli.run imports it when it runs
     assert main(["run", str(DEMO), "--out", str(tmp_path / "x")]) == 1
     err = capsys.readouterr().err
     assert "internal error" in err
