@@ -116,6 +116,7 @@ def sweep_command(
     from sim.experiments.sweep import plan as sweep_plan
     from sim.experiments.sweep.driver import SweepError, run_sweep
     from sim.experiments.sweep.executors import make_executor
+    from sim.experiments.sweep.space import DiskFullError
     from sim.experiments.sweep.spec import load_sweep
 
     console = Console()
@@ -133,6 +134,8 @@ def sweep_command(
         pool = make_executor(kind, workers, scheduler, slurm, level)
         try:
             outcome = run_sweep(plan, target, pool, resume, events)
+        except DiskFullError as error:
+            raise TasksFailedError(str(error)) from None
         except SweepError as error:
             raise TasksFailedError(
                 f"{error}; the finished tasks are kept: fix the cause and run again with --resume"
