@@ -40,11 +40,13 @@ FUZZ_EXAMPLES ?= 3000
 fuzz: $(VENV)/.dev
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -m fuzz
 
-# Both engines on the same Plans (benchmarks/results.json), then `corridor run` end to end (end_to_end.json).
+# Both engines on the same Plans (benchmarks/results.json), then `corridor run` end to end (end_to_end.json),
+# then a 200-task sweep on the local pool (sweep_pool.json).
 bench: $(VENV)/.dev
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.end_to_end
+	$(BIN)/python -m benchmarks.sweep_pool
 
 # Run the scenario library against the baseline; regenerate results/README.md and its figures.
 results: $(BIN)/corridor

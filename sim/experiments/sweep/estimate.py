@@ -3,9 +3,11 @@
 The driver simulates one replication of a typical point (the point of median expected shipments) exactly as a
 worker would — scenario, Plan, engine, KPIs — and times it. Its seconds per shipment, times the shipments of
 every point and replication (:func:`sim.scenario.checks.expected_shipments`), is the sweep's work; spread
-over the workers in whole tasks it is the wall time. Replications run together in a block usually cost less
-each than one alone (the vector engine's arrays grow, its per-call costs do not), so this is an upper
-estimate, typically within a factor of two; a worker's start-up (imports, a few seconds) is not counted.
+over the workers in whole tasks it is the wall time. What it leaves out: replications run together in a
+block cost less each than one alone (the vector engine's per-call costs are shared), which makes it high for
+large blocks; writing each task's file and the workers' start-up (imports, a few seconds) are not timed, and
+it assumes each worker gets a core as the pilot did — on a machine busy with other work a sweep takes longer
+(``benchmarks/sweep_pool.py`` prints the estimate beside the measured time).
 
 Work beyond :data:`LARGE_WORK_H` worker-hours needs the user's confirmation (``--allow-large``), like a
 sweep of many points or tasks (:mod:`.plan`).
