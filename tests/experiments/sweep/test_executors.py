@@ -30,6 +30,7 @@ from sim.experiments.sweep import (
 )
 from sim.experiments.sweep.driver import task_orders, together
 from sim.experiments.sweep.plan import point_scenario
+from sim.experiments.sweep.task import TaskReport
 from sim.results.files import read_provenance
 from sim.results.sweep_store import write_atomic_parquet
 from sim.runner import DEFAULT_ENGINE
@@ -323,3 +324,21 @@ def test_visits_all_keeps_each_tasks_visits_and_none_is_the_default(reference: P
     scenario = point_scenario(plan.base, plan.points[1].values, str(spec))
     alone = sim.run(scenario, replications=1, seed=11, first_replication=1)
     pd.testing.assert_frame_equal(stored, alone.visits)
+
+
+def test_each_task_reports_its_seconds_in_the_engine(tmp_path: Path) -> None:
+    """What benchmarks/sweep_pool.py adds up: engine time is part of a task's time, and of a run's."""
+    spec = write_sweep(tmp_path / "spec", {**GRID, "replications": 2, "block_size": 2, "points_per_task": 2})
+    reports: list[TaskReport] = []
+
+    class Record(SweepEvents):
+        def done(self, report: TaskReport) -> None:
+            reports.append(report)
+
+    run_sweep(
+        plan_sweep(load_sweep(spec)), tmp_path / "out", make_executor("local", workers=1), events=Record()
+    )
+    assert len(reports) == 8
+    assert all(0 < r.engine_time_s < r.wall_time_s for r in reports)
+    alone = sim.run(sim.load_scenario(sim_demo(spec)), replications=2)
+    assert 0 < alone.engine_time_s < alone.wall_time_s
