@@ -104,9 +104,12 @@ def measure(workers: int, replications: int, block_size: int) -> dict[str, Any]:
 
 def table(row: dict[str, Any]) -> str:
     """The row as a small table."""
-    lines = [
+    head = (
         f"{row['name']}: {row['tasks']} tasks on {row['workers']} workers in {row['pool_s']:.1f} s "
-        f"(median task {row['median_task_s']:.2f} s; estimated beforehand {row['estimated_s']:.0f} s)",
+        f"(median task {row['median_task_s']:.2f} s; estimated beforehand {row['estimated_s']:.0f} s)"
+    )
+    lines = [
+        head,
         f"  {'engine':<14s} {row['engine_share']:6.1%}",
         f"  {'rest of task':<14s} {row['rest_of_task_share']:6.1%}",
         f"  {'outside tasks':<14s} {row['outside_tasks_share']:6.1%}",

@@ -246,8 +246,9 @@ def _check_out(out: Path, content: dict[str, Any], resume: bool) -> dict[str, An
         if difference:
             raise _out_problem(
                 out,
-                f"a directory holding a different sweep ({difference} differs)",
-                "the directory of this sweep, or a new one",
+                f"a directory holding a different sweep ({difference})",
+                "the directory of this sweep, or a new one (--resume continues a sweep only with the"
+                " sweep file that started it)",
             )
     elif out.is_dir() and any(out.iterdir()):
         raise _out_problem(out, "a non-empty directory without a sweep manifest", "a new or empty directory")
@@ -261,10 +262,26 @@ def _write_start(plan: SweepPlan, out: Path, content: dict[str, Any], found: dic
     write_inputs(plan, out)
 
 
+DERIVED = ("parameters", "base_scenario", "points", "tasks")
+"""Manifest entries that follow from the settings: compared last, so that a message names the cause."""
+SHOWN_CHARS = 60
+
+
 def _identity_difference(found: dict[str, Any], content: dict[str, Any]) -> str | None:
-    for key in sorted(set(found) | set(content)):
-        if key not in NOT_IDENTITY and found.get(key) != content.get(key):
-            return key
+    """What differs between the manifest in the directory and this sweep's, in words; None when nothing."""
+    keys = sorted((set(found) | set(content)) - set(NOT_IDENTITY), key=lambda k: (k in DERIVED, k))
+    for key in keys:
+        there, here = found.get(key), content.get(key)
+        if there == here:
+            continue
+        if key == "points" and isinstance(there, list) and isinstance(here, list):
+            if len(there) != len(here):
+                return f"{len(there)} points there, {len(here)} in this sweep file"
+            first = next(k for k, (a, b) in enumerate(zip(there, here, strict=True)) if a != b)
+            unlike = sum(a != b for a, b in zip(there, here, strict=True))
+            return f"{unlike} of its {len(here)} points differ, first point {first}: other values or scenario"
+        shown = f": {there!r} there, {here!r} in this sweep file"
+        return f"{key} differs{shown if len(shown) <= 2 * SHOWN_CHARS else ''}"
     return None
 
 
