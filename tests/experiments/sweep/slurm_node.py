@@ -72,6 +72,7 @@ def install() -> None:
     """``apt-get install slurm-wlm munge`` when a command is missing (waits for another apt to finish)."""
     if all(shutil.which(c) or Path("/usr/sbin", c).exists() for c in COMMANDS):
         return
+    assert os.geteuid() == 0, f"installing {' and '.join(PACKAGES)} for the Slurm tests needs root"
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     get = ["apt-get", "-o", "DPkg::Lock::Timeout=900", "-q"]
     command = [*get, "install", "-y", "--no-install-recommends", *PACKAGES]
