@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from sim.results.sweep_store import remove_stale_temporaries
 from tests.experiments.sweep.helpers import (
     assert_same_results,
     corridor,
@@ -116,3 +117,14 @@ def test_a_disk_without_room_for_the_manifest_leaves_nothing(
     code, said, _ = sweep(grid_spec, out, "--resume")
     assert code == 0, said
     assert_same_results(reference, out)
+
+
+def test_scratch_files_of_both_kinds_are_swept_up(tmp_path: Path) -> None:
+    """What a killed worker leaves (hidden scratch of a KPI or a visits file) is removed; no other file."""
+    kept = [tmp_path / kind / "point=0000/block=0000.parquet" for kind in ("kpis", "visits")]
+    scratch = [p.parent / f".{p.name}.0123abcd.tmp" for p in kept]
+    for path in kept + scratch:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    assert remove_stale_temporaries(tmp_path) == 2
+    assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == sorted(kept)
