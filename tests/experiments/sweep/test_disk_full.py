@@ -12,9 +12,11 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
-from sim.results.sweep_store import remove_stale_temporaries
+from sim.results.files import read_provenance
+from sim.results.sweep_store import is_finished, remove_stale_temporaries
 from tests.experiments.sweep.helpers import (
     assert_same_results,
     corridor,
@@ -62,11 +64,13 @@ def sweep(spec: Path, out: Path, *options: str) -> tuple[int, str, str]:
 
 
 def assert_nothing_half_written(out: Path, reference: Path) -> None:
+    """No scratch file; every task file there is whole: the reference's data and provenance."""
     hidden = list(out.rglob(".*"))
     assert not hidden, f"scratch files left: {hidden}"
     expected = task_files(reference)
     for name, path in task_files(out).items():
-        assert path.read_bytes() == expected[name].read_bytes(), name
+        assert pq.read_table(path).equals(pq.read_table(expected[name])), name
+        assert is_finished(path, read_provenance(expected[name])), name
 
 
 @pytest.mark.parametrize("executor", ["local", "dask"])
