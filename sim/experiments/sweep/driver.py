@@ -264,7 +264,8 @@ def _write_start(plan: SweepPlan, out: Path, content: dict[str, Any], found: dic
 
 DERIVED = ("parameters", "base_scenario", "points", "tasks")
 """Manifest entries that follow from the settings: compared last, so that a message names the cause."""
-SHOWN_CHARS = 60
+SHOWN_CHARS = 120
+"""Both values of a differing setting are shown when they take at most this many characters."""
 
 
 def _identity_difference(found: dict[str, Any], content: dict[str, Any]) -> str | None:
@@ -281,7 +282,7 @@ def _identity_difference(found: dict[str, Any], content: dict[str, Any]) -> str 
             unlike = sum(a != b for a, b in zip(there, here, strict=True))
             return f"{unlike} of its {len(here)} points differ, first point {first}: other values or scenario"
         shown = f": {there!r} there, {here!r} in this sweep file"
-        return f"{key} differs{shown if len(shown) <= 2 * SHOWN_CHARS else ''}"
+        return f"{key} differs{shown if len(shown) <= SHOWN_CHARS else ''}"
     return None
 
 
