@@ -91,6 +91,7 @@ def test_a_disk_that_fills_up_stops_the_sweep_and_resume_finishes_it_identically
     assert "nothing half-written; free some space and run again with --resume" in said
     assert "Traceback" not in said
     assert "internal error" not in said
+    assert "No space left on device" in said.split("Error: no space left")[0], "the failed task's own error"
     assert_nothing_half_written(out, reference)
 
     resize(disk, 16 * 1024 * 1024)
