@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The baseline once it exists; until then the small demo scenario.
 SCENARIO ?= $(firstword $(wildcard scenarios/baseline_2024.yaml) scenarios/demo_two_ports.yaml)
 
-.PHONY: run test lint types unit fuzz schema bench results clean
+.PHONY: run test lint types unit browser slurm fuzz schema bench results clean
 
 $(BIN)/corridor: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(VENV)/.dev: pyproject.toml
 run: $(BIN)/corridor
 	$(BIN)/corridor run $(SCENARIO)
 
-test: $(VENV)/.dev lint types unit
+test: $(VENV)/.dev lint types browser slurm unit
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -34,6 +34,22 @@ types: $(VENV)/.dev
 
 unit: $(VENV)/.dev
 	$(BIN)/pytest -q --durations=10
+
+# The report's browser tests (tests/analysis/test_report_browser.py) drive Debian's chromium over its
+# DevTools pipe; installed here when missing (the machines and CI run as root with Debian's registries).
+CHROMIUM := /usr/bin/chromium
+browser: $(CHROMIUM)
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+# The real-Slurm tests (tests/experiments/sweep/test_slurm_real.py) start Debian's Slurm and MUNGE daemons
+# privately and stop them after; the packages are installed here when missing (the test set-up also does).
+SLURMCTLD := /usr/sbin/slurmctld
+slurm: $(SLURMCTLD)
+$(SLURMCTLD):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurm-wlm munge
 
 # Mutation fuzzing of every library scenario and sweep file with thousands of examples (make test runs 150).
 FUZZ_EXAMPLES ?= 3000

@@ -21,5 +21,6 @@ _.__getattr__  # sim/__init__.py: module __getattr__ (PEP 562) loads run/write_r
 _.tb  # the traceback argument of __exit__ in context managers
 _.setup  # dask WorkerPlugin.setup, called by distributed on each worker
 _._ok  # SimPy's private Event state, set by sim.engines.simpy_internals to make a triggered event
+_._value  # same (the triggered event's value)
 _.default_flow_style  # ruamel.yaml YAML settings, read by ruamel when dumping a scenario
 _.sort_base_mapping_type_on_output  # same

@@ -172,11 +172,24 @@ def targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
+def _merged(old: dict[str, Any], new: list[dict[str, Any]], when: str) -> list[dict[str, Any]]:
+    """The old file's rows with the new ones in place of those of the same workload (new ones appended),
+    each new row stamped ``measured`` with its date (the file's ``machine`` block keeps the full run's)."""
+    fresh = {row["workload"]: {**row, "measured": when} for row in new}
+    rows = [fresh.pop(row["workload"], row) for row in old["rows"]]
+    return rows + list(fresh.values())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks; exit 1 when a trace differs."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results file")
     parser.add_argument("--only", nargs="*", default=None, help="workload names to run")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="replace only the rows run (by workload) in an existing --out file, each stamped with its date",
+    )
     args = parser.parse_args(argv)
     keep_freed_memory()  # as the corridor command does: see sim/engines/memory.py
     rows = []
@@ -196,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
         "cpus": os.cpu_count(),
         "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
+    if args.merge and args.out.is_file():
+        rows = _merged(json.loads(args.out.read_text()), rows, machine["when"])
+        reached = targets(rows)
+        machine = json.loads(args.out.read_text())["machine"]
     args.out.write_text(json.dumps({"machine": machine, "rows": rows, "targets": reached}, indent=1) + "\n")
     print(f"results: {args.out}")
     return 0 if all(r["equal_traces"] for r in rows) else 1

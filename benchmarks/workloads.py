@@ -182,6 +182,18 @@ def workloads() -> list[Workload]:
             "replications:5",
         ),
         Workload(
+            "panama_diversion_x20",
+            "panama_drought_2023_24 (US Gulf soybeans may divert at the canal), 20 replications at once",
+            lambda: _draw(load_scenario(SCENARIOS / "panama_drought_2023_24.yaml"), 20),
+            "replications:2",
+        ),
+        Workload(
+            "mechanisms_x20",
+            "strike_risk: random strikes and weather closures, background traffic, Poisson arrivals; 20 reps",
+            lambda: _draw(load_scenario(SCENARIOS / "strike_risk.yaml"), 20),
+            "replications:3",
+        ),
+        Workload(
             "sweep_8_points_x10",
             "baseline_2024 at 8 sweep points (Santos grain berths 4-11) x 10 replications, in one run",
             lambda: _sweep_points(10),
@@ -218,17 +230,8 @@ def reference_part(plan: Plan, fraction: str) -> Plan:
 
 
 def first_replications(plan: Plan, count: int) -> Plan:
-    """The first ``count`` stored replications of a plan, as a plan."""
-    s1 = int(plan.rep_first[count])
-    v1 = int(plan.first_visit[s1])
-    return dataclasses.replace(
-        plan,
-        replications=plan.replications[:count],
-        rep_first=plan.rep_first[: count + 1],
-        **_rows(plan, slice(0, s1)),
-        first_visit=plan.first_visit[: s1 + 1],
-        **_visits(plan, slice(0, v1)),
-    )
+    """The first ``count`` stored replications of a plan, as a plan (their random schedules with them)."""
+    return plan.block(0, count)
 
 
 def first_hours(plan: Plan, hours: float) -> Plan:

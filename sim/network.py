@@ -17,11 +17,21 @@ import numpy as np
 
 from sim.arrays import FloatArray
 from sim.scenario.checks import disruption_stations, disruption_window_h
+from sim.scenario.diversion import resolve_diversion
 from sim.scenario.model import Disruption, Scenario
-from sim.scenario.routes import Step, resolve_route
+from sim.scenario.routes import Step, resolve_route, route_alternatives
 from sim.schedule import Schedule, windowed
 
-__all__ = ["DELAY_KINDS", "FlowRoute", "Network", "ParcelLimit", "Station", "build_network"]
+__all__ = [
+    "DELAY_KINDS",
+    "FlowDiversion",
+    "FlowRoute",
+    "Network",
+    "ParcelLimit",
+    "Station",
+    "build_network",
+    "diverts",
+]
 
 StationKind = Literal["berth", "service", "chokepoint", "leg", "dwell"]
 DELAY_KINDS = frozenset({"leg", "dwell"})
@@ -92,14 +102,82 @@ class ParcelLimit:
 
 
 @dataclass(frozen=True)
+class FlowDiversion:
+    """Where a flow's shipments may divert, and where their alternative visits lie (docs/design.md).
+
+    Attributes
+    ----------
+    at : int
+        Position in :attr:`FlowRoute.stations` of the chokepoint visit where the decision is taken.
+    branch : int
+        Position where the alternative's visits begin: the route's visits are ``stations[:branch]``, the
+        alternative's ``stations[branch:]`` (they replace ``stations[at:branch]`` for a shipment that
+        diverts).
+    threshold_days : float
+        A shipment diverts when the ships ahead of it exceed this many days of the current slots (d).
+    nodes : tuple of str
+        The alternative's nodes, the chokepoint first.
+    """
+
+    at: int
+    branch: int
+    threshold_days: float
+    nodes: tuple[str, ...]
+
+
+def diverts(ahead: int, slots_per_day: float, threshold_days: float) -> bool:
+    """The diversion rule: a shipment diverts when the ships ahead exceed ``threshold_days`` of slots.
+
+    Parameters
+    ----------
+    ahead : int
+        Ships waiting ahead of it at the chokepoint when it arrives (not yet given a slot).
+    slots_per_day : float
+        The chokepoint's slots per day at that instant.
+    threshold_days : float
+        The flow's threshold (d); ``inf`` for a shipment that never diverts.
+
+    Both engines decide with this one expression, so their floats agree: ``ahead > threshold_days ×
+    slots_per_day``, i.e. the queue ahead would take more than ``threshold_days`` days at the current slot
+    rate. With no slots (a closed canal) any ship behind another diverts; an infinite threshold never does
+    (``inf × 0`` is NaN, and no comparison with NaN holds).
+    """
+    return bool(ahead > threshold_days * slots_per_day)
+
+
+@dataclass(frozen=True)
 class FlowRoute:
-    """A flow with its route resolved to station indices."""
+    """A flow's route resolved to station indices: its one route, or one of its ``choice`` alternatives.
+
+    ``steps`` and ``stations`` are the visits laid out for each shipment: the route's, then (for a flow with
+    a diversion) the alternative's after the chokepoint; ``nodes`` are the route's nodes.
+
+    Attributes
+    ----------
+    name : str
+        The flow's id, or ``FLOW/ALTERNATIVE`` for an alternative (ids contain no ``/``): the label of its
+        shipments in results.
+    alternative : str
+        The alternative's name; empty for a flow with one route.
+    """
 
     index: int
     name: str
     steps: tuple[Step, ...]
     stations: tuple[int, ...]
     nodes: tuple[str, ...]
+    diversion: FlowDiversion | None = None
+    alternative: str = ""
+
+    @property
+    def planned(self) -> int:
+        """Visits of the route itself (without the alternative's)."""
+        return self.diversion.branch if self.diversion is not None else len(self.stations)
+
+    @property
+    def flow(self) -> str:
+        """The scenario flow's id (``scenario.flows[route.flow]``)."""
+        return self.name.partition("/")[0]
 
 
 @dataclass(frozen=True)
@@ -121,21 +199,41 @@ class Network:
 
 def build_network(scenario: Scenario) -> Network:
     """Number the stations used by any flow and resolve every flow's route to them."""
-    steps_by_flow = {name: resolve_route(scenario, name) for name in scenario.flows}
+    steps_by_flow = {
+        (name, alternative): resolve_route(scenario, name, alternative)
+        for name in scenario.flows
+        for alternative in route_alternatives(scenario, name)
+    }
     windows = _windows_by_station(scenario)
     stations: dict[str, Station] = {}
     flows = []
-    for index, (name, (steps, nodes, problems)) in enumerate(steps_by_flow.items()):
-        if problems:  # pragma: no cover - the loader has already reported these
-            raise ValueError(f"flow {name} has an unresolved route: {problems[0]}")
+    for index, ((name, alternative), (route, nodes, problems)) in enumerate(steps_by_flow.items()):
+        detour, detour_nodes, detour_problems = resolve_diversion(scenario, name, nodes)
+        if problems or detour_problems:  # pragma: no cover - the loader has already reported these
+            raise ValueError(f"flow {name} has an unresolved route: {(problems or detour_problems)[0]}")
+        steps = (*route, *detour)
         for step in steps:
             if step.station not in stations:
                 stations[step.station] = _station(
                     scenario, step, len(stations), windows.get(step.station, [])
                 )
-        flows.append(FlowRoute(index, name, steps, tuple(stations[s.station].index for s in steps), nodes))
+        label = name if alternative is None else f"{name}/{alternative}"
+        indices = tuple(stations[s.station].index for s in steps)
+        diversion = _diversion(scenario, name, route, detour_nodes)
+        flows.append(FlowRoute(index, label, steps, indices, nodes, diversion, alternative or ""))
     limits = tuple(_parcel_limits(scenario))
     return Network(tuple(stations.values()), tuple(flows), limits, scenario.horizon_h)
+
+
+def _diversion(
+    scenario: Scenario, name: str, route: tuple[Step, ...], nodes: tuple[str, ...]
+) -> FlowDiversion | None:
+    """The flow's diversion point and threshold, with its alternative laid out after the route's visits."""
+    diversion = scenario.flows[name].diversion
+    if diversion is None:
+        return None
+    at = next(k for k, step in enumerate(route) if step.kind == "chokepoint" and step.ref == diversion.at)
+    return FlowDiversion(at, len(route), diversion.threshold_days, nodes)
 
 
 Window = tuple[float, float, Disruption]

@@ -7,6 +7,8 @@ randomness is drawn here, by inversion of uniform draws from streams keyed by (r
 Layout: shipments of all replications are concatenated, replication by replication, each replication's in
 creation order (time created, then flow order, then order within the flow) — the order that breaks FIFO ties.
 Visits are stored CSR-style: shipment ``i`` visits ``visit_station[first_visit[i]:first_visit[i + 1]]``.
+A flow with a diversion lays out both ways for each shipment: the route's visits, then the alternative's
+(:class:`sim.network.FlowDiversion`); the engines take one and leave the other's times NaN.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.arrays import FloatArray, IntArray
+from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.arrivals import unit_points
+from sim.choice import alternatives_of, choose, combined_intensity, route_shares
 from sim.demand import Intensity, month_starts_h, volume_rate_h
-from sim.network import FlowRoute, Network, ParcelLimit
+from sim.network import DELAY_KINDS, FlowRoute, Network, ParcelLimit
 from sim.rng import stream
 from sim.scenario.model import Commodity, Flow, Scenario
 from sim.scenario.routes import Step
@@ -55,7 +58,9 @@ class Plan:
     tonnes, teu : ndarray of float64
         Shipment size (TEU is 0 for bulk).
     free_flow_h : ndarray of float64
-        Sum of the shipment's work at every station (h): its transit time with no waiting and nominal speeds.
+        Sum of the shipment's work at every station of its route (h): its transit time with no waiting and
+        nominal speeds (a flow's alternative route on diversion is not counted: see
+        :attr:`sim.network.FlowRoute.planned`).
     first_visit : ndarray of int64, shape (S + 1,)
         CSR offsets into the visit arrays.
     visit_station : ndarray of int64
@@ -148,10 +153,12 @@ class Plan:
 
 
 def check_plan(plan: Plan) -> None:
-    """The engines' precondition: every visit takes time and no leg ever stops.
+    """The engines' precondition: every visit takes time, no leg ever stops, and diversions are well laid out.
 
-    Scenarios cannot break it (see :mod:`sim.scenario.distributions`); hand-made Plans can. Zero-time visits
-    would leave the order of same-instant decisions undefined.
+    Scenarios cannot break it (see :mod:`sim.scenario.distributions`, :mod:`sim.scenario.diversion`);
+    hand-made Plans can. Zero-time visits would leave the order of same-instant decisions undefined; so
+    would a diverted ship joining a queue in the instant it turned away, hence an alternative starts with a
+    pure delay.
 
     Raises
     ------
@@ -170,6 +177,20 @@ def check_plan(plan: Plan) -> None:
         ]
         if station.is_delay and not all((s.values > 0).all() for s in schedules):
             raise ValueError(f"{station.name} has a speed factor of 0; speed factors must be > 0")
+    for flow in plan.network.flows:
+        diversion = flow.diversion
+        if diversion is None:
+            continue
+        kinds = [plan.network.stations[s].kind for s in flow.stations]
+        if not (
+            0 <= diversion.at < diversion.branch < len(kinds)
+            and kinds[diversion.at] == "chokepoint"
+            and kinds[diversion.branch] in DELAY_KINDS
+        ):
+            raise ValueError(
+                f"flow {flow.name}: a diversion needs a chokepoint on the route (position {diversion.at}) "
+                f"and an alternative after it that starts with a leg (position {diversion.branch})"
+            )
 
 
 @dataclass(frozen=True)
@@ -195,7 +216,8 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
     seed : int
         Root seed.
     """
-    per_rep = [_draw_replication(scenario, network, rep, seed) for rep in replications]
+    shares = route_shares(scenario, network)
+    per_rep = [_draw_replication(scenario, network, shares, rep, seed) for rep in replications]
     counts = np.array([draws.created.size for draws in per_rep], dtype=np.int64)
     rep_first = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     drawn = _ReplicationDraws.concatenate(per_rep)
@@ -271,9 +293,11 @@ class _ReplicationDraws:
         return cls(**{f.name: joined(f.name) for f in fields(cls)})
 
 
-def _draw_replication(scenario: Scenario, network: Network, rep: int, seed: int) -> _ReplicationDraws:
+def _draw_replication(
+    scenario: Scenario, network: Network, shares: FloatArray, rep: int, seed: int
+) -> _ReplicationDraws:
     limits = [*network.parcel_limits, *replication_parcel_limits(scenario, rep, seed)]
-    draws = [_draw_flow(scenario, limits, route, rep, seed) for route in network.flows]
+    draws = [_draw_flow(scenario, limits, network, shares, route, rep, seed) for route in network.flows]
     created = np.concatenate([d.created for d in draws])
     flow = np.concatenate(
         [np.full(d.created.size, r.index, dtype=np.int64) for d, r in zip(draws, network.flows, strict=True)]
@@ -288,7 +312,7 @@ def _draw_replication(scenario: Scenario, network: Network, rep: int, seed: int)
     work = np.concatenate([d.work.ravel() for d, _ in by_flow])
     size = np.concatenate([d.size.ravel() for d, _ in by_flow])
     visit_order = _visit_order(order, steps, by_flow)
-    free_flow = np.concatenate([d.work.sum(axis=1) for d, _ in by_flow])
+    free_flow = np.concatenate([d.work[:, : r.planned].sum(axis=1) for d, r in by_flow])
     return _ReplicationDraws(
         created=created[order],
         flow=flow[order],
@@ -318,22 +342,61 @@ def _visit_order(
 
 
 def _draw_flow(
-    scenario: Scenario, all_limits: list[ParcelLimit], route: FlowRoute, rep: int, seed: int
+    scenario: Scenario,
+    all_limits: list[ParcelLimit],
+    network: Network,
+    shares: FloatArray,
+    route: FlowRoute,
+    rep: int,
+    seed: int,
 ) -> _FlowDraws:
-    flow = scenario.flows[route.name]
+    flow = scenario.flows[route.flow]
     commodity = scenario.commodities[flow.commodity]
-    limits = [limit for limit in all_limits if limit.node in route.nodes]
-    intensity = _intensity(scenario, flow, commodity, limits)
-    created = _arrival_times(flow, intensity, rep, seed, route.name)
-    uniforms = _open_uniforms(stream(seed, rep, "parcels", route.name), created.size)
+    limits = _limits_on(all_limits, route)
+    arrivals, chosen = _flow_arrivals(scenario, all_limits, network, shares, route, rep, seed)
+    created = arrivals[chosen]
+    uniforms = _open_uniforms(stream(seed, rep, "parcels", route.flow), arrivals.size)[chosen]
     parcel = _limit_parcels(flow.parcel.ppf(uniforms), created, limits)
     tonnes, teu = _sizes(parcel, flow.parcel_unit, commodity)
     work = np.empty((created.size, len(route.steps)))
     size = np.zeros_like(work)
     for column, step in enumerate(route.steps):
-        draws = _open_uniforms(stream(seed, rep, "work", route.name, step.station), created.size)
+        draws = _open_uniforms(stream(seed, rep, "work", route.flow, step.station), arrivals.size)[chosen]
         work[:, column], size[:, column] = _step_work(scenario, step, draws, tonnes, teu)
     return _FlowDraws(created, tonnes, teu, work, size)
+
+
+def _limits_on(all_limits: list[ParcelLimit], route: FlowRoute) -> list[ParcelLimit]:
+    return [limit for limit in all_limits if limit.node in route.nodes]
+
+
+def _flow_arrivals(
+    scenario: Scenario,
+    all_limits: list[ParcelLimit],
+    network: Network,
+    shares: FloatArray,
+    route: FlowRoute,
+    rep: int,
+    seed: int,
+) -> tuple[FloatArray, BoolArray]:
+    """Arrival times of all the flow's shipments (streams keyed by the flow), and which take ``route``.
+
+    A flow with one route takes every arrival; a choice flow's shipments pick a route in :mod:`sim.choice`.
+    """
+    flow = scenario.flows[route.flow]
+    commodity = scenario.commodities[flow.commodity]
+    if not route.alternative:
+        created = _arrival_times(
+            flow, _intensity(scenario, flow, commodity, _limits_on(all_limits, route)), rep, seed, route.flow
+        )
+        return created, np.ones(created.size, dtype=bool)
+    siblings = alternatives_of(network, route.flow)
+    intensities = [_intensity(scenario, flow, commodity, _limits_on(all_limits, r)) for r in siblings]
+    probabilities = shares[[r.index for r in siblings]]
+    created = _arrival_times(flow, combined_intensity(intensities, probabilities), rep, seed, route.flow)
+    uniforms = _open_uniforms(stream(seed, rep, "choice", route.flow), created.size)
+    picked = choose(created, intensities, probabilities, uniforms)
+    return created, picked == siblings.index(route)
 
 
 def _open_uniforms(generator: np.random.Generator, size: int) -> FloatArray:

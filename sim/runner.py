@@ -19,6 +19,7 @@ from sim.engines import DEFAULT_ENGINE, check_engine, get_engine, simulate_point
 from sim.errors import InputError, Problem
 from sim.network import Network, build_network
 from sim.plan import Plan, draw_plan
+from sim.results.diversions import Diversions, diversion_kpis, routes_taken
 from sim.results.files import VISITS, atomic_directory, write_json, write_parquet
 from sim.results.kpis import kpis_by_replication, summarise
 from sim.results.provenance import provenance, run_details
@@ -29,6 +30,7 @@ from sim.results.tables import (
     visits_arrow,
     visits_table,
 )
+from sim.results.traffic import Background
 from sim.scenario.loader import dump_scenario
 from sim.scenario.model import Scenario
 from sim.trace import Trace
@@ -54,6 +56,8 @@ class RunResult:
     engine: str
     seed: int
     wall_time_s: float
+    diversions: Diversions | None = None
+    """Which shipments diverted (:mod:`sim.results.diversions`); ``plan`` and ``trace`` are the ways taken."""
     engine_time_s: float = 0.0
     """Of ``wall_time_s``, the seconds spent in the engine (the rest: network, Plan), when measured."""
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -72,6 +76,8 @@ class RunResult:
     def shipments(self) -> pd.DataFrame:
         """One row per shipment."""
         table = shipments_table(self.plan, self.trace, self.scenario)
+        if self.diversions is not None:
+            table["diverted"] = self.diversions.shipments_column(self.plan.n_shipments)
         return table.join(self.ledger) if _has_ledger(self.scenario) else table
 
     @cached_property
@@ -89,11 +95,19 @@ class RunResult:
     @cached_property
     def kpis_by_replication(self) -> pd.DataFrame:
         """KPIs per replication, long form."""
-        table = kpis_by_replication(self.scenario, self.plan, self.trace)
-        if not _has_ledger(self.scenario):
-            return table
         import pandas as pd
 
+        from sim.results.choice_kpis import choice_kpis_by_replication, has_choice
+
+        table = kpis_by_replication(self.scenario, self.plan, self.trace)
+        if self.diversions is not None:
+            window = (self.scenario.warmup_h, self.scenario.horizon_h)
+            table = pd.concat([table, diversion_kpis(self.diversions, window)], ignore_index=True)
+        if has_choice(self.scenario):
+            choices = choice_kpis_by_replication(self.scenario, self.plan, self.trace)
+            table = pd.concat([table, choices], ignore_index=True)
+        if not _has_ledger(self.scenario):
+            return table
         from sim.results.ledger_kpis import ledger_kpis_by_replication
 
         ledger = ledger_kpis_by_replication(self.scenario, self.plan, self.shipments)
@@ -150,7 +164,7 @@ def run(
         plan, get_engine(engine), block=1 if engine == "reference" else count, progress=progress
     )
     ended = time.perf_counter()
-    return RunResult(scenario, network, plan, trace, engine, root, ended - began, ended - simulating)
+    return _result(scenario, network, plan, trace, engine, root, ended - began, ended - simulating)
 
 
 def run_points(
@@ -183,7 +197,7 @@ def run_points(
     seconds, in_engine = ended - began, ended - simulating
     visits = sum(plan.n_visits for plan in plans) or 1
     return [
-        RunResult(
+        _result(
             sc,
             net,
             plan,
@@ -198,6 +212,23 @@ def run_points(
     ]
 
 
+def _result(
+    scenario: Scenario,
+    network: Network,
+    plan: Plan,
+    trace: Trace,
+    engine: str,
+    seed: int,
+    wall_time_s: float,
+    engine_time_s: float,
+) -> RunResult:
+    """The result of a run: the ways its shipments took (:func:`sim.results.diversions.routes_taken`)."""
+    taken, times, diversions = routes_taken(plan, trace)
+    return RunResult(
+        scenario, network, taken, times, engine, seed, wall_time_s, diversions, engine_time_s=engine_time_s
+    )
+
+
 def _simulate(plan: Plan, engine: Callable[[Plan], Trace], block: int, progress: Progress | None) -> Trace:
     total = len(plan.replications)
     parts = []
@@ -210,7 +241,7 @@ def _simulate(plan: Plan, engine: Callable[[Plan], Trace], block: int, progress:
 
 
 def kpi_records(result: RunResult) -> dict[str, Any]:
-    """``kpis.json`` content: window, replications and every KPI table as records."""
+    """``kpis.json`` content: window, replications, the background traffic and every KPI table as records."""
     summary = result.kpis
     tables = {
         name: group.drop(columns="table").to_dict(orient="records")
@@ -220,6 +251,7 @@ def kpi_records(result: RunResult) -> dict[str, Any]:
         "window_h": [result.scenario.warmup_h, result.scenario.horizon_h],
         "replications": result.replications,
         "confidence": 0.95,
+        "background": Background.of(result.scenario, result.network).as_json(),
         "tables": tables,
     }
 
@@ -230,21 +262,30 @@ def _has_ledger(scenario: Scenario) -> bool:
 
 
 def _shipments_arrow(result: RunResult) -> pa.Table:
-    """The shipments as an Arrow table, with the ledger's columns (if any) last, as in ``shipments``."""
+    """The shipments as an Arrow table, as in ``shipments``.
+
+    ``diverted`` follows when a flow has a diversion, then the ledger's columns (if any).
+    """
     import pyarrow as pa
 
     table = shipments_arrow(result.plan, result.trace, result.scenario)
+    if result.diversions is not None:
+        diverted = result.diversions.shipments_column(result.plan.n_shipments)
+        table = table.append_column("diverted", pa.array(diverted))
     if _has_ledger(result.scenario):
         for name, column in result.ledger.items():
             table = table.append_column(str(name), pa.array(column.to_numpy(np.float64)))
     return table
 
 
-def write_run(result: RunResult, out: Path, visits: str = "all") -> Path:
+def write_run(
+    result: RunResult, out: Path, visits: str = "all", extra_json: dict[str, Any] | None = None
+) -> Path:
     """Write every result file of ``result`` into ``out`` atomically; return ``out``.
 
     With ``visits="none"`` there is no ``visits.parquet`` (the largest file by far): the KPIs, shipments
-    and stations are written as always, and ``provenance.json`` says ``"visits": "none"``.
+    and stations are written as always, and ``provenance.json`` says ``"visits": "none"``. ``extra_json``
+    adds JSON files by name (``equilibrium.json`` of ``corridor run --equilibrium``).
 
     Raises
     ------
@@ -265,4 +306,6 @@ def write_run(result: RunResult, out: Path, visits: str = "all") -> Path:
         details = {**stamp, **run_details(result.wall_time_s), "visits": visits}
         write_json(details, scratch / "provenance.json")
         (scratch / "scenario.yaml").write_text(dump_scenario(result.scenario), encoding="utf-8")
+        for name, content in (extra_json or {}).items():
+            write_json(content, scratch / name)
     return out

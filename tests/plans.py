@@ -22,6 +22,7 @@ __all__ = [
     "assemble_plan",
     "base_data",
     "canal_story",
+    "diversion_story",
     "hand_plan",
     "port_story",
     "service_story",
@@ -173,6 +174,23 @@ def canal_story(slots: float, disruptions: dict[str, Any] | None = None) -> Scen
     }
     data["flows"]["f"] = _flow("bulk", "XXAAA", "XXBBB")
     data["disruptions"] = disruptions or {}
+    return scenario_from_data(data)
+
+
+def diversion_story(threshold_days: float) -> Scenario:
+    """:func:`canal_story` at 6 slots a day (one transit every 4 h) with a way round: flow ``f`` diverts at
+    ``XXCNL`` above ``threshold_days`` and sails ``cape_in`` (20 h) to hub ``XXHRN``, then ``cape_out`` (30 h)
+    to ``XXBBB``. Steps of ``f``: ``in``, the canal, ``out``, then the alternative's ``cape_in``,
+    ``cape_out``."""
+    data = canal_story(6.0).model_dump(by_alias=True, exclude_none=True)
+    data["nodes"]["XXHRN"] = {"name": "Cape", "kind": "hub"}
+    data["legs"]["cape_in"] = {"from": "XXCNL", "to": "XXHRN", "mode": "sea", "transit_h": 20.0}
+    data["legs"]["cape_out"] = {"from": "XXHRN", "to": "XXBBB", "mode": "sea", "transit_h": 30.0}
+    data["flows"]["f"]["diversion"] = {
+        "at": "XXCNL",
+        "threshold_days": threshold_days,
+        "route": ["XXCNL", "XXHRN", "XXBBB"],
+    }
     return scenario_from_data(data)
 
 

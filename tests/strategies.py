@@ -30,7 +30,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from sim.network import Network, Station
+from sim.network import FlowDiversion, FlowRoute, Network, Station
 from sim.plan import Plan
 from sim.scenario import Scenario, scenario_from_data
 from sim.schedule import Schedule, windowed
@@ -75,6 +75,7 @@ def scenarios(draw: st.DrawFn, max_replications: int = 3) -> Scenario:
         },
     }
     data["nodes"]["XXHUB"] = {"name": "Hub", "kind": "hub"}
+    data["nodes"]["XXHRN"] = {"name": "Cape", "kind": "hub"}
     data["flows"] = {f"f{i}": draw(_flow(ports)) for i in range(draw(st.integers(1, 5)))}
     data["disruptions"] = draw(_disruptions(ports, days * 24.0))
     return scenario_from_data(data)
@@ -141,6 +142,10 @@ def _legs(ports: list[str], draw: st.DrawFn) -> dict[str, Any]:
     }
     legs["canal_in"] = {"from": ports[0], "to": "XXCNL", "mode": "sea", "transit_h": 12.0}
     legs["canal_out"] = {"from": "XXCNL", "to": ports[-1], "mode": "sea", "transit_h": 12.0}
+    # the way round the canal, for diversions: whole hours, so a diverted ship can tie with others
+    legs["cape_in"] = {"from": "XXCNL", "to": "XXHRN", "mode": "sea", "transit_h": 30.0}
+    for port in ports:
+        legs[f"cape_{port}"] = {"from": "XXHRN", "to": port, "mode": "sea", "transit_h": 40.0}
     return legs
 
 
@@ -182,7 +187,9 @@ def _services(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
 
 @st.composite
 def _flow(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["line", "reverse", "canal", "rail", "feeder", "back", "middle"]))
+    kind = draw(
+        st.sampled_from(["line", "reverse", "canal", "canal_back", "rail", "feeder", "back", "middle"])
+    )
     arrivals = draw(st.sampled_from(ARRIVALS))
     if kind == "rail":
         parcel = draw(
@@ -208,6 +215,7 @@ def _flow(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
         "line": _by_leg(ports),
         "reverse": _by_leg(ports[::-1]),
         "canal": [ports[0], "XXCNL", ports[-1]],
+        "canal_back": [ports[-1], "XXCNL", ports[0]],
         "feeder": [ports[0], "feeder", ports[1]],
         "back": _by_leg([ports[0], ports[1], ports[0]]),
         "middle": _by_leg(ports[len(ports) // 2 :: -1]),
@@ -218,7 +226,7 @@ def _flow(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
             [{"dist": "fixed", "value": 20000.0}, {"dist": "uniform", "low": 10000.0, "high": 30000.0}]
         )
     )
-    return {
+    flow = {
         "commodity": "bulk",
         "origin": route[0],
         "destination": route[-1],
@@ -229,6 +237,17 @@ def _flow(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
         "parcel_unit": "t",
         "arrivals": arrivals,
     }
+    if kind.startswith("canal") and draw(st.booleans()):
+        flow["diversion"] = draw(_diversion(route[-1]))
+        flow["annual_volume"] = draw(st.sampled_from([5.0e6, 1.0e7]))  # a queue to divert from
+    return flow
+
+
+@st.composite
+def _diversion(draw: st.DrawFn, destination: str) -> dict[str, Any]:
+    """A diversion at the canal, round the cape (threshold 0: any ship behind another diverts)."""
+    threshold = draw(st.sampled_from([0.0, 0.25, 0.5, 1.0]))
+    return {"at": "XXCNL", "threshold_days": threshold, "route": ["XXCNL", "XXHRN", destination]}
 
 
 def _by_leg(nodes: list[str]) -> list[str]:
@@ -331,11 +350,15 @@ def plans(draw: st.DrawFn, max_replications: int = 3) -> Plan:
     """A random Plan on a random small network, every time an integer number of hours."""
     horizon = float(draw(st.sampled_from([60, 150])))
     stations = tuple(draw(_station(i, horizon)) for i in range(draw(st.integers(1, 6))))
-    network = Network(stations, (), (), horizon)
     n_routes = draw(st.integers(1, 4))
     routes = [
         draw(st.lists(st.integers(0, len(stations) - 1), min_size=1, max_size=5)) for _ in range(n_routes)
     ]
+    flows = [FlowRoute(k, f"r{k}", (), tuple(route), ()) for k, route in enumerate(routes)]
+    for k in range(n_routes):
+        flows[k] = draw(_diverting(flows[k], stations))
+    routes = [list(flow.stations) for flow in flows]
+    network = Network(stations, tuple(flows), (), horizon)
     replications = draw(st.integers(1, max_replications))
     parts = [draw(_replication(routes, stations, horizon)) for _ in range(replications)]
     plan = assemble_plan(network, parts)
@@ -346,6 +369,27 @@ def plans(draw: st.DrawFn, max_replications: int = 3) -> Plan:
         {s.index: _own_schedule(draw, s, horizon) for s in own if draw(st.booleans())} for _ in parts
     )
     return dataclasses.replace(plan, capacity_by_rep=schedules)
+
+
+@st.composite
+def _diverting(draw: st.DrawFn, flow: FlowRoute, stations: tuple[Station, ...]) -> FlowRoute:
+    """Sometimes the route with a chokepoint where ships may divert, and an alternative after it.
+
+    The alternative starts with a leg (a diverted ship sails on at once) and may visit any station after;
+    thresholds are whole or half days, slots and times whole numbers, so queue lengths tie with thresholds.
+    """
+    chokepoints = [s.index for s in stations if s.kind == "chokepoint"]
+    legs = [s.index for s in stations if s.kind == "leg"]
+    if not chokepoints or not legs or not draw(st.booleans()):
+        return flow
+    route = list(flow.stations)
+    at = draw(st.integers(0, len(route)))
+    route.insert(at, draw(st.sampled_from(chokepoints)))
+    detour = [draw(st.sampled_from(legs))]
+    detour += draw(st.lists(st.integers(0, len(stations) - 1), max_size=3))
+    threshold = draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]))
+    diversion = FlowDiversion(at, len(route), threshold, ())
+    return dataclasses.replace(flow, stations=(*route, *detour), diversion=diversion)
 
 
 def _own_schedule(draw: st.DrawFn, station: Station, horizon: float) -> Schedule:
@@ -409,11 +453,12 @@ def _replication(
     created = sorted(draw(st.lists(st.integers(0, int(horizon)), min_size=count, max_size=count)))
     shipments = []
     for t in created:
-        route = routes[draw(st.integers(0, len(routes) - 1))]
+        k = draw(st.integers(0, len(routes) - 1))
+        route = routes[k]
         work = [float(draw(st.integers(1, 9))) for _ in route]
         size = [
             float(draw(st.sampled_from([1, 1, 2, 4]))) if stations[s].kind == "service" else 0.0
             for s in route
         ]
-        shipments.append(HandShipment(float(t), route, work, size))
+        shipments.append(HandShipment(float(t), route, work, size, flow=k))
     return shipments

@@ -24,6 +24,8 @@ LAYERS: dict[str, int] = {
     "sim.network": 3,
     "sim.spells": 3,
     "sim.trace": 3,
+    "sim.rates": 4,
+    "sim.choice": 4,
     "sim.plan": 4,
     "sim.stacking": 5,
     "sim.engines": 6,

@@ -99,6 +99,13 @@ def compare_command(
     show_all: Annotated[
         bool, typer.Option("--all", help="Show every KPI, also those identical in every replication.")
     ] = False,
+    background: Annotated[
+        bool,
+        typer.Option(
+            "--background/--no-background",
+            help="Compare the KPIs of background traffic (flows marked background) too, or leave them out.",
+        ),
+    ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Compare variants with a base scenario: paired differences per KPI with 95 % intervals.
@@ -135,6 +142,7 @@ def compare_command(
             precision=precision,
             max_replications=max_replications,
             notify=notify,
+            background=background,
         )
         progress.stage("writing the comparison", done=len(scenarios))
         write_comparison(result, target)

@@ -1,7 +1,7 @@
 """The terminal view of comparisons and bottleneck rankings.
 
-Tables fit 80 columns, numbers carry the units of :mod:`sim.cli.units`, and significance is a symbol (``*``)
-as well as colour (so it survives ``NO_COLOR`` and pipes). Which rows a comparison shows:
+Tables fit 80 columns, numbers carry the units of :mod:`sim.analysis.units`, and significance is a symbol
+(``*``) as well as colour (so it survives ``NO_COLOR`` and pipes). Which rows a comparison shows:
 
 * ``default`` — every KPI except those identical in every replication (untouched by the change: common random
   numbers give them the same value in both runs); the footer says how many were hidden;
@@ -18,7 +18,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from sim.analysis.stats.kpi_differences import PRECISION_KPIS
+from sim.analysis.stats.verdicts import identical, too_wide
 from sim.cli.units import SIGNIFICANT, interval, kind_of, narrow_table, quantity
 from sim.experiments.compare import Comparison
 
@@ -41,16 +41,13 @@ SECTIONS = {
     ("stations", "wait_mean_h"): "Mean wait",
     ("stations", "waiting_at_horizon"): "Queued at horizon †",
     ("stations", "utilisation"): "Utilisation",
+    ("route_choice", "share"): "Route share (of the flow's shipments)",
+    ("cost_by_commodity", "cost_usd_per_t"): "Cost per tonne delivered",
+    ("cost_by_flow", "cost_usd_per_t"): "Cost per tonne delivered, by flow",
+    ("emissions_by_commodity", "co2e_kg_per_t"): "CO₂e (WTW) per tonne delivered",
+    ("emissions_by_flow", "co2e_kg_per_t"): "CO₂e (WTW) per tonne delivered, by flow",
 }
 QUEUED_NOTE = "† visits still waiting at the horizon, left out of the mean wait"
-
-WIDE_SHARE = 0.005
-"""An interval narrower than this share of the base mean is precise enough to call a difference nil."""
-
-
-def identical(table: pd.DataFrame) -> pd.Series:
-    """Rows whose difference is zero in every replication (interval [0, 0])."""
-    return (table["diff"] == 0) & (table["diff_low"] == 0) & (table["diff_high"] == 0)
 
 
 def _shown(rows: pd.DataFrame, which: Rows) -> pd.DataFrame:
@@ -111,25 +108,6 @@ def print_comparison(result: Comparison, console: Console, which: Rows = "defaul
         if hidden:
             what = "identical in every replication" if which == "default" else "without a significant change"
             console.print(f"{hidden} rows {what} hidden (--all shows every row)")
-
-
-def too_wide(table: pd.DataFrame) -> pd.DataFrame:
-    """Headline differences (:data:`PRECISION_KPIS`) whose interval is too wide to tell the runs apart.
-
-    A difference is too uncertain when its interval includes zero, is wider on each side than the difference
-    itself, and is wider than :data:`WIDE_SHARE` of the base mean (so precisely estimated nil effects pass).
-    """
-    pairs = pd.MultiIndex.from_frame(table[["table", "metric"]])
-    headline = pd.Series(pairs.isin(list(PRECISION_KPIS)), index=table.index)
-    half = (table["diff_high"] - table["diff_low"]) / 2
-    wide = (
-        headline
-        & ~table["significant"].astype(bool)
-        & ~identical(table)
-        & (half >= table["diff"].abs())
-        & (half > WIDE_SHARE * table["base_mean"].abs())
-    )
-    return table.loc[wide]
 
 
 def _wide_warning(result: Comparison, console: Console) -> None:

@@ -18,6 +18,13 @@ def report_command(
     directory: Annotated[
         Path, typer.Argument(help="A run directory (corridor run) or comparison (corridor compare).")
     ],
+    background: Annotated[
+        bool,
+        typer.Option(
+            "--background/--no-background",
+            help="Show background traffic (flows marked background), or leave it out of tables and figures.",
+        ),
+    ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
 ) -> None:
     """Write DIR/report.html (figures embedded, no external resources) and DIR/figures/*.png."""
@@ -27,7 +34,7 @@ def report_command(
     console = Console(quiet=quiet)
     try:
         with LazyProgress("drawing figures and writing the report", console):
-            target = build_report(directory)
+            target = build_report(directory, background=background)
     except RunDirError as error:
         raise InputError(
             [

@@ -13,6 +13,7 @@ from sim.engines import DEFAULT_ENGINE, ENGINES, check_engine
 from sim.errors import InputError, Problem
 from sim.results.files import VISITS, claim_output
 from sim.scenario.library import resolve_scenario
+from sim.scenario.model import Scenario
 
 __all__ = ["register"]
 
@@ -49,10 +50,26 @@ def run_command(
             help="Keep every visit in visits.parquet (all) or only KPIs, shipments and stations (none)."
         ),
     ] = "all",
+    equilibrium: Annotated[
+        bool,
+        typer.Option(
+            "--equilibrium",
+            help="Put the logit route choices in equilibrium with the simulated times (method of "
+            "successive averages) and write the run at the final shares, with equilibrium.json.",
+        ),
+    ] = False,
+    tolerance: Annotated[
+        float,
+        typer.Option(
+            help="--equilibrium: stop when the logit response moves no route share by more than this (0-1)."
+        ),
+    ] = 0.01,
+    max_iterations: Annotated[int, typer.Option(help="--equilibrium: simulations at most.")] = 40,
 ) -> None:
     """Run a scenario, print a summary and write results (Parquet, JSON, resolved scenario)."""
     console = Console(quiet=quiet)
     _check_arguments(engine, replications, seed, visits)
+    _check_equilibrium(tolerance, max_iterations)
     from sim.cli.progress import LazyProgress  # the simulation stack loads once the arguments are checked
     from sim.cli.summary import print_summary
     from sim.runner import run, write_run
@@ -60,17 +77,68 @@ def run_command(
 
     loaded = load_scenario(resolve_scenario(scenario))
     target = out if out is not None else Path("results") / loaded.name
+    if equilibrium:
+        _needs_logit(loaded, scenario)
+    extra: dict[str, object] = {}
     with (
         claim_output(
             target, "run", inputs=[resolve_scenario(scenario)]
         ),  # refused before simulating, not after
         LazyProgress(f"simulating {loaded.name}", console, enabled=not quiet) as progress,
     ):
-        result = run(loaded, engine=engine, replications=replications, seed=seed, progress=progress)
+        if equilibrium:
+            from sim.experiments.equilibrium import solve_equilibrium
+
+            solved = solve_equilibrium(
+                loaded,
+                engine,
+                replications,
+                seed,
+                tolerance,
+                max_iterations,
+                lambda step: progress.stage(f"equilibrium: iteration {step.number}, gap {step.gap:.3f}"),
+            )
+            result = solved.result
+            extra["equilibrium.json"] = solved.record()
+        else:
+            result = run(loaded, engine=engine, replications=replications, seed=seed, progress=progress)
         progress.stage("writing results")
-        write_run(result, target, visits=visits)
+        write_run(result, target, visits=visits, extra_json=extra)
+    if equilibrium:
+        from sim.cli.choice_summary import print_equilibrium
+
+        print_equilibrium(solved, console)
     print_summary(result, console)
     console.print(f"results written to [bold]{target}[/]")
+
+
+def _check_equilibrium(tolerance: float, max_iterations: int) -> None:
+    problems = []
+    if not 0 < tolerance < 1:
+        problems.append(
+            Problem("<command line>", None, ("--tolerance",), str(tolerance), "a share in (0, 1)")
+        )
+    if max_iterations < 1:
+        problems.append(
+            Problem("<command line>", None, ("--max-iterations",), str(max_iterations), "at least 1")
+        )
+    if problems:
+        raise InputError(problems)
+
+
+def _needs_logit(loaded: Scenario, given: Path) -> None:
+    if not any(f.choice is not None and f.choice.mode == "logit" for f in loaded.flows.values()):
+        raise InputError(
+            [
+                Problem(
+                    str(given),
+                    None,
+                    ("flows",),
+                    "(no flow with choice: mode logit)",
+                    "a scenario with a logit route choice for --equilibrium",
+                )
+            ]
+        )
 
 
 def validate_command(

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 
+from sim.cli.choice_summary import print_choice, route_labels
 from sim.cli.units import narrow_table, quantity, with_half_width
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from sim.runner import RunResult
-    from sim.scenario.model import Scenario
+    from sim.scenario.model import Flow, Scenario
 
 __all__ = ["RunSummary", "print_run_summary", "print_summary", "summary_of_directory", "summary_of_result"]
 
@@ -131,7 +132,13 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
         f"warm-up {scenario.warmup_days:g} days, {reps} replication{'s' * (reps != 1)}, "
         f"engine {summary.engine}, seed {summary.seed}{took}"
     )
-    flows = narrow_table("Flows (mean ±95 % CI half-width)")
+    background = any(flow.background for flow in scenario.flows.values())
+    flows = narrow_table(
+        "Flows (mean ±95 % CI half-width)",
+        caption="below the rule: background traffic (the ports' and canal's other traffic)"
+        if background
+        else None,
+    )
     flows.add_column("flow", overflow="fold", min_width=12)
     for column in ("delivered/yr", "transit", "transit\np95", "delay"):
         flows.add_column(column, justify="right", no_wrap=True)
@@ -140,7 +147,12 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
     transit = _pick(kpis, "transit_by_flow", "transit_mean_h")
     p95 = _pick(kpis, "transit_by_flow", "transit_p95_h")
     delay = _pick(kpis, "transit_by_flow", "delay_mean_h")
-    for name, flow in scenario.flows.items():
+    # modelled flows first, then the background traffic under a rule
+    labels = sorted(route_labels(scenario), key=lambda label: _flow_of(scenario, label).background)
+    for position, name in enumerate(labels):
+        flow = _flow_of(scenario, name)
+        if flow.background and (position == 0 or not _flow_of(scenario, labels[position - 1]).background):
+            flows.add_section()
         containerised = scenario.commodities[flow.commodity].kind == "container"
         flows.add_row(
             name,
@@ -150,7 +162,12 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
             _row(delay, name, "duration"),
         )
     console.print(flows)
-    _print_ledger(kpis, console)
+    _print_traffic(kpis, console)
+    print_choice(kpis, console)
+    from sim.results.traffic import Background, without_background
+
+    _print_ledger(without_background(kpis, Background.of(scenario)), console)
+    _print_diversions(kpis, console)
     console.print()
     stations = narrow_table(
         f"Busiest stations (top {top_stations} by utilisation)",
@@ -176,10 +193,65 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
     console.print(stations)
 
 
+def _print_diversions(kpis: pd.DataFrame, console: Console) -> None:
+    """One line per chokepoint where ships may divert.
+
+    Diversions of the arrivals (means per replication) and the extra sailing days of a diverted ship (mean;
+    the intervals are in kpis.json).
+    """
+    diversions = _pick(kpis, "diversions_by_station", "diversions")
+    arrivals = _pick(kpis, "diversions_by_station", "arrivals")
+    share = _pick(kpis, "diversions_by_station", "diverted_share")
+    extra = _pick(kpis, "diversions_by_station", "extra_sailing_days_mean")
+    for station in diversions.index:
+        days = float(extra["mean"].get(station, math.nan))
+        each = f", +{quantity(days * 24.0, 'duration')} each" if math.isfinite(days) else ""
+        console.print(
+            f"Diverted at {station}: {_count(diversions, station)} of {_count(arrivals, station)} "
+            f"ships a replication ({_mean(share, station, 'share')}){each}"
+        )
+
+
+def _flow_of(scenario: Scenario, label: str) -> Flow:
+    """The scenario flow of a results label (``FLOW`` or ``FLOW/ALTERNATIVE``)."""
+    return scenario.flows[label.partition("/")[0]]
+
+
+def _print_traffic(kpis: pd.DataFrame, console: Console) -> None:
+    """With background traffic: the two classes' tonnes, and each class's waits where they share a station."""
+    classes = _pick(kpis, "throughput_by_traffic", "tonnes_per_year")
+    if not float(classes["mean"].get("background", 0.0)):
+        return
+    console.print(
+        f"Delivered a year: modelled {_row(classes, 'modelled', 'mass')}, "
+        f"background {_row(classes, 'background', 'mass')}"
+    )
+    shared = narrow_table(
+        "Waits at stations shared with background traffic",
+        caption="each class's visits that arrived after the warm-up and started by the horizon",
+    )
+    shared.add_column("station", overflow="fold", min_width=12)
+    for column in ("modelled\nwait", "modelled\np95", "background\nwait", "background\np95"):
+        shared.add_column(column, justify="right", no_wrap=True)
+    rows = kpis[kpis["table"] == "waits_by_traffic"]
+    for station in dict.fromkeys(rows["key"]):
+        mine = rows[rows["key"] == station]
+        cells = []
+        for traffic in ("modelled", "background"):
+            of = mine[mine["period"] == traffic]
+            cells += [
+                _row(_pick(of, "waits_by_traffic", "wait_mean_h"), station, "duration"),
+                _mean(_pick(of, "waits_by_traffic", "wait_p95_h"), station, "duration"),
+            ]
+        shared.add_row(station, *cells)
+    console.print(shared)
+
+
 def _print_ledger(kpis: pd.DataFrame, console: Console) -> None:
     """Two lines when the scenario has costs or emissions: window totals, and per tonne by commodity.
 
-    The totals are sums of the commodities' means (a sum of means is the mean of the sums); their intervals
+    Background traffic is left out (the caller passes the modelled flows' KPIs). The totals are sums of
+    the commodities' means (a sum of means is the mean of the sums); their intervals
     are per commodity, in ``kpis.json``.
     """
     totals, ratios, labels = [], [], []

@@ -11,7 +11,10 @@ This engine is the semantic definition the vector engine must reproduce. Rules:
   ``capacity(t_departure)``; a shipment larger than a whole departure leaves alone on an empty one; the head
   is never overtaken.
 - Chokepoints: one transit may start every ``24 / slots(t)`` hours (slots taken at the previous start);
-  with 0 slots, none starts until slots return.
+  with 0 slots, none starts until slots return. Ships that arrived in an instant join the queue at its end,
+  in FIFO order; a ship of a flow with a diversion there first counts the ships waiting ahead of it and, by
+  :func:`sim.network.diverts`, turns away: it leaves the queue at once and sails its flow's alternative
+  route (its chokepoint visit and the route's later visits are never started).
 - Legs: travel time = work / speed factor at departure. Dwells (yard time at a port) are pure delays too:
   they are legs whose speed factor is 1 throughout.
 - Random disruptions: in each replication a station follows that replication's schedule
@@ -30,7 +33,7 @@ import simpy
 from simpy.events import NORMAL, EventPriority
 
 from sim.engines.simpy_internals import schedule_at, triggered_event
-from sim.network import Station
+from sim.network import Station, diverts
 from sim.plan import Plan, check_plan
 from sim.trace import Trace
 
@@ -134,8 +137,27 @@ class _Chokepoint(_Queue):
     def __init__(self, env: simpy.Environment, station: Station):
         super().__init__(env, station)
         self.next_free = -np.inf
+        self.arriving: list[tuple[float, int, int, simpy.Event, float]] = []
+
+    def join(self, order: int, visit: int, threshold_days: float = np.inf) -> simpy.Event:
+        """Arrive; the event's value is False if the ship diverts (see :meth:`_admit`), else True."""
+        granted = simpy.Event(self.env)
+        self.arriving.append((self.env.now, order, visit, granted, threshold_days))
+        self.request_decision()
+        return granted
+
+    def _admit(self) -> None:
+        """The instant's arrivals in FIFO order: each diverts, or joins the queue behind those ahead."""
+        slots = self.station.capacity.at(self.env.now)
+        for when, order, visit, granted, threshold in sorted(self.arriving, key=lambda a: a[:2]):
+            if diverts(len(self.waiting), slots, threshold):
+                granted.succeed(False)
+            else:
+                heapq.heappush(self.waiting, (when, order, visit, granted))
+        self.arriving.clear()
 
     def decide(self) -> None:
+        self._admit()
         if not self.waiting:
             return
         now = self.env.now
@@ -146,7 +168,7 @@ class _Chokepoint(_Queue):
             return
         granted = heapq.heappop(self.waiting)[3]
         self.next_free = now + 24.0 / self.station.capacity.at(now)
-        granted.succeed()
+        granted.succeed(True)
         if self.waiting:
             _late_at(self.env, self.next_free, self.request_decision)
 
@@ -191,7 +213,11 @@ def _shipment(
     record: _Recorder,
 ) -> Generator[simpy.Event, Any, None]:
     order = int(plan.shipment_id[row])
-    for visit in range(int(plan.first_visit[row]), int(plan.first_visit[row + 1])):
+    first, last = int(plan.first_visit[row]), int(plan.first_visit[row + 1])
+    diversion = plan.network.flows[int(plan.shipment_flow[row])].diversion
+    decide_at = first + diversion.at if diversion is not None else -1
+    visit, stop = first, first + diversion.branch if diversion is not None else last
+    while visit < stop:
         station = stations[int(plan.visit_station[visit])]
         record.arrive[visit] = env.now
         work = float(plan.visit_work[visit])
@@ -199,6 +225,12 @@ def _shipment(
             record.start[visit] = env.now
             spec = specs[int(plan.visit_station[visit])]
             yield env.timeout(work / spec.capacity.at(env.now))
+        elif visit == decide_at and diversion is not None:
+            if not (yield station.join(order, visit, diversion.threshold_days)):
+                visit, stop = first + diversion.branch, last  # diverted: the alternative, from now
+                continue
+            record.start[visit] = env.now
+            yield env.timeout(work)
         else:
             yield station.join(order, visit)
             record.start[visit] = env.now
@@ -206,6 +238,7 @@ def _shipment(
             if isinstance(station, _BerthPool):
                 station.release()
         record.end[visit] = env.now
+        visit += 1
 
 
 def _source(

@@ -10,9 +10,9 @@ result is paired with the undegraded base:
 * leg ``leg:ID`` — speed × (1 − f), as a whole-horizon speed disruption.
 
 Two KPIs rank them: total throughput (t/yr, all commodities) and the tonne-weighted mean transit time
-(flows weighted by their base throughput, h). Background traffic — flows whose origin is their destination,
-such as the canal's other transits (``panama_background``), modelled only so that it queues — is left out
-of both by default (:func:`background_flows`): its tonnes would dwarf the corridor's own.
+(flows weighted by their base throughput, h). Background traffic — flows marked ``background``, such as the
+canal's other transits (``panama_background``), modelled only so that the corridor queues behind it — is
+left out of both by default (:func:`background_flows`): its tonnes would dwarf the corridor's own.
 The answer reads "a 25 % capacity loss at X costs Y t/yr and Z hours per tonne", each with a paired 95 %
 interval.
 """
@@ -30,6 +30,7 @@ import pandas as pd
 from sim.analysis.stats.differences import Difference, paired_difference
 from sim.results.files import atomic_directory, write_json
 from sim.results.provenance import git_commit, stamp
+from sim.results.traffic import Background
 from sim.runner import run
 from sim.scenario.loader import scenario_hash
 from sim.scenario.model import Disruption, Scenario
@@ -47,11 +48,9 @@ __all__ = [
 
 
 def background_flows(scenario: Scenario) -> tuple[frozenset[str], frozenset[str]]:
-    """Flows that only queue at one node (origin = destination) and commodities carried by no other flow."""
-    flows = frozenset(name for name, flow in scenario.flows.items() if flow.origin == flow.destination)
-    corridor = {flow.commodity for name, flow in scenario.flows.items() if name not in flows}
-    commodities = frozenset(scenario.flows[name].commodity for name in flows) - corridor
-    return flows, commodities
+    """Flows marked ``background`` and the commodities only they carry (:mod:`sim.results.traffic`)."""
+    background = Background.of(scenario)
+    return background.flows, background.commodities
 
 
 KEYS = ["table", "key", "period", "metric"]
@@ -321,12 +320,14 @@ def write_bottlenecks(
     (:mod:`sim.results.destinations`). Returns ``target``.
     """
     from sim.analysis.figures.forest import plot_bottlenecks
+    from sim.analysis.figures.names import names_of_scenario
     from sim.analysis.figures.style import save_png
 
     with atomic_directory(target, "bottlenecks", option="--out") as scratch:
         table.to_csv(scratch / "bottlenecks.csv", index=False)
         table.to_parquet(scratch / "bottlenecks.parquet", index=False)
-        save_png(plot_bottlenecks(table, top=top), scratch / "bottlenecks.png")
+        figure = plot_bottlenecks(table, top=top, names=names_of_scenario(scenario))
+        save_png(figure, scratch / "bottlenecks.png")
         write_json(
             bottlenecks_provenance(scenario, fraction, replications, seed, engine),
             scratch / "provenance.json",

@@ -35,6 +35,7 @@ from sim.analysis.stats.kpi_differences import (
 from sim.analysis.stats.warmup import warmup_report
 from sim.results.files import atomic_directory, write_json, write_parquet
 from sim.results.kpis import summarise
+from sim.results.traffic import Background, without_background
 from sim.runner import RunResult, run
 from sim.scenario.loader import dump_scenario
 from sim.scenario.model import Scenario
@@ -123,12 +124,18 @@ class Comparison:
     runs: dict[str, RunTables]
     warmup: pd.DataFrame
     precision: PrecisionReport | None
+    background: bool = True
+    """Whether the table compares background traffic's KPIs too (``--no-background``: False)."""
 
     def figure(self, variant: str | None = None, limit: int = 12) -> Any:
         """Forest plot (matplotlib ``Figure``) of one variant's differences (default: the first variant)."""
         from sim.analysis.figures.forest import plot_differences
+        from sim.analysis.figures.names import Names, names_of_scenario
 
-        return plot_differences(self.table, variant or self.variants[0], self.base, limit=limit)
+        names = Names()
+        for tables in self.runs.values():  # flows and stations by name; the base's names first
+            names = names.merged(names_of_scenario(tables.scenario))
+        return plot_differences(self.table, variant or self.variants[0], self.base, limit=limit, names=names)
 
 
 def _names(scenarios: Sequence[Scenario]) -> list[str]:
@@ -188,6 +195,7 @@ def run_comparison(
     precision: float | None = None,
     max_replications: int = 50,
     notify: Notify | None = None,
+    background: bool = True,
 ) -> Comparison:
     """Run base and variants with common random numbers and compare their KPIs.
 
@@ -208,6 +216,9 @@ def run_comparison(
         Cap for the sequential procedure.
     notify : callable, optional
         Receives one-line progress messages.
+    background : bool
+        Compare the KPIs of background traffic too; ``False`` leaves them out of the table
+        (:func:`sim.results.traffic.without_background`, each run by its own scenario's background).
     """
     names = _names([base, *variants])
     root = base.seed if seed is None else seed
@@ -218,12 +229,9 @@ def run_comparison(
         _run_block(runs, 0, first, notify)
     else:
         report = _sequential(runs, names[0], precision, max(2, first), max(max_replications, first), notify)
+    kpis = {name: _kpis(tables, background) for name, tables in runs.items()}
     table = pd.concat(
-        [
-            compare_kpis(runs[names[0]].kpis_by_replication, runs[v].kpis_by_replication, v, DEFAULT_KPIS)
-            for v in names[1:]
-        ],
-        ignore_index=True,
+        [compare_kpis(kpis[names[0]], kpis[v], v, DEFAULT_KPIS) for v in names[1:]], ignore_index=True
     )
     warmup = pd.concat(
         [
@@ -232,7 +240,13 @@ def run_comparison(
         ],
         ignore_index=True,
     )
-    return Comparison(names[0], names[1:], root, engine, table, runs, warmup, report)
+    return Comparison(names[0], names[1:], root, engine, table, runs, warmup, report, background)
+
+
+def _kpis(tables: RunTables, background: bool) -> pd.DataFrame:
+    """A run's per-replication KPIs, without its background traffic's unless ``background``."""
+    kpis = tables.kpis_by_replication
+    return kpis if background else without_background(kpis, Background.of(tables.scenario))
 
 
 def _sequential(
@@ -294,6 +308,7 @@ def comparison_metadata(result: Comparison) -> dict[str, Any]:
         "confidence": 0.95,
         "scenario_hashes": {name: t.provenance["scenario_hash"] for name, t in result.runs.items()},
         "warmup": result.warmup.to_dict(orient="records"),
+        "background": "compared" if result.background else "left out",
     }
     if result.precision is not None:
         meta["precision"] = {

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis.figures.forest import plot_differences
+from sim.analysis.figures.names import Names, names_of_runs
 from sim.analysis.figures.network_map import plot_network_map
 from sim.analysis.figures.style import FORMATS, save_figure
 from sim.analysis.report.comparison import difference_rows
@@ -96,10 +97,10 @@ def _markdown_table(rows: list[list[str]]) -> str:
     )
 
 
-def _variant_section(result: Comparison, variant: str, question: str) -> str:
+def _variant_section(result: Comparison, variant: str, question: str, names: Names | None) -> str:
     mine = result.table.loc[result.table["variant"] == variant]
     headline = _headline(mine)
-    rows, _ = difference_rows(headline)
+    rows, _ = difference_rows(headline, names)
     significant = int(mine["significant"].sum())
     identical = int(((mine["diff"] == 0) & (mine["diff_low"] == 0) & (mine["diff_high"] == 0)).sum())
     body = f"### {variant}\n\n> {question or '(no question stated in the scenario file)'}\n\n"
@@ -112,8 +113,10 @@ def _variant_section(result: Comparison, variant: str, question: str) -> str:
     return body + f"![{variant} vs baseline](figures/{variant}.png)\n\n"
 
 
-def render_readme(result: Comparison, questions: dict[str, str], stamp: str) -> str:
-    """The text of ``results/README.md`` for a finished library comparison."""
+def render_readme(
+    result: Comparison, questions: dict[str, str], stamp: str, names: Names | None = None
+) -> str:
+    """The text of ``results/README.md`` for a finished library comparison (flows, stations by ``names``)."""
     reps = len(result.runs[result.base].replications)
     commit = git_commit() or "unknown"
     counts = result.table.groupby("variant")["significant"].sum()
@@ -135,7 +138,7 @@ def render_readme(result: Comparison, questions: dict[str, str], stamp: str) -> 
         + "| variant | significant KPIs | question |\n|---|--:|---|\n"
         + "\n".join(summary)
         + "\n\n"
-        + "".join(_variant_section(result, v, questions.get(v, "")) for v in result.variants)
+        + "".join(_variant_section(result, v, questions.get(v, ""), names) for v in result.variants)
     )
 
 
@@ -180,12 +183,13 @@ def write_library(
     network = plot_network_map(tables.port_throughput(run), tables.flow_routes(run), "2024 baseline network")
     # The map carries small port names: never below 100 dpi, or they blur.
     save_figure(network, figures / f"{result.base}_network.png", dpi=max(dpi, 100.0), format=figure_format)
+    names = names_of_runs([run])  # the base's flows and stations by name
     for variant in result.variants:
-        forest = plot_differences(result.table, variant, result.base, limit=8)
+        forest = plot_differences(result.table, variant, result.base, limit=8, names=names)
         save_figure(forest, figures / f"{variant}.png", dpi=dpi, format=figure_format)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
     readme = out / "README.md"
-    text = render_readme(result, questions, stamp).replace(".png)", f".{figure_format})")
+    text = render_readme(result, questions, stamp, names).replace(".png)", f".{figure_format})")
     readme.write_text(text, encoding="utf-8")
     return readme
 

@@ -14,6 +14,9 @@ Everything is measured over the window [warm-up, horizon]:
   stations with random disruptions, over each replication's own schedule);
 - stations by calendar month (``stations_by_month``): the wait statistics of the visits that arrived in the
   month (same window rule), and the visits waiting at the month's end.
+- traffic classes (:mod:`sim.results.traffic`): throughput of the modelled and of the background flows
+  (``throughput_by_traffic``), and at each queueing station a background flow visits, the waits of each
+  class (``waits_by_traffic``, same window rule).
 
 Per-replication values are kept in long form (``table, key, period, metric, replication, value``) so that
 comparisons can pair replications; :func:`summarise` gives mean, std and a Student-t 95% interval.
@@ -129,6 +132,8 @@ def _block_tables(
     tables.append(_transit(shipments, window))
     tables.append(_stations(part, times, shipments, window, _available_by_rep(part, window, available)))
     tables.append(_stations_by_month(scenario, part, times, shipments, window))
+    tables.append(_throughput(shipments, window, shipments.traffic, list(TRAFFIC), "throughput_by_traffic"))
+    tables.append(_waits_by_traffic(scenario, part, times, shipments, window))
     return tables
 
 
@@ -183,6 +188,8 @@ class _Shipments:
     flow: IntArray
     commodity: IntArray
     destination: IntArray
+    traffic: IntArray
+    """Traffic class of each shipment: 0 modelled, 1 background (:data:`TRAFFIC`)."""
     flows: list[str]
     commodities: list[str]
     nodes: list[str]
@@ -195,11 +202,12 @@ class _Shipments:
     @classmethod
     def of(cls, scenario: Scenario, plan: Plan, trace: Trace) -> _Shipments:
         flows = plan.network.flows
-        specs = [scenario.flows[f.name] for f in flows]
+        specs = [scenario.flows[f.flow] for f in flows]
         commodities = sorted({s.commodity for s in specs})
-        nodes = sorted({n for s in specs for n in (s.origin, s.destination)})
+        nodes = sorted({n for f in flows for n in (f.nodes[0], f.nodes[-1])})
         flow_commodity = np.array([commodities.index(s.commodity) for s in specs], dtype=np.int64)
-        flow_destination = np.array([nodes.index(s.destination) for s in specs], dtype=np.int64)
+        flow_destination = np.array([nodes.index(f.nodes[-1]) for f in flows], dtype=np.int64)
+        flow_traffic = np.array([int(s.background) for s in specs], dtype=np.int64)
         flow = np.asarray(plan.shipment_flow, dtype=np.int64)
         count = len(plan.replications)
         last_visit = plan.first_visit[1:] - 1
@@ -209,6 +217,7 @@ class _Shipments:
             flow=flow,
             commodity=flow_commodity[flow],
             destination=flow_destination[flow],
+            traffic=flow_traffic[flow],
             flows=[f.name for f in flows],
             commodities=commodities,
             nodes=nodes,
@@ -466,6 +475,61 @@ def _stations_by_month(
         [str(m) for m in labels],
         list(MONTH_METRICS),
         values.reshape(len(MONTH_METRICS), keys, n_months, reps),
+    )
+
+
+TRAFFIC = ("modelled", "background")
+"""Traffic classes: the scenario's own flows, and those marked ``background`` (its ports' other traffic)."""
+
+TRAFFIC_METRICS = ("wait_mean_h", "wait_p95_h", "wait_max_h", "visits", "waiting_at_horizon")
+"""Metrics of ``waits_by_traffic``: the wait statistics of each class's visits in the window (the rule of
+:mod:`sim.results.waits`), those visits, and those of them still waiting at the horizon."""
+
+
+def _shared_stations(scenario: Scenario, plan: Plan) -> list[int]:
+    """Queueing stations a background flow visits, in station order (the keys of ``waits_by_traffic``)."""
+    background = {name for name, flow in scenario.flows.items() if flow.background}
+    stations = plan.network.stations
+    visited = {i for route in plan.network.flows if route.name in background for i in route.stations}
+    return [i for i in sorted(visited) if stations[i].kind in QUEUEING_KINDS]
+
+
+def _waits_by_traffic(
+    scenario: Scenario, plan: Plan, trace: Trace, shipments: _Shipments, window: tuple[float, float]
+) -> _Long:
+    """Waits of the modelled and of the background visits at each station a background flow visits."""
+    lo, hi = window
+    stations = plan.network.stations
+    shared = _shared_stations(scenario, plan)
+    code = np.full(len(stations), -1, dtype=np.int64)
+    code[shared] = np.arange(len(shared))
+    reps = shipments.replications
+    count = len(shared) * len(TRAFFIC) * reps
+    visits_per_shipment = np.diff(plan.first_visit)
+    visit_code = code[np.asarray(plan.visit_station, dtype=np.int64)]
+    keep, began = in_wait_window(visit_code >= 0, trace.arrive, trace.start, lo, hi)
+    traffic = np.repeat(shipments.traffic, visits_per_shipment)[keep]
+    rep = np.repeat(shipments.rep, visits_per_shipment)[keep]
+    group = (visit_code[keep] * len(TRAFFIC) + traffic) * reps + rep
+    waits = Groups.of(group, np.where(began, trace.start[keep] - trace.arrive[keep], np.nan), count, reps)
+    visits = np.bincount(group, minlength=count).astype(np.float64)
+    still = np.bincount(group, weights=(~began).astype(np.float64), minlength=count)
+    seen = visits > 0
+    values = np.stack(
+        [
+            np.where(seen, waits.mean(), np.nan),
+            np.where(seen, waits.quantile(0.95), np.nan),
+            np.where(seen, waits.max(), np.nan),
+            visits,
+            still,
+        ]
+    )
+    return _Long(
+        "waits_by_traffic",
+        [stations[i].name for i in shared],
+        list(TRAFFIC),
+        list(TRAFFIC_METRICS),
+        values.reshape(len(TRAFFIC_METRICS), len(shared), len(TRAFFIC), reps),
     )
 
 

@@ -17,43 +17,23 @@ stations) and the rest (``transit_time``); it is NaN for a shipment not delivere
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
 
 from sim.arrays import FloatArray, IntArray
 from sim.plan import Plan
-from sim.scenario.ledger import Costs, Emissions
-from sim.scenario.ledger_checks import link_distance_km, link_mode
+from sim.rates import MONEY, station_rates
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
 __all__ = ["COST_COMPONENTS", "ledger_columns", "visit_ledger"]
 
-MONEY = ("sea", "rail", "inland", "port", "canal")
-"""Route components of a visit's money, by station kind and link mode."""
 COST_COMPONENTS = ("sea", "rail", "inland", "port", "canal", "transit_time", "waiting_time", "carbon")
 """Cost columns ``cost_<component>_usd`` of the shipments table, in order; ``cost_total_usd`` is their sum."""
 HOURS_PER_YEAR = 8760.0
-SPECIFICITY = {"link": 8, "node": 4, "commodity": 2, "cargo_class": 1}
 QUEUEING = ("berth", "service", "chokepoint")
-Entry = TypeVar("Entry", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class _Place:
-    """What a station is, for matching rates: kind, link or node, mode, cargo class, km."""
-
-    kind: str
-    link: str | None
-    node: str
-    mode: str | None
-    cargo_class: str | None
-    km: float
 
 
 @dataclass(frozen=True)
@@ -69,129 +49,9 @@ class VisitLedger:
     co2e_ttw_kg: FloatArray
 
 
-def _places(scenario: Scenario, plan: Plan) -> dict[int, _Place]:
-    places: dict[int, _Place] = {}
-    for flow in plan.network.flows:
-        for step, index in zip(flow.steps, flow.stations, strict=True):
-            if index in places:
-                continue
-            station = plan.network.stations[index]
-            if step.kind in ("leg", "service"):
-                km = link_distance_km(scenario, step.ref)
-                places[index] = _Place(
-                    step.kind,
-                    step.ref,
-                    station.node,
-                    link_mode(scenario, step.ref),
-                    None,
-                    np.nan if km is None else km,
-                )
-            else:
-                places[index] = _Place(step.kind, None, step.ref, None, step.cargo_class, 0.0)
-    return places
-
-
-def _best(entries: Mapping[str, Entry], want: dict[str, str | None], container: bool) -> Entry | None:
-    """The most specific entry whose selectors all match ``want`` (see :mod:`sim.scenario.ledger`)."""
-    best: Entry | None = None
-    score = -1
-    for key in sorted(entries):
-        entry = entries[key]
-        if getattr(entry, "unit", "t") == "TEU" and not container:
-            continue
-        points = 0
-        for field, value in want.items():
-            chosen = getattr(entry, field, None)
-            if chosen is None:
-                continue
-            if chosen != value:
-                points = -1
-                break
-            points += SPECIFICITY.get(field, 0)
-        if points > score:
-            best, score = entry, points
-    return best
-
-
-@dataclass
-class _Rates:
-    """Per (station, flow): which money component, and fixed / per-tonne / per-TEU money and CO₂e."""
-
-    component: IntArray
-    usd: FloatArray  # shape (3, stations, flows): fixed, per t, per TEU
-    wtw_kg: FloatArray  # shape (2, stations, flows): per t, per TEU
-    ttw_kg: FloatArray
-
-    def charge(self, station: int, flow: int, fixed: float, per_unit: float, unit: str) -> None:
-        self.usd[0, station, flow] = fixed
-        self.usd[1 if unit == "t" else 2, station, flow] = per_unit
-
-    def emit(self, station: int, flow: int, wtw: float, ttw: float | None, unit: str) -> None:
-        column = 0 if unit == "t" else 1
-        self.wtw_kg[column, station, flow] = wtw
-        self.ttw_kg[column, station, flow] = np.nan if ttw is None else ttw
-
-
-def _rates(scenario: Scenario, plan: Plan) -> _Rates:
-    """Match every rate and factor to every (station, flow) pair of the network, once."""
-    costs = scenario.costs or Costs()
-    emissions = scenario.emissions or Emissions()
-    shape = (len(plan.network.stations), len(plan.network.flows))
-    rates = _Rates(
-        np.zeros(shape, dtype=np.int64), np.zeros((3, *shape)), np.zeros((2, *shape)), np.zeros((2, *shape))
-    )
-    places = _places(scenario, plan)
-    for flow in plan.network.flows:
-        spec = scenario.flows[flow.name]
-        commodity = scenario.commodities[spec.commodity]
-        container = commodity.kind == "container"
-        f = flow.index
-        for index in set(flow.stations):
-            place = places[index]
-            want: dict[str, str | None] = {
-                "commodity": spec.commodity,
-                "cargo_class": place.cargo_class or commodity.cargo_class,
-            }
-            if place.kind in ("leg", "service"):
-                want |= {"link": place.link, "mode": place.mode}
-                rates.component[index, f] = MONEY.index(
-                    {"sea": "sea", "rail": "rail"}.get(str(place.mode), "inland")
-                )
-                rate = _best(costs.freight, want, container)
-                if rate is not None:
-                    per_unit = rate.usd_per_unit + rate.usd_per_unit_km * place.km
-                    rates.charge(index, f, 0.0, per_unit, rate.unit)
-                factor = _best(emissions.transport, want, container)
-                if factor is not None:
-                    ttw = factor.ttw_g_per_unit_km
-                    rates.emit(
-                        index,
-                        f,
-                        factor.wtw_g_per_unit_km * place.km / 1000.0,
-                        None if ttw is None else ttw * place.km / 1000.0,
-                        factor.unit,
-                    )
-            elif place.kind == "berth":
-                want["node"] = place.node
-                rates.component[index, f] = MONEY.index("port")
-                charge = _best(costs.ports, want, container)
-                if charge is not None:
-                    rates.charge(index, f, charge.usd_per_call, charge.usd_per_unit, charge.unit)
-                hub = _best(emissions.hubs, want, container)
-                if hub is not None:
-                    rates.emit(index, f, hub.wtw_kg_per_unit, hub.ttw_kg_per_unit, hub.unit)
-            else:
-                want["node"] = place.node
-                rates.component[index, f] = MONEY.index("canal")
-                toll = _best(costs.canals, want, container)
-                if toll is not None:
-                    rates.charge(index, f, toll.usd_per_transit, toll.usd_per_unit, toll.unit)
-    return rates
-
-
 def visit_ledger(scenario: Scenario, plan: Plan) -> VisitLedger:
     """Money and CO₂e of every visit of the Plan; zeros where no rate or factor applies."""
-    rates = _rates(scenario, plan)
+    rates = station_rates(scenario, plan.network)
     row = plan.visit_shipment
     pair = plan.visit_station * len(plan.network.flows) + plan.shipment_flow[row]
     tonnes, teu = plan.tonnes[row], plan.teu[row]
@@ -259,7 +119,7 @@ def _holding_usd_per_h(scenario: Scenario, plan: Plan) -> FloatArray:
     assert scenario.costs is not None
     per_tonne_hour = np.zeros(len(plan.network.flows))
     for flow in plan.network.flows:
-        value = scenario.costs.cargo_values.get(scenario.flows[flow.name].commodity)
+        value = scenario.costs.cargo_values.get(scenario.flows[flow.flow].commodity)
         if value is not None:
             per_tonne_hour[flow.index] = value.usd_per_t * value.holding_rate_per_year / HOURS_PER_YEAR
     return np.asarray(per_tonne_hour[plan.shipment_flow] * plan.tonnes, dtype=np.float64)

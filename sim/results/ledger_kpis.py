@@ -1,6 +1,7 @@
 """Cost and emission KPIs per replication, in the long form of :mod:`sim.results.kpis`.
 
-Counted over the shipments delivered in the window [warm-up, horizon] (as throughput is), grouped by flow,
+Counted over the shipments delivered in the window [warm-up, horizon] (as throughput is), grouped by flow (a
+choice flow has a row per alternative, ``FLOW/ALTERNATIVE``, and one for the whole flow, ``FLOW``),
 commodity and route (the flow's node path, ``BRSSZ>CNTAO``): totals of each cost component (US$) and of
 CO₂e (tonnes, well-to-wheel and tank-to-wheel), and per tonne and per TEU delivered. Per-station CO₂e
 (``emissions_by_station``: legs, services and hubs) counts the visits of the same shipments. The runner
@@ -64,10 +65,41 @@ def ledger_kpis_by_replication(scenario: Scenario, plan: Plan, shipments: pd.Dat
         if scenario.emissions is not None:
             carbon = _per_unit(grouped, "co2e_wtw_t", 1000.0, "co2e_kg")
             parts.append(_long(carbon, f"emissions_by_{by}", "co2e"))
+    parts.extend(_choice_flow_totals(scenario, plan, np.asarray(flow_codes), done, rep, replications, values))
     if scenario.emissions is not None:
         parts.append(_by_station(scenario, plan, done, rep, replications))
     table = pd.concat(parts, ignore_index=True)
     return table[columns]
+
+
+def _choice_flow_totals(
+    scenario: Scenario,
+    plan: Plan,
+    route_codes: IntArray,
+    done: BoolArray,
+    rep: IntArray,
+    replications: list[int],
+    values: dict[str, FloatArray],
+) -> list[pd.DataFrame]:
+    """``cost_by_flow`` and ``emissions_by_flow`` rows of each choice flow as a whole (key: the flow's id).
+
+    Its routes have rows of their own (``FLOW/ALTERNATIVE``); the whole flow's row pairs with the same flow
+    in a scenario where it has one route, so ``corridor compare`` gives what the choice saves.
+    """
+    routes = plan.network.flows
+    names = sorted({route.flow for route in routes if route.alternative})
+    if not names:
+        return []
+    code_of_route = np.array([names.index(r.flow) if r.alternative else -1 for r in routes], dtype=np.int64)
+    codes = code_of_route[route_codes]
+    mask = done & (codes >= 0)
+    grouped = _group_sums(codes[mask], rep[mask], names, replications, values, mask)
+    parts = []
+    if scenario.costs is not None:
+        parts.append(_long(_per_unit(grouped, "cost_total_usd", 1.0, "cost_usd"), "cost_by_flow", "cost"))
+    if scenario.emissions is not None:
+        parts.append(_long(_per_unit(grouped, "co2e_wtw_t", 1000.0, "co2e_kg"), "emissions_by_flow", "co2e"))
+    return parts
 
 
 def _replication_position(numbers: IntArray, replications: list[int]) -> IntArray:

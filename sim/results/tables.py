@@ -93,13 +93,13 @@ def _shipment_columns(
 ) -> dict[str, Any]:
     """The shipment columns, ids encoded by ``encode(labels, codes)`` (categorical or Arrow dictionary)."""
     flows = plan.network.flows
-    specs = [scenario.flows[f.name] for f in flows]
+    specs = [scenario.flows[f.flow] for f in flows]
     last_visit = plan.first_visit[1:] - 1
     commodities = sorted({s.commodity for s in specs})
-    nodes = sorted({n for s in specs for n in (s.origin, s.destination)})
+    nodes = sorted({n for f in flows for n in (f.nodes[0], f.nodes[-1])})
     flow_commodity = np.array([commodities.index(s.commodity) for s in specs], dtype=np.int64)
-    flow_origin = np.array([nodes.index(s.origin) for s in specs], dtype=np.int64)
-    flow_destination = np.array([nodes.index(s.destination) for s in specs], dtype=np.int64)
+    flow_origin = np.array([nodes.index(f.nodes[0]) for f in flows], dtype=np.int64)
+    flow_destination = np.array([nodes.index(f.nodes[-1]) for f in flows], dtype=np.int64)
     flow = plan.shipment_flow
     return {
         "replication": plan.shipment_rep.astype(np.int32),

@@ -10,10 +10,11 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from sim.scenario.diversion import resolve_diversion
 from sim.scenario.ledger_checks import check_ledger
 from sim.scenario.limits import MAX_DEPARTURES, MAX_SHIPMENTS_PER_YEAR
 from sim.scenario.model import Disruption, Flow, Scenario
-from sim.scenario.routes import RouteProblem, resolve_route
+from sim.scenario.routes import RouteProblem, resolve_route, route_alternatives
 
 __all__ = ["check_scenario", "disruption_stations", "disruption_window_h", "expected_shipments"]
 
@@ -66,11 +67,30 @@ def _check_flows(scenario: Scenario) -> Iterator[RouteProblem]:
                     )
         if flow.origin not in scenario.nodes or flow.destination not in scenario.nodes:
             continue
-        steps, nodes, route_problems = resolve_route(scenario, key)
-        yield from route_problems
-        yield from _shipments_fit(scenario, key, nodes, commodity.tonnes_per_teu or 1.0)
-        for step in steps:
-            yield from _unit_fits(scenario, key, step.kind, step.ref, step.cargo_class, commodity.kind)
+        for alternative in route_alternatives(scenario, key):
+            if alternative is not None:
+                problems = list(_alternative_ends(scenario, key, alternative))
+                yield from problems
+                if problems:
+                    continue
+            steps, nodes, route_problems = resolve_route(scenario, key, alternative)
+            yield from route_problems
+            yield from _shipments_fit(scenario, key, nodes, commodity.tonnes_per_teu or 1.0)
+            detour, _, detour_problems = resolve_diversion(scenario, key, nodes) if steps else ((), (), [])
+            yield from detour_problems
+            for step in (*steps, *detour):
+                yield from _unit_fits(scenario, key, step.kind, step.ref, step.cargo_class, commodity.kind)
+
+
+def _alternative_ends(scenario: Scenario, key: str, name: str) -> Iterator[RouteProblem]:
+    choice = scenario.flows[key].choice
+    assert choice is not None
+    for end in ("origin", "destination"):
+        node = getattr(choice.alternatives[name], end)
+        if node is not None and node not in scenario.nodes:
+            yield RouteProblem(
+                ("flows", key, "choice", "alternatives", name, end), node, "a node id defined under nodes"
+            )
 
 
 _QUADRATURE = (np.arange(256, dtype=np.float64) + 0.5) / 256

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from sim.scenario.ledger import KM_PER_NM
 from sim.scenario.model import Scenario
-from sim.scenario.routes import RouteProblem, resolve_route
+from sim.scenario.routes import RouteProblem, resolve_route, route_alternatives
 
 __all__ = ["check_ledger", "link_distance_km", "link_mode"]
 
@@ -104,9 +104,10 @@ def _distances_known(scenario: Scenario, per_km: list[BaseModel]) -> Iterator[Ro
         return
     used: set[str] = set()
     for key in scenario.flows:
-        steps, _, problems = resolve_route(scenario, key)
-        if not problems:
-            used |= {step.ref for step in steps if step.kind in ("leg", "service")}
+        for alternative in route_alternatives(scenario, key):
+            steps, _, problems = resolve_route(scenario, key, alternative)
+            if not problems:
+                used |= {step.ref for step in steps if step.kind in ("leg", "service")}
     for link in sorted(used):
         mode = link_mode(scenario, link)
         applies = any(

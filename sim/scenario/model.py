@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim.scenario.choice import Choice
 from sim.scenario.distributions import ONE, Distribution, Exponential, PositiveDistribution
 from sim.scenario.ledger import Costs, Emissions
 from sim.scenario.limits import (
@@ -48,6 +49,7 @@ __all__ = [
     "Chokepoint",
     "Commodity",
     "Disruption",
+    "Diversion",
     "Dwell",
     "Flow",
     "Leg",
@@ -320,6 +322,23 @@ ArrivalProcess = Annotated[
 """A flow's arrival process (:mod:`sim.arrivals`)."""
 
 
+class Diversion(_Sourced):
+    """Where a flow's shipments leave their route when a chokepoint's queue is too long, and how they go on.
+
+    A shipment arriving at the chokepoint ``at`` diverts when the ships ahead of it in the queue exceed
+    ``threshold_days`` times the chokepoint's daily slots at that moment (the queue would take more than
+    ``threshold_days`` to clear at the current slot rate); it then sails ``route`` instead of transiting
+    (see docs/design.md, "Diversion").
+    """
+
+    at: NodeId
+    """The chokepoint node (on the flow's route) where the decision is taken."""
+    threshold_days: NonNegative
+    """The longest queue the shipment accepts, in days of slots (d)."""
+    route: Annotated[list[str], Field(min_length=2, max_length=MAX_ROUTE_STEPS)]
+    """The alternative route: node ids (and optional leg ids between them) from ``at`` to the destination."""
+
+
 class Flow(_Sourced):
     """Demand for one commodity from an origin to a destination, shipped in parcels.
 
@@ -344,6 +363,25 @@ class Flow(_Sourced):
     weights are a constant rate). ``monthly_volume``: weights are relative volumes of the calendar months."""
     arrivals: ArrivalProcess = "poisson"
     """``poisson``, ``regular`` (evenly spaced in ``Lambda``, random phase), a renewal process or batches."""
+    diversion: Diversion | None = None
+    """An alternative route taken when the queue at a chokepoint on the route is too long."""
+    background: bool = False
+    """A port's or canal's *other* traffic, modelled only so that it queues with the corridor's flows (its
+    published total minus the modelled flows). KPIs report it apart from the modelled flows
+    (``throughput_by_traffic``, ``waits_by_traffic``) and analyses can leave it out."""
+    choice: Choice | None = None
+    """Alternative routes and how shipments pick one (:mod:`sim.scenario.choice`); replaces ``route``."""
+
+    @model_validator(mode="after")
+    def _route_or_choice(self) -> Flow:
+        if self.choice is not None and self.route is not None:
+            raise ValueError("either route or choice (each alternative has its own route), not both")
+        if self.choice is not None and self.diversion is not None:
+            raise ValueError(
+                "either choice or diversion: a diversion belongs to a flow with one route (give the "
+                "diversion's way as one more alternative of the choice instead)"
+            )
+        return self
 
     @field_validator("seasonality")
     @classmethod

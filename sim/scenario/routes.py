@@ -16,7 +16,15 @@ from typing import Literal
 from sim.scenario.documents import FieldPath
 from sim.scenario.model import Flow, Scenario
 
-__all__ = ["RouteProblem", "Step", "resolve_route", "station_name"]
+__all__ = [
+    "RouteProblem",
+    "Step",
+    "link_steps",
+    "node_steps",
+    "resolve_route",
+    "route_alternatives",
+    "station_name",
+]
 
 StepKind = Literal["berth", "service", "chokepoint", "leg", "dwell"]
 Direction = Literal["export", "import", "transshipment"]
@@ -75,9 +83,9 @@ class RouteProblem:
 
 
 def resolve_route(
-    scenario: Scenario, flow_id: str
+    scenario: Scenario, flow_id: str, alternative: str | None = None
 ) -> tuple[tuple[Step, ...], tuple[str, ...], list[RouteProblem]]:
-    """Resolve a flow's route.
+    """Resolve a flow's route, or the route of one of its ``choice`` alternatives.
 
     Returns
     -------
@@ -90,6 +98,8 @@ def resolve_route(
     """
     flow = scenario.flows[flow_id]
     where: FieldPath = ("flows", flow_id, "route")
+    if alternative is not None:
+        flow, where = _alternative_flow(flow, flow_id, alternative)
     if flow.route is None:
         path = _fastest_path(scenario, flow)
         if path is None:
@@ -108,7 +118,7 @@ def resolve_route(
         tokens: list[str] = path
     else:
         tokens = list(flow.route)
-    links, nodes, problems = _links_between_nodes(
+    links, nodes, problems = link_steps(
         scenario, tokens, where if flow.route is not None else ("flows", flow_id)
     )
     if not problems:
@@ -126,11 +136,30 @@ def resolve_route(
             )
     if problems:
         return (), (), problems
-    steps, problems = _steps(scenario, flow, nodes, links, where)
+    steps, problems = node_steps(scenario, flow, nodes, links, where)
     return (tuple(steps) if not problems else ()), tuple(nodes), problems
 
 
-def _links_between_nodes(
+def route_alternatives(scenario: Scenario, flow_id: str) -> list[str | None]:
+    """The flow's ``choice`` alternatives by name, or ``[None]`` for a flow with one route."""
+    choice = scenario.flows[flow_id].choice
+    return [None] if choice is None else list(choice.alternatives)
+
+
+def _alternative_flow(flow: Flow, flow_id: str, name: str) -> tuple[Flow, FieldPath]:
+    """The flow as it runs on one alternative: that route, origin and destination."""
+    assert flow.choice is not None
+    chosen = flow.choice.alternatives[name]
+    update = {
+        "route": chosen.route,
+        "origin": chosen.origin or flow.origin,
+        "destination": chosen.destination or flow.destination,
+        "choice": None,
+    }
+    return flow.model_copy(update=update), ("flows", flow_id, "choice", "alternatives", name, "route")
+
+
+def link_steps(
     scenario: Scenario, tokens: list[str], where: FieldPath
 ) -> tuple[list[Step], list[str], list[RouteProblem]]:
     """Split route tokens into nodes and the links (leg or service steps) joining consecutive nodes."""
@@ -193,9 +222,10 @@ def _join(
     return RouteProblem(where, b, f"the leg or service to take from {a} named before it (one of: {names})")
 
 
-def _steps(
+def node_steps(
     scenario: Scenario, flow: Flow, nodes: list[str], links: list[Step], where: FieldPath
 ) -> tuple[list[Step], list[RouteProblem]]:
+    """The station visits of a node path joined by ``links``: berths with their dwells, chokepoints, links."""
     cargo_class = (
         scenario.commodities[flow.commodity].cargo_class if flow.commodity in scenario.commodities else None
     )

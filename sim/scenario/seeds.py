@@ -17,7 +17,7 @@ table                     columns (besides source, year, notes)
 ``services.csv``          id, from, to, mode, headway_h, offset_h, cycle_h, departures_h, capacity,
                           capacity_unit, transit_h, variability
 ``flows.csv``             id, commodity, origin, destination, route, annual_volume, volume_unit, parcel,
-                          parcel_unit, seasonality, seasonality_basis, arrivals
+                          parcel_unit, seasonality, seasonality_basis, arrivals, background (true/false)
 ``disruptions.csv``       id, kind, target, set, scale, start, end, start_h, end_h, random (JSON)
 ``costs_*.csv``,          id and the fields of the ``costs:`` and ``emissions:`` tables
 ``emissions_*.csv``,      (see ``SECTION_TABLES`` and :mod:`sim.scenario.ledger`)
@@ -65,6 +65,7 @@ SEED_TABLES = (
 )
 LIST_COLUMNS = {"route": str, "seasonality": float, "departures_h": float}
 INTEGER_COLUMNS = {"count"}
+BOOLEAN_COLUMNS = {"background"}
 TEXT_COLUMNS = {
     "id",
     "name",
@@ -176,6 +177,10 @@ def _cell(column: str, text: str) -> Any:
         except ValueError:
             raise ValueError(f"column {column}: {text!r} is not a list of numbers") from None
         return [_finite(column, item) for item in items]
+    if column in BOOLEAN_COLUMNS:
+        if text.lower() not in ("true", "false"):
+            raise ValueError(f"column {column}: {text!r} is not true or false")
+        return text.lower() == "true"
     if text.startswith("{"):
         try:
             return json.loads(text, parse_constant=_no_constant)

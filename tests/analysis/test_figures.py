@@ -15,7 +15,8 @@ from sim.analysis.figures import run as plots
 from sim.analysis.figures.forest import plot_bottlenecks, plot_differences
 from sim.analysis.figures.geo import wrap_into
 from sim.analysis.figures.labels import LABEL_GID
-from sim.analysis.figures.network_map import DEFAULT_EXTENT, WEST_EDGE, plot_network_map, short_name
+from sim.analysis.figures.names import short_name
+from sim.analysis.figures.network_map import DEFAULT_EXTENT, WEST_EDGE, plot_network_map
 from sim.analysis.figures.style import (
     FALLBACK,
     KNOWN,

@@ -31,6 +31,7 @@ VARIANTS = (
     "lithium_boom",
     "brazil_record_harvest",
     "panama_drought_2023_24",
+    "panama_drought_2023",
     "parana_low_water_2021",
     "chile_port_strike",
     "argentina_oilseed_strike",
@@ -238,6 +239,80 @@ def test_panama_drought_delays_us_gulf_soybeans_and_spares_the_pacific(runs: Run
         assert (abs(change) < 0.005).all(), flow
 
 
+def _hours(result: RunResult, when: str) -> float:
+    return result.scenario.hours_from_start(pd.Timestamp(when))
+
+
+def test_panama_drought_2023_transits_follow_the_published_slot_steps(runs: Runs) -> None:
+    """Throughput = capacity where demand exceeds it: the canal starts its published slots, month by month.
+
+    Checked against the scenario's inputs (its slot steps, the seeds' 38 otherwise), not against any
+    published queue or wait: from September 2023 to August 2024 ships wait at every month's end (the
+    precondition, checked per replication), so the canal starts a transit every 24 / slots hours all month;
+    the spacing is set at each start, so a month's count is within one transit of the integral of slots / 24.
+    """
+    variant = runs("panama_drought_2023")
+    scenario = variant.scenario
+    steps = [d for d in scenario.disruptions.values() if d.kind == "slots"]
+    chokepoint = scenario.nodes["PAPCN"].chokepoint
+    assert chokepoint is not None
+    canal = variant.visits[variant.visits["station"] == "chk:PAPCN"]
+    months = variant.kpis_by_replication
+    months = months[(months["table"] == "stations_by_month") & (months["key"] == "chk:PAPCN")]
+
+    def waiting_at_end(month: pd.Period) -> pd.Series:
+        rows = months[(months["period"] == str(month)) & (months["metric"] == "waiting_at_month_end")]
+        return rows.set_index("replication")["value"].reindex(range(REPLICATIONS), fill_value=0.0)
+
+    checked = 0
+    for month in pd.period_range("2023-09", "2024-08", freq="M"):
+        lo, hi = _hours(variant, str(month.start_time)), _hours(variant, str(month.end_time.ceil("D")))
+        grid = np.arange(lo, hi, 0.25) + 0.125  # quarter hours: every step starts at midnight
+        slots = np.full(grid.size, chokepoint.slots_per_day)
+        for step in steps:
+            assert step.start is not None
+            assert step.end is not None
+            assert step.set is not None
+            inside = (grid >= scenario.hours_from_start(step.start)) & (
+                grid < scenario.hours_from_start(step.end)
+            )
+            slots[inside] = step.set
+        capacity = float(slots.sum()) * 0.25 / 24
+        # the replications with ships waiting at the end of this month and of the one before (with today's
+        # upper-bound demand: all of them; with diversion or booking the queue may empty in some)
+        busy = (waiting_at_end(month) > 0) & (waiting_at_end(month - 1) > 0)
+        started = canal[(canal["start"] >= lo) & (canal["start"] < hi)].groupby("replication").size()
+        started = started.reindex(range(REPLICATIONS), fill_value=0)[busy.to_numpy()]
+        assert (abs(started - capacity) <= 1.5).all(), month
+        checked += len(started)
+    assert checked >= 6 * REPLICATIONS  # at least half of the twelve months, in every replication
+
+
+def test_panama_drought_2023_lightens_the_gulf_soybean_ships_and_their_waits_grow(runs: Runs) -> None:
+    variant = runs("panama_drought_2023")
+    scenario = variant.scenario
+    flow = scenario.flows["soy_us_gulf"]
+    # parcels created under the 44 ft limit: x 0.884 of the flow's parcel (uniform 55-70 kt), within 3
+    # standard errors of the mean over the ships
+    ships = variant.shipments
+    mine = ships[(ships["flow"] == "soy_us_gulf") & (ships["created"] < _hours(variant, "2024-05-30"))]
+    u = (np.arange(20000) + 0.5) / 20000
+    parcel = flow.parcel.ppf(u) * 0.884
+    bound = 3 * parcel.std() / np.sqrt(len(mine))
+    assert mine["tonnes"].mean() == pytest.approx(parcel.mean(), abs=bound)
+    # the Gulf soybeans that reach the canal in December 2023 (22 slots) wait longer than those of July 2023
+    # (38, before the first cut), in every replication
+    visits = variant.visits.merge(ships[["replication", "shipment", "flow"]], on=["replication", "shipment"])
+    canal = visits[(visits["station"] == "chk:PAPCN") & (visits["flow"] == "soy_us_gulf")]
+
+    def mean_wait(first: str, last: str) -> pd.Series:
+        lo, hi = _hours(variant, first), _hours(variant, last)
+        arrived = canal[(canal["arrive"] >= lo) & (canal["arrive"] < hi)]
+        return (arrived["start"] - arrived["arrive"]).groupby(arrived["replication"]).mean()
+
+    assert rises(mean_wait("2023-07-01", "2023-07-30"), mean_wait("2023-12-01", "2024-01-01"))
+
+
 def test_parana_low_water_means_more_lighter_sailings_from_rosario(runs: Runs) -> None:
     base, variant = runs(BASE), runs("parana_low_water_2021")
     flow = "soy_ar_rosario"
@@ -306,6 +381,18 @@ def test_argentine_strike_builds_a_backlog_at_rosario(runs: Runs) -> None:
         transit(base, "soy_ar_rosario", "transit_p95_h"), transit(variant, "soy_ar_rosario", "transit_p95_h")
     )
     assert transit(variant, "soy_br_santos").equals(transit(base, "soy_br_santos"))
+    # the strike strands Gran Rosario's whole traffic: the ships that arrive while it lasts are the demand
+    # of the inputs in those 20 days (the background's constant rate plus August's share of the China-bound
+    # soybeans, parcels 35-70 kt), every one of them still waiting when the berths reopen; Poisson counts,
+    # 3 standard errors of the mean over the replications
+    year_h = 365.2425 * 24
+    rosario = scenario.flows["soy_ar_rosario"]
+    august = rosario.annual_volume * rosario.seasonality[7] / sum(rosario.seasonality) * 20 / 31
+    other = scenario.flows["rosario_other_agro"].annual_volume * (reopened - closed) / year_h
+    expected = (august + other) / 52_500.0
+    arrivals = inside.groupby("replication").size().reindex(range(REPLICATIONS), fill_value=0)
+    assert arrivals.mean() == pytest.approx(expected, abs=3 * np.sqrt(expected / REPLICATIONS))
+    assert (inside["start"] >= reopened).all()
     tonnes = delivered(variant, "soy_ar_rosario") / delivered(base, "soy_ar_rosario")
     assert tonnes.to_numpy() == pytest.approx(1.0, abs=0.03)
 

@@ -93,7 +93,9 @@ def test_kpis_json_has_every_table_with_intervals(run_dir: Path) -> None:
         "transit_by_flow",
         "stations",
         "stations_by_month",
+        "throughput_by_traffic",  # waits_by_traffic only when a background flow shares a station
     }
+    assert kpis["background"] == {"flows": [], "commodities": [], "destinations": [], "routes": []}
     row = next(r for r in kpis["tables"]["transit_by_flow"] if r["metric"] == "transit_mean_h")
     assert row["ci_low"] <= row["mean"] <= row["ci_high"]
     assert row["n"] == 3

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from sim.engines import ENGINES, get_engine
-from sim.network import Network, Station
+from sim.network import FlowDiversion, FlowRoute, Network, Station
 from sim.plan import Plan
 from sim.schedule import Schedule, windowed
 from tests.plans import HandShipment, assemble_plan
@@ -34,4 +34,23 @@ def test_a_leg_with_speed_factor_zero_is_refused(engine: str) -> None:
     leg = Station(0, "leg:x", "leg", "N", windowed(1.0, [(0.0, 10.0, 0.0)]), 1.0)
     plan = _plan((leg,), [(1.0, [0], [4.0])])
     with pytest.raises(ValueError, match="speed factor"):
+        get_engine(engine)(plan)
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
+@pytest.mark.parametrize(("at", "branch"), [(1, 2), (0, 2), (0, 1)])
+def test_a_diversion_must_leave_a_chokepoint_by_a_leg(engine: str, at: int, branch: int) -> None:
+    """Stations: a chokepoint, a berth, a leg. Only (0, 2) — decide at the chokepoint, leave by the leg —
+    is a well-laid-out diversion; a berth as the decision point or as the alternative's first is refused."""
+    stations = (
+        Station(0, "chk:C", "chokepoint", "N", Schedule.constant(6.0), 6.0),
+        Station(1, "b", "berth", "N", Schedule.constant(1), 1),
+        Station(2, "leg:x", "leg", "N", Schedule.constant(1.0), 1.0),
+    )
+    flow = FlowRoute(0, "f", (), (0, 1, 2), (), FlowDiversion(at, branch, 1.0, ()))
+    plan = assemble_plan(Network(stations, (flow,), (), 100.0), [[HandShipment(0.0, [0, 1, 2], [1.0] * 3)]])
+    if (at, branch) == (0, 2):
+        get_engine(engine)(plan)
+        return
+    with pytest.raises(ValueError, match="starts with a leg"):
         get_engine(engine)(plan)

@@ -80,3 +80,30 @@ def test_stacking_needs_one_horizon_and_unstacks_in_order() -> None:
     parts = unstack(trace, plans)
     assert [part.arrive.size for part in parts] == [plan.n_visits for plan in plans]
     assert np.array_equal(np.concatenate([part.start for part in parts]), trace.start, equal_nan=True)
+
+
+def test_stacked_points_with_diversion_get_their_own_trace() -> None:
+    """Points whose thresholds differ: each point's flows keep their own diversion in the stacked network."""
+    from tests.results.test_diversion_run import _scenario
+
+    plans = []
+    for threshold in (0.5, 1.0, 3.0):
+        scenario = _scenario(diversion=True)
+        flows = dict(scenario.flows)
+        diversion = flows["soy"].diversion
+        assert diversion is not None
+        flows["soy"] = flows["soy"].model_copy(
+            update={"diversion": diversion.model_copy(update={"threshold_days": threshold})}
+        )
+        scenario = scenario.model_copy(update={"flows": flows})
+        plans.append(draw_plan(scenario, build_network(scenario), range(2), scenario.seed))
+    together = simulate_points("vector", plans)
+    for plan, trace in zip(plans, together, strict=True):
+        assert first_difference(get_engine("vector")(plan), trace, rtol=0.0) is None
+        assert_same_trace(plan, get_engine("reference")(plan), trace, "vector (stacked)")
+    branch = plans[0].network.flows[0].diversion.branch  # type: ignore[union-attr]
+    turned = [
+        int(np.isfinite(trace.arrive[plan.first_visit[:-1][plan.shipment_flow == 0] + branch]).sum())
+        for plan, trace in zip(plans, together, strict=True)
+    ]
+    assert turned[0] > turned[1] > turned[2]  # fewer ships divert the longer the queue they accept

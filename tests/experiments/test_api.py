@@ -25,6 +25,8 @@ def test_compare_matches_the_command(tmp_path: Path) -> None:
     assert result.table["diff"].to_numpy() == pytest.approx(written["diff"].to_numpy(), nan_ok=True)
     figure = result.figure()
     assert figure.axes
+    ticks = {t.get_text() for ax in figure.axes for t in ax.get_yticklabels()}
+    assert "Paranaguá dry bulk berths" in ticks  # stations by name, not BRPNG/dry_bulk
 
 
 def test_compare_takes_library_names_and_writes_when_asked(tmp_path: Path) -> None:

@@ -94,8 +94,11 @@ def test_background_traffic_is_left_out_of_the_ranking_kpis() -> None:
 
     scenario = sim.load_scenario(Path(__file__).parents[2] / "scenarios" / "baseline_2024.yaml")
     flows, commodities = background_flows(scenario)
-    assert flows == {"panama_background", "soy_other_santos", "soy_other_paranagua"}  # queue at one node only
-    assert commodities == {"panama_background", "soybeans_other"}
+    # the seeds' background flows (flows.csv, column background)
+    seeded = {"panama_background", "soy_other_santos", "soy_other_paranagua"}
+    seeded |= {"santos_other_grain", "paranagua_other_grain", "rosario_other_agro"}
+    assert flows == {name for name, flow in scenario.flows.items() if flow.background} == seeded
+    assert commodities == {"panama_background", "soybeans_other", "other_grain"}
     rows = [
         ("throughput_by_commodity", "soybeans", "tonnes_per_year", 10.0),
         ("throughput_by_commodity", "panama_background", "tonnes_per_year", 1000.0),

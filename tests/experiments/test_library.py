@@ -43,7 +43,7 @@ def test_write_library_regenerates_the_readme_and_small_figures(tmp_path):
     assert "visits.parquet" in text  # the layout of a run directory stays documented
     assert "### fewer_berths" in text
     assert "> what happens to soybean waits when Paranaguá loses a berth?" in text
-    assert "BRPNG/dry_bulk · utilisation" in text
+    assert "Paranaguá dry bulk berths — utilisation" in text  # by name, as in the report
     assert "![fewer_berths vs baseline](figures/fewer_berths.png)" in text
     for name in ("fewer_berths.png", "two_ports_network.png"):
         data = (out / "figures" / name).read_bytes()

@@ -15,13 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.figures.names import Names
 from sim.analysis.figures.style import (
     NOT_SIGNIFICANT,
     SIGNIFICANT,
     new_figure,
     note,
-    pretty,
-    station_label,
     styled,
     tonnes_formatter,
 )
@@ -45,6 +44,8 @@ class Panel:
         Names of the (estimate, low, high) columns to plot.
     scale : float
         Multiplier from the table's unit to the axis unit.
+    symbol : str
+        The axis unit's symbol, written after each difference printed beside the panel.
     """
 
     table: str
@@ -53,24 +54,68 @@ class Panel:
     axis: str
     columns: tuple[str, str, str]
     scale: float
+    symbol: str
 
 
 RELATIVE = ("relative", "relative_low", "relative_high")
 ABSOLUTE = ("diff", "diff_low", "diff_high")
 PANELS = (
     Panel(
-        "throughput_by_commodity", "tonnes_per_year", "Throughput by commodity", "change (%)", RELATIVE, 100
+        "throughput_by_commodity",
+        "tonnes_per_year",
+        "Throughput by commodity",
+        "change (%)",
+        RELATIVE,
+        100,
+        "%",
     ),
-    Panel("throughput_by_flow", "tonnes_per_year", "Throughput by flow", "change (%)", RELATIVE, 100),
+    Panel("throughput_by_flow", "tonnes_per_year", "Throughput by flow", "change (%)", RELATIVE, 100, "%"),
     Panel(
-        "transit_by_flow", "transit_mean_h", "Mean transit time by flow", "change (days)", ABSOLUTE, 1 / 24
+        "transit_by_flow",
+        "transit_mean_h",
+        "Mean transit time by flow",
+        "change (days)",
+        ABSOLUTE,
+        1 / 24,
+        "d",
     ),
-    Panel("stations", "wait_mean_h", "Mean wait by station", "change (hours)", ABSOLUTE, 1.0),
-    Panel("stations", "utilisation", "Utilisation by station", "change (percentage points)", ABSOLUTE, 100),
+    Panel("stations", "wait_mean_h", "Mean wait by station", "change (hours)", ABSOLUTE, 1.0, "h"),
+    Panel(
+        "stations", "utilisation", "Utilisation by station", "change (percentage points)", ABSOLUTE, 100, "pp"
+    ),
+    Panel("route_choice", "share", "Route shares", "change (percentage points)", ABSOLUTE, 100, "pp"),
+    Panel(
+        "cost_by_commodity",
+        "cost_usd_per_t",
+        "Cost per tonne delivered",
+        "change (US$/t)",
+        ABSOLUTE,
+        1.0,
+        "US$/t",
+    ),
+    Panel(
+        "emissions_by_commodity",
+        "co2e_kg_per_t",
+        "CO₂e (WTW) per tonne delivered",
+        "change (kg CO₂e/t)",
+        ABSOLUTE,
+        1.0,
+        "kg CO₂e/t",
+    ),
 )
 
 
-_LABELS: dict[str, Callable[[str], str]] = {"stations": station_label, "throughput_by_commodity": pretty}
+def _labeller(table: str, names: Names) -> Callable[[str], str]:
+    """How the rows of a KPI table are named: stations, flows and commodities by name, others by key."""
+    by_table: dict[str, Callable[[str], str]] = {
+        "stations": names.station,
+        "throughput_by_commodity": names.commodity,
+        "throughput_by_flow": names.flow,
+        "transit_by_flow": names.flow,
+        "cost_by_commodity": names.commodity,
+        "emissions_by_commodity": names.commodity,
+    }
+    return by_table.get(table, str)
 
 
 def _rows(table: pd.DataFrame, panel: Panel, limit: int) -> tuple[pd.DataFrame, int, int]:
@@ -115,7 +160,7 @@ def _draw_panel(
         if xi == 0.0 and lo == 0.0 and hi == 0.0:
             text = "0  (identical in every replication)"
         else:
-            text = f"{xi:+.3g}" + (f"  [{lo:+.3g}, {hi:+.3g}]" if np.isfinite(lo) else "")
+            text = f"{xi:+.3g} {panel.symbol}" + (f"  [{lo:+.3g}, {hi:+.3g}]" if np.isfinite(lo) else "")
         ax.text(
             1.02,
             yi,
@@ -143,7 +188,12 @@ def _draw_panel(
 
 @styled
 def plot_differences(
-    table: pd.DataFrame, variant: str, base: str = "base", limit: int = 12, panels: tuple[Panel, ...] = PANELS
+    table: pd.DataFrame,
+    variant: str,
+    base: str = "base",
+    limit: int = 12,
+    panels: tuple[Panel, ...] = PANELS,
+    names: Names | None = None,
 ) -> Any:
     """Forest plot of one variant's differences from the base.
 
@@ -159,6 +209,8 @@ def plot_differences(
         At most this many rows per panel (significant and largest changes first).
     panels : tuple of Panel
         KPI families to draw, in order; empty ones are skipped.
+    names : Names, optional
+        Names of the flows and stations (:func:`sim.analysis.figures.names.names_of_runs`); ids without.
     """
     mine = table.loc[table["variant"] == variant]
     chosen = []
@@ -170,7 +222,7 @@ def plot_differences(
     figure = new_figure(9.5, sum(heights) + 1.2, layout="constrained")
     axes = figure.subplots(len(heights), 1, squeeze=False, height_ratios=heights).ravel()
     for ax, (panel, rows, hidden) in zip(axes, chosen, strict=False):
-        _draw_panel(ax, rows, panel, hidden, _LABELS.get(panel.table, str))
+        _draw_panel(ax, rows, panel, hidden, _labeller(panel.table, names or Names()))
     if not chosen:
         axes[0].text(0.5, 0.5, "no KPI to compare", ha="center", va="center", transform=axes[0].transAxes)
         axes[0].set_axis_off()
@@ -204,7 +256,12 @@ def _significance_handles() -> list[Any]:
 
 
 @styled
-def plot_bottlenecks(table: pd.DataFrame, top: int = 15, title: str = "Where the corridor is fragile") -> Any:
+def plot_bottlenecks(
+    table: pd.DataFrame,
+    top: int = 15,
+    title: str = "Where the corridor is fragile",
+    names: Names | None = None,
+) -> Any:
     """Two panels for the most harmful stations: throughput change (t/yr) and transit time added (h).
 
     Significant changes are solid red bars, the others hollow grey bars (hatched), so the difference survives
@@ -219,6 +276,8 @@ def plot_bottlenecks(table: pd.DataFrame, top: int = 15, title: str = "Where the
         Stations shown (by rank).
     title : str
         Figure title.
+    names : Names, optional
+        Station names (ids without).
     """
     rows = table.sort_values("rank").head(top).iloc[::-1]
     figure = new_figure(11.0, 0.32 * len(rows) + 1.8, layout="constrained")
@@ -252,7 +311,7 @@ def plot_bottlenecks(table: pd.DataFrame, top: int = 15, title: str = "Where the
         ax.grid(axis="y", visible=False)
     left.xaxis.set_major_formatter(tonnes_formatter)
     left.xaxis.set_major_locator(_few_ticks())
-    left.set_yticks(y, [station_label(str(r)) for r in rows["station"]])
+    left.set_yticks(y, [(names or Names()).station(str(r)) for r in rows["station"]])
     figure.suptitle(title)
     note(
         figure,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import re
 from typing import Any
 
 import numpy as np
@@ -20,10 +19,11 @@ import pandas as pd
 
 from sim.analysis.figures.geo import draw_basemap, sea_lane, unwrap_longitudes, wrap_into
 from sim.analysis.figures.labels import place_labels
+from sim.analysis.figures.names import short_name
 from sim.analysis.figures.style import colour_map, new_figure, note, pretty, styled, tonnes_formatter
 from sim.arrays import FloatArray
 
-__all__ = ["DEFAULT_EXTENT", "WEST_EDGE", "map_window", "plot_network_map", "route_track", "short_name"]
+__all__ = ["DEFAULT_EXTENT", "WEST_EDGE", "map_window", "plot_network_map", "route_track"]
 
 WEST_EDGE = 30.0
 """Longitude (degrees east) where the unwrapped world starts: the map is centred on the Pacific."""
@@ -34,12 +34,6 @@ MIN_LINE_WIDTH = 0.7
 MAX_MARKER_AREA = 700.0
 ROLE_MARKERS = {"chokepoint": "D", "hub": "s"}
 OVERLAND = (0, (3.0, 1.6))
-
-
-def short_name(name: str) -> str:
-    """A map label from a node's name: ``Qingdao (stands for …)`` → ``Qingdao``, ``A - B`` → ``A``."""
-    text = re.split(r" \(| - | / ", str(name))[0].strip()
-    return text or str(name)
 
 
 def route_track(nodes: list[str], coords: dict[str, tuple[float, float]]) -> list[tuple[FloatArray, bool]]:

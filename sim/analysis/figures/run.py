@@ -10,11 +10,13 @@ The network map lives in :mod:`sim.analysis.figures.network_map` and the compari
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.analysis.figures.names import Names
 from sim.analysis.figures.style import (
     NOT_SIGNIFICANT,
     WARMUP_SHADE,
@@ -23,7 +25,6 @@ from sim.analysis.figures.style import (
     new_figure,
     note,
     pretty,
-    station_label,
     styled,
     tonnes_formatter,
 )
@@ -38,6 +39,8 @@ __all__ = [
 
 HUE_COLOURS = ("#333333", "#E69F00", "#0072B2", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442")
 KIND_COLOURS = {"berth": "#0072B2", "service": "#E69F00", "chokepoint": "#D55E00"}
+TITLE_CHARACTERS = 44
+"""Longest line of a panel title of the transit figure (a 4-inch panel); longer names wrap."""
 
 
 def _grid(n_panels: int, max_cols: int, panel_w: float, panel_h: float, **kw: Any) -> tuple[Any, list[Any]]:
@@ -125,6 +128,7 @@ def plot_transit_ecdf(
     hue: str | None = None,
     title: str = "Transit time by flow",
     hue_order: list[str] | None = None,
+    names: Names | None = None,
 ) -> Any:
     """Empirical CDF of door-to-door transit time, one panel per flow (pooled over replications).
 
@@ -140,24 +144,42 @@ def plot_transit_ecdf(
         Order of the curves; the first (the base of a comparison) is drawn in dark grey.
     title : str
         Figure title.
+    names : Names, optional
+        Flow names for the panel titles (ids without).
+
+    With ``hue``, the first curve (the base) is drawn wide and solid under the others (narrower, dashed), so
+    curves that coincide stay visible; one legend for the whole figure names them.
     """
-    groups = sorted(table[by].unique())
+    label = (names or Names()).flow if by == "flow" else str
+    groups = sorted(table[by].unique(), key=lambda g: (label(str(g)), str(g)))
     figure, axes = _grid(len(groups), 3, 4.0, 2.7)
     hues: list[Any] = (hue_order or sorted(table[hue].astype(str).unique())) if hue else [None]
     colours = {str(h): c for h, c in zip(hues, HUE_COLOURS, strict=False)} if hue else {}
+    named = by == "flow" and names is not None and bool(names.flows)
     for ax, group in zip(axes, groups, strict=True):
         mine = table.loc[table[by] == group]
         commodity = (
-            pretty(str(mine["commodity"].iloc[0])) + "\n" if "commodity" in mine and by == "flow" else ""
+            pretty(str(mine["commodity"].iloc[0])) + "\n"
+            if "commodity" in mine and by == "flow" and not named
+            else ""
         )
-        for h in hues:
+        for rank, h in enumerate(hues):
             values = (mine if h is None else mine.loc[mine[hue] == h])["transit_days"].to_numpy()
             if values.size == 0:
                 continue
             x, y = _ecdf(values)
             own = commodity_colour(str(mine["commodity"].iloc[0])) if "commodity" in mine else "#0072B2"
             colour = colours.get(str(h), own)
-            ax.step(x, y, where="post", color=colour, linewidth=1.6, label=None if h is None else str(h))
+            wide = h is None or rank == 0
+            ax.step(
+                x,
+                y,
+                where="post",
+                color=colour,
+                linewidth=2.6 if wide and h is not None else 1.6,
+                linestyle=_style(wide),
+                zorder=2 + rank,
+            )
             p50, p95 = np.quantile(values, [0.5, 0.95])
             ax.axvline(p95, color=colour, linestyle=":", linewidth=1)
             if h is None:
@@ -171,22 +193,35 @@ def plot_transit_ecdf(
                     fontsize=8,
                     color="#333333",
                 )
-        ax.set_title(str(group), loc="left")
+        ax.set_title(textwrap.fill(label(str(group)), TITLE_CHARACTERS), loc="left", fontsize=9.5)
         ax.set_xlabel("transit time (days)")
         ax.set_ylabel("share of shipments")
         ax.set_ylim(0, 1.02)
-        if hue:
-            ax.legend(loc="lower right")
     figure.suptitle(title)
+    handles = [_line(colours[str(h)], str(h), rank == 0) for rank, h in enumerate(hues)] if hue else []
     note(
         figure,
         "Shipments created after the warm-up and delivered by the horizon; dotted line: 95th percentile.",
+        handles,
     )
     return figure
 
 
+def _line(colour: str, label: str, wide: bool) -> Any:
+    from matplotlib.lines import Line2D
+
+    return Line2D([], [], color=colour, linewidth=2.6 if wide else 1.6, linestyle=_style(wide), label=label)
+
+
+def _style(wide: bool) -> Any:
+    """Solid for the base (or a lone curve), dashed for the variants drawn over it."""
+    return "-" if wide else (0, (4, 1.5))
+
+
 @styled
-def plot_station_waiting(table: pd.DataFrame, top: int = 20, title: str = "Waiting time by station") -> Any:
+def plot_station_waiting(
+    table: pd.DataFrame, top: int = 20, title: str = "Waiting time by station", names: Names | None = None
+) -> Any:
     """Mean wait before service per station with 95 % intervals, longest first.
 
     Parameters
@@ -197,6 +232,8 @@ def plot_station_waiting(table: pd.DataFrame, top: int = 20, title: str = "Waiti
         Show at most this many stations.
     title : str
         Figure title.
+    names : Names, optional
+        Station names (ids without).
     """
     rows = table.sort_values("wait_mean_h", ascending=False).head(top).iloc[::-1]
     figure = new_figure(7.5, 0.32 * len(rows) + 1.4, layout="constrained")
@@ -216,7 +253,7 @@ def plot_station_waiting(table: pd.DataFrame, top: int = 20, title: str = "Waiti
         capsize=2.5,
     )
     ax.scatter(rows["wait_p95_h"], y, marker="|", s=90, color="#222222", zorder=3, label="95th percentile")
-    ax.set_yticks(y, [_waiting_label(r) for r in rows.to_dict(orient="records")])
+    ax.set_yticks(y, [_waiting_label(r, names or Names()) for r in rows.to_dict(orient="records")])
     ax.set_xlabel("waiting time before service (hours)")
     ax.grid(axis="y", visible=False)
     handles = [_patch(c, k) for k, c in KIND_COLOURS.items() if k in set(rows["kind"])]
@@ -230,10 +267,10 @@ def plot_station_waiting(table: pd.DataFrame, top: int = 20, title: str = "Waiti
     return figure
 
 
-def _waiting_label(row: dict[Any, Any]) -> str:
+def _waiting_label(row: dict[Any, Any], names: Names) -> str:
     """The station's name, with the visits still waiting at the horizon when there are any."""
     waiting = float(row.get("waiting_at_horizon", 0.0))
-    name = station_label(str(row["station"]))
+    name = names.station(str(row["station"]))
     if not waiting > 0:
         return name
     count = f"{waiting:,.0f}" if waiting >= 10 else f"{waiting:.2g}"
@@ -247,7 +284,9 @@ def _patch(colour: str, label: str) -> Any:
 
 
 @styled
-def plot_utilisation_heatmap(table: pd.DataFrame, title: str = "Berth utilisation by month") -> Any:
+def plot_utilisation_heatmap(
+    table: pd.DataFrame, title: str = "Berth utilisation by month", names: Names | None = None
+) -> Any:
     """Heat map of berth utilisation, stations by calendar month, with the value in each cell.
 
     Parameters
@@ -256,6 +295,8 @@ def plot_utilisation_heatmap(table: pd.DataFrame, title: str = "Berth utilisatio
         From :func:`sim.analysis.tables.occupancy.monthly_utilisation`.
     title : str
         Figure title.
+    names : Names, optional
+        Station names (ids without).
     """
     grid = table.pivot_table(index="station", columns="month", values="utilisation", aggfunc="mean")
     grid = grid.loc[grid.mean(axis=1).sort_values(ascending=False).index]
@@ -274,7 +315,7 @@ def plot_utilisation_heatmap(table: pd.DataFrame, title: str = "Berth utilisatio
                 fontsize=7,
                 color="white" if value > 0.6 else "#222222",
             )
-    ax.set_yticks(range(len(grid)), [station_label(str(s)) for s in grid.index])
+    ax.set_yticks(range(len(grid)), [(names or Names()).station(str(s)) for s in grid.index])
     warm = table.drop_duplicates("month").set_index("month")["in_warmup"].reindex(months).fillna(False)
     labels = [
         _starred(_month_label(pd.Timestamp(m), i)) if w else _month_label(pd.Timestamp(m), i)
@@ -293,7 +334,9 @@ def plot_utilisation_heatmap(table: pd.DataFrame, title: str = "Berth utilisatio
 
 
 @styled
-def plot_queue_length(table: pd.DataFrame, title: str = "Queue length at the busiest stations") -> Any:
+def plot_queue_length(
+    table: pd.DataFrame, title: str = "Queue length at the busiest stations", names: Names | None = None
+) -> Any:
     """Daily time-average number of shipments waiting, one panel per station, with the replication spread.
 
     Parameters
@@ -303,6 +346,8 @@ def plot_queue_length(table: pd.DataFrame, title: str = "Queue length at the bus
         queue_p90), optionally with a ``warmup_end`` attribute in ``table.attrs`` (a timestamp).
     title : str
         Figure title.
+    names : Names, optional
+        Station names (ids without).
     """
     stations = list(dict.fromkeys(table["station"]))
     figure, axes = _grid(len(stations), 2, 6.0, 2.3, sharex=True)
@@ -329,7 +374,7 @@ def plot_queue_length(table: pd.DataFrame, title: str = "Queue length at the bus
         )
         if warmup_end is not None:
             ax.axvspan(rows["date"].min(), warmup_end, color=WARMUP_SHADE, zorder=0)
-        ax.set_title(station_label(str(station)), loc="left")
+        ax.set_title((names or Names()).station(str(station)), loc="left")
         ax.set_ylabel("shipments waiting")
         ax.set_ylim(bottom=0)
         ax.xaxis.set_major_formatter(_month_formatter())

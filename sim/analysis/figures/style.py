@@ -204,6 +204,14 @@ METRICS = {
     "queue_mean": "mean queue (shipments)",
     "in_system_mean": "mean present (shipments)",
     "arrivals_per_h": "arrivals (per hour)",
+    "share": "share of the flow's shipments",
+    "share_tonnes": "share of the flow's tonnes",
+    "probability": "route probability (Plan)",
+    "time_mean_h": "mean door-to-door time (h)",
+    "cost_usd_per_t": "cost (US$ per t delivered)",
+    "cost_usd_per_teu": "cost (US$ per TEU delivered)",
+    "co2e_kg_per_t": "CO₂e WTW (kg per t delivered)",
+    "co2e_kg_per_teu": "CO₂e WTW (kg per TEU delivered)",
 }
 """Readable name and unit of each KPI metric of :mod:`sim.results.kpis`."""
 
@@ -211,9 +219,13 @@ METRICS = {
 def station_label(station: str) -> str:
     """Readable station name, e.g. ``svc:wcsa_chy_sha`` → ``service wcsa chy sha``.
 
-    ``BRPNG/grain`` → ``BRPNG grain berths``, ``chk:PAPCN`` → ``PAPCN chokepoint``; anything else unchanged.
+    ``BRPNG/grain`` → ``BRPNG grain berths``, ``chk:PAPCN`` → ``PAPCN chokepoint``,
+    ``dwell:CNQZH/container/transshipment`` → ``CNQZH container transshipment dwell``; anything else
+    unchanged.
     """
     prefix, colon, rest = station.partition(":")
+    if colon and prefix == "dwell":
+        return f"{rest.replace('/', ' ').replace('_', ' ')} dwell"
     if colon and prefix in STATION_KINDS:
         words = rest.replace("_", " ").replace("-", " – ")
         return f"{words} {STATION_KINDS[prefix]}" if prefix == "chk" else f"{STATION_KINDS[prefix]} {words}"

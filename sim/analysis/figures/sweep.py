@@ -41,6 +41,14 @@ PARAMETER_UNITS = {
     "slots_per_day": "transit slots per day",
     "capacity": "capacity per departure",
     "headway_h": "headway (h)",
+    "usd_per_unit_km": "freight rate (US$ per t-km or TEU-km)",
+    "usd_per_unit": "rate (US$ per t or TEU)",
+    "usd_per_transit": "toll per transit (US$)",
+    "usd_per_call": "charge per call (US$)",
+    "carbon_price_usd_per_t": "carbon price (US$ per t CO₂e)",
+    "scale_usd_per_unit": "logit scale (US$ per t or TEU)",
+    "extra_usd_per_unit": "surcharge (US$ per t or TEU)",
+    "value_of_time_usd_per_unit_h": "value of time (US$ per t or TEU and hour)",
 }
 """Readable name and unit of a sweep parameter, by the last field of its path."""
 
@@ -68,12 +76,18 @@ def parameter_label(name: str, log: bool = False) -> str:
 
 
 def _kpi_title(kpi: str) -> str:
-    """``throughput_by_commodity/soybeans/…`` → ``Soybeans``; ``transit_by_flow/soy/…`` → ``flow soy``."""
-    table, key = [*kpi.split("/"), "", ""][:2]
+    """``throughput_by_commodity/soybeans/…`` → ``Soybeans``; ``transit_by_flow/soy/…`` → ``flow soy``.
+
+    A key may hold ``/`` itself (a choice flow's route ``FLOW/ALTERNATIVE``): it is all but the metric.
+    """
+    table, _, rest = kpi.partition("/")
+    key = rest.rsplit("/", 1)[0] if "/" in rest else rest
     if table.endswith("_by_commodity"):
         return pretty(key)
     if table.endswith("_by_flow"):
         return f"flow {key}"
+    if table == "route_choice":
+        return f"route {key}"
     return key
 
 

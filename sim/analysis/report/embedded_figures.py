@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim.analysis.figures.choice import plot_cost_breakdown, plot_emissions, plot_route_shares
+from sim.analysis.figures.names import Names, names_of_runs
 from sim.analysis.figures.network_map import plot_network_map
 from sim.analysis.figures.run import (
     plot_monthly_throughput,
@@ -18,11 +20,13 @@ from sim.analysis.figures.run import (
     plot_utilisation_heatmap,
 )
 from sim.analysis.figures.style import save_png
+from sim.analysis.figures.waits import plot_monthly_waits
+from sim.analysis.tables import choice as choice_tables
 from sim.analysis.tables import occupancy
 from sim.analysis.tables import tidy as tables
 from sim.analysis.tables.run_data import RunData
 
-__all__ = ["Figure", "render", "run_figures"]
+__all__ = ["CHOICE_FIGURES", "Figure", "Spec", "render", "run_figure_specs"]
 
 
 @dataclass
@@ -51,60 +55,98 @@ def render(name: str, title: str, caption: str, make: Callable[[], Any], scratch
     return Figure(name, title, caption, path.read_bytes())
 
 
-def run_figures(run: RunData, scratch: Path, prefix: str = "", busiest: int = 4) -> list[Figure]:
-    """Render the standard figures of one run into ``scratch`` and return them.
+Spec = tuple[str, str, Callable[[], Any]]
+"""A figure to draw: title, caption and the function that draws it."""
+
+
+def run_figure_specs(run: RunData, names: Names | None = None, busiest: int = 4) -> dict[str, Spec]:
+    """The standard figures of one run by file stem (nothing is drawn until a spec's function is called).
 
     Parameters
     ----------
     run : RunData
         The run.
-    scratch : Path
-        Directory for the PNG files.
-    prefix : str
-        Prepended to file names (to keep several runs' figures apart).
+    names : Names, optional
+        Names of its flows and stations (:func:`sim.analysis.figures.names.names_of_runs`); ids without.
     busiest : int
         Stations shown in the queue-length figure: the longest mean waits (the report's monthly-waits table).
     """
+    named = names if names is not None else names_of_runs([run])
     queue_stations = tables.station_waiting(run)["station"].head(busiest).tolist()
-    specs: list[tuple[str, str, str, Callable[[], Any]]] = [
-        (
-            "network_map",
+    specs: dict[str, Spec] = {
+        "network_map": (
             "Network",
             "Ports sized by tonnes handled per year; flows weighted by tonnes delivered per year.",
             lambda: plot_network_map(tables.port_throughput(run), tables.flow_routes(run)),
         ),
-        (
-            "monthly_throughput",
+        "monthly_throughput": (
             "Monthly throughput",
             "Tonnes delivered per calendar month by commodity, mean and 95 % interval over replications.",
             lambda: plot_monthly_throughput(tables.monthly_throughput(run)),
         ),
-        (
-            "transit_ecdf",
+        "transit_ecdf": (
             "Transit time",
             "Distribution of door-to-door transit time per flow (empirical CDF).",
-            lambda: plot_transit_ecdf(tables.transit_times(run)),
+            lambda: plot_transit_ecdf(tables.transit_times(run), names=named),
         ),
-        (
-            "station_waiting",
+        "station_waiting": (
             "Waiting time",
             "Mean waiting time before service at each queueing station, with 95 % intervals.",
-            lambda: plot_station_waiting(tables.station_waiting(run)),
+            lambda: plot_station_waiting(tables.station_waiting(run), names=named),
         ),
-        (
-            "utilisation",
+        "utilisation": (
             "Berth utilisation",
             "Busy berth-hours over nominal berth-hours, by berth pool and month.",
-            lambda: plot_utilisation_heatmap(occupancy.monthly_utilisation(run)),
+            lambda: plot_utilisation_heatmap(occupancy.monthly_utilisation(run), names=named),
         ),
-    ]
+    }
     if queue_stations:
-        specs.append(
-            (
-                "queue_length",
-                "Queue length",
-                "Shipments waiting (arrived, not yet in service) over time at the longest-wait stations.",
-                lambda: plot_queue_length(occupancy.queue_length(run, queue_stations)),
-            )
+        specs["queue_length"] = (
+            "Queue length",
+            "Shipments waiting (arrived, not yet in service) over time at the longest-wait stations.",
+            lambda: plot_queue_length(occupancy.queue_length(run, queue_stations), names=named),
         )
-    return [render(prefix + name, title, caption, make, scratch) for name, title, caption, make in specs]
+    monthly = tables.station_monthly_waits(run, tables.peak_wait_stations(run, busiest))
+    if not monthly.empty:
+        specs["monthly_waits"] = (
+            "Monthly waits",
+            (
+                "Mean and 95th-percentile wait by month of arrival at the berths and chokepoints with the "
+                "longest mean wait in their worst month, with 95 % intervals across replications (the KPI "
+                "stations_by_month)."
+            ),
+            lambda: plot_monthly_waits(monthly, names=named),
+        )
+    specs.update(_choice_figure_specs(run))
+    return specs
+
+
+CHOICE_FIGURES = ("route_shares", "cost_breakdown", "emissions")
+"""File stems of the figures below, in the order the report shows them."""
+
+
+def _choice_figure_specs(run: RunData) -> dict[str, Spec]:
+    """The route-share, cost and emissions figures (by file stem) the run has data for."""
+    specs: dict[str, Spec] = {}
+    shares = choice_tables.route_shares(run)
+    if len(shares):
+        specs["route_shares"] = (
+            "Route choice",
+            "Share of each choice flow's shipments taking each route, with the probability in the Plan.",
+            lambda: plot_route_shares(shares),
+        )
+    costs = choice_tables.cost_breakdown(run)
+    if len(costs):
+        specs["cost_breakdown"] = (
+            "Cost breakdown",
+            "US$ per tonne delivered by component (freight, port, canal, time, carbon), by route.",
+            lambda: plot_cost_breakdown(costs),
+        )
+    emissions = choice_tables.emissions_breakdown(run)
+    if len(emissions):
+        specs["emissions"] = (
+            "Emissions",
+            "Well-to-wheel CO₂e per tonne delivered from transport and from hubs, by flow or route.",
+            lambda: plot_emissions(emissions),
+        )
+    return specs

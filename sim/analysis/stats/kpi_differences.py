@@ -44,8 +44,15 @@ DEFAULT_KPIS: tuple[tuple[str, str], ...] = (
     ("stations", "wait_mean_h"),
     ("stations", "waiting_at_horizon"),
     ("stations", "utilisation"),
+    ("throughput_by_traffic", "tonnes_per_year"),
+    ("waits_by_traffic", "wait_mean_h"),
+    ("route_choice", "share"),
+    ("cost_by_commodity", "cost_usd_per_t"),
+    ("cost_by_flow", "cost_usd_per_t"),
+    ("emissions_by_commodity", "co2e_kg_per_t"),
+    ("emissions_by_flow", "co2e_kg_per_t"),
 )
-"""(table, metric) pairs compared by default."""
+"""(table, metric) pairs compared by default (route shares, costs and emissions where a run has them)."""
 
 SPARSE_METRICS = ("waiting_at_horizon",)
 """Counts that are zero at most stations: a row is kept only where either run has a non-zero value."""
@@ -89,6 +96,13 @@ _UNITS = {
     "visits": "visits",
     "started": "visits",
     "delivered": "shipments",
+    "share": "share",
+    "share_tonnes": "share",
+    "probability": "share",
+    "cost_usd_per_t": "US$/t",
+    "cost_usd_per_teu": "US$/TEU",
+    "co2e_kg_per_t": "kg CO2e/t",
+    "co2e_kg_per_teu": "kg CO2e/TEU",
 }
 _TABLE_NAMES = {
     "throughput_by_commodity": "Throughput",
@@ -98,6 +112,15 @@ _TABLE_NAMES = {
     "transit_by_flow": "Transit",
     "stations": "Station",
     "stations_by_month": "Station by month",
+    "throughput_by_traffic": "Throughput of",
+    "waits_by_traffic": "Waits at",
+    "route_choice": "Route",
+    "cost_by_commodity": "Cost",
+    "cost_by_flow": "Cost",
+    "cost_by_route": "Cost",
+    "emissions_by_commodity": "Emissions",
+    "emissions_by_flow": "Emissions",
+    "emissions_by_route": "Emissions",
 }
 
 

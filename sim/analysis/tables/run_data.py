@@ -16,12 +16,14 @@ Times stay in float hours from the scenario start; :meth:`RunData.timestamps` tu
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from sim.results.traffic import Background, without_background
 
 __all__ = ["REQUIRED_FILES", "RunData", "RunDirError", "load_run"]
 
@@ -83,6 +85,36 @@ class RunData:
     def replications(self) -> int:
         """Number of replications in the tables."""
         return int(self.shipments["replication"].nunique()) if len(self.shipments) else 0
+
+    @property
+    def background(self) -> Background:
+        """The run's background traffic (``kpis.json``; empty for runs written before it existed)."""
+        return Background.from_json(self.kpis.get("background", {}))
+
+    def without_background(self) -> RunData:
+        """The run with its background traffic left out: its shipments, their visits and their KPI rows.
+
+        Station statistics computed from the visits (waits, queue lengths) are then those of the modelled
+        flows alone; see :func:`sim.results.traffic.without_background` for the KPI rows.
+        """
+        background = self.background
+        if not background.flows:
+            return self
+        keep = ~self.shipments["flow"].astype(str).isin(background.flows)
+        shipments = self.shipments.loc[keep].reset_index(drop=True)
+        kept = pd.MultiIndex.from_frame(shipments[["replication", "shipment"]])
+        visits = self.visits.loc[
+            pd.MultiIndex.from_frame(self.visits[["replication", "shipment"]]).isin(kept)
+        ].reset_index(drop=True)
+        tables = {
+            name: without_background(pd.DataFrame.from_records(records).assign(table=name), background)
+            .drop(columns="table")
+            .to_dict(orient="records")
+            for name, records in self.kpis.get("tables", {}).items()
+            if records
+        }
+        kpis = {**self.kpis, "tables": tables}
+        return replace(self, visits=visits, shipments=shipments, kpis=kpis)
 
     def timestamps(self, hours: Any) -> pd.DatetimeIndex:
         """Convert hours from the scenario start into calendar timestamps."""

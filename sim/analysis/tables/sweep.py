@@ -20,8 +20,13 @@ from sim.results.sweep_store import MANIFEST, read_manifest
 
 __all__ = ["DEFAULT_KPIS", "SweepData", "kpi_label", "point_summary", "read_sweep", "select_kpis"]
 
-DEFAULT_KPIS = ("throughput_by_commodity/*/tonnes_per_year", "transit_by_flow/*/delay_mean_h")
-"""Headline KPIs of a report unless chosen: annual tonnes by commodity and mean delay by flow."""
+DEFAULT_KPIS = (
+    "route_choice/*/share",
+    "throughput_by_commodity/*/tonnes_per_year",
+    "transit_by_flow/*/delay_mean_h",
+)
+"""Headline KPIs of a report unless chosen: route shares of choice flows (when the scenario has any), annual
+tonnes by commodity and mean delay by flow."""
 KPI_KEYS = ["table", "key", "period", "metric"]
 
 

@@ -153,12 +153,13 @@ def station_monthly_waits(run: RunData, stations: list[str]) -> pd.DataFrame:
     pandas.DataFrame
         One row per (station, month), stations in the order given, months in order: ``station``, ``month``
         (``YYYY-MM``), ``wait_mean_h`` with ``wait_low_h`` / ``wait_high_h`` (mean over replications and 95 %
-        interval), ``wait_p95_h``, ``wait_max_h`` (means over replications), ``visits`` (per replication,
-        arrived in the month) and ``waiting_at_month_end`` (per replication). Empty when the run's
-        ``kpis.json`` has no such table (runs written before it existed).
+        interval), ``wait_p95_h`` (mean over replications of each replication's 95th percentile) with
+        ``wait_p95_low_h`` / ``wait_p95_high_h``, ``wait_max_h`` (mean over replications), ``visits`` (per
+        replication, arrived in the month) and ``waiting_at_month_end`` (per replication). Empty when the
+        run's ``kpis.json`` has no such table (runs written before it existed).
     """
-    columns = ["station", "month", "wait_mean_h", "wait_low_h", "wait_high_h", "wait_p95_h", "wait_max_h"]
-    columns += ["visits", "waiting_at_month_end"]
+    columns = ["station", "month", "wait_mean_h", "wait_low_h", "wait_high_h", "wait_p95_h"]
+    columns += ["wait_p95_low_h", "wait_p95_high_h", "wait_max_h", "visits", "waiting_at_month_end"]
     records = run.kpis.get("tables", {}).get("stations_by_month", [])
     table = pd.DataFrame.from_records(
         records, columns=["key", "period", "metric", "mean", "ci_low", "ci_high"]
@@ -167,16 +168,36 @@ def station_monthly_waits(run: RunData, stations: list[str]) -> pd.DataFrame:
     if table.empty:
         return pd.DataFrame(columns=columns)
     wide = table.pivot_table(index=["key", "period"], columns="metric", values="mean", dropna=False)
-    bounds = table[table["metric"] == "wait_mean_h"].set_index(["key", "period"])[["ci_low", "ci_high"]]
-    out = wide.join(bounds).reset_index()
-    out = out.rename(
-        columns={"key": "station", "period": "month", "ci_low": "wait_low_h", "ci_high": "wait_high_h"}
-    )
+    out = wide.join(_bounds(table, "wait_mean_h", "wait_low_h", "wait_high_h"))
+    out = out.join(_bounds(table, "wait_p95_h", "wait_p95_low_h", "wait_p95_high_h")).reset_index()
+    out = out.rename(columns={"key": "station", "period": "month"})
     for name in columns:
         if name not in out:
             out[name] = np.nan
     out["order"] = out["station"].map({name: i for i, name in enumerate(stations)})
     return out.sort_values(["order", "month"])[columns].reset_index(drop=True)
+
+
+def peak_wait_stations(run: RunData, top: int, kinds: tuple[str, ...] = ("berth", "chokepoint")) -> list[str]:
+    """The ``top`` stations of the given kinds with the longest mean wait in their worst month.
+
+    Ranked by the largest monthly mean wait (``stations_by_month``), so a station congested for a few weeks
+    (a strike, a slot cut) ranks above one that is busy all year. Berth pools and chokepoints by default:
+    at a scheduled service most of the wait is the wait for the next departure. Empty without the KPI.
+    """
+    records = run.kpis.get("tables", {}).get("stations_by_month", [])
+    table = pd.DataFrame.from_records(records, columns=["key", "period", "metric", "mean"])
+    kind = run.stations.set_index("station")["kind"].astype(str)
+    table = table[(table["metric"] == "wait_mean_h") & table["key"].map(kind).isin(kinds)]
+    peaks = table.groupby("key")["mean"].max().dropna()
+    peaks = peaks[peaks > 0].sort_values(ascending=False, kind="stable")
+    return [str(station) for station in peaks.index[:top]]
+
+
+def _bounds(table: pd.DataFrame, metric: str, low: str, high: str) -> pd.DataFrame:
+    """The 95 % interval of one metric of a long summarised table, by (key, period)."""
+    rows = table[table["metric"] == metric].set_index(["key", "period"])[["ci_low", "ci_high"]]
+    return rows.rename(columns={"ci_low": low, "ci_high": high})
 
 
 def _p95(waits: pd.Series) -> float:

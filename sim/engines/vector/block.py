@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from sim.arrays import FloatArray, IntArray
 from sim.engines.vector.berth_pool import PoolState, berth_pool
+from sim.engines.vector.diversion import Branches, branch_on, branches_of, diverting_chokepoint
 from sim.engines.vector.fifo import Fifo, fifo
 from sim.engines.vector.kernels import KernelState, kernel, travel, unit_speed
 from sim.network import Station
@@ -47,6 +48,8 @@ class Block:
     """Per station: some shipment's route ends there (else every visit has a next one)."""
     arrive: FloatArray
     start: FloatArray
+    branches: Branches | None = None
+    """Where shipments may divert (:mod:`~sim.engines.vector.diversion`); None when no flow diverts."""
     uniform_sizes: dict[int, float | None] = field(default_factory=dict)
     """Cache of :meth:`uniform_size`."""
     station_rows: dict[int, tuple[int, int]] = field(default_factory=dict)
@@ -66,7 +69,15 @@ class Block:
         n_stations = len(plan.network.stations)
         station_code = stations.astype(_code_type(n_stations))
         by_station = _by_station(station_code, n_stations)
+        branches = branches_of(plan, s0, s1, stations)
+        if branches is not None:  # a route's last visit is followed by the alternative's in the Plan
+            has_next[branches.route_last] = False
+            last_visits = np.concatenate([last_visits, branches.route_last])
         feeds = _feeds(stations, has_next, n_stations)
+        if branches is not None:
+            pairs = zip(stations[branches.decide].tolist(), stations[branches.detour].tolist(), strict=True)
+            for a, b in set(pairs):
+                feeds[a].add(b)
         route_ends = np.bincount(station_code[last_visits], minlength=n_stations) > 0
         arrive, start = (t[v0:v1] for t in times)
         created = plan.created[s0:s1][steps > 0]
@@ -84,6 +95,7 @@ class Block:
             route_ends,
             arrive,
             start,
+            branches,
         )
 
     def uniform_size(self, station: int) -> float | None:
@@ -204,12 +216,20 @@ def compute(block: Block, indices: list[int], track: bool) -> set[int]:
     )
     if visits.size == 0:
         return set()
+    diverted = None
     if stations[0].is_delay:
         begin = block.arrive[visits]
         finish = _travel_many(block, indices, visits, begin)
+    elif block.branches is not None and indices[0] in block.branches.stations:
+        visits, begin, finish, diverted = _diverting_starts(block, block.branches, indices[0], visits)
     else:
         visits, begin, finish = _queue_starts(block, indices, visits)
     following, _, changed = pass_on(block, indices, visits, begin, finish, track)
+    if diverted is not None:
+        assert block.branches is not None
+        detour, rerouted = branch_on(block.branches, block.arrive, visits, diverted)
+        following = np.concatenate([following, detour])
+        changed = None if changed is None else np.concatenate([changed, rerouted])
     if changed is None:
         return set()
     counts = np.bincount(block.station_code[following[changed]], minlength=len(block.by_station))
@@ -248,6 +268,20 @@ def _queue_starts(
     work = queue.grid(block.work, 0.0)
     start, _ = pooled(queue, work, pool_state(block, indices))
     return queue.visits(), queue.values(start), queue.values(start + work)
+
+
+def _diverting_starts(
+    block: Block, branches: Branches, index: int, visits: IntArray
+) -> tuple[IntArray, FloatArray, FloatArray, NDArray[np.bool_]]:
+    """A chokepoint where ships may divert: visits in FIFO order, starts, ends (h) and which diverted."""
+    queue = fifo(visits, block.arrive, block.per_row(visits, index))
+    work = queue.grid(block.work, 0.0)
+    station = block.plan.network.stations[index]
+    start, diverted = diverting_chokepoint(
+        queue, queue.grid(branches.threshold_days, np.inf), station.capacity
+    )
+    turned = diverted.ravel() if queue.padding is None else diverted[~queue.padding]
+    return queue.visits(), queue.values(start), queue.values(start + work), turned
 
 
 def run_kernel(

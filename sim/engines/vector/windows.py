@@ -75,6 +75,8 @@ def window_plan(
         used when the visits of the cycle outweigh the cost of every station-window. With 0 the cost is not
         weighed: windows whenever the lags allow them.
     """
+    if block.branches is not None and block.branches.stations & set(stations):
+        return None  # a diverted ship reaches its alternative with no lag: sweep (see .diversion)
     lags = _edge_lags(block, stations)
     order, delta = _order(stations, lags)
     if not 0.0 < delta < np.inf:

@@ -8,8 +8,8 @@ foreground as children of the test process (``-D``); they are stopped with ``sco
 says, and every process that carries this cluster's marker in its environment (daemons, ``slurmstepd``, the
 jobs' Dask workers) is killed if it is still there after that.
 
-Installing needs root (``apt-get install slurm-wlm munge``, done once when the commands are missing) — as the
-test suite's other system dependencies are installed by ``make test``.
+Installing needs root: ``make test`` installs ``slurm-wlm`` and ``munge`` when missing (its ``slurm`` target,
+as it does chromium), and so does this set-up when pytest runs alone.
 """
 
 from __future__ import annotations

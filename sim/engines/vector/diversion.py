@@ -1,0 +1,168 @@
+"""Diversion in the vector engine: chokepoints where shipments may turn away, and where they go instead.
+
+A shipment of a flow with a diversion has both ways laid out in the Plan (:class:`sim.network.FlowDiversion`):
+its route's visits, then its alternative's. The chokepoint's kernel decides which it takes; the untaken way's
+visits never arrive (``+inf`` times, NaN in the Trace), which every kernel already handles as a visit that
+sorts last and never starts. So the station graph keeps one edge per way — the chokepoint feeds the route's
+next station and the alternative's first — and the order of computation stays valid.
+
+The kernel (:func:`diverting_chokepoint`) follows the reference engine's decisions visit by visit, row by
+row: in FIFO order, a ship with a threshold counts the ships ahead of it (those that stayed and had not
+started before its arrival: starts are non-decreasing, so a binary search), and diverts by
+:func:`sim.network.diverts`; a ship that stays starts at the first instant with slots at or after
+``max(arrival, free)``, and the next may start ``24 / slots`` hours later. The decisions depend on earlier
+decisions, so there is no prefix scan; a cycle through such a chokepoint is settled by sweeping, never in
+windows (a diverted ship reaches its alternative with no lag).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.engines.vector.fifo import Fifo
+from sim.network import diverts
+from sim.plan import Plan
+from sim.schedule import Schedule
+
+__all__ = ["Branches", "branch_on", "branches_of", "diverting_chokepoint"]
+
+
+@dataclass(frozen=True)
+class Branches:
+    """The diversion points of a block's shipments (visit indices are the block's).
+
+    Attributes
+    ----------
+    decide : ndarray of int64
+        The chokepoint visit where each shipment of a flow with a diversion decides, ascending.
+    detour : ndarray of int64
+        The first visit of its alternative.
+    route_last : ndarray of int64
+        The last visit of its route (it feeds nothing: the alternative's visits follow it in the Plan).
+    threshold_days : ndarray of float64
+        Per visit of the block: the flow's threshold (d) at a decision visit, ``inf`` elsewhere.
+    stations : frozenset of int
+        The chokepoints where some shipment decides.
+    """
+
+    decide: IntArray
+    detour: IntArray
+    route_last: IntArray
+    threshold_days: FloatArray
+    stations: frozenset[int]
+
+
+def branches_of(plan: Plan, s0: int, s1: int, station_code: IntArray) -> Branches | None:
+    """The branches of shipments ``s0:s1`` of ``plan`` (visits counted from the first of ``s0``), or None."""
+    flows = plan.network.flows
+    if all(flow.diversion is None for flow in flows):
+        return None
+    at = np.array([f.diversion.at if f.diversion else -1 for f in flows], dtype=np.int64)
+    branch = np.array([f.diversion.branch if f.diversion else -1 for f in flows], dtype=np.int64)
+    threshold = np.array([f.diversion.threshold_days if f.diversion else np.inf for f in flows])
+    flow = plan.shipment_flow[s0:s1]
+    first = plan.first_visit[s0:s1] - plan.first_visit[s0]
+    rows = np.flatnonzero(at[flow] >= 0)
+    decide = first[rows] + at[flow[rows]]
+    detour = first[rows] + branch[flow[rows]]
+    thresholds = np.full(station_code.size, np.inf)
+    thresholds[decide] = threshold[flow[rows]]
+    stations = frozenset(int(s) for s in np.unique(station_code[decide]))
+    return Branches(decide, detour, detour - 1, thresholds, stations)
+
+
+def diverting_chokepoint(
+    queue: Fifo, threshold_days: FloatArray, capacity: Schedule
+) -> tuple[FloatArray, BoolArray]:
+    """Start times (h) at a chokepoint where ships may divert, and which ships divert.
+
+    Parameters
+    ----------
+    queue : Fifo
+        The chokepoint's visits in FIFO order.
+    threshold_days : ndarray, shape ``queue.shape``
+        Each visit's threshold (d), ``inf`` for a ship that never diverts.
+    capacity : Schedule
+        Slots per day over time.
+
+    Returns
+    -------
+    start : ndarray, shape ``queue.shape``
+        Transit starts (h); ``+inf`` for ships that divert or never arrive (or wait for slots that never
+        return).
+    diverted : ndarray of bool, shape ``queue.shape``
+    """
+    start = np.full(queue.shape, np.inf)
+    diverted = np.zeros(queue.shape, dtype=bool)
+    slots = _Slots(capacity)
+    for row in range(queue.shape[0]):
+        n = int(queue.counts[row])
+        arrive = queue.arrive[row, :n].tolist()
+        thresholds = threshold_days[row, :n].tolist()
+        stayed: list[float] = []  # the starts of the ships that stayed, non-decreasing
+        begins: list[float] = []  # every column's start (inf: diverted)
+        turned: list[int] = []
+        free = -np.inf
+        for column, (when, threshold) in enumerate(zip(arrive, thresholds, strict=True)):
+            # a ship without a threshold (inf) never diverts: skip the count, the rule would say no
+            if threshold < np.inf:
+                ahead = len(stayed) - bisect.bisect_left(stayed, when)
+                if diverts(ahead, slots.at(when), threshold):
+                    turned.append(column)
+                    begins.append(np.inf)
+                    continue
+            begin = slots.next_positive(max(when, free)) if free < np.inf else np.inf
+            free = begin + 24.0 / slots.at(begin) if begin < np.inf else np.inf
+            stayed.append(begin)
+            begins.append(begin)
+        start[row, :n] = begins
+        diverted[row, turned] = True
+    return start, diverted
+
+
+class _Slots:
+    """A schedule's :meth:`~sim.schedule.Schedule.at` and ``next_positive`` on Python lists.
+
+    The same values (a bisection to the right is numpy's ``searchsorted(side="right")``), without numpy's cost
+    per scalar call.
+    """
+
+    def __init__(self, schedule: Schedule):
+        self.times = schedule.times.tolist()
+        self.values = schedule.values.tolist()
+        later = [np.inf] * len(self.values)  # per regime: the start of the next regime with slots
+        for k in range(len(self.values) - 2, -1, -1):
+            later[k] = self.times[k + 1] if self.values[k + 1] > 0 else later[k + 1]
+        self.later = later
+
+    def at(self, t: float) -> float:
+        """Slots per day at ``t`` (h)."""
+        return float(self.values[bisect.bisect_right(self.times, t) - 1])
+
+    def next_positive(self, t: float) -> float:
+        """The earliest time ``>= t`` with slots (h), or ``inf``."""
+        index = bisect.bisect_right(self.times, t) - 1
+        return t if self.values[index] > 0 else float(self.later[index])
+
+
+def branch_on(
+    branches: Branches, arrive: FloatArray, visits: IntArray, diverted: BoolArray
+) -> tuple[IntArray, BoolArray]:
+    """Hand diverted ships on to their alternative's first visit, at the instant they arrived.
+
+    ``visits`` are a chokepoint's visits and ``diverted`` which of them diverted. Every decision visit among
+    them sets its alternative's arrival: its own arrival if it diverted, ``+inf`` (never) if it transits.
+    Returns the alternative's first visits and which of their arrivals changed.
+    """
+    where = np.searchsorted(branches.decide, visits)
+    where = np.minimum(where, branches.decide.size - 1)
+    deciding = branches.decide[where] == visits
+    detour = branches.detour[where[deciding]]
+    arrivals = np.where(diverted[deciding], arrive[visits[deciding]], np.inf)
+    changed = arrive[detour] != arrivals
+    arrive[detour] = arrivals
+    return detour, changed
