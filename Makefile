@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The baseline once it exists; until then the small demo scenario.
 SCENARIO ?= $(firstword $(wildcard scenarios/baseline_2024.yaml) scenarios/demo_two_ports.yaml)
 
-.PHONY: run test lint types unit browser fuzz schema bench results clean
+.PHONY: run test lint types unit browser slurm fuzz schema bench results clean
 
 $(BIN)/corridor: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ $(VENV)/.dev: pyproject.toml
 run: $(BIN)/corridor
 	$(BIN)/corridor run $(SCENARIO)
 
-test: $(VENV)/.dev lint types browser unit
+test: $(VENV)/.dev lint types browser slurm unit
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
@@ -43,16 +43,26 @@ $(CHROMIUM):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
+# The real-Slurm tests (tests/experiments/sweep/test_slurm_real.py) start Debian's Slurm and MUNGE daemons
+# privately and stop them after; the packages are installed here when missing (the test set-up also does).
+SLURMCTLD := /usr/sbin/slurmctld
+slurm: $(SLURMCTLD)
+$(SLURMCTLD):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurm-wlm munge
+
 # Mutation fuzzing of every library scenario and sweep file with thousands of examples (make test runs 150).
 FUZZ_EXAMPLES ?= 3000
 fuzz: $(VENV)/.dev
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -m fuzz
 
-# Both engines on the same Plans (benchmarks/results.json), then `corridor run` end to end (end_to_end.json).
+# Both engines on the same Plans (benchmarks/results.json), then `corridor run` end to end (end_to_end.json),
+# then a 200-task sweep on the local pool (sweep_pool.json).
 bench: $(VENV)/.dev
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.end_to_end
+	$(BIN)/python -m benchmarks.sweep_pool
 
 # Run the scenario library against the baseline; regenerate results/README.md and its figures.
 results: $(BIN)/corridor

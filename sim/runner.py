@@ -59,6 +59,8 @@ class RunResult:
     wall_time_s: float
     diversions: Diversions | None = None
     """Which shipments diverted (:mod:`sim.results.diversions`); ``plan`` and ``trace`` are the ways taken."""
+    engine_time_s: float = 0.0
+    """Of ``wall_time_s``, the seconds spent in the engine (the rest: network, Plan), when measured."""
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -169,8 +171,10 @@ def run(
         advice="`corridor run` streams replications block by block",
     )
     plan = draw_plan(scenario, network, range(first_replication, first_replication + count), root)
+    simulating = time.perf_counter()
     trace = simulate_plan(plan, engine, progress)
-    return _result(scenario, network, plan, trace, engine, root, time.perf_counter() - began)
+    ended = time.perf_counter()
+    return _result(scenario, network, plan, trace, engine, root, ended - began, ended - simulating)
 
 
 def run_points(
@@ -184,8 +188,8 @@ def run_points(
 
     Each result equals :func:`run` of its scenario with the same seed and replications, bit for bit; the
     vector engine computes the points' copies of each multi-berth pool and cycle together. Scenarios with
-    different horizons are run in one engine run per horizon. ``wall_time_s`` of each result is the run's
-    wall time shared out by visits.
+    different horizons are run in one engine run per horizon. ``wall_time_s`` and ``engine_time_s`` of each
+    result are the run's wall and engine time shared out by visits.
     """
     began = time.perf_counter()
     networks = [build_network(scenario) for scenario in scenarios]
@@ -197,25 +201,45 @@ def run_points(
         draw_plan(sc, net, numbers, seed) for sc, net, seed in zip(scenarios, networks, seeds, strict=True)
     ]
     traces: list[Trace | None] = [None] * len(plans)
+    simulating = time.perf_counter()
     for horizon in sorted({plan.horizon_h for plan in plans}):
         which = [k for k, plan in enumerate(plans) if plan.horizon_h == horizon]
         for k, trace in zip(which, simulate_points(engine, [plans[k] for k in which]), strict=True):
             traces[k] = trace
-    seconds = time.perf_counter() - began
+    ended = time.perf_counter()
+    seconds, in_engine = ended - began, ended - simulating
     visits = sum(plan.n_visits for plan in plans) or 1
     return [
-        _result(sc, net, plan, trace, engine, seed, seconds * plan.n_visits / visits)
+        _result(
+            sc,
+            net,
+            plan,
+            trace,
+            engine,
+            seed,
+            seconds * plan.n_visits / visits,
+            in_engine * plan.n_visits / visits,
+        )
         for sc, net, plan, trace, seed in zip(scenarios, networks, plans, traces, seeds, strict=True)
         if trace is not None
     ]
 
 
 def _result(
-    scenario: Scenario, network: Network, plan: Plan, trace: Trace, engine: str, seed: int, wall_time_s: float
+    scenario: Scenario,
+    network: Network,
+    plan: Plan,
+    trace: Trace,
+    engine: str,
+    seed: int,
+    wall_time_s: float,
+    engine_time_s: float,
 ) -> RunResult:
     """The result of a run: the ways its shipments took (:func:`sim.results.diversions.routes_taken`)."""
     taken, times, diversions = routes_taken(plan, trace)
-    return RunResult(scenario, network, taken, times, engine, seed, wall_time_s, diversions)
+    return RunResult(
+        scenario, network, taken, times, engine, seed, wall_time_s, diversions, engine_time_s=engine_time_s
+    )
 
 
 def simulate_plan(plan: Plan, engine: str, progress: Progress | None = None) -> Trace:

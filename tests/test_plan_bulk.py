@@ -35,7 +35,8 @@ def _alone_and_together(scenario: Scenario, numbers: list[int]) -> None:
         for name in ARRAYS:
             mine, theirs = getattr(block, name), getattr(part, name)
             if mine is None or theirs is None:  # visit_class: only where a station has priority classes
-                assert mine is None and theirs is None, name
+                assert mine is None, name
+                assert theirs is None, name
                 continue
             assert mine.dtype == theirs.dtype, name
             np.testing.assert_array_equal(mine, theirs, err_msg=f"{name} of replication {numbers[k]}")

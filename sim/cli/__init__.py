@@ -11,6 +11,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from sim.cli import compare as compare_commands
 from sim.cli import library as library_commands
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         return _stopped(errors)
     except InputError as error:
         for problem in error.problems:
-            errors.print(f"[bold red]error:[/] {problem}", markup=True)
+            errors.print(f"[bold red]error:[/] {escape(str(problem))}", markup=True)  # a key may hold "[x]"
         return EXIT_INPUT
     except typer.Exit as done:
         return int(done.exit_code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -107,7 +108,8 @@ def sweep_command(
         bool,
         typer.Option(
             "--allow-large",
-            help="Run a sweep of more than 1,000 points or 10,000 tasks (up to the hard limits).",
+            help="Run a sweep of more than 1,000 points, 10,000 tasks or 24 estimated worker-hours "
+            "(up to the hard limits).",
         ),
     ] = False,
 ) -> None:
@@ -115,7 +117,9 @@ def sweep_command(
     from sim.cli.sweep_events import BarEvents, progress_bar
     from sim.experiments.sweep import plan as sweep_plan
     from sim.experiments.sweep.driver import SweepError, run_sweep
+    from sim.experiments.sweep.estimate import check_work, estimate_sweep
     from sim.experiments.sweep.executors import make_executor
+    from sim.experiments.sweep.space import DiskFullError
     from sim.experiments.sweep.spec import load_sweep
 
     console = Console()
@@ -128,11 +132,17 @@ def sweep_command(
 
     plan = sweep_plan.plan_sweep(sweep, allow_large=allow_large, announce=announce)
     console.print(f"every point valid; seed {plan.seed}, engine {plan.engine}")
+    estimate = estimate_sweep(plan)
+    check_work(plan, estimate, allow_large)
+    local = not (scheduler or slurm)
+    console.print(f"estimated time: {estimate.describe(workers or (os.cpu_count() or 1 if local else None))}")
     with _worker_logs(console, verbose) as level, progress_bar(console) as progress:
         events = BarEvents(progress, console)
         pool = make_executor(kind, workers, scheduler, slurm, level)
         try:
             outcome = run_sweep(plan, target, pool, resume, events)
+        except DiskFullError as error:
+            raise TasksFailedError(str(error)) from None
         except SweepError as error:
             raise TasksFailedError(
                 f"{error}; the finished tasks are kept: fix the cause and run again with --resume"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -51,7 +52,8 @@ class BarEvents(SweepEvents):
     def failed(self, order: TaskOrder, error: BaseException) -> None:
         """A task failed for good."""
         self.counts["failed"] += 1
-        self.console.print(f"[red]failed[/] {order.key}: {error.__class__.__name__}: {error}")
+        shown = escape(f"{error.__class__.__name__}: {error}")  # "[errno 28]" is not markup
+        self.console.print(f"[red]failed[/] {order.key}: {shown}")
         self.progress.update(self.task, advance=1, counts=self._counts())
 
     def _counts(self) -> str:

@@ -122,7 +122,7 @@ def read_manifest(directory: Path) -> dict[str, Any] | None:
 
 def remove_stale_temporaries(directory: Path) -> int:
     """Delete scratch files left by killed workers (only when no task is running); return how many."""
-    stale = list((directory / KPIS).glob("point=*/.*.tmp"))
+    stale = [path for kind in (KPIS, VISITS) for path in (directory / kind).glob("point=*/.*.tmp")]
     for path in stale:
         path.unlink(missing_ok=True)
     return len(stale)

@@ -113,7 +113,7 @@ def located_problems(
     """
     merged: dict[FieldPath, list[Problem]] = {}
     for error in errors:
-        loc = tuple(p for p in error["loc"] if isinstance(p, int) or not (p in _TAGS or "[" in p))
+        loc = _document_loc(error)
         path = (*prefix, *loc)
         value, expected = describe(error, path, partial(allowed_fields, model, loc[:-1]))
         problem = locate(document, path, value, expected)
@@ -124,6 +124,19 @@ def located_problems(
         first = group[0]
         problems.append(Problem(first.file, first.line, first.path, first.value, expected))
     return problems
+
+
+def _document_loc(error: ErrorDetails) -> FieldPath:
+    """The error's location in the document: pydantic's tags removed, but never the key a user wrote.
+
+    The last item of an unknown or missing field's location is a key of the document, whatever it looks
+    like (a key ``[`` is not a tag such as ``list[int]``).
+    """
+    raw = error["loc"]
+    keyed = error["type"] in ("extra_forbidden", "missing") and len(raw) > 0
+    body = raw[:-1] if keyed else raw
+    loc = tuple(p for p in body if isinstance(p, int) or not (p in _TAGS or "[" in p))
+    return (*loc, raw[-1]) if keyed else loc
 
 
 def allowed_fields(model: type[BaseModel], path: FieldPath) -> list[str]:

@@ -17,6 +17,7 @@ from typing import Any
 from sim.errors import InputError, Problem
 from sim.experiments.sweep.executors.base import Executor, SweepEvents
 from sim.experiments.sweep.plan import Point, SweepPlan, Task
+from sim.experiments.sweep.space import DiskFullError, is_disk_full
 from sim.experiments.sweep.task import TaskOrder, TaskReport
 from sim.results.files import claim_output
 from sim.results.provenance import STREAMS, git_commit, stamp
@@ -99,6 +100,17 @@ class _Tally(SweepEvents):
     def failed(self, order: TaskOrder, error: BaseException) -> None:
         self.outcome.failures.append((order, error))
         self.events.failed(order, error)
+        if isinstance(error, OSError) and is_disk_full(error):  # the others would fail alike: stop here
+            raise _NoSpaceError(order.target, error)
+
+
+class _NoSpaceError(Exception):
+    """Raised through the executor to stop a sweep whose disk is full (see :mod:`.space`)."""
+
+    def __init__(self, where: str, cause: OSError):
+        super().__init__(where)
+        self.where = where
+        self.cause = cause
 
 
 def run_sweep(
@@ -129,9 +141,18 @@ def run_sweep(
         :mod:`sim.results.locks`, held until this function returns).
     SweepError
         When tasks raised errors (every other task's file is kept).
+    DiskFullError
+        When a write found its file system full: the sweep stops at once (:mod:`.space`).
     """
     with claim_output(out, "sweep"):
         return _run_claimed(plan, Path(out).resolve(), executor, resume, events)
+
+
+def _stop_when_full(out: Path, orders: list[TaskOrder], cause: OSError, where: str) -> DiskFullError:
+    """The error that ends a sweep whose disk filled up, once the executor has stopped its workers."""
+    remove_stale_temporaries(out)
+    finished = sum(is_finished(Path(o.target), o.provenance) for o in orders)
+    return DiskFullError(out, where, cause, finished, len(orders))
 
 
 def _run_claimed(
@@ -145,14 +166,15 @@ def _run_claimed(
     pending = [o for o in orders if not is_finished(Path(o.target), o.provenance)]
     outcome = SweepOutcome(out, len(orders), len(orders) - len(pending))
     tally = _Tally(outcome, events or SweepEvents())
-    if pending:
-        with executor:  # started before anything is written: a cluster that fails to start leaves no trace
-            _write_start(plan, out, content, found)
-            tally.started(len(orders), outcome.skipped, executor.description)
-            executor.run(together(pending, plan.sweep.spec.points_per_task), plan.base, tally)
-    else:
-        _write_start(plan, out, content, found)
-        tally.started(len(orders), outcome.skipped, "nothing to run")
+    try:
+        _run_pending(plan, out, executor, content, found, pending, tally)
+    except _NoSpaceError as stopped:
+        where = str(Path(stopped.where).relative_to(out))
+        raise _stop_when_full(out, orders, stopped.cause, where) from None
+    except OSError as error:  # the driver's own writes: the manifest and the copies of the inputs
+        if not is_disk_full(error):
+            raise
+        raise _stop_when_full(out, orders, error, "the manifest and the copies of the inputs") from None
     outcome.wall_time_s = time.perf_counter() - began
     unfinished = [o for o in orders if not is_finished(Path(o.target), o.provenance)]
     if outcome.failures or unfinished:
@@ -162,8 +184,34 @@ def _run_claimed(
         ]
         raise SweepError(outcome.failures + lost, len(orders))
     remove_stale_temporaries(out)
-    write_atomic_json({**content, "complete": True}, out / MANIFEST)
+    try:
+        write_atomic_json({**content, "complete": True}, out / MANIFEST)
+    except OSError as error:
+        if not is_disk_full(error):
+            raise
+        raise _stop_when_full(out, orders, error, MANIFEST) from None
     return outcome
+
+
+def _run_pending(
+    plan: SweepPlan,
+    out: Path,
+    executor: Executor,
+    content: dict[str, Any],
+    found: dict[str, Any] | None,
+    pending: list[TaskOrder],
+    tally: _Tally,
+) -> None:
+    """Write the manifest and inputs, then run the pending orders (if any) on the executor."""
+    total, skipped = tally.outcome.total, tally.outcome.skipped
+    if not pending:
+        _write_start(plan, out, content, found)
+        tally.started(total, skipped, "nothing to run")
+        return
+    with executor:  # started before anything is written: a cluster that fails to start leaves no trace
+        _write_start(plan, out, content, found)
+        tally.started(total, skipped, executor.description)
+        executor.run(together(pending, plan.sweep.spec.points_per_task), plan.base, tally)
 
 
 def together(orders: list[TaskOrder], points: int) -> list[TaskOrder]:
@@ -198,8 +246,9 @@ def _check_out(out: Path, content: dict[str, Any], resume: bool) -> dict[str, An
         if difference:
             raise _out_problem(
                 out,
-                f"a directory holding a different sweep ({difference} differs)",
-                "the directory of this sweep, or a new one",
+                f"a directory holding a different sweep ({difference})",
+                "the directory of this sweep, or a new one (--resume continues a sweep only with the"
+                " sweep file that started it)",
             )
     elif out.is_dir() and any(out.iterdir()):
         raise _out_problem(out, "a non-empty directory without a sweep manifest", "a new or empty directory")
@@ -213,10 +262,27 @@ def _write_start(plan: SweepPlan, out: Path, content: dict[str, Any], found: dic
     write_inputs(plan, out)
 
 
+DERIVED = ("parameters", "base_scenario", "points", "tasks")
+"""Manifest entries that follow from the settings: compared last, so that a message names the cause."""
+SHOWN_CHARS = 120
+"""Both values of a differing setting are shown when they take at most this many characters."""
+
+
 def _identity_difference(found: dict[str, Any], content: dict[str, Any]) -> str | None:
-    for key in sorted(set(found) | set(content)):
-        if key not in NOT_IDENTITY and found.get(key) != content.get(key):
-            return key
+    """What differs between the manifest in the directory and this sweep's, in words; None when nothing."""
+    keys = sorted((set(found) | set(content)) - set(NOT_IDENTITY), key=lambda k: (k in DERIVED, k))
+    for key in keys:
+        there, here = found.get(key), content.get(key)
+        if there == here:
+            continue
+        if key == "points" and isinstance(there, list) and isinstance(here, list):
+            if len(there) != len(here):
+                return f"{len(there)} points there, {len(here)} in this sweep file"
+            first = next(k for k, (a, b) in enumerate(zip(there, here, strict=True)) if a != b)
+            unlike = sum(a != b for a, b in zip(there, here, strict=True))
+            return f"{unlike} of its {len(here)} points differ, first point {first}: other values or scenario"
+        shown = f": {there!r} there, {here!r} in this sweep file"
+        return f"{key} differs{shown if len(shown) <= SHOWN_CHARS else ''}"
     return None
 
 

@@ -85,12 +85,16 @@ class Point:
         SHA-256 of the resolved scenario (see :func:`sim.scenario_hash`).
     seed : int
         Root seed of this point's replications.
+    shipments : float
+        Shipments one replication of the point creates, on average (see
+        :func:`sim.scenario.checks.expected_shipments`; the sweep's time estimate scales by it).
     """
 
     index: int
     values: dict[str, Scalar]
     scenario_hash: str
     seed: int
+    shipments: float
 
 
 @dataclass(frozen=True)
@@ -180,6 +184,7 @@ def plan_sweep(
                 values,
                 scenario_hash(scenario),
                 point_seed(seed, index, sweep.spec.common_random_numbers),
+                expected_shipments(scenario),
             )
         )
     if problems:

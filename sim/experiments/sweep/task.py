@@ -104,6 +104,8 @@ class TaskReport:
         Time spent in the task, seconds.
     worker : str
         ``host:pid`` of the worker process.
+    engine_time_s : float
+        Of ``wall_time_s``, the seconds spent in the engine (0 when nothing was simulated).
     also : tuple of TaskReport
         The reports of the order's companions.
     """
@@ -113,6 +115,7 @@ class TaskReport:
     written: bool
     wall_time_s: float
     worker: str
+    engine_time_s: float = 0.0
     also: tuple[TaskReport, ...] = ()
 
 
@@ -129,6 +132,7 @@ def execute(order: TaskOrder, base: Layered) -> TaskReport:
     orders = (order, *order.companions)
     todo = [o for o in orders if not is_finished(Path(o.target), o.provenance)]
     running = {o.key for o in todo}
+    in_engine: dict[str, float] = {}
     for skipped in orders:
         if skipped.key not in running:
             log.info("%s already finished (%s)", skipped.key, Path(skipped.target).name)
@@ -142,6 +146,7 @@ def execute(order: TaskOrder, base: Layered) -> TaskReport:
             first_replication=order.first,
         )
         for done, result in zip(todo, results, strict=True):
+            in_engine[done.key] = result.engine_time_s
             if done.visits_target is not None:  # before the KPI file, which marks the task finished
                 visits = visits_arrow(result.plan, result.trace)
                 write_atomic_parquet(visits, Path(done.visits_target), done.provenance)
@@ -159,7 +164,10 @@ def execute(order: TaskOrder, base: Layered) -> TaskReport:
             f" (with {len(todo) - 1} other points)" if len(todo) > 1 else "",
         )
     share = elapsed / len(orders)
-    reports = [TaskReport(o.point, o.block, o.key in running, share, worker) for o in orders]
+    reports = [
+        TaskReport(o.point, o.block, o.key in running, share, worker, in_engine.get(o.key, 0.0))
+        for o in orders
+    ]
     return dataclasses.replace(reports[0], also=tuple(reports[1:]))
 
 

@@ -27,9 +27,11 @@ def test_the_example_sweep_file_is_valid_and_plans(tmp_path: Path) -> None:
     assert len(plan.tasks) == 64
 
 
-def test_the_example_jobqueue_configuration_uses_only_dask_jobqueue_keys() -> None:
-    example = next(block for block in yaml_blocks() if "jobqueue:" in block)
-    ours = YAML(typ="safe", pure=True).load(example)["jobqueue"]["slurm"]
+def test_the_example_jobqueue_configurations_use_only_dask_jobqueue_keys() -> None:
+    examples = [block for block in yaml_blocks() if "jobqueue:" in block]
+    assert len(examples) == 2, "a cluster's and the single-node recipe's"
     defaults_file = Path(dask_jobqueue.__file__).parent / "jobqueue.yaml"
     known = YAML(typ="safe", pure=True).load(defaults_file.read_text())["jobqueue"]["slurm"]
-    assert set(ours) <= set(known), set(ours) - set(known)
+    for example in examples:
+        ours = YAML(typ="safe", pure=True).load(example)["jobqueue"]["slurm"]
+        assert set(ours) <= set(known), set(ours) - set(known)

@@ -30,10 +30,11 @@ from sim.experiments.sweep import (
 )
 from sim.experiments.sweep.driver import task_orders, together
 from sim.experiments.sweep.plan import point_scenario
+from sim.experiments.sweep.task import TaskReport
 from sim.results.files import read_provenance
 from sim.results.sweep_store import write_atomic_parquet
 from sim.runner import DEFAULT_ENGINE
-from tests.experiments.sweep.helpers import GRID, assert_same_results, task_files, write_sweep
+from tests.experiments.sweep.helpers import DEMO, GRID, assert_same_results, task_files, write_sweep
 
 
 def test_a_sweep_writes_one_tidy_file_per_task_with_provenance(reference: Path) -> None:
@@ -222,7 +223,9 @@ def test_resume_refuses_a_directory_of_another_sweep(
 ) -> None:
     other = write_sweep(tmp_path, {**GRID, "seed": 12})
     assert main(["sweep", str(other), "--out", str(reference), "--resume"]) == 2
-    assert "holding a different sweep (points differs)" in capsys.readouterr().err
+    err = " ".join(capsys.readouterr().err.split())
+    assert "holding a different sweep (seed differs: 11 there, 12 in this sweep file)" in err
+    assert "--resume continues a sweep only with the sweep file that started it" in err
 
 
 def broken_plan(spec: Path) -> SweepPlan:
@@ -323,3 +326,36 @@ def test_visits_all_keeps_each_tasks_visits_and_none_is_the_default(reference: P
     scenario = point_scenario(plan.base, plan.points[1].values, str(spec))
     alone = sim.run(scenario, replications=1, seed=11, first_replication=1)
     pd.testing.assert_frame_equal(stored, alone.visits)
+
+
+def test_each_task_reports_its_seconds_in_the_engine(tmp_path: Path) -> None:
+    """What benchmarks/sweep_pool.py adds up: engine time is part of a task's time, and of a run's."""
+    spec = write_sweep(tmp_path / "spec", {**GRID, "replications": 2, "block_size": 2, "points_per_task": 2})
+    reports: list[TaskReport] = []
+
+    class Record(SweepEvents):
+        def done(self, report: TaskReport) -> None:
+            reports.append(report)
+
+    run_sweep(
+        plan_sweep(load_sweep(spec)), tmp_path / "out", make_executor("local", workers=1), events=Record()
+    )
+    assert len(reports) == 8
+    assert all(0 < r.engine_time_s < r.wall_time_s for r in reports)
+    alone = sim.run(sim.load_scenario(sim_demo(spec)), replications=2)
+    assert 0 < alone.engine_time_s < alone.wall_time_s
+
+
+def test_resume_after_the_base_scenario_changed_is_refused_naming_the_points(
+    reference: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = tmp_path / "demo_two_ports.yaml"
+    base.write_text(DEMO.read_text(encoding="utf-8").replace("horizon_days: 120", "horizon_days: 110"))
+    assert base.read_text() != DEMO.read_text(), "the copy differs"
+    other = write_sweep(tmp_path, {**GRID, "base": str(base)})
+    before = {name: path.stat().st_mtime_ns for name, path in task_files(reference).items()}
+    assert main(["sweep", str(other), "--out", str(reference), "--resume"]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    said = "holding a different sweep (8 of its 8 points differ, first point 0: other values or scenario)"
+    assert said in err
+    assert {name: path.stat().st_mtime_ns for name, path in task_files(reference).items()} == before

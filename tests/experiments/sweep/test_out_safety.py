@@ -26,13 +26,19 @@ def gone(process: psutil.Process) -> bool:
         return True
 
 
-def test_workers_die_when_the_driver_is_killed_with_sigkill(grid_spec: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("executor", ["local", "dask"])
+def test_workers_die_when_the_driver_is_killed_with_sigkill(
+    grid_spec: Path, tmp_path: Path, executor: str
+) -> None:
+    """The local pool's workers (lifeline) and a Dask LocalCluster's worker processes (distributed's
+    parent-alive pipe) end within seconds of a ``kill -9`` of the driver, busy with a task or not."""
     out = tmp_path / "out"
-    driver = corridor("sweep", str(grid_spec), "--executor", "local", "--workers", "2", "--out", str(out))
+    driver = corridor("sweep", str(grid_spec), "--executor", executor, "--workers", "2", "--out", str(out))
     try:
         wait_for(lambda: len(task_files(out)) >= 1, 180, "the first task file")
         workers = worker_processes(driver)
-        assert len(workers) == 2, "the driver's pool workers"
+        assert len(workers) == 2, "the driver's worker processes"
+        assert len(task_files(out)) < 16, "killed mid-sweep"
         os.kill(driver.pid, signal.SIGKILL)  # the driver alone, as `kill -9 PID` does
         driver.communicate(timeout=30)
         wait_for(lambda: all(gone(w) for w in workers), 10, "the workers to die with their driver")

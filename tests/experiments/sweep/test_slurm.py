@@ -132,3 +132,19 @@ def test_jobs_that_sbatch_refuses_exit_2_instead_of_waiting_forever(grid_spec: P
     assert "sbatch: error: invalid account" in output
     assert "--slurm: got jobs that sbatch refused" in " ".join(output.split())
     assert not out.exists(), "nothing written when the cluster cannot start"
+
+
+def test_a_network_interface_this_machine_lacks_exits_2(grid_spec: Path, tmp_path: Path) -> None:
+    env = fake_slurm(tmp_path)
+    config = Path(env["DASK_CONFIG"]) / "jobqueue.yaml"
+    text = config.read_text().replace("      host: 127.0.0.1\n", "")  # the scheduler binds to `interface`
+    config.write_text(text.replace("    cores: 1\n", "    cores: 1\n    interface: nosuchnic0\n"))
+    out = tmp_path / "out"
+    driver = corridor("sweep", str(grid_spec), "--slurm", "--out", str(out), env=env)
+    output, _ = driver.communicate(timeout=120)
+    assert driver.returncode == 2, output
+    said = " ".join(output.split())
+    assert "--slurm: got a jobqueue configuration the scheduler cannot start with" in said
+    assert "'nosuchnic0' is not a valid network interface" in said
+    assert "Traceback" not in output
+    assert not out.exists()

@@ -228,3 +228,15 @@ def test_unreachable_scheduler_exits_2(
     with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
         assert main(arguments) == 2
     assert "--scheduler: got 'tcp://127.0.0.1:9'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("key", ["[", "list[int]", "a]["])
+def test_an_unknown_key_that_looks_like_a_type_tag_is_named(
+    key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the fuzzer: a key with ``[`` was taken for one of pydantic's tags and dropped (IndexError)."""
+    spec = tmp_path / "sweep.json"
+    spec.write_text(f'{{"base": "{DEMO}", "parameters": {{"seed": [1, 2]}}, "{key}": 1}}', encoding="utf-8")
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out")]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"sweep.json: {key}: got an unknown field {key!r}; expected one of the fields: name," in err

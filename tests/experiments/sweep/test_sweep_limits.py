@@ -6,6 +6,7 @@ Huge designs and replication counts (a MemoryError before), an alias bomb in the
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from sim.cli import main
 from sim.errors import InputError
 from sim.experiments.sweep import load_sweep, plan_sweep
+from sim.experiments.sweep.estimate import SweepEstimate, duration, estimate_sweep
 from sim.experiments.sweep.parameters import MAX_LEVELS
 from sim.experiments.sweep.plan import LARGE_POINTS, LARGE_TASKS, MAX_TASKS, SweepSize
 from sim.experiments.sweep.spec import MAX_POINTS
@@ -132,3 +134,56 @@ def test_a_yaml_tag_in_a_sweep_file_is_refused(
     content: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     refused(tmp_path, content, capsys, "sweep.yaml:", "YAML tag", "plain data without tags")
+
+
+def test_the_estimated_time_is_stated_before_the_sweep_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content = {"replications": 4, "block_size": 2, "parameters": {VOLUME: [4.0e6, 8.0e6, 1.6e7]}}
+    spec = write_sweep(tmp_path, content)
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--workers", "2"]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    found = re.search(r"estimated time: about [\d.,]+ (s|min|h) on 2 workers once started \(([\d.,]+) (s|min)"
+                      r" of work; a pilot replication took ([\d.e-]+) s\)", printed)  # fmt: skip
+    assert found, printed
+    assert printed.index("estimated time") < printed.index("6 tasks, 0 already finished; running on")
+
+
+def test_the_estimate_scales_the_pilot_by_shipments_and_rounds_of_tasks(tmp_path: Path) -> None:
+    content = {"replications": 4, "block_size": 2, "parameters": {VOLUME: [4.0e6, 8.0e6, 1.6e7]}}
+    plan = plan_sweep(load_sweep(write_sweep(tmp_path, content)))
+    estimate = estimate_sweep(plan)
+    assert [p.shipments for p in plan.points] == sorted(p.shipments for p in plan.points)
+    assert estimate.pilot_shipments == plan.points[1].shipments, "the median point is the pilot"
+    assert estimate.shipments == pytest.approx(4 * sum(p.shipments for p in plan.points))
+    assert estimate.tasks == 6
+    assert estimate.pilot_s > 0
+    # 0.5 s for 100 shipments; 10,000 shipments of work in 10 tasks: 50 s, 3 rounds of 5 s on 4 workers
+    example = SweepEstimate(0.5, 100.0, 10_000.0, 10)
+    assert example.work_s == pytest.approx(50.0)
+    assert example.wall_s(4) == pytest.approx(15.0)
+    assert example.wall_s(10) == pytest.approx(5.0)
+    assert example.describe(None) == "about 50 s of work (a pilot replication took 0.5 s)"
+    assert [duration(s) for s in (0.42, 45, 720, 12_600, 10**7)] == [
+        "0.42 s",
+        "45 s",
+        "12 min",
+        "3.5 h",
+        "116 days",
+    ]
+
+
+def test_a_sweep_estimated_past_the_work_limit_needs_allow_large(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sim.experiments.sweep.estimate.LARGE_WORK_H", 1e-9)  # any sweep is "long" now
+    content = {"replications": 2, "block_size": 2, "parameters": {VOLUME: [4.0e6, 8.0e6]}}
+    err = refused(
+        tmp_path, content, capsys, "sweep.yaml: replications: got a sweep of 2 replications at 2 points"
+    )
+    assert "of work (a pilot replication took" in err
+    assert "at most 1e-09 worker-hours of estimated work, or --allow-large to confirm" in " ".join(
+        err.split()
+    )
+    spec = tmp_path / "sweep.yaml"
+    assert main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--workers", "1", "--allow-large"]) == 0

@@ -174,6 +174,13 @@ def _slurm_cluster(workers: int | None) -> Any:
             f"an incomplete jobqueue configuration ({' '.join(str(error).split())})",
             "jobqueue.slurm settings in ~/.config/dask/jobqueue.yaml (see docs/sweeps.md)",
         ) from None
+    except RuntimeError as error:  # Dask's "Cluster failed to start", e.g. an interface this host lacks
+        raise _problem(
+            "--slurm",
+            f"a jobqueue configuration the scheduler cannot start with ({' '.join(str(error).split())})",
+            "jobqueue.slurm settings that fit this machine, such as its network interface"
+            " (see docs/sweeps.md)",
+        ) from None
     if workers:
         cluster.scale(n=workers)
     else:

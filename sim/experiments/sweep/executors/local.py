@@ -34,6 +34,8 @@ __all__ = ["MAX_ATTEMPTS", "LocalPool"]
 
 MAX_ATTEMPTS = 4
 IN_FLIGHT_PER_WORKER = 2
+LISTENER_STOP_S = 5.0
+"""How long a pool's end waits for its log listener to stop (seconds; see :class:`_Listener`)."""
 LOGGER = "sim"
 
 
@@ -68,7 +70,7 @@ class LocalPool:
         while pending:
             context = multiprocessing.get_context("spawn")
             records: Any = context.Queue()
-            listener = logging.handlers.QueueListener(records, _Redispatch())
+            listener = _Listener(records, _Redispatch())
             listener.start()
             pool = ProcessPoolExecutor(
                 self.workers,
@@ -80,7 +82,8 @@ class LocalPool:
                 _drain(pool, pending, base, events, attempts, self.workers * IN_FLIGHT_PER_WORKER)
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
-                listener.stop()
+                if not listener.stop_within(LISTENER_STOP_S):
+                    records.cancel_join_thread()  # its lock died with a worker: never wait on it again
                 records.close()
                 records.join_thread()
 
@@ -165,6 +168,29 @@ def _start_worker(records: Any, level: int, driver_pid: int) -> None:
     logger.handlers = [logging.handlers.QueueHandler(records)]
     logger.setLevel(level)
     logger.propagate = False
+
+
+class _Listener(logging.handlers.QueueListener):
+    """The driver's end of the workers' log queue, which it can stop even when the queue is wedged.
+
+    A worker killed while putting a record into the queue dies holding the queue's write lock: the sentinel
+    that :meth:`logging.handlers.QueueListener.stop` sends can then never be written, and ``stop`` waits
+    forever (seen: a sweep hung after ``kill -9`` of a worker). :meth:`stop_within` waits a while, then lets
+    the listener's daemon thread go with its queue (a fresh queue serves the next pool).
+    """
+
+    def stop_within(self, seconds: float) -> bool:
+        """Stop the listener; False when its thread did not end within ``seconds`` (it is then left)."""
+        thread = self._thread
+        if thread is None:
+            return True
+        self._thread = None
+        try:
+            self.enqueue_sentinel()
+        except (OSError, ValueError):  # a closed queue: the thread ends on its own or is left
+            return False
+        thread.join(seconds)
+        return not thread.is_alive()
 
 
 class _Redispatch(logging.Handler):
