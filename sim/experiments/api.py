@@ -94,16 +94,20 @@ class Bottlenecks:
         (h per tonne) with paired 95 % intervals.
     fraction : float
         Share of capacity each station lost.
+    scenario : Scenario
+        The scenario ranked (its stations are named from it in the figure).
     """
 
     table: pd.DataFrame
     fraction: float
+    scenario: Scenario
 
     def figure(self, top: int = 15) -> Any:
-        """The ranking's figure (matplotlib ``Figure``) for the ``top`` most harmful stations."""
+        """The ranking's figure (matplotlib ``Figure``) for the ``top`` most harmful stations, by name."""
         from sim.analysis.figures.forest import plot_bottlenecks
+        from sim.analysis.figures.names import names_of_scenario
 
-        return plot_bottlenecks(self.table, top=top)
+        return plot_bottlenecks(self.table, top=top, names=names_of_scenario(self.scenario))
 
 
 def bottlenecks(
@@ -129,7 +133,7 @@ def bottlenecks(
         engine=engine,
         include_legs=include_legs,
     )
-    ranking = Bottlenecks(table, fraction)
+    ranking = Bottlenecks(table, fraction, loaded)
     if out is not None:
         write_bottlenecks(
             table, loaded, Path(out), fraction=fraction, replications=replications, seed=seed, engine=engine

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.analysis.figures.names import names_of_scenario
 from sim.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +40,12 @@ def test_compare_takes_library_names_and_writes_when_asked(tmp_path: Path) -> No
 def test_bottlenecks_returns_the_ranking_and_its_figure(tmp_path: Path) -> None:
     ranking = sim.bottlenecks(DATA / "two_ports.yaml", replications=2, include_legs=False, out=tmp_path / "b")
     assert list(ranking.table["rank"]) == list(range(1, len(ranking.table) + 1))
-    assert ranking.figure(top=3).axes
+    figure = ranking.figure(top=3)
+    labels = [t.get_text() for ax in figure.axes for t in ax.get_yticklabels()]
+    named = names_of_scenario(ranking.scenario)
+    top = [str(s) for s in ranking.table["station"].head(3)]
+    assert any(named.stations[s] in label for s in top if s in named.stations for label in labels)
+    assert not any(label in top for label in labels)  # no bare station ids
     assert (tmp_path / "b" / "bottlenecks.png").read_bytes().startswith(b"\x89PNG")
 
 
