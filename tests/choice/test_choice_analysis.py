@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 
 import sim
+from sim.analysis.figures.names import names_of_runs
 from sim.analysis.report.build import build_report
+from sim.analysis.report.embedded_figures import run_figure_specs
 from sim.analysis.tables import choice as choice_tables
 from sim.analysis.tables.run_data import load_run
 from sim.choice import route_shares
@@ -154,3 +156,19 @@ def test_rail_tariff_sweep_spec_plans_cost_parameters() -> None:
     assert len(planned.points) == 10
     names = [p.name for p in spec.parameters]
     assert names == ["costs.freight.rail_ilstc.usd_per_unit_km", "costs.carbon_price_usd_per_t"]
+
+
+def test_cost_and_emission_figures_name_the_corridor_flows_and_leave_the_background_out(
+    tmp_path: Path,
+) -> None:
+    """baseline_2024 has background traffic (its other grain, the canal's other users) and a cost ledger."""
+    baseline = run(load_scenario(ROOT / "scenarios" / "baseline_2024.yaml"), engine="vector", replications=1)
+    loaded = load_run(write_run(baseline, tmp_path / "run"))
+    names = names_of_runs([loaded])
+    background = loaded.background.flows
+    corridor = {f for f in baseline.scenario.flows if f not in background}
+    assert background
+    for stem in ("cost_breakdown", "emissions"):
+        _, _, make = run_figure_specs(loaded, names)[stem]
+        labels = {t.get_text() for ax in make().axes for t in ax.get_yticklabels()}
+        assert labels == {names.flow(f) for f in corridor}, stem

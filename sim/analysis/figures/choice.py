@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.figures.style import new_figure, note, pretty, styled
+from sim.analysis.figures.names import Names
+from sim.analysis.figures.style import new_figure, note, styled
 
 __all__ = ["plot_cost_breakdown", "plot_emissions", "plot_route_shares"]
 
@@ -39,13 +40,25 @@ def _errors(rows: pd.DataFrame, mean: str, low: str, high: str) -> np.ndarray:
 
 
 @styled
-def plot_route_shares(table: pd.DataFrame, title: str = "Route choice") -> Any:
+def _label(key: str, names: Names) -> str:
+    """A flow's name, or ``name — alternative`` for a route of a choice flow (key ``FLOW/ALTERNATIVE``)."""
+    if key in names.flows:
+        return names.flows[key]
+    flow, _, alternative = key.partition("/")
+    return f"{names.flow(flow)} — {alternative.replace('_', ' ')}" if alternative else names.flow(flow)
+
+
+def plot_route_shares(table: pd.DataFrame, title: str = "Route choice", names: Names | None = None) -> Any:
     """Share of each choice flow's shipments per route (bars, 95 % CI) and the Plan's probability (◆).
 
     Parameters
     ----------
     table : pandas.DataFrame
         From :func:`sim.analysis.tables.choice.route_shares`.
+    title : str
+        Figure title.
+    names : Names, optional
+        Route names (``FLOW/ALTERNATIVE`` keys) for the rows (ids without).
     """
     rows = table.iloc[::-1].reset_index(drop=True)
     figure = new_figure(7.5, 0.42 * len(rows) + 1.6, layout="constrained")
@@ -60,9 +73,7 @@ def plot_route_shares(table: pd.DataFrame, title: str = "Route choice") -> Any:
     ax.scatter(
         rows["probability"] * 100, y, marker="D", s=28, color="#222222", zorder=3, label="probability (Plan)"
     )
-    labels = [
-        f"{pretty(f)} — {r.replace('_', ' ')}" for f, r in zip(rows["flow"], rows["route"], strict=True)
-    ]
+    labels = [_label(f"{f}/{r}", names or Names()) for f, r in zip(rows["flow"], rows["route"], strict=True)]
     ax.set_yticks(y, labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel("share of the flow's shipments created in the window (%)")
@@ -78,13 +89,19 @@ def plot_route_shares(table: pd.DataFrame, title: str = "Route choice") -> Any:
 
 
 @styled
-def plot_cost_breakdown(table: pd.DataFrame, title: str = "Cost per tonne delivered") -> Any:
+def plot_cost_breakdown(
+    table: pd.DataFrame, title: str = "Cost per tonne delivered", names: Names | None = None
+) -> Any:
     """Stacked US$ per tonne by cost component for each flow (or route), with the total's 95 % CI.
 
     Parameters
     ----------
     table : pandas.DataFrame
         From :func:`sim.analysis.tables.choice.cost_breakdown`.
+    title : str
+        Figure title.
+    names : Names, optional
+        Flow names for the rows (ids without).
     """
     from sim.analysis.tables.choice import COST_PARTS
 
@@ -110,7 +127,7 @@ def plot_cost_breakdown(table: pd.DataFrame, title: str = "Cost per tonne delive
         )
         left += values
     ax.errorbar(rows["total"], y, xerr=_errors(rows, "total", "total_low", "total_high"), **ERROR_BAR)
-    ax.set_yticks(y, [str(k) for k in rows["key"]])
+    ax.set_yticks(y, [_label(str(k), names or Names()) for k in rows["key"]])
     ax.set_xlabel("US$ per tonne delivered")
     ax.grid(axis="y", visible=False)
     ax.legend(loc="lower right", ncols=2, fontsize=8)
@@ -125,13 +142,19 @@ def plot_cost_breakdown(table: pd.DataFrame, title: str = "Cost per tonne delive
 
 
 @styled
-def plot_emissions(table: pd.DataFrame, title: str = "CO₂e per tonne delivered (well-to-wheel)") -> Any:
+def plot_emissions(
+    table: pd.DataFrame, title: str = "CO₂e per tonne delivered (well-to-wheel)", names: Names | None = None
+) -> Any:
     """Stacked kg CO₂e per tonne from transport and from hub handling, with the total's 95 % CI.
 
     Parameters
     ----------
     table : pandas.DataFrame
         From :func:`sim.analysis.tables.choice.emissions_breakdown`.
+    title : str
+        Figure title.
+    names : Names, optional
+        Flow names for the rows (ids without).
     """
     rows = table.sort_values("total").reset_index(drop=True)
     figure = new_figure(8.0, 0.36 * len(rows) + 1.7, layout="constrained")
@@ -148,7 +171,7 @@ def plot_emissions(table: pd.DataFrame, title: str = "CO₂e per tonne delivered
         label="hubs (berths)",
     )
     ax.errorbar(rows["total"], y, xerr=_errors(rows, "total", "total_low", "total_high"), **ERROR_BAR)
-    ax.set_yticks(y, [str(k) for k in rows["key"]])
+    ax.set_yticks(y, [_label(str(k), names or Names()) for k in rows["key"]])
     ax.set_xlabel("kg CO₂e (WTW) per tonne delivered")
     ax.grid(axis="y", visible=False)
     ax.legend(loc="lower right")

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from sim.analysis.figures.choice import plot_cost_breakdown, plot_emissions, plot_route_shares
 from sim.analysis.figures.names import Names, names_of_runs
 from sim.analysis.figures.network_map import plot_network_map
@@ -117,7 +119,7 @@ def run_figure_specs(run: RunData, names: Names | None = None, busiest: int = 4)
             ),
             lambda: plot_monthly_waits(monthly, names=named),
         )
-    specs.update(_choice_figure_specs(run))
+    specs.update(_choice_figure_specs(run, named))
     return specs
 
 
@@ -125,7 +127,7 @@ CHOICE_FIGURES = ("route_shares", "cost_breakdown", "emissions")
 """File stems of the figures below, in the order the report shows them."""
 
 
-def _choice_figure_specs(run: RunData) -> dict[str, Spec]:
+def _choice_figure_specs(run: RunData, names: Names) -> dict[str, Spec]:
     """The route-share, cost and emissions figures (by file stem) the run has data for."""
     specs: dict[str, Spec] = {}
     shares = choice_tables.route_shares(run)
@@ -133,20 +135,27 @@ def _choice_figure_specs(run: RunData) -> dict[str, Spec]:
         specs["route_shares"] = (
             "Route choice",
             "Share of each choice flow's shipments taking each route, with the probability in the Plan.",
-            lambda: plot_route_shares(shares),
+            lambda: plot_route_shares(shares, names=names),
         )
-    costs = choice_tables.cost_breakdown(run)
+    background = run.background.flows  # the ports' other traffic: not the corridor's cost or carbon
+    costs = _without(choice_tables.cost_breakdown(run), background)
     if len(costs):
         specs["cost_breakdown"] = (
             "Cost breakdown",
             "US$ per tonne delivered by component (freight, port, canal, time, carbon), by route.",
-            lambda: plot_cost_breakdown(costs),
+            lambda: plot_cost_breakdown(costs, names=names),
         )
-    emissions = choice_tables.emissions_breakdown(run)
+    emissions = _without(choice_tables.emissions_breakdown(run), background)
     if len(emissions):
         specs["emissions"] = (
             "Emissions",
             "Well-to-wheel CO₂e per tonne delivered from transport and from hubs, by flow or route.",
-            lambda: plot_emissions(emissions),
+            lambda: plot_emissions(emissions, names=names),
         )
     return specs
+
+
+def _without(table: pd.DataFrame, flows: frozenset[str]) -> pd.DataFrame:
+    """The rows of a breakdown (``key`` = flow or ``FLOW/ALTERNATIVE``) whose flow is not in ``flows``."""
+    flow = [str(key).partition("/")[0] for key in table["key"]]
+    return table[[f not in flows for f in flow]]

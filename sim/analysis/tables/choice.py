@@ -31,7 +31,11 @@ def _routes_only(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _wide(frame: pd.DataFrame, column: str = "mean") -> pd.DataFrame:
-    return frame.pivot_table(index="key", columns="metric", values=column, sort=False)
+    """One row per key, one column per metric; NaN kept (one replication has no interval: all NaN)."""
+    values = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    return frame.assign(**{column: values}).pivot_table(
+        index="key", columns="metric", values=column, sort=False, dropna=False
+    )
 
 
 def route_shares(run: RunData) -> pd.DataFrame:
