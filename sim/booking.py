@@ -38,14 +38,22 @@ __all__ = ["booked_classes", "booking_slots_on"]
 class Drawn(Protocol):
     """The Plan's columns booking reads (:class:`sim.plan.Plan` has them)."""
 
-    network: Network
-    rep_first: IntArray
-    shipment_flow: IntArray
-    created: FloatArray
-    first_visit: IntArray
-    visit_station: IntArray
-    visit_work: FloatArray
-    visit_class: ClassArray | None
+    @property
+    def network(self) -> Network: ...
+    @property
+    def rep_first(self) -> IntArray: ...
+    @property
+    def shipment_flow(self) -> IntArray: ...
+    @property
+    def created(self) -> FloatArray: ...
+    @property
+    def first_visit(self) -> IntArray: ...
+    @property
+    def visit_station(self) -> IntArray: ...
+    @property
+    def visit_work(self) -> FloatArray: ...
+    @property
+    def visit_class(self) -> ClassArray | None: ...
 
     def capacity(self, stored: int, station: int) -> Schedule:
         """The station's capacity schedule in the ``stored``-th replication."""
