@@ -14,7 +14,7 @@ A flow with a diversion lays out both ways for each shipment: the route's visits
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.arrivals import unit_points
+from sim.booking import booked_classes
 from sim.choice import alternatives_of, choose, combined_intensity, route_shares
 from sim.class_draws import ClassArray, draw_classes
 from sim.demand import Intensity, month_starts_h, volume_rate_h
@@ -77,7 +78,8 @@ class Plan:
         Empty when the scenario has no random disruption of a station.
     visit_class : ndarray of int8, or None
         Priority class of each visit (an index into its station's ``classes``, 0 the highest; 0 at stations
-        without classes: :mod:`sim.class_draws`). ``None`` when no station has classes (every visit FIFO).
+        without classes: :mod:`sim.class_draws`, then booking slots given out: :mod:`sim.booking`). ``None``
+        when no station has classes (every visit FIFO).
     """
 
     network: Network
@@ -241,7 +243,7 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
     limits = [[*network.parcel_limits, *replication_parcel_limits(scenario, rep, seed)] for rep in numbers]
     draws = [_draw_flow(scenario, limits, network, shares, route, numbers, seed) for route in network.flows]
     laid = _Layout.of(draws, len(numbers))
-    return Plan(
+    plan = Plan(
         network=network,
         seed=seed,
         replications=tuple(numbers),
@@ -264,6 +266,7 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         if any(s.has_priority for s in network.stations)
         else None,
     )
+    return replace(plan, visit_class=booked_classes(scenario, plan))
 
 
 @dataclass(frozen=True)

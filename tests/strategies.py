@@ -100,8 +100,14 @@ CANAL_CLASSES: list[dict[str, Any]] = [
         "reserved_share": {"booked": 0.5},
         "default_share": {"booked": 0.4, "unbooked": 0.6},
     },
+    {
+        "classes": ["booked", "unbooked"],
+        "reserved_share": {"booked": 0.5},
+        "default_share": {"booked": 0.8, "unbooked": 0.2},
+        "booking_slots": 1,
+    },
 ]
-"""The canal FIFO, or with booked and unbooked classes (reserved transits, a default draw)."""
+"""The canal FIFO, or with booked and unbooked classes (reserved transits, a default draw, booking slots)."""
 POOL_CLASSES: list[dict[str, Any]] = [
     {},
     {"classes": ["window", "other"]},

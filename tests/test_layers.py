@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "sim.choice": 4,
     "sim.plan": 4,
     "sim.class_draws": 4,
+    "sim.booking": 4,
     "sim.stacking": 5,
     "sim.engines": 6,
     "sim.results": 7,

@@ -170,7 +170,9 @@ class Chokepoint(_Sourced):
     With ``classes`` (highest priority first) a slot goes to the waiting ship of the highest class, FIFO
     within a class; ``reserved_share`` reserves a share of the transits for a class (docs/design.md,
     "Priority classes"); ``default_share`` draws the shipments of flows that name no class here (default:
-    the last class).
+    the last class). ``booking_slots`` (booking slots a day at ``slots_per_day``) makes the first class a
+    booking: a shipment drawn in it is booked only while the booking slots of its planned day last, else it
+    is in the last class (:mod:`sim.booking`).
     """
 
     slots_per_day: Positive
@@ -179,6 +181,16 @@ class Chokepoint(_Sourced):
     classes: ClassList | None = None
     reserved_share: dict[Name, Share] | None = None
     default_share: dict[Name, Share] | None = None
+    booking_slots: Annotated[int, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _booking_has_classes(self) -> Chokepoint:
+        if self.booking_slots is not None and len(self.classes or ()) < 2:
+            raise ValueError(
+                f"booking_slots {self.booking_slots} needs two or more classes (the first is the booked"
+                " class, the last the one a shipment without a booking slot takes)"
+            )
+        return self
 
     @field_validator("reserved_share", "default_share")
     @classmethod

@@ -11,7 +11,7 @@ table                     columns (besides source, year, notes)
 ``nodes.csv``             id, name, kind, country, lat, lon
 ``berths.csv``            node, cargo_class, count, rate, rate_unit, overhead_h, variability, dwell_h
 ``chokepoints.csv``       node, slots_per_day, transit_h, variability, classes, reserved_share (JSON),
-                          default_share (JSON)
+                          default_share (JSON), booking_slots
 ``commodities.csv``       id, kind, cargo_class, tonnes_per_teu
 ``legs.csv``              id, from, to, mode, distance_nm, speed_kn, distance_km, speed_kmh, transit_h,
                           variability
@@ -65,7 +65,7 @@ SEED_TABLES = (
     *SECTION_TABLES,
 )
 LIST_COLUMNS = {"route": str, "seasonality": float, "departures_h": float, "classes": str}
-INTEGER_COLUMNS = {"count"}
+INTEGER_COLUMNS = {"count", "booking_slots"}
 BOOLEAN_COLUMNS = {"background"}
 TEXT_COLUMNS = {
     "id",
