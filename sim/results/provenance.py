@@ -8,6 +8,7 @@ scenario records, and the sweep driver adds the point and block of a task
 from __future__ import annotations
 
 import datetime as dt
+import math
 import platform
 import subprocess
 from pathlib import Path
@@ -89,11 +90,21 @@ def provenance(scenario: Scenario, engine: str, seed: int, replications: list[in
 
 
 def run_details(wall_time_s: float) -> dict[str, Any]:
-    """The non-deterministic part: when, how long, on what."""
+    """The non-deterministic part: when, how long, on what, and the process's peak memory so far."""
     return {
         "wall_time_s": round(wall_time_s, 3),
+        "peak_rss_gb": round(_peak_rss_bytes() / 2**30, 3),
         "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "numpy": np.__version__,
         "platform": platform.platform(),
     }
+
+
+def _peak_rss_bytes() -> float:
+    """Peak resident memory of this process (bytes; ``ru_maxrss`` is in KiB on Linux); NaN where unknown."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on POSIX
+        return math.nan
+    return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
