@@ -181,7 +181,10 @@ def test_relative_interval_agrees_with_the_difference_on_significance(compare):
     assert checked > 250
 
 
-def test_relative_interval_is_unbounded_when_the_base_mean_is_noise():
+def test_no_relative_change_when_the_base_mean_is_noise():
+    """Fieller's set is unbounded (the base cannot be told from zero): no ratio, not a ratio to noise."""
     result = paired_difference([-1.0, 2.0, -0.5, 0.2], [1.0, 3.0, 0.5, 1.0])
     assert math.isnan(result.relative.low)
-    assert math.isfinite(result.relative.estimate)
+    assert math.isnan(result.relative.estimate)
+    assert math.isfinite(result.diff.estimate)
+    assert result.diff.low > 0  # the absolute difference still says the variant is higher

@@ -76,7 +76,9 @@ def _fieller(
     """Fieller interval of ``ȳ / x̄ − 1``.
 
     ``var_x``, ``var_y`` and ``cov`` are the (co)variances of the two *means*. The set of ratios R with
-    ``(ȳ − R x̄)² ≤ t² Var(ȳ − R x̄)`` is an interval when x̄ is clearly non-zero (``a > 0``), else unbounded.
+    ``(ȳ − R x̄)² ≤ t² Var(ȳ − R x̄)`` is an interval when x̄ is clearly non-zero (``a > 0``), else unbounded:
+    then the base cannot be told from zero and no relative change is given (estimate NaN too), rather than a
+    ratio to noise (a wait of a few seconds in the base made "+2,845,426 %").
     """
     x, y = means
     if not (n >= 2 and x != 0 and math.isfinite(var_x + var_y + cov) and dof > 0):
@@ -87,7 +89,9 @@ def _fieller(
     b = -2.0 * (x * y - t2 * cov)
     c = y * y - t2 * var_y
     disc = b * b - 4.0 * a * c
-    if a <= 0 or disc < 0:
+    if a <= 0:
+        return Interval(math.nan, math.nan, math.nan, n, confidence)
+    if disc < 0:
         return Interval(y / x - 1.0, math.nan, math.nan, n, confidence)
     root = math.sqrt(disc)
     low, high = (-b - root) / (2.0 * a), (-b + root) / (2.0 * a)
