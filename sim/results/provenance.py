@@ -102,9 +102,17 @@ def run_details(wall_time_s: float) -> dict[str, Any]:
 
 
 def _peak_rss_bytes() -> float:
-    """Peak resident memory of this process (bytes; ``ru_maxrss`` is in KiB on Linux); NaN where unknown."""
+    """Peak resident memory of this process's program (bytes); NaN where unknown.
+
+    ``VmHWM`` of ``/proc/self/status`` (Linux): the high-water mark of this program's memory since it was
+    started. Not ``ru_maxrss``: that keeps the peak of the process before ``exec``, so a run started from a
+    large parent (a test session holding runs) would report the parent's size.
+    """
     try:
-        import resource
-    except ImportError:  # pragma: no cover - not on POSIX
-        return math.nan
-    return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return float(int(line.split()[1]) * 1024)
+    except (OSError, ValueError):
+        pass
+    return math.nan

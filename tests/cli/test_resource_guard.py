@@ -12,7 +12,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,21 +23,22 @@ WIDE = {**os.environ, "COLUMNS": "1000"}
 """Error messages on one line each, so that the tests can look for phrases."""
 
 
-def corridor_run(*arguments: str) -> tuple[int, str, float]:
-    """Exit code, stderr and peak resident memory (GB, 2**30 bytes) of ``corridor run ARGUMENTS``."""
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as err:
-        child = subprocess.Popen(
-            [str(CORRIDOR), "run", *arguments], stdout=subprocess.DEVNULL, stderr=err, env=WIDE
-        )
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, for its resource usage
-        err.seek(0)
-        return child.returncode, err.read(), usage.ru_maxrss / 2**20
+def corridor_run(*arguments: str) -> tuple[int, str]:
+    """Exit code and stderr of ``corridor run ARGUMENTS``."""
+    child = subprocess.run(
+        [str(CORRIDOR), "run", *arguments],
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=WIDE,
+        text=True,
+    )
+    return child.returncode, child.stderr
 
 
 def test_a_run_too_large_for_memory_is_refused_before_drawing(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    code, err, _ = corridor_run("baseline_2024", "--replications", "100000000", "--out", str(out))
+    code, err = corridor_run("baseline_2024", "--replications", "100000000", "--out", str(out))
     assert code == 2
     assert "--replications: got ~" in err
     assert "million shipments and ~" in err
@@ -52,20 +52,20 @@ def test_a_run_too_large_for_memory_is_refused_before_drawing(tmp_path: Path) ->
 
 
 def test_max_shipments_refuses_a_larger_run_and_lets_a_smaller_one_run(tmp_path: Path) -> None:
-    code, err, _ = corridor_run(str(DEMO), "--max-shipments", "100", "--out", str(tmp_path / "small"))
+    code, err = corridor_run(str(DEMO), "--max-shipments", "100", "--out", str(tmp_path / "small"))
     assert code == 2
     assert "--max-shipments: got ~" in err
     assert "expected at most 100 shipments" in err
     assert "soy_png_tao" in err
     assert "boxes_ssz_tao" in err
     assert not (tmp_path / "small").exists()
-    code, err, _ = corridor_run(str(DEMO), "--max-shipments", "1e6", "--quiet", "--out", str(tmp_path / "ok"))
+    code, err = corridor_run(str(DEMO), "--max-shipments", "1e6", "--quiet", "--out", str(tmp_path / "ok"))
     assert code == 0, err
     assert (tmp_path / "ok" / "kpis.json").is_file()
 
 
 def test_max_memory_below_what_one_replication_needs_is_refused(tmp_path: Path) -> None:
-    code, err, _ = corridor_run(str(DEMO), "--max-memory", "0.2", "--out", str(tmp_path / "run"))
+    code, err = corridor_run(str(DEMO), "--max-memory", "0.2", "--out", str(tmp_path / "run"))
     assert code == 2
     assert "of memory allowed even one replication at a time" in err
     assert not (tmp_path / "run").exists()
@@ -73,14 +73,15 @@ def test_max_memory_below_what_one_replication_needs_is_refused(tmp_path: Path) 
 
 def test_under_max_memory_the_run_is_cut_into_blocks_and_stays_below_it(tmp_path: Path) -> None:
     out = tmp_path / "run"
-    code, err, peak = corridor_run(
+    code, err = corridor_run(
         "baseline_2024", "--replications", "6", "--max-memory", "0.7", "--quiet", "--out", str(out)
     )
     assert code == 0, err
     stamp = json.loads((out / "provenance.json").read_text())
-    # the run's own peak (its record), and the process's as the kernel saw it (with any child it waited for)
-    assert stamp["peak_rss_gb"] < 0.7, stamp
-    assert peak < 0.7, (peak, stamp["blocks"], stamp["peak_rss_gb"])
+    # the program's own high-water mark (VmHWM): a child's ru_maxrss would count this test session's size,
+    # which the forked process had before it started `corridor`
+    assert stamp["peak_rss_gb"] < 0.7, (stamp["peak_rss_gb"], stamp["blocks"])
+    assert stamp["blocks"] > 1
     kpis = json.loads((out / "kpis.json").read_text())
     assert kpis["replications"] == list(range(6))
 
@@ -94,7 +95,7 @@ def test_under_max_memory_the_run_is_cut_into_blocks_and_stays_below_it(tmp_path
     ],
 )
 def test_bad_limits_exit_2_naming_the_option(arguments: list[str], fragment: str, tmp_path: Path) -> None:
-    code, err, _ = corridor_run(str(DEMO), *arguments, "--out", str(tmp_path / "run"))
+    code, err = corridor_run(str(DEMO), *arguments, "--out", str(tmp_path / "run"))
     assert code == 2
     assert fragment in err
     assert not (tmp_path / "run").exists()
