@@ -539,19 +539,8 @@ def _waits_by_traffic(
     traffic = np.repeat(shipments.traffic, visits_per_shipment)[keep]
     rep = np.repeat(shipments.rep, visits_per_shipment)[keep]
     group = (visit_code[keep] * len(TRAFFIC) + traffic) * reps + rep
-    waits = Groups.of(group, np.where(began, trace.start[keep] - trace.arrive[keep], np.nan), count, reps)
-    visits = np.bincount(group, minlength=count).astype(np.float64)
-    still = np.bincount(group, weights=(~began).astype(np.float64), minlength=count)
-    seen = visits > 0
-    values = np.stack(
-        [
-            np.where(seen, waits.mean(), np.nan),
-            np.where(seen, waits.quantile(0.95), np.nan),
-            np.where(seen, waits.max(), np.nan),
-            visits,
-            still,
-        ]
-    )
+    wait = np.where(began, trace.start[keep] - trace.arrive[keep], np.nan)
+    values = _wait_statistics(group, wait, began, count, reps)
     return _Long(
         "waits_by_traffic",
         [stations[i].name for i in shared],
@@ -561,9 +550,31 @@ def _waits_by_traffic(
     )
 
 
-CLASS_METRICS = ("wait_mean_h", "wait_p95_h", "wait_max_h", "visits", "waiting_at_horizon")
-"""Metrics of ``stations_by_class``: the wait statistics of a class's visits that arrived in the window (the
-rule of :mod:`sim.results.waits`), those visits, and those of them still waiting at the horizon."""
+CLASS_METRICS = TRAFFIC_METRICS
+"""Metrics of ``stations_by_class``: those of ``waits_by_traffic``, for a class's visits."""
+
+
+def _wait_statistics(
+    group: IntArray, wait: FloatArray, began: BoolArray, count: int, reps: int
+) -> FloatArray:
+    """Mean, p95 and max wait (h; NaN for a group without visits), visits and visits still waiting, by group.
+
+    ``group`` is each visit's group (0 … ``count`` − 1, replication fastest), ``wait`` its wait (NaN when it
+    had not started by the horizon, ``began`` False). Shape (5, ``count``), rows as :data:`TRAFFIC_METRICS`.
+    """
+    waits = Groups.of(group, wait, count, reps)
+    visits = np.bincount(group, minlength=count).astype(np.float64)
+    still = np.bincount(group, weights=(~began).astype(np.float64), minlength=count)
+    seen = visits > 0
+    return np.stack(
+        [
+            np.where(seen, waits.mean(), np.nan),
+            np.where(seen, waits.quantile(0.95), np.nan),
+            np.where(seen, waits.max(), np.nan),
+            visits,
+            still,
+        ]
+    )
 
 
 def class_key(station: str, klass: str) -> str:
@@ -592,19 +603,7 @@ def _stations_by_class(plan: Plan, trace: Trace, shipments: _Shipments, window: 
     visit_rep = np.repeat(shipments.rep, np.diff(plan.first_visit))
     group = (first[station_of[keep]] + plan.visit_class[keep]) * reps + visit_rep[keep]
     wait = np.where(began, trace.start[keep] - trace.arrive[keep], np.nan)
-    waits = Groups.of(group, wait, count, reps)
-    visits = np.bincount(group, minlength=count).astype(np.float64)
-    still = np.bincount(group, weights=(~began).astype(np.float64), minlength=count)
-    seen = visits > 0
-    values = np.stack(
-        [
-            np.where(seen, waits.mean(), np.nan),
-            np.where(seen, waits.quantile(0.95), np.nan),
-            np.where(seen, waits.max(), np.nan),
-            visits,
-            still,
-        ]
-    )
+    values = _wait_statistics(group, wait, began, count, reps)
     return _Long(
         "stations_by_class",
         keys,
