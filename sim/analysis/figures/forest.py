@@ -179,8 +179,9 @@ def _draw_panel(
     more, same = hidden
     extra = [f"+{more} more in comparison.csv"] if more else []
     extra += [f"{same} identical not shown"] if same else []
-    title = panel.title + (f"  ({'; '.join(extra)})" if extra else "")
-    ax.set_title(title, loc="left")
+    ax.set_title(panel.title, loc="left", pad=15 if extra else 6)
+    if extra:  # between the title and the panel, in small type: a long title line stays within the figure
+        ax.text(0.0, 1.01, "; ".join(extra), transform=ax.transAxes, ha="left", va="bottom", fontsize=7.5)
     span = np.nanmax(np.abs(np.concatenate([low[finite], high[finite], estimate]))) if len(rows) else 0.0
     if not np.isfinite(span) or span == 0.0:
         ax.set_xlim(-1.0, 1.0)
