@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -32,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.machine import machine as describe_machine
 from benchmarks.workloads import SCENARIOS, SPEED_CHECK_REPLICATIONS, speed_check
 from sim.engines import get_engine
 from sim.engines.memory import keep_freed_memory
@@ -244,14 +243,7 @@ def main(argv: list[str] | None = None) -> int:
     reached = targets(rows, help_s)
     for target in reached:
         print(f"{'met' if target['met'] else 'NOT MET':>7s}  {target['target']}: {target['measured']:.2f}")
-    machine = {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "load_average": os.getloadavg(),
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
-    }
+    machine = describe_machine()
     payload = {"machine": machine, "help_s": help_s, "rows": [*rows, check], "targets": reached}
     args.out.write_text(json.dumps(payload, indent=1) + "\n")
     print(f"results: {args.out}")

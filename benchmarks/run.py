@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 import tracemalloc
@@ -23,6 +21,7 @@ import numpy as np
 
 from benchmarks.floor import bare_array_seconds, numba_seconds
 from benchmarks.loops import python_loop_share
+from benchmarks.machine import machine as describe_machine
 from benchmarks.workloads import Workload, reference_part, workloads
 from sim.engines import get_engine
 from sim.engines.memory import keep_freed_memory
@@ -202,13 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     reached = targets(rows)
     for target in reached:
         print(f"{'met' if target['met'] else 'NOT MET':>7s}  {target['target']}: {target['measured']:.1f}")
-    machine = {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
-    }
+    machine = describe_machine()
     if args.merge and args.out.is_file():
         rows = _merged(json.loads(args.out.read_text()), rows, machine["when"])
         reached = targets(rows)

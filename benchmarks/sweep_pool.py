@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -33,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.machine import machine as describe_machine
 from benchmarks.workloads import SCENARIOS, SWEEP_BERTHS
 from sim.engines.memory import keep_freed_memory
 from sim.experiments.sweep import SweepEvents, load_sweep, make_executor, plan_sweep, run_sweep
@@ -136,14 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         "met": met,
     }
     print(f"{'met' if met else 'NOT MET':>7s}  {target['target']}: {row['engine_share']:.1%}")
-    machine = {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "load_average": os.getloadavg(),
-        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
-    }
+    machine = describe_machine()
     payload = {"machine": machine, "rows": [row], "targets": [target]}
     args.out.write_text(json.dumps(payload, indent=1) + "\n")
     print(f"results: {args.out}")
