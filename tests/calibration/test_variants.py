@@ -9,7 +9,6 @@ exactly equal. Runs are cached per module; ``REPLICATIONS`` is small because pai
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ import sim
 from sim.engines import ENGINES
 from sim.runner import DEFAULT_ENGINE, RunResult
 from sim.spells import down_windows
+from tests.library_runs import Runs, library_runs
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 ENGINE = "vector" if "vector" in ENGINES else DEFAULT_ENGINE
@@ -40,20 +40,10 @@ VARIANTS = (
 )
 BRAZIL_GRAIN = ("BRSSZ/grain", "BRPNG/grain", "BRRIG/grain", "BRITQ/grain")
 
-Runs = Callable[[str], RunResult]
-
 
 @pytest.fixture(scope="module")
 def runs() -> Runs:
-    cache: dict[str, RunResult] = {}
-
-    def get(name: str) -> RunResult:
-        if name not in cache:
-            scenario = sim.load_scenario(SCENARIOS / f"{name}.yaml")
-            cache[name] = sim.run(scenario, engine=ENGINE, replications=REPLICATIONS)
-        return cache[name]
-
-    return get
+    return library_runs(REPLICATIONS, ENGINE)
 
 
 def kpi(result: RunResult, table: str, key: str, metric: str) -> pd.Series:

@@ -7,15 +7,14 @@ route's probability moves shipments onto it in every replication (choices are mo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import sim
 from sim.choice import route_costs
 from sim.runner import RunResult
+from tests.library_runs import Runs, library_runs
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 REPLICATIONS = 2
@@ -27,20 +26,10 @@ CHOICE = (
     "panama_drought_choice",
 )
 
-Runs = Callable[[str], RunResult]
-
 
 @pytest.fixture(scope="module")
 def runs() -> Runs:
-    cache: dict[str, RunResult] = {}
-
-    def get(name: str) -> RunResult:
-        if name not in cache:
-            scenario = sim.load_scenario(SCENARIOS / f"{name}.yaml")
-            cache[name] = sim.run(scenario, engine="vector", replications=REPLICATIONS)
-        return cache[name]
-
-    return get
+    return library_runs(REPLICATIONS, "vector")
 
 
 def kpi(result: RunResult, table: str, key: str, metric: str) -> pd.Series:
