@@ -27,7 +27,7 @@ import numpy as np
 from scipy import stats
 
 from sim.arrays import FloatArray
-from sim.scenario.model import BatchArrivals, Flow, RenewalArrivals
+from sim.scenario.flows import BatchArrivals, Flow, RenewalArrivals
 
 __all__ = ["unit_points"]
 

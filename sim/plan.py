@@ -28,7 +28,8 @@ from sim.class_draws import ClassArray, draw_classes
 from sim.demand import Intensity, month_starts_h, volume_rate_h
 from sim.network import DELAY_KINDS, FlowRoute, Network, ParcelLimit
 from sim.rng import stream
-from sim.scenario.model import Commodity, Flow, Scenario
+from sim.scenario.flows import Flow
+from sim.scenario.model import Commodity, Scenario
 from sim.scenario.routes import Step
 from sim.schedule import Schedule
 from sim.spells import has_random_capacity, replication_capacity, replication_parcel_limits

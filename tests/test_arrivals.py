@@ -10,7 +10,7 @@ import pytest
 from sim.arrivals import unit_points
 from sim.examples import one_port
 from sim.rng import stream
-from sim.scenario.model import Flow
+from sim.scenario.flows import Flow
 
 
 def _flow(arrivals: Any) -> Flow:

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from sim.runner import RunResult
-    from sim.scenario.model import Flow, Scenario
+    from sim.scenario.flows import Flow
+    from sim.scenario.model import Scenario
 
 __all__ = ["RunSummary", "print_run_summary", "print_summary", "summary_of_directory", "summary_of_result"]
 

@@ -12,9 +12,10 @@ import numpy as np
 
 from sim.scenario.class_checks import check_flow_classes
 from sim.scenario.diversion import resolve_diversion
+from sim.scenario.flows import Flow
 from sim.scenario.ledger_checks import check_ledger
 from sim.scenario.limits import MAX_DEPARTURES, MAX_SHIPMENTS_PER_YEAR
-from sim.scenario.model import Disruption, Flow, Scenario
+from sim.scenario.model import Disruption, Scenario
 from sim.scenario.routes import RouteProblem, Step, resolve_route, route_alternatives
 
 __all__ = ["check_scenario", "disruption_stations", "disruption_window_h", "expected_shipments"]

@@ -1,5 +1,8 @@
 """The scenario: a typed, frozen description of a network, its demand and its disruptions.
 
+The flows (demand, arrival processes, diversion) are in :mod:`sim.scenario.flows`; the shared base classes
+and id types in :mod:`sim.scenario.base`.
+
 A scenario file (YAML, TOML or JSON) is validated into :class:`Scenario` by :mod:`sim.scenario.loader`.
 Entities are keyed by id in mappings (not lists) so that a variant can change one of them with ``extends:``.
 
@@ -12,29 +15,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-import numpy as np
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
-    Discriminator,
     Field,
-    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from sim.scenario.choice import Choice
-from sim.scenario.classes import Share, share_problem, station_shares, unique_classes
+from sim.scenario.base import Frozen, Name, NodeId, Sourced, Unit
+from sim.scenario.classes import Share, station_shares, unique_classes
 from sim.scenario.distributions import ONE, Distribution, Exponential, PositiveDistribution
+from sim.scenario.flows import Flow
 from sim.scenario.ledger import Costs, Emissions
 from sim.scenario.limits import (
     MAX_DATE,
     MAX_HORIZON_DAYS,
     MAX_REPLICATIONS,
-    MAX_ROUTE_STEPS,
     MAX_SEED,
     MIN_DATE,
     Count,
@@ -45,27 +43,17 @@ from sim.scenario.limits import (
 )
 
 __all__ = [
-    "BatchArrivals",
     "BerthPool",
     "Chokepoint",
     "Commodity",
     "Disruption",
-    "Diversion",
     "Dwell",
-    "Flow",
     "Leg",
     "Node",
     "RandomSpells",
-    "RenewalArrivals",
     "Scenario",
     "Service",
 ]
-
-NodeId = Annotated[str, Field(pattern=r"^[A-Z]{2}[A-Z0-9]{3}$")]
-"""A UN/LOCODE such as ``BRPNG`` (pseudo-codes of the same shape are allowed for chokepoints)."""
-Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$", max_length=80)]
-"""An id for a leg, service, flow, commodity, cargo class or disruption."""
-Unit = Literal["t", "TEU"]
 
 
 def _parse_iso(value: object) -> object:
@@ -88,21 +76,7 @@ Instant = Annotated[
 ]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(
-        strict=True, extra="forbid", frozen=True, populate_by_name=False, allow_inf_nan=False
-    )
-
-
-class _Sourced(_Frozen):
-    source: str | None = None
-    """Where the figures of this entity come from (citation, or how they were derived)."""
-    year: int | str | None = None
-    """The year the figures describe."""
-    notes: str | None = None
-
-
-class Commodity(_Sourced):
+class Commodity(Sourced):
     """A good that moves: bulk (tonnes) or containerised (TEU, with tonnes per TEU)."""
 
     kind: Literal["bulk", "container"]
@@ -117,7 +91,7 @@ class Commodity(_Sourced):
         return self
 
 
-class Dwell(_Sourced):
+class Dwell(Sourced):
     """Yard (dwell) time at a port, in hours, by direction: a pure delay, no queue.
 
     ``export``: cargo leaving from this port waits in the yard before its berth visit; ``import``: cargo
@@ -139,7 +113,7 @@ ClassList = Annotated[list[Name], Field(min_length=1), AfterValidator(unique_cla
 """Priority classes of a station, highest priority first (:mod:`sim.scenario.classes`)."""
 
 
-class BerthPool(_Sourced):
+class BerthPool(Sourced):
     """``count`` identical berths of one cargo class at a node, served FIFO.
 
     Service time (h) = (parcel / rate + overhead_h) × a draw from ``variability`` (mean 1). ``dwell_h``
@@ -164,7 +138,7 @@ class BerthPool(_Sourced):
         return shares
 
 
-class Chokepoint(_Sourced):
+class Chokepoint(Sourced):
     """A canal or strait: transits start at most ``slots_per_day`` a day, evenly spaced, FIFO.
 
     With ``classes`` (highest priority first) a slot goes to the waiting ship of the highest class, FIFO
@@ -199,7 +173,7 @@ class Chokepoint(_Sourced):
         return shares
 
 
-class Node(_Sourced):
+class Node(Sourced):
     """A sea port, an inland hub (dry port, rail terminal) or a chokepoint."""
 
     name: str
@@ -221,7 +195,7 @@ class Node(_Sourced):
         return self
 
 
-class Leg(_Sourced):
+class Leg(Sourced):
     """A pure delay between two nodes (no queue); usable in both directions.
 
     Give the distance and speed (``distance_nm`` + ``speed_kn`` at sea, ``distance_km`` + ``speed_kmh``
@@ -261,7 +235,7 @@ class Leg(_Sourced):
         return self.distance_km / self.speed_kmh
 
 
-class Timetable(_Frozen):
+class Timetable(Frozen):
     """Departures at ``departures_h`` (hours into each cycle), repeating every ``cycle_h``."""
 
     cycle_h: Positive
@@ -276,7 +250,7 @@ class Timetable(_Frozen):
         return self
 
 
-class Service(_Sourced):
+class Service(Sourced):
     """A scheduled service (trains, liner or feeder sailings) from one node to another.
 
     Shipments wait FIFO for the next departure with room; a departure carries at most ``capacity`` (in
@@ -312,148 +286,11 @@ class Service(_Sourced):
         return self.headway_h, (self.offset_h,)
 
 
-class RenewalArrivals(_Frozen):
-    """A renewal arrival process: gamma gaps of mean 1 in expected shipments (``Lambda``), given ``cv``.
-
-    ``cv`` above 1 bunches arrivals (more variable than Poisson, which is ``cv = 1``); below 1 smooths them
-    (``regular`` is the limit ``cv → 0``). The process starts in equilibrium (the first gap is a forward
-    recurrence time), so counts have no start-up transient.
-    """
-
-    process: Literal["renewal"]
-    cv: Positive
-
-
-class BatchArrivals(_Frozen):
-    """Batch arrivals: batches at Poisson epochs, each of ``size`` shipments arriving at the same instant.
-
-    ``size`` is a distribution of whole numbers ≥ 1 (``fixed`` or ``empirical``); epochs come at rate
-    ``1 / E[size]`` in expected shipments, so the flow keeps its volume.
-    """
-
-    process: Literal["batch"]
-    size: Distribution
-
-    @field_validator("size")
-    @classmethod
-    def _whole_sizes(cls, size: Distribution) -> Distribution:
-        grid = size.ppf((np.arange(1024, dtype=np.float64) + 0.5) / 1024)
-        if not ((grid >= 1) & (grid == np.round(grid))).all():
-            raise ValueError("a batch size distribution of whole numbers >= 1 (fixed or empirical)")
-        return size
-
-
-def _arrival_tag(value: object) -> str:
-    """Which arrival process a value names: a bare name, or a mapping's ``process`` (one error per file)."""
-    if isinstance(value, str):
-        return "process[name]"
-    process = value.get("process") if isinstance(value, dict) else getattr(value, "process", None)
-    return f"process[{process}]"
-
-
-ArrivalProcess = Annotated[
-    Annotated[Literal["poisson", "regular"], Tag("process[name]")]
-    | Annotated[RenewalArrivals, Tag("process[renewal]")]
-    | Annotated[BatchArrivals, Tag("process[batch]")],
-    Discriminator(
-        _arrival_tag,
-        custom_error_type="arrival_process",
-        custom_error_message="poisson, regular, {process: renewal, cv} or {process: batch, size}",
-    ),
-]
-"""A flow's arrival process (:mod:`sim.arrivals`)."""
-
-
-class Diversion(_Sourced):
-    """Where a flow's shipments leave their route when a chokepoint's queue is too long, and how they go on.
-
-    A shipment arriving at the chokepoint ``at`` diverts when the ships ahead of it in the queue exceed
-    ``threshold_days`` times the chokepoint's daily slots at that moment (the queue would take more than
-    ``threshold_days`` to clear at the current slot rate); it then sails ``route`` instead of transiting
-    (see docs/design.md, "Diversion").
-    """
-
-    at: NodeId
-    """The chokepoint node (on the flow's route) where the decision is taken."""
-    threshold_days: NonNegative
-    """The longest queue the shipment accepts, in days of slots (d)."""
-    route: Annotated[list[str], Field(min_length=2, max_length=MAX_ROUTE_STEPS)]
-    """The alternative route: node ids (and optional leg ids between them) from ``at`` to the destination."""
-
-
-class Flow(_Sourced):
-    """Demand for one commodity from an origin to a destination, shipped in parcels.
-
-    ``route`` lists node ids and, optionally, leg or service ids between them; consecutive nodes without a
-    named link use the one leg or service that joins them. Without ``route`` the fastest path is used.
-    """
-
-    commodity: Name
-    origin: NodeId
-    destination: NodeId
-    route: Annotated[list[str], Field(max_length=MAX_ROUTE_STEPS)] | None = None
-    annual_volume: Positive
-    volume_unit: Unit
-    parcel: PositiveDistribution
-    parcel_unit: Unit
-    seasonality: Annotated[list[NonNegative], Field(min_length=12, max_length=12)] = Field(
-        default_factory=lambda: [1.0] * 12
-    )
-    """Relative weight of each calendar month, January first (see ``seasonality_basis``)."""
-    seasonality_basis: Literal["rate", "monthly_volume"] = "rate"
-    """``rate``: weights are relative shipment rates (a month's volume is its weight times its days; equal
-    weights are a constant rate). ``monthly_volume``: weights are relative volumes of the calendar months."""
-    arrivals: ArrivalProcess = "poisson"
-    """``poisson``, ``regular`` (evenly spaced in ``Lambda``, random phase), a renewal process or batches."""
-    classes: dict[NodeId, Name | dict[Name, Share]] | None = None
-    """Priority class at a node's chokepoint or berth pool on the route: a class name, or the share of the
-    shipments in each class (drawn per shipment in the Plan)."""
-
-    @field_validator("classes")
-    @classmethod
-    def _shares_whole(
-        cls, classes: dict[str, str | dict[str, float]] | None
-    ) -> dict[str, str | dict[str, float]] | None:
-        for node, member in (classes or {}).items():
-            if isinstance(member, dict):
-                problem = share_problem(member, list(member), whole=True)
-                if problem is not None:
-                    raise ValueError(f"at {node}: {problem}")
-        return classes
-
-    diversion: Diversion | None = None
-    """An alternative route taken when the queue at a chokepoint on the route is too long."""
-    background: bool = False
-    """A port's or canal's *other* traffic, modelled only so that it queues with the corridor's flows (its
-    published total minus the modelled flows). KPIs report it apart from the modelled flows
-    (``throughput_by_traffic``, ``waits_by_traffic``) and analyses can leave it out."""
-    choice: Choice | None = None
-    """Alternative routes and how shipments pick one (:mod:`sim.scenario.choice`); replaces ``route``."""
-
-    @model_validator(mode="after")
-    def _route_or_choice(self) -> Flow:
-        if self.choice is not None and self.route is not None:
-            raise ValueError("either route or choice (each alternative has its own route), not both")
-        if self.choice is not None and self.diversion is not None:
-            raise ValueError(
-                "either choice or diversion: a diversion belongs to a flow with one route (give the "
-                "diversion's way as one more alternative of the choice instead)"
-            )
-        return self
-
-    @field_validator("seasonality")
-    @classmethod
-    def _seasonality_positive(cls, weights: list[float]) -> list[float]:
-        if sum(weights) <= 0:
-            raise ValueError("at least one positive weight")
-        return weights
-
-
 HOURS_PER_YEAR = 8760.0
 """Hours in a (non-leap) year: ``rate_per_year`` of random strikes is per 8,760 up-hours."""
 
 
-class RandomSpells(_Frozen):
+class RandomSpells(Frozen):
     """A disruption as a random process: alternating up (normal) and down (disrupted) spells.
 
     Give one of three forms: ``up`` and ``down`` (spell-length distributions, h); ``fraction_down`` and
@@ -513,7 +350,7 @@ class RandomSpells(_Frozen):
         return Exponential.model_validate({"dist": "exponential", "mean": self.mean_down_h})
 
 
-class Disruption(_Sourced):
+class Disruption(Sourced):
     """A time window, or a random process of windows, that changes one thing.
 
     ``kind`` and ``target``: ``berths`` (a node id: all its pools, or ``NODE/cargo_class``: one pool),
@@ -553,7 +390,7 @@ class Disruption(_Sourced):
         return self
 
 
-class Scenario(_Frozen):
+class Scenario(Frozen):
     """A whole what-if: network, demand, disruptions and run settings."""
 
     schema_: Literal[1] = Field(alias="schema")

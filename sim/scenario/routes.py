@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sim.scenario.documents import FieldPath
-from sim.scenario.model import Flow, Scenario
+from sim.scenario.flows import Flow
+from sim.scenario.model import Scenario
 
 __all__ = [
     "RouteProblem",

@@ -47,7 +47,8 @@ import sim
 from sim.engines import ENGINES
 from sim.network import build_network
 from sim.runner import DEFAULT_ENGINE, RunResult
-from sim.scenario.model import BatchArrivals, Flow, Scenario
+from sim.scenario.flows import BatchArrivals, Flow
+from sim.scenario.model import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2024.yaml"
