@@ -14,25 +14,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from sim.scenario.base import Frozen, Name, NodeId
 from sim.scenario.limits import MAX_ROUTE_STEPS, NonNegative, Positive
 
 __all__ = ["Alternative", "Choice"]
 
-NodeId = Annotated[str, Field(pattern=r"^[A-Z]{2}[A-Z0-9]{3}$")]
-Name = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$", max_length=80)]
 SHARE_TOLERANCE = 1e-6
 """How far fixed shares may sum from 1."""
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(
-        strict=True, extra="forbid", frozen=True, populate_by_name=False, allow_inf_nan=False
-    )
-
-
-class Alternative(_Frozen):
+class Alternative(Frozen):
     """One way a flow's shipments may go."""
 
     route: Annotated[list[str], Field(min_length=1, max_length=MAX_ROUTE_STEPS)]
@@ -52,7 +45,7 @@ class Alternative(_Frozen):
     notes: str | None = None
 
 
-class Choice(_Frozen):
+class Choice(Frozen):
     """How a flow's shipments are shared among alternative routes."""
 
     alternatives: Annotated[dict[Name, Alternative], Field(min_length=2)]
