@@ -10,6 +10,8 @@ table                     columns (besides source, year, notes)
 ========================  =========================================================================
 ``nodes.csv``             id, name, kind, country, lat, lon
 ``berths.csv``            node, cargo_class, count, rate, rate_unit, overhead_h, variability, dwell_h
+``berth_classes.csv``     cargo_class, classes, default_share (JSON): priority classes of every pool of
+                          that cargo class in ``berths.csv`` (berth windows at container terminals)
 ``chokepoints.csv``       node, slots_per_day, transit_h, variability, classes, reserved_share (JSON),
                           default_share (JSON), booking_slots
 ``commodities.csv``       id, kind, cargo_class, tonnes_per_teu
@@ -56,6 +58,7 @@ SECTION_TABLES = {
 SEED_TABLES = (
     "nodes",
     "berths",
+    "berth_classes",
     "chokepoints",
     "commodities",
     "legs",
@@ -117,6 +120,10 @@ def read_seeds(directory: Path) -> tuple[dict[str, Any], Located]:
         if not path.exists():
             continue
         for line, row in _rows(path, problems):
+            if table == "berth_classes":
+                problem = _spread_classes(row, data, located, (str(path), line))
+                problems += [problem] if problem is not None else []
+                continue
             target = _place(table, row, data)
             if target is None:
                 problems.append(
@@ -202,6 +209,36 @@ def _finite(column: str, value: Any) -> Any:
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name}, which is not a finite number")
+
+
+CLASS_FIELDS = ("classes", "default_share")
+"""The fields a ``berth_classes.csv`` row sets on every berth pool of its cargo class."""
+
+
+def _spread_classes(
+    row: dict[str, Any], data: dict[str, Any], located: Located, where: tuple[str, int]
+) -> Problem | None:
+    """Give every berth pool of the row's cargo class (``berths.csv``) the row's classes and default share.
+
+    Each pool's ``classes`` and ``default_share`` are located at the row, so a problem with them names the
+    row's line. Returns what is wrong with the row itself: no pool of its cargo class, or a second row for it.
+    """
+    file, line = where
+    cargo_class = row.pop("cargo_class", None)
+    nodes = [node for node, entry in data["nodes"].items() if cargo_class in entry.get("berths", {})]
+    if not nodes:
+        expected = "a cargo class that has berth pools in berths.csv"
+        return Problem(file, line, ("cargo_class",), show_value(cargo_class), expected)
+    first = located.get(("nodes", nodes[0], "berths", cargo_class, "classes"))
+    if first is not None:
+        expected = f"one row per cargo class (the first is on line {first[1]})"
+        return Problem(file, line, ("cargo_class",), f"a second row for {cargo_class}", expected)
+    for node in nodes:
+        pool = data["nodes"][node]["berths"][cargo_class]
+        for field in CLASS_FIELDS:
+            pool[field] = row.get(field)
+            located[("nodes", node, "berths", cargo_class, field)] = (file, line)
+    return None
 
 
 def _place(table: str, row: dict[str, Any], data: dict[str, Any]) -> FieldPath | None:

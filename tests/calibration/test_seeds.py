@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import json
 import re
 from pathlib import Path
 
@@ -199,3 +200,47 @@ def test_committed_seeds_and_sea_lanes_are_fresh(tmp_path: Path) -> None:
     """As ``python -m tools.build_seeds --check``: the shipped files are what the builder writes now."""
     for path, text in rebuild(SEEDS, SEEDS.parent / LANES_FILE).items():
         assert path.read_text(encoding="utf-8") == text, f"{path} is stale: run python -m tools.build_seeds"
+
+
+def test_the_berth_window_share_is_the_mean_of_the_monthly_figures_it_cites() -> None:
+    """The on-window share of container calls: the 2024 mean of the 12 monthly reliability figures listed in
+    the row's source (each month with its URL), rounded to 3 decimals; the off-window share is the rest."""
+    (row,) = rows("berth_classes")
+    assert row["cargo_class"] == "container"
+    assert row["classes"].split() == ["on_window", "off_window"]
+    monthly = re.findall(
+        r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d\d\.\d) \((https?://\S+)\)", row["source"]
+    )
+    assert [month for month, _, _ in monthly] == [
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "May",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+    ]
+    mean = sum(float(value) for _, value, _ in monthly) / 12 / 100
+    shares = json.loads(row["default_share"])
+    assert shares["on_window"] == pytest.approx(round(mean, 3), abs=1e-12)
+    assert shares["on_window"] + shares["off_window"] == pytest.approx(1.0, abs=1e-12)
+    assert "ASSUMPTION" in row["source"]
+
+
+def test_every_container_pool_of_the_seeds_serves_berth_windows_and_no_other_pool_does() -> None:
+    data, located = read_seeds(SEEDS)
+    for node, entry in data["nodes"].items():
+        for cargo_class, pool in entry.get("berths", {}).items():
+            if cargo_class == "container":
+                assert pool["classes"] == ["on_window", "off_window"], node
+                assert located[("nodes", node, "berths", "container", "default_share")] == (
+                    str(SEEDS / "berth_classes.csv"),
+                    2,
+                )
+            else:
+                assert "classes" not in pool, f"{node}/{cargo_class}"

@@ -62,9 +62,12 @@ def test_baseline_cycle_settled_in_windows_with_pools_side_by_side() -> None:
     feeder services; in windows the two berth pools are computed as rows of one grid, both before the
     services. Forced onto that path, the vector engine still returns the reference Trace. (Qinzhou's yard
     dwell is left out here: it puts a pure delay into the cycle before Qinzhou's berths, so the two pools no
-    longer sit in one step; the cycle with it is checked below.)"""
+    longer sit in one step; the cycle with it is checked below. The two pools are taken back to first come,
+    first served: a pool with priority classes, as the library's berth windows, is never a grid row.)"""
     baseline = LIBRARY[[p.stem for p in LIBRARY].index("baseline_2024")]
     no_dwell = {"horizon_days": 120, "warmup_days": 10, "nodes.CNQZH.berths.container.dwell_h": None}
+    for node in ("CNQZH", "SGSIN"):
+        no_dwell |= {f"nodes.{node}.berths.container.{field}": None for field in ("classes", "default_share")}
     scenario = load_scenario(baseline, overrides=no_dwell)
     plan = draw_plan(scenario, build_network(scenario), range(3), scenario.seed)
     times = (np.full(plan.n_visits, np.inf), np.full(plan.n_visits, np.inf))
