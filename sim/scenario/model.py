@@ -388,7 +388,11 @@ class Diversion(_Sourced):
         json_schema_extra={
             "oneOf": [
                 {"required": ["route"], "properties": {"leaves": {"const": False}}},
-                {"required": ["leaves"], "properties": {"leaves": {"const": True}}, "not": {"required": ["route"]}},
+                {
+                    "required": ["leaves"],
+                    "properties": {"leaves": {"const": True}},
+                    "not": {"required": ["route"]},
+                },
             ]
         }
     )
@@ -396,7 +400,9 @@ class Diversion(_Sourced):
     @model_validator(mode="after")
     def _route_or_leaves(self) -> Diversion:
         if self.leaves and self.route is not None:
-            raise ValueError("either route (the way round) or leaves: true (the ship goes elsewhere), not both")
+            raise ValueError(
+                "either route (the way round) or leaves: true (the ship goes elsewhere), not both"
+            )
         if not self.leaves and self.route is None:
             raise ValueError("route (the way round) or leaves: true (the ship goes elsewhere)")
         return self

@@ -1,4 +1,4 @@
-"""Ships that leave a chokepoint's queue (``diversion: {leaves: true}``), worked out on paper in both engines."""
+"""Ships that leave a chokepoint's queue (``diversion: {leaves: true}``), worked on paper in both engines."""
 
 from __future__ import annotations
 

@@ -83,7 +83,9 @@ class Block:
         if branches is not None:
             goes = ~branches.leaves  # a shipment that leaves has no alternative to feed
             pairs = zip(
-                stations[branches.decide[goes]].tolist(), stations[branches.detour[goes]].tolist(), strict=True
+                stations[branches.decide[goes]].tolist(),
+                stations[branches.detour[goes]].tolist(),
+                strict=True,
             )
             for a, b in set(pairs):
                 feeds[a].add(b)
