@@ -387,7 +387,10 @@ class Diversion(_Sourced):
     model_config = ConfigDict(
         json_schema_extra={
             "oneOf": [
-                {"required": ["route"], "properties": {"leaves": {"const": False}}},
+                {
+                    "required": ["route"],
+                    "properties": {"route": {"type": "array"}, "leaves": {"const": False}},
+                },
                 {
                     "required": ["leaves"],
                     "properties": {"leaves": {"const": True}},
