@@ -304,8 +304,10 @@ def _flow(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
 
 @st.composite
 def _diversion(draw: st.DrawFn, destination: str) -> dict[str, Any]:
-    """A diversion at the canal, round the cape (threshold 0: any ship behind another diverts)."""
+    """A diversion at the canal, round the cape, or leaving (threshold 0: any ship behind another turns)."""
     threshold = draw(st.sampled_from([0.0, 0.25, 0.5, 1.0]))
+    if draw(st.booleans()):
+        return {"at": "XXCNL", "threshold_days": threshold, "leaves": True}
     return {"at": "XXCNL", "threshold_days": threshold, "route": ["XXCNL", "XXHRN", destination]}
 
 
@@ -445,8 +447,9 @@ def _with_classes(draw: st.DrawFn, plan: Plan) -> Plan:
 def _diverting(draw: st.DrawFn, flow: FlowRoute, stations: tuple[Station, ...]) -> FlowRoute:
     """Sometimes the route with a chokepoint where ships may divert, and an alternative after it.
 
-    The alternative starts with a leg (a diverted ship sails on at once) and may visit any station after;
-    thresholds are whole or half days, slots and times whole numbers, so queue lengths tie with thresholds.
+    The alternative starts with a leg (a diverted ship sails on at once) and may visit any station after,
+    or there is none (its ships leave); thresholds are whole or half days, slots and times whole numbers, so
+    queue lengths tie with thresholds.
     """
     chokepoints = [s.index for s in stations if s.kind == "chokepoint"]
     legs = [s.index for s in stations if s.kind == "leg"]
@@ -455,9 +458,13 @@ def _diverting(draw: st.DrawFn, flow: FlowRoute, stations: tuple[Station, ...]) 
     route = list(flow.stations)
     at = draw(st.integers(0, len(route)))
     route.insert(at, draw(st.sampled_from(chokepoints)))
+    threshold = draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]))
+    if draw(st.booleans()):  # its ships leave: no alternative
+        return dataclasses.replace(
+            flow, stations=tuple(route), diversion=FlowDiversion(at, len(route), threshold, (), leaves=True)
+        )
     detour = [draw(st.sampled_from(legs))]
     detour += draw(st.lists(st.integers(0, len(stations) - 1), max_size=3))
-    threshold = draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]))
     diversion = FlowDiversion(at, len(route), threshold, ())
     return dataclasses.replace(flow, stations=(*route, *detour), diversion=diversion)
 
