@@ -131,12 +131,16 @@ class FlowDiversion:
         A shipment diverts when the ships ahead of it exceed this many days of the current slots (d).
     nodes : tuple of str
         The alternative's nodes, the chokepoint first.
+    leaves : bool
+        A shipment that turns away leaves (goes elsewhere, never delivered): there is no alternative, so
+        ``branch`` is the route's length and ``nodes`` the chokepoint alone.
     """
 
     at: int
     branch: int
     threshold_days: float
     nodes: tuple[str, ...]
+    leaves: bool = False
 
 
 def diverts(ahead: int, slots_per_day: float, threshold_days: float) -> bool:
@@ -247,7 +251,7 @@ def _diversion(
     if diversion is None:
         return None
     at = next(k for k, step in enumerate(route) if step.kind == "chokepoint" and step.ref == diversion.at)
-    return FlowDiversion(at, len(route), diversion.threshold_days, nodes)
+    return FlowDiversion(at, len(route), diversion.threshold_days, nodes, diversion.leaves)
 
 
 Window = tuple[float, float, Disruption]

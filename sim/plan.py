@@ -81,6 +81,10 @@ class Plan:
         Priority class of each visit (an index into its station's ``classes``, 0 the highest; 0 at stations
         without classes: :mod:`sim.class_draws`, then booking slots given out: :mod:`sim.booking`). ``None``
         when no station has classes (every visit FIFO).
+    left : ndarray of bool, or None
+        Shipments that left at a chokepoint (a diversion that ``leaves``): never delivered. Set only in the
+        Plan of the ways taken (:func:`sim.results.diversions.routes_taken`), which the results read; ``None``
+        when no flow's ships leave. Engines ignore it.
     """
 
     network: Network
@@ -100,6 +104,7 @@ class Plan:
     visit_size: FloatArray
     capacity_by_rep: tuple[Mapping[int, Schedule], ...] = ()
     visit_class: ClassArray | None = None
+    left: BoolArray | None = None
 
     def capacity(self, stored: int, station: int) -> Schedule:
         """The capacity schedule of ``station`` in the ``stored``-th replication of this Plan."""
@@ -146,6 +151,7 @@ class Plan:
             visit_size=self.visit_size[v0:v1],
             capacity_by_rep=self.capacity_by_rep[start:stop],
             visit_class=self.visit_class[v0:v1] if self.visit_class is not None else None,
+            left=self.left[first:last] if self.left is not None else None,
         )
 
     @property
@@ -192,14 +198,16 @@ def check_plan(plan: Plan) -> None:
         if diversion is None:
             continue
         kinds = [plan.network.stations[s].kind for s in flow.stations]
-        if not (
-            0 <= diversion.at < diversion.branch < len(kinds)
-            and kinds[diversion.at] == "chokepoint"
-            and kinds[diversion.branch] in DELAY_KINDS
-        ):
+        laid_out = (
+            diversion.branch == len(kinds)  # leaves: no alternative
+            if diversion.leaves
+            else diversion.branch < len(kinds) and kinds[diversion.branch] in DELAY_KINDS
+        )
+        if not (0 <= diversion.at < diversion.branch and kinds[diversion.at] == "chokepoint" and laid_out):
             raise ValueError(
                 f"flow {flow.name}: a diversion needs a chokepoint on the route (position {diversion.at}) "
-                f"and an alternative after it that starts with a leg (position {diversion.branch})"
+                f"and an alternative after it that starts with a leg, or none if its ships leave (position "
+                f"{diversion.branch})"
             )
 
 

@@ -77,7 +77,7 @@ class RunResult:
     def shipments(self) -> pd.DataFrame:
         """One row per shipment."""
         table = shipments_table(self.plan, self.trace, self.scenario)
-        if self.diversions is not None:
+        if self.diversions is not None and self.diversions.diverts:
             table["diverted"] = self.diversions.shipments_column(self.plan.n_shipments)
         return table.join(self.ledger) if has_ledger(self.scenario) else table
 
@@ -295,12 +295,13 @@ def shipments_file_table(
 ) -> pa.Table:
     """The shipments as an Arrow table, as in ``shipments``.
 
-    ``diverted`` follows when a flow has a diversion, then the ledger's columns (if any).
+    ``diverted`` follows when a flow's ships divert (``left`` is a column of the table itself when a flow's
+    ships leave), then the ledger's columns (if any).
     """
     import pyarrow as pa
 
     table = shipments_arrow(plan, trace, scenario)
-    if diversions is not None:
+    if diversions is not None and diversions.diverts:
         table = table.append_column("diverted", pa.array(diversions.shipments_column(plan.n_shipments)))
     if ledger is not None:
         for name, column in ledger.items():

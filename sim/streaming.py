@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from sim.engines import DEFAULT_ENGINE, check_engine
 from sim.errors import InputError, Problem
 from sim.footprint import BASE_BYTES, Footprint, available_bytes, block_budget, check_footprint, footprint
@@ -316,22 +314,7 @@ class _Extra:
 
         found = []
         if self.records:
-            first = self.records[0]
-
-            def joined_array(name: str) -> Any:
-                return np.concatenate([getattr(record, name) for record in self.records])
-
-            joined = Diversions(
-                rows=joined_array("rows"),
-                flow=joined_array("flow"),
-                rep=joined_array("rep"),
-                arrived_h=joined_array("arrived_h"),
-                diverted=joined_array("diverted"),
-                extra_sailing_h=joined_array("extra_sailing_h"),
-                flows=first.flows,
-                stations=first.stations,
-                replications=tuple(number for record in self.records for number in record.replications),
-            )
+            joined = Diversions.joined(self.records)
             found.append(diversion_kpis(joined, (self.scenario.warmup_h, self.scenario.horizon_h)))
         if self.choices:
             found.append(joined_blocks(self.choices, sizes))

@@ -24,6 +24,7 @@ __all__ = [
     "canal_story",
     "diversion_story",
     "hand_plan",
+    "leave_story",
     "port_story",
     "service_story",
 ]
@@ -191,6 +192,17 @@ def diversion_story(threshold_days: float) -> Scenario:
         "threshold_days": threshold_days,
         "route": ["XXCNL", "XXHRN", "XXBBB"],
     }
+    return scenario_from_data(data)
+
+
+def leave_story(threshold_days: float) -> Scenario:
+    """:func:`canal_story` at 6 slots a day (one transit every 4 h) where ships leave instead of waiting:
+    flow ``f`` (steps ``in``, the canal, ``out``) and flow ``g``, whose route is the canal alone, both leave
+    at ``XXCNL`` above ``threshold_days`` (``diversion: {leaves: true}``)."""
+    data = canal_story(6.0).model_dump(by_alias=True, exclude_none=True)
+    leave = {"at": "XXCNL", "threshold_days": threshold_days, "leaves": True}
+    data["flows"]["f"]["diversion"] = leave
+    data["flows"]["g"] = {**_flow("bulk", "XXCNL", "XXCNL", ["XXCNL"]), "diversion": leave}
     return scenario_from_data(data)
 
 

@@ -52,8 +52,12 @@ VARIABILITY = [
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, max_replications: int = 3) -> Scenario:
-    """A valid random corridor scenario (2–4 ports, canal, hub with a train, feeder, 1–5 flows)."""
+def scenarios(draw: st.DrawFn, max_replications: int = 3, leaving: bool = False) -> Scenario:
+    """A valid random corridor scenario (2–4 ports, canal, hub with a train, feeder, 1–5 flows).
+
+    With ``leaving``, ships surely meet a queue they may leave: the canal's own traffic (a flow whose route is
+    the canal alone) and a flow through it leave above a drawn threshold.
+    """
     ports = PORTS[: draw(st.integers(2, 4))]
     days = draw(st.sampled_from([12.0, 20.0, 25.0, 40.0]))
     data: dict[str, Any] = {
@@ -85,6 +89,8 @@ def scenarios(draw: st.DrawFn, max_replications: int = 3) -> Scenario:
     data["nodes"]["XXHUB"] = {"name": "Hub", "kind": "hub"}
     data["nodes"]["XXHRN"] = {"name": "Cape", "kind": "hub"}
     data["flows"] = {f"f{i}": draw(_flow(ports)) for i in range(draw(st.integers(1, 5)))}
+    if leaving:
+        data["flows"].update(draw(_leaving_flows(ports)))
     _flow_classes(draw, data)
     data["disruptions"] = draw(_disruptions(ports, days * 24.0))
     return scenario_from_data(data)
@@ -132,7 +138,7 @@ def _flow_classes(draw: st.DrawFn, data: dict[str, Any]) -> None:
         if "classes" in canal and "XXCNL" in flow["route"]:
             chosen["XXCNL"] = draw(st.sampled_from(MEMBERSHIP["XXCNL"]))
         first = flow["route"][0]
-        pool = data["nodes"][first]["berths"]["bulk"]
+        pool = data["nodes"][first].get("berths", {}).get("bulk", {})  # the canal's own traffic: none
         if "classes" in pool:
             chosen[first] = draw(st.sampled_from(MEMBERSHIP[pool["classes"][0]]))
         if chosen:
@@ -303,9 +309,37 @@ def _flow(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
 
 
 @st.composite
+def _leaving_flows(draw: st.DrawFn, ports: list[str]) -> dict[str, Any]:
+    """The canal's own traffic (its route the canal alone) and a flow through it, both leaving the queue."""
+
+    def leave() -> dict[str, Any]:
+        return {"at": "XXCNL", "threshold_days": draw(st.sampled_from([0.0, 0.25, 0.5, 1.0])), "leaves": True}
+
+    own = {
+        "commodity": "bulk",
+        "origin": "XXCNL",
+        "destination": "XXCNL",
+        "route": ["XXCNL"],
+        "annual_volume": draw(st.sampled_from([2.0e7, 4.0e7])),
+        "volume_unit": "t",
+        "parcel": {"dist": "fixed", "value": 20000.0},
+        "parcel_unit": "t",
+        "arrivals": draw(st.sampled_from(ARRIVALS)),
+        "diversion": leave(),
+    }
+    through = {**draw(_flow(ports)), "route": [ports[0], "XXCNL", ports[-1]], "diversion": leave()}
+    through.update(origin=ports[0], destination=ports[-1], commodity="bulk", volume_unit="t", parcel_unit="t")
+    through["parcel"] = {"dist": "fixed", "value": 20000.0}
+    through["annual_volume"] = 5.0e6
+    return {"canal_own": own, "canal_leaving": through}
+
+
+@st.composite
 def _diversion(draw: st.DrawFn, destination: str) -> dict[str, Any]:
-    """A diversion at the canal, round the cape (threshold 0: any ship behind another diverts)."""
+    """A diversion at the canal, round the cape, or leaving (threshold 0: any ship behind another turns)."""
     threshold = draw(st.sampled_from([0.0, 0.25, 0.5, 1.0]))
+    if draw(st.booleans()):
+        return {"at": "XXCNL", "threshold_days": threshold, "leaves": True}
     return {"at": "XXCNL", "threshold_days": threshold, "route": ["XXCNL", "XXHRN", destination]}
 
 
@@ -442,11 +476,50 @@ def _with_classes(draw: st.DrawFn, plan: Plan) -> Plan:
 
 
 @st.composite
+def leaving_plans(draw: st.DrawFn, max_replications: int = 3) -> Plan:
+    """A random Plan where ships may leave a chokepoint, every time an integer number of hours.
+
+    Station 0 is a chokepoint (2, 3 or 6 slots a day, with integer windows, maybe classes); flow 0's route is
+    the chokepoint alone, the others visit it somewhere on a random route; most flows' ships leave above a
+    threshold of 0, ½ or 1 day (others never do but count as ahead), so queue lengths tie with thresholds
+    and arrivals tie with each other.
+    """
+    horizon = 150.0
+    others = tuple(draw(_station(i + 1, horizon)) for i in range(draw(st.integers(0, 3))))
+    slots = float(draw(st.sampled_from([2, 3, 6])))
+    windows = [(a, b, float(draw(st.sampled_from([0, 1, 3])))) for a, b in _integer_windows(draw, horizon)]
+    classes = draw(st.sampled_from(CLASSES))
+    reserved = draw(st.sampled_from(RESERVED[len(classes)]))
+    canal = Station(
+        0, "c0", "chokepoint", "N", windowed(slots, windows), slots, classes=classes, reserved=reserved
+    )
+    stations = (canal, *others)
+    flows = []
+    for k in range(draw(st.integers(1, 4))):
+        route = (
+            [] if k == 0 else draw(st.lists(st.integers(1, len(stations) - 1), max_size=3)) if others else []
+        )
+        at = draw(st.integers(0, len(route)))
+        route.insert(at, 0)
+        threshold = draw(st.sampled_from([0.0, 0.5, 1.0]))
+        leaves = k == 0 or draw(st.sampled_from([True, True, False]))
+        diversion = FlowDiversion(at, len(route), threshold, (), leaves=True) if leaves else None
+        flows.append(FlowRoute(k, f"r{k}", (), tuple(route), (), diversion))
+    network = Network(stations, tuple(flows), (), horizon)
+    parts = [
+        draw(_replication([list(f.stations) for f in flows], stations, horizon))
+        for _ in range(draw(st.integers(1, max_replications)))
+    ]
+    return _with_classes(draw, assemble_plan(network, parts))
+
+
+@st.composite
 def _diverting(draw: st.DrawFn, flow: FlowRoute, stations: tuple[Station, ...]) -> FlowRoute:
     """Sometimes the route with a chokepoint where ships may divert, and an alternative after it.
 
-    The alternative starts with a leg (a diverted ship sails on at once) and may visit any station after;
-    thresholds are whole or half days, slots and times whole numbers, so queue lengths tie with thresholds.
+    The alternative starts with a leg (a diverted ship sails on at once) and may visit any station after,
+    or there is none (its ships leave); thresholds are whole or half days, slots and times whole numbers, so
+    queue lengths tie with thresholds.
     """
     chokepoints = [s.index for s in stations if s.kind == "chokepoint"]
     legs = [s.index for s in stations if s.kind == "leg"]
@@ -455,9 +528,13 @@ def _diverting(draw: st.DrawFn, flow: FlowRoute, stations: tuple[Station, ...]) 
     route = list(flow.stations)
     at = draw(st.integers(0, len(route)))
     route.insert(at, draw(st.sampled_from(chokepoints)))
+    threshold = draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]))
+    if draw(st.booleans()):  # its ships leave: no alternative
+        return dataclasses.replace(
+            flow, stations=tuple(route), diversion=FlowDiversion(at, len(route), threshold, (), leaves=True)
+        )
     detour = [draw(st.sampled_from(legs))]
     detour += draw(st.lists(st.integers(0, len(stations) - 1), max_size=3))
-    threshold = draw(st.sampled_from([0.0, 0.5, 1.0, 2.0]))
     diversion = FlowDiversion(at, len(route), threshold, ())
     return dataclasses.replace(flow, stations=(*route, *detour), diversion=diversion)
 

@@ -170,6 +170,7 @@ def print_run_summary(summary: RunSummary, console: Console, top_stations: int =
 
     _print_ledger(without_background(kpis, Background.of(scenario)), console)
     _print_diversions(kpis, console)
+    _print_left(kpis, console)
     console.print()
     stations = narrow_table(
         f"Busiest stations (top {top_stations} by utilisation)",
@@ -234,6 +235,22 @@ def _print_diversions(kpis: pd.DataFrame, console: Console) -> None:
         console.print(
             f"Diverted at {station}: {_count(diversions, station)} of {_count(arrivals, station)} "
             f"ships a replication ({_mean(share, station, 'share')}){each}"
+        )
+
+
+def _print_left(kpis: pd.DataFrame, console: Console) -> None:
+    """One line per flow whose ships may leave a chokepoint's queue: how many left, of the arrivals.
+
+    Means per replication (the intervals are in kpis.json), and the tonnes that went elsewhere.
+    """
+    left = _pick(kpis, "left_by_flow", "left")
+    arrivals = _pick(kpis, "left_by_flow", "arrivals")
+    share = _pick(kpis, "left_by_flow", "left_share")
+    tonnes = _pick(kpis, "left_by_flow", "left_tonnes")
+    for flow in left.index:
+        console.print(
+            f"Left the queue, {escape(flow)}: {_count(left, flow)} of {_count(arrivals, flow)} ships a "
+            f"replication ({_mean(share, flow, 'share')}), {_mean(tonnes, flow, 'mass')} not delivered"
         )
 
 

@@ -14,7 +14,9 @@ This engine is the semantic definition the vector engine must reproduce. Rules:
   with 0 slots, none starts until slots return. Ships that arrived in an instant join the queue at its end,
   in FIFO order; a ship of a flow with a diversion there first counts the ships waiting ahead of it and, by
   :func:`sim.network.diverts`, turns away: it leaves the queue at once and sails its flow's alternative
-  route (its chokepoint visit and the route's later visits are never started).
+  route (its chokepoint visit and the route's later visits are never started) — or, if its flow's
+  diversion ``leaves``, it is gone: its chokepoint visit ends at that instant, unstarted (start NaN, end
+  the arrival), and no later visit happens.
 - Legs: travel time = work / speed factor at departure. Dwells (yard time at a port) are pure delays too:
   they are legs whose speed factor is 1 throughout.
 - Random disruptions: in each replication a station follows that replication's schedule
@@ -239,6 +241,9 @@ def _shipment(
         elif visit == decide_at and diversion is not None:
             klass = int(classes[visit]) if classes is not None else 0
             if not (yield station.join(order, visit, klass, diversion.threshold_days)):
+                if diversion.leaves:  # it leaves: the visit ends unstarted, the shipment is gone
+                    record.end[visit] = env.now
+                    return
                 visit, stop = first + diversion.branch, last  # diverted: the alternative, from now
                 continue
             record.start[visit] = env.now

@@ -22,6 +22,7 @@ import pandas as pd
 
 from sim.choice import route_shares
 from sim.plan import Plan
+from sim.results.delivery import delivered_times
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
@@ -48,8 +49,7 @@ def choice_kpis_by_replication(scenario: Scenario, plan: Plan, trace: Trace) -> 
     rep = np.repeat(np.arange(reps, dtype=np.int64), np.diff(plan.rep_first))
     created = plan.created
     inside = (created >= scenario.warmup_h) & (created < scenario.horizon_h)
-    last_visit = plan.first_visit[1:] - 1
-    delivered = trace.end[last_visit] if last_visit.size else np.empty(0)
+    delivered = delivered_times(plan, trace)
     done = inside & ~np.isnan(delivered)
     group = plan.shipment_flow * reps + rep
     size = n_routes * reps

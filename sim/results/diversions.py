@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -52,15 +52,22 @@ class Diversions:
     arrived_h : ndarray of float64
         Arrival at the chokepoint (h); NaN if it had not arrived by the horizon.
     diverted : ndarray of bool
-        Whether it diverted.
+        Whether it diverted (took its flow's alternative route).
     extra_sailing_h : ndarray of float64
-        The alternative's free-flow hours minus the route's from the chokepoint on (h).
+        The alternative's free-flow hours minus the route's from the chokepoint on (h); NaN for a flow
+        whose ships leave.
     flows : list of str
         Flow names (``network.flows`` order).
     stations : list of str
         The chokepoint station of each flow (``""`` for a flow without a diversion).
     replications : tuple of int
         Replication numbers in stored order.
+    left : ndarray of bool
+        Whether it left (its flow's diversion ``leaves``: it went elsewhere, never delivered).
+    leaves : list of bool
+        Per flow (``network.flows`` order): its diversion ``leaves`` (its ships leave, none divert).
+    tonnes : ndarray of float64
+        Its tonnes.
     """
 
     rows: IntArray
@@ -72,12 +79,46 @@ class Diversions:
     flows: list[str]
     stations: list[str]
     replications: tuple[int, ...]
+    left: BoolArray
+    leaves: list[bool]
+    tonnes: FloatArray
+
+    @classmethod
+    def joined(cls, records: list[Diversions]) -> Diversions:
+        """The records of consecutive blocks of replications as one.
+
+        The caller re-bases each block's ``rows`` and ``rep`` (see :mod:`sim.streaming`).
+        """
+
+        def join(name: str) -> Any:
+            return np.concatenate([getattr(record, name) for record in records])
+
+        first = records[0]
+        return cls(
+            rows=join("rows"),
+            flow=join("flow"),
+            rep=join("rep"),
+            arrived_h=join("arrived_h"),
+            diverted=join("diverted"),
+            extra_sailing_h=join("extra_sailing_h"),
+            flows=first.flows,
+            stations=first.stations,
+            replications=tuple(number for record in records for number in record.replications),
+            left=join("left"),
+            leaves=first.leaves,
+            tonnes=join("tonnes"),
+        )
 
     def shipments_column(self, n_shipments: int) -> BoolArray:
         """``diverted`` for every shipment of the Plan (False for flows without a diversion)."""
         column = np.zeros(n_shipments, dtype=bool)
         column[self.rows] = self.diverted
         return column
+
+    @property
+    def diverts(self) -> bool:
+        """Some flow's ships divert (take an alternative route): the shipments get a ``diverted`` column."""
+        return any(s and not leaves for s, leaves in zip(self.stations, self.leaves, strict=True))
 
 
 def routes_taken(plan: Plan, trace: Trace) -> tuple[Plan, Trace, Diversions | None]:
@@ -87,11 +128,15 @@ def routes_taken(plan: Plan, trace: Trace) -> tuple[Plan, Trace, Diversions | No
         return plan, trace, None
     at = np.array([f.diversion.at if f.diversion else -1 for f in flows], dtype=np.int64)
     branch = np.array([f.diversion.branch if f.diversion else 0 for f in flows], dtype=np.int64)
+    leaves = np.array([f.diversion.leaves if f.diversion else False for f in flows], dtype=bool)
     rows = np.flatnonzero(at[plan.shipment_flow] >= 0)
     flow = plan.shipment_flow[rows]
     first = plan.first_visit[rows]
     decide, detour = first + at[flow], first + branch[flow]
-    diverted = np.isfinite(trace.arrive[detour])
+    leaving = leaves[flow]  # no alternative: its detour is past its last visit
+    diverted = ~leaving & np.isfinite(trace.arrive[np.where(leaving, decide, detour)])
+    left = leaving & np.isnan(trace.start[decide]) & np.isfinite(trace.end[decide])
+    turned = diverted | left
     keep = np.ones(plan.n_visits, dtype=bool)
     owner = plan.visit_shipment
     # a diverted ship's visits from the chokepoint to its route's end, any other's alternative: dropped
@@ -100,14 +145,18 @@ def routes_taken(plan: Plan, trace: Trace) -> tuple[Plan, Trace, Diversions | No
     has[rows] = True
     cut_from = np.zeros(plan.n_shipments, dtype=np.int64)
     cut_to = np.zeros(plan.n_shipments, dtype=np.int64)
-    cut_from[rows] = np.where(diverted, at[flow], branch[flow])
-    cut_to[rows] = np.where(diverted, branch[flow], np.diff(plan.first_visit)[rows])
+    cut_from[rows] = np.where(turned, at[flow], branch[flow])
+    cut_to[rows] = np.where(turned, branch[flow], np.diff(plan.first_visit)[rows])
     keep[has[owner] & (seq >= cut_from[owner]) & (seq < cut_to[owner])] = False
-    taken = _compact(plan, keep)
+    shipments_left = None
+    if leaves.any():
+        shipments_left = np.zeros(plan.n_shipments, dtype=bool)
+        shipments_left[rows] = left
+    taken = _compact(plan, keep, shipments_left)
     times = Trace(trace.arrive[keep], trace.start[keep], trace.end[keep])
     work = np.concatenate([[0.0], np.cumsum(plan.visit_work)])
     last = plan.first_visit[rows + 1]
-    extra = (work[last] - work[detour]) - (work[detour] - work[decide])
+    extra = np.where(leaving, np.nan, (work[last] - work[detour]) - (work[detour] - work[decide]))
     names = [f.name for f in flows]
     stations = [plan.network.stations[f.stations[f.diversion.at]].name if f.diversion else "" for f in flows]
     record = Diversions(
@@ -120,12 +169,18 @@ def routes_taken(plan: Plan, trace: Trace) -> tuple[Plan, Trace, Diversions | No
         names,
         stations,
         plan.replications,
+        left,
+        leaves.tolist(),
+        plan.tonnes[rows],
     )
     return taken, times, record
 
 
-def _compact(plan: Plan, keep: BoolArray) -> Plan:
-    """The Plan with only the kept visits (flows lose their diversion: their visits are laid out as taken)."""
+def _compact(plan: Plan, keep: BoolArray, left: BoolArray | None) -> Plan:
+    """The Plan with only the kept visits (flows lose their diversion: their visits are laid out as taken).
+
+    ``left``: the shipments that left (:attr:`sim.plan.Plan.left`; None when no flow's ships leave).
+    """
     counts = np.bincount(plan.visit_shipment[keep], minlength=plan.n_shipments)
     flows = tuple(dataclasses.replace(f, diversion=None) for f in plan.network.flows)
     return dataclasses.replace(
@@ -136,55 +191,87 @@ def _compact(plan: Plan, keep: BoolArray) -> Plan:
         visit_work=plan.visit_work[keep],
         visit_size=plan.visit_size[keep],
         visit_class=plan.visit_class[keep] if plan.visit_class is not None else None,
+        left=left,
     )
 
 
 def diversion_kpis(diversions: Diversions, window: tuple[float, float]) -> pd.DataFrame:
-    """The diversion KPIs per replication, in the long form of :mod:`sim.results.kpis`."""
+    """The diversion and leaving KPIs per replication, in the long form of :mod:`sim.results.kpis`.
+
+    ``diversions_by_flow`` and ``diversions_by_station`` over the flows whose ships divert, ``left_by_flow``
+    and ``left_by_station`` over those whose ships leave (a table only when some flow has that kind).
+    """
     import pandas as pd
 
     lo, hi = window
     inside = (diversions.arrived_h >= lo) & (diversions.arrived_h <= hi)
-    reps = len(diversions.replications)
+    leaving = np.asarray(diversions.leaves, dtype=bool)[diversions.flow]
     frames = []
-    chokepoints = sorted({s for s in diversions.stations if s})
-    by_station = np.array([chokepoints.index(s) if s else -1 for s in diversions.stations], dtype=np.int64)
-    for table, labels, codes in (
-        ("diversions_by_flow", diversions.flows, diversions.flow),
-        ("diversions_by_station", chokepoints, by_station[diversions.flow]),
-    ):
-        group = codes[inside] * reps + diversions.rep[inside]
-        turned = diversions.diverted[inside]
-        count, extra, arrivals = group_sums(
-            group,
-            len(labels) * reps,
-            turned.astype(np.float64),
-            np.where(turned, diversions.extra_sailing_h[inside], 0.0) / HOURS_PER_DAY,
-        )
-        with np.errstate(invalid="ignore", divide="ignore"):
+    for kind, mine in (("diversions", inside & ~leaving), ("left", inside & leaving)):
+        flows = {int(f) for f in diversions.flow if bool(diversions.leaves[f]) == (kind == "left")}
+        if not flows:
+            continue
+        for by in ("flow", "station"):
+            frames += _turned_away(diversions, mine, kind, by, flows)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _turned_away(
+    diversions: Diversions, mine: BoolArray, kind: str, by: str, flows: set[int]
+) -> list[pd.DataFrame]:
+    """Table ``{kind}_by_{by}`` over the shipments ``mine`` (in the window) of the flows ``flows``.
+
+    ``diversions``: arrivals, diversions, their share and extra sailing days; ``left``: arrivals, ships that
+    left and their share, and their tonnes.
+    """
+    import pandas as pd
+
+    reps = len(diversions.replications)
+    if by == "flow":
+        labels, codes = diversions.flows, diversions.flow
+        used = np.array(sorted(flows), dtype=np.int64)
+    else:
+        labels = sorted({diversions.stations[f] for f in flows})
+        by_station = np.array([labels.index(s) if s in labels else -1 for s in diversions.stations])
+        codes = by_station[diversions.flow]
+        used = np.arange(len(labels), dtype=np.int64)
+    group = codes[mine] * reps + diversions.rep[mine]
+    turned = (diversions.diverted if kind == "diversions" else diversions.left)[mine]
+    if kind == "diversions":
+        extra = np.where(turned, diversions.extra_sailing_h[mine], 0.0) / HOURS_PER_DAY
+        count, total, arrivals = group_sums(group, len(labels) * reps, turned.astype(np.float64), extra)
+    else:
+        tonnes = np.where(turned, diversions.tonnes[mine], 0.0)
+        count, total, arrivals = group_sums(group, len(labels) * reps, turned.astype(np.float64), tonnes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if kind == "diversions":
             metrics = {
                 "arrivals": arrivals,
                 "diversions": count,
                 "diverted_share": count / arrivals,
-                "extra_sailing_days": extra,
-                "extra_sailing_days_mean": extra / count,
+                "extra_sailing_days": total,
+                "extra_sailing_days_mean": total / count,
             }
-        used = np.unique(codes)
-        used = used[used >= 0]
-        for metric, values in metrics.items():
-            grid = values.reshape(len(labels), reps)[used]
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "table": table,
-                        "key": np.repeat(np.asarray(labels, dtype=object)[used], reps),
-                        "period": "",
-                        "metric": metric,
-                        "replication": np.tile(
-                            np.asarray(diversions.replications, dtype=np.int64), used.size
-                        ),
-                        "value": grid.reshape(-1),
-                    }
-                )
+        else:
+            metrics = {
+                "arrivals": arrivals,
+                "left": count,
+                "left_share": count / arrivals,
+                "left_tonnes": total,
+            }
+    frames = []
+    for metric, values in metrics.items():
+        grid = values.reshape(len(labels), reps)[used]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "table": f"{kind}_by_{by}",
+                    "key": np.repeat(np.asarray(labels, dtype=object)[used], reps),
+                    "period": "",
+                    "metric": metric,
+                    "replication": np.tile(np.asarray(diversions.replications, dtype=np.int64), used.size),
+                    "value": grid.reshape(-1),
+                }
             )
-    return pd.concat(frames, ignore_index=True)
+        )
+    return frames

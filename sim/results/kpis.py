@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.network import Network, Station
 from sim.plan import Plan
+from sim.results.delivery import delivered_times
 from sim.results.groups import Groups, group_sums
 from sim.results.waits import QUEUEING_KINDS, in_wait_window
 from sim.scenario.model import Scenario
@@ -238,7 +239,6 @@ class _Shipments:
         flow_traffic = np.array([int(s.background) for s in specs], dtype=np.int64)
         flow = np.asarray(plan.shipment_flow, dtype=np.int64)
         count = len(plan.replications)
-        last_visit = plan.first_visit[1:] - 1
         return cls(
             replications=count,
             rep=np.repeat(np.arange(count, dtype=np.int64), np.diff(plan.rep_first)),
@@ -252,7 +252,7 @@ class _Shipments:
             tonnes=plan.tonnes,
             teu=plan.teu,
             created=plan.created,
-            delivered=trace.end[last_visit] if last_visit.size else np.empty(0),
+            delivered=delivered_times(plan, trace),  # NaN for a ship that left (never delivered)
             free_flow_h=plan.free_flow_h,
         )
 

@@ -11,7 +11,9 @@ Rates and factors come from the scenario's ``costs:`` and ``emissions:`` section
 
 Money and CO₂e of the route are Plan data (the route is fixed in the Plan); the cost of time needs the Trace:
 ``value per t × tonnes × holding rate × hours / 8760``, split into hours waiting (arrival to start at queueing
-stations) and the rest (``transit_time``); it is NaN for a shipment not delivered by the horizon. The
+stations) and the rest (``transit_time``); it is NaN for a shipment not delivered by the horizon. A shipment
+that left at a chokepoint (:mod:`sim.results.delivery`) pays for the visits it made and the hours until it
+left (none at the chokepoint: it left on arrival), and delivers nothing. The
 ``carbon`` component prices well-to-wheel CO₂e at ``costs.carbon_price_usd_per_t``.
 """
 
@@ -25,6 +27,7 @@ import pandas as pd
 from sim.arrays import FloatArray, IntArray
 from sim.plan import Plan
 from sim.rates import MONEY, station_rates
+from sim.results.delivery import ended_times
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
@@ -89,9 +92,7 @@ def ledger_columns(
     queueing = np.array([kind in QUEUEING for kind in station_kinds], dtype=bool)[plan.visit_station]
     hub = np.array([kind == "berth" for kind in station_kinds], dtype=bool)[plan.visit_station]
     waiting = per_shipment(np.where(queueing, trace.start - trace.arrive, 0.0))
-    last_visit = plan.first_visit[1:] - 1
-    delivered = trace.end[last_visit] if n else np.empty(0)
-    hours = delivered - plan.created
+    hours = ended_times(plan, trace) - plan.created  # to delivery, or to leaving for a ship that left
     waiting = np.where(np.isnan(hours), np.nan, waiting)
     columns: dict[str, FloatArray] = {"waiting_h": waiting}
     wtw = per_shipment(ledger.co2e_wtw_kg)

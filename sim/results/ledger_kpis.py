@@ -1,7 +1,8 @@
 """Cost and emission KPIs per replication, in the long form of :mod:`sim.results.kpis`.
 
-Counted over the shipments delivered in the window [warm-up, horizon] (as throughput is), grouped by flow (a
-choice flow has a row per alternative, ``FLOW/ALTERNATIVE``, and one for the whole flow, ``FLOW``),
+Counted over the shipments delivered in the window [warm-up, horizon] (as throughput is), and those that
+left at a chokepoint in it (their costs and emissions, no tonnes: :mod:`sim.results.delivery`), grouped by
+flow (a choice flow has a row per alternative, ``FLOW/ALTERNATIVE``, and one for the whole flow, ``FLOW``),
 commodity and route (the flow's node path, ``BRSSZ>CNTAO``): totals of each cost component (US$) and of
 CO₂e (tonnes, well-to-wheel and tank-to-wheel), and per tonne and per TEU delivered. Per-station CO₂e
 (``emissions_by_station``: legs, services and hubs) counts the visits of the same shipments. The runner
@@ -37,10 +38,9 @@ def ledger_kpis_by_replication(
         return pd.DataFrame({c: pd.Series(dtype=object if c in KEYS else float) for c in columns})
     replications = list(plan.replications)
     lo, hi = scenario.warmup_h, scenario.horizon_h
-    delivered = shipments["delivered"].to_numpy()
-    done = (delivered >= lo) & (delivered <= hi)
+    done, delivers = _counted(shipments, lo, hi)
     rep = _replication_position(shipments["replication"].to_numpy(), replications)
-    values = {"tonnes": shipments["tonnes"].to_numpy(), "teu": shipments["teu"].to_numpy()}
+    values = {name: np.where(delivers, shipments[name].to_numpy(), 0.0) for name in ("tonnes", "teu")}
     if scenario.costs is not None:
         for name in [*(f"cost_{c}_usd" for c in COST_COMPONENTS), "cost_total_usd"]:
             values[name] = shipments[name].to_numpy()
@@ -126,6 +126,19 @@ def _choice_flow_totals(
     if scenario.emissions is not None:
         parts.append(_long(_per_unit(grouped, "co2e_wtw_t", 1000.0, "co2e_kg"), "emissions_by_flow", "co2e"))
     return parts
+
+
+def _counted(shipments: pd.DataFrame, lo: float, hi: float) -> tuple[BoolArray, BoolArray]:
+    """The shipments counted — delivered in [lo, hi], or left in it (column ``left``) — and which deliver.
+
+    A ship that left pays what it sailed and delivers nothing: its costs count, its tonnes do not.
+    """
+    delivered = shipments["delivered"].to_numpy()
+    delivers = (delivered >= lo) & (delivered <= hi)
+    if "left" not in shipments:
+        return delivers, delivers
+    left = shipments["left"].to_numpy()
+    return delivers | ((left >= lo) & (left <= hi)), delivers
 
 
 def _replication_position(numbers: IntArray, replications: list[int]) -> IntArray:

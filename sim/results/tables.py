@@ -7,8 +7,9 @@ what pandas reads back from the files.
 
 Column contract (see DESIGN.md): visits (replication, shipment, seq, station, kind, arrive, start, end),
 shipments (replication, shipment, flow, commodity, origin, destination, tonnes, teu, created, delivered,
-free_flow_h), stations (station, kind, node, node_name, cargo_class, lat, lon, capacity). Times in hours
-from the scenario start; NaN where the event had not happened by the horizon.
+free_flow_h, and ``left`` when a flow's ships may leave at a chokepoint: the time it left, NaN if it did not;
+a shipment that left is never delivered), stations (station, kind, node, node_name, cargo_class, lat, lon,
+capacity). Times in hours from the scenario start; NaN where the event had not happened by the horizon.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 from sim.arrays import IntArray
 from sim.network import Network
 from sim.plan import Plan
+from sim.results.delivery import delivered_times, left_times
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
@@ -95,14 +97,13 @@ def _shipment_columns(
     """The shipment columns, ids encoded by ``encode(labels, codes)`` (categorical or Arrow dictionary)."""
     flows = plan.network.flows
     specs = [scenario.flows[f.flow] for f in flows]
-    last_visit = plan.first_visit[1:] - 1
     commodities = sorted({s.commodity for s in specs})
     nodes = sorted({n for f in flows for n in (f.nodes[0], f.nodes[-1])})
     flow_commodity = np.array([commodities.index(s.commodity) for s in specs], dtype=np.int64)
     flow_origin = np.array([nodes.index(f.nodes[0]) for f in flows], dtype=np.int64)
     flow_destination = np.array([nodes.index(f.nodes[-1]) for f in flows], dtype=np.int64)
     flow = plan.shipment_flow
-    return {
+    columns = {
         "replication": plan.shipment_rep.astype(np.int32),
         "shipment": plan.shipment_id,
         "flow": encode([f.name for f in flows], flow),
@@ -112,13 +113,16 @@ def _shipment_columns(
         "tonnes": plan.tonnes,
         "teu": plan.teu,
         "created": plan.created,
-        "delivered": trace.end[last_visit] if last_visit.size else np.empty(0),
+        "delivered": delivered_times(plan, trace),
         "free_flow_h": plan.free_flow_h,
     }
+    if plan.left is not None:  # a flow's ships may leave at a chokepoint: when each left (NaN: it did not)
+        columns["left"] = left_times(plan, trace)
+    return columns
 
 
 def shipments_table(plan: Plan, trace: Trace, scenario: Scenario) -> pd.DataFrame:
-    """One row per shipment; ``delivered`` is the end of its last visit (ids as categoricals)."""
+    """One row per shipment; ``delivered``: end of its last visit, NaN if it left (ids as categoricals)."""
     import pandas as pd
 
     return pd.DataFrame(_shipment_columns(plan, trace, scenario, _categorical))

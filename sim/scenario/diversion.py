@@ -3,6 +3,7 @@
 The alternative starts at the chokepoint where the decision is taken (``diversion.at``, a node of the flow's
 route) and ends at the flow's destination. Its steps are the station visits after the chokepoint: the
 chokepoint itself is not transited (the shipment turned away), so the first step is the leg leaving it.
+A diversion that ``leaves`` has no alternative: no steps, its nodes the chokepoint alone.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def resolve_diversion(
                 f"a chokepoint on the flow's route (its chokepoints: {', '.join(on_route) or 'none'})",
             )
         )
+    if diversion.route is None:  # leaves: no alternative, the shipment goes elsewhere at the chokepoint
+        return (), ((diversion.at,) if not problems else ()), problems
     tokens = list(diversion.route)
     links, nodes, link_problems = link_steps(scenario, tokens, (*where, "route"))
     problems += link_problems

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
 from sim.scenario.base import Frozen, Name, NodeId, Sourced, Unit
 from sim.scenario.choice import Choice
@@ -78,16 +78,46 @@ class Diversion(Sourced):
 
     A shipment arriving at the chokepoint ``at`` diverts when the ships ahead of it in the queue exceed
     ``threshold_days`` times the chokepoint's daily slots at that moment (the queue would take more than
-    ``threshold_days`` to clear at the current slot rate); it then sails ``route`` instead of transiting
-    (see docs/design.md, "Diversion").
+    ``threshold_days`` to clear at the current slot rate); it then sails ``route`` instead of transiting,
+    or, with ``leaves: true``, leaves: it goes elsewhere and is never delivered (see docs/design.md,
+    "Diversion" and "Leaving").
     """
 
     at: NodeId
     """The chokepoint node (on the flow's route) where the decision is taken."""
     threshold_days: NonNegative
     """The longest queue the shipment accepts, in days of slots (d)."""
-    route: Annotated[list[str], Field(min_length=2, max_length=MAX_ROUTE_STEPS)]
+    route: Annotated[list[str], Field(min_length=2, max_length=MAX_ROUTE_STEPS)] | None = None
     """The alternative route: node ids (and optional leg ids between them) from ``at`` to the destination."""
+    leaves: bool = False
+    """The shipment leaves instead of taking an alternative route (it goes round or its cargo goes
+    elsewhere, out of the model): exactly one of ``route`` and ``leaves: true``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["route"],
+                    "properties": {"route": {"type": "array"}, "leaves": {"const": False}},
+                },
+                {
+                    "required": ["leaves"],
+                    "properties": {"leaves": {"const": True}},
+                    "not": {"required": ["route"]},
+                },
+            ]
+        }
+    )
+
+    @model_validator(mode="after")
+    def _route_or_leaves(self) -> Diversion:
+        if self.leaves and self.route is not None:
+            raise ValueError(
+                "either route (the way round) or leaves: true (the ship goes elsewhere), not both"
+            )
+        if not self.leaves and self.route is None:
+            raise ValueError("route (the way round) or leaves: true (the ship goes elsewhere)")
+        return self
 
 
 class Flow(Sourced):

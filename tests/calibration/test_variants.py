@@ -315,7 +315,9 @@ def test_panama_drought_2023_transits_follow_the_published_slot_steps(runs: Runs
     assert checked >= 6 * REPLICATIONS  # at least half of the twelve months, in every replication
 
 
-def test_panama_drought_2023_lightens_the_gulf_soybean_ships_and_unbooked_waits_grow(runs: Runs) -> None:
+def test_panama_drought_2023_lightens_the_gulf_soybean_ships_and_the_excess_waits_unbooked_or_leaves(
+    runs: Runs,
+) -> None:
     variant = runs("panama_drought_2023")
     scenario = variant.scenario
     flow = scenario.flows["soy_us_gulf"]
@@ -329,20 +331,30 @@ def test_panama_drought_2023_lightens_the_gulf_soybean_ships_and_unbooked_waits_
     assert mine["tonnes"].mean() == pytest.approx(parcel.mean(), abs=bound)
     # booking slots: the Gulf soybeans book days ahead of the background ships of their canal day (created
     # on it), so every one that wants to book is booked through the cuts; the excess demand of the cuts
-    # queues as unbooked ships: those that reach the canal in December 2023 (22 slots) wait longer than
-    # those of July 2023 (38, before the first cut), in every replication
+    # queues as unbooked ships, or leaves (the background above 18.7 days of slots of ships ahead): in
+    # December 2023 (22 slots) the unbooked ships wait longer than the booked ones, and background ships
+    # leave, which none did in July 2023 (38 slots, before the first cut) — in every replication
     assert booked_at_their_wanting_share(variant, "soy_us_gulf")
     plan = variant.plan
     assert plan.visit_class is not None
     visits = variant.visits.assign(klass=plan.visit_class)
-    canal = visits[(visits["station"] == "chk:PAPCN") & (visits["klass"] == 1)]
+    canal = visits[visits["station"] == "chk:PAPCN"]
 
-    def mean_wait(first: str, last: str) -> pd.Series:
+    def mean_wait(first: str, last: str, klass: int) -> pd.Series:
         lo, hi = _hours(variant, first), _hours(variant, last)
-        arrived = canal[(canal["arrive"] >= lo) & (canal["arrive"] < hi)]
+        mine = canal[canal["klass"] == klass]
+        arrived = mine[(mine["arrive"] >= lo) & (mine["arrive"] < hi)]
         return (arrived["start"] - arrived["arrive"]).groupby(arrived["replication"]).mean()
 
-    assert rises(mean_wait("2023-07-01", "2023-07-30"), mean_wait("2023-12-01", "2024-01-01"))
+    def left(first: str, last: str) -> pd.Series:
+        lo, hi = _hours(variant, first), _hours(variant, last)
+        gone = ships[(ships["flow"] == "panama_background") & (ships["left"] >= lo) & (ships["left"] < hi)]
+        return gone.groupby("replication").size().reindex(range(REPLICATIONS), fill_value=0)
+
+    december = ("2023-12-01", "2024-01-01")
+    assert rises(mean_wait(*december, klass=0), mean_wait(*december, klass=1))
+    assert rises(left("2023-07-01", "2023-07-30"), left(*december))
+    assert (left("2023-07-01", "2023-07-30") == 0).all()
 
 
 def test_parana_low_water_means_more_lighter_sailings_from_rosario(runs: Runs) -> None:

@@ -15,7 +15,7 @@ from sim.network import build_network
 from sim.plan import Plan, draw_plan
 from sim.scenario import Scenario
 from tests.engines.contract import WINDOWS_ALWAYS, assert_matches_reference
-from tests.strategies import plans, scenarios
+from tests.strategies import leaving_plans, plans, scenarios
 
 OTHERS = sorted(set(ENGINES) - {"reference"})
 
@@ -51,6 +51,20 @@ def test_random_scenario_many_replications(engine: str, scenario: Scenario) -> N
 @given(plan=plans())
 def test_random_plan_with_exact_ties(engine: str, plan: Plan) -> None:
     assert_matches_reference(plan, engine)
+
+
+@pytest.mark.parametrize("engine", OTHERS)
+@_examples(100)
+@given(plan=leaving_plans())
+def test_random_plan_where_ships_leave_with_exact_ties(engine: str, plan: Plan) -> None:
+    assert_matches_reference(plan, engine)
+
+
+@pytest.mark.parametrize("engine", OTHERS)
+@_examples(20)
+@given(scenario=scenarios(leaving=True))
+def test_random_scenario_where_ships_leave(engine: str, scenario: Scenario) -> None:
+    assert_matches_reference(_plan(scenario), engine)
 
 
 @pytest.mark.parametrize("engine", OTHERS)

@@ -60,6 +60,25 @@ def test_a_diversion_must_leave_a_chokepoint_by_a_leg(engine: str, at: int, bran
 
 
 @pytest.mark.parametrize("engine", sorted(ENGINES))
+@pytest.mark.parametrize(("at", "branch"), [(0, 3), (0, 2), (1, 3)])
+def test_ships_that_leave_have_no_alternative_laid_out(engine: str, at: int, branch: int) -> None:
+    """The same stations; a diversion whose ships leave decides at the chokepoint and has nothing after the
+    route: only (0, 3) is well laid out."""
+    stations = (
+        Station(0, "chk:C", "chokepoint", "N", Schedule.constant(6.0), 6.0),
+        Station(1, "b", "berth", "N", Schedule.constant(1), 1),
+        Station(2, "leg:x", "leg", "N", Schedule.constant(1.0), 1.0),
+    )
+    flow = FlowRoute(0, "f", (), (0, 1, 2), (), FlowDiversion(at, branch, 1.0, (), leaves=True))
+    plan = assemble_plan(Network(stations, (flow,), (), 100.0), [[HandShipment(0.0, [0, 1, 2], [1.0] * 3)]])
+    if (at, branch) == (0, 3):
+        get_engine(engine)(plan)
+        return
+    with pytest.raises(ValueError, match="none if its ships leave"):
+        get_engine(engine)(plan)
+
+
+@pytest.mark.parametrize("engine", sorted(ENGINES))
 @pytest.mark.parametrize("classes", [(), ("hi", "lo")])
 def test_a_visit_in_a_class_its_station_lacks_is_refused(engine: str, classes: tuple[str, ...]) -> None:
     berth = Station(0, "b", "berth", "N", Schedule.constant(1), 1, classes=classes)

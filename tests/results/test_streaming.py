@@ -50,10 +50,17 @@ def _diverting() -> sim.Scenario:
     return _scenario(diversion=True)
 
 
+def _leaving() -> sim.Scenario:
+    from tests.results.test_leaving import leaving_scenario
+
+    return leaving_scenario()
+
+
 SCENARIOS = {
     "demo": lambda: sim.load_scenario(DEMO),
     "ledger": lambda: sim.load_scenario(LEDGER),
     "diversion": _diverting,
+    "leaving": _leaving,
     "choice": lambda: sim.load_scenario(CHOICE),
 }
 
@@ -65,6 +72,7 @@ SCENARIOS = {
         ("demo", "reference", 3),
         ("ledger", "vector", 4),
         ("diversion", "vector", 3),
+        ("leaving", "vector", 3),
         ("choice", "vector", 3),
     ],
 )

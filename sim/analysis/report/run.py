@@ -18,6 +18,7 @@ from sim.analysis.figures.names import Names
 from sim.analysis.report.embedded_figures import CHOICE_FIGURES, Spec
 from sim.analysis.report.html import Cell, data_table, fmt
 from sim.analysis.report.sections import Built, Figures, Section
+from sim.analysis.report.turned_away import turned_away_section
 from sim.analysis.tables import tidy as tables
 from sim.analysis.tables.run_data import RunData
 from sim.analysis.units import quantity, with_half_width
@@ -283,6 +284,10 @@ def _waiting(context: RunContext) -> Section:
     return Section("waiting", "Waiting at ports, services and chokepoints", body)
 
 
+def _turned_away(context: RunContext) -> Section | None:
+    return turned_away_section(context.run.kpis, context.names.flow)
+
+
 def _utilisation(context: RunContext) -> Section:
     return Section("utilisation", "Berth utilisation", context.figure("utilisation"))
 
@@ -299,6 +304,7 @@ RUN_SECTIONS: list[Callable[[RunContext], Built]] = [
     _throughput,
     _transit,
     _waiting,
+    _turned_away,
     _utilisation,
     _choice_cost_emissions,
 ]

@@ -264,7 +264,9 @@ def flow_routes(run: RunData) -> pd.DataFrame:
     window = ships["delivered"].between(run.warmup_h, run.horizon_h, inclusive="left")
     scale = HOURS_PER_YEAR / run.window_h / max(run.replications, 1)
     tonnes = ships.loc[window].groupby("flow")["tonnes"].sum() * scale
-    first = ships.drop_duplicates("flow").set_index("flow")
+    # a delivered ship's route where the flow has one (a ship that left made only part of it)
+    undelivered = ships["delivered"].isna().to_numpy()
+    first = ships.iloc[np.argsort(undelivered, kind="stable")].drop_duplicates("flow").set_index("flow")
     stations = run.stations.drop_duplicates("node").dropna(subset=["lat", "lon"])
     coords = {
         str(n): (float(la), float(lo))

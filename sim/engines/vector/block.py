@@ -58,6 +58,8 @@ class Block:
     """Cache of :meth:`rows_of`."""
     visit_class: ClassArray | None = None
     """Priority class of each visit (``None``: no station has classes)."""
+    left: NDArray[np.bool_] | None = None
+    """Per visit: a chokepoint visit whose shipment left there (ends at its arrival); None when none can."""
 
     @classmethod
     def of(cls, plan: Plan, first: int, last: int, times: tuple[FloatArray, FloatArray]) -> Block:
@@ -79,7 +81,12 @@ class Block:
             last_visits = np.concatenate([last_visits, branches.route_last])
         feeds = _feeds(stations, has_next, n_stations)
         if branches is not None:
-            pairs = zip(stations[branches.decide].tolist(), stations[branches.detour].tolist(), strict=True)
+            goes = ~branches.leaves  # a shipment that leaves has no alternative to feed
+            pairs = zip(
+                stations[branches.decide[goes]].tolist(),
+                stations[branches.detour[goes]].tolist(),
+                strict=True,
+            )
             for a, b in set(pairs):
                 feeds[a].add(b)
         route_ends = np.bincount(station_code[last_visits], minlength=n_stations) > 0
@@ -101,6 +108,7 @@ class Block:
             start,
             branches,
             visit_class=plan.visit_class[v0:v1] if plan.visit_class is not None else None,
+            left=np.zeros(v1 - v0, dtype=bool) if branches is not None and branches.leaves.any() else None,
         )
 
     def uniform_size(self, station: int) -> float | None:
@@ -184,13 +192,15 @@ def ends(block: Block, out: FloatArray) -> None:
     """Write every visit's end (h) into ``out`` once the block is settled.
 
     Start plus work, over the speed factor on legs: the same floating-point operations whose results
-    :func:`compute` handed on as arrivals.
+    :func:`compute` handed on as arrivals; a visit where its shipment left ends at its arrival.
     """
     np.add(block.start, block.work, out=out)
     for index, station in enumerate(block.plan.network.stations):
         if station.is_delay and not unit_speed(station):
             visits = block.by_station[index]
             out[visits] = travel(block.start[visits], block.work[visits], station)
+    if block.left is not None:  # a ship that left: its chokepoint visit ends, unstarted, as it arrived
+        out[block.left] = block.arrive[block.left]
 
 
 def batchable(station: Station) -> str:
@@ -234,7 +244,8 @@ def compute(block: Block, indices: list[int], track: bool) -> set[int]:
     following, _, changed = pass_on(block, indices, visits, begin, finish, track)
     if diverted is not None:
         assert block.branches is not None
-        detour, rerouted = branch_on(block.branches, block.arrive, visits, diverted)
+        left = block.left if block.left is not None else np.zeros(0, dtype=bool)
+        detour, rerouted = branch_on(block.branches, block.arrive, visits, diverted, left)
         following = np.concatenate([following, detour])
         changed = None if changed is None else np.concatenate([changed, rerouted])
     if changed is None:

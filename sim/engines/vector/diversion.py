@@ -13,6 +13,10 @@ started before its arrival: starts are non-decreasing, so a binary search), and 
 ``max(arrival, free)``, and the next may start ``24 / slots`` hours later. The decisions depend on earlier
 decisions, so there is no prefix scan; a cycle through such a chokepoint is settled by sweeping, never in
 windows (a diverted ship reaches its alternative with no lag).
+
+A shipment whose flow's diversion ``leaves`` has no alternative: when it turns away its chokepoint visit
+never starts (``+inf``, so its later visits never arrive) and :func:`branch_on` marks it in the block's
+``left``, whose visits end at their arrival (:func:`sim.engines.vector.block.ends`), as in the reference.
 """
 
 from __future__ import annotations
@@ -40,7 +44,9 @@ class Branches:
     decide : ndarray of int64
         The chokepoint visit where each shipment of a flow with a diversion decides, ascending.
     detour : ndarray of int64
-        The first visit of its alternative.
+        The first visit of its alternative (for a shipment that leaves, one past its last visit: none).
+    leaves : ndarray of bool
+        Whether it leaves instead (its flow's diversion ``leaves``: no alternative).
     route_last : ndarray of int64
         The last visit of its route (it feeds nothing: the alternative's visits follow it in the Plan).
     threshold_days : ndarray of float64
@@ -51,6 +57,7 @@ class Branches:
 
     decide: IntArray
     detour: IntArray
+    leaves: BoolArray
     route_last: IntArray
     threshold_days: FloatArray
     stations: frozenset[int]
@@ -64,6 +71,7 @@ def branches_of(plan: Plan, s0: int, s1: int, station_code: IntArray) -> Branche
     at = np.array([f.diversion.at if f.diversion else -1 for f in flows], dtype=np.int64)
     branch = np.array([f.diversion.branch if f.diversion else -1 for f in flows], dtype=np.int64)
     threshold = np.array([f.diversion.threshold_days if f.diversion else np.inf for f in flows])
+    leaves = np.array([f.diversion.leaves if f.diversion else False for f in flows], dtype=bool)
     flow = plan.shipment_flow[s0:s1]
     first = plan.first_visit[s0:s1] - plan.first_visit[s0]
     rows = np.flatnonzero(at[flow] >= 0)
@@ -72,7 +80,7 @@ def branches_of(plan: Plan, s0: int, s1: int, station_code: IntArray) -> Branche
     thresholds = np.full(station_code.size, np.inf)
     thresholds[decide] = threshold[flow[rows]]
     stations = frozenset(int(s) for s in np.unique(station_code[decide]))
-    return Branches(decide, detour, detour - 1, thresholds, stations)
+    return Branches(decide, detour, leaves[flow[rows]], detour - 1, thresholds, stations)
 
 
 def diverting_chokepoint(
@@ -150,19 +158,24 @@ class _Slots:
 
 
 def branch_on(
-    branches: Branches, arrive: FloatArray, visits: IntArray, diverted: BoolArray
+    branches: Branches, arrive: FloatArray, visits: IntArray, diverted: BoolArray, left: BoolArray
 ) -> tuple[IntArray, BoolArray]:
     """Hand diverted ships on to their alternative's first visit, at the instant they arrived.
 
-    ``visits`` are a chokepoint's visits and ``diverted`` which of them diverted. Every decision visit among
-    them sets its alternative's arrival: its own arrival if it diverted, ``+inf`` (never) if it transits.
-    Returns the alternative's first visits and which of their arrivals changed.
+    ``visits`` are a chokepoint's visits and ``diverted`` which of them turned away. Every decision visit
+    among them sets its alternative's arrival: its own arrival if it diverted, ``+inf`` (never) if it
+    transits; a decision visit of a shipment that leaves has no alternative: ``left`` (per visit of the
+    block) records whether it left. Returns the alternatives' first visits and which of their arrivals
+    changed.
     """
     where = np.searchsorted(branches.decide, visits)
     where = np.minimum(where, branches.decide.size - 1)
     deciding = branches.decide[where] == visits
-    detour = branches.detour[where[deciding]]
-    arrivals = np.where(diverted[deciding], arrive[visits[deciding]], np.inf)
+    leaves = branches.leaves[where[deciding]]
+    left[visits[deciding][leaves]] = diverted[deciding][leaves]
+    goes = ~leaves
+    detour = branches.detour[where[deciding][goes]]
+    arrivals = np.where(diverted[deciding][goes], arrive[visits[deciding][goes]], np.inf)
     changed = arrive[detour] != arrivals
     arrive[detour] = arrivals
     return detour, changed

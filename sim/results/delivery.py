@@ -1,0 +1,42 @@
+"""When each shipment's journey ended: its delivery, or the instant it left at a chokepoint.
+
+A shipment is delivered at the end of its last visit. One whose flow's diversion ``leaves`` and that turned
+away at the chokepoint (:attr:`sim.plan.Plan.left`, set by :func:`sim.results.diversions.routes_taken`) is
+never delivered: its visits are those it made before the chokepoint — none when its route is the
+chokepoint alone — and its journey ended when it left, at the end of its last visit made (its arrival at the
+chokepoint), or at its creation when it made none.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.arrays import FloatArray
+from sim.plan import Plan
+from sim.trace import Trace
+
+__all__ = ["delivered_times", "ended_times", "left_times"]
+
+
+def ended_times(plan: Plan, trace: Trace) -> FloatArray:
+    """When each shipment's last visit made ended (h): delivery or leaving; NaN if not by the horizon.
+
+    A shipment with no visit (it left at the first station of its route) ended at its creation.
+    """
+    made = np.diff(plan.first_visit) > 0
+    ended = plan.created.astype(np.float64, copy=True)
+    ended[made] = trace.end[plan.first_visit[1:][made] - 1]
+    return ended
+
+
+def delivered_times(plan: Plan, trace: Trace) -> FloatArray:
+    """Delivery time of each shipment (h): NaN if not delivered by the horizon, or never (it left)."""
+    ended = ended_times(plan, trace)
+    return ended if plan.left is None else np.where(plan.left, np.nan, ended)
+
+
+def left_times(plan: Plan, trace: Trace) -> FloatArray:
+    """When each shipment left at a chokepoint (h): NaN for a shipment that did not leave."""
+    if plan.left is None:
+        return np.full(plan.n_shipments, np.nan)
+    return np.where(plan.left, ended_times(plan, trace), np.nan)
