@@ -47,7 +47,7 @@ COMPRESSION_LEVEL = 1
 replication) where higher levels, byte-stream-split floats, lz4 and snappy each gave less per second spent
 (measured in benchmarks/README.md, "Result files")."""
 INTEGERS = "DELTA_BINARY_PACKED"
-"""Encoding of integer columns (replication, shipment, seq): runs and increasing ids pack to almost nothing."""
+"""Encoding of integer columns (replication, shipment, seq): runs and increasing ids pack into a few bytes."""
 VISITS = ("all", "none")
 """What a run keeps of its visits: all (``visits.parquet``) or none (KPIs, shipments and stations only)."""
 

@@ -152,7 +152,7 @@ def dump_scenario(scenario: Scenario) -> str:
 
 @cache
 def _dumper() -> type[Any]:
-    """PyYAML's safe dumper (libyaml's C emitter if present) quoting every string YAML 1.2 would not read back.
+    """PyYAML's safe dumper (libyaml's C emitter if present), quoting every string YAML 1.2 reads otherwise.
 
     PyYAML writes YAML 1.1 and quotes the strings a 1.1 reader would take for something else (``yes``,
     ``NO``, ``1_000``); scenario files are read as YAML 1.2 (:mod:`sim.scenario.documents`), whose numbers
