@@ -30,14 +30,11 @@ class ThreadedRows:
     ----------
     busy_s : float
         Seconds the thread spent writing (encoding, compressing, writing to disk).
-    waited_s : float
-        Seconds the caller waited for the thread (in :meth:`write`, :meth:`finish` and at the end).
     """
 
     def __init__(self, rows: ParquetRows) -> None:
         self.rows = rows
         self.busy_s = 0.0
-        self.waited_s = 0.0
         self._tables: queue.Queue[pa.Table | str] = queue.Queue()
         self._error: BaseException | None = None
         self._finished = False
@@ -61,9 +58,7 @@ class ThreadedRows:
             self._tables.put(_END)
 
     def _wait(self) -> None:
-        began = time.perf_counter()
         self._tables.join()
-        self.waited_s += time.perf_counter() - began
         if self._error is not None:
             raise self._error
 
@@ -92,9 +87,7 @@ class ThreadedRows:
         finally:
             if not self._finished:
                 self._tables.put(_ABANDON)
-            began = time.perf_counter()
             self._thread.join()
-            self.waited_s += time.perf_counter() - began
         if kind is None and self._error is not None:
             raise self._error
 
