@@ -156,14 +156,15 @@ def run_streamed(
                 with clock("engine"):
                     trace = simulate_plan(plan, engine)
                     plan, trace, diversions = routes_taken(plan, trace)  # the ways the ships took
+                with clock("files"):  # the tables; their files are written by the writers' threads
+                    if visits == "all":  # now: it is written while the block's KPIs are computed
+                        writers[1].write(visits_arrow(plan, trace))
                 with clock("kpis"):
                     kpis.add(plan, trace)
                     extra.add(plan, trace, diversions)
                     ledger = _ledger(scenario, plan, trace, ledgers)
-                with clock("files"):  # the tables; their files are written by the writers' threads
+                with clock("files"):
                     writers[0].write(shipments_file_table(plan, trace, scenario, ledger, diversions))
-                    if visits == "all":
-                        writers[1].write(visits_arrow(plan, trace))
                 del plan, trace, ledger, diversions
                 if progress is not None:
                     progress(block[-1] + 1, count)
