@@ -146,7 +146,9 @@ def run_streamed(
     ledgers: list[pd.DataFrame] = []
     extra = _Extra(scenario)
     with atomic_directory(out, "run") as scratch:
-        writers = [ThreadedRows(ParquetRows(scratch / f"{name}.parquet", stamp)) for name in _large(visits)]
+        shipments = ThreadedRows(ParquetRows(scratch / "shipments.parquet", stamp))
+        visit_rows = ThreadedRows(ParquetRows(scratch / "visits.parquet", stamp)) if visits == "all" else None
+        writers = [shipments] if visit_rows is None else [shipments, visit_rows]
         with contextlib.ExitStack() as stack:
             for writer in writers:
                 stack.enter_context(writer)
@@ -157,14 +159,14 @@ def run_streamed(
                     trace = simulate_plan(plan, engine)
                     plan, trace, diversions = routes_taken(plan, trace)  # the ways the ships took
                 with clock("files"):  # the tables; their files are written by the writers' threads
-                    if visits == "all":  # now: it is written while the block's KPIs are computed
-                        writers[1].write(visits_arrow(plan, trace))
+                    if visit_rows is not None:  # now: it is written while the block's KPIs are computed
+                        visit_rows.write(visits_arrow(plan, trace))
                 with clock("kpis"):
                     kpis.add(plan, trace)
                     extra.add(plan, trace, diversions)
                     ledger = _ledger(scenario, plan, trace, ledgers)
                 with clock("files"):
-                    writers[0].write(shipments_file_table(plan, trace, scenario, ledger, diversions))
+                    shipments.write(shipments_file_table(plan, trace, scenario, ledger, diversions))
                 del plan, trace, ledger, diversions
                 if progress is not None:
                     progress(block[-1] + 1, count)
@@ -242,11 +244,6 @@ class Stages:
     def rounded(self) -> dict[str, float]:
         """Each stage's seconds to the millisecond, for ``provenance.json``."""
         return {stage: round(seconds, 3) for stage, seconds in self.seconds.items()}
-
-
-def _large(visits: str) -> tuple[str, ...]:
-    """The files written block by block: shipments, and visits unless ``visits`` is ``"none"``."""
-    return ("shipments", "visits") if visits == "all" else ("shipments",)
 
 
 def _ledger(scenario: Scenario, plan: Plan, trace: Trace, ledgers: list[pd.DataFrame]) -> pd.DataFrame | None:
