@@ -276,7 +276,8 @@ def test_quiet_prints_nothing_and_still_writes_the_run(
 ) -> None:
     assert main(["run", str(DEMO), "--out", str(tmp_path / "quiet"), "--quiet", "--replications", "2"]) == 0
     printed = capsys.readouterr()
-    assert printed.out == "" and printed.err == ""
+    assert printed.out == ""
+    assert printed.err == ""
     assert (tmp_path / "quiet" / "kpis.json").is_file()
     assert main(["run", str(DEMO), "--out", str(tmp_path / "loud"), "--replications", "2"]) == 0
     assert "results written to" in capsys.readouterr().out
