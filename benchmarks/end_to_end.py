@@ -10,7 +10,9 @@ runs some rows: the 1,000-replication row takes ~10 minutes on a 2-core machine)
   ``reference_replications`` of them (its cost per replication is flat; none for some rows); ratios are
   per replication;
 - **the stages** of the same vector command, as it recorded them in its ``provenance.json``
-  (``stages_s``: drawing the Plan, the engine, the KPIs, the files — summed over the blocks it streamed);
+  (``stages_s``: drawing the Plan, the engine, the KPIs, the files — summed over the blocks it streamed),
+  and the seconds its threads spent writing the shipments and visits files (``writer_threads_s``, which
+  overlap the stages: the files stage is the main thread's part, building the tables and waiting);
 - **start-up**: ``corridor --help``, best of five.
 
 Ratios only: the two engines run on the same machine one after the other.
@@ -76,6 +78,8 @@ def command(engine: str, replications: int, scenario: Path = BASELINE) -> dict[s
         details = json.loads((out / "provenance.json").read_text())
     stages = {f"{stage}_s": float(details["stages_s"].get(stage, 0.0)) for stage in STAGES}
     stages["total_s"] = float(details["wall_time_s"])
+    # the threads writing shipments and visits: their time overlaps the next block's (not a stage)
+    stages["writers_s"] = float(sum(details.get("writer_threads_s", {}).values()))
     return {
         "wall_s": wall,
         "peak_rss_bytes": float(details["peak_rss_gb"]) * 2**30,  # the program's VmHWM, its own record
@@ -173,6 +177,13 @@ def targets(rows: list[dict[str, Any]], help_s: float) -> list[dict[str, Any]]:
         )
         found.append(
             {
+                "target": "baseline_2024 x100: files / engine <= 1/3",
+                "measured": split["files_s"] / split["engine_s"],
+                "met": 3 * split["files_s"] <= split["engine_s"],
+            }
+        )
+        found.append(
+            {
                 "target": "baseline_2024 x100: (Plan + KPIs + files) / engine <= 1",
                 "measured": around / split["engine_s"],
                 "met": around <= split["engine_s"],
@@ -205,7 +216,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     head = (
         f"{'workload':20s} {'reps':>4s} {'ref reps':>8s} {'vec run s':>9s} {'s/rep':>6s} {'ref run s':>9s} "
         f"{'ratio':>6s} {'plan':>11s} {'engine':>11s} {'kpis':>11s} {'files':>11s} "
-        f"{'blocks':>6s} {'peak GB':>7s}"
+        f"{'writers':>7s} {'blocks':>6s} {'peak GB':>7s}"
     )
     lines = [head, "-" * len(head)]
     for r in rows:
@@ -218,7 +229,8 @@ def table(rows: list[dict[str, Any]]) -> str:
             f"{r['workload']:20s} {r['replications']:4d} {r['reference_replications']:8d} "
             f"{r['vector_command_s']:9.1f} {r['vector_per_replication_s']:6.2f} {reference} "
             + " ".join(f"{c:>11s}" for c in cells)
-            + f" {r['blocks']:6d} {r['vector_peak_rss_bytes'] / 2**30:7.2f}"
+            + f" {split.get('writers_s', 0.0):7.1f} {r['blocks']:6d}"
+            + f" {r['vector_peak_rss_bytes'] / 2**30:7.2f}"
         )
     return "\n".join(lines)
 

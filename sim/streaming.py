@@ -2,10 +2,12 @@
 
 This is what ``corridor run`` does. Replications are independent and draw from keyed streams, so a block
 of replications is drawn alone (:func:`sim.plan.draw_plan` over its numbers), simulated alone, reduced to
-per-replication KPI tables (:class:`sim.results.kpis.KpiBlocks`; the ledger's the same way) and written as
-Parquet row groups (:class:`sim.results.files.ParquetRows`) before the next block is drawn. Memory is
-bounded by one block and the small per-replication tables; the files are byte for byte those of
-:func:`sim.runner.write_run` on the whole run held in memory, whatever the block size.
+per-replication KPI tables (:class:`sim.results.kpis.KpiBlocks`; the ledger's the same way) and handed, as
+Arrow tables, to the threads writing the shipments and visits files as Parquet row groups
+(:class:`sim.results.threaded.ThreadedRows`), which encode and compress one block while the next is drawn
+and simulated. Memory is bounded by one block, the table of the block being written and the small
+per-replication tables; the files are byte for byte those of :func:`sim.runner.write_run` on the whole run
+held in memory, whatever the block size.
 
 The block size comes from the run's footprint (:mod:`sim.footprint`): as many replications as fit in the
 memory budget of one block, which also refuses — before anything is drawn — a run that cannot fit even one
@@ -32,6 +34,7 @@ from sim.results.files import VISITS, ParquetRows, atomic_directory, write_json,
 from sim.results.kpis import KpiBlocks, summarise
 from sim.results.provenance import provenance, run_details
 from sim.results.tables import stations_table, visits_arrow
+from sim.results.threaded import ThreadedRows
 from sim.runner import Progress, has_ledger, kpi_document, shipments_file_table, simulate_plan
 from sim.scenario.loader import dump_scenario
 from sim.scenario.model import Scenario
@@ -141,33 +144,45 @@ def run_streamed(
     ledgers: list[pd.DataFrame] = []
     extra = _Extra(scenario)
     with atomic_directory(out, "run") as scratch:
-        with (
-            ParquetRows(scratch / "shipments.parquet", stamp) as shipments,
-            _visit_rows(scratch, visits, stamp) as visit_rows,
-        ):
+        shipments = ThreadedRows(ParquetRows(scratch / "shipments.parquet", stamp))
+        visit_rows = ThreadedRows(ParquetRows(scratch / "visits.parquet", stamp)) if visits == "all" else None
+        writers = [shipments] if visit_rows is None else [shipments, visit_rows]
+        with contextlib.ExitStack() as stack:
+            for writer in writers:
+                stack.enter_context(writer)
             for block in blocks:
                 with clock("plan"):
                     plan = draw_plan(scenario, network, block, root)
                 with clock("engine"):
                     trace = simulate_plan(plan, engine)
                     plan, trace, diversions = routes_taken(plan, trace)  # the ways the ships took
+                with clock("files"):  # the tables; their files are written by the writers' threads
+                    if visit_rows is not None:  # now: it is written while the block's KPIs are computed
+                        visit_rows.write(visits_arrow(plan, trace))
                 with clock("kpis"):
                     kpis.add(plan, trace)
                     extra.add(plan, trace, diversions)
                     ledger = _ledger(scenario, plan, trace, ledgers)
                 with clock("files"):
                     shipments.write(shipments_file_table(plan, trace, scenario, ledger, diversions))
-                    if visit_rows is not None:
-                        visit_rows.write(visits_arrow(plan, trace))
                 del plan, trace, ledger, diversions
                 if progress is not None:
                     progress(block[-1] + 1, count)
-        with clock("kpis"):
-            by_replication = _joined(kpis, extra, ledgers, [len(block) for block in blocks])
-            summary = summarise(by_replication)
-        with clock("files"):
-            _write_tables(scenario, network, numbers, by_replication, summary, scratch, stamp)
-        details = {**run_details(clock.total), "stages_s": clock.rounded(), "blocks": len(blocks)}
+            with clock("files"):
+                for writer in writers:  # their last row groups, while the KPIs are joined and written
+                    writer.finish()
+            with clock("kpis"):
+                by_replication = _joined(kpis, extra, ledgers, [len(block) for block in blocks])
+                summary = summarise(by_replication)
+            with clock("files"):
+                _write_tables(scenario, network, numbers, by_replication, summary, scratch, stamp)
+                stack.close()
+        details = {
+            **run_details(clock.total),
+            "stages_s": clock.rounded(),
+            "blocks": len(blocks),
+            "writer_threads_s": {w.rows.path.name: round(w.busy_s, 3) for w in writers},
+        }
         write_json({**stamp, **details, "visits": visits}, scratch / "provenance.json")
     return StreamedRun(
         scenario, engine, root, numbers, by_replication, summary, size, len(blocks), clock.total
@@ -227,20 +242,6 @@ class Stages:
     def rounded(self) -> dict[str, float]:
         """Each stage's seconds to the millisecond, for ``provenance.json``."""
         return {stage: round(seconds, 3) for stage, seconds in self.seconds.items()}
-
-
-class _NoRows:
-    """Stands in for a visits file when visits are not kept."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_: object) -> None:
-        return None
-
-
-def _visit_rows(scratch: Path, visits: str, stamp: dict[str, Any]) -> ParquetRows | _NoRows:
-    return ParquetRows(scratch / "visits.parquet", stamp) if visits == "all" else _NoRows()
 
 
 def _ledger(scenario: Scenario, plan: Plan, trace: Trace, ledgers: list[pd.DataFrame]) -> pd.DataFrame | None:

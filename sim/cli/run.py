@@ -143,6 +143,8 @@ def run_command(
             summary = RunSummary(
                 loaded, streamed.kpis, len(streamed.replications), engine, streamed.seed, streamed.wall_time_s
             )
+    if quiet:  # the summary's tables cost ~0.1-0.3 s to lay out, even for a console that prints nothing
+        return
     if equilibrium:
         from sim.cli.choice_summary import print_equilibrium
 

@@ -42,6 +42,12 @@ ROW_GROUP_ROWS = 1 << 20
 """Rows per Parquet row group (about 8 MB per float column before compression): large enough for fast
 scans, small enough that a reader filtering by replication skips most of a large file."""
 COMPRESSION = "zstd"
+COMPRESSION_LEVEL = 1
+"""zstd's fastest positive level: on baseline_2024 it halves the shipments and visits files (13.8 → 6.7 MB a
+replication) where higher levels, byte-stream-split floats, lz4 and snappy each gave less per second spent
+(measured in benchmarks/README.md, "Result files")."""
+INTEGERS = "DELTA_BINARY_PACKED"
+"""Encoding of integer columns (replication, shipment, seq): runs and increasing ids pack into a few bytes."""
 VISITS = ("all", "none")
 """What a run keeps of its visits: all (``visits.parquet``) or none (KPIs, shipments and stations only)."""
 
@@ -118,8 +124,9 @@ def atomic_directory(target: str | Path, kind: str, option: str = "out") -> Iter
 def write_parquet(frame: pd.DataFrame | pa.Table, path: Path, provenance: dict[str, Any]) -> None:
     """Write a table to Parquet (row groups of :data:`ROW_GROUP_ROWS`) with the run's provenance.
 
-    Ids, labels and counts are zstd-compressed, ids and labels dictionary-encoded; floating-point columns
-    are written plain (see the comment below).
+    Every column is zstd-compressed (level :data:`COMPRESSION_LEVEL`); labels and dictionary-encoded ids
+    are written with dictionary pages, integers delta-encoded (:data:`INTEGERS`), floats plain: values and
+    Arrow types round-trip exactly.
 
     An Arrow table is written as it is; a DataFrame is converted first (with pandas' metadata, so that it
     reads back with its dtypes). The bytes depend only on the data and the provenance.
@@ -163,11 +170,11 @@ class ParquetRows:
         if self._pending and self._rows:
             # a copy of the rows left over: a slice would keep the whole block (and the arrays it was built
             # from, such as the Trace) alive until the next row group is written
-            import numpy as np  # here, not at the top: `corridor --help` imports this module
-            import pyarrow as pa
+            import pyarrow as pa  # here, not at the top: `corridor --help` imports this module
 
             rest = pa.concat_tables(self._pending)
-            self._pending = [rest.take(pa.array(np.arange(rest.num_rows, dtype=np.int64)))]
+            copies = [pa.concat_arrays(column.chunks) for column in rest.columns]  # new buffers, one chunk
+            self._pending = [pa.Table.from_arrays(copies, schema=rest.schema)]
 
     def _open(self, schema: pa.Schema) -> None:
         import pyarrow as pa
@@ -182,13 +189,14 @@ class ParquetRows:
             or pa.types.is_string(f.type)
             or pa.types.is_large_string(f.type)
         ]
-        # times are near-random doubles: zstd saves ~40% of their bytes at twice the cost of writing plain
-        compression = {f.name: "none" if pa.types.is_floating(f.type) else COMPRESSION for f in schema}
+        integers = {f.name: INTEGERS for f in schema if pa.types.is_integer(f.type)}
         self._writer = pq.ParquetWriter(
             self.path,
             schema.with_metadata(metadata),
-            compression=compression,
-            use_dictionary=labels,  # ids and labels; times and sizes gain nothing from a dictionary
+            compression=COMPRESSION,
+            compression_level=COMPRESSION_LEVEL,
+            use_dictionary=labels,  # ids and labels; times, sizes and costs gain little from a dictionary
+            column_encoding=integers or None,
         )
 
     def _flush(self, rows: int) -> None:

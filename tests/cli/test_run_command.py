@@ -269,3 +269,15 @@ def test_visits_none_keeps_kpis_and_shipments_without_visits(run_dir: Path, tmp_
 def test_visits_must_be_all_or_none(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", str(DEMO), "--out", str(tmp_path / "x"), "--quiet", "--visits", "some"]) == 2
     assert "--visits" in capsys.readouterr().err
+
+
+def test_quiet_prints_nothing_and_still_writes_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["run", str(DEMO), "--out", str(tmp_path / "quiet"), "--quiet", "--replications", "2"]) == 0
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert printed.err == ""
+    assert (tmp_path / "quiet" / "kpis.json").is_file()
+    assert main(["run", str(DEMO), "--out", str(tmp_path / "loud"), "--replications", "2"]) == 0
+    assert "results written to" in capsys.readouterr().out

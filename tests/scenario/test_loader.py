@@ -116,6 +116,66 @@ def test_resolved_dump_loads_back_to_the_same_scenario(tmp_path: Path) -> None:
     assert scenario_hash(again) == scenario_hash(scenario)
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "1e3",
+        "-2.5E-3",
+        "0o17",
+        "0x1F",
+        ".5",
+        "+12",
+        ".inf",
+        "-.Inf",
+        ".NaN",
+        "NO",
+        "yes",
+        "null",
+        "~",
+        "1_000",
+        "2024-01-01",
+        "12:30",
+        "it's: #x",
+        "é ü 中",
+    ],
+)
+def test_the_dump_quotes_every_string_yaml_12_would_read_as_something_else(name: str, tmp_path: Path) -> None:
+    quoted = name.replace("'", "''")
+    source = _write(tmp_path / "s.yaml", BASE.read_text().replace("name: New Orleans", f"name: '{quoted}'"))
+    scenario = load_scenario(source)
+    assert scenario.nodes["USMSY"].name == name
+    again = load_scenario(_write(tmp_path / "resolved.yaml", dump_scenario(scenario)))
+    assert again.nodes["USMSY"].name == name
+    assert again == scenario
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_library_scenario_dumps_to_yaml_that_loads_back_equal(path: Path, tmp_path: Path) -> None:
+    scenario = load_scenario(path)
+    again = load_scenario(_write(tmp_path / "resolved.yaml", dump_scenario(scenario)))
+    assert again == scenario
+    assert scenario_hash(again) == scenario_hash(scenario)
+
+
+def test_the_c_emitter_and_the_pure_python_fallback_write_the_same_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import yaml
+
+    from sim.scenario import loader
+
+    scenario = load_scenario(ROOT / "scenarios" / "baseline_2024.yaml")
+    assert loader._dumper().__mro__[1] is yaml.CSafeDumper  # the PyYAML wheels carry libyaml
+    with_c = dump_scenario(scenario)
+    loader._dumper.cache_clear()
+    monkeypatch.delattr(yaml, "CSafeDumper")
+    try:
+        assert loader._dumper().__mro__[1] is yaml.SafeDumper
+        assert dump_scenario(scenario) == with_c
+    finally:
+        loader._dumper.cache_clear()
+
+
 def test_yaml_12_keeps_norway_a_string(tmp_path: Path) -> None:
     text = BASE.read_text().replace("name: New Orleans", "name: NO")
     scenario = load_scenario(_write(tmp_path / "no.yaml", text))
