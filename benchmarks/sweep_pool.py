@@ -10,8 +10,10 @@ time is their number × the pool's wall time, from the sweep's start (before the
 spawned) to the last task's report. Shares of it:
 
 - ``engine`` — the engine's run (``sim.engines.simulate_points``);
-- ``rest of task`` — in the task but not the engine: the point's scenario and network, drawing the Plan, KPIs,
-  writing the Parquet file;
+- ``rest of task`` — in the task but not the engine, itself in parts (``TaskReport.stages``): ``scenario``
+  (the point's scenario and network, built by a worker's first task of the point and then kept), ``plan``
+  (drawing the Plan), ``kpis`` (the KPIs per replication), ``files`` (tabulating and writing the task's
+  file) and ``other`` (the rest: checking for a finished file, the log line);
 - ``outside tasks`` — neither: worker start-up (imports), passing tasks and reports, waiting.
 
 The target ("workers spend ≥ 50% of their time in the engine") is printed ``met`` / ``NOT MET``. The driver's
@@ -36,7 +38,7 @@ from benchmarks.workloads import SCENARIOS, SWEEP_BERTHS
 from sim.engines.memory import keep_freed_memory
 from sim.experiments.sweep import SweepEvents, load_sweep, make_executor, plan_sweep, run_sweep
 from sim.experiments.sweep.estimate import estimate_sweep
-from sim.experiments.sweep.task import TaskReport
+from sim.experiments.sweep.task import STAGES, TaskReport
 
 DEFAULT_OUT = Path(__file__).with_name("sweep_pool.json")
 ENGINE_SHARE_TARGET = 0.5
@@ -84,6 +86,8 @@ def measure(workers: int, replications: int, block_size: int) -> dict[str, Any]:
     worker_s = workers * pool_s
     task_s = sum(r.wall_time_s for r in timeline.reports)
     engine_s = sum(r.engine_time_s for r in timeline.reports)
+    stages = {name: sum(r.stages.get(name, 0.0) for r in timeline.reports) for name in STAGES}
+    stages["other"] = task_s - engine_s - sum(stages.values())
     return {
         "name": f"baseline_2024_{len(plan.points)}x{replications}_blocks_of_{block_size}",
         "tasks": len(timeline.reports),
@@ -94,6 +98,7 @@ def measure(workers: int, replications: int, block_size: int) -> dict[str, Any]:
         "task_s": task_s,
         "engine_share": engine_s / worker_s,
         "rest_of_task_share": (task_s - engine_s) / worker_s,
+        "stage_shares": {name: seconds / worker_s for name, seconds in stages.items()},
         "outside_tasks_share": 1.0 - task_s / worker_s,
         "median_task_s": float(np.median([r.wall_time_s for r in timeline.reports])),
         "estimated_s": estimate.wall_s(workers),
@@ -111,6 +116,7 @@ def table(row: dict[str, Any]) -> str:
         head,
         f"  {'engine':<14s} {row['engine_share']:6.1%}",
         f"  {'rest of task':<14s} {row['rest_of_task_share']:6.1%}",
+        *(f"    {name:<12s} {share:6.1%}" for name, share in row["stage_shares"].items()),
         f"  {'outside tasks':<14s} {row['outside_tasks_share']:6.1%}",
     ]
     return "\n".join(lines)
