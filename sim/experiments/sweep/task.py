@@ -115,10 +115,11 @@ class TaskReport:
     also : tuple of TaskReport
         The reports of the order's companions.
     stages : dict
-        Of ``wall_time_s``, the seconds of each of :data:`STAGES`: ``scenario`` (the point's scenario and
-        network, built or kept by the worker, :mod:`.built`), ``plan`` (drawing the Plan, with the memory
-        check and the routes taken), ``kpis`` (the KPIs per replication), ``files`` (tabulating and writing
-        the task's files). Shared out among companions like ``wall_time_s``; empty when nothing ran.
+        Of ``wall_time_s``, the seconds of each of :data:`STAGES`: ``scenario`` (the point's scenario,
+        network and footprint, built or kept by the worker, :mod:`.built`), ``plan`` (drawing the Plan, with
+        the memory check and the routes taken), ``kpis`` (the KPIs per replication), ``files`` (tabulating
+        and writing the task's files). Shared out among companions like ``wall_time_s``; empty when nothing
+        ran.
     """
 
     point: int
@@ -184,6 +185,7 @@ def _simulate(
     """Simulate the orders' points in one engine run; add the seconds of each stage to ``stages``."""
     began = time.perf_counter()
     points = [WORKER_POINTS.get(o, base) for o in todo]
+    sizes = [p.size(order.count) for p in points]
     stages["scenario"] += time.perf_counter() - began
     results = run_points(
         [p.scenario for p in points],
@@ -192,7 +194,7 @@ def _simulate(
         replications=order.count,
         first_replication=order.first,
         networks=[p.network for p in points],
-        sizes=[p.size(order.count) for p in points],
+        sizes=sizes,
     )
     seconds = sum(r.wall_time_s for r in results)
     engine = sum(r.engine_time_s for r in results)
