@@ -1,16 +1,17 @@
 """What a worker process keeps between tasks: each point's checked scenario, its network and its footprints.
 
 Every task of a point needs the same scenario — the base with the point's values applied, fully validated,
-its hash checked against the driver's — and the same network and memory footprint. Building them costs about
-as much as a tenth of a one-replication task of ``baseline_2024`` (``benchmarks/sweep_pool.py``), so a worker
-builds them for the first task of a point it runs and takes them from :data:`WORKER_POINTS` for the others.
+its hash checked against the driver's — and the same network and memory footprint. Building them took ~28 ms,
+6% of a one-replication task of ``baseline_2024`` (benchmarks/README.md, sweep section), so a worker builds
+them for the first task of a point it runs and takes them from :data:`WORKER_POINTS` for the others.
 
 An entry is keyed by the scenario hash the driver sent *and* the point's values, and is stored only after the
 worker built that scenario from those values and found that hash: a hit is a mapping (values → hash) this
 process has checked itself, never one it assumed. The hash names the resolved scenario's whole content, so
 the entry serves any sweep with the same point (a Dask worker may serve several). A scenario whose hash
 differs from the driver's is never kept: every such task fails, as it would without the cache. Scenarios and
-networks are frozen, so sharing them between tasks cannot carry one task's state into another.
+networks are frozen (a pydantic model, frozen dataclasses whose arrays the tasks only read); tasks that share
+them write the bytes of tasks run each in a fresh process (``tests/experiments/sweep/test_task_path.py``).
 
 At most :data:`POINTS_KEPT` points are kept, the least recently used dropped first: the driver hands out
 tasks point by point, so a worker meets each point in a short run of tasks (more with ``points_per_task``).
