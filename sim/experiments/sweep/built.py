@@ -23,22 +23,44 @@ import json
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from sim.experiments.sweep.plan import point_scenario
+from sim.experiments.sweep.spec import Scalar
 from sim.footprint import Footprint, footprint
 from sim.network import Network, build_network
 from sim.scenario.layers import Layered
 from sim.scenario.loader import scenario_hash
 from sim.scenario.model import Scenario
 
-if TYPE_CHECKING:
-    from sim.experiments.sweep.task import TaskOrder
-
-__all__ = ["POINTS_KEPT", "WORKER_POINTS", "BuiltPoint", "BuiltPoints"]
+__all__ = ["POINTS_KEPT", "WORKER_POINTS", "BuiltPoint", "BuiltPoints", "PointOrder"]
 
 POINTS_KEPT = 32
 """Points a worker keeps built (a few MB each for the library's largest scenarios)."""
+
+
+class PointOrder(Protocol):
+    """What :meth:`BuiltPoints.get` needs of a task order (:class:`~sim.experiments.sweep.task.TaskOrder`)."""
+
+    @property
+    def point(self) -> int:
+        """The point's index in the design."""
+        ...
+
+    @property
+    def values(self) -> dict[str, Scalar]:
+        """The point's parameter values by field path."""
+        ...
+
+    @property
+    def scenario_hash(self) -> str:
+        """The hash of the point's scenario as the driver built it."""
+        ...
+
+    @property
+    def key(self) -> str:
+        """The task's name, for messages."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -72,7 +94,7 @@ class BuiltPoints:
         self._kept: OrderedDict[tuple[str, str], BuiltPoint] = OrderedDict()
         self._lock = threading.Lock()  # a Dask worker may run tasks in several threads
 
-    def get(self, order: TaskOrder, base: Layered) -> BuiltPoint:
+    def get(self, order: PointOrder, base: Layered) -> BuiltPoint:
         """The point of ``order`` (its values over ``base``), checked against the hash the driver built.
 
         Raises
