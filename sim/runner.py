@@ -7,7 +7,7 @@ writes its files atomically.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.engines import DEFAULT_ENGINE, check_engine, get_engine, simulate_points
 from sim.errors import InputError, Problem
-from sim.footprint import check_footprint, combined, footprint
+from sim.footprint import Footprint, check_footprint, combined, footprint
 from sim.network import Network, build_network
 from sim.plan import Plan, draw_plan
 from sim.results.diversions import Diversions, diversion_kpis, routes_taken
@@ -183,6 +183,8 @@ def run_points(
     engine: str = DEFAULT_ENGINE,
     replications: int = 1,
     first_replication: int = 0,
+    networks: Sequence[Network] | None = None,
+    sizes: Sequence[Footprint] | None = None,
 ) -> list[RunResult]:
     """Simulate several scenarios — sweep points — in one engine run (:func:`sim.engines.simulate_points`).
 
@@ -190,10 +192,16 @@ def run_points(
     vector engine computes the points' copies of each multi-berth pool and cycle together. Scenarios with
     different horizons are run in one engine run per horizon. ``wall_time_s`` and ``engine_time_s`` of each
     result are the run's wall and engine time shared out by visits.
+
+    ``networks`` (each scenario's :func:`~sim.network.build_network`) and ``sizes`` (its
+    :func:`~sim.footprint.footprint` for ``replications``) may be given by a caller that keeps them between
+    runs (a sweep worker, :mod:`sim.experiments.sweep.built`); they are built here otherwise.
     """
     began = time.perf_counter()
-    networks = [build_network(scenario) for scenario in scenarios]
-    sizes = [footprint(sc, net, replications) for sc, net in zip(scenarios, networks, strict=True)]
+    if networks is None:
+        networks = [build_network(scenario) for scenario in scenarios]
+    if sizes is None:
+        sizes = [footprint(sc, net, replications) for sc, net in zip(scenarios, networks, strict=True)]
     if sizes:
         check_footprint(combined(sizes, f"{len(sizes)} sweep points"), whole=True)
     numbers = range(first_replication, first_replication + replications)

@@ -301,7 +301,7 @@ def manifest(plan: SweepPlan) -> dict[str, Any]:
         "seed": plan.seed,
         "common_random_numbers": spec.common_random_numbers,
         "replications": plan.replications,
-        "block_size": spec.block_size,
+        "block_size": plan.block_size,
         "points_per_task": spec.points_per_task,
         "engine": plan.engine,
         "base_scenario": {"name": plan.base_scenario.name, "file": "base_scenario.yaml"},

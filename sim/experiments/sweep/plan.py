@@ -26,10 +26,12 @@ __all__ = [
     "LARGE_POINTS",
     "LARGE_TASKS",
     "MAX_TASKS",
+    "TASK_SHIPMENTS",
     "Point",
     "SweepPlan",
     "SweepSize",
     "Task",
+    "block_size",
     "plan_sweep",
 ]
 
@@ -40,6 +42,10 @@ LARGE_TASKS = 10_000
 """A sweep of more tasks than this runs only when the user confirms it (``--allow-large``)."""
 MAX_TASKS = 1_000_000
 """Most tasks any sweep may have, even with ``--allow-large``."""
+TASK_SHIPMENTS = 300_000
+"""Most expected shipments in a task whose sweep file leaves ``block_size`` to the planner (see
+:func:`block_size`): about 1.5 s of work in ``baseline_2024`` on one core (2026-12; a one-replication task
+of it spent a third of its time on things it pays once, ``benchmarks/sweep_pool.py``)."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,8 @@ class SweepPlan:
     replications: int
     points: tuple[Point, ...]
     tasks: tuple[Task, ...]
+    block_size: int
+    """Replications per task (the last block of a point may have fewer; see :func:`block_size`)."""
 
     @property
     def engine(self) -> str:
@@ -162,7 +170,9 @@ def plan_sweep(
     _check_paths(sweep, base[0])
     seed = base_scenario.seed if sweep.spec.seed is None else sweep.spec.seed
     replications = sweep.spec.replications or base_scenario.replications
-    size = sweep_size(sweep, replications, expected_shipments(base_scenario))
+    shipments = expected_shipments(base_scenario)
+    blocks_of = block_size(sweep, replications, shipments)
+    size = sweep_size(sweep, replications, shipments, blocks_of)
     _check_size(sweep, size, allow_large)
     if announce is not None:
         announce(size)
@@ -189,22 +199,47 @@ def plan_sweep(
         )
     if problems:
         raise InputError(problems)
-    block_size = sweep.spec.block_size
     tasks = tuple(
-        Task(point.index, block, first, min(block_size, replications - first))
+        Task(point.index, block, first, min(blocks_of, replications - first))
         for point in points
-        for block, first in enumerate(range(0, replications, block_size))
+        for block, first in enumerate(range(0, replications, blocks_of))
     )
-    return SweepPlan(sweep, base, base_scenario, seed, replications, tuple(points), tasks)
+    return SweepPlan(sweep, base, base_scenario, seed, replications, tuple(points), tasks, blocks_of)
 
 
-def sweep_size(sweep: Sweep, replications: int, shipments_per_replication: float) -> SweepSize:
-    """The size of a sweep, counted without building its points."""
+def block_size(sweep: Sweep, replications: int, shipments_per_replication: float) -> int:
+    """Replications per task: the sweep file's ``block_size``, else the planner's choice.
+
+    The rule, for the vector engine: the fewest blocks of at most :data:`TASK_SHIPMENTS` expected shipments
+    each (from the base scenario's :func:`~sim.scenario.checks.expected_shipments` per replication), cut as
+    evenly as fixed-size blocks allow — ``ceil(R / ceil(R × S / TASK_SHIPMENTS))`` replications for ``R``
+    replications of ``S`` shipments, between 1 and ``R``. Each task then carries enough work that what it
+    pays once (the point's scenario and network, the calls into Plan, engine and KPIs, its file, passing it
+    to a worker) stays small beside its replications, while tasks stay short (a few seconds of work) so
+    that the workers' load evens out and an interrupted sweep loses little. ``baseline_2024`` (57,000
+    shipments a replication) gets blocks of 5 for 25 replications; ``demo_two_ports`` (220) one block of
+    all of them. The reference engine takes one replication per task: its replications cost ~100× more, so
+    a task's fixed costs are already negligible and smaller tasks keep the progress and the load even.
+
+    The choice depends only on the sweep file and its base scenario, so a resumed sweep plans the same tasks,
+    and never on the results: replication ``r`` draws the same numbers in any block.
+    """
+    if sweep.spec.block_size is not None:
+        return sweep.spec.block_size
+    if sweep.spec.engine == "reference":
+        return 1
+    blocks = math.ceil(replications * shipments_per_replication / TASK_SHIPMENTS)
+    blocks = min(max(blocks, 1), replications)
+    return math.ceil(replications / blocks)
+
+
+def sweep_size(sweep: Sweep, replications: int, shipments_per_replication: float, block: int) -> SweepSize:
+    """The size of a sweep of blocks of ``block`` replications, counted without building its points."""
     if sweep.spec.design == "grid":
         points = math.prod(len(p.levels or ()) for p in sweep.parameters)
     else:
         points = sweep.spec.points or 0
-    blocks = -(-replications // sweep.spec.block_size)
+    blocks = -(-replications // block)
     return SweepSize(points, replications, points * blocks, points * replications * shipments_per_replication)
 
 

@@ -8,7 +8,7 @@ expected. Example::
     design: lhs                                # grid | lhs | sobol
     points: 16                                 # lhs and sobol only
     replications: 4                            # per point (default: the scenario's)
-    block_size: 2                              # replications per task
+    block_size: 2                              # replications per task (default: by the expected shipments)
     points_per_task: 8                         # points simulated together in one engine run (default 1)
     seed: 2024                                 # root seed (default: the scenario's)
     engine: vector                             # reference | vector (default: as corridor run)
@@ -60,7 +60,8 @@ class SweepSpec(BaseModel):
     design: Design = "grid"
     points: Annotated[int, Field(ge=1, le=MAX_POINTS)] | None = None
     replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] | None = None
-    block_size: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] = 1
+    block_size: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS)] | None = None
+    """Replications per task (default: the planner's, :func:`sim.experiments.sweep.plan.block_size`)."""
     points_per_task: Annotated[int, Field(ge=1, le=MAX_POINTS)] = 1
     """Points whose tasks of one block run together, stacked into one engine run (results unchanged)."""
     seed: Annotated[int, Field(ge=0, le=MAX_SEED)] | None = None

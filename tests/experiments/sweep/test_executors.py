@@ -30,7 +30,7 @@ from sim.experiments.sweep import (
 )
 from sim.experiments.sweep.driver import task_orders, together
 from sim.experiments.sweep.plan import point_scenario
-from sim.experiments.sweep.task import TaskReport
+from sim.experiments.sweep.task import STAGES, TaskReport
 from sim.results.files import read_provenance
 from sim.results.sweep_store import write_atomic_parquet
 from sim.runner import DEFAULT_ENGINE
@@ -160,6 +160,26 @@ def test_one_worker_and_small_blocks_change_nothing_but_the_files_cut(
         ["point", "table", "key", "period", "metric", "replication"]
     )
     np.testing.assert_array_equal(whole["value"].to_numpy(), cut["value"].to_numpy())
+
+
+def test_the_planners_blocks_give_the_numbers_of_any_other_blocks(reference: Path, tmp_path: Path) -> None:
+    """Without block_size the demo's 8 replications make one block; the numbers are those of blocks of 4."""
+    spec = write_sweep(tmp_path / "spec", {k: v for k, v in GRID.items() if k != "block_size"})
+    plan = plan_sweep(load_sweep(spec))
+    assert plan.block_size == 8
+    out = tmp_path / "planned"
+    run_sweep(plan, out, make_executor("local", workers=2))
+    assert json.loads((out / "manifest.json").read_text())["block_size"] == 8
+    assert len(task_files(out)) == 8
+    keys = ["point", "table", "key", "period", "metric", "replication"]
+    planned = pd.read_parquet(out / "kpis").sort_values(keys)
+    cut = pd.read_parquet(reference / "kpis").sort_values(keys)
+    np.testing.assert_array_equal(planned["value"].to_numpy(), cut["value"].to_numpy())
+    assert (
+        planned.drop(columns="value")
+        .reset_index(drop=True)
+        .equals(cut.drop(columns="value").reset_index(drop=True))
+    )
 
 
 def test_points_run_together_give_the_same_files(reference: Path, tmp_path: Path) -> None:
@@ -342,6 +362,10 @@ def test_each_task_reports_its_seconds_in_the_engine(tmp_path: Path) -> None:
     )
     assert len(reports) == 8
     assert all(0 < r.engine_time_s < r.wall_time_s for r in reports)
+    for report in reports:  # the other stages are parts of the task's time too, apart from the engine's
+        assert set(report.stages) == set(STAGES)
+        assert all(seconds > 0 for seconds in report.stages.values()), report.stages
+        assert sum(report.stages.values()) + report.engine_time_s < report.wall_time_s
     alone = sim.run(sim.load_scenario(sim_demo(spec)), replications=2)
     assert 0 < alone.engine_time_s < alone.wall_time_s
 

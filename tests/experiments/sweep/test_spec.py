@@ -11,7 +11,9 @@ import pytest
 from sim.cli import main
 from sim.experiments.sweep import load_sweep, plan_sweep
 from sim.experiments.sweep.design import design_points
-from tests.experiments.sweep.helpers import DEMO, GRID, write_sweep
+from sim.experiments.sweep.plan import TASK_SHIPMENTS, block_size
+from sim.scenario.checks import expected_shipments
+from tests.experiments.sweep.helpers import DEMO, GRID, ROOT, write_sweep
 
 
 def points_of(tmp_path: Path, content: dict[str, Any]) -> list[dict[str, Any]]:
@@ -87,6 +89,54 @@ def test_plan_cuts_replications_into_blocks(tmp_path: Path) -> None:
     assert [(t.first, t.count) for t in plan.tasks if t.point == 0] == [(0, 2), (2, 2), (4, 1)]
     assert len({p.scenario_hash for p in plan.points}) == 8
     assert {p.seed for p in plan.points} == {11}, "common random numbers by default"
+
+
+def test_without_block_size_the_planner_cuts_blocks_of_about_task_shipments(tmp_path: Path) -> None:
+    baseline = ROOT / "scenarios" / "baseline_2024.yaml"
+    content = {
+        "base": str(baseline),
+        "replications": 25,
+        "parameters": {"nodes.BRSSZ.berths.grain.count": [4, 5]},
+    }
+    plan = plan_sweep(load_sweep(write_sweep(tmp_path / "auto", content)))
+    shipments = expected_shipments(plan.base_scenario)
+    assert 50_000 < shipments < 60_000, "baseline_2024: about 57,000 shipments a replication"
+    assert plan.block_size == 5, "25 × 57,000 shipments in 5 blocks of at most TASK_SHIPMENTS"
+    assert [(t.first, t.count) for t in plan.tasks if t.point == 1] == [
+        (0, 5),
+        (5, 5),
+        (10, 5),
+        (15, 5),
+        (20, 5),
+    ]
+    assert max(t.count for t in plan.tasks) * shipments <= TASK_SHIPMENTS
+    fixed = load_sweep(write_sweep(tmp_path / "fixed", {**content, "block_size": 1}))
+    assert block_size(fixed, 25, shipments) == 1, "the sweep file's block size wins"
+    reference = load_sweep(write_sweep(tmp_path / "reference", {**content, "engine": "reference"}))
+    assert block_size(reference, 25, shipments) == 1
+
+
+@pytest.mark.parametrize(
+    ("replications", "shipments", "expected"),
+    [
+        (8, 221.0, 8),  # demo_two_ports: everything in one block
+        (25, 56_842.0, 5),
+        (7, 56_842.0, 4),  # 2 blocks needed: 4 + 3, not 5 + 2
+        (10, 1_147_967.0, 1),  # a replication beyond TASK_SHIPMENTS still makes a task
+        (1, 1.0, 1),
+        (100, 0.0, 100),
+    ],
+)
+def test_the_planners_block_is_the_fewest_even_blocks_under_task_shipments(
+    tmp_path: Path, replications: int, shipments: float, expected: int
+) -> None:
+    sweep = load_sweep(write_sweep(tmp_path, {**GRID, "block_size": None}))
+    assert sweep.spec.block_size is None
+    found = block_size(sweep, replications, shipments)
+    assert found == expected
+    blocks = -(-replications // found)
+    assert found * shipments <= TASK_SHIPMENTS or found == 1
+    assert blocks == 1 or (found - 1) * blocks < replications, "no smaller block makes as few blocks"
 
 
 def test_independent_streams_give_each_point_its_own_seed(tmp_path: Path) -> None:

@@ -65,7 +65,11 @@ def refused(
             ["high: got inf", "a finite number"],
         ),
         (
-            {"replications": 100_000, "parameters": {VOLUME: {"low": 1e6, "high": 2e6, "num": 100}}},
+            {
+                "replications": 100_000,
+                "block_size": 1,
+                "parameters": {VOLUME: {"low": 1e6, "high": 2e6, "num": 100}},
+            },
             ["10,000,000 tasks", f"at most {MAX_POINTS:,} points and {MAX_TASKS:,} tasks"],
         ),
     ],
@@ -80,6 +84,7 @@ def test_a_huge_sweep_is_refused_with_its_size(
 def test_a_large_sweep_needs_allow_large(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     content = {
         "replications": 12,
+        "block_size": 1,
         "parameters": {VOLUME: {"low": 1e6, "high": 2e6, "num": 1000}, BERTHS: [1, 2]},
     }
     err = refused(tmp_path, content, capsys, "2,000 points × 12 replications = 24,000 tasks", "--allow-large")

@@ -6,7 +6,9 @@ are submitted again (each up to :data:`MAX_ATTEMPTS` times), so the sweep ends w
 few tasks per worker are in flight at once, which keeps that re-run small.
 
 Workers die with the driver, even when it is killed with SIGKILL (:mod:`.lifeline`). Worker log records
-travel back through a queue and are handled by the driver's loggers of the same name.
+travel back through a queue and are handled by the driver's loggers of the same name. The layered base
+scenario goes to each worker once, when it starts (as the Dask executor stores it once on the cluster), not
+with every task.
 """
 
 from __future__ import annotations
@@ -76,10 +78,10 @@ class LocalPool:
                 self.workers,
                 mp_context=context,
                 initializer=_start_worker,
-                initargs=(records, self.log_level, os.getpid()),
+                initargs=(records, self.log_level, os.getpid(), base),
             )
             try:
-                _drain(pool, pending, base, events, attempts, self.workers * IN_FLIGHT_PER_WORKER)
+                _drain(pool, pending, events, attempts, self.workers * IN_FLIGHT_PER_WORKER)
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
                 if not listener.stop_within(LISTENER_STOP_S):
@@ -91,7 +93,6 @@ class LocalPool:
 def _drain(
     pool: ProcessPoolExecutor,
     pending: deque[TaskOrder],
-    base: Layered,
     events: SweepEvents,
     attempts: Counter[str],
     window: int,
@@ -105,7 +106,7 @@ def _drain(
             attempts[order.key] += 1
             try:
                 with _ctrl_c_held():  # a worker spawned here starts with Ctrl-C blocked
-                    flight[pool.submit(execute, order, base)] = order
+                    flight[pool.submit(_execute, order)] = order
             except BrokenProcessPool:
                 pending.appendleft(order)
                 attempts[order.key] -= 1
@@ -148,10 +149,21 @@ def _ctrl_c_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _start_worker(records: Any, level: int, driver_pid: int) -> None:
-    """Pool initializer: die with the driver, ignore Ctrl-C, keep freed memory, forward log records.
+_BASE: list[Layered] = []
+"""In a worker: the sweep's layered base scenario, set once by :func:`_start_worker`."""
 
-    A worker dies with its driver even when the driver is killed with SIGKILL
+
+def _execute(order: TaskOrder) -> TaskReport:
+    """Run ``order`` in a worker, over the base scenario its pool started it with."""
+    return execute(order, _BASE[0])
+
+
+def _start_worker(records: Any, level: int, driver_pid: int, base: Layered) -> None:
+    """Pool initializer: keep the base scenario, die with the driver, ignore Ctrl-C, forward log records.
+
+    The base scenario arrives here once per worker and serves all its tasks (:func:`_execute`). Freed
+    memory is kept for reuse (:func:`~sim.engines.memory.keep_freed_memory`). A worker dies with its driver
+    even when the driver is killed with SIGKILL
     (:func:`~sim.experiments.sweep.executors.lifeline.die_with_parent`).
 
     Ctrl-C reaches the whole process group; the driver handles it (shuts the pool down, keeps finished
@@ -159,6 +171,7 @@ def _start_worker(records: Any, level: int, driver_pid: int) -> None:
     not joined at exit: were a sibling killed while writing to the queue, a join could hang this process's
     exit (and with it the pool's shutdown) for the sake of a log record.
     """
+    _BASE[:] = [base]
     die_with_parent(driver_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a Ctrl-C held since birth is now ignored
