@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from sim.drawing import draw_plan
 from sim.engines import get_engine
 from sim.network import build_network
-from sim.plan import Plan, draw_plan
+from sim.plan import Plan
 from sim.scenario import Scenario, load_scenario
 from sim.schedule import Schedule, windowed
 from sim.spells import combined, down_windows
