@@ -79,19 +79,18 @@ def booked_classes(scenario: Scenario, plan: Drawn) -> ClassArray | None:
     if klass is None or not booking:
         return klass
     result = klass.copy()
-    steps = np.diff(plan.first_visit)
-    ship = np.repeat(np.arange(steps.size, dtype=np.int64), steps)
-    seq = np.arange(ship.size, dtype=np.int64) - plan.first_visit[ship]
     planned = np.array([route.planned for route in plan.network.flows], dtype=np.int64)
-    on_route = seq < planned[plan.shipment_flow[ship]]
-    stored = np.repeat(np.arange(plan.rep_first.size - 1, dtype=np.int64), np.diff(plan.rep_first))
     for station, slots in booking:
         last = len(station.classes) - 1
-        here = (plan.visit_station == station.index) & (klass == 0)
-        result[here & ~on_route] = last
-        wants = np.flatnonzero(here & on_route)  # in creation order within each replication
-        day = np.floor(_planned_arrival(plan, ship[wants], seq[wants]) / 24.0)
-        rep = stored[ship[wants]]
+        here = np.flatnonzero(plan.visit_station == station.index)
+        here = here[klass[here] == 0]
+        ship = np.searchsorted(plan.first_visit, here, side="right") - 1
+        seq = here - plan.first_visit[ship]
+        on_route = seq < planned[plan.shipment_flow[ship]]
+        result[here[~on_route]] = last
+        wants, ship, seq = here[on_route], ship[on_route], seq[on_route]  # creation order in each replication
+        day = np.floor(_planned_arrival(plan, ship, seq) / 24.0)
+        rep = np.searchsorted(plan.rep_first, ship, side="right") - 1
         limit = _day_limits(plan, station, slots, rep, day)
         result[wants[_rank_in_day(rep, day) >= limit]] = last
     return result

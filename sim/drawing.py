@@ -23,6 +23,7 @@ from sim.demand import Intensity, month_starts_h, volume_rate_h
 from sim.network import FlowRoute, Network, ParcelLimit
 from sim.plan import Plan
 from sim.rng import stream
+from sim.scenario.distributions import Distribution, Fixed
 from sim.scenario.model import Commodity, Flow, Scenario
 from sim.scenario.routes import Step
 from sim.spells import has_random_capacity, replication_capacity, replication_parcel_limits
@@ -40,7 +41,7 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
     do not depend on the other replications drawn with it; everything else is done for all the
     replications at once, flow by flow: uniforms become parcels, work and sizes by one inversion per
     (flow, step), and the shipments of every flow and replication are laid out in creation order by one
-    sort.
+    stable sort per replication.
 
     Parameters
     ----------
@@ -71,13 +72,13 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         teu=laid.gather(draws, "teu"),
         free_flow_h=laid.gather(draws, "free_flow_h"),
         first_visit=laid.first_visit,
-        visit_station=laid.gather_visits(draws, "station").astype(np.int64),
-        visit_work=laid.gather_visits(draws, "work"),
-        visit_size=laid.gather_visits(draws, "size"),
+        visit_station=laid.scatter_visits(draws, "station", np.int64),
+        visit_work=laid.scatter_visits(draws, "work", np.float64),
+        visit_size=laid.scatter_visits(draws, "size", np.float64),
         capacity_by_rep=tuple(replication_capacity(scenario, network, rep, seed) for rep in numbers)
         if has_random_capacity(scenario)
         else (),
-        visit_class=laid.gather_visits(draws, "klass").astype(np.int8)
+        visit_class=laid.scatter_visits(draws, "klass", np.int8)
         if any(s.has_priority for s in network.stations)
         else None,
     )
@@ -88,8 +89,7 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
 class _FlowDraws:
     """One flow's shipments in every replication drawn (replication by replication, each in draw order).
 
-    Visits are stored shipment after shipment (CSR by ``n_steps``), so shipments of one flow may take routes
-    of different lengths.
+    Every shipment of a flow visits the stations of its route: visit columns are (shipments, steps).
 
     Attributes
     ----------
@@ -97,11 +97,11 @@ class _FlowDraws:
         Position (0 … R − 1) of each shipment's replication among those drawn.
     created, tonnes, teu, free_flow_h : ndarray of float64
         Creation time (h), sizes (t, TEU) and the sum of the shipment's work (h).
-    n_steps : ndarray of int64
-        Visits of each shipment.
-    station, work, size : ndarray
-        Station index, work (h) and size in the station's unit of each visit.
-    klass : ndarray of int8
+    station : ndarray of int64, shape (1, steps)
+        Station index of each step of the route.
+    work, size : ndarray of float64, shape (shipments, steps)
+        Work (h) and size in the station's unit of each visit.
+    klass : ndarray of int8, shape (shipments, steps)
         Priority class of each visit (:mod:`sim.class_draws`; 0 at stations without classes).
     """
 
@@ -110,7 +110,6 @@ class _FlowDraws:
     tonnes: FloatArray
     teu: FloatArray
     free_flow_h: FloatArray
-    n_steps: IntArray
     station: IntArray
     work: FloatArray
     size: FloatArray
@@ -122,7 +121,8 @@ class _Layout:
     """Where each flow's shipments go in the Plan: replication by replication, each in creation order.
 
     Creation order is (time created, flow order, order within the flow): ``order`` indexes the shipments
-    of all flows concatenated (flow after flow).
+    of all flows concatenated (flow after flow); ``visit_at[f]`` is where flow ``f``'s visits go, shape
+    (shipments, steps).
     """
 
     order: IntArray
@@ -131,23 +131,28 @@ class _Layout:
     rep_first: IntArray
     shipment_id: IntArray
     first_visit: IntArray
-    visit_order: IntArray
+    visit_at: list[IntArray]
 
     @classmethod
     def of(cls, draws: list[_FlowDraws], replications: int) -> _Layout:
         rep = _joined([d.rep for d in draws], np.int64)
-        created = _joined([d.created for d in draws], np.float64)
-        flow = np.repeat(np.arange(len(draws), dtype=np.int64), [d.rep.size for d in draws])
-        within = np.arange(rep.size, dtype=np.int64)  # increasing within each flow and replication
-        order = np.lexsort((within, flow, created, rep))
-        steps = _joined([d.n_steps for d in draws], np.int64)
-        counts = np.bincount(rep, minlength=replications)
-        rep_first = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        sizes = np.array([d.rep.size for d in draws], dtype=np.int64)
+        flow = np.repeat(np.arange(len(draws), dtype=np.int64), sizes)
+        counts = np.array(
+            [np.bincount(d.rep, minlength=replications) for d in draws], dtype=np.int64
+        ).reshape(len(draws), replications)
+        rep_first = np.concatenate([[0], np.cumsum(counts.sum(axis=0))]).astype(np.int64)
+        order = _creation_order(_joined([d.created for d in draws], np.float64), counts, rep_first)
         sorted_rep = rep[order]
-        steps_sorted = steps[order]
-        first_visit = np.concatenate([[0], np.cumsum(steps_sorted)]).astype(np.int64)
-        starts = np.cumsum(steps) - steps  # each shipment's first visit in the flow-major visit arrays
-        offsets = np.arange(int(first_visit[-1]), dtype=np.int64) - np.repeat(first_visit[:-1], steps_sorted)
+        steps = np.array([d.station.size for d in draws], dtype=np.int64)
+        first_visit = np.concatenate([[0], np.cumsum(steps[flow[order]])]).astype(np.int64)
+        position = np.empty(order.size, dtype=np.int64)
+        position[order] = np.arange(order.size, dtype=np.int64)
+        bounds = np.concatenate([[0], np.cumsum(sizes)])
+        visit_at = [
+            first_visit[position[bounds[f] : bounds[f + 1]]][:, None] + np.arange(steps[f], dtype=np.int64)
+            for f in range(len(draws))
+        ]
         return cls(
             order=order,
             rep=sorted_rep,
@@ -155,17 +160,41 @@ class _Layout:
             rep_first=rep_first,
             shipment_id=np.arange(order.size, dtype=np.int64) - rep_first[sorted_rep],
             first_visit=first_visit,
-            visit_order=np.repeat(starts[order], steps_sorted) + offsets,
+            visit_at=visit_at,
         )
 
     def gather(self, draws: list[_FlowDraws], name: str) -> FloatArray:
         """A shipment column of every flow, in the Plan's order."""
         return _joined([getattr(d, name) for d in draws], np.float64)[self.order]
 
-    def gather_visits(self, draws: list[_FlowDraws], name: str) -> NDArray[Any]:
+    def scatter_visits(self, draws: list[_FlowDraws], name: str, dtype: type) -> NDArray[Any]:
         """A visit column of every flow, in the Plan's order."""
-        dtype = {"station": np.int64, "klass": np.int8}.get(name, np.float64)
-        return _joined([getattr(d, name) for d in draws], dtype)[self.visit_order]
+        result: NDArray[Any] = np.empty(int(self.first_visit[-1]), dtype=dtype)
+        for at, drawn in zip(self.visit_at, draws, strict=True):
+            result[at] = getattr(drawn, name)
+        return result
+
+
+def _creation_order(created: FloatArray, counts: IntArray, rep_first: IntArray) -> IntArray:
+    """The flows' shipments (flow after flow) permuted into creation order, replication by replication.
+
+    ``counts[f, r]`` are flow ``f``'s shipments in replication ``r`` (stored replication after replication
+    within the flow). The shipments are rearranged replication-major — each replication's flows in order,
+    each flow's shipments in draw order — and each replication is sorted by time with a stable sort, which
+    keeps ties in (flow, order within the flow): the order of ``lexsort((within, flow, created, rep))``.
+    """
+    replications = counts.shape[1]
+    flow_first = np.concatenate([[0], np.cumsum(counts.sum(axis=1))[:-1]])
+    source = flow_first[:, None] + np.cumsum(counts, axis=1) - counts  # start of (f, r) flow after flow
+    by_rep = counts.T.ravel()
+    target = np.cumsum(by_rep) - by_rep  # start of (r, f) replication after replication
+    arranged = np.repeat(source.T.ravel() - target, by_rep) + np.arange(int(by_rep.sum()), dtype=np.int64)
+    times = created[arranged]
+    order = np.empty_like(arranged)
+    for r in range(replications):
+        mine = slice(int(rep_first[r]), int(rep_first[r + 1]))
+        order[mine] = arranged[mine][np.argsort(times[mine], kind="stable")]
+    return order
 
 
 def _joined(parts: Sequence[NDArray[Any]], dtype: type) -> NDArray[Any]:
@@ -212,11 +241,17 @@ def _draw_flow(
     work = np.empty((created.size, len(route.steps)))
     size = np.zeros_like(work)
     for column, step in enumerate(route.steps):
-        draws = [
-            _open_uniforms(stream(seed, rep, "work", route.flow, step.station), drawn)[chosen]
-            for rep, (drawn, chosen) in zip(reps, picks, strict=True)
-        ]
-        work[:, column], size[:, column] = _step_work(scenario, step, _joined(draws, np.float64), tonnes, teu)
+        if isinstance(_variability(scenario, step), Fixed):  # ignores its uniforms: none drawn
+            uniforms = np.zeros(created.size)
+        else:
+            uniforms = _joined(
+                [
+                    _open_uniforms(stream(seed, rep, "work", route.flow, step.station), drawn)[chosen]
+                    for rep, (drawn, chosen) in zip(reps, picks, strict=True)
+                ],
+                np.float64,
+            )
+        work[:, column], size[:, column] = _step_work(scenario, step, uniforms, tonnes, teu)
     klass = [
         draw_classes(scenario, route, rep, seed, drawn)[chosen]
         for rep, (drawn, chosen) in zip(reps, picks, strict=True)
@@ -227,11 +262,10 @@ def _draw_flow(
         tonnes=tonnes,
         teu=teu,
         free_flow_h=work[:, : route.planned].sum(axis=1),
-        n_steps=np.full(created.size, len(route.steps), dtype=np.int64),
-        station=np.tile(np.asarray(route.stations, dtype=np.int64), created.size),
-        work=work.ravel(),
-        size=size.ravel(),
-        klass=_joined([k.ravel() for k in klass], np.int8),
+        station=np.asarray(route.stations, dtype=np.int64)[None, :],
+        work=work,
+        size=size,
+        klass=np.concatenate(klass) if klass else np.zeros((0, len(route.steps)), dtype=np.int8),
     )
 
 
@@ -375,25 +409,42 @@ def _step_work(
     """Work hours and size (in the station's unit) at one step for every shipment of a flow."""
     zero = np.zeros_like(tonnes)
     kind, ref, cargo_class = step.kind, step.ref, step.cargo_class
+    factor = _variability(scenario, step).ppf(uniforms)
+    if kind == "dwell":
+        return factor, zero
+    if kind == "berth":
+        assert cargo_class is not None
+        pool = scenario.nodes[ref].berths[cargo_class]
+        amount = teu if pool.rate_unit == "TEU/h" else tonnes
+        return (amount / pool.rate + pool.overhead_h) * factor, zero
+    if kind == "service":
+        service = scenario.services[ref]
+        amount = teu if service.capacity_unit == "TEU" else tonnes
+        return service.transit_h * factor, amount
+    if kind == "chokepoint":
+        chokepoint = scenario.nodes[ref].chokepoint
+        assert chokepoint is not None
+        return chokepoint.transit_h * factor, zero
+    return scenario.legs[ref].free_flow_h * factor, zero
+
+
+def _variability(scenario: Scenario, step: Step) -> Distribution:
+    """The distribution a step's uniforms are inverted through (the dwell time itself at a dwell step)."""
+    kind, ref, cargo_class = step.kind, step.ref, step.cargo_class
     if kind == "dwell":
         assert cargo_class is not None
         assert step.direction is not None
         dwell = scenario.nodes[ref].berths[cargo_class].dwell_h
         stay = dwell.of(step.direction) if dwell is not None else None
         assert stay is not None
-        return stay.ppf(uniforms), zero
+        return stay
     if kind == "berth":
         assert cargo_class is not None
-        pool = scenario.nodes[ref].berths[cargo_class]
-        amount = teu if pool.rate_unit == "TEU/h" else tonnes
-        return (amount / pool.rate + pool.overhead_h) * pool.variability.ppf(uniforms), zero
+        return scenario.nodes[ref].berths[cargo_class].variability
     if kind == "service":
-        service = scenario.services[ref]
-        amount = teu if service.capacity_unit == "TEU" else tonnes
-        return service.transit_h * service.variability.ppf(uniforms), amount
+        return scenario.services[ref].variability
     if kind == "chokepoint":
         chokepoint = scenario.nodes[ref].chokepoint
         assert chokepoint is not None
-        return chokepoint.transit_h * chokepoint.variability.ppf(uniforms), zero
-    leg = scenario.legs[ref]
-    return leg.free_flow_h * leg.variability.ppf(uniforms), zero
+        return chokepoint.variability
+    return scenario.legs[ref].variability
