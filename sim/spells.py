@@ -37,6 +37,7 @@ from sim.demand import month_starts_h
 from sim.network import Network, ParcelLimit
 from sim.rng import stream
 from sim.scenario.checks import disruption_stations, disruption_window_h
+from sim.scenario.distributions import PositiveDistribution
 from sim.scenario.model import Disruption, RandomSpells, Scenario
 from sim.schedule import Schedule
 
@@ -69,14 +70,14 @@ def down_windows(scenario: Scenario, name: str, rep: int, seed: int) -> list[tup
     begin, end = disruption_window_h(scenario, disruption)
     begin, end = max(begin, 0.0), min(end, scenario.horizon_h)
     clock = _clock(scenario, spells)
-    uniforms = _uniforms(stream(seed, rep, PURPOSE, name))
-    down = next(uniforms) < _start_down(scenario, spells, begin)
+    lengths = _lengths(stream(seed, rep, PURPOSE, name), spells.up_spell, spells.down_spell)
+    down = next(lengths)[0] < _start_down(scenario, spells, begin)
     windows: list[tuple[float, float]] = []
     now = begin
     while now < end:
-        u = np.array([next(uniforms)])
+        _, up_length, down_length = next(lengths)
         if down:
-            length = float(spells.down_spell.ppf(u)[0])
+            length = down_length
             stop = min(now + length, end)
             if windows and now <= windows[-1][1]:  # an up spell too short to separate two down spells
                 windows[-1] = (windows[-1][0], stop)
@@ -84,8 +85,7 @@ def down_windows(scenario: Scenario, name: str, rep: int, seed: int) -> list[tup
                 windows.append((now, stop))
             now += length
         else:
-            length = float(spells.up_spell.ppf(u)[0])
-            now = clock(now, length)
+            now = clock(now, up_length)
         down = not down
     return windows
 
@@ -156,11 +156,18 @@ def _changed(nominal: float, disruption: Disruption, whole: bool) -> float:
     return float(math.floor(value + 1e-9)) if whole else float(value)
 
 
-def _uniforms(generator: np.random.Generator) -> Iterator[float]:
-    """The generator's uniforms on (0, 1), one at a time (an exact 0 becomes the next double)."""
+def _lengths(
+    generator: np.random.Generator, up: PositiveDistribution, down: PositiveDistribution
+) -> Iterator[tuple[float, float, float]]:
+    """The generator's uniforms on (0, 1) one at a time, each with the up and down spell lengths it gives.
+
+    An exact 0 becomes the next double. Uniforms are inverted :data:`CHUNK` at a time (a uniform's lengths
+    do not depend on the others drawn with it).
+    """
     while True:
         draws = generator.random(CHUNK)
-        yield from np.where(draws > 0.0, draws, np.nextafter(0.0, 1.0)).tolist()
+        draws = np.where(draws > 0.0, draws, np.nextafter(0.0, 1.0))
+        yield from zip(draws.tolist(), up.ppf(draws).tolist(), down.ppf(draws).tolist(), strict=True)
 
 
 def _clock(scenario: Scenario, spells: RandomSpells) -> Callable[[float, float], float]:
