@@ -109,16 +109,23 @@ def _planned_arrival(plan: Drawn, ship: IntArray, seq: IntArray) -> FloatArray:
 def _day_limits(plan: Drawn, station: Station, slots: int, rep: IntArray, day: FloatArray) -> FloatArray:
     """Booking slots of each visit's planned day: ``floor(slots × slots(24 d) / nominal)``."""
     limit = np.empty(day.size)
-    for stored in np.unique(rep):
-        mine = rep == stored
-        daily = plan.capacity(int(stored), station.index).at_many(day[mine] * 24.0)
-        limit[mine] = np.floor(slots * daily / station.nominal)
+    edges = np.concatenate([[0], np.flatnonzero(np.diff(rep)) + 1, [rep.size]])  # rep is non-decreasing
+    for begin, end in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True):
+        if begin == end:
+            continue
+        daily = plan.capacity(int(rep[begin]), station.index).at_many(day[begin:end] * 24.0)
+        limit[begin:end] = np.floor(slots * daily / station.nominal)
     return limit
 
 
 def _rank_in_day(rep: IntArray, day: FloatArray) -> IntArray:
-    """Each visit's place (0, 1, …) among the visits of its replication and day, in the given order."""
-    order = np.lexsort((np.arange(rep.size), day, rep))
+    """Each visit's place (0, 1, …) among the visits of its replication and day, in the given order.
+
+    Days are whole and non-negative: one stable sort by ``rep × (last day + 1) + day`` keeps the given
+    order within a (replication, day).
+    """
+    span = int(day.max(initial=0.0)) + 1
+    order = np.argsort(rep * span + day.astype(np.int64), kind="stable")
     key_rep, key_day = rep[order], day[order]
     new = np.ones(order.size, dtype=bool)
     new[1:] = (key_rep[1:] != key_rep[:-1]) | (key_day[1:] != key_day[:-1])

@@ -168,10 +168,12 @@ class _Layout:
         return _joined([getattr(d, name) for d in draws], np.float64)[self.order]
 
     def scatter_visits(self, draws: list[_FlowDraws], name: str, dtype: type) -> NDArray[Any]:
-        """A visit column of every flow, in the Plan's order."""
-        result: NDArray[Any] = np.empty(int(self.first_visit[-1]), dtype=dtype)
+        """A visit column of every flow, in the Plan's order (flows whose column is all 0 are left out)."""
+        result: NDArray[Any] = np.zeros(int(self.first_visit[-1]), dtype=dtype)
         for at, drawn in zip(self.visit_at, draws, strict=True):
-            result[at] = getattr(drawn, name)
+            column = getattr(drawn, name)
+            if column.any():
+                result[at] = column
         return result
 
 
@@ -225,11 +227,14 @@ def _draw_flow(
     for rep, found in zip(reps, all_limits, strict=True):
         arrivals, chosen = _flow_arrivals(scenario, found, network, shares, route, rep, seed, intensities)
         created_parts.append(arrivals[chosen])
-        uniform_parts.append(_open_uniforms(stream(seed, rep, "parcels", route.flow), arrivals.size)[chosen])
+        if not isinstance(flow.parcel, Fixed):  # a fixed parcel ignores its uniforms: none drawn
+            uniform_parts.append(
+                _open_uniforms(stream(seed, rep, "parcels", route.flow), arrivals.size)[chosen]
+            )
         picks.append((arrivals.size, chosen))
     counts = np.array([part.size for part in created_parts], dtype=np.int64)
     created = _joined(created_parts, np.float64)
-    parcel = flow.parcel.ppf(_joined(uniform_parts, np.float64))
+    parcel = flow.parcel.ppf(_joined(uniform_parts, np.float64) if uniform_parts else np.zeros(created.size))
     if len(set(limits)) <= 1:
         parcel = _limit_parcels(parcel, created, list(limits[0]) if limits else [])
     else:  # random parcel limits: each replication its own windows
