@@ -135,17 +135,17 @@ class _Layout:
 
     @classmethod
     def of(cls, draws: list[_FlowDraws], replications: int) -> _Layout:
-        rep = _joined([d.rep for d in draws], np.int64)
         sizes = np.array([d.rep.size for d in draws], dtype=np.int64)
-        flow = np.repeat(np.arange(len(draws), dtype=np.int64), sizes)
         counts = np.array(
             [np.bincount(d.rep, minlength=replications) for d in draws], dtype=np.int64
         ).reshape(len(draws), replications)
-        rep_first = np.concatenate([[0], np.cumsum(counts.sum(axis=0))]).astype(np.int64)
+        per_rep = counts.sum(axis=0)
+        rep_first = np.concatenate([[0], np.cumsum(per_rep)]).astype(np.int64)
         order = _creation_order(_joined([d.created for d in draws], np.float64), counts, rep_first)
-        sorted_rep = rep[order]
+        sorted_rep = np.repeat(np.arange(replications, dtype=np.int64), per_rep)
+        sorted_flow = np.repeat(np.arange(len(draws), dtype=np.int64), sizes)[order]
         steps = np.array([d.station.size for d in draws], dtype=np.int64)
-        first_visit = np.concatenate([[0], np.cumsum(steps[flow[order]])]).astype(np.int64)
+        first_visit = np.concatenate([[0], np.cumsum(steps[sorted_flow])]).astype(np.int64)
         position = np.empty(order.size, dtype=np.int64)
         position[order] = np.arange(order.size, dtype=np.int64)
         bounds = np.concatenate([[0], np.cumsum(sizes)])
@@ -156,7 +156,7 @@ class _Layout:
         return cls(
             order=order,
             rep=sorted_rep,
-            flow=flow[order],
+            flow=sorted_flow,
             rep_first=rep_first,
             shipment_id=np.arange(order.size, dtype=np.int64) - rep_first[sorted_rep],
             first_visit=first_visit,

@@ -69,8 +69,12 @@ def down_windows(scenario: Scenario, name: str, rep: int, seed: int) -> list[tup
     assert spells is not None
     begin, end = disruption_window_h(scenario, disruption)
     begin, end = max(begin, 0.0), min(end, scenario.horizon_h)
+    generator = stream(seed, rep, PURPOSE, name)
+    if spells.monthly_weights is None:
+        start_down = _start_down(scenario, spells, begin)
+        return _plain_windows(generator, spells.up_spell, spells.down_spell, start_down, begin, end)
     clock = _clock(scenario, spells)
-    lengths = _lengths(stream(seed, rep, PURPOSE, name), spells.up_spell, spells.down_spell)
+    lengths = _lengths(generator, spells.up_spell, spells.down_spell)
     down = next(lengths)[0] < _start_down(scenario, spells, begin)
     windows: list[tuple[float, float]] = []
     now = begin
@@ -154,6 +158,48 @@ def _months_after(scenario: Scenario, hours: float) -> int:
 def _changed(nominal: float, disruption: Disruption, whole: bool) -> float:
     value = disruption.set if disruption.set is not None else nominal * (disruption.scale or 0.0)
     return float(math.floor(value + 1e-9)) if whole else float(value)
+
+
+def _plain_windows(
+    generator: np.random.Generator,
+    up: PositiveDistribution,
+    down: PositiveDistribution,
+    start_down: float,
+    begin: float,
+    end: float,
+) -> list[tuple[float, float]]:
+    """:func:`down_windows` when up spells are plain hours: spell starts by a cumulative sum per chunk.
+
+    The same numbers as the spell-by-spell walk: spell ``k`` starts at ``begin + L_0 + … + L_(k−1)`` summed
+    left to right (``np.cumsum`` accumulates in order), each spell's length the inversion of its uniform.
+    """
+    starts, stops, downs = [], [], []
+    now, state, first = begin, False, True
+    while now < end:
+        draws = generator.random(CHUNK)
+        draws = np.where(draws > 0.0, draws, np.nextafter(0.0, 1.0))
+        up_lengths, down_lengths = up.ppf(draws), down.ppf(draws)
+        if first:  # the first uniform picks the state at the window's start
+            state = bool(draws[0] < start_down)
+            up_lengths, down_lengths, first = up_lengths[1:], down_lengths[1:], False
+        is_down = (np.arange(up_lengths.size) % 2 == 0) == state
+        reached = np.cumsum(np.concatenate([[now], np.where(is_down, down_lengths, up_lengths)]))
+        starts.append(reached[:-1])
+        stops.append(reached[1:])
+        downs.append(is_down)
+        state = state != (up_lengths.size % 2 == 1)
+        now = float(reached[-1])
+    if not starts:
+        return []
+    start, stop, down_spell = np.concatenate(starts), np.concatenate(stops), np.concatenate(downs)
+    chosen = down_spell & (start < end)  # the walk stops at the first spell starting at or after the end
+    windows: list[tuple[float, float]] = []
+    for a, b in zip(start[chosen].tolist(), np.minimum(stop[chosen], end).tolist(), strict=True):
+        if windows and a <= windows[-1][1]:  # an up spell too short to separate two down spells
+            windows[-1] = (windows[-1][0], b)
+        else:
+            windows.append((a, b))
+    return windows
 
 
 def _lengths(
