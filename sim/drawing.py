@@ -67,10 +67,10 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         shipment_rep=np.asarray(numbers, dtype=np.int64)[laid.rep] if numbers else np.empty(0, np.int64),
         shipment_id=laid.shipment_id,
         shipment_flow=laid.flow,
-        created=laid.gather(draws, "created"),
-        tonnes=laid.gather(draws, "tonnes"),
-        teu=laid.gather(draws, "teu"),
-        free_flow_h=laid.gather(draws, "free_flow_h"),
+        created=laid.scatter(draws, "created"),
+        tonnes=laid.scatter(draws, "tonnes"),
+        teu=laid.scatter(draws, "teu"),
+        free_flow_h=laid.scatter(draws, "free_flow_h"),
         first_visit=laid.first_visit,
         visit_station=laid.scatter_visits(draws, "station", np.int64),
         visit_work=laid.scatter_visits(draws, "work", np.float64),
@@ -121,8 +121,8 @@ class _Layout:
     """Where each flow's shipments go in the Plan: replication by replication, each in creation order.
 
     Creation order is (time created, flow order, order within the flow): ``order`` indexes the shipments
-    of all flows concatenated (flow after flow); ``visit_at[f]`` is where flow ``f``'s visits go, shape
-    (shipments, steps).
+    of all flows concatenated (flow after flow); ``shipment_at[f]`` is where flow ``f``'s shipments go and
+    ``visit_at[f]`` where its visits go, shape (shipments, steps).
     """
 
     order: IntArray
@@ -131,6 +131,7 @@ class _Layout:
     rep_first: IntArray
     shipment_id: IntArray
     first_visit: IntArray
+    shipment_at: list[IntArray]
     visit_at: list[IntArray]
 
     @classmethod
@@ -149,9 +150,9 @@ class _Layout:
         position = np.empty(order.size, dtype=np.int64)
         position[order] = np.arange(order.size, dtype=np.int64)
         bounds = np.concatenate([[0], np.cumsum(sizes)])
+        shipment_at = [position[bounds[f] : bounds[f + 1]] for f in range(len(draws))]
         visit_at = [
-            first_visit[position[bounds[f] : bounds[f + 1]]][:, None] + np.arange(steps[f], dtype=np.int64)
-            for f in range(len(draws))
+            first_visit[at][:, None] + np.arange(steps[f], dtype=np.int64) for f, at in enumerate(shipment_at)
         ]
         return cls(
             order=order,
@@ -160,12 +161,16 @@ class _Layout:
             rep_first=rep_first,
             shipment_id=np.arange(order.size, dtype=np.int64) - rep_first[sorted_rep],
             first_visit=first_visit,
+            shipment_at=shipment_at,
             visit_at=visit_at,
         )
 
-    def gather(self, draws: list[_FlowDraws], name: str) -> FloatArray:
+    def scatter(self, draws: list[_FlowDraws], name: str) -> FloatArray:
         """A shipment column of every flow, in the Plan's order."""
-        return _joined([getattr(d, name) for d in draws], np.float64)[self.order]
+        result = np.empty(self.order.size)
+        for at, drawn in zip(self.shipment_at, draws, strict=True):
+            result[at] = getattr(drawn, name)
+        return result
 
     def scatter_visits(self, draws: list[_FlowDraws], name: str, dtype: type) -> NDArray[Any]:
         """A visit column of every flow, in the Plan's order (flows whose column is all 0 are left out)."""
