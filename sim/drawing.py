@@ -72,13 +72,13 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         teu=laid.scatter(draws, "teu"),
         free_flow_h=laid.scatter(draws, "free_flow_h"),
         first_visit=laid.first_visit,
-        visit_station=laid.scatter_visits(draws, "station", np.int64),
-        visit_work=laid.scatter_visits(draws, "work", np.float64),
-        visit_size=laid.scatter_visits(draws, "size", np.float64),
+        visit_station=laid.gather_visits(draws, "station", np.int64),
+        visit_work=laid.gather_visits(draws, "work", np.float64),
+        visit_size=laid.gather_visits(draws, "size", np.float64),
         capacity_by_rep=tuple(replication_capacity(scenario, network, rep, seed) for rep in numbers)
         if has_random_capacity(scenario)
         else (),
-        visit_class=laid.scatter_visits(draws, "klass", np.int8)
+        visit_class=laid.gather_visits(draws, "klass", np.int8)
         if any(s.has_priority for s in network.stations)
         else None,
     )
@@ -121,8 +121,8 @@ class _Layout:
     """Where each flow's shipments go in the Plan: replication by replication, each in creation order.
 
     Creation order is (time created, flow order, order within the flow): ``order`` indexes the shipments
-    of all flows concatenated (flow after flow); ``shipment_at[f]`` is where flow ``f``'s shipments go and
-    ``visit_at[f]`` where its visits go, shape (shipments, steps).
+    of all flows concatenated (flow after flow); ``shipment_at[f]`` is where flow ``f``'s shipments go;
+    ``visit_order`` indexes the visits of all flows concatenated (flow after flow, shipment after shipment).
     """
 
     order: IntArray
@@ -132,7 +132,7 @@ class _Layout:
     shipment_id: IntArray
     first_visit: IntArray
     shipment_at: list[IntArray]
-    visit_at: list[IntArray]
+    visit_order: IntArray
 
     @classmethod
     def of(cls, draws: list[_FlowDraws], replications: int) -> _Layout:
@@ -151,9 +151,12 @@ class _Layout:
         position[order] = np.arange(order.size, dtype=np.int64)
         bounds = np.concatenate([[0], np.cumsum(sizes)])
         shipment_at = [position[bounds[f] : bounds[f + 1]] for f in range(len(draws))]
-        visit_at = [
-            first_visit[at][:, None] + np.arange(steps[f], dtype=np.int64) for f, at in enumerate(shipment_at)
-        ]
+        visit_order = np.empty(int(first_visit[-1]), dtype=np.int64)
+        drawn = 0  # visits of the flows before, flow after flow
+        for f, at in enumerate(shipment_at):
+            places = first_visit[at][:, None] + np.arange(steps[f], dtype=np.int64)
+            visit_order[places] = np.arange(drawn, drawn + places.size, dtype=np.int64).reshape(places.shape)
+            drawn += places.size
         return cls(
             order=order,
             rep=sorted_rep,
@@ -162,7 +165,7 @@ class _Layout:
             shipment_id=np.arange(order.size, dtype=np.int64) - rep_first[sorted_rep],
             first_visit=first_visit,
             shipment_at=shipment_at,
-            visit_at=visit_at,
+            visit_order=visit_order,
         )
 
     def scatter(self, draws: list[_FlowDraws], name: str) -> FloatArray:
@@ -172,14 +175,12 @@ class _Layout:
             result[at] = getattr(drawn, name)
         return result
 
-    def scatter_visits(self, draws: list[_FlowDraws], name: str, dtype: type) -> NDArray[Any]:
-        """A visit column of every flow, in the Plan's order (flows whose column is all 0 are left out)."""
-        result: NDArray[Any] = np.zeros(int(self.first_visit[-1]), dtype=dtype)
-        for at, drawn in zip(self.visit_at, draws, strict=True):
-            column = getattr(drawn, name)
-            if column.any():
-                result[at] = column
-        return result
+    def gather_visits(self, draws: list[_FlowDraws], name: str, dtype: type) -> NDArray[Any]:
+        """A visit column of every flow, in the Plan's order (all 0 without a draw: no gather)."""
+        columns = [np.broadcast_to(getattr(d, name), d.work.shape).ravel() for d in draws]
+        if not any(column.any() for column in columns):
+            return np.zeros(self.visit_order.size, dtype=dtype)
+        return np.take(_joined(columns, dtype), self.visit_order)
 
 
 def _creation_order(created: FloatArray, counts: IntArray, rep_first: IntArray) -> IntArray:
@@ -230,7 +231,8 @@ def _draw_flow(
     intensities: dict[tuple[int, tuple[ParcelLimit, ...]], Intensity] = {}
     created_parts, uniform_parts, picks = [], [], []
     for rep, found in zip(reps, all_limits, strict=True):
-        arrivals, chosen = _flow_arrivals(scenario, found, network, shares, route, rep, seed, intensities)
+        arrivals, taken = _flow_arrivals(scenario, found, network, shares, route, rep, seed, intensities)
+        chosen: BoolArray | slice = taken if route.alternative else slice(None)  # one route: all, no copy
         created_parts.append(arrivals[chosen])
         if not isinstance(flow.parcel, Fixed):  # a fixed parcel ignores its uniforms: none drawn
             uniform_parts.append(
