@@ -34,10 +34,10 @@ import numpy as np
 
 from benchmarks.machine import machine as describe_machine
 from benchmarks.workloads import SCENARIOS, SPEED_CHECK_REPLICATIONS, speed_check
+from sim.drawing import draw_plan
 from sim.engines import get_engine
 from sim.engines.memory import keep_freed_memory
 from sim.network import build_network
-from sim.plan import draw_plan
 from sim.runner import RunResult, write_run
 from sim.scenario import Scenario
 

@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 
 from benchmarks.wide_network import countries, wide_scenario_data
+from sim.drawing import draw_plan
 from sim.examples import one_port
 from sim.network import build_network
-from sim.plan import Plan, draw_plan
+from sim.plan import Plan
 from sim.scenario import Scenario, load_scenario, scenario_from_data
 from sim.stacking import stack
 

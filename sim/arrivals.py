@@ -24,10 +24,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy import stats
 
 from sim.arrays import FloatArray
 from sim.scenario.flows import BatchArrivals, Flow, RenewalArrivals
+from sim.scenario.gamma_quantile import gamma_quantile
 
 __all__ = ["unit_points"]
 
@@ -61,10 +61,10 @@ Gaps = Callable[[FloatArray], FloatArray]
 def _renewal(cv: float, total: float, generator: np.random.Generator) -> FloatArray:
     shape, scale = 1.0 / cv**2, cv**2  # gaps of mean 1
     phase, biased = _open(generator.random(2))
-    first = float(phase * stats.gamma.ppf(biased, shape + 1.0, scale=scale))
+    first = float(phase * (gamma_quantile(shape + 1.0, np.array([biased]))[0] * scale))
 
     def gaps(u: FloatArray) -> FloatArray:
-        return np.asarray(stats.gamma.ppf(_open(u), shape, scale=scale), dtype=np.float64)
+        return gamma_quantile(shape, _open(u)) * scale
 
     return np.concatenate([[first], _cumulated(total, generator, gaps, first)])
 

@@ -79,19 +79,18 @@ def booked_classes(scenario: Scenario, plan: Drawn) -> ClassArray | None:
     if klass is None or not booking:
         return klass
     result = klass.copy()
-    steps = np.diff(plan.first_visit)
-    ship = np.repeat(np.arange(steps.size, dtype=np.int64), steps)
-    seq = np.arange(ship.size, dtype=np.int64) - plan.first_visit[ship]
     planned = np.array([route.planned for route in plan.network.flows], dtype=np.int64)
-    on_route = seq < planned[plan.shipment_flow[ship]]
-    stored = np.repeat(np.arange(plan.rep_first.size - 1, dtype=np.int64), np.diff(plan.rep_first))
     for station, slots in booking:
         last = len(station.classes) - 1
-        here = (plan.visit_station == station.index) & (klass == 0)
-        result[here & ~on_route] = last
-        wants = np.flatnonzero(here & on_route)  # in creation order within each replication
-        day = np.floor(_planned_arrival(plan, ship[wants], seq[wants]) / 24.0)
-        rep = stored[ship[wants]]
+        here = np.flatnonzero(plan.visit_station == station.index)
+        here = here[klass[here] == 0]
+        ship = np.searchsorted(plan.first_visit, here, side="right") - 1
+        seq = here - plan.first_visit[ship]
+        on_route = seq < planned[plan.shipment_flow[ship]]
+        result[here[~on_route]] = last
+        wants, ship, seq = here[on_route], ship[on_route], seq[on_route]  # creation order in each replication
+        day = np.floor(_planned_arrival(plan, ship, seq) / 24.0)
+        rep = np.searchsorted(plan.rep_first, ship, side="right") - 1
         limit = _day_limits(plan, station, slots, rep, day)
         result[wants[_rank_in_day(rep, day) >= limit]] = last
     return result
@@ -110,16 +109,23 @@ def _planned_arrival(plan: Drawn, ship: IntArray, seq: IntArray) -> FloatArray:
 def _day_limits(plan: Drawn, station: Station, slots: int, rep: IntArray, day: FloatArray) -> FloatArray:
     """Booking slots of each visit's planned day: ``floor(slots × slots(24 d) / nominal)``."""
     limit = np.empty(day.size)
-    for stored in np.unique(rep):
-        mine = rep == stored
-        daily = plan.capacity(int(stored), station.index).at_many(day[mine] * 24.0)
-        limit[mine] = np.floor(slots * daily / station.nominal)
+    edges = np.concatenate([[0], np.flatnonzero(np.diff(rep)) + 1, [rep.size]])  # rep is non-decreasing
+    for begin, end in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True):
+        if begin == end:
+            continue
+        daily = plan.capacity(int(rep[begin]), station.index).at_many(day[begin:end] * 24.0)
+        limit[begin:end] = np.floor(slots * daily / station.nominal)
     return limit
 
 
 def _rank_in_day(rep: IntArray, day: FloatArray) -> IntArray:
-    """Each visit's place (0, 1, …) among the visits of its replication and day, in the given order."""
-    order = np.lexsort((np.arange(rep.size), day, rep))
+    """Each visit's place (0, 1, …) among the visits of its replication and day, in the given order.
+
+    Days are whole and non-negative: one stable sort by ``rep × (last day + 1) + day`` keeps the given
+    order within a (replication, day).
+    """
+    span = int(day.max(initial=0.0)) + 1
+    order = np.argsort(rep * span + day.astype(np.int64), kind="stable")
     key_rep, key_day = rep[order], day[order]
     new = np.ones(order.size, dtype=bool)
     new[1:] = (key_rep[1:] != key_rep[:-1]) | (key_day[1:] != key_day[:-1])

@@ -200,7 +200,7 @@ def _mean_sizes(scenario: Scenario, flow: str) -> tuple[float, float]:
 
 
 def _mean_work(scenario: Scenario, step: Step, mean_t: float, mean_teu: float) -> float:
-    """Expected hours of one visit without waiting (the mean of what :mod:`sim.plan` draws)."""
+    """Expected hours of one visit without waiting (the mean of what :mod:`sim.drawing` draws)."""
     if step.kind == "dwell":
         assert step.cargo_class is not None
         assert step.direction is not None

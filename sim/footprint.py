@@ -1,7 +1,7 @@
 """How large a run will be, estimated before anything is drawn, and the resource guard built on it.
 
 From the scenario alone — each flow's expected shipments per replication (``Lambda(horizon)``,
-:func:`sim.plan.expected_shipments`), the stations on its route, the horizon and the replications — a
+:func:`sim.drawing.expected_shipments`), the stations on its route, the horizon and the replications — a
 :class:`Footprint` gives the shipments and visits a run will draw and the memory they need:
 
 - a **block** of replications holds its Plan, the engine's working arrays, its Trace, the KPI reductions'
@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 
 from sim.arrays import FloatArray
+from sim.drawing import expected_shipments
 from sim.errors import InputError, Problem
 from sim.network import Network
-from sim.plan import expected_shipments
 from sim.results.waits import QUEUEING_KINDS
 from sim.scenario.model import Scenario
 

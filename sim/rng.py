@@ -8,12 +8,14 @@ another worker leaves every other stream unchanged, and scenario variants share 
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 import numpy as np
 
 __all__ = ["stream", "stream_key"]
 
 
+@lru_cache(maxsize=65536)
 def stream_key(*parts: str) -> tuple[int, ...]:
     """Stable 64-bit integers for names (BLAKE2b; independent of Python's hash seed)."""
     return tuple(int.from_bytes(hashlib.blake2b(p.encode(), digest_size=8).digest(), "little") for p in parts)

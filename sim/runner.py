@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.drawing import draw_plan
 from sim.engines import DEFAULT_ENGINE, check_engine, get_engine, simulate_points
 from sim.errors import InputError, Problem
 from sim.footprint import Footprint, check_footprint, combined, footprint
 from sim.network import Network, build_network
-from sim.plan import Plan, draw_plan
+from sim.plan import Plan
 from sim.results.diversions import Diversions, diversion_kpis, routes_taken
 from sim.results.files import VISITS, atomic_directory, write_json, write_parquet
 from sim.results.kpis import kpis_by_replication, summarise

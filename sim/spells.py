@@ -37,6 +37,7 @@ from sim.demand import month_starts_h
 from sim.network import Network, ParcelLimit
 from sim.rng import stream
 from sim.scenario.checks import disruption_stations, disruption_window_h
+from sim.scenario.distributions import PositiveDistribution
 from sim.scenario.model import Disruption, RandomSpells, Scenario
 from sim.schedule import Schedule
 
@@ -68,15 +69,19 @@ def down_windows(scenario: Scenario, name: str, rep: int, seed: int) -> list[tup
     assert spells is not None
     begin, end = disruption_window_h(scenario, disruption)
     begin, end = max(begin, 0.0), min(end, scenario.horizon_h)
+    generator = stream(seed, rep, PURPOSE, name)
+    if spells.monthly_weights is None:
+        start_down = _start_down(scenario, spells, begin)
+        return _plain_windows(generator, spells.up_spell, spells.down_spell, start_down, begin, end)
     clock = _clock(scenario, spells)
-    uniforms = _uniforms(stream(seed, rep, PURPOSE, name))
-    down = next(uniforms) < _start_down(scenario, spells, begin)
+    lengths = _lengths(generator, spells.up_spell, spells.down_spell)
+    down = next(lengths)[0] < _start_down(scenario, spells, begin)
     windows: list[tuple[float, float]] = []
     now = begin
     while now < end:
-        u = np.array([next(uniforms)])
+        _, up_length, down_length = next(lengths)
         if down:
-            length = float(spells.down_spell.ppf(u)[0])
+            length = down_length
             stop = min(now + length, end)
             if windows and now <= windows[-1][1]:  # an up spell too short to separate two down spells
                 windows[-1] = (windows[-1][0], stop)
@@ -84,8 +89,7 @@ def down_windows(scenario: Scenario, name: str, rep: int, seed: int) -> list[tup
                 windows.append((now, stop))
             now += length
         else:
-            length = float(spells.up_spell.ppf(u)[0])
-            now = clock(now, length)
+            now = clock(now, up_length)
         down = not down
     return windows
 
@@ -156,11 +160,60 @@ def _changed(nominal: float, disruption: Disruption, whole: bool) -> float:
     return float(math.floor(value + 1e-9)) if whole else float(value)
 
 
-def _uniforms(generator: np.random.Generator) -> Iterator[float]:
-    """The generator's uniforms on (0, 1), one at a time (an exact 0 becomes the next double)."""
+def _plain_windows(
+    generator: np.random.Generator,
+    up: PositiveDistribution,
+    down: PositiveDistribution,
+    start_down: float,
+    begin: float,
+    end: float,
+) -> list[tuple[float, float]]:
+    """:func:`down_windows` when up spells are plain hours: spell starts by a cumulative sum per chunk.
+
+    The same numbers as the spell-by-spell walk: spell ``k`` starts at ``begin + L_0 + … + L_(k−1)`` summed
+    left to right (``np.cumsum`` accumulates in order), each spell's length the inversion of its uniform.
+    """
+    starts, stops, downs = [], [], []
+    now, state, first = begin, False, True
+    while now < end:
+        draws = generator.random(CHUNK)
+        draws = np.where(draws > 0.0, draws, np.nextafter(0.0, 1.0))
+        up_lengths, down_lengths = up.ppf(draws), down.ppf(draws)
+        if first:  # the first uniform picks the state at the window's start
+            state = bool(draws[0] < start_down)
+            up_lengths, down_lengths, first = up_lengths[1:], down_lengths[1:], False
+        is_down = (np.arange(up_lengths.size) % 2 == 0) == state
+        reached = np.cumsum(np.concatenate([[now], np.where(is_down, down_lengths, up_lengths)]))
+        starts.append(reached[:-1])
+        stops.append(reached[1:])
+        downs.append(is_down)
+        state = state != (up_lengths.size % 2 == 1)
+        now = float(reached[-1])
+    if not starts:
+        return []
+    start, stop, down_spell = np.concatenate(starts), np.concatenate(stops), np.concatenate(downs)
+    chosen = down_spell & (start < end)  # the walk stops at the first spell starting at or after the end
+    windows: list[tuple[float, float]] = []
+    for a, b in zip(start[chosen].tolist(), np.minimum(stop[chosen], end).tolist(), strict=True):
+        if windows and a <= windows[-1][1]:  # an up spell too short to separate two down spells
+            windows[-1] = (windows[-1][0], b)
+        else:
+            windows.append((a, b))
+    return windows
+
+
+def _lengths(
+    generator: np.random.Generator, up: PositiveDistribution, down: PositiveDistribution
+) -> Iterator[tuple[float, float, float]]:
+    """The generator's uniforms on (0, 1) one at a time, each with the up and down spell lengths it gives.
+
+    An exact 0 becomes the next double. Uniforms are inverted :data:`CHUNK` at a time (a uniform's lengths
+    do not depend on the others drawn with it).
+    """
     while True:
         draws = generator.random(CHUNK)
-        yield from np.where(draws > 0.0, draws, np.nextafter(0.0, 1.0)).tolist()
+        draws = np.where(draws > 0.0, draws, np.nextafter(0.0, 1.0))
+        yield from zip(draws.tolist(), up.ppf(draws).tolist(), down.ppf(draws).tolist(), strict=True)
 
 
 def _clock(scenario: Scenario, spells: RandomSpells) -> Callable[[float, float], float]:

@@ -1,7 +1,7 @@
 """A run streamed block by block: drawn, simulated, reduced and written one block of replications at a time.
 
 This is what ``corridor run`` does. Replications are independent and draw from keyed streams, so a block
-of replications is drawn alone (:func:`sim.plan.draw_plan` over its numbers), simulated alone, reduced to
+of replications is drawn alone (:func:`sim.drawing.draw_plan` over its numbers), simulated alone, reduced to
 per-replication KPI tables (:class:`sim.results.kpis.KpiBlocks`; the ledger's the same way) and handed, as
 Arrow tables, to the threads writing the shipments and visits files as Parquet row groups
 (:class:`sim.results.threaded.ThreadedRows`), which encode and compress one block while the next is drawn
@@ -24,11 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.drawing import draw_plan
 from sim.engines import DEFAULT_ENGINE, check_engine
 from sim.errors import InputError, Problem
 from sim.footprint import BASE_BYTES, Footprint, available_bytes, block_budget, check_footprint, footprint
 from sim.network import Network, build_network
-from sim.plan import Plan, draw_plan
+from sim.plan import Plan
 from sim.results.diversions import Diversions, diversion_kpis, routes_taken
 from sim.results.files import VISITS, ParquetRows, atomic_directory, write_json, write_parquet
 from sim.results.kpis import KpiBlocks, summarise

@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from sim.drawing import draw_plan
 from sim.errors import InputError
 from sim.network import build_network
-from sim.plan import Plan, draw_plan
+from sim.plan import Plan
 from sim.scenario import scenario_from_data
 from tests.plans import base_data
 

@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "sim.rates": 4,
     "sim.choice": 4,
     "sim.plan": 4,
+    "sim.drawing": 4,
     "sim.class_draws": 4,
     "sim.booking": 4,
     "sim.stacking": 5,
@@ -103,7 +104,7 @@ def test_imports_point_down(module):
 
 
 def test_analysis_never_simulates():
-    runs = ("sim.runner", "sim.engines", "sim.experiments", "sim.plan")
+    runs = ("sim.runner", "sim.engines", "sim.experiments", "sim.plan", "sim.drawing")
     offenders = {
         m: sorted(i for i in GRAPH[m] if i.startswith(runs)) for m in GRAPH if m.startswith("sim.analysis")
     }

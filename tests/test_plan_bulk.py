@@ -1,8 +1,8 @@
 """The Plan drawn for many replications at once is the Plans of each replication drawn alone, laid end to end.
 
 Draws come from one stream per (replication, purpose, entity) and are inverted and laid out for all the
-replications together (:func:`sim.plan.draw_plan`): nothing of one replication may depend on another, on the
-block it is drawn in, or on the order of the replication numbers.
+replications together (:func:`sim.drawing.draw_plan`): nothing of one replication may depend on another, on
+the block it is drawn in, or on the order of the replication numbers.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.drawing import draw_plan
 from sim.network import build_network
-from sim.plan import Plan, draw_plan
+from sim.plan import Plan
 from sim.scenario import Scenario, load_scenario
 from tests.strategies import scenarios
 

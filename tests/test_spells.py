@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from sim.drawing import draw_plan
 from sim.engines import get_engine
 from sim.network import build_network
-from sim.plan import Plan, draw_plan
+from sim.plan import Plan
 from sim.scenario import Scenario, load_scenario
 from sim.schedule import Schedule, windowed
 from sim.spells import combined, down_windows
@@ -178,3 +179,48 @@ def test_random_parcel_limits_raise_the_shipment_rate() -> None:
     soy = 0  # the soybean flow (first in the file)
     assert (limited.shipment_flow == soy).sum() > (without.shipment_flow == soy).sum() * 1.1
     assert limited.capacity_by_rep == ()  # a parcel limit changes no station
+
+
+def _walked_windows(scenario: Scenario, name: str, rep: int) -> list[tuple[float, float]]:
+    """The definition spell by spell (plain hours): the state from the first uniform, a spell per uniform."""
+    from sim.rng import stream
+    from sim.scenario.checks import disruption_window_h
+
+    disruption = scenario.disruptions[name]
+    spells = disruption.random
+    assert spells is not None
+    assert spells.monthly_weights is None
+    begin, end = disruption_window_h(scenario, disruption)
+    begin, end = max(begin, 0.0), min(end, scenario.horizon_h)
+    generator = stream(scenario.seed, rep, "disruptions", name)
+    uniforms = iter(np.concatenate([generator.random(64) for _ in range(400)]).tolist())
+    mean_up, mean_down = spells.up_spell.mean, spells.down_spell.mean
+    down = next(uniforms) < mean_down / (mean_up + mean_down)
+    windows: list[tuple[float, float]] = []
+    now = begin
+    while now < end:
+        spell = spells.down_spell if down else spells.up_spell
+        length = float(spell.ppf(np.array([next(uniforms)]))[0])
+        if down:
+            stop = min(now + length, end)
+            if windows and now <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], stop)
+            else:
+                windows.append((now, stop))
+        now += length
+        down = not down
+    return windows
+
+
+@pytest.mark.parametrize(
+    "spells",
+    [
+        RAIN["random"],
+        {"fraction_down": 0.3, "mean_down_h": 5.0},  # short spells: many chunks of uniforms
+        {"rate_per_year": 20.0, "down": {"dist": "gamma", "mean": 48.0, "cv": 0.5}},
+    ],
+)
+def test_plain_windows_are_the_spell_by_spell_walk(spells: dict[str, Any]) -> None:
+    scenario = _demo(rain={**RAIN, "random": spells})
+    for rep in range(15):
+        assert down_windows(scenario, "rain", rep, scenario.seed) == _walked_windows(scenario, "rain", rep)

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from sim.arrays import FloatArray
+from sim.scenario.gamma_quantile import gamma_quantile
 from sim.scenario.limits import DRAW_RANGE, MAX_EMPIRICAL_VALUES, MAX_NUMBER, NonNegative, Positive
 
 if TYPE_CHECKING:  # scipy.stats takes ~0.3 s to import: loaded when a distribution is first inverted
@@ -201,11 +202,9 @@ class Gamma(_Spec):
     cv: Positive
 
     def ppf(self, u: FloatArray) -> FloatArray:
-        """Inverse CDF."""
-        from scipy import stats
-
+        """Inverse CDF (:func:`sim.scenario.gamma_quantile.gamma_quantile`, scaled)."""
         shape = 1.0 / self.cv**2
-        return np.asarray(stats.gamma.ppf(u, shape, scale=self.mean_ / shape), dtype=np.float64)
+        return gamma_quantile(shape, u) * (self.mean_ / shape)
 
     @property
     def mean(self) -> float:

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from sim.drawing import draw_plan
 from sim.engines import ENGINES
 from sim.experiments.equilibrium import with_shares
 from sim.network import build_network
-from sim.plan import draw_plan
 from sim.scenario import Scenario, load_scenario
 from tests.engines.contract import WINDOWS_ALWAYS, assert_matches_reference
 

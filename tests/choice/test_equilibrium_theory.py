@@ -22,9 +22,9 @@ import numpy as np
 import pytest
 from scipy import optimize, special, stats
 
+from sim.drawing import draw_plan
 from sim.experiments.equilibrium import Equilibrium, solve_equilibrium, with_shares
 from sim.network import build_network
-from sim.plan import draw_plan
 from sim.scenario import Scenario, load_scenario
 
 FIXTURE = Path(__file__).parents[1] / "data" / "choice_parallel.yaml"

@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.drawing import draw_plan
 from sim.engines import ENGINES
 from sim.engines.vector.block import Block
 from sim.engines.vector.order import settle_order
 from sim.engines.vector.windows import window_plan
 from sim.network import build_network
-from sim.plan import draw_plan
 from sim.scenario import Scenario, load_scenario
 from tests.engines.contract import WINDOWS_ALWAYS, assert_matches_reference
 

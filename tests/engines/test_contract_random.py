@@ -10,9 +10,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from sim.drawing import draw_plan
 from sim.engines import ENGINES
 from sim.network import build_network
-from sim.plan import Plan, draw_plan
+from sim.plan import Plan
 from sim.scenario import Scenario
 from tests.engines.contract import WINDOWS_ALWAYS, assert_matches_reference
 from tests.strategies import leaving_plans, plans, scenarios

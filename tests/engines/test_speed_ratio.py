@@ -12,9 +12,10 @@ import json
 import time
 from pathlib import Path
 
+from sim.drawing import draw_plan
 from sim.engines import get_engine
 from sim.network import build_network
-from sim.plan import Plan, draw_plan
+from sim.plan import Plan
 from sim.trace import first_difference
 
 RESULTS = Path(__file__).parents[2] / "benchmarks" / "results.json"

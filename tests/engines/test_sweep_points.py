@@ -13,10 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from sim.drawing import draw_plan
 from sim.engines import get_engine, simulate_points
 from sim.engines.vector import engine as vector
 from sim.network import build_network
-from sim.plan import Plan, draw_plan
+from sim.plan import Plan
 from sim.scenario import load_scenario
 from sim.stacking import stack, unstack
 from sim.trace import first_difference

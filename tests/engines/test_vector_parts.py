@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.drawing import draw_plan
 from sim.engines.vector import berth_pool as vector_pool
 from sim.engines.vector import replication_blocks, simulate
 from sim.engines.vector.berth_pool import berth_pool
@@ -22,7 +23,6 @@ from sim.engines.vector.single_server import max_plus_scan, single_server
 from sim.engines.vector.windows import _order
 from sim.examples import one_port
 from sim.network import Station, build_network
-from sim.plan import draw_plan
 from sim.schedule import Schedule, windowed
 from sim.trace import first_difference
 

@@ -16,9 +16,10 @@ import numpy as np
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from sim.drawing import draw_plan
 from sim.errors import InputError
 from sim.network import build_network
-from sim.plan import check_plan, draw_plan
+from sim.plan import check_plan
 from sim.runner import run
 from sim.scenario import load_scenario
 from sim.scenario.limits import MAX_BERTHS, MAX_DATE, MAX_NUMBER, MAX_SEED, MIN_DATE, MIN_POSITIVE

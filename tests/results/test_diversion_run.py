@@ -11,8 +11,8 @@ import pytest
 from rich.console import Console
 
 from sim.cli.summary import print_summary
+from sim.drawing import draw_plan
 from sim.network import build_network
-from sim.plan import draw_plan
 from sim.runner import RunResult, run
 from sim.scenario import Scenario, load_scenario, scenario_from_data
 

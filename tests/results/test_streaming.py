@@ -14,8 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 
 import sim
+from sim.drawing import draw_plan, expected_shipments
 from sim.network import build_network
-from sim.plan import draw_plan, expected_shipments
 from sim.results import files
 from sim.results.files import ParquetRows, write_parquet
 from sim.runner import run, write_run

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import sim
+from sim.drawing import draw_plan
 from sim.engines import ENGINES, get_engine
 from sim.network import build_network
-from sim.plan import draw_plan
 from sim.rng import stream
 from sim.scenario import Scenario, load_scenario
 

@@ -24,9 +24,9 @@ import pytest
 from scipy import optimize, stats
 
 import sim
+from sim.drawing import draw_plan
 from sim.examples import one_port
 from sim.network import build_network
-from sim.plan import draw_plan
 from sim.scenario import Scenario, scenario_from_data
 
 CONFIDENCE = 0.99
