@@ -22,5 +22,3 @@ _.tb  # the traceback argument of __exit__ in context managers
 _.setup  # dask WorkerPlugin.setup, called by distributed on each worker
 _._ok  # SimPy's private Event state, set by sim.engines.simpy_internals to make a triggered event
 _._value  # same (the triggered event's value)
-_.default_flow_style  # ruamel.yaml YAML settings, read by ruamel when dumping a scenario
-_.sort_base_mapping_type_on_output  # same

@@ -46,6 +46,6 @@ def test_every_excused_name_is_still_defined() -> None:
     scanned = [ROOT / p for p in config["paths"] if (ROOT / p) != WHITELIST]
     defined = set().union(*(_defined(f) for d in scanned for f in sorted(d.rglob("*.py"))))
     excused = _excused()
-    assert len(excused) >= 10, "the whitelist's entries were not found: has its format changed?"
+    assert len(excused) >= 5, "the whitelist's entries were not found: has its format changed?"
     stale = sorted(set(excused) - defined)
     assert not stale, f"vulture_whitelist.py excuses names no longer in the code, remove them: {stale}"
