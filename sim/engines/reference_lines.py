@@ -57,7 +57,7 @@ class ClassedLine:
         return self._count
 
     def ahead(self, klass: int) -> int:
-        """The visits a new one of class ``klass`` would wait behind: those of its class and every higher one."""
+        """The visits a new one of class ``klass`` would wait behind: its class's and every higher one's."""
         return sum(len(heap) for heap in self._heaps[: klass + 1])
 
     def push(self, entry: Waiting, klass: int) -> None:

@@ -167,8 +167,9 @@ def test_a_booked_ship_stays_behind_a_long_unbooked_queue_and_an_unbooked_one_le
 
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
 def test_a_low_ship_counts_the_higher_class_waiting(engine: str) -> None:
-    # three low ships wait at 0.5 (the first of four started at 0). Two high ships stay (0, then 1 ahead: their
-    # own class only) and go at 1 and 2; the low ship then has 3 low + 2 high = 5 > 4.8 ahead and leaves ...
+    # three low ships wait at 0.5 (the first of four started at 0). Two high ships stay (0, then 1 ahead:
+    # their own class only) and go at 1 and 2; the low ship then has 3 low + 2 high = 5 > 4.8 ahead and
+    # leaves ...
     start, end = _leaving_canal(engine, 3, [HI, HI, LO])
     assert start[:6] == [0.0, 3.0, 4.0, 5.0, 1.0, 2.0]
     assert np.isnan(start[6])

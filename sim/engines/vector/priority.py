@@ -210,9 +210,9 @@ def _chokepoint_row(
     With constant slots the first time with slots is that time itself and the spacing one number (the same
     floats as looking them up); transits no class owns skip the owners.
 
-    With ``thresholds`` (days; ``inf``: never diverts) an arriving ship first counts the ships waiting ahead of
-    it — those of its class and every higher one that arrived before it in FIFO order and were not yet given a
-    transit (:func:`_ahead`) — and diverts by
+    With ``thresholds`` (days; ``inf``: never diverts) an arriving ship first counts the ships waiting
+    ahead of it — those of its class and every higher one that arrived before it in FIFO order and were not
+    yet given a transit (:func:`_ahead`) — and diverts by
     :func:`sim.network.diverts` (its column goes to ``turned``), as the reference engine admits an instant's
     arrivals before it gives the instant's transit.
     """
