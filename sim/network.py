@@ -149,7 +149,8 @@ def diverts(ahead: int, slots_per_day: float, threshold_days: float) -> bool:
     Parameters
     ----------
     ahead : int
-        Ships waiting ahead of it at the chokepoint when it arrives (not yet given a slot).
+        Ships waiting ahead of it at the chokepoint when it arrives (not yet given a slot); at a chokepoint
+        with classes, those of its own class and every higher one (served before it or with it).
     slots_per_day : float
         The chokepoint's slots per day at that instant.
     threshold_days : float

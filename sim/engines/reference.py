@@ -12,7 +12,8 @@ This engine is the semantic definition the vector engine must reproduce. Rules:
   is never overtaken.
 - Chokepoints: one transit may start every ``24 / slots(t)`` hours (slots taken at the previous start);
   with 0 slots, none starts until slots return. Ships that arrived in an instant join the queue at its end,
-  in FIFO order; a ship of a flow with a diversion there first counts the ships waiting ahead of it and, by
+  in FIFO order; a ship of a flow with a diversion there first counts the ships waiting ahead of it (at a
+  chokepoint with classes, those of its class and every higher one) and, by
   :func:`sim.network.diverts`, turns away: it leaves the queue at once and sails its flow's alternative
   route (its chokepoint visit and the route's later visits are never started) — or, if its flow's
   diversion ``leaves``, it is gone: its chokepoint visit ends at that instant, unstarted (start NaN, end
@@ -158,10 +159,14 @@ class _Chokepoint(_Queue):
         return granted
 
     def _admit(self) -> None:
-        """The instant's arrivals in FIFO order: each diverts, or joins the queue behind those ahead."""
+        """The instant's arrivals in FIFO order: each diverts, or joins the queue behind those ahead.
+
+        The ships ahead of an arrival are those waiting in its class or a higher one (served before it, or
+        with it FIFO); with one class, every ship waiting.
+        """
         slots = self.station.capacity.at(self.env.now)
         for when, order, visit, granted, threshold, klass in sorted(self.arriving, key=lambda a: a[:2]):
-            if diverts(len(self.waiting), slots, threshold):  # every class waiting counts
+            if diverts(self.waiting.ahead(klass), slots, threshold):  # its class and the higher ones
                 granted.succeed(False)
             else:
                 self.waiting.push((when, order, visit, granted), klass)

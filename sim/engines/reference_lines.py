@@ -29,6 +29,10 @@ class FifoLine:
     def __len__(self) -> int:
         return len(self._heap)
 
+    def ahead(self, klass: int) -> int:
+        """The visits a new one of class ``klass`` would wait behind: all of them (one class)."""
+        return len(self._heap)
+
     def push(self, entry: Waiting, klass: int) -> None:
         """Add a waiting visit (``klass`` is ignored: one class)."""
         heapq.heappush(self._heap, entry)
@@ -51,6 +55,10 @@ class ClassedLine:
 
     def __len__(self) -> int:
         return self._count
+
+    def ahead(self, klass: int) -> int:
+        """The visits a new one of class ``klass`` would wait behind: its class's and every higher one's."""
+        return sum(len(heap) for heap in self._heaps[: klass + 1])
 
     def push(self, entry: Waiting, klass: int) -> None:
         """Add a waiting visit of class ``klass`` (0 is the highest)."""

@@ -76,11 +76,11 @@ ArrivalProcess = Annotated[
 class Diversion(Sourced):
     """Where a flow's shipments leave their route when a chokepoint's queue is too long, and how they go on.
 
-    A shipment arriving at the chokepoint ``at`` diverts when the ships ahead of it in the queue exceed
-    ``threshold_days`` times the chokepoint's daily slots at that moment (the queue would take more than
-    ``threshold_days`` to clear at the current slot rate); it then sails ``route`` instead of transiting,
-    or, with ``leaves: true``, leaves: it goes elsewhere and is never delivered (see docs/design.md,
-    "Diversion" and "Leaving").
+    A shipment arriving at the chokepoint ``at`` diverts when the ships ahead of it in the queue (with
+    priority classes: of its class and the higher ones) exceed ``threshold_days`` times the chokepoint's
+    daily slots at that moment (the queue would take more than ``threshold_days`` to clear at the current
+    slot rate); it then sails ``route`` instead of transiting, or, with ``leaves: true``, leaves: it goes
+    elsewhere and is never delivered (see docs/design.md, "Diversion" and "Leaving").
     """
 
     at: NodeId

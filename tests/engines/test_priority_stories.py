@@ -2,8 +2,8 @@
 
 A berth pool or chokepoint with classes serves the waiting ship of the highest class first, FIFO within a
 class, without pre-emption; a chokepoint's transits owned by a class (reserved shares) go to that class when
-it has a ship waiting; a ship that may divert counts the ships of every class waiting (docs/design.md,
-"Priority classes").
+it has a ship waiting; a ship that may divert or leave counts the ships waiting in its own class and every
+higher one (docs/design.md, "Diversion", "Leaving" and "Priority classes").
 """
 
 from __future__ import annotations
@@ -119,13 +119,61 @@ def _diverting_canal_starts(engine: str, high_arrives: float, threshold_days: fl
 
 
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
-def test_a_diverting_ship_counts_every_class_waiting_then_goes_first_if_it_stays(engine: str) -> None:
-    # at 0.5 two low ships wait (the first started at 0): 2 > 0.05 d x 24 slots/d = 1.2, so it diverts
+def test_a_diverting_ship_counts_its_class_and_higher_ones_then_goes_first_if_it_stays(engine: str) -> None:
+    # at 0.5 two low ships wait (the first started at 0), no high one: the high ship has 0 ahead, so even a
+    # threshold of 0.05 d x 24 slots/d = 1.2 ships keeps it, and as the higher class it takes the next
+    # transit, at 1 (under the old rule, every class counted, its 2 ahead would have turned it away)
     starts = _diverting_canal_starts(engine, 0.5, 0.05)
-    assert starts[:3] == [0.0, 1.0, 2.0]
-    assert np.isnan(starts[3])
-    assert starts[4] == 0.5
-    # with 0.1 d (2.4 ships) it stays, and as the higher class takes the next transit, at 1
-    starts = _diverting_canal_starts(engine, 0.5, 0.1)
     assert starts[:4] == [0.0, 2.0, 3.0, 1.0]
     assert np.isnan(starts[4])
+    # threshold 0: it stays too (0 ahead is not more than 0)
+    starts = _diverting_canal_starts(engine, 0.5, 0.0)
+    assert starts[:4] == [0.0, 2.0, 3.0, 1.0]
+    assert np.isnan(starts[4])
+
+
+def _leaving_canal(engine: str, waiting: int, leavers: list[int]) -> tuple[list[float], list[float]]:
+    """``waiting + 1`` low ships at 0 at a canal (a transit an hour); at 0.5 ships that leave above 0.2 d.
+
+    The ships at 0 (flow f) never leave; those at 0.5 (flow g, classes ``leavers`` in creation order) leave
+    when more than 0.2 d x 24 slots/d = 4.8 ships are ahead. Returns the canal visits' starts (NaN: never)
+    and ends (a ship that left ends at its arrival).
+    """
+    flows = (
+        FlowRoute(0, "f", (), (0,), ()),
+        FlowRoute(1, "g", (), (0,), (), FlowDiversion(0, 1, 0.2, (), leaves=True)),
+    )
+    ships = [HandShipment(0.0, [0], [10.0]) for _ in range(waiting + 1)]
+    ships += [HandShipment(0.5, [0], [10.0], flow=1) for _ in leavers]
+    plan = assemble_plan(Network((_canal(()),), flows, (), 100.0), [ships])
+    classes = [LO] * (waiting + 1) + leavers
+    plan = dataclasses.replace(plan, visit_class=np.array(classes, dtype=np.int8))
+    trace = get_engine(engine)(plan)
+    return trace.start.tolist(), trace.end.tolist()
+
+
+@pytest.mark.parametrize("engine", ENGINE_NAMES)
+def test_a_booked_ship_stays_behind_a_long_unbooked_queue_and_an_unbooked_one_leaves(engine: str) -> None:
+    # seven low (unbooked) ships at 0: the first starts at 0, six wait. At 0.5 a high (booked) ship counts
+    # the high ships waiting, none: it stays and takes the next transit, at 1. Then a low ship counts the
+    # six low ones and the high one just admitted: 7 > 4.8, it leaves (its visit ends at 0.5, unstarted).
+    # The six low ones go at 2..7 h. (Every class counted, the booked ship would have left with 6 ahead.)
+    start, end = _leaving_canal(engine, 6, [HI, LO])
+    assert start[:7] == [0.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
+    assert start[7] == 1.0
+    assert np.isnan(start[8])
+    assert end[7:] == [11.0, 0.5]
+
+
+@pytest.mark.parametrize("engine", ENGINE_NAMES)
+def test_a_low_ship_counts_the_higher_class_waiting(engine: str) -> None:
+    # three low ships wait at 0.5 (the first of four started at 0). Two high ships stay (0, then 1 ahead:
+    # their own class only) and go at 1 and 2; the low ship then has 3 low + 2 high = 5 > 4.8 ahead and
+    # leaves ...
+    start, end = _leaving_canal(engine, 3, [HI, HI, LO])
+    assert start[:6] == [0.0, 3.0, 4.0, 5.0, 1.0, 2.0]
+    assert np.isnan(start[6])
+    assert end[6] == 0.5
+    # ... where with the low ones alone ahead (3 <= 4.8) it stays, behind them: at 4
+    start, _ = _leaving_canal(engine, 3, [LO])
+    assert start == [0.0, 1.0, 2.0, 3.0, 4.0]

@@ -58,10 +58,11 @@ def turned_away_section(kpis: dict[str, Any], flow_name: Any) -> Section | None:
     ]
     note = (
         '<p class="note">Ships of flows with a diversion that reached its chokepoint after the warm-up. '
-        "A ship turns away when the ships waiting ahead of it exceed its threshold in days of the "
-        "chokepoint's current slots: it diverts (sails its flow's way round; extra sailing days per "
-        "diverted ship, mean) or leaves (goes elsewhere: never delivered; tonnes per replication). Mean ± "
-        "the half-width of its 95 % confidence interval across replications.</p>"
+        "A ship turns away when the ships waiting ahead of it (with priority classes: of its class or a "
+        "higher one) exceed its threshold in days of the chokepoint's current slots: it diverts (sails its "
+        "flow's way round; extra sailing days per diverted ship, mean) or leaves (goes elsewhere: never "
+        "delivered; tonnes per replication). Mean ± the half-width of its 95 % confidence interval across "
+        "replications.</p>"
     )
     table = data_table(columns, rows, text={1, 6}, sortable=True, key="turned-away")
     return Section("turned-away", "Ships turned away at chokepoints", table + note)

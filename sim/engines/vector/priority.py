@@ -187,6 +187,11 @@ def _pick(heaps: list[list[int]], owner: int) -> int:
     raise AssertionError("no visit waiting")  # pragma: no cover - callers check the count
 
 
+def _ahead(heaps: list[list[int]], klass: int) -> int:
+    """The ships waiting ahead of an arrival of class ``klass``: its class's and every higher class's."""
+    return sum(len(heap) for heap in heaps[: klass + 1])
+
+
 def _chokepoint_row(
     arrive: list[float],
     kinds: list[int],
@@ -205,8 +210,9 @@ def _chokepoint_row(
     With constant slots the first time with slots is that time itself and the spacing one number (the same
     floats as looking them up); transits no class owns skip the owners.
 
-    With ``thresholds`` (days; ``inf``: never diverts) an arriving ship first counts the ships waiting — every
-    class, those that arrived before it in FIFO order and were not yet given a transit — and diverts by
+    With ``thresholds`` (days; ``inf``: never diverts) an arriving ship first counts the ships waiting
+    ahead of it — those of its class and every higher one that arrived before it in FIFO order and were not
+    yet given a transit (:func:`_ahead`) — and diverts by
     :func:`sim.network.diverts` (its column goes to ``turned``), as the reference engine admits an instant's
     arrivals before it gives the instant's transit.
     """
@@ -228,7 +234,7 @@ def _chokepoint_row(
             if (
                 thresholds is not None
                 and thresholds[i] < INF
-                and diverts(waiting, slots.at(arrive[i]), thresholds[i])
+                and diverts(_ahead(heaps, kinds[i]), slots.at(arrive[i]), thresholds[i])
             ):
                 assert turned is not None
                 turned.append(i)
