@@ -93,6 +93,7 @@ def test_pool_cut_into_chunks_is_the_ship_by_ship_loop_exactly(
     monkeypatch.setattr(vector_pool, "CHUNK", 10**9)  # no row of two chunks: ship by ship
     loop, _ = berth_pool(arrive, work, counts, capacity, state)
     monkeypatch.setattr(vector_pool, "CHUNK", chunk)
+    monkeypatch.setattr(vector_pool, "CHUNKS_AT_LEAST", 2)
     chunked, _ = berth_pool(arrive, work, counts, capacity, state)
     np.testing.assert_array_equal(chunked, loop)
     assert (loop[:, 1:] > arrive[:, 1:]).mean() > 0.05  # ships do queue
