@@ -55,6 +55,14 @@ class SlotOwners:
             self._owners.append(self._next())
         return self._owners[transit]
 
+    def first(self, count: int) -> list[int]:
+        """The owners of transits ``0 … count − 1``: :meth:`owner` of each, in one list."""
+        if len(self._labels) < 2:
+            return [self._labels[0] if self._labels else OPEN] * count
+        while len(self._owners) < count:
+            self._owners.append(self._next())
+        return self._owners[:count]
+
     def _next(self) -> int:
         credit = self._credit
         best = 0

@@ -100,6 +100,18 @@ def test_slot_owners_alternate_and_spread_the_shares() -> None:
             assert np.abs(counts - expected).max() <= 1.0, (reserved, klass)
 
 
+def test_slot_owners_listed_at_once_are_the_owners_one_by_one() -> None:
+    """The vector kernel's list of owners (``first``) is what ``owner`` gives transit by transit, however
+    the two are interleaved on one object."""
+    for reserved in [(), (1.0, 0.0), (0.0, 0.5), (0.868, 0.132), (0.25, 0.0, 0.5)]:
+        one_by_one = [SlotOwners(reserved).owner(k) for k in range(300)]
+        mixed = SlotOwners(reserved)
+        assert mixed.owner(7) == one_by_one[7]
+        assert mixed.first(300) == one_by_one
+        assert mixed.first(5) == one_by_one[:5]
+        assert mixed.owner(299) == one_by_one[299]
+
+
 def _diverting_canal_starts(engine: str, high_arrives: float, threshold_days: float) -> list[float]:
     """Three low ships at 0 at a canal (a transit an hour); a high ship that may divert at ``high_arrives``.
 

@@ -73,6 +73,32 @@ def test_pool_rows_and_columns_paths_agree_exactly(
         np.testing.assert_array_equal(alone[0], together[row])
 
 
+@pytest.mark.parametrize("berths", [2, 3, 5])
+@pytest.mark.parametrize("load", [0.6, 0.97, 1.3])
+@pytest.mark.parametrize("chunk", [4, 16])
+def test_pool_cut_into_chunks_is_the_ship_by_ship_loop_exactly(
+    berths: int, load: float, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Long rows stepped as chunks side by side give the heap loop's floats: light load (every chunk finds
+    the pool empty somewhere), near saturation (some chunks redone round after round) and overload (no
+    chunk ever finds every berth free: rows finished ship by ship); integer arrivals make ties."""
+    rng = np.random.default_rng(berths * 100 + chunk)
+    arrive, work = _queues(rng, 3, 600, load=load * berths)
+    arrive[1] = np.ceil(arrive[1])
+    counts = np.array([600, 450, 37], dtype=np.int64)
+    for row, n in enumerate(counts):
+        arrive[row, n:], work[row, n:] = np.inf, 0.0
+    state = vector_pool.PoolState(np.sort(rng.uniform(0.0, 3.0, (3, berths)), axis=1), np.zeros(3))
+    capacity = Schedule.constant(float(berths))
+    monkeypatch.setattr(vector_pool, "CHUNK", 10**9)  # no row of two chunks: ship by ship
+    loop, _ = berth_pool(arrive, work, counts, capacity, state)
+    monkeypatch.setattr(vector_pool, "CHUNK", chunk)
+    monkeypatch.setattr(vector_pool, "CHUNKS_AT_LEAST", 2)
+    chunked, _ = berth_pool(arrive, work, counts, capacity, state)
+    np.testing.assert_array_equal(chunked, loop)
+    assert (loop[:, 1:] > arrive[:, 1:]).mean() > 0.05  # ships do queue
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     seed=st.integers(0, 2**16),

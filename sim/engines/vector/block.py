@@ -79,7 +79,7 @@ class Block:
         if branches is not None:  # a route's last visit is followed by the alternative's in the Plan
             has_next[branches.route_last] = False
             last_visits = np.concatenate([last_visits, branches.route_last])
-        feeds = _feeds(stations, has_next, n_stations)
+        feeds = _feeds(station_code, has_next, n_stations)
         if branches is not None:
             goes = ~branches.leaves  # a shipment that leaves has no alternative to feed
             pairs = zip(
@@ -153,12 +153,23 @@ def _by_station(codes: NDArray[np.integer[Any]], n_stations: int) -> list[IntArr
     return [order[bounds[k] : bounds[k + 1]] for k in range(n_stations)]
 
 
-def _feeds(stations: IntArray, has_next: NDArray[np.bool_], n_stations: int) -> list[set[int]]:
-    """Distinct (station, next station) pairs visited in a row, as each station's set of next stations."""
-    codes = stations[:-1] * n_stations + stations[1:]
-    np.putmask(codes, ~has_next[:-1], n_stations * n_stations)  # a shipment's last visit feeds nothing
-    small = n_stations * n_stations <= 1 << 22  # count pairs in a table when it is small, else sort
-    found = np.flatnonzero(np.bincount(codes, minlength=n_stations**2 + 1)) if small else np.unique(codes)
+def _feeds(codes: NDArray[np.integer[Any]], has_next: NDArray[np.bool_], n_stations: int) -> list[set[int]]:
+    """Distinct (station, next station) pairs visited in a row, as each station's set of next stations.
+
+    ``codes`` are the visits' stations in their narrow type (:func:`_code_type`): a pair's code fits 32 bits
+    when there are at most 65,536 stations, so the pass over the visits reads and writes narrow arrays.
+    """
+    wide = n_stations * n_stations >= 2**32
+    pairs: NDArray[np.integer[Any]] = codes[:-1].astype(np.int64 if wide else np.uint32)
+    np.multiply(pairs, n_stations, out=pairs)
+    np.add(pairs, codes[1:], out=pairs)
+    np.putmask(pairs, ~has_next[:-1], n_stations * n_stations)  # a shipment's last visit feeds nothing
+    if n_stations * n_stations <= 1 << 22:  # mark pairs in a table when it is small, else sort
+        seen = np.zeros(n_stations * n_stations + 1, dtype=bool)
+        seen[pairs] = True
+        found = np.flatnonzero(seen)
+    else:
+        found = np.unique(pairs)
     feeds: list[set[int]] = [set() for _ in range(n_stations)]
     for code in found[found < n_stations * n_stations].tolist():
         feeds[code // n_stations].add(code % n_stations)

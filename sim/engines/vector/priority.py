@@ -4,10 +4,10 @@ The rules are the reference engine's (:mod:`sim.engines.priority`): whenever a b
 free, the waiting visit of the highest class goes first, FIFO within a class, with no pre-emption; a
 chokepoint's transit owned by a class goes to that class's first waiting visit if any. Priority breaks the
 FIFO order, so neither the max-plus scan nor the pool's column steps apply: each replication (a row of the
-queue grid) is an event loop over its visits in plain Python floats, a heap per class — the scalar path of
-DESIGN.md, 15–20× SimPy. Every time it computes is an arrival, an end (start plus work), a capacity change
-or a slot time (start plus ``24 / slots``), the same floating-point operations as the reference engine, so
-the two agree exactly.
+queue grid) is an event loop over its visits in plain Python floats, a FIFO queue per class — the scalar
+path of DESIGN.md, 15–20× SimPy. Every time it computes is an arrival, an end (start plus work), a capacity
+change or a slot time (start plus ``24 / slots``), the same floating-point operations as the reference
+engine, so the two agree exactly.
 
 Within a row the grid is in FIFO order, so a visit's column is its FIFO key within its class. A row's state
 (:class:`RowState`) lets the windowed settling of cycles (:mod:`~sim.engines.vector.windows`) resume it:
@@ -48,7 +48,8 @@ class RowState:
     transits : int
         Transits given so far (chokepoints: the number of the next one).
     owners : SlotOwners or None
-        The owners of the chokepoint's transits (kept so that a resumed row does not recount them).
+        The owners of the chokepoint's transits (one object shared by every row: the owner depends on the
+        transit number only; kept so that a resumed row does not recount them).
     """
 
     last: float = -INF
@@ -131,13 +132,18 @@ def priority(
     steps = _Steps(capacity.times.tolist(), capacity.values.tolist())
     start = np.full(arrive.shape, np.inf)
     n_classes = max(len(station.classes), 1)
+    owners: list[int] = []
+    if station.kind == "chokepoint":  # one owner sequence for every row (it depends on the transit number)
+        shared = next((row.owners for row in rows if row.owners is not None), None)
+        shared = shared if shared is not None else SlotOwners(station.reserved)
+        for row_state in rows:
+            row_state.owners = shared
+        owners = shared.first(max(row.transits for row in rows) + arrive.shape[1]) if shared.reserves else []
     for row, row_state in enumerate(rows):
         n = int(counts[row])
         times, kinds = arrive[row, :n].tolist(), classes[row, :n].tolist()
         if station.kind == "chokepoint":
-            if row_state.owners is None:
-                row_state.owners = SlotOwners(station.reserved)
-            begun = _chokepoint_row(times, kinds, n_classes, steps, row_state.owners, row_state, until)
+            begun = _chokepoint_row(times, kinds, n_classes, steps, owners, row_state, until)
         else:
             begun = _pool_row(times, work[row, :n].tolist(), kinds, n_classes, steps, row_state, until)
         if begun[0]:
@@ -158,6 +164,8 @@ def diverting_priority(
     diverted = np.zeros(arrive.shape, dtype=bool)
     steps = _Steps(station.capacity.times.tolist(), station.capacity.values.tolist())
     n_classes = max(len(station.classes), 1)
+    owners = SlotOwners(station.reserved)
+    table = owners.first(arrive.shape[1]) if owners.reserves else []
     for row in range(arrive.shape[0]):
         n = int(counts[row])
         turned: list[int] = []
@@ -166,7 +174,7 @@ def diverting_priority(
             classes[row, :n].tolist(),
             n_classes,
             steps,
-            SlotOwners(station.reserved),
+            table,
             RowState(),
             INF,
             thresholds[row, :n].tolist(),
@@ -177,19 +185,9 @@ def diverting_priority(
     return start, diverted
 
 
-def _pick(heaps: list[list[int]], owner: int) -> int:
-    """The column of the next visit: the first of class ``owner`` if waiting, else of the highest class."""
-    if owner != OPEN and heaps[owner]:
-        return heapq.heappop(heaps[owner])
-    for heap in heaps:
-        if heap:
-            return heapq.heappop(heap)
-    raise AssertionError("no visit waiting")  # pragma: no cover - callers check the count
-
-
-def _ahead(heaps: list[list[int]], klass: int) -> int:
+def _ahead(queues: list[list[int]], heads: list[int], klass: int) -> int:
     """The ships waiting ahead of an arrival of class ``klass``: its class's and every higher class's."""
-    return sum(len(heap) for heap in heaps[: klass + 1])
+    return sum(len(queues[c]) - heads[c] for c in range(klass + 1))
 
 
 def _chokepoint_row(
@@ -197,7 +195,7 @@ def _chokepoint_row(
     kinds: list[int],
     n_classes: int,
     slots: _Steps,
-    owners: SlotOwners,
+    owners: list[int],
     state: RowState,
     until: float,
     thresholds: list[float] | None = None,
@@ -208,7 +206,11 @@ def _chokepoint_row(
     The next transit starts at the first time with slots from ``max(next free, earliest waiting arrival)``;
     it goes to the visit picked among those arrived by then. Returns the columns started and their starts.
     With constant slots the first time with slots is that time itself and the spacing one number (the same
-    floats as looking them up); transits no class owns skip the owners.
+    floats as looking them up). ``owners`` lists the owner of each transit by its number
+    (:meth:`~sim.engines.priority.SlotOwners.first`; empty: every transit is open).
+
+    Each class's waiting visits are a FIFO queue (columns admitted in increasing order, the smallest taken
+    first): a list and the index of its head, which is what a heap of increasing pushes would give.
 
     With ``thresholds`` (days; ``inf``: never diverts) an arriving ship first counts the ships waiting
     ahead of it — those of its class and every higher one that arrived before it in FIFO order and were not
@@ -216,11 +218,11 @@ def _chokepoint_row(
     :func:`sim.network.diverts` (its column goes to ``turned``), as the reference engine admits an instant's
     arrivals before it gives the instant's transit.
     """
-    heaps: list[list[int]] = [[] for _ in range(n_classes)]
-    push, pop = heapq.heappush, heapq.heappop
+    queues: list[list[int]] = [[] for _ in range(n_classes)]
+    heads = [0] * n_classes
     constant = len(slots.values) == 1 and slots.values[0] > 0
     spacing = 24.0 / slots.values[0] if constant else 0.0
-    reserved = owners.reserves
+    reserved = bool(owners)
     waiting, i, n = 0, 0, len(arrive)
     columns: list[int] = []
     starts: list[float] = []
@@ -234,23 +236,24 @@ def _chokepoint_row(
             if (
                 thresholds is not None
                 and thresholds[i] < INF
-                and diverts(_ahead(heaps, kinds[i]), slots.at(arrive[i]), thresholds[i])
+                and diverts(_ahead(queues, heads, kinds[i]), slots.at(arrive[i]), thresholds[i])
             ):
                 assert turned is not None
                 turned.append(i)
                 i += 1
                 continue
-            push(heaps[kinds[i]], i)
+            queues[kinds[i]].append(i)
             i += 1
             waiting += 1
         if not waiting:  # every ship arrived by t diverted
             continue
-        owner = owners.owner(transits) if reserved else OPEN
-        if owner != OPEN and heaps[owner]:
-            column = pop(heaps[owner])
-        else:
-            column = pop(next(heap for heap in heaps if heap))
-        columns.append(column)
+        c = owners[transits] if reserved else OPEN
+        if c == OPEN or heads[c] == len(queues[c]):
+            c = 0
+            while heads[c] == len(queues[c]):
+                c += 1
+        columns.append(queues[c][heads[c]])
+        heads[c] += 1
         starts.append(t)
         waiting -= 1
         transits += 1
@@ -273,11 +276,12 @@ def _pool_row(
     Decisions happen at the end of an instant: the arrivals and ends at that time are counted first. Returns
     the columns started and their starts.
     """
-    heaps: list[list[int]] = [[] for _ in range(n_classes)]
+    queues: list[list[int]] = [[] for _ in range(n_classes)]  # FIFO per class, as in _chokepoint_row
+    heads = [0] * n_classes
     ends = state.ends
     waiting, i, n = 0, 0, len(arrive)
     while i < n and arrive[i] <= state.last:  # left waiting in an earlier window
-        heapq.heappush(heaps[kinds[i]], i)
+        queues[kinds[i]].append(i)
         i += 1
         waiting += 1
     columns: list[int] = []
@@ -290,14 +294,18 @@ def _pool_row(
             break
         state.last = t
         while i < n and arrive[i] <= t:
-            heapq.heappush(heaps[kinds[i]], i)
+            queues[kinds[i]].append(i)
             i += 1
             waiting += 1
         while ends and ends[0] <= t:
             heapq.heappop(ends)
         room = berths.at(t)
         while waiting and len(ends) < room:
-            column = _pick(heaps, OPEN)
+            c = 0
+            while heads[c] == len(queues[c]):
+                c += 1
+            column = queues[c][heads[c]]
+            heads[c] += 1
             waiting -= 1
             heapq.heappush(ends, t + work[column])
             columns.append(column)
