@@ -1,0 +1,69 @@
+"""KPI tables in long form: one value per (table, key, period, metric, replication).
+
+The reductions (:mod:`sim.results.kpis`, :mod:`sim.results.kpis_by_group`) give each table as a dense
+array of values over its labels; :class:`LongTable` keeps it so until the run's blocks are joined, and
+:meth:`LongTable.columns` lays it out as the long columns of ``kpis_by_replication``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from sim.arrays import BoolArray, FloatArray, IntArray
+
+__all__ = ["LongTable"]
+
+
+@dataclass(frozen=True)
+class LongTable:
+    """One KPI table in long form: metric-major, then key, then period, then replication."""
+
+    table: str
+    keys: list[str]
+    periods: list[str]
+    metrics: list[str]
+    values: FloatArray
+    """Shape (metrics, keys, periods, replications)."""
+    observed: BoolArray | None = None
+    """Shape (keys, replications), for tables that list only the observed (key, replication) pairs."""
+
+    def joined(self, *others: LongTable) -> LongTable:
+        """The table with the replications of ``others`` appended."""
+        parts = (self, *others)
+        observed = None
+        if self.observed is not None:
+            observed = np.concatenate([p.observed for p in parts if p.observed is not None], axis=-1)
+        values = np.concatenate([p.values for p in parts], axis=-1)
+        return LongTable(self.table, self.keys, self.periods, self.metrics, values, observed)
+
+    def columns(self, numbers: IntArray) -> dict[str, NDArray[Any]]:
+        """The long-form columns of the table (label columns as object arrays).
+
+        ``numbers`` are the replication numbers of the last axis of :attr:`values`.
+        """
+        metrics = np.asarray(self.metrics, dtype=object)
+        if self.observed is not None:  # (key, replication) pairs in key order, then replication order
+            key, rep = np.nonzero(self.observed)
+            n = key.size
+            return {
+                "table": np.full(n * metrics.size, self.table, dtype=object),
+                "key": np.tile(np.asarray(self.keys, dtype=object)[key], metrics.size),
+                "period": np.full(n * metrics.size, "", dtype=object),
+                "metric": np.repeat(metrics, n),
+                "replication": np.tile(numbers[rep], metrics.size),
+                "value": self.values[:, :, 0, :][:, key, rep].reshape(-1),
+            }
+        m, k, p, r = self.values.shape
+        grid = np.indices((m, k, p, r)).reshape(4, -1)
+        return {
+            "table": np.full(grid.shape[1], self.table, dtype=object),
+            "key": np.asarray(self.keys, dtype=object)[grid[1]],
+            "period": np.asarray(self.periods, dtype=object)[grid[2]],
+            "metric": metrics[grid[0]],
+            "replication": numbers[grid[3]],
+            "value": self.values.reshape(-1),
+        }
