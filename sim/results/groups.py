@@ -12,8 +12,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.arrays import FloatArray, IntArray
+from sim.plan import Plan
 
-__all__ = ["Groups", "group_sums"]
+__all__ = ["BLOCK_VISITS", "Groups", "group_sums", "pieces"]
+
+BLOCK_VISITS = 1 << 18
+"""Visits reduced at a time: whole replications, about this many visits (a few MB per column, cache-sized)."""
+
+
+def pieces(plan: Plan, visits: int = BLOCK_VISITS) -> list[tuple[int, int]]:
+    """Stored replications ``start:stop`` of ``plan`` in runs of about ``visits`` visits (one at least)."""
+    count = len(plan.replications)
+    step = max(1, visits * count // max(plan.n_visits, 1))
+    return [(start, min(start + step, count)) for start in range(0, count, step)]
 
 
 def group_sums(group: IntArray, size: int, *weights: FloatArray) -> FloatArray:

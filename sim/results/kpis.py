@@ -28,18 +28,17 @@ per table for the quantiles. Only the long output table is a DataFrame; nothing 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
 from sim.arrays import FloatArray, IntArray
 from sim.network import Network, Station
 from sim.plan import Plan
 from sim.results.codes import ShipmentCodes, month_numbers
-from sim.results.groups import Groups, group_sums
+from sim.results.groups import Groups, group_sums, pieces
 from sim.results.kpis_by_group import TRAFFIC, stations_by_class, stations_by_month, waits_by_traffic
-from sim.results.long_form import LongTable
+from sim.results.long_form import LongTable, long_frame
 from sim.results.waits import QUEUEING_KINDS, in_wait_window
 from sim.scenario.model import Scenario
 from sim.trace import Trace
@@ -51,10 +50,6 @@ __all__ = ["KpiBlocks", "kpis_by_replication", "summarise"]
 
 HOURS_PER_YEAR = 8760.0
 KEYS = ["table", "key", "period", "metric"]
-
-
-BLOCK_VISITS = 1 << 18
-"""Visits reduced at a time: whole replications, about this many visits (a few MB per column, cache-sized)."""
 
 
 def kpis_by_replication(scenario: Scenario, plan: Plan, trace: Trace) -> pd.DataFrame:
@@ -71,9 +66,10 @@ def kpis_by_replication(scenario: Scenario, plan: Plan, trace: Trace) -> pd.Data
 class KpiBlocks:
     """The per-replication KPIs of a run reduced block by block, as the engine produces the blocks.
 
-    :meth:`add` reduces the Plan and Trace of some whole replications (in :data:`BLOCK_VISITS` pieces) to
-    small per-replication tables and keeps only those; :meth:`frame` joins them side by side into the long
-    table :func:`kpis_by_replication` gives for all the replications at once, value for value.
+    :meth:`add` reduces the Plan and Trace of some whole replications (in cache-sized pieces,
+    :func:`sim.results.groups.pieces`) to small per-replication tables and keeps only those; :meth:`frame`
+    joins them side by side into the long table :func:`kpis_by_replication` gives for all the replications
+    at once, value for value.
     """
 
     def __init__(self, scenario: Scenario, network: Network) -> None:
@@ -85,10 +81,7 @@ class KpiBlocks:
 
     def add(self, plan: Plan, trace: Trace) -> None:
         """Reduce the replications of ``plan`` (stored after those already added) and their Trace."""
-        count = len(plan.replications)
-        step = max(1, BLOCK_VISITS * count // max(plan.n_visits, 1))
-        for start in range(0, count, step):
-            stop = min(start + step, count)
+        for start, stop in pieces(plan):
             self._blocks.append(
                 _block_tables(self.scenario, plan, trace, start, stop, self.window, self.available)
             )
@@ -96,16 +89,7 @@ class KpiBlocks:
 
     def frame(self) -> pd.DataFrame:
         """Every KPI of the replications added, one row per (table, key, period, metric, replication)."""
-        import pandas as pd
-
-        parts = [first.joined(*rest) for first, *rest in zip(*self._blocks, strict=True)]
-        numbers = np.asarray(self.replications, dtype=np.int64)
-        columns: dict[str, list[NDArray[Any]]] = {c: [] for c in (*KEYS, "replication", "value")}
-        for part in parts:
-            for name, column in part.columns(numbers).items():
-                columns[name].append(column)
-        # object arrays of str become pandas' str columns, as the grouped tables gave
-        return pd.DataFrame({name: np.concatenate(chunks) for name, chunks in columns.items()})
+        return long_frame(self._blocks, self.replications)
 
 
 def _block_tables(

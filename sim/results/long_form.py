@@ -8,14 +8,20 @@ array of values over its labels; :class:`LongTable` keeps it so until the run's 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 
-__all__ = ["LongTable"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["COLUMNS", "LongTable", "long_frame"]
+
+COLUMNS = ("table", "key", "period", "metric", "replication", "value")
+"""The columns of a long KPI table."""
 
 
 @dataclass(frozen=True)
@@ -67,3 +73,24 @@ class LongTable:
             "replication": numbers[grid[3]],
             "value": self.values.reshape(-1),
         }
+
+
+def long_frame(blocks: list[list[LongTable]], replications: list[int]) -> pd.DataFrame:
+    """The long table of the same tables computed on consecutive blocks of replications.
+
+    Each block lists the same tables in the same order; ``replications`` are the numbers of all the
+    blocks' replications, in order. Every table's blocks are joined side by side (a table's cells keep
+    their order, each with the replications of every block in turn), then laid out one table after the
+    other.
+    """
+    import pandas as pd
+
+    numbers = np.asarray(replications, dtype=np.int64)
+    columns: dict[str, list[NDArray[Any]]] = {c: [] for c in COLUMNS}
+    for first, *rest in zip(*blocks, strict=True):
+        for name, column in first.joined(*rest).columns(numbers).items():
+            columns[name].append(column)
+    if not columns["value"]:
+        return pd.DataFrame({c: pd.Series(dtype=np.int64 if c == "replication" else object) for c in COLUMNS})
+    # object arrays of str become pandas' str columns, as the grouped tables gave
+    return pd.DataFrame({name: np.concatenate(chunks) for name, chunks in columns.items()})
