@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.arrays import FloatArray, IntArray
+from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.plan import Plan
+from sim.results.waits import QUEUEING_KINDS, in_wait_window
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
-__all__ = ["ShipmentCodes", "month_numbers"]
+__all__ = ["ShipmentCodes", "WindowWaits", "delivery_times", "month_numbers"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,6 @@ class ShipmentCodes:
         flow_traffic = np.array([int(s.background) for s in specs], dtype=np.int64)
         flow = np.asarray(plan.shipment_flow, dtype=np.int64)
         count = len(plan.replications)
-        last_visit = plan.first_visit[1:] - 1
         return cls(
             replications=count,
             rep=np.repeat(np.arange(count, dtype=np.int64), np.diff(plan.rep_first)),
@@ -67,8 +67,62 @@ class ShipmentCodes:
             tonnes=plan.tonnes,
             teu=plan.teu,
             created=plan.created,
-            delivered=trace.end[last_visit] if last_visit.size else np.empty(0),
+            delivered=delivery_times(plan, trace),
             free_flow_h=plan.free_flow_h,
+        )
+
+
+def delivery_times(plan: Plan, trace: Trace) -> FloatArray:
+    """When each shipment was delivered: the end of its last visit (h; NaN without a visit)."""
+    delivered = np.full(plan.n_shipments, np.nan)
+    visited = plan.first_visit[1:] > plan.first_visit[:-1]
+    delivered[visited] = trace.end[plan.first_visit[1:][visited] - 1]
+    return delivered
+
+
+@dataclass(frozen=True)
+class WindowWaits:
+    """The waits of the window (:mod:`sim.results.waits`) of some whole replications, for every wait table.
+
+    The visits to queueing stations that arrived in [warm-up, horizon), in the Plan's order, with their
+    station, stored replication and wait; :attr:`order` sorts them by wait once for every grouping.
+    """
+
+    visit_rep: IntArray
+    """Stored replication (0 … R − 1) of every visit of the Plan (not only the kept ones)."""
+    kept: IntArray
+    """Indices of the visits kept."""
+    station: IntArray
+    rep: IntArray
+    arrive: FloatArray
+    start: FloatArray
+    began: BoolArray
+    """Service started by the horizon (else still waiting: its wait is NaN)."""
+    wait: FloatArray
+    order: IntArray
+    """``np.argsort(wait)``: the kept visits by wait, those still waiting (NaN) last."""
+
+    @classmethod
+    def of(
+        cls, plan: Plan, trace: Trace, shipments: ShipmentCodes, window: tuple[float, float]
+    ) -> WindowWaits:
+        """The window's waits of the visits of ``plan``."""
+        kinds = np.array([s.kind in QUEUEING_KINDS for s in plan.network.stations], dtype=bool)
+        visit_rep = np.repeat(shipments.rep, np.diff(plan.first_visit))
+        keep, began = in_wait_window(kinds[plan.visit_station], trace.arrive, trace.start, *window)
+        kept = np.flatnonzero(keep)
+        arrive, start = trace.arrive[kept], trace.start[kept]
+        wait = np.where(began, start - arrive, np.nan)
+        return cls(
+            visit_rep=visit_rep,
+            kept=kept,
+            station=np.asarray(plan.visit_station[kept], dtype=np.int64),
+            rep=visit_rep[kept],
+            arrive=arrive,
+            start=start,
+            began=began,
+            wait=wait,
+            order=np.argsort(wait),
         )
 
 

@@ -38,10 +38,9 @@ def group_sums(group: IntArray, size: int, *weights: FloatArray) -> FloatArray:
 class Groups:
     """Values sorted by (group, value), NaN excluded, with each group's offset and size.
 
-    Groups are ``key * reps + replication``. The rows come replication by replication (the Plan's order),
-    so one stable sort by key — a radix sort of small integers — leaves them grouped by (key, replication);
-    then each key's replications are sorted together as the rows of a matrix padded with +inf, which numpy
-    sorts row by row far faster than an argsort of all values.
+    Groups are ``key * reps + replication``; the values are sorted once by value (``np.argsort``, which
+    several groupings of the same values may share) and then, stably, by group (a radix sort of small
+    integers), which leaves each group's values in order.
     """
 
     values: FloatArray
@@ -51,33 +50,22 @@ class Groups:
     """Sum of each group, added in the rows' order."""
 
     @classmethod
-    def of(cls, group: IntArray, values: FloatArray, count: int, reps: int) -> Groups:
-        """Group ``values`` by ``group`` (codes in ``[0, count)``, ``reps`` replications a key)."""
-        keep = ~np.isnan(values)
-        group, values = group[keep], values[keep]
-        key = group // reps
-        narrow = np.uint16 if count // reps <= np.iinfo(np.uint16).max else np.int64
-        order = np.argsort(key.astype(narrow), kind="stable")
-        if np.any(np.diff(group[order]) < 0):  # rows not replication by replication: sort by group
-            order = np.argsort(group, kind="stable")
+    def of(cls, group: IntArray, values: FloatArray, count: int, order: IntArray | None = None) -> Groups:
+        """Group ``values`` by ``group`` (codes in ``[0, count)``; a code < 0 leaves its row out).
+
+        ``order`` is ``np.argsort(values)`` when already known (NaN sorted last).
+        """
+        by_value = np.argsort(values) if order is None else order
+        keep = (group >= 0) & ~np.isnan(values)
+        by_value = by_value[keep[by_value]]
+        narrow = np.uint16 if count <= np.iinfo(np.uint16).max else np.int64
+        by_group = by_value[np.argsort(group[by_value].astype(narrow), kind="stable")]
+        group, kept = group[keep], values[keep]
         # summed in the rows' order, before sorting
-        total = np.bincount(group, weights=values, minlength=count).astype(np.float64, copy=False)
-        values = values[order]
+        total = np.bincount(group, weights=kept, minlength=count).astype(np.float64, copy=False)
         size = np.bincount(group, minlength=count)
         first = np.concatenate(([0], np.cumsum(size)[:-1])).astype(np.int64)
-        rows = size.reshape(-1, reps)
-        for k in np.flatnonzero(rows.max(axis=1) > 1):
-            lengths = rows[k]
-            begin = int(first[k * reps])
-            stop = begin + int(lengths.sum())
-            width = int(lengths.max())
-            block = np.full((reps, width), np.inf)
-            starts = first[k * reps : (k + 1) * reps] - begin
-            column = np.arange(stop - begin) - np.repeat(starts, lengths)
-            block[np.repeat(np.arange(reps), lengths), column] = values[begin:stop]
-            block.sort(axis=1)
-            values[begin:stop] = block[np.arange(width) < lengths[:, None]]
-        return cls(values, first, size, total)
+        return cls(values[by_group], first, size, total)
 
     def mean(self) -> FloatArray:
         """Mean of each group (NaN for an empty one)."""

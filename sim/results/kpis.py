@@ -35,11 +35,17 @@ import numpy as np
 from sim.arrays import FloatArray, IntArray
 from sim.network import Network, Station
 from sim.plan import Plan
-from sim.results.codes import ShipmentCodes, month_numbers
+from sim.results.codes import ShipmentCodes, WindowWaits, month_numbers
 from sim.results.groups import Groups, group_sums, pieces
-from sim.results.kpis_by_group import TRAFFIC, stations_by_class, stations_by_month, waits_by_traffic
+from sim.results.kpis_by_group import (
+    TRAFFIC,
+    group_wait_statistics,
+    stations_by_class,
+    stations_by_month,
+    waits_by_traffic,
+)
 from sim.results.long_form import LongTable, long_frame
-from sim.results.waits import QUEUEING_KINDS, in_wait_window
+from sim.results.waits import QUEUEING_KINDS
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
@@ -107,6 +113,7 @@ def _block_tables(
     v1 = v0 + part.n_visits
     times = Trace(trace.arrive[v0:v1], trace.start[v0:v1], trace.end[v0:v1])
     shipments = ShipmentCodes.of(scenario, part, times)
+    waits = WindowWaits.of(part, times, shipments, window)
     tables = [
         _throughput(shipments, window, codes, labels, f"throughput_by_{name}")
         for name, codes, labels in (
@@ -117,11 +124,12 @@ def _block_tables(
     ]
     tables.append(_monthly(scenario, shipments, window))
     tables.append(_transit(shipments, window))
-    tables.append(_stations(part, times, shipments, window, _available_by_rep(part, window, available)))
-    tables.append(stations_by_month(scenario, part, times, shipments, window))
-    tables.append(stations_by_class(part, times, shipments, window))
+    by_rep = _available_by_rep(part, window, available)
+    tables.append(_stations(part, times, shipments, waits, window, by_rep))
+    tables.append(stations_by_month(scenario, part, waits, shipments.replications, window))
+    tables.append(stations_by_class(part, waits, shipments.replications))
     tables.append(_throughput(shipments, window, shipments.traffic, list(TRAFFIC), "throughput_by_traffic"))
-    tables.append(waits_by_traffic(scenario, part, times, shipments, window))
+    tables.append(waits_by_traffic(scenario, part, waits, shipments))
     return tables
 
 
@@ -196,8 +204,8 @@ def _transit(shipments: ShipmentCodes, window: tuple[float, float]) -> LongTable
     reps = shipments.replications
     count = len(shipments.flows) * reps
     group = shipments.flow[done] * reps + shipments.rep[done]
-    transits = Groups.of(group, transit, count, reps)
-    delays = Groups.of(group, delay, count, reps)
+    transits = Groups.of(group, transit, count)
+    delays = Groups.of(group, delay, count)
     values = np.stack(
         [
             transits.mean(),
@@ -240,7 +248,12 @@ STATION_METRICS = (
 
 
 def _stations(
-    plan: Plan, trace: Trace, shipments: ShipmentCodes, window: tuple[float, float], available: FloatArray
+    plan: Plan,
+    trace: Trace,
+    shipments: ShipmentCodes,
+    waits: WindowWaits,
+    window: tuple[float, float],
+    available: FloatArray,
 ) -> LongTable:
     """Station KPIs; ``available`` is the capacity of each (station, replication), shape (stations, reps)."""
     lo, hi = window
@@ -248,51 +261,29 @@ def _stations(
     stations = plan.network.stations
     reps = shipments.replications
     count = len(stations) * reps
-    visit_rep = np.repeat(shipments.rep, np.diff(plan.first_visit))
-    group = np.asarray(plan.visit_station, dtype=np.int64) * reps + visit_rep
     arrive, start, end = trace.arrive, trace.start, trace.end
-    sink = np.where(np.isnan(arrive), count, group)  # visits never reached: a bin that is dropped
+    group = plan.visit_station * reps + waits.visit_rep
+    group[np.isnan(arrive)] = count  # visits never reached: a bin that is dropped
+    kind = np.array([s.kind for s in stations], dtype=object)
+    # what a visit uses of its station: berth-hours in the window, load departed in it, or a transit
     started = (start >= lo) & (start <= hi)
-    queue, present, busy, arrivals, starts, load = group_sums(
-        sink,
-        count + 1,
-        _overlap(arrive, start, window),
-        _overlap(arrive, end, window),
-        _overlap(np.fmin(start, hi), end, window),
-        ((arrive >= lo) & (arrive < hi)).astype(np.float64),
-        started.astype(np.float64),
-        np.where(started, plan.visit_size, 0.0),
-    )[:6, :count]
-    queue, present, arrivals = queue / span, present / span, arrivals / span
-    kinds = np.array([s.kind for s in stations], dtype=object)
-    per_group = np.repeat(np.arange(len(stations)), reps)
-    used = np.where(
-        (kinds == "service")[per_group], load, np.where((kinds == "chokepoint")[per_group], starts, busy)
-    )
+    at_service = (kind == "service")[plan.visit_station]
+    at_chokepoint = (kind == "chokepoint")[plan.visit_station]
+    used = _overlap(np.fmin(start, hi), end, window)
+    used[at_service] = np.where(started, plan.visit_size, 0.0)[at_service]
+    used[at_chokepoint] = started[at_chokepoint]
+    size = count + 1
+    queue = np.bincount(group, weights=_overlap(arrive, start, window), minlength=size)[:count] / span
+    present = np.bincount(group, weights=_overlap(arrive, end, window), minlength=size)[:count] / span
+    arriving = (arrive >= lo) & (arrive < hi)
+    arrivals = np.bincount(group[arriving], minlength=size)[:count] / span
     with np.errstate(invalid="ignore", divide="ignore"):
-        utilisation = used / available.reshape(-1)
-
-    queueing = np.isin(kinds, QUEUEING_KINDS)[np.asarray(plan.visit_station, dtype=np.int64)]
-    keep, began = in_wait_window(queueing, trace.arrive, trace.start, lo, hi)
-    wait_group = group[keep]
-    wait = np.where(began, trace.start[keep] - trace.arrive[keep], np.nan)
-    waits = Groups.of(wait_group, wait, count, reps)
-    window_visits = np.bincount(wait_group, minlength=count)
-    still = np.bincount(wait_group, weights=(~began).astype(np.float64), minlength=count)
-    seen = window_visits > 0
-    waiting = np.where(seen | np.isin(kinds, QUEUEING_KINDS)[per_group], still, np.nan)
-    values = np.stack(
-        [
-            queue,
-            present,
-            arrivals,
-            utilisation,
-            np.where(seen, waits.mean(), np.nan),
-            np.where(seen, waits.quantile(0.95), np.nan),
-            np.where(seen, waits.max(), np.nan),
-            waiting,
-        ]
-    )
+        utilisation = np.bincount(group, weights=used, minlength=size)[:count] / available.reshape(-1)
+    kept = waits.station * reps + waits.rep
+    statistics = group_wait_statistics(kept, waits, count)
+    queueing = np.repeat(np.isin(kind, QUEUEING_KINDS), reps)
+    statistics[-1] = np.where((statistics[3] > 0) | queueing, statistics[-1], np.nan)
+    values = np.stack([queue, present, arrivals, utilisation, *statistics[:3], statistics[-1]])
     return LongTable(
         "stations",
         [s.name for s in stations],

@@ -10,8 +10,8 @@ their waits are in the statistics when they started by the horizon) within its g
 - ``stations_by_class`` (stations with priority classes only): the waits of each class's visits, keyed
   ``STATION [CLASS]``.
 
-They share the group reduction of wait statistics (:func:`_wait_statistics`) with one another; the core
-station and flow KPIs are :mod:`sim.results.kpis`.
+They share the group reduction of wait statistics (:func:`group_wait_statistics`) with one another and with
+the station KPIs of :mod:`sim.results.kpis` (the core station and flow KPIs).
 """
 
 from __future__ import annotations
@@ -20,16 +20,22 @@ import datetime as dt
 
 import numpy as np
 
-from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.arrays import FloatArray, IntArray
 from sim.plan import Plan
-from sim.results.codes import ShipmentCodes, month_numbers
+from sim.results.codes import ShipmentCodes, WindowWaits, month_numbers
 from sim.results.groups import Groups
 from sim.results.long_form import LongTable
-from sim.results.waits import QUEUEING_KINDS, in_wait_window
+from sim.results.waits import QUEUEING_KINDS
 from sim.scenario.model import Scenario
-from sim.trace import Trace
 
-__all__ = ["TRAFFIC", "class_key", "stations_by_class", "stations_by_month", "waits_by_traffic"]
+__all__ = [
+    "TRAFFIC",
+    "class_key",
+    "group_wait_statistics",
+    "stations_by_class",
+    "stations_by_month",
+    "waits_by_traffic",
+]
 
 
 MONTH_METRICS = ("wait_mean_h", "wait_p95_h", "wait_max_h", "visits", "started", "waiting_at_month_end")
@@ -51,7 +57,7 @@ def _window_months(scenario: Scenario, window: tuple[float, float]) -> tuple[Int
 
 
 def stations_by_month(
-    scenario: Scenario, plan: Plan, trace: Trace, shipments: ShipmentCodes, window: tuple[float, float]
+    scenario: Scenario, plan: Plan, waits: WindowWaits, reps: int, window: tuple[float, float]
 ) -> LongTable:
     """Waits at each queueing station by calendar month of arrival, and the visits waiting at month ends.
 
@@ -60,9 +66,7 @@ def stations_by_month(
     at a month's end instant ``e`` (the horizon for the last month) when it arrived in the window before
     ``e`` and had not started by ``e`` — at the last month's end, ``waiting_at_horizon``.
     """
-    lo, hi = window
     stations = plan.network.stations
-    reps = shipments.replications
     months, ends = _window_months(scenario, window)
     n_months = months.size
     queueing_stations = np.flatnonzero(np.isin([s.kind for s in stations], QUEUEING_KINDS))
@@ -70,38 +74,22 @@ def stations_by_month(
     code[queueing_stations] = np.arange(queueing_stations.size)
     keys = queueing_stations.size
     count = keys * n_months * reps
-    visit_code = code[np.asarray(plan.visit_station, dtype=np.int64)]
-    visit_rep = np.repeat(shipments.rep, np.diff(plan.first_visit))
-    keep, began = in_wait_window(visit_code >= 0, trace.arrive, trace.start, lo, hi)
-    arrive, start = trace.arrive[keep], trace.start[keep]
-    station, rep = visit_code[keep], visit_rep[keep]
+    station, rep, arrive, began = code[waits.station], waits.rep, waits.arrive, waits.began
     # month of arrival: the last month whose end is after the arrival (arrivals are before the horizon)
-    month = np.minimum(np.searchsorted(ends, arrive, side="right"), max(n_months - 1, 0))
+    first = np.searchsorted(ends, arrive, side="right")
+    month = np.minimum(first, max(n_months - 1, 0))
     group = (station * n_months + month) * reps + rep
-    wait = np.where(began, start - arrive, np.nan)
-    waits = Groups.of(group, wait, count, reps)
-    visits = np.bincount(group, minlength=count).astype(np.float64)
-    started = np.bincount(group, weights=began.astype(np.float64), minlength=count)
+    statistics = group_wait_statistics(group, waits, count)
+    started = statistics[3] - statistics[4]
     # waiting at end e_j when arrive < e_j < start (start NaN: never): +1 at the first such month, −1 after
     # the last, summed along the months
-    first = np.searchsorted(ends, arrive, side="right")
-    after = np.maximum(np.searchsorted(ends, np.where(began, start, np.inf), side="left"), first)
+    after = np.maximum(np.searchsorted(ends, np.where(began, waits.start, np.inf), side="left"), first)
     row = (station * reps + rep) * (n_months + 1)
     cells = keys * reps * (n_months + 1)
     steps = np.bincount(row + first, minlength=cells) - np.bincount(row + after, minlength=cells)
     steps = steps.reshape(keys, reps, n_months + 1)
     waiting = np.cumsum(steps, axis=2)[:, :, :n_months].transpose(0, 2, 1).reshape(-1)
-    seen = waits.size > 0
-    values = np.stack(
-        [
-            np.where(seen, waits.mean(), np.nan),
-            np.where(seen, waits.quantile(0.95), np.nan),
-            np.where(seen, waits.max(), np.nan),
-            visits,
-            started,
-            waiting,
-        ]
-    )
+    values = np.stack([*statistics[:4], started, waiting])
     labels = np.datetime_as_string(months.astype("datetime64[M]"), unit="M")
     return LongTable(
         "stations_by_month",
@@ -129,24 +117,19 @@ def _shared_stations(scenario: Scenario, plan: Plan) -> list[int]:
 
 
 def waits_by_traffic(
-    scenario: Scenario, plan: Plan, trace: Trace, shipments: ShipmentCodes, window: tuple[float, float]
+    scenario: Scenario, plan: Plan, waits: WindowWaits, shipments: ShipmentCodes
 ) -> LongTable:
     """Waits of the modelled and of the background visits at each station a background flow visits."""
-    lo, hi = window
     stations = plan.network.stations
     shared = _shared_stations(scenario, plan)
     code = np.full(len(stations), -1, dtype=np.int64)
     code[shared] = np.arange(len(shared))
     reps = shipments.replications
     count = len(shared) * len(TRAFFIC) * reps
-    visits_per_shipment = np.diff(plan.first_visit)
-    visit_code = code[np.asarray(plan.visit_station, dtype=np.int64)]
-    keep, began = in_wait_window(visit_code >= 0, trace.arrive, trace.start, lo, hi)
-    traffic = np.repeat(shipments.traffic, visits_per_shipment)[keep]
-    rep = np.repeat(shipments.rep, visits_per_shipment)[keep]
-    group = (visit_code[keep] * len(TRAFFIC) + traffic) * reps + rep
-    wait = np.where(began, trace.start[keep] - trace.arrive[keep], np.nan)
-    values = _wait_statistics(group, wait, began, count, reps)
+    traffic = np.repeat(shipments.traffic, np.diff(plan.first_visit))[waits.kept]
+    station = code[waits.station]
+    group = np.where(station >= 0, (station * len(TRAFFIC) + traffic) * reps + waits.rep, -1)
+    values = group_wait_statistics(group, waits, count)
     return LongTable(
         "waits_by_traffic",
         [stations[i].name for i in shared],
@@ -160,23 +143,22 @@ CLASS_METRICS = TRAFFIC_METRICS
 """Metrics of ``stations_by_class``: those of ``waits_by_traffic``, for a class's visits."""
 
 
-def _wait_statistics(
-    group: IntArray, wait: FloatArray, began: BoolArray, count: int, reps: int
-) -> FloatArray:
+def group_wait_statistics(group: IntArray, waits: WindowWaits, count: int) -> FloatArray:
     """Mean, p95 and max wait (h; NaN for a group without visits), visits and visits still waiting, by group.
 
-    ``group`` is each visit's group (0 … ``count`` − 1, replication fastest), ``wait`` its wait (NaN when it
-    had not started by the horizon, ``began`` False). Shape (5, ``count``), rows as :data:`TRAFFIC_METRICS`.
+    ``group`` is the group (0 … ``count`` − 1, replication fastest; −1: in none) of each visit of
+    ``waits``. Shape (5, ``count``), rows as :data:`TRAFFIC_METRICS`.
     """
-    waits = Groups.of(group, wait, count, reps)
-    visits = np.bincount(group, minlength=count).astype(np.float64)
-    still = np.bincount(group, weights=(~began).astype(np.float64), minlength=count)
+    statistics = Groups.of(group, waits.wait, count, waits.order)
+    member = group >= 0
+    visits = np.bincount(group[member], minlength=count).astype(np.float64)
+    still = np.bincount(group[member & ~waits.began], minlength=count).astype(np.float64)
     seen = visits > 0
     return np.stack(
         [
-            np.where(seen, waits.mean(), np.nan),
-            np.where(seen, waits.quantile(0.95), np.nan),
-            np.where(seen, waits.max(), np.nan),
+            np.where(seen, statistics.mean(), np.nan),
+            np.where(seen, statistics.quantile(0.95), np.nan),
+            np.where(seen, statistics.max(), np.nan),
             visits,
             still,
         ]
@@ -188,30 +170,24 @@ def class_key(station: str, klass: str) -> str:
     return f"{station} [{klass}]"
 
 
-def stations_by_class(
-    plan: Plan, trace: Trace, shipments: ShipmentCodes, window: tuple[float, float]
-) -> LongTable:
+def stations_by_class(plan: Plan, waits: WindowWaits, reps: int) -> LongTable:
     """Waits at each station with priority classes, by class (visits in class order, highest first)."""
     stations = [s for s in plan.network.stations if s.has_priority]
-    first = np.zeros(len(plan.network.stations) + 1, dtype=np.int64)  # code of a station's first class
+    first = np.full(len(plan.network.stations), -1, dtype=np.int64)  # code of a station's first class
+    codes = 0
     for station in stations:
-        first[station.index + 1] = len(station.classes)
-    first = np.cumsum(first)
+        first[station.index] = codes
+        codes += len(station.classes)
     keys = [class_key(s.name, c) for s in stations for c in s.classes]
-    reps = shipments.replications
     count = len(keys) * reps
     if not keys or plan.visit_class is None:
         return LongTable(
             "stations_by_class", [], [""], list(CLASS_METRICS), np.empty((len(CLASS_METRICS), 0, 1, reps))
         )
-    station_of = np.asarray(plan.visit_station, dtype=np.int64)
-    classed = np.zeros(len(plan.network.stations), dtype=bool)
-    classed[[s.index for s in stations]] = True
-    keep, began = in_wait_window(classed[station_of], trace.arrive, trace.start, *window)
-    visit_rep = np.repeat(shipments.rep, np.diff(plan.first_visit))
-    group = (first[station_of[keep]] + plan.visit_class[keep]) * reps + visit_rep[keep]
-    wait = np.where(began, trace.start[keep] - trace.arrive[keep], np.nan)
-    values = _wait_statistics(group, wait, began, count, reps)
+    code = first[waits.station]
+    klass = plan.visit_class[waits.kept].astype(np.int64)
+    group = np.where(code >= 0, (code + klass) * reps + waits.rep, -1)
+    values = group_wait_statistics(group, waits, count)
     return LongTable(
         "stations_by_class",
         keys,

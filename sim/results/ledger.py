@@ -30,6 +30,7 @@ import numpy as np
 from sim.arrays import FloatArray, IntArray
 from sim.plan import Plan
 from sim.rates import MONEY, Rates, station_rates
+from sim.results.codes import delivery_times
 from sim.results.groups import pieces
 from sim.results.route_groups import RouteGroup, route_groups
 from sim.scenario.model import Scenario
@@ -41,7 +42,6 @@ if TYPE_CHECKING:
 __all__ = [
     "COST_COMPONENTS",
     "ShipmentLedger",
-    "delivery_times",
     "ledger_columns",
     "ledger_frame",
     "shipment_ledger",
@@ -159,14 +159,6 @@ def shipment_ledger(scenario: Scenario, plan: Plan, trace: Trace) -> ShipmentLed
         for name in COST_COMPONENTS:
             total += columns[f"cost_{name}_usd"]
     return ShipmentLedger(names, table, delivered, station_t if scenario.emissions is not None else None)
-
-
-def delivery_times(plan: Plan, trace: Trace) -> FloatArray:
-    """When each shipment was delivered: the end of its last visit (h; NaN without a visit)."""
-    delivered = np.full(plan.n_shipments, np.nan)
-    visited = plan.first_visit[1:] > plan.first_visit[:-1]
-    delivered[visited] = trace.end[plan.first_visit[1:][visited] - 1]
-    return delivered
 
 
 def _linear(
