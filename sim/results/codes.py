@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.plan import Plan
+from sim.results.groups import argsort_by_value
 from sim.results.waits import QUEUEING_KINDS, in_wait_window
 from sim.scenario.model import Scenario
 from sim.trace import Trace
@@ -99,8 +100,10 @@ class WindowWaits:
     began: BoolArray
     """Service started by the horizon (else still waiting: its wait is NaN)."""
     wait: FloatArray
+    waiting: IntArray
+    """Which of the kept visits had not started by the horizon (positions in the kept visits)."""
     order: IntArray
-    """``np.argsort(wait)``: the kept visits by wait, those still waiting (NaN) last."""
+    """The kept visits by wait, those still waiting last (:func:`~sim.results.groups.argsort_by_value`)."""
 
     @classmethod
     def of(
@@ -122,7 +125,8 @@ class WindowWaits:
             start=start,
             began=began,
             wait=wait,
-            order=np.argsort(wait),
+            waiting=np.flatnonzero(~began),
+            order=argsort_by_value(wait),
         )
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from sim.arrays import FloatArray, IntArray
 from sim.plan import Plan
 
-__all__ = ["BLOCK_VISITS", "Groups", "group_sums", "pieces"]
+__all__ = ["BLOCK_VISITS", "Groups", "argsort_by_value", "group_sums", "pieces"]
 
 BLOCK_VISITS = 1 << 18
 """Visits reduced at a time: whole replications, about this many visits (a few MB per column, cache-sized)."""
@@ -32,6 +32,12 @@ def group_sums(group: IntArray, size: int, *weights: FloatArray) -> FloatArray:
     rows = [np.bincount(group, weights=w, minlength=size) for w in weights]
     rows.append(np.bincount(group, minlength=size).astype(np.float64))
     return np.stack(rows)
+
+
+def argsort_by_value(values: FloatArray) -> IntArray:
+    """``np.argsort(values)``, NaN last, without NaN in the sort (numpy's fast sort path has none)."""
+    missing = np.isnan(values)
+    return np.argsort(np.where(missing, np.inf, values) if missing.any() else values).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -53,19 +59,18 @@ class Groups:
     def of(cls, group: IntArray, values: FloatArray, count: int, order: IntArray | None = None) -> Groups:
         """Group ``values`` by ``group`` (codes in ``[0, count)``; a code < 0 leaves its row out).
 
-        ``order`` is ``np.argsort(values)`` when already known (NaN sorted last).
+        ``order`` is :func:`argsort_by_value` of ``values`` when already known.
         """
-        by_value = np.argsort(values) if order is None else order
+        by_value = argsort_by_value(values) if order is None else order
         keep = (group >= 0) & ~np.isnan(values)
         by_value = by_value[keep[by_value]]
         narrow = np.uint16 if count <= np.iinfo(np.uint16).max else np.int64
-        by_group = by_value[np.argsort(group[by_value].astype(narrow), kind="stable")]
-        group, kept = group[keep], values[keep]
+        codes = group[by_value].astype(narrow)
+        by_group = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[by_group], np.arange(count + 1)).astype(np.int64)
         # summed in the rows' order, before sorting
-        total = np.bincount(group, weights=kept, minlength=count).astype(np.float64, copy=False)
-        size = np.bincount(group, minlength=count)
-        first = np.concatenate(([0], np.cumsum(size)[:-1])).astype(np.int64)
-        return cls(values[by_group], first, size, total)
+        total = np.bincount(group[keep], weights=values[keep], minlength=count).astype(np.float64, copy=False)
+        return cls(values[by_value[by_group]], bounds[:-1], np.diff(bounds), total)
 
     def mean(self) -> FloatArray:
         """Mean of each group (NaN for an empty one)."""

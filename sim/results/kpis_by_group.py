@@ -149,10 +149,10 @@ def group_wait_statistics(group: IntArray, waits: WindowWaits, count: int) -> Fl
     ``group`` is the group (0 … ``count`` − 1, replication fastest; −1: in none) of each visit of
     ``waits``. Shape (5, ``count``), rows as :data:`TRAFFIC_METRICS`.
     """
-    statistics = Groups.of(group, waits.wait, count, waits.order)
-    member = group >= 0
-    visits = np.bincount(group[member], minlength=count).astype(np.float64)
-    still = np.bincount(group[member & ~waits.began], minlength=count).astype(np.float64)
+    statistics = Groups.of(group, waits.wait, count, waits.order)  # over the visits that began
+    waiting = group[waits.waiting]
+    still = np.bincount(waiting[waiting >= 0], minlength=count).astype(np.float64)
+    visits = statistics.size + still
     seen = visits > 0
     return np.stack(
         [

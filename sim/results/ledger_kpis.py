@@ -22,6 +22,7 @@ import numpy as np
 
 from sim.arrays import FloatArray, IntArray
 from sim.plan import Plan
+from sim.results.groups import pieces
 from sim.results.ledger import COST_COMPONENTS, ShipmentLedger
 from sim.results.long_form import LongTable, long_frame
 from sim.scenario.model import Scenario
@@ -45,20 +46,47 @@ def ledger_kpis_by_replication(scenario: Scenario, plan: Plan, ledger: ShipmentL
 
 
 def ledger_kpi_tables(scenario: Scenario, plan: Plan, ledger: ShipmentLedger) -> list[LongTable]:
-    """The tables of :func:`ledger_kpis_by_replication`, in long form (none without a ledger)."""
+    """The tables of :func:`ledger_kpis_by_replication`, in long form (none without a ledger).
+
+    Reduced in cache-sized pieces of whole replications (:func:`sim.results.groups.pieces`), joined side
+    by side: every total lies in one replication, so the pieces give the numbers of one pass.
+    """
     if scenario.costs is None and scenario.emissions is None:
         return []
-    reps = len(plan.replications)
-    flows = plan.network.flows
     names = ["tonnes", "teu"]
-    values = [plan.tonnes, plan.teu]
+    columns = []
     if scenario.costs is not None:
         names += COSTS
-        values += [ledger.columns[name] for name in COSTS]
+        columns += COSTS
     if scenario.emissions is not None:
         names += ["co2e_wtw_t", "co2e_ttw_t"]
-        values += [ledger.columns["co2e_wtw_kg"] / 1000.0, ledger.columns["co2e_ttw_kg"] / 1000.0]
-    totals = _Totals(scenario, plan, ledger.delivered, values)
+        columns += ["co2e_wtw_kg", "co2e_ttw_kg"]
+    index = {name: k for k, name in enumerate(ledger.names)}
+    parts = []
+    for start, stop in pieces(plan):
+        part = plan.block(start, stop)
+        rows = slice(int(plan.rep_first[start]), int(plan.rep_first[stop]))
+        table = ledger.table[:, rows]
+        values = [part.tonnes, part.teu, *(table[index[c]] for c in columns)]
+        if scenario.emissions is not None:
+            values[-2:] = [v / 1000.0 for v in values[-2:]]
+        station_t = None if ledger.station_co2e_t is None else ledger.station_co2e_t[:, :, start:stop]
+        parts.append(_piece_tables(scenario, part, names, values, ledger.delivered[rows], station_t))
+    return [first.joined(*rest) for first, *rest in zip(*parts, strict=True)]
+
+
+def _piece_tables(
+    scenario: Scenario,
+    plan: Plan,
+    names: list[str],
+    values: list[FloatArray],
+    delivered: FloatArray,
+    station_co2e_t: FloatArray | None,
+) -> list[LongTable]:
+    """The ledger KPI tables of the replications of ``plan``."""
+    reps = len(plan.replications)
+    flows = plan.network.flows
+    totals = _Totals(scenario, plan, delivered, values)
     specs = [scenario.flows[f.flow] for f in flows]
     commodities = sorted({s.commodity for s in specs})
     route_names = [">".join(f.nodes) for f in flows]
@@ -73,7 +101,7 @@ def ledger_kpi_tables(scenario: Scenario, plan: Plan, ledger: ShipmentLedger) ->
     if choices:
         whole = totals.by([choices.index(f.flow) if f.alternative else -1 for f in flows])
         tables += _tables(scenario, names, "flow", choices, whole)
-    if ledger.station_co2e_t is not None:
+    if station_co2e_t is not None:
         stations = [s.name for s in plan.network.stations]
         shape = (2, len(stations), 1, reps)
         tables.append(
@@ -82,7 +110,7 @@ def ledger_kpi_tables(scenario: Scenario, plan: Plan, ledger: ShipmentLedger) ->
                 stations,
                 [""],
                 ["co2e_wtw_t", "co2e_ttw_t"],
-                ledger.station_co2e_t.reshape(shape),
+                station_co2e_t.reshape(shape),
             )
         )
     return tables
