@@ -227,11 +227,9 @@ def _transit(shipments: ShipmentCodes, window: tuple[float, float]) -> LongTable
     )
 
 
-def _overlap(a: FloatArray, b: FloatArray, window: tuple[float, float]) -> FloatArray:
-    """Length of [a, b) ∩ window, with NaN ends read as 'still going at the horizon'."""
-    lo, hi = window
-    length = np.fmin(b, hi)  # fmin: NaN gives the horizon
-    length -= np.maximum(a, lo)
+def _clipped_overlap(a: FloatArray, b: FloatArray) -> FloatArray:
+    """Length of [a, b), 0 when empty, for ends clipped to the window (``max(a, lo)``, ``fmin(b, hi)``)."""
+    length = b - a
     return np.maximum(length, 0.0, out=length)
 
 
@@ -265,16 +263,19 @@ def _stations(
     group = plan.visit_station * reps + waits.visit_rep
     group[np.isnan(arrive)] = count  # visits never reached: a bin that is dropped
     kind = np.array([s.kind for s in stations], dtype=object)
+    # each visit's times clipped to the window (NaN start or end: still going at the horizon)
+    arrived = np.maximum(arrive, lo)
+    started_h, ended_h = np.fmin(start, hi), np.fmin(end, hi)
     # what a visit uses of its station: berth-hours in the window, load departed in it, or a transit
+    used = _clipped_overlap(np.maximum(started_h, lo), ended_h)
     started = (start >= lo) & (start <= hi)
-    at_service = (kind == "service")[plan.visit_station]
-    at_chokepoint = (kind == "chokepoint")[plan.visit_station]
-    used = _overlap(np.fmin(start, hi), end, window)
-    used[at_service] = np.where(started, plan.visit_size, 0.0)[at_service]
-    used[at_chokepoint] = started[at_chokepoint]
+    service = np.flatnonzero((kind == "service")[plan.visit_station])
+    used[service] = np.where(started[service], plan.visit_size[service], 0.0)
+    chokepoint = np.flatnonzero((kind == "chokepoint")[plan.visit_station])
+    used[chokepoint] = started[chokepoint]
     size = count + 1
-    queue = np.bincount(group, weights=_overlap(arrive, start, window), minlength=size)[:count] / span
-    present = np.bincount(group, weights=_overlap(arrive, end, window), minlength=size)[:count] / span
+    queue = np.bincount(group, weights=_clipped_overlap(arrived, started_h), minlength=size)[:count] / span
+    present = np.bincount(group, weights=_clipped_overlap(arrived, ended_h), minlength=size)[:count] / span
     arriving = (arrive >= lo) & (arrive < hi)
     arrivals = np.bincount(group[arriving], minlength=size)[:count] / span
     with np.errstate(invalid="ignore", divide="ignore"):
