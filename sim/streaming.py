@@ -32,7 +32,7 @@ from sim.plan import Plan, draw_plan
 from sim.results.diversions import Diversions, diversion_kpis, routes_taken
 from sim.results.files import VISITS, ParquetRows, atomic_directory, write_json, write_parquet
 from sim.results.kpis import KpiBlocks, summarise
-from sim.results.long_form import LongTable, long_frame
+from sim.results.long_form import LongTable, joined_blocks, long_frame
 from sim.results.provenance import provenance, run_details
 from sim.results.tables import stations_table, visits_arrow
 from sim.runner import Progress, has_ledger, kpi_document, shipments_file_table, simulate_plan
@@ -310,8 +310,6 @@ class _Extra:
 
     def tables(self, sizes: list[int]) -> list[pd.DataFrame]:
         """The diversion and route-choice tables of every block (none for a scenario without either)."""
-        from sim.results.ledger_kpis import joined_blocks
-
         found = []
         if self.records:
             first = self.records[0]

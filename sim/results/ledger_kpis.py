@@ -30,7 +30,7 @@ from sim.scenario.model import Scenario
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["joined_blocks", "ledger_kpi_tables", "ledger_kpis_by_replication"]
+__all__ = ["ledger_kpi_tables", "ledger_kpis_by_replication"]
 
 COSTS = [*(f"cost_{c}_usd" for c in COST_COMPONENTS), "cost_total_usd"]
 """The cost columns summed, in the order of their metrics."""
@@ -194,27 +194,3 @@ def _table(
     values = np.stack([*(sums[m] for m in metrics), *per_unit])
     every = [*metrics, f"{name}_per_t", f"{name}_per_teu"]
     return LongTable(table, keys, [""], every, values.reshape(len(every), len(keys), 1, -1))
-
-
-def joined_blocks(blocks: list[pd.DataFrame], replications: list[int]) -> pd.DataFrame:
-    """Long tables (every (table, metric, key) cell with its replications in order) of consecutive blocks.
-
-    Each block's table lists every (table, metric, key) cell with its replications in order, fastest; the
-    joined table has the cells in the same order, each with the replications of every block in turn — the
-    table one call over all the replications gives.
-
-    Parameters
-    ----------
-    blocks : list of pandas.DataFrame
-        One table per block, in replication order.
-    replications : list of int
-        How many replications each block holds.
-    """
-    import pandas as pd
-
-    if len(blocks) == 1:
-        return blocks[0]
-    cells = [np.arange(len(frame)) // count for frame, count in zip(blocks, replications, strict=True)]
-    joined = pd.concat(blocks, ignore_index=True)
-    order = np.argsort(np.concatenate(cells), kind="stable")
-    return joined.iloc[order].reset_index(drop=True)

@@ -18,7 +18,7 @@ from sim.arrays import BoolArray, FloatArray, IntArray
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["COLUMNS", "LongTable", "long_frame"]
+__all__ = ["COLUMNS", "LongTable", "joined_blocks", "long_frame"]
 
 COLUMNS = ("table", "key", "period", "metric", "replication", "value")
 """The columns of a long KPI table."""
@@ -94,3 +94,27 @@ def long_frame(blocks: list[list[LongTable]], replications: list[int]) -> pd.Dat
         return pd.DataFrame({c: pd.Series(dtype=np.int64 if c == "replication" else object) for c in COLUMNS})
     # object arrays of str become pandas' str columns, as the grouped tables gave
     return pd.DataFrame({name: np.concatenate(chunks) for name, chunks in columns.items()})
+
+
+def joined_blocks(blocks: list[pd.DataFrame], replications: list[int]) -> pd.DataFrame:
+    """Long DataFrames (each cell with its replications in order) of consecutive blocks, as one.
+
+    Each block's table lists every (table, metric, key) cell with its replications in order, fastest; the
+    joined table has the cells in the same order, each with the replications of every block in turn — the
+    table one call over all the replications gives.
+
+    Parameters
+    ----------
+    blocks : list of pandas.DataFrame
+        One table per block, in replication order.
+    replications : list of int
+        How many replications each block holds.
+    """
+    import pandas as pd
+
+    if len(blocks) == 1:
+        return blocks[0]
+    cells = [np.arange(len(frame)) // count for frame, count in zip(blocks, replications, strict=True)]
+    joined = pd.concat(blocks, ignore_index=True)
+    order = np.argsort(np.concatenate(cells), kind="stable")
+    return joined.iloc[order].reset_index(drop=True)
