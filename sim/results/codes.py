@@ -106,12 +106,11 @@ class WindowWaits:
     """The kept visits by wait, those still waiting last (:func:`~sim.results.groups.argsort_by_value`)."""
 
     @classmethod
-    def of(
-        cls, plan: Plan, trace: Trace, shipments: ShipmentCodes, window: tuple[float, float]
-    ) -> WindowWaits:
+    def of(cls, plan: Plan, trace: Trace, window: tuple[float, float]) -> WindowWaits:
         """The window's waits of the visits of ``plan``."""
         kinds = np.array([s.kind in QUEUEING_KINDS for s in plan.network.stations], dtype=bool)
-        visit_rep = np.repeat(shipments.rep, np.diff(plan.first_visit))
+        per_rep = np.diff(plan.first_visit[plan.rep_first])  # visits of each replication
+        visit_rep = np.repeat(np.arange(per_rep.size, dtype=np.int64), per_rep)
         keep, began = in_wait_window(kinds[plan.visit_station], trace.arrive, trace.start, *window)
         kept = np.flatnonzero(keep)
         arrive, start = trace.arrive[kept], trace.start[kept]

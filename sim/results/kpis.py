@@ -113,7 +113,7 @@ def _block_tables(
     v1 = v0 + part.n_visits
     times = Trace(trace.arrive[v0:v1], trace.start[v0:v1], trace.end[v0:v1])
     shipments = ShipmentCodes.of(scenario, part, times)
-    waits = WindowWaits.of(part, times, shipments, window)
+    waits = WindowWaits.of(part, times, window)
     tables = [
         _throughput(shipments, window, codes, labels, f"throughput_by_{name}")
         for name, codes, labels in (
