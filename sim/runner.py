@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from sim.results.ledger import ShipmentLedger
+
 __all__ = ["DEFAULT_ENGINE", "VISITS", "RunResult", "run", "run_points", "write_run"]
 
 Progress = Callable[[int, int], None]
@@ -85,9 +87,15 @@ class RunResult:
     @cached_property
     def ledger(self) -> pd.DataFrame:
         """The shipments' cost and emission columns (:func:`sim.results.ledger.ledger_columns`)."""
-        from sim.results.ledger import ledger_columns
+        from sim.results.ledger import ledger_frame
 
-        return ledger_columns(self.scenario, self.plan, self.trace)
+        return ledger_frame(self._shipment_ledger)
+
+    @cached_property
+    def _shipment_ledger(self) -> ShipmentLedger:
+        from sim.results.ledger import shipment_ledger
+
+        return shipment_ledger(self.scenario, self.plan, self.trace)
 
     @cached_property
     def stations(self) -> pd.DataFrame:
@@ -112,7 +120,7 @@ class RunResult:
             return table
         from sim.results.ledger_kpis import ledger_kpis_by_replication
 
-        ledger = ledger_kpis_by_replication(self.scenario, self.plan, self.shipments)
+        ledger = ledger_kpis_by_replication(self.scenario, self.plan, self._shipment_ledger)
         return pd.concat([table, ledger], ignore_index=True) if len(ledger) else table
 
     @cached_property

@@ -33,6 +33,7 @@ from sim.plan import Plan
 from sim.results.diversions import Diversions, diversion_kpis, routes_taken
 from sim.results.files import VISITS, ParquetRows, atomic_directory, write_json, write_parquet
 from sim.results.kpis import KpiBlocks, summarise
+from sim.results.long_form import LongTable, joined_blocks, long_frame
 from sim.results.provenance import provenance, run_details
 from sim.results.tables import stations_table, visits_arrow
 from sim.results.threaded import ThreadedRows
@@ -142,7 +143,7 @@ def run_streamed(
     stamp = provenance(scenario, engine, root, numbers)
     blocks = [numbers[first : first + step] for first in range(0, count, step)]
     kpis = KpiBlocks(scenario, network)
-    ledgers: list[pd.DataFrame] = []
+    ledgers: list[list[LongTable]] = []
     extra = _Extra(scenario)
     with atomic_directory(out, "run") as scratch:
         shipments = ThreadedRows(ParquetRows(scratch / "shipments.parquet", stamp))
@@ -245,33 +246,30 @@ class Stages:
         return {stage: round(seconds, 3) for stage, seconds in self.seconds.items()}
 
 
-def _ledger(scenario: Scenario, plan: Plan, trace: Trace, ledgers: list[pd.DataFrame]) -> pd.DataFrame | None:
-    """The block's ledger columns (None without a ledger); its ledger KPIs are appended to ``ledgers``."""
+def _ledger(
+    scenario: Scenario, plan: Plan, trace: Trace, ledgers: list[list[LongTable]]
+) -> pd.DataFrame | None:
+    """The block's ledger columns (None without a ledger); its ledger KPI tables go to ``ledgers``."""
     if not has_ledger(scenario):
         return None
-    from sim.results.ledger import ledger_columns, visit_ledger
-    from sim.results.ledger_kpis import ledger_kpis_by_replication
-    from sim.results.tables import shipments_table
+    from sim.results.ledger import ledger_frame, shipment_ledger
+    from sim.results.ledger_kpis import ledger_kpi_tables
 
-    visits = visit_ledger(scenario, plan)
-    columns = ledger_columns(scenario, plan, trace, visits)
-    shipments = shipments_table(plan, trace, scenario).join(columns)
-    ledgers.append(ledger_kpis_by_replication(scenario, plan, shipments, visits))
-    return columns
+    ledger = shipment_ledger(scenario, plan, trace)
+    ledgers.append(ledger_kpi_tables(scenario, plan, ledger))
+    return ledger_frame(ledger)
 
 
-def _joined(kpis: KpiBlocks, extra: _Extra, ledgers: list[pd.DataFrame], sizes: list[int]) -> pd.DataFrame:
+def _joined(kpis: KpiBlocks, extra: _Extra, ledgers: list[list[LongTable]], sizes: list[int]) -> pd.DataFrame:
     """The long KPI table of every block, in :class:`~sim.runner.RunResult`'s order of tables.
 
     The KPIs, the diversions, the route choices, then the ledger's rows.
     """
     import pandas as pd
 
-    from sim.results.ledger_kpis import joined_blocks
-
     tables = [kpis.frame(), *extra.tables(sizes)]
-    if ledgers and len(ledgers[0]):
-        tables.append(joined_blocks(ledgers, sizes))
+    if ledgers and ledgers[0]:
+        tables.append(long_frame(ledgers, kpis.replications))
     return tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
 
 
@@ -312,8 +310,6 @@ class _Extra:
 
     def tables(self, sizes: list[int]) -> list[pd.DataFrame]:
         """The diversion and route-choice tables of every block (none for a scenario without either)."""
-        from sim.results.ledger_kpis import joined_blocks
-
         found = []
         if self.records:
             joined = Diversions.joined(self.records)

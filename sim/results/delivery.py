@@ -21,11 +21,15 @@ __all__ = ["delivered_times", "ended_times", "left_times"]
 def ended_times(plan: Plan, trace: Trace) -> FloatArray:
     """When each shipment's last visit made ended (h): delivery or leaving; NaN if not by the horizon.
 
-    A shipment with no visit (it left at the first station of its route) ended at its creation.
+    A shipment with no visit ended at its creation if it left (at the first station of its route), else
+    never (NaN: it is counted nowhere).
     """
     made = np.diff(plan.first_visit) > 0
-    ended = plan.created.astype(np.float64, copy=True)
+    ended = np.full(plan.n_shipments, np.nan)
     ended[made] = trace.end[plan.first_visit[1:][made] - 1]
+    if plan.left is not None:
+        at_once = plan.left & ~made
+        ended[at_once] = plan.created[at_once]
     return ended
 
 

@@ -12,8 +12,19 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.arrays import FloatArray, IntArray
+from sim.plan import Plan
 
-__all__ = ["Groups", "group_sums"]
+__all__ = ["BLOCK_VISITS", "Groups", "argsort_by_value", "group_sums", "pieces"]
+
+BLOCK_VISITS = 1 << 18
+"""Visits reduced at a time: whole replications, about this many visits (a few MB per column, cache-sized)."""
+
+
+def pieces(plan: Plan, visits: int = BLOCK_VISITS) -> list[tuple[int, int]]:
+    """Stored replications ``start:stop`` of ``plan`` in runs of about ``visits`` visits (one at least)."""
+    count = len(plan.replications)
+    step = max(1, visits * count // max(plan.n_visits, 1))
+    return [(start, min(start + step, count)) for start in range(0, count, step)]
 
 
 def group_sums(group: IntArray, size: int, *weights: FloatArray) -> FloatArray:
@@ -23,14 +34,19 @@ def group_sums(group: IntArray, size: int, *weights: FloatArray) -> FloatArray:
     return np.stack(rows)
 
 
+def argsort_by_value(values: FloatArray) -> IntArray:
+    """``np.argsort(values)``, NaN last, without NaN in the sort (numpy's fast sort path has none)."""
+    missing = np.isnan(values)
+    return np.argsort(np.where(missing, np.inf, values) if missing.any() else values).astype(np.int64)
+
+
 @dataclass(frozen=True)
 class Groups:
     """Values sorted by (group, value), NaN excluded, with each group's offset and size.
 
-    Groups are ``key * reps + replication``. The rows come replication by replication (the Plan's order),
-    so one stable sort by key — a radix sort of small integers — leaves them grouped by (key, replication);
-    then each key's replications are sorted together as the rows of a matrix padded with +inf, which numpy
-    sorts row by row far faster than an argsort of all values.
+    Groups are ``key * reps + replication``; the values are sorted once by value (``np.argsort``, which
+    several groupings of the same values may share) and then, stably, by group (a radix sort of small
+    integers), which leaves each group's values in order.
     """
 
     values: FloatArray
@@ -40,33 +56,21 @@ class Groups:
     """Sum of each group, added in the rows' order."""
 
     @classmethod
-    def of(cls, group: IntArray, values: FloatArray, count: int, reps: int) -> Groups:
-        """Group ``values`` by ``group`` (codes in ``[0, count)``, ``reps`` replications a key)."""
-        keep = ~np.isnan(values)
-        group, values = group[keep], values[keep]
-        key = group // reps
-        narrow = np.uint16 if count // reps <= np.iinfo(np.uint16).max else np.int64
-        order = np.argsort(key.astype(narrow), kind="stable")
-        if np.any(np.diff(group[order]) < 0):  # rows not replication by replication: sort by group
-            order = np.argsort(group, kind="stable")
+    def of(cls, group: IntArray, values: FloatArray, count: int, order: IntArray | None = None) -> Groups:
+        """Group ``values`` by ``group`` (codes in ``[0, count)``; a code < 0 leaves its row out).
+
+        ``order`` is :func:`argsort_by_value` of ``values`` when already known.
+        """
+        by_value = argsort_by_value(values) if order is None else order
+        keep = (group >= 0) & ~np.isnan(values)
+        by_value = by_value[keep[by_value]]
+        narrow = np.uint16 if count <= np.iinfo(np.uint16).max else np.int64
+        codes = group[by_value].astype(narrow)
+        by_group = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[by_group], np.arange(count + 1)).astype(np.int64)
         # summed in the rows' order, before sorting
-        total = np.bincount(group, weights=values, minlength=count).astype(np.float64, copy=False)
-        values = values[order]
-        size = np.bincount(group, minlength=count)
-        first = np.concatenate(([0], np.cumsum(size)[:-1])).astype(np.int64)
-        rows = size.reshape(-1, reps)
-        for k in np.flatnonzero(rows.max(axis=1) > 1):
-            lengths = rows[k]
-            begin = int(first[k * reps])
-            stop = begin + int(lengths.sum())
-            width = int(lengths.max())
-            block = np.full((reps, width), np.inf)
-            starts = first[k * reps : (k + 1) * reps] - begin
-            column = np.arange(stop - begin) - np.repeat(starts, lengths)
-            block[np.repeat(np.arange(reps), lengths), column] = values[begin:stop]
-            block.sort(axis=1)
-            values[begin:stop] = block[np.arange(width) < lengths[:, None]]
-        return cls(values, first, size, total)
+        total = np.bincount(group[keep], weights=values[keep], minlength=count).astype(np.float64, copy=False)
+        return cls(values[by_value[by_group]], bounds[:-1], np.diff(bounds), total)
 
     def mean(self) -> FloatArray:
         """Mean of each group (NaN for an empty one)."""

@@ -2,10 +2,10 @@
 
 A flow marked ``background: true`` is the rest of a port's (or canal's) published traffic — its total minus
 the modelled flows — simulated only so that the modelled flows queue behind it at the berths or slots they
-share. The engines treat it as any flow. The KPIs keep the two classes apart (``throughput_by_traffic``,
-``waits_by_traffic`` in :mod:`sim.results.kpis`), and analyses can leave the background out of their tables
-(:func:`without_background`): its tonnes would otherwise dwarf the corridor's own (the Panama Canal's other
-transits carry ~40 times the US Gulf soybeans that use it).
+share. The engines treat it as any flow. The KPIs keep the two classes apart (``throughput_by_traffic`` in
+:mod:`sim.results.kpis`, ``waits_by_traffic`` in :mod:`sim.results.kpis_by_group`), and analyses can leave
+the background out of their tables (:func:`without_background`): its tonnes would otherwise dwarf the
+corridor's own (the Panama Canal's other transits carry ~40 times the US Gulf soybeans that use it).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Waits by priority class (``stations_by_class`` in :mod:`sim.results.kpis`) on a hand-made Plan and Trace.
+"""Waits by priority class (``stations_by_class``, :mod:`sim.results.kpis_by_group`) on a hand-made Plan.
 
 Port ``XXPRT`` with one bulk berth serving classes ``hi`` and ``lo``, 10 days, warm-up one day (24 h); the
 expected values are worked out on paper, and the run summary prints them.

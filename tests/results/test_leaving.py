@@ -23,7 +23,7 @@ from sim.engines import ENGINES, get_engine
 from sim.results.delivery import delivered_times, ended_times
 from sim.results.diversions import routes_taken
 from sim.results.kpis import kpis_by_replication
-from sim.results.ledger import ledger_columns
+from sim.results.ledger import ledger_columns, shipment_ledger
 from sim.results.ledger_kpis import ledger_kpis_by_replication
 from sim.results.tables import shipments_table
 from sim.runner import RunResult
@@ -112,7 +112,9 @@ def test_a_ship_that_left_pays_what_it_sailed_and_delivers_nothing(story: RunRes
     # f1: two legs, a transit, 16 h of which 4 waiting
     assert ledger["cost_total_usd"][1] == pytest.approx(10 + 1000 + 1.6)
     assert ledger["cost_waiting_time_usd"][1] == pytest.approx(0.4)
-    kpis = ledger_kpis_by_replication(story.scenario, story.plan, story.shipments)
+    kpis = ledger_kpis_by_replication(
+        story.scenario, story.plan, shipment_ledger(story.scenario, story.plan, story.trace)
+    )
     cost = _kpi(kpis, "cost_by_flow", "f")
     delivered = sum(10 + 1000 + 0.1 * hours for hours in (12, 16, 20, 24))
     assert cost["cost_total_usd"] == pytest.approx(delivered + 2 * 5.1)  # the two that left count

@@ -1,4 +1,4 @@
-"""Monthly waits at stations (``stations_by_month`` in :mod:`sim.results.kpis`) on a hand-made Plan and Trace.
+"""Monthly waits at stations (``stations_by_month``, :mod:`sim.results.kpis_by_group`) on a hand-made Plan.
 
 The expected values are worked out on paper: port ``XXPRT`` (one bulk berth pool), 2024-01-01 + 60 days
 (January 744 h, February ends at the horizon, 1440 h), warm-up one day (24 h).

@@ -26,7 +26,7 @@ import pytest
 from scipy import stats
 
 import sim
-from sim.results.kpis import class_key
+from sim.results.kpis_by_group import class_key
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CONFIDENCE = 0.99
