@@ -204,19 +204,38 @@ def _print_classes(kpis: pd.DataFrame, console: Console) -> None:
         return
     wait95 = _pick(kpis, "stations_by_class", "wait_p95_h")
     waiting = _pick(kpis, "stations_by_class", "waiting_at_horizon")
-    table = narrow_table(
-        "Waits by priority class",
-        caption="classes highest first; window as for the station waits; still waiting: per replication",
-    )
+    quiet = _quiet_stations(waits, waiting)
+    caption = "classes highest first; window as for the station waits; still waiting: per replication"
+    if quiet:
+        caption += f"; left out, as no class waited there: {', '.join(quiet)}"
+    table = narrow_table("Waits by priority class", caption=caption)
     table.add_column(escape("station [class]"), overflow="fold", min_width=12)
     for column in ("wait", "wait\np95", "still\nwaiting"):
         table.add_column(column, justify="right", no_wrap=True)
     for key in waits.index:
+        if _station_of(key) in quiet:
+            continue
         table.add_row(  # the key's [class] is text, not rich markup
             escape(key), _row(waits, key, "duration"), _mean(wait95, key, "duration"), _count(waiting, key)
         )
     console.print()
     console.print(table)
+
+
+def _station_of(key: str) -> str:
+    """The station of a ``STATION [CLASS]`` key."""
+    return key.rsplit(" [", 1)[0]
+
+
+def _quiet_stations(waits: pd.DataFrame, waiting: pd.DataFrame) -> list[str]:
+    """Stations with classes where no class waited (every mean wait 0, none still waiting), in key order."""
+    stations = [_station_of(key) for key in waits.index]
+    busy = {
+        station
+        for station, key in zip(stations, waits.index, strict=True)
+        if float(waits.loc[key, "mean"]) > 0 or float(waiting["mean"].get(key, 0.0)) > 0
+    }
+    return [s for s in dict.fromkeys(stations) if s not in busy]
 
 
 def _print_diversions(kpis: pd.DataFrame, console: Console) -> None:

@@ -97,3 +97,20 @@ def test_the_run_summary_shows_the_classes() -> None:
     assert "Waits by priority class" in text
     assert "XXPRT/bulk [hi]" in text
     assert "XXPRT/bulk [lo]" in text
+
+
+def test_the_run_summary_leaves_out_stations_where_no_class_waited() -> None:
+    kpis = summarise(_kpis())
+    rows = kpis[kpis["table"] == "stations_by_class"]
+    quiet = rows.assign(key=rows["key"].str.replace("XXPRT/bulk", "XXQUI/bulk", regex=False))
+    for column in ("mean", "ci_low", "ci_high"):
+        quiet[column] = 0.0
+    console = Console(record=True, width=200)
+    print_run_summary(
+        RunSummary(_scenario(), pd.concat([kpis, quiet], ignore_index=True), 1, "vector", 0, NAN), console
+    )
+    text = console.export_text()
+    assert "XXPRT/bulk [hi]" in text
+    assert "XXQUI/bulk [hi]" not in text
+    assert "XXQUI/bulk [lo]" not in text
+    assert "left out, as no class waited there: XXQUI/bulk" in " ".join(text.split())
