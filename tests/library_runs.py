@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 import sim
 from sim.runner import RunResult
 
@@ -25,3 +27,15 @@ def library_runs(replications: int, engine: str = "vector") -> Runs:
         return cache[name]
 
     return get
+
+
+def kpi(result: RunResult, table: str, key: str, metric: str) -> pd.Series:
+    """A KPI of ``result`` per replication (NaN where the station or flow does not exist in this run)."""
+    frame = result.kpis_by_replication
+    rows = frame[
+        (frame["table"] == table)
+        & (frame["key"] == key)
+        & (frame["metric"] == metric)
+        & (frame["period"] == "")
+    ]
+    return rows.set_index("replication")["value"].reindex(result.replications)

@@ -24,6 +24,7 @@ from scipy import stats
 
 import sim
 from sim.runner import RunResult
+from tests.library_runs import kpi
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2024.yaml"
@@ -55,14 +56,7 @@ def runs() -> dict[str, RunResult]:
 
 
 def _kpi(result: RunResult, table: str, key: str, metric: str) -> np.ndarray:
-    frame = result.kpis_by_replication
-    rows = frame[
-        (frame["table"] == table)
-        & (frame["key"] == key)
-        & (frame["metric"] == metric)
-        & (frame["period"] == "")
-    ]
-    values = rows.set_index("replication")["value"].reindex(range(REPLICATIONS)).to_numpy()
+    values = kpi(result, table, key, metric).to_numpy()
     assert np.isfinite(values).all(), (table, key, metric)
     return values
 

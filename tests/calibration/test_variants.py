@@ -19,7 +19,7 @@ import sim
 from sim.engines import ENGINES
 from sim.runner import DEFAULT_ENGINE, RunResult
 from sim.spells import down_windows
-from tests.library_runs import Runs, library_runs
+from tests.library_runs import Runs, kpi, library_runs
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 ENGINE = "vector" if "vector" in ENGINES else DEFAULT_ENGINE
@@ -44,18 +44,6 @@ BRAZIL_GRAIN = ("BRSSZ/grain", "BRPNG/grain", "BRRIG/grain", "BRITQ/grain")
 @pytest.fixture(scope="module")
 def runs() -> Runs:
     return library_runs(REPLICATIONS, ENGINE)
-
-
-def kpi(result: RunResult, table: str, key: str, metric: str) -> pd.Series:
-    """A KPI per replication (NaN where the station or flow does not exist in this run)."""
-    frame = result.kpis_by_replication
-    rows = frame[
-        (frame["table"] == table)
-        & (frame["key"] == key)
-        & (frame["metric"] == metric)
-        & (frame["period"] == "")
-    ]
-    return rows.set_index("replication")["value"].reindex(range(REPLICATIONS))
 
 
 def wait(result: RunResult, station: str) -> pd.Series:

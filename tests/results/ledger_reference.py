@@ -16,7 +16,7 @@ import pandas as pd
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.plan import Plan
 from sim.rates import MONEY, station_rates
-from sim.results.ledger import COST_COMPONENTS
+from sim.results.ledger import COST_COMPONENTS, _holding_usd_per_h  # the rate, not the sums under test
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
@@ -106,17 +106,6 @@ def ledger_columns(
             (columns[f"cost_{name}_usd"] for name in COST_COMPONENTS), start=np.zeros(n)
         )
     return pd.DataFrame(columns)
-
-
-def _holding_usd_per_h(scenario: Scenario, plan: Plan) -> FloatArray:
-    """US$ per hour of holding each shipment: value × tonnes × rate / 8760 (0 for commodities not valued)."""
-    assert scenario.costs is not None
-    per_tonne_hour = np.zeros(len(plan.network.flows))
-    for flow in plan.network.flows:
-        value = scenario.costs.cargo_values.get(scenario.flows[flow.flow].commodity)
-        if value is not None:
-            per_tonne_hour[flow.index] = value.usd_per_t * value.holding_rate_per_year / HOURS_PER_YEAR
-    return np.asarray(per_tonne_hour[plan.shipment_flow] * plan.tonnes, dtype=np.float64)
 
 
 def ledger_kpis_by_replication(
