@@ -22,6 +22,7 @@ from sim.analysis.figures.style import (
     WARMUP_SHADE,
     colour_map,
     commodity_colour,
+    month_axis,
     new_figure,
     note,
     pretty,
@@ -377,7 +378,7 @@ def plot_queue_length(
         ax.set_title((names or Names()).station(str(station)), loc="left")
         ax.set_ylabel("shipments waiting")
         ax.set_ylim(bottom=0)
-        ax.xaxis.set_major_formatter(_month_formatter())
+        month_axis(ax)
     figure.suptitle(title)
     bin_h = float(table.attrs.get("bin_h", 24.0))
     period = {24.0: "day", 168.0: "week"}.get(bin_h, f"{bin_h:g} h")
@@ -387,9 +388,3 @@ def plot_queue_length(
         axes[0].get_legend_handles_labels()[0],
     )
     return figure
-
-
-def _month_formatter() -> Any:
-    from matplotlib.dates import DateFormatter
-
-    return DateFormatter("%b %Y")  # type: ignore[no-untyped-call]

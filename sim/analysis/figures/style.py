@@ -156,6 +156,19 @@ def tonnes_formatter(value: float, _position: int | None = None) -> str:
     return f"{value:.3g} t"
 
 
+def month_axis(ax: Any) -> None:
+    """Calendar dates on ``ax``'s x-axis, at most ~6 ticks, labelled concisely.
+
+    Months as ``Jul``, the year at January and under the axis, so that labels do not run into each other on
+    narrow panels.
+    """
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator(minticks=3, maxticks=6)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+
+
 def note(figure: Any, text: str, handles: Sequence[Any] = ()) -> None:
     """A small grey footnote at the bottom of a constrained-layout figure (definitions, units, sources).
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.figures.names import Names
-from sim.analysis.figures.style import new_figure, note, styled
+from sim.analysis.figures.style import month_axis, new_figure, note, styled
 
 __all__ = ["plot_monthly_waits"]
 
@@ -69,11 +69,7 @@ def plot_monthly_waits(
         ax.set_title((names or Names()).station(str(station)), loc="left")
         ax.set_ylabel(f"wait ({unit})")
         ax.set_ylim(bottom=0)
-        ax.xaxis.set_major_formatter(_month_formatter())
-    for ax in axes[: len(stations)]:
-        for label in ax.get_xticklabels():
-            label.set_rotation(30)
-            label.set_horizontalalignment("right")
+        month_axis(ax)
     figure.suptitle(title)
     note(
         figure,
@@ -82,9 +78,3 @@ def plot_monthly_waits(
         axes[0].get_legend_handles_labels()[0] if stations else (),
     )
     return figure
-
-
-def _month_formatter() -> Any:
-    from matplotlib.dates import DateFormatter
-
-    return DateFormatter("%b %Y")  # type: ignore[no-untyped-call]
