@@ -24,6 +24,17 @@ def _plan(stations: tuple[Station, ...], shipments: list[tuple[float, list[int],
     return assemble_plan(network, [[HandShipment(c, route, work) for c, route, work in shipments]])
 
 
+def _diverting_plan(diversion: FlowDiversion) -> Plan:
+    """One shipment through a chokepoint, a berth and a leg (stations 0-2); its flow has ``diversion``."""
+    stations = (
+        Station(0, "chk:C", "chokepoint", "N", Schedule.constant(6.0), 6.0),
+        Station(1, "b", "berth", "N", Schedule.constant(1), 1),
+        Station(2, "leg:x", "leg", "N", Schedule.constant(1.0), 1.0),
+    )
+    flow = FlowRoute(0, "f", (), (0, 1, 2), (), diversion)
+    return assemble_plan(Network(stations, (flow,), (), 100.0), [[HandShipment(0.0, [0, 1, 2], [1.0] * 3)]])
+
+
 @pytest.mark.parametrize("engine", sorted(ENGINES))
 def test_a_zero_work_visit_is_refused(engine: str) -> None:
     berths = tuple(Station(i, name, "berth", "N", Schedule.constant(1), 1) for i, name in enumerate("XZY"))
@@ -45,13 +56,7 @@ def test_a_leg_with_speed_factor_zero_is_refused(engine: str) -> None:
 def test_a_diversion_must_leave_a_chokepoint_by_a_leg(engine: str, at: int, branch: int) -> None:
     """Stations: a chokepoint, a berth, a leg. Only (0, 2) — decide at the chokepoint, leave by the leg —
     is a well-laid-out diversion; a berth as the decision point or as the alternative's first is refused."""
-    stations = (
-        Station(0, "chk:C", "chokepoint", "N", Schedule.constant(6.0), 6.0),
-        Station(1, "b", "berth", "N", Schedule.constant(1), 1),
-        Station(2, "leg:x", "leg", "N", Schedule.constant(1.0), 1.0),
-    )
-    flow = FlowRoute(0, "f", (), (0, 1, 2), (), FlowDiversion(at, branch, 1.0, ()))
-    plan = assemble_plan(Network(stations, (flow,), (), 100.0), [[HandShipment(0.0, [0, 1, 2], [1.0] * 3)]])
+    plan = _diverting_plan(FlowDiversion(at, branch, 1.0, ()))
     if (at, branch) == (0, 2):
         get_engine(engine)(plan)
         return
@@ -64,13 +69,7 @@ def test_a_diversion_must_leave_a_chokepoint_by_a_leg(engine: str, at: int, bran
 def test_ships_that_leave_have_no_alternative_laid_out(engine: str, at: int, branch: int) -> None:
     """The same stations; a diversion whose ships leave decides at the chokepoint and has nothing after the
     route: only (0, 3) is well laid out."""
-    stations = (
-        Station(0, "chk:C", "chokepoint", "N", Schedule.constant(6.0), 6.0),
-        Station(1, "b", "berth", "N", Schedule.constant(1), 1),
-        Station(2, "leg:x", "leg", "N", Schedule.constant(1.0), 1.0),
-    )
-    flow = FlowRoute(0, "f", (), (0, 1, 2), (), FlowDiversion(at, branch, 1.0, (), leaves=True))
-    plan = assemble_plan(Network(stations, (flow,), (), 100.0), [[HandShipment(0.0, [0, 1, 2], [1.0] * 3)]])
+    plan = _diverting_plan(FlowDiversion(at, branch, 1.0, (), leaves=True))
     if (at, branch) == (0, 3):
         get_engine(engine)(plan)
         return
