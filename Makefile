@@ -59,7 +59,6 @@ fuzz: $(VENV)/.dev
 # Both engines on the same Plans (benchmarks/results.json), then `corridor run` end to end (end_to_end.json),
 # then a 200-task sweep on the local pool (sweep_pool.json).
 bench: $(VENV)/.dev
-	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.end_to_end
 	$(BIN)/python -m benchmarks.sweep_pool

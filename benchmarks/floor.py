@@ -3,7 +3,7 @@
 - **Bare array operations** (every workload): given the final arrival times, what no array engine can avoid
   for one pass over the stations — gather each station's arrivals, sort each replication's queue (stable, by
   arrival), one max-plus prefix scan over it, scatter the results back. No kernel logic, no iteration.
-- **A minimal compiled loop** (numba, the ``bench`` extra; single-route workloads only: the M/M/c port and
+- **A minimal compiled loop** (numba, a dependency of the engine; single-route workloads only: the M/M/c port and
   the tandem): each station in route order, each replication's queue sorted and served by c servers in a
   plain loop, legs as additions. The fastest this model can run on one core.
 """
