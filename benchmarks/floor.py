@@ -3,9 +3,11 @@
 - **Bare array operations** (every workload): given the final arrival times, what no array engine can avoid
   for one pass over the stations — gather each station's arrivals, sort each replication's queue (stable, by
   arrival), one max-plus prefix scan over it, scatter the results back. No kernel logic, no iteration.
-- **A minimal compiled loop** (numba, a dependency of the engine; single-route workloads only: the M/M/c port and
-  the tandem): each station in route order, each replication's queue sorted and served by c servers in a
-  plain loop, legs as additions. The fastest this model can run on one core.
+- **A minimal compiled loop** (numba, a dependency of the engine; single-route workloads only: the M/M/c port
+  and the tandem): each station in route order, each replication's queue sorted and served by c servers in a
+  plain loop, legs as additions. The fastest this model can run on one core; the engine's own pools are
+  compiled loops of the same kind (:mod:`sim.engines.vector.berth_pool`), so what stays between the engine and
+  this loop is the FIFO grid, the hand-on between stations and the cost per kernel call.
 """
 
 from __future__ import annotations
@@ -53,11 +55,9 @@ def _one_pass(
 
 
 def numba_seconds(plan: Plan) -> float | None:
-    """Seconds for a compiled loop over a single-route plan (best of 3), or ``None`` without numba."""
-    try:
-        import numba
-    except ImportError:
-        return None
+    """Seconds for a compiled loop over a single-route plan (best of 3), or ``None`` for several routes."""
+    import numba  # imported here: the bare-array floor alone does not need it
+
     kernel = _compiled(numba)
     route = plan.visit_station[plan.first_visit[0] : plan.first_visit[1]]
     if not np.all(np.diff(plan.first_visit) == route.size):

@@ -1,9 +1,11 @@
 """What the vector engine's remaining per-shipment Python loops cost.
 
-Multi-berth pools and services with unequal shipment sizes have no prefix-scan form; with many replications
-they are stepped across replications (one array operation per queue position or departure), but with fewer
-than :data:`~sim.engines.vector.berth_pool.ROWS_FOR_COLUMNS` replications a plain loop over each replication's
-ships is cheaper than numpy's per-call cost. This module times those loops inside one vector run.
+Multi-berth pools and services with unequal shipment sizes have no prefix-scan form; they are compiled loops
+(:mod:`sim.engines.vector.compiled`) over all replications at once and are not counted here. What remains in
+Python, ship by ship, is the FIFO chokepoint whose ships may divert (a decision per ship on the queue it
+finds: :func:`~sim.engines.vector.diversion.diverting_chokepoint`). Stations with priority classes are event
+loops of their own (:mod:`sim.engines.vector.priority`) and are not counted either. This module times the
+remaining loops inside one vector run.
 """
 
 from __future__ import annotations
@@ -14,12 +16,11 @@ from contextlib import contextmanager
 from typing import Any
 
 from sim.engines import get_engine
-from sim.engines.vector import berth_pool as vector_pool
-from sim.engines.vector import service as vector_service
+from sim.engines.vector import block as vector_block
 from sim.plan import Plan
 
-LOOPS = ((vector_pool, "_row_constant"), (vector_pool, "_row_windows"), (vector_service, "_row_unequal"))
-"""The functions that loop over individual shipments in Python."""
+LOOPS = ((vector_block, "diverting_chokepoint"),)
+"""The functions that loop over individual shipments in Python (module and name where the engine finds it)."""
 
 
 def python_loop_share(plan: Plan) -> float:

@@ -55,48 +55,52 @@ def test_single_server_open_throughout_is_the_regime_scan_exactly(service: str) 
     np.testing.assert_array_equal(free, general_free)
 
 
+def _pool_loop(
+    arrive: np.ndarray, work: np.ndarray, capacity: Schedule, ends: list[float], last: float
+) -> list[float]:
+    """One row of a pool in plain Python, straight from the definition: from ``max(arrival, last start)``
+    walk the candidate times (ends, capacity changes) until fewer kept ends lie after ``t`` than berths
+    are open; the ship then replaces the earliest kept end."""
+    out = []
+    for a, w in zip(arrive.tolist(), work.tolist(), strict=True):
+        t = max(a, last)
+        while t < np.inf:
+            busy = [e for e in ends if e > t]
+            if len(busy) < capacity.at(t):
+                break
+            t = min([*busy, capacity.next_change(t)])
+        ends[ends.index(min(ends))] = t + w
+        out.append(t)
+        last = t
+    return out
+
+
 @pytest.mark.parametrize("berths", [2, 3, 6, 20])
 @pytest.mark.parametrize("windows", [[], [(30.0, 80.0, 0.0), (200.0, 260.5, 1.0), (400.0, 420.0, 8.0)]])
-def test_pool_rows_and_columns_paths_agree_exactly(
-    berths: int, windows: list[tuple[float, float, float]]
+@pytest.mark.parametrize("rows", [1, 12])
+def test_pool_is_the_plain_loop_exactly(
+    berths: int, windows: list[tuple[float, float, float]], rows: int
 ) -> None:
+    """The compiled loop over all rows gives, row by row, the floats of the definition's plain loop: from a
+    used pool, with rows that end early, and integer arrivals (ties) in one row."""
     capacity = windowed(berths, windows)
+    rng = np.random.default_rng(berths * 10 + rows)
     # arrivals at 0.9 per hour per berth, an hour of work each: every berth busy most of the time
-    arrive, work = _queues(
-        np.random.default_rng(berths), vector_pool.ROWS_FOR_COLUMNS, 300, load=0.9 * berths
-    )
-    counts = np.full(arrive.shape[0], 300, dtype=np.int64)
-    together, _ = berth_pool(arrive, work, counts, capacity)
+    arrive, work = _queues(rng, rows, 300, load=0.9 * berths)
+    arrive[0] = np.ceil(arrive[0])
+    counts = np.full(rows, 300, dtype=np.int64)
+    counts[-1] = 140 if rows > 1 else 300
+    arrive[-1, counts[-1] :], work[-1, counts[-1] :] = np.inf, 0.0
+    most = max(int(capacity.values.max()), 1)
+    latest = 0.5 if windows else -np.inf  # at constant capacity a start is never before the last one anyway
+    state = vector_pool.PoolState(rng.uniform(0.0, 3.0, (rows, most)), np.full(rows, latest))
+    together, _ = berth_pool(arrive, work, counts, capacity, state)
     assert (together > arrive).mean() > 0.1  # ships do queue
-    for row in range(arrive.shape[0]):
-        alone, _ = berth_pool(arrive[row : row + 1], work[row : row + 1], counts[row : row + 1], capacity)
-        np.testing.assert_array_equal(alone[0], together[row])
-
-
-@pytest.mark.parametrize("berths", [2, 3, 5])
-@pytest.mark.parametrize("load", [0.6, 0.97, 1.3])
-@pytest.mark.parametrize("chunk", [4, 16])
-def test_pool_cut_into_chunks_is_the_ship_by_ship_loop_exactly(
-    berths: int, load: float, chunk: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Long rows stepped as chunks side by side give the heap loop's floats: light load (every chunk finds
-    the pool empty somewhere), near saturation (some chunks redone round after round) and overload (no
-    chunk ever finds every berth free: rows finished ship by ship); integer arrivals make ties."""
-    rng = np.random.default_rng(berths * 100 + chunk)
-    arrive, work = _queues(rng, 3, 600, load=load * berths)
-    arrive[1] = np.ceil(arrive[1])
-    counts = np.array([600, 450, 37], dtype=np.int64)
-    for row, n in enumerate(counts):
-        arrive[row, n:], work[row, n:] = np.inf, 0.0
-    state = vector_pool.PoolState(np.sort(rng.uniform(0.0, 3.0, (3, berths)), axis=1), np.zeros(3))
-    capacity = Schedule.constant(float(berths))
-    monkeypatch.setattr(vector_pool, "CHUNK", 10**9)  # no row of two chunks: ship by ship
-    loop, _ = berth_pool(arrive, work, counts, capacity, state)
-    monkeypatch.setattr(vector_pool, "CHUNK", chunk)
-    monkeypatch.setattr(vector_pool, "CHUNKS_AT_LEAST", 2)
-    chunked, _ = berth_pool(arrive, work, counts, capacity, state)
-    np.testing.assert_array_equal(chunked, loop)
-    assert (loop[:, 1:] > arrive[:, 1:]).mean() > 0.05  # ships do queue
+    for row in range(rows):
+        n = int(counts[row])
+        loop = _pool_loop(arrive[row, :n], work[row, :n], capacity, state.ends[row].tolist(), latest)
+        np.testing.assert_array_equal(together[row, :n], loop)
+        assert np.all(np.isinf(together[row, n:]))
 
 
 @settings(max_examples=30, deadline=None)
@@ -154,6 +158,51 @@ def test_service_loads_equal_sizes_as_the_general_loop_would() -> None:
         nudged[:, -1] = size + 1e-3  # unequal sizes take the departure loop; the last shipment never matters
         general, _ = service(arrive, nudged, counts, station, 600.0)
         np.testing.assert_array_equal(equal[:, :-1], general[:, :-1])
+
+
+def _boarding_loop(ready: list[int], size: list[float], rooms: list[float]) -> list[int]:
+    """One row in plain Python, from the definition: the head boards the first departure from its own first
+    reachable one with room left (``load + size <= room``), or alone on an empty one it is too large for."""
+    out, loads, alone = [], [0.0] * len(rooms), [False] * len(rooms)
+    j = 0
+    for r, s in zip(ready, size, strict=True):
+        j = max(j, r)
+        while j < len(rooms) and not (
+            rooms[j] > 0 and not alone[j] and (loads[j] + s <= rooms[j] or (loads[j] == 0.0 and s > rooms[j]))
+        ):
+            j += 1
+        if j < len(rooms):
+            alone[j] = loads[j] + s > rooms[j]
+            loads[j] += s
+        out.append(j)
+    return out
+
+
+@pytest.mark.parametrize("rows", [1, 30])
+def test_service_with_unequal_sizes_is_the_plain_loop_exactly(rows: int) -> None:
+    """Sizes with no exact binary sum (0.1, 0.7) make the load's order of additions matter; one size is
+    larger than any departure; one departure has no room."""
+    rng = np.random.default_rng(rows)
+    station = Station(
+        0, "svc", "service", "N", windowed(2.0, [(100.0, 150.0, 0.0)]), 2.0, "TEU", 24.0, (2.5, 11.0)
+    )
+    arrive = np.sort(rng.uniform(0, 500, (rows, 120)), axis=1)
+    size = rng.choice([0.1, 0.7, 1.0, 2.5], arrive.shape)
+    counts = np.full(rows, 120, dtype=np.int64)
+    counts[-1] = 77
+    arrive[-1, 77:] = np.inf
+    start, _ = service(arrive, size, counts, station, 600.0)
+    departures = station.departures_between(0.0, 600.0)
+    rooms = station.capacity.at_many(departures).tolist()
+    waited = 0
+    for row in range(rows):
+        n = int(counts[row])
+        ready = np.searchsorted(departures, arrive[row, :n]).tolist()
+        taken = np.array(_boarding_loop(ready, size[row, :n].tolist(), rooms))
+        expected = np.where(taken < len(rooms), departures[np.minimum(taken, len(rooms) - 1)], np.inf)
+        np.testing.assert_array_equal(start[row, :n], expected)
+        waited += int((taken > np.array(ready)).sum())
+    assert waited > counts.sum() / 10  # departures fill: many shipments wait for a later one
 
 
 def test_blocks_of_replications_give_the_same_trace() -> None:

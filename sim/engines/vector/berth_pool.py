@@ -7,46 +7,26 @@ replaces the earliest of them. With constant capacity ``c`` the start is ``max(b
 (Kiefer–Wolfowitz); with windows the start is the first candidate time — the base, an end, a capacity
 change — at which the count is below the capacity.
 
-Such a pool has no prefix-scan form, so it is vectorised across replications: one step per queue position,
-each step a handful of array operations over all rows. With few rows a plain loop over the row's ships
-(Python floats and a heap) is cheaper than numpy's per-call cost; :func:`berth_pool` picks the path.
-
-Long queues at constant capacity are also cut into chunks of :data:`CHUNK` ships stepped side by side, as
-if each chunk were a replication (:func:`_chunked`): a chunk is first computed from an empty pool, then again
-from the ends the chunk before it left, up to the first ship that finds every berth free — from there on the
-two computations give the same floats, since every earlier end is then at or before that ship's arrival and a
-start is ``max(arrival, earliest end)``. A row whose chunk never finds every berth free is finished ship by
-ship from that chunk's ends. So long single runs (one replication of a year of an M/M/c port) step a few
-hundred columns instead of one ship at a time.
+Such a pool has no prefix-scan form. It is one compiled loop (:func:`~sim.engines.vector.compiled.compiled`)
+over all rows of the grid, ship by ship along each row, for every number of rows: its cost per ship does
+not depend on how many replications there are (~10–30 ns a ship at constant capacity, against ~5 numpy
+calls per queue position stepped across rows, or ~0.15 µs a ship in a Python heap loop, before). The loop
+computes each start and end by the same float operations as the reference engine (a ``max``, one
+addition), so the floats are the same.
 """
 
 from __future__ import annotations
 
-import heapq
-from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
 
-from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.arrays import FloatArray, IntArray
+from sim.engines.vector.compiled import compiled
 from sim.schedule import Schedule
 
-__all__ = ["ROWS_FOR_COLUMNS", "PoolState", "berth_pool"]
+__all__ = ["PoolState", "berth_pool"]
 
-
-ROWS_FOR_COLUMNS = 12
-"""With at least this many replications a pool is stepped column by column across rows (at 20 replications
-this measured ~5 % faster than the loop per row; it was 24)."""
-CHUNK = 256
-"""Ships per chunk when a long queue at constant capacity is cut into chunks stepped side by side."""
-CHUNKS_AT_LEAST = 128
-"""Rows are cut into chunks when the longest holds at least this many: each pass over the chunks costs
-~6 array operations per queue position (~1.5 ms for 256 positions), and a cut row takes 2–5 passes, against
-~0.1–0.2 µs per ship for the heap loop — so chunks pay from a few tens of thousands of ships (measured: an
-M/M/4 year of 200,000 ships in one replication 1.9x faster, a 3-berth tandem port of 16,000 ships 15 %
-slower)."""
-ROUNDS = 8
-"""Rounds of redoing chunks from their predecessors' ends before a row is finished ship by ship."""
 
 INF = float("inf")
 
@@ -58,7 +38,8 @@ class PoolState:
     Attributes
     ----------
     ends : ndarray, shape (rows, c_max)
-        The ``c_max`` latest ends (h) per row, ``-inf`` for berths never used.
+        The ``c_max`` latest ends (h) per row, ``-inf`` for berths never used (``+inf`` for a berth that is
+        never free: a row of a grid of pools with fewer berths than the widest).
     last : ndarray, shape (rows,)
         Latest start (h) per row.
     """
@@ -110,275 +91,107 @@ def berth_pool(
     start = np.full(arrive.shape, np.inf)
     if capacity.values.max() <= 0:
         return start, state
-    if arrive.shape[0] >= ROWS_FOR_COLUMNS or _chunks_pay(counts, capacity, most):
-        return _down_columns(arrive, work, counts, capacity, state, until)
-    ends = state.ends.copy()
-    last = state.last.copy()
-    for row in range(arrive.shape[0]):
-        n = int(counts[row])
-        times, spans = arrive[row, :n].tolist(), work[row, :n].tolist()
-        kept = ends[row].tolist()
-        if capacity.is_constant:
-            out, kept = _row_constant(times, spans, kept, until)
-        else:
-            out, kept = _row_windows(times, spans, capacity, kept, float(last[row]), until)
-        start[row, : len(out)] = out
-        ends[row] = kept
-        if out:
-            last[row] = out[-1]
+    arrive, work = np.ascontiguousarray(arrive), np.ascontiguousarray(work)
+    counts = np.ascontiguousarray(counts, dtype=np.int64)
+    last = state.last.astype(np.float64, copy=True)
+    if capacity.is_constant:
+        ends = np.sort(state.ends, axis=1)
+        _constant_rows(arrive, work, counts, ends, last, float(until), start)
+    else:
+        ends = np.array(state.ends, dtype=np.float64, order="C")
+        times = np.ascontiguousarray(capacity.times, dtype=np.float64)
+        values = np.ascontiguousarray(capacity.values, dtype=np.float64)
+        _window_rows(arrive, work, counts, times, values, ends, last, float(until), start)
     return start, PoolState(ends, last) if until < INF else None
 
 
-def _row_constant(
-    arrive: list[float], work: list[float], ends: list[float], until: float
-) -> tuple[list[float], list[float]]:
-    """One replication, constant capacity: a heap of the latest ends.
-
-    FIFO order needs no separate check here: a ship that waited took the earliest end, so every later ship
-    finds the earliest kept end at or after that start.
-    """
-    heapq.heapify(ends)
-    replace = heapq.heapreplace
-    out = [0.0] * len(arrive)
-    n = 0
-    for a, w in zip(arrive, work, strict=True):
-        first = ends[0]
-        s = a if a > first else first
-        if s >= until:
-            break
-        replace(ends, s + w)
-        out[n] = s
-        n += 1
-    return out[:n], ends
-
-
-def _row_windows(
-    arrive: list[float], work: list[float], capacity: Schedule, ends: list[float], last: float, until: float
-) -> tuple[list[float], list[float]]:
-    """One replication with capacity windows: walk candidate times until a berth is free and open."""
-    times, values = capacity.times.tolist(), capacity.values.tolist()
-    out = []
-    for a, w in zip(arrive, work, strict=True):
-        t = a if a > last else last
-        while t < INF:
-            k = bisect_right(times, t) - 1
-            busy = [e for e in ends if e > t]
-            if len(busy) < values[k]:
-                break
-            change = times[k + 1] if k + 1 < len(times) else INF
-            t = min(min(busy, default=INF), change)
-        if t >= until:
-            break
-        ends[ends.index(min(ends))] = t + w
-        out.append(t)
-        last = t
-    return out, ends
-
-
-SORTED_UP_TO = 16
-"""Pools with at most this many berths keep their ends sorted (a clipped insertion) when stepped."""
-
-
-def _down_columns(
+@compiled
+def _constant_rows(
     arrive: FloatArray,
     work: FloatArray,
     counts: IntArray,
-    capacity: Schedule,
-    state: PoolState,
+    ends: FloatArray,
+    last: FloatArray,
     until: float,
-) -> tuple[FloatArray, PoolState | None]:
-    """All replications at once, one queue position per step (columns made contiguous first).
+    start: FloatArray,
+) -> None:
+    """Constant capacity, every row: each ship takes the earliest kept end; its own end is inserted.
 
-    Every column is stepped; starts at or after ``until`` are then dropped (a row's starts never decrease,
-    so those are a suffix) and the state is rebuilt from the ships kept.
+    ``ends`` (rows × berths, sorted ascending per row), ``last`` (rows) and ``start`` (rows × n, ``+inf``)
+    are updated in place. The ship's start is ``max(arrival, earliest end)`` and its end ``start + work``;
+    the end replaces the earliest and moves up past the later ones (an insertion: values only moved, so
+    exact). FIFO order needs no separate check: a ship that waited took the earliest end, so every later
+    ship finds the earliest kept end at or after that start.
     """
-    longest = int(counts.max())
-    arrive_t = np.ascontiguousarray(arrive[:, :longest].T)
-    work_t = np.ascontiguousarray(work[:, :longest].T)
-    most = state.ends.shape[1]
-    if not capacity.is_constant:
-        begin = _columns_windows(arrive_t, work_t, capacity, state)
-    elif _chunks_pay(counts, capacity, most):
-        begin = _chunked(arrive_t, work_t, np.sort(state.ends, axis=1), CHUNK)
-    elif most <= SORTED_UP_TO:
-        begin = _columns_sorted(arrive_t, work_t, np.sort(state.ends, axis=1))[0]
-    else:
-        begin = _columns_argmin(arrive_t, work_t, state.ends)
-    start = np.full(arrive.shape, np.inf)
-    if until == INF:  # padding arrives at +inf and starts at +inf: nothing to drop
-        start[:, :longest] = begin.T
-        return start, None
-    kept = until > begin.T
-    start[:, :longest][kept] = begin.T[kept]
-    finished = np.where(kept, start[:, :longest] + work[:, :longest], -np.inf)
-    ends = np.partition(np.concatenate([state.ends, finished], axis=1), -most, axis=1)[:, -most:]
-    last = np.maximum(state.last, np.where(kept, start[:, :longest], -np.inf).max(axis=1, initial=-np.inf))
-    return start, PoolState(ends, last)
+    berths = ends.shape[1]
+    for row in range(arrive.shape[0]):
+        kept = ends[row]
+        for n in range(counts[row]):
+            a = arrive[row, n]
+            first = kept[0]
+            s = a if a > first else first
+            if s >= until:
+                break
+            finish = s + work[row, n]
+            i = 1
+            while i < berths and kept[i] < finish:
+                kept[i - 1] = kept[i]
+                i += 1
+            kept[i - 1] = finish
+            start[row, n] = s
+            last[row] = s
 
 
-def _chunks_pay(counts: IntArray, capacity: Schedule, most: int) -> bool:
-    """Whether :func:`_chunked` computes this pool.
+@compiled
+def _window_rows(
+    arrive: FloatArray,
+    work: FloatArray,
+    counts: IntArray,
+    times: FloatArray,
+    values: FloatArray,
+    ends: FloatArray,
+    last: FloatArray,
+    until: float,
+    start: FloatArray,
+) -> None:
+    """Capacity windows, every row: walk candidate times until a berth is free and open.
 
-    Fewer rows than :data:`ROWS_FOR_COLUMNS` (with more, the rows already give the column steps their
-    width: chunks measured slower at 20 rows and above), constant capacity, sorted ends
-    (:data:`SORTED_UP_TO`) and a row of at least :data:`CHUNKS_AT_LEAST` chunks.
+    ``times`` and ``values`` are the capacity schedule (``times[0] = -inf``); ``ends`` (rows × berths, any
+    order), ``last`` (rows) and ``start`` (rows × n, ``+inf``) are updated in place. From
+    ``t = max(arrival, last start)`` the walk counts the kept ends after ``t``; while they fill the berths
+    open at ``t`` it moves to the earlier of the earliest of them and the next capacity change. The ship
+    then replaces the earliest kept end with ``t + work``. A row's candidate times never decrease, so the
+    regime of ``t`` is found by moving forward through ``times``.
     """
-    return (
-        counts.size < ROWS_FOR_COLUMNS
-        and capacity.is_constant
-        and most <= SORTED_UP_TO
-        and int(counts.max()) >= max(CHUNKS_AT_LEAST, 2) * CHUNK
-    )
-
-
-def _chunked(arrive: FloatArray, work: FloatArray, initial: FloatArray, chunk: int) -> FloatArray:
-    """:func:`_columns_sorted` with every row cut into chunks of ``chunk`` ships stepped side by side.
-
-    ``arrive`` and ``work`` are (queue position × row), as in :func:`_columns_sorted`; ``initial`` the sorted
-    ends (rows × berths). First every chunk is computed from an empty pool (a row's first chunk from
-    ``initial``). Then, round after round, every chunk whose predecessor's final ends differ from those it
-    started from is computed again from them, noting for each ship whether it found every berth free (the
-    latest kept end at or before its arrival): up to the first such ship the new starts hold, from it on the
-    empty-pool starts (every end that differs is at or before that arrival, so before every later arrival of
-    the row), and the chunk's final ends are equivalent to its empty-pool ones. A chunk where no ship finds
-    every berth free hands its new final ends to the next chunk in the next round. A row's first chunk that
-    is still to be redone after :data:`ROUNDS` rounds started from exact ends: the row is finished ship by
-    ship from there (:func:`_row_constant`). Every start is computed by the same operations as stepping the
-    whole row, so the floats are the same.
-    """
-    longest, rows = arrive.shape
-    pieces = -(-longest // chunk)
-    width = pieces * chunk
-
-    def cut(values: FloatArray, fill: float) -> FloatArray:  # (chunk position, row × piece)
-        padded = np.full((width, rows), fill)
-        padded[:longest] = values
-        return np.ascontiguousarray(padded.reshape(pieces, chunk, rows).transpose(1, 2, 0).reshape(chunk, -1))
-
-    times, spans = cut(arrive, np.inf), cut(work, 0.0)
-    used = np.full((rows * pieces, initial.shape[1]), -np.inf)  # the ends each chunk started from
-    used[::pieces] = initial
-    empty_begin, empty_final = _columns_sorted(times, spans, used)
-    begin = empty_begin.copy()
-    used[1:] = empty_final[:-1]
-    redo = np.flatnonzero(np.arange(rows * pieces) % pieces)  # every chunk after a row's first
-    for _ in range(ROUNDS):
-        if redo.size == 0:
-            break
-        latest = np.empty((chunk, redo.size))
-        redone, left = _columns_sorted(times[:, redo], spans[:, redo], used[redo], latest)
-        free = latest <= times[:, redo]
-        found: BoolArray = np.logical_or.reduce(free, axis=0)
-        before = np.arange(chunk)[:, None] < np.where(found, free.argmax(axis=0), chunk)[None, :]
-        begin[:, redo] = np.where(before, redone, empty_begin[:, redo])
-        final = np.where(found[:, None], empty_final[redo], left)
-        onward = (redo + 1) % pieces != 0
-        successor = redo[onward] + 1
-        changed = np.any(final[onward] != used[successor], axis=1)
-        used[successor[changed]] = final[onward][changed]
-        redo = successor[changed]
-    starts = np.ascontiguousarray(begin.reshape(chunk, rows, pieces).transpose(2, 0, 1).reshape(width, rows))
-    for row in np.unique(redo // pieces).tolist():
-        stuck = int(redo[redo // pieces == row].min())  # the row's first chunk still to redo: exact ends
-        after = stuck % pieces * chunk
-        times_left, work_left = arrive[after:, row].tolist(), work[after:, row].tolist()
-        out, _ = _row_constant(times_left, work_left, used[stuck].tolist(), INF)
-        starts[after : after + len(out), row] = out
-    return starts[:longest]
-
-
-def _columns_sorted(
-    arrive: FloatArray, work: FloatArray, initial: FloatArray, latest: FloatArray | None = None
-) -> tuple[FloatArray, FloatArray]:
-    """Constant capacity: ends kept sorted per row; the ship takes the earliest, its end is inserted.
-
-    With the kept ends sorted, ``e[0] <= … <= e[c-1]``, and ``e[c] = +inf``, inserting the new end ``x``
-    (never below ``e[0]``) in place of ``e[0]`` gives ``e'[k] = min(max(x, e[k]), e[k + 1])``: two array
-    operations over all berths and rows per ship, the values only moved (exact). With one or two berths a
-    bubble over separate rows of ends takes fewer operations. Returns the starts and the final sorted ends
-    (rows × berths); ``latest``, when given (queue position × row), receives the latest kept end each ship
-    finds (that of the fullest berth).
-    """
-    berths = initial.shape[1]
-    if berths <= 2 and latest is None:
-        return _columns_bubble(arrive, work, initial)
-    one = np.full((berths + 1, arrive.shape[1]), np.inf)
-    one[:berths] = initial.T
-    other = one.copy()
-    # (earliest end, kept ends, kept ends shifted up one) of each buffer, made once
-    ends, spare = (one[0], one[:berths], one[1:]), (other[0], other[:berths], other[1:])
-    begin = np.empty_like(arrive)
-    end = np.empty(arrive.shape[1])
-    high, low, add = np.maximum, np.minimum, np.add
-    for n, (a, w, s) in enumerate(zip(arrive, work, begin, strict=True)):
-        if latest is not None:
-            latest[n] = ends[1][berths - 1]
-        high(a, ends[0], out=s)
-        add(s, w, out=end)
-        high(end, ends[1], out=spare[1])
-        low(spare[1], ends[2], out=spare[1])
-        ends, spare = spare, ends
-    return begin, ends[1].T.copy()
-
-
-def _columns_bubble(
-    arrive: FloatArray, work: FloatArray, initial: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Sorted ends as separate rows; the new end bubbles up past the later ones (starts, final ends)."""
-    berths = initial.shape[1]
-    ends = [initial[:, i].copy() for i in range(berths)]
-    spare = np.empty(arrive.shape[1])
-    begin = np.empty_like(arrive)
-    high, low, add = np.maximum, np.minimum, np.add
-    for a, w, s in zip(arrive, work, begin, strict=True):
-        high(a, ends[0], out=s)
-        e = add(s, w, out=spare)
-        for i in range(1, berths):
-            low(e, ends[i], out=ends[i - 1])
-            high(e, ends[i], out=e)
-        ends[berths - 1], spare = e, ends[berths - 1]
-    return begin, np.stack(ends, axis=1)
-
-
-def _columns_argmin(arrive: FloatArray, work: FloatArray, initial: FloatArray) -> FloatArray:
-    """Constant capacity: the ship replaces the earliest of the kept ends."""
-    rows, berths = initial.shape
-    ends = initial.ravel().copy()
-    offset = np.arange(rows, dtype=np.int64) * berths
-    begin = np.empty_like(arrive)
-    for n in range(arrive.shape[0]):
-        slot = ends.reshape(rows, berths).argmin(axis=1)
-        slot += offset
-        s = np.maximum(arrive[n], ends[slot])
-        begin[n] = s
-        ends[slot] = s + work[n]
-    return begin
-
-
-def _columns_windows(
-    arrive: FloatArray, work: FloatArray, capacity: Schedule, state: PoolState
-) -> FloatArray:
-    """Capacity windows: the first open candidate time per row, then replace the earliest end."""
-    rows = np.arange(arrive.shape[1])
-    ends = state.ends.copy()
-    last = state.last.copy()
-    changes = capacity.times[1:]
-    begin = np.empty_like(arrive)
-    for n in range(arrive.shape[0]):
-        s = _first_open(np.maximum(arrive[n], last), ends, changes, capacity)
-        slot = ends.argmin(axis=1)
-        ends[rows, slot] = s + work[n]
-        begin[n] = s
-        last = s
-    return begin
-
-
-def _first_open(base: FloatArray, ends: FloatArray, changes: FloatArray, capacity: Schedule) -> FloatArray:
-    """Per row, the earliest candidate time ``>= base`` with fewer busy berths than open ones."""
-    rows = base.size
-    candidates = np.concatenate([base[:, None], ends, np.broadcast_to(changes, (rows, changes.size))], axis=1)
-    np.maximum(candidates, base[:, None], out=candidates)
-    busy = (ends[:, None, :] > candidates[:, :, None]).sum(axis=2)
-    allowed = capacity.at_many(candidates)
-    first: FloatArray = np.where(busy < allowed, candidates, np.inf).min(axis=1)
-    return first
+    berths = ends.shape[1]
+    regimes = times.size
+    for row in range(arrive.shape[0]):
+        kept = ends[row]
+        previous = last[row]
+        k = 0
+        for n in range(counts[row]):
+            a = arrive[row, n]
+            t = a if a > previous else previous
+            while t < np.inf:
+                while k + 1 < regimes and times[k + 1] <= t:
+                    k += 1
+                busy = 0
+                earliest = np.inf
+                for i in range(berths):
+                    if kept[i] > t:
+                        busy += 1
+                        earliest = min(earliest, kept[i])
+                if busy < values[k]:
+                    break
+                change = times[k + 1] if k + 1 < regimes else np.inf
+                t = earliest if earliest <= change else change
+            if t >= until:
+                break
+            slot = 0
+            for i in range(1, berths):
+                if kept[i] < kept[slot]:
+                    slot = i
+            kept[slot] = t + work[row, n]
+            start[row, n] = t
+            previous = t
+        last[row] = previous

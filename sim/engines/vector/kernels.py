@@ -6,7 +6,7 @@ station kind                kernel                                              
 ``service``                 FIFO boarding of timetabled departures              :mod:`.service`
 ``chokepoint``              max-plus prefix scan on the slot spacing            :mod:`.single_server`
 ``berth`` with one berth    max-plus prefix scan on the work                    :mod:`.single_server`
-``berth`` with 2+ berths    pool of berths (clipped insertion / heap per row)    :mod:`.berth_pool`
+``berth`` with 2+ berths    compiled loop over the rows: earliest of the ends    :mod:`.berth_pool`
 ``leg``                     one vector expression (:func:`travel`)              this module
 any with priority classes   an event loop per replication, a heap per class     :mod:`.priority`
 ==========================  ==================================================  =======================

@@ -8,9 +8,9 @@ arrives at ``d`` itself still boards (decisions close the instant).
   *slot* space — departure ``j`` owns slots ``[Σ K[:j], Σ K[:j+1])`` — shipment ``n`` takes slot
   ``σ[n] = max(first slot of its first reachable departure, σ[n-1] + 1)``: a max-plus scan in integers
   (the K interleaved scans of a capacity-K service, with capacity allowed to vary), exact.
-- Unequal sizes: a loop over departures, vectorised across replications; each departure's load is a
-  row-wise cumulative sum over the heads of the queues, which adds sizes in the same order as the
-  reference engine (so ``load + size > room`` is decided identically).
+- Unequal sizes: one compiled loop (:func:`~sim.engines.vector.compiled.compiled`) over all rows, shipment
+  by shipment along each row, for every number of rows; the load of a departure is summed one shipment at
+  a time in the reference engine's order (so ``load + size > room`` is decided identically).
 """
 
 from __future__ import annotations
@@ -18,14 +18,10 @@ from __future__ import annotations
 import numpy as np
 
 from sim.arrays import FloatArray, IntArray
+from sim.engines.vector.compiled import compiled
 from sim.network import Station
 
-__all__ = ["ROWS_FOR_LOOP", "service"]
-
-
-ROWS_FOR_LOOP = 24
-"""With fewer replications, unequal sizes are loaded shipment by shipment in a plain loop per replication;
-with more, departure by departure across replications."""
+__all__ = ["service"]
 
 
 def service(
@@ -85,38 +81,46 @@ def _departure_for(ready: IntArray, size: FloatArray, counts: IntArray, rooms: F
     sizes = size[~padding]
     if np.all(sizes == sizes[0]):
         return _departure_for_equal(ready, _places(rooms, float(sizes[0]), sizes.size))
-    if ready.shape[0] >= ROWS_FOR_LOOP:
-        return _departure_for_unequal(ready, np.where(padding, np.inf, size), counts, rooms)
     taken = np.full(ready.shape, rooms.size, dtype=np.int64)
-    for row in range(ready.shape[0]):
-        n = int(counts[row])
-        taken[row, :n] = _row_unequal(ready[row, :n].tolist(), size[row, :n].tolist(), rooms.tolist())
+    _unequal_rows(
+        np.ascontiguousarray(ready, dtype=np.int64),
+        np.ascontiguousarray(size, dtype=np.float64),
+        np.ascontiguousarray(counts, dtype=np.int64),
+        np.ascontiguousarray(rooms, dtype=np.float64),
+        taken,
+    )
     return taken
 
 
-def _row_unequal(ready: list[int], size: list[float], rooms: list[float]) -> list[int]:
-    """One replication, shipment by shipment: the departure each boards (``len(rooms)`` when none).
+@compiled
+def _unequal_rows(
+    ready: IntArray, size: FloatArray, counts: IntArray, rooms: FloatArray, taken: IntArray
+) -> None:
+    """Every row, shipment by shipment: the departure each boards, written into ``taken`` (rows × n).
 
-    The load is summed one shipment at a time as in the reference engine, so ``load + size > room`` is
-    decided on the same floats.
+    ``ready`` is each shipment's first reachable departure, ``size`` its size (t or TEU), ``rooms`` each
+    departure's room; ``taken`` holds ``len(rooms)`` (no departure) where nothing is written. The load is
+    summed one shipment at a time as in the reference engine, so ``load + size > room`` is decided on the
+    same floats.
     """
-    j, load, closed = 0, 0.0, False
-    out = []
-    for r, s in zip(ready, size, strict=True):
-        if r > j:
-            j, load, closed = r, 0.0, False
-        while j < len(rooms):
-            room = rooms[j]
-            if room > 0 and not closed:
-                if load + s <= room:
-                    load += s
-                    break
-                if load == 0.0 and s > room:  # larger than a whole departure: alone on an empty one
-                    closed = True
-                    break
-            j, load, closed = j + 1, 0.0, False
-        out.append(j)
-    return out
+    departures = rooms.size
+    for row in range(ready.shape[0]):
+        j, load, closed = 0, 0.0, False
+        for n in range(counts[row]):
+            r, s = ready[row, n], size[row, n]
+            if r > j:
+                j, load, closed = r, 0.0, False
+            while j < departures:
+                room = rooms[j]
+                if room > 0 and not closed:
+                    if load + s <= room:
+                        load += s
+                        break
+                    if load == 0.0 and s > room:  # larger than a whole departure: alone on an empty one
+                        closed = True
+                        break
+                j, load, closed = j + 1, 0.0, False
+            taken[row, n] = j
 
 
 def _places(rooms: FloatArray, size: float, most: int) -> IntArray:
@@ -136,64 +140,3 @@ def _departure_for_equal(ready: IntArray, places: IntArray) -> IntArray:
     position = np.arange(ready.shape[1], dtype=np.int64)[None, :]
     slot = position + np.maximum.accumulate(before[ready] - position, axis=1)
     return np.searchsorted(filled, slot, side="right").astype(np.int64, copy=False)
-
-
-def _departure_for_unequal(
-    ready: IntArray, size: FloatArray, counts: IntArray, rooms: FloatArray
-) -> IntArray:
-    """Departure index of each shipment, one departure at a time across rows."""
-    n_rows, n_cols = ready.shape
-    taken = np.full(ready.shape, rooms.size, dtype=np.int64)
-    head = np.zeros(n_rows, dtype=np.int64)
-    rows = np.arange(n_rows)
-    width = 8  # columns looked at past each queue head, grown as departures take more
-    j = 0
-    while True:
-        live = head < counts
-        head_ready = np.where(live, ready[rows, np.minimum(head, n_cols - 1)], rooms.size)
-        j = max(j, int(head_ready.min()))
-        if j >= rooms.size:
-            return taken
-        room = float(rooms[j])
-        if room > 0:
-            active = rows[head_ready <= j]
-            boarded, width = _boarding(ready, size, active, head[active], j, room, width)
-            picks = np.arange(int(boarded.max()))[None, :]
-            on = picks < boarded[:, None]
-            taken[np.repeat(active, boarded), (head[active, None] + picks)[on]] = j
-            head[active] += boarded
-        j += 1
-
-
-def _boarding(
-    ready: IntArray, size: FloatArray, active: IntArray, head: IntArray, j: int, room: float, width: int
-) -> tuple[IntArray, int]:
-    """How many shipments from the heads of the ``active`` rows' queues board departure ``j`` with ``room``.
-
-    Looks ``width`` columns past each head, doubling while a row fills them all; returns the counts and
-    the width used.
-    """
-    n_cols = ready.shape[1]
-    rows = active[:, None]
-    while True:
-        cols = head[:, None] + np.arange(width)[None, :]
-        inside = cols < n_cols
-        safe = np.minimum(cols, n_cols - 1)
-        here = inside & (ready[rows, safe] <= j)
-        sizes = np.where(here, size[rows, safe], np.inf)
-        loads = np.cumsum(sizes, axis=1)
-        boarded = (loads <= room).sum(axis=1)
-        if not np.any((boarded == width) & inside[:, -1]):
-            return _oversize(boarded, loads, sizes, room), width
-        width *= 2
-
-
-def _oversize(boarded: IntArray, loads: FloatArray, sizes: FloatArray, room: float) -> IntArray:
-    """A shipment larger than the room boards alone onto a departure that is still empty (load 0)."""
-    rows = np.arange(boarded.size)
-    width = sizes.shape[1]
-    nxt = np.minimum(boarded, width - 1)
-    load = np.where(boarded > 0, loads[rows, np.maximum(boarded - 1, 0)], 0.0)
-    alone = (boarded < width) & (load == 0.0) & np.isfinite(sizes[rows, nxt]) & (sizes[rows, nxt] > room)
-    total: IntArray = (boarded + alone).astype(np.int64)
-    return total
