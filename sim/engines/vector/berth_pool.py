@@ -8,11 +8,10 @@ replaces the earliest of them. With constant capacity ``c`` the start is ``max(b
 change — at which the count is below the capacity.
 
 Such a pool has no prefix-scan form. It is one compiled loop (:func:`~sim.engines.vector.compiled.compiled`)
-over all rows of the grid, ship by ship along each row, for every number of rows: its cost per ship does
-not depend on how many replications there are (~10–30 ns a ship at constant capacity, against ~5 numpy
-calls per queue position stepped across rows, or ~0.15 µs a ship in a Python heap loop, before). The loop
-computes each start and end by the same float operations as the reference engine (a ``max``, one
-addition), so the floats are the same.
+over all rows of the grid, ship by ship along each row, for every number of rows, so its cost per ship does
+not depend on how many replications there are (measured ~10 ns a ship at constant capacity, ~20 ns with
+capacity windows; benchmarks/README.md). The loop computes each start and end by the same float operations
+as the reference engine (a ``max``, one addition), so the floats are the same.
 """
 
 from __future__ import annotations
@@ -117,11 +116,13 @@ def _constant_rows(
 ) -> None:
     """Constant capacity, every row: each ship takes the earliest kept end; its own end is inserted.
 
-    ``ends`` (rows × berths, sorted ascending per row), ``last`` (rows) and ``start`` (rows × n, ``+inf``)
-    are updated in place. The ship's start is ``max(arrival, earliest end)`` and its end ``start + work``;
-    the end replaces the earliest and moves up past the later ones (an insertion: values only moved, so
-    exact). FIFO order needs no separate check: a ship that waited took the earliest end, so every later
-    ship finds the earliest kept end at or after that start.
+    ``arrive`` and ``work`` are the grid's arrivals and times at berth (h); ``ends`` (rows × berths, sorted
+    ascending per row), ``last`` (rows) and ``start`` (rows × n, ``+inf`` until started), all in h, are
+    updated in place; nobody starts at or after ``until`` (h). The ship's start is
+    ``max(arrival, earliest end)`` and its end ``start + work``; the end replaces the earliest and moves up
+    past the later ones (an insertion: values only moved, so exact). FIFO order needs no separate check: a
+    ship that waited took the earliest end, so every later ship finds the earliest kept end at or after
+    that start.
     """
     berths = ends.shape[1]
     for row in range(arrive.shape[0]):
@@ -156,8 +157,9 @@ def _window_rows(
 ) -> None:
     """Capacity windows, every row: walk candidate times until a berth is free and open.
 
-    ``times`` and ``values`` are the capacity schedule (``times[0] = -inf``); ``ends`` (rows × berths, any
-    order), ``last`` (rows) and ``start`` (rows × n, ``+inf``) are updated in place. From
+    ``arrive`` and ``work`` are as in :func:`_constant_rows`; ``times`` (h, ``times[0] = -inf``) and
+    ``values`` (berths open) are the capacity schedule; ``ends`` (rows × berths, any order), ``last`` (rows)
+    and ``start`` (rows × n, ``+inf`` until started), all in h, are updated in place. From
     ``t = max(arrival, last start)`` the walk counts the kept ends after ``t``; while they fill the berths
     open at ``t`` it moves to the earlier of the earliest of them and the next capacity change. The ship
     then replaces the earliest kept end with ``t + work``. A row's candidate times never decrease, so the
