@@ -17,7 +17,8 @@ import pytest
 
 from sim.engines import get_engine
 from sim.engines.vector.priority import PriorityState, priority
-from sim.network import FlowRoute, Network, Station
+from sim.engines.vector.priority_loops import _diverts
+from sim.network import FlowRoute, Network, Station, diverts
 from sim.schedule import windowed
 from tests.plans import HandShipment, assemble_plan
 
@@ -104,3 +105,26 @@ def test_reserved_transits_are_counted_across_windows() -> None:
     given = np.isfinite(begin).sum(axis=1)
     assert (given > 0).all()
     np.testing.assert_array_equal(state.transits, given)
+
+
+@pytest.mark.parametrize(
+    ("ahead", "slots", "threshold"),
+    [
+        (0, 0.0, 0.0),  # a closed canal, nobody ahead: 0 > 0 is false
+        (1, 0.0, 0.0),  # a closed canal, one ahead
+        (1, 0.0, 2.5),  # a closed canal with a threshold: 2.5 × 0 = 0 < 1
+        (0, 0.0, np.inf),  # inf × 0 is NaN: never diverts
+        (5, 0.0, np.inf),
+        (10**6, 36.0, np.inf),
+        (9, 36.0, 0.25),  # a tie: 0.25 × 36 = 9, not more
+        (10, 36.0, 0.25),
+        (3, 10.0, 0.3),  # 0.3 × 10 = 3.0000000000000004 in floats: 3 is not more
+        (4, 10.0, 0.3),
+        (2**52, 1.0, float(2**52) - 1.0),  # counts up to 2**53 are exact floats (numba compares as floats)
+    ],
+)
+def test_the_compiled_diversion_rule_decides_as_the_python_rule(
+    ahead: int, slots: float, threshold: float
+) -> None:
+    """The compiled twin is :func:`sim.network.diverts` compiled from its source: ties, closed canal, NaN."""
+    assert _diverts(ahead, slots, threshold) == diverts(ahead, slots, threshold)
