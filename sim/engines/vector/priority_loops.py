@@ -28,7 +28,8 @@ __all__ = ["chokepoint_rows", "pool_rows"]
 INF = np.inf
 
 _diverts = compiled(diverts)
-"""The diversion rule of both engines (:func:`sim.network.diverts`), compiled from the same source."""
+"""The diversion rule of both engines (:func:`sim.network.diverts`), compiled from the same source (the count
+``ahead`` is compared as a float64, which is exact below 2**53 ships)."""
 
 
 @compiled
