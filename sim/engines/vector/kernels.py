@@ -8,7 +8,7 @@ station kind                kernel                                              
 ``berth`` with one berth    max-plus prefix scan on the work                    :mod:`.single_server`
 ``berth`` with 2+ berths    compiled loop over the rows: earliest of the ends    :mod:`.berth_pool`
 ``leg``                     one vector expression (:func:`travel`)              this module
-any with priority classes   an event loop per replication, a heap per class     :mod:`.priority`
+any with priority classes   a compiled event loop per row, a queue per class    :mod:`.priority`
 ==========================  ==================================================  =======================
 
 Every kernel takes a station's visits on a FIFO grid (:mod:`.fifo`), a saved state and a time up to which to
