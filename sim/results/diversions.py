@@ -206,9 +206,10 @@ def diversion_kpis(diversions: Diversions, window: tuple[float, float]) -> pd.Da
     lo, hi = window
     inside = (diversions.arrived_h >= lo) & (diversions.arrived_h <= hi)
     leaving = np.asarray(diversions.leaves, dtype=bool)[diversions.flow]
+    present = np.unique(diversions.flow).tolist()  # the flows that had shipments
     frames = []
     for kind, mine in (("diversions", inside & ~leaving), ("left", inside & leaving)):
-        flows = {int(f) for f in diversions.flow if bool(diversions.leaves[f]) == (kind == "left")}
+        flows = {f for f in present if diversions.leaves[f] == (kind == "left")}
         if not flows:
             continue
         for by in ("flow", "station"):

@@ -45,6 +45,7 @@ from sim.results.kpis_by_group import (
     waits_by_traffic,
 )
 from sim.results.long_form import LongTable, long_frame
+from sim.results.station_use import CHOKEPOINT, OCCUPIED, SERVICE, station_use
 from sim.results.waits import QUEUEING_KINDS
 from sim.scenario.model import Scenario
 from sim.trace import Trace
@@ -227,11 +228,8 @@ def _transit(shipments: ShipmentCodes, window: tuple[float, float]) -> LongTable
     )
 
 
-def _clipped_overlap(a: FloatArray, b: FloatArray) -> FloatArray:
-    """Length of [a, b), 0 when empty, for ends clipped to the window (``max(a, lo)``, ``fmin(b, hi)``)."""
-    length = b - a
-    return np.maximum(length, 0.0, out=length)
-
+_USE = {"service": SERVICE, "chokepoint": CHOKEPOINT}
+"""How a station kind's use is counted (:func:`~sim.results.station_use.station_use`); others: hours."""
 
 STATION_METRICS = (
     "queue_mean",
@@ -259,27 +257,22 @@ def _stations(
     stations = plan.network.stations
     reps = shipments.replications
     count = len(stations) * reps
-    arrive, start, end = trace.arrive, trace.start, trace.end
-    group = plan.visit_station * reps + waits.visit_rep
-    group[np.isnan(arrive)] = count  # visits never reached: a bin that is dropped
-    kind = np.array([s.kind for s in stations], dtype=object)
-    # each visit's times clipped to the window (NaN start or end: still going at the horizon)
-    arrived = np.maximum(arrive, lo)
-    started_h, ended_h = np.fmin(start, hi), np.fmin(end, hi)
-    # what a visit uses of its station: berth-hours in the window, load departed in it, or a transit
-    used = _clipped_overlap(np.maximum(started_h, lo), ended_h)
-    started = (start >= lo) & (start <= hi)
-    service = np.flatnonzero((kind == "service")[plan.visit_station])
-    used[service] = np.where(started[service], plan.visit_size[service], 0.0)
-    chokepoint = np.flatnonzero((kind == "chokepoint")[plan.visit_station])
-    used[chokepoint] = started[chokepoint]
-    size = count + 1
-    queue = np.bincount(group, weights=_clipped_overlap(arrived, started_h), minlength=size)[:count] / span
-    present = np.bincount(group, weights=_clipped_overlap(arrived, ended_h), minlength=size)[:count] / span
-    arriving = (arrive >= lo) & (arrive < hi)
-    arrivals = np.bincount(group[arriving], minlength=size)[:count] / span
+    use = np.array([_USE.get(s.kind, OCCUPIED) for s in stations], dtype=np.int64)
+    queued, present, arrivals, used = station_use(
+        plan.visit_station,
+        waits.visit_rep,
+        use,
+        plan.visit_size,
+        trace.arrive,
+        trace.start,
+        trace.end,
+        window,
+        count,
+    )
+    queue, present, arrivals = queued / span, present / span, arrivals / span
     with np.errstate(invalid="ignore", divide="ignore"):
-        utilisation = np.bincount(group, weights=used, minlength=size)[:count] / available.reshape(-1)
+        utilisation = used / available.reshape(-1)
+    kind = np.array([s.kind for s in stations], dtype=object)
     kept = waits.station * reps + waits.rep
     statistics = group_wait_statistics(kept, waits, count)
     queueing = np.repeat(np.isin(kind, QUEUEING_KINDS), reps)
