@@ -260,7 +260,7 @@ def _stations(
     use = np.array([_USE.get(s.kind, OCCUPIED) for s in stations], dtype=np.int64)
     queued, present, arrivals, used = station_use(
         plan.visit_station,
-        waits.visit_rep,
+        plan.first_visit[plan.rep_first],
         use,
         plan.visit_size,
         trace.arrive,

@@ -126,7 +126,7 @@ def waits_by_traffic(
     code[shared] = np.arange(len(shared))
     reps = shipments.replications
     count = len(shared) * len(TRAFFIC) * reps
-    traffic = np.repeat(shipments.traffic, np.diff(plan.first_visit))[waits.kept]
+    traffic = shipments.traffic[waits.shipment]
     station = code[waits.station]
     group = np.where(station >= 0, (station * len(TRAFFIC) + traffic) * reps + waits.rep, -1)
     values = group_wait_statistics(group, waits, count)

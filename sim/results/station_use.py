@@ -30,7 +30,7 @@ OCCUPIED, SERVICE, CHOKEPOINT = 0, 1, 2
 @compiled
 def station_use(
     station: IntArray,
-    rep: IntArray,
+    rep_visits: IntArray,
     use: IntArray,
     size: FloatArray,
     arrive: FloatArray,
@@ -43,8 +43,11 @@ def station_use(
 
     Parameters
     ----------
-    station, rep : ndarray of int
-        Station and stored replication (0 … R − 1) of each visit: its group is ``station * R + rep``.
+    station : ndarray of int
+        Station of each visit.
+    rep_visits : ndarray of int64
+        First visit of each stored replication, and the number of visits (R + 1 offsets); a visit of
+        replication ``r`` is in group ``station * R + r``.
     use : ndarray of int64
         How each station counts its use: :data:`OCCUPIED`, :data:`SERVICE` or :data:`CHOKEPOINT`.
     size : ndarray of float64
@@ -57,16 +60,19 @@ def station_use(
         Number of groups: stations × R.
     """
     lo, hi = window
-    reps = count // use.size
+    reps = rep_visits.size - 1
     queued = np.zeros(count, dtype=np.float64)
     present = np.zeros(count, dtype=np.float64)
     arrivals = np.zeros(count, dtype=np.float64)
     used = np.zeros(count, dtype=np.float64)
+    rep = 0
     for visit in range(station.size):
         came = arrive[visit]
         if np.isnan(came):
             continue  # never reached
-        code = station[visit] * reps + rep[visit]
+        while visit >= rep_visits[rep + 1]:
+            rep += 1
+        code = station[visit] * reps + rep
         began, ended = start[visit], end[visit]
         arrived = max(came, lo)
         started_h = hi if np.isnan(began) else min(began, hi)
