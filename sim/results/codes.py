@@ -16,7 +16,8 @@ from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.plan import Plan
 from sim.results.delivery import delivered_times
 from sim.results.groups import argsort_by_value
-from sim.results.waits import QUEUEING_KINDS, in_wait_window
+from sim.results.waits import QUEUEING_KINDS
+from sim.results.window_visits import window_visits
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
@@ -82,10 +83,10 @@ class WindowWaits:
     station, stored replication and wait; :attr:`order` sorts them by wait once for every grouping.
     """
 
-    visit_rep: IntArray
-    """Stored replication (0 … R − 1) of every visit of the Plan (not only the kept ones)."""
     kept: IntArray
     """Indices of the visits kept."""
+    shipment: IntArray
+    """Row of each kept visit's shipment in the Plan."""
     station: IntArray
     rep: IntArray
     arrive: FloatArray
@@ -102,17 +103,17 @@ class WindowWaits:
     def of(cls, plan: Plan, trace: Trace, window: tuple[float, float]) -> WindowWaits:
         """The window's waits of the visits of ``plan``."""
         kinds = np.array([s.kind in QUEUEING_KINDS for s in plan.network.stations], dtype=bool)
-        per_rep = np.diff(plan.first_visit[plan.rep_first])  # visits of each replication
-        visit_rep = np.repeat(np.arange(per_rep.size, dtype=np.int64), per_rep)
-        keep, began = in_wait_window(kinds[plan.visit_station], trace.arrive, trace.start, *window)
-        kept = np.flatnonzero(keep)
+        kept, shipment, rep = window_visits(
+            plan.rep_first, plan.first_visit, plan.visit_station, kinds, trace.arrive, window
+        )
         arrive, start = trace.arrive[kept], trace.start[kept]
+        began = start <= window[1]
         wait = np.where(began, start - arrive, np.nan)
         return cls(
-            visit_rep=visit_rep,
             kept=kept,
+            shipment=shipment,
             station=np.asarray(plan.visit_station[kept], dtype=np.int64),
-            rep=visit_rep[kept],
+            rep=rep,
             arrive=arrive,
             start=start,
             began=began,

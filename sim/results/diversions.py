@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.engines.vector.compiled import compiled
 from sim.plan import Plan
 from sim.results.groups import group_sums
 from sim.trace import Trace
@@ -137,23 +138,19 @@ def routes_taken(plan: Plan, trace: Trace) -> tuple[Plan, Trace, Diversions | No
     diverted = ~leaving & np.isfinite(trace.arrive[np.where(leaving, decide, detour)])
     left = leaving & np.isnan(trace.start[decide]) & np.isfinite(trace.end[decide])
     turned = diverted | left
-    keep = np.ones(plan.n_visits, dtype=bool)
-    owner = plan.visit_shipment
     # a diverted ship's visits from the chokepoint to its route's end, any other's alternative: dropped
-    seq = plan.visit_seq
-    has = np.zeros(plan.n_shipments, dtype=bool)
-    has[rows] = True
-    cut_from = np.zeros(plan.n_shipments, dtype=np.int64)
-    cut_to = np.zeros(plan.n_shipments, dtype=np.int64)
-    cut_from[rows] = np.where(turned, at[flow], branch[flow])
-    cut_to[rows] = np.where(turned, branch[flow], np.diff(plan.first_visit)[rows])
-    keep[has[owner] & (seq >= cut_from[owner]) & (seq < cut_to[owner])] = False
+    keep = _kept(
+        plan.n_visits,
+        first + np.where(turned, at[flow], branch[flow]),
+        np.where(turned, first + branch[flow], plan.first_visit[rows + 1]),
+    )
     shipments_left = None
     if leaves.any():
         shipments_left = np.zeros(plan.n_shipments, dtype=bool)
         shipments_left[rows] = left
-    taken = _compact(plan, keep, shipments_left)
-    times = Trace(trace.arrive[keep], trace.start[keep], trace.end[keep])
+    every = bool(keep.all())  # then the arrays are kept as they are
+    taken = _compact(plan, None if every else keep, shipments_left)
+    times = trace if every else Trace(trace.arrive[keep], trace.start[keep], trace.end[keep])
     work = np.concatenate([[0.0], np.cumsum(plan.visit_work)])
     last = plan.first_visit[rows + 1]
     extra = np.where(leaving, np.nan, (work[last] - work[detour]) - (work[detour] - work[decide]))
@@ -176,16 +173,29 @@ def routes_taken(plan: Plan, trace: Trace) -> tuple[Plan, Trace, Diversions | No
     return taken, times, record
 
 
-def _compact(plan: Plan, keep: BoolArray, left: BoolArray | None) -> Plan:
+@compiled
+def _kept(visits: int, drop_from: IntArray, drop_to: IntArray) -> BoolArray:
+    """Every visit but those in the ranges ``drop_from[i]:drop_to[i]`` (visit indices), as a mask."""
+    keep = np.ones(visits, dtype=np.bool_)
+    for i in range(drop_from.size):
+        keep[drop_from[i] : drop_to[i]] = False
+    return keep
+
+
+def _compact(plan: Plan, keep: BoolArray | None, left: BoolArray | None) -> Plan:
     """The Plan with only the kept visits (flows lose their diversion: their visits are laid out as taken).
 
-    ``left``: the shipments that left (:attr:`sim.plan.Plan.left`; None when no flow's ships leave).
+    ``keep``: None when every visit is kept. ``left``: the shipments that left (:attr:`sim.plan.Plan.left`;
+    None when no flow's ships leave).
     """
-    counts = np.bincount(plan.visit_shipment[keep], minlength=plan.n_shipments)
     flows = tuple(dataclasses.replace(f, diversion=None) for f in plan.network.flows)
+    network = dataclasses.replace(plan.network, flows=flows)
+    if keep is None:
+        return dataclasses.replace(plan, network=network, left=left)
+    counts = np.bincount(plan.visit_shipment[keep], minlength=plan.n_shipments)
     return dataclasses.replace(
         plan,
-        network=dataclasses.replace(plan.network, flows=flows),
+        network=network,
         first_visit=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
         visit_station=plan.visit_station[keep],
         visit_work=plan.visit_work[keep],
@@ -206,9 +216,10 @@ def diversion_kpis(diversions: Diversions, window: tuple[float, float]) -> pd.Da
     lo, hi = window
     inside = (diversions.arrived_h >= lo) & (diversions.arrived_h <= hi)
     leaving = np.asarray(diversions.leaves, dtype=bool)[diversions.flow]
+    present = np.unique(diversions.flow).tolist()  # the flows that had shipments
     frames = []
     for kind, mine in (("diversions", inside & ~leaving), ("left", inside & leaving)):
-        flows = {int(f) for f in diversions.flow if bool(diversions.leaves[f]) == (kind == "left")}
+        flows = {f for f in present if diversions.leaves[f] == (kind == "left")}
         if not flows:
             continue
         for by in ("flow", "station"):

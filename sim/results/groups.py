@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.arrays import FloatArray, IntArray
+from sim.engines.vector.compiled import compiled
 from sim.plan import Plan
 
-__all__ = ["BLOCK_VISITS", "Groups", "argsort_by_value", "group_sums", "pieces"]
+__all__ = ["BLOCK_VISITS", "Groups", "argsort_by_value", "group_sums", "pieces", "weighted_sums"]
 
 BLOCK_VISITS = 1 << 18
 """Visits reduced at a time: whole replications, about this many visits (a few MB per column, cache-sized)."""
@@ -34,6 +35,22 @@ def group_sums(group: IntArray, size: int, *weights: FloatArray) -> FloatArray:
     return np.stack(rows)
 
 
+@compiled
+def weighted_sums(group: IntArray, weights: FloatArray, size: int) -> FloatArray:
+    """Per-group sums of each row of ``weights`` (shape (columns, rows)), shape (columns, ``size``).
+
+    Rows whose group is outside ``[0, size)`` are left out. Each sum adds its rows in row order from 0:
+    ``np.bincount(group, weights=w)`` of every row ``w``, bit for bit, in one pass.
+    """
+    sums = np.zeros((weights.shape[0], size), dtype=np.float64)
+    for row in range(group.size):
+        code = group[row]
+        if 0 <= code < size:
+            for column in range(weights.shape[0]):
+                sums[column, code] += weights[column, row]
+    return sums
+
+
 def argsort_by_value(values: FloatArray) -> IntArray:
     """``np.argsort(values)``, NaN last, without NaN in the sort (numpy's fast sort path has none)."""
     missing = np.isnan(values)
@@ -45,8 +62,8 @@ class Groups:
     """Values sorted by (group, value), NaN excluded, with each group's offset and size.
 
     Groups are ``key * reps + replication``; the values are sorted once by value (``np.argsort``, which
-    several groupings of the same values may share) and then, stably, by group (a radix sort of small
-    integers), which leaves each group's values in order.
+    several groupings of the same values may share) and then, stably, by group (a counting sort in one
+    compiled pass, :func:`_grouped`), which leaves each group's values in order.
     """
 
     values: FloatArray
@@ -62,15 +79,8 @@ class Groups:
         ``order`` is :func:`argsort_by_value` of ``values`` when already known.
         """
         by_value = argsort_by_value(values) if order is None else order
-        keep = (group >= 0) & ~np.isnan(values)
-        by_value = by_value[keep[by_value]]
-        narrow = np.uint16 if count <= np.iinfo(np.uint16).max else np.int64
-        codes = group[by_value].astype(narrow)
-        by_group = np.argsort(codes, kind="stable")
-        bounds = np.searchsorted(codes[by_group], np.arange(count + 1)).astype(np.int64)
-        # summed in the rows' order, before sorting
-        total = np.bincount(group[keep], weights=values[keep], minlength=count).astype(np.float64, copy=False)
-        return cls(values[by_value[by_group]], bounds[:-1], np.diff(bounds), total)
+        sorted_values, first, size, total = _grouped(group, values, by_value, count)
+        return cls(sorted_values, first, size, total)
 
     def mean(self) -> FloatArray:
         """Mean of each group (NaN for an empty one)."""
@@ -96,3 +106,33 @@ class Groups:
         if not self.values.size:
             return np.full(self.size.size, np.nan)
         return np.where(self.size > 0, self.values[np.maximum(self.first + self.size - 1, 0)], np.nan)
+
+
+@compiled
+def _grouped(
+    group: IntArray, values: FloatArray, by_value: IntArray, count: int
+) -> tuple[FloatArray, IntArray, IntArray, FloatArray]:
+    """Values in (group, value) order, each group's offset and size, and its sum in the rows' order.
+
+    Rows with a group < 0 or a NaN value are left out. ``by_value`` orders the rows by value; a counting
+    sort places them group by group in that order. Each sum adds its rows in row order, from 0 — the sums of
+    ``np.bincount`` with weights, bit for bit.
+    """
+    size = np.zeros(count, dtype=np.int64)
+    total = np.zeros(count, dtype=np.float64)
+    for row in range(group.size):
+        code, value = group[row], values[row]
+        if code >= 0 and not np.isnan(value):
+            size[code] += 1
+            total[code] += value
+    first = np.zeros(count, dtype=np.int64)
+    for code in range(1, count):
+        first[code] = first[code - 1] + size[code - 1]
+    placed = first.copy()
+    ordered = np.empty(int(size.sum()), dtype=np.float64)
+    for row in by_value:
+        code, value = group[row], values[row]
+        if code >= 0 and not np.isnan(value):
+            ordered[placed[code]] = value
+            placed[code] += 1
+    return ordered, first, size, total

@@ -27,16 +27,16 @@ per table for the quantiles. Only the long output table is a DataFrame; nothing 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arrays import FloatArray, IntArray
+from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.network import Network, Station
 from sim.plan import Plan
 from sim.results.codes import ShipmentCodes, WindowWaits, month_numbers
-from sim.results.groups import Groups, group_sums, pieces
+from sim.results.groups import Groups, pieces, weighted_sums
 from sim.results.kpis_by_group import (
     TRAFFIC,
     group_wait_statistics,
@@ -45,6 +45,7 @@ from sim.results.kpis_by_group import (
     waits_by_traffic,
 )
 from sim.results.long_form import LongTable, long_frame
+from sim.results.station_use import CHOKEPOINT, OCCUPIED, SERVICE, station_use
 from sim.results.waits import QUEUEING_KINDS
 from sim.scenario.model import Scenario
 from sim.trace import Trace
@@ -114,21 +115,22 @@ def _block_tables(
     times = Trace(trace.arrive[v0:v1], trace.start[v0:v1], trace.end[v0:v1])
     shipments = ShipmentCodes.of(scenario, part, times)
     waits = WindowWaits.of(part, times, window)
+    delivered = _Delivered.of(shipments, window)
     tables = [
-        _throughput(shipments, window, codes, labels, f"throughput_by_{name}")
+        _throughput(delivered, codes, labels, f"throughput_by_{name}")
         for name, codes, labels in (
             ("commodity", shipments.commodity, shipments.commodities),
             ("flow", shipments.flow, shipments.flows),
             ("destination", shipments.destination, shipments.nodes),
         )
     ]
-    tables.append(_monthly(scenario, shipments, window))
+    tables.append(_monthly(scenario, shipments, delivered, window))
     tables.append(_transit(shipments, window))
     by_rep = _available_by_rep(part, window, available)
     tables.append(_stations(part, times, shipments, waits, window, by_rep))
     tables.append(stations_by_month(scenario, part, waits, shipments.replications, window))
     tables.append(stations_by_class(part, waits, shipments.replications))
-    tables.append(_throughput(shipments, window, shipments.traffic, list(TRAFFIC), "throughput_by_traffic"))
+    tables.append(_throughput(delivered, shipments.traffic, list(TRAFFIC), "throughput_by_traffic"))
     tables.append(waits_by_traffic(scenario, part, waits, shipments))
     return tables
 
@@ -148,19 +150,38 @@ def _available_by_rep(plan: Plan, window: tuple[float, float], available: FloatA
     return by_rep
 
 
-def _throughput(
-    shipments: ShipmentCodes,
-    window: tuple[float, float],
-    codes: IntArray,
-    labels: list[str],
-    table: str,
-) -> LongTable:
-    start, end = window
-    done = (shipments.delivered >= start) & (shipments.delivered <= end)
-    reps = shipments.replications
-    group = codes[done] * reps + shipments.rep[done]
-    tonnes, teu, count = group_sums(group, len(labels) * reps, shipments.tonnes[done], shipments.teu[done])
-    per_year = HOURS_PER_YEAR / (end - start)
+@dataclass(frozen=True)
+class _Delivered:
+    """The shipments delivered in the window [warm-up, horizon], for the throughput tables."""
+
+    replications: int
+    done: BoolArray
+    """Which shipments."""
+    rep: IntArray
+    """Stored replication of each of them."""
+    sizes: FloatArray
+    """Their tonnes, TEU and 1 (a shipment), shape (3, delivered): the sums of each group."""
+    per_year: float
+    """Years per hour of the window: a sum over the window times this is a yearly rate."""
+
+    @classmethod
+    def of(cls, shipments: ShipmentCodes, window: tuple[float, float]) -> _Delivered:
+        """The delivered shipments of ``shipments``."""
+        start, end = window
+        done = (shipments.delivered >= start) & (shipments.delivered <= end)
+        sizes = np.stack([shipments.tonnes[done], shipments.teu[done], np.ones(int(done.sum()))])
+        return cls(shipments.replications, done, shipments.rep[done], sizes, HOURS_PER_YEAR / (end - start))
+
+    def sums(self, group: IntArray, count: int) -> FloatArray:
+        """Tonnes, TEU and shipments of each group (those outside [0, ``count``): left out), rows in order."""
+        return weighted_sums(group, self.sizes, count)
+
+
+def _throughput(delivered: _Delivered, codes: IntArray, labels: list[str], table: str) -> LongTable:
+    reps = delivered.replications
+    group = codes[delivered.done] * reps + delivered.rep
+    tonnes, teu, count = delivered.sums(group, len(labels) * reps)
+    per_year = delivered.per_year
     values = np.stack([tonnes, teu, count, tonnes * per_year, teu * per_year])
     return LongTable(
         table,
@@ -171,19 +192,18 @@ def _throughput(
     )
 
 
-def _monthly(scenario: Scenario, shipments: ShipmentCodes, window: tuple[float, float]) -> LongTable:
+def _monthly(
+    scenario: Scenario, shipments: ShipmentCodes, delivered: _Delivered, window: tuple[float, float]
+) -> LongTable:
     start, end = window
-    done = (shipments.delivered >= start) & (shipments.delivered <= end)
     months = np.unique(month_numbers(scenario, np.linspace(start, end, 400)))
-    delivered_in = month_numbers(scenario, shipments.delivered[done])
+    delivered_in = month_numbers(scenario, shipments.delivered[delivered.done])
     month = np.minimum(np.searchsorted(months, delivered_in), months.size - 1)
     known = months[month] == delivered_in  # a month the window does not list has no row (as a reindex)
     reps = shipments.replications
     cells = len(shipments.commodities) * months.size
-    group = (shipments.commodity[done] * months.size + month) * reps + shipments.rep[done]
-    tonnes, teu, count = group_sums(
-        group[known], cells * reps, shipments.tonnes[done][known], shipments.teu[done][known]
-    )
+    group = (shipments.commodity[delivered.done] * months.size + month) * reps + delivered.rep
+    tonnes, teu, count = delivered.sums(np.where(known, group, -1), cells * reps)
     labels = np.datetime_as_string(months.astype("datetime64[M]"), unit="M")
     return LongTable(
         "throughput_by_month",
@@ -227,11 +247,8 @@ def _transit(shipments: ShipmentCodes, window: tuple[float, float]) -> LongTable
     )
 
 
-def _clipped_overlap(a: FloatArray, b: FloatArray) -> FloatArray:
-    """Length of [a, b), 0 when empty, for ends clipped to the window (``max(a, lo)``, ``fmin(b, hi)``)."""
-    length = b - a
-    return np.maximum(length, 0.0, out=length)
-
+_USE = {"service": SERVICE, "chokepoint": CHOKEPOINT}
+"""How a station kind's use is counted (:func:`~sim.results.station_use.station_use`); others: hours."""
 
 STATION_METRICS = (
     "queue_mean",
@@ -259,27 +276,22 @@ def _stations(
     stations = plan.network.stations
     reps = shipments.replications
     count = len(stations) * reps
-    arrive, start, end = trace.arrive, trace.start, trace.end
-    group = plan.visit_station * reps + waits.visit_rep
-    group[np.isnan(arrive)] = count  # visits never reached: a bin that is dropped
-    kind = np.array([s.kind for s in stations], dtype=object)
-    # each visit's times clipped to the window (NaN start or end: still going at the horizon)
-    arrived = np.maximum(arrive, lo)
-    started_h, ended_h = np.fmin(start, hi), np.fmin(end, hi)
-    # what a visit uses of its station: berth-hours in the window, load departed in it, or a transit
-    used = _clipped_overlap(np.maximum(started_h, lo), ended_h)
-    started = (start >= lo) & (start <= hi)
-    service = np.flatnonzero((kind == "service")[plan.visit_station])
-    used[service] = np.where(started[service], plan.visit_size[service], 0.0)
-    chokepoint = np.flatnonzero((kind == "chokepoint")[plan.visit_station])
-    used[chokepoint] = started[chokepoint]
-    size = count + 1
-    queue = np.bincount(group, weights=_clipped_overlap(arrived, started_h), minlength=size)[:count] / span
-    present = np.bincount(group, weights=_clipped_overlap(arrived, ended_h), minlength=size)[:count] / span
-    arriving = (arrive >= lo) & (arrive < hi)
-    arrivals = np.bincount(group[arriving], minlength=size)[:count] / span
+    use = np.array([_USE.get(s.kind, OCCUPIED) for s in stations], dtype=np.int64)
+    queued, present, arrivals, used = station_use(
+        plan.visit_station,
+        plan.first_visit[plan.rep_first],
+        use,
+        plan.visit_size,
+        trace.arrive,
+        trace.start,
+        trace.end,
+        window,
+        count,
+    )
+    queue, present, arrivals = queued / span, present / span, arrivals / span
     with np.errstate(invalid="ignore", divide="ignore"):
-        utilisation = np.bincount(group, weights=used, minlength=size)[:count] / available.reshape(-1)
+        utilisation = used / available.reshape(-1)
+    kind = np.array([s.kind for s in stations], dtype=object)
     kept = waits.station * reps + waits.rep
     statistics = group_wait_statistics(kept, waits, count)
     queueing = np.repeat(np.isin(kind, QUEUEING_KINDS), reps)

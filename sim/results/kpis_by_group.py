@@ -21,6 +21,7 @@ import datetime as dt
 import numpy as np
 
 from sim.arrays import FloatArray, IntArray
+from sim.engines.vector.compiled import compiled
 from sim.plan import Plan
 from sim.results.codes import ShipmentCodes, WindowWaits, month_numbers
 from sim.results.groups import Groups
@@ -74,21 +75,9 @@ def stations_by_month(
     code[queueing_stations] = np.arange(queueing_stations.size)
     keys = queueing_stations.size
     count = keys * n_months * reps
-    station, rep, arrive, began = code[waits.station], waits.rep, waits.arrive, waits.began
-    # month of arrival: the last month whose end is after the arrival (arrivals are before the horizon)
-    first = np.searchsorted(ends, arrive, side="right")
-    month = np.minimum(first, max(n_months - 1, 0))
-    group = (station * n_months + month) * reps + rep
+    group, waiting = _month_cells(code[waits.station], waits.rep, waits.arrive, waits.start, ends, reps, keys)
     statistics = group_wait_statistics(group, waits, count)
     started = statistics[3] - statistics[4]
-    # waiting at end e_j when arrive < e_j < start (start NaN: never): +1 at the first such month, −1 after
-    # the last, summed along the months
-    after = np.maximum(np.searchsorted(ends, np.where(began, waits.start, np.inf), side="left"), first)
-    row = (station * reps + rep) * (n_months + 1)
-    cells = keys * reps * (n_months + 1)
-    steps = np.bincount(row + first, minlength=cells) - np.bincount(row + after, minlength=cells)
-    steps = steps.reshape(keys, reps, n_months + 1)
-    waiting = np.cumsum(steps, axis=2)[:, :, :n_months].transpose(0, 2, 1).reshape(-1)
     values = np.stack([*statistics[:4], started, waiting])
     labels = np.datetime_as_string(months.astype("datetime64[M]"), unit="M")
     return LongTable(
@@ -98,6 +87,37 @@ def stations_by_month(
         list(MONTH_METRICS),
         values.reshape(len(MONTH_METRICS), keys, n_months, reps),
     )
+
+
+@compiled
+def _month_cells(
+    station: IntArray,
+    rep: IntArray,
+    arrive: FloatArray,
+    start: FloatArray,
+    ends: FloatArray,
+    reps: int,
+    keys: int,
+) -> tuple[IntArray, IntArray]:
+    """Each visit's (station, month of arrival, replication) group, and the visits waiting at month ends.
+
+    ``station`` is the visit's queueing-station code (0 … ``keys`` − 1), ``ends`` the months' end instants
+    (h). A visit arrived in the first month whose end is after its arrival (arrivals are before the
+    horizon, the last end); it is waiting at end ``e`` when ``arrive < e < start`` (``start`` NaN: it never
+    started). Both results are laid out (station, month, replication), replication fastest.
+    """
+    months = ends.size
+    group = np.empty(station.size, dtype=np.int64)
+    waiting = np.zeros(keys * months * reps, dtype=np.int64)
+    for visit in range(station.size):
+        first = np.searchsorted(ends, arrive[visit], side="right")
+        month = min(first, max(months - 1, 0))
+        group[visit] = (station[visit] * months + month) * reps + rep[visit]
+        began = start[visit]
+        after = months if np.isnan(began) else np.searchsorted(ends, began, side="left")
+        for end in range(first, min(after, months)):
+            waiting[(station[visit] * months + end) * reps + rep[visit]] += 1
+    return group, waiting
 
 
 TRAFFIC = ("modelled", "background")
@@ -126,7 +146,7 @@ def waits_by_traffic(
     code[shared] = np.arange(len(shared))
     reps = shipments.replications
     count = len(shared) * len(TRAFFIC) * reps
-    traffic = np.repeat(shipments.traffic, np.diff(plan.first_visit))[waits.kept]
+    traffic = shipments.traffic[waits.shipment]
     station = code[waits.station]
     group = np.where(station >= 0, (station * len(TRAFFIC) + traffic) * reps + waits.rep, -1)
     values = group_wait_statistics(group, waits, count)

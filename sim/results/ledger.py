@@ -16,10 +16,9 @@ that left at a chokepoint (:mod:`sim.results.delivery`) pays for the visits it m
 left (none at the chokepoint: it left on arrival), and delivers nothing. The
 ``carbon`` component prices well-to-wheel CO₂e at ``costs.carbon_price_usd_per_t``.
 
-A visit's money and CO₂e depend only on its (station, flow) pair and the shipment's size, so the ledger is
-computed over groups of shipments that visit the same stations (:mod:`sim.results.route_groups`), position
-by position — the same operations on the same numbers, in the same order for each shipment, as a sum over
-its visits — rather than visit by visit.
+Each shipment's sums over its visits are one compiled pass over the visits (:mod:`sim.results.ledger_sums`,
+each sum in route order). The CO₂e by station of the shipments counted in the window is summed over groups
+of shipments that visit the same stations (:mod:`sim.results.route_groups`), position by position.
 """
 
 from __future__ import annotations
@@ -29,12 +28,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arrays import FloatArray, IntArray
+from sim.arrays import FloatArray
 from sim.plan import Plan
 from sim.rates import MONEY, Rates, station_rates
 from sim.results.delivery import delivered_times, ended_times
-from sim.results.groups import pieces
-from sim.results.route_groups import RouteGroup, route_groups
+from sim.results.ledger_sums import HUB, TTW, WAITING, WTW, shipment_sums
+from sim.results.route_groups import route_groups
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
@@ -129,32 +128,25 @@ def shipment_ledger(scenario: Scenario, plan: Plan, trace: Trace) -> ShipmentLed
         return ShipmentLedger([], np.empty((0, plan.n_shipments)), delivered, ended, None)
     table = np.zeros((len(names), plan.n_shipments))  # one array: the DataFrame needs no copy
     columns = dict(zip(names, table, strict=True))
-    wtw = columns["co2e_wtw_kg"] if scenario.emissions is not None else np.zeros(plan.n_shipments)
-    station_t = np.zeros((2, len(plan.network.stations), len(plan.replications)))
     rates = station_rates(scenario, plan.network)
-    for start, stop in pieces(plan):  # cache-sized pieces of whole replications
-        part = plan.block(start, stop)
-        rows = slice(int(plan.rep_first[start]), int(plan.rep_first[stop]))
-        v0 = int(plan.first_visit[rows.start])
-        visits = slice(v0, v0 + part.n_visits)
-        sums = _Sums(
-            scenario,
-            part,
-            Trace(trace.arrive[visits], trace.start[visits], trace.end[visits]),
-            rates,
-            ended[rows],
-            {name: column[rows] for name, column in columns.items()},
-            wtw[rows],
-            station_t[:, :, start:stop],
-        )
-        for group in route_groups(part):
-            sums.add(group)
+    sums = _visit_sums(plan, trace, rates)
+    money = len(MONEY)
+    wtw = sums[money + WTW]
+    columns["waiting_h"][:] = sums[money + WAITING]
+    station_t = None
+    if scenario.emissions is not None:
+        columns["co2e_wtw_kg"][:] = wtw
+        columns["co2e_ttw_kg"][:] = sums[money + TTW]
+        columns["co2e_hub_wtw_kg"][:] = sums[money + HUB]
+        station_t = _station_co2e(scenario, plan, rates, ended)
     hours = ended - plan.created  # to delivery, or to leaving for a ship that left
     waiting = columns["waiting_h"]
     waiting[np.isnan(hours)] = np.nan
     if scenario.emissions is not None:
         np.subtract(columns["co2e_wtw_kg"], columns["co2e_hub_wtw_kg"], out=columns["co2e_transport_wtw_kg"])
     if scenario.costs is not None:
+        for index, component in enumerate(MONEY):
+            columns[f"cost_{component}_usd"][:] = sums[index]
         hourly = _holding_usd_per_h(scenario, plan)
         np.multiply(hourly, hours - waiting, out=columns["cost_transit_time_usd"])
         np.multiply(hourly, waiting, out=columns["cost_waiting_time_usd"])
@@ -164,133 +156,52 @@ def shipment_ledger(scenario: Scenario, plan: Plan, trace: Trace) -> ShipmentLed
         total = columns["cost_total_usd"]  # zeros: the components added in order
         for name in COST_COMPONENTS:
             total += columns[f"cost_{name}_usd"]
-    return ShipmentLedger(
-        names, table, delivered, ended, station_t if scenario.emissions is not None else None
+    return ShipmentLedger(names, table, delivered, ended, station_t)
+
+
+def _visit_sums(plan: Plan, trace: Trace, rates: Rates) -> FloatArray:
+    """Each shipment's money by component, CO₂e and waiting hours (:mod:`sim.results.ledger_sums`)."""
+    stations = plan.network.stations
+    return shipment_sums(
+        plan.first_visit,
+        plan.visit_station,
+        plan.shipment_flow,
+        plan.tonnes,
+        plan.teu,
+        trace.arrive,
+        trace.start,
+        rates.component,
+        rates.usd,
+        rates.wtw_kg,
+        rates.ttw_kg,
+        np.array([s.kind in QUEUEING for s in stations], dtype=bool),
+        np.array([s.kind == "berth" for s in stations], dtype=bool),
+        len(MONEY),
     )
 
 
-def _linear(
-    fixed: float, per_t: float, tonnes: FloatArray, per_teu: float, teu: FloatArray
-) -> FloatArray | None:
-    """``fixed + per_t × tonnes + per_teu × teu``, evaluated left to right; None when it is 0 throughout.
+def _station_co2e(scenario: Scenario, plan: Plan, rates: Rates, ended: FloatArray) -> FloatArray:
+    """CO₂e (t) of the visits of the shipments counted in the window, shape (2, stations, replications).
 
-    Terms that are 0 are left out: adding them changes no sum that starts at 0 (sizes are finite), so the
-    value added to a shipment's sum is the one the full expression gives, bit for bit.
+    Well-to-wheel, then tank-to-wheel, by station and stored replication: of the shipments delivered or left
+    in [warm-up, horizon] (``ended``), ``factor × (tonnes or TEU carried)`` per route group and position —
+    the same total as visit by visit, to rounding.
     """
-    value = None
-    if per_t:
-        value = per_t * tonnes
-        if fixed:
-            value += fixed
-    elif fixed:
-        value = np.full(tonnes.shape, fixed)
-    if per_teu:
-        if value is None:
-            value = per_teu * teu
-        else:
-            value += per_teu * teu
-    return value
-
-
-class _Sums:
-    """Per-shipment sums over the visits of some whole replications, one route group at a time.
-
-    Written into ``columns`` (the ledger's columns), ``wtw`` (well-to-wheel CO₂e, kg) and ``station_t``
-    (shape (2, stations, replications)), the replications' rows of the run's arrays.
-
-    Each sum starts at 0 and adds a shipment's visits in route order, skipping the visits that add exactly
-    0 (no rate, no factor; waits at stations that do not queue): the sums a ``np.bincount`` over the visits
-    gives, bit for bit. The CO₂e of the visits of the shipments counted in the window (delivered in it, or
-    left in it: ``ended``) is summed by (station, replication) as ``factor × (tonnes or TEU carried)`` per
-    route group and position — the same total as visit by visit, to rounding.
-    """
-
-    def __init__(
-        self,
-        scenario: Scenario,
-        plan: Plan,
-        trace: Trace,
-        rates: Rates,
-        ended: FloatArray,
-        columns: dict[str, FloatArray],
-        wtw: FloatArray,
-        station_t: FloatArray,
-    ) -> None:
-        stations = plan.network.stations
-        self.plan, self.trace, self.rates = plan, trace, rates
-        self.columns, self.wtw, self.station_t = columns, wtw, station_t
-        self.emissions = scenario.emissions is not None
-        self.costs = scenario.costs is not None
-        self.queueing = [s.kind in QUEUEING for s in stations]
-        self.hub = [s.kind == "berth" for s in stations]
-        reps = len(plan.replications)
-        self.rep = np.repeat(np.arange(reps, dtype=np.int64), np.diff(plan.rep_first))
-        self.done = (ended >= scenario.warmup_h) & (ended <= scenario.horizon_h)
-
-    def add(self, group: RouteGroup) -> None:
-        """Add the visits of the group's shipments."""
-        rates, rows, flow = self.rates, group.rows, group.flow
-        tonnes, teu = self.plan.tonnes[rows], self.plan.teu[rows]
-        sums: dict[str, FloatArray] = {}
-
-        def add(name: str, value: FloatArray) -> None:
-            found = sums.get(name)
-            if found is None:
-                sums[name] = value + 0.0  # as a sum from 0: −0 becomes 0
-            else:
-                found += value
-
-        delivered = self._delivered(group, tonnes, teu) if self.emissions else None
-        for j, station in enumerate(group.stations.tolist()):
-            if self.costs:
-                fixed, per_t, per_teu = rates.usd[:, station, flow]
-                usd = _linear(fixed, per_t, tonnes, per_teu, teu)
-                if usd is not None:
-                    add(f"cost_{MONEY[rates.component[station, flow]]}_usd", usd)
-            wtw = _linear(0.0, rates.wtw_kg[0, station, flow], tonnes, rates.wtw_kg[1, station, flow], teu)
-            if wtw is not None:
-                add("wtw", wtw)
-                if self.emissions and self.hub[station]:
-                    add("co2e_hub_wtw_kg", wtw)
-            if delivered is not None:
-                for which, factors in enumerate((rates.wtw_kg, rates.ttw_kg)):
-                    self._station_sum(which, station, factors[:, station, flow], delivered)
-                ttw = _linear(
-                    0.0, rates.ttw_kg[0, station, flow], tonnes, rates.ttw_kg[1, station, flow], teu
-                )
-                if ttw is not None:
-                    add("co2e_ttw_kg", ttw)
-            if self.queueing[station]:
-                at = group.first + j
-                add("waiting_h", self.trace.start[at] - self.trace.arrive[at])
-        for name, value in sums.items():
-            (self.wtw if name == "wtw" else self.columns[name])[rows] = value
-
-    def _delivered(
-        self, group: RouteGroup, tonnes: FloatArray, teu: FloatArray
-    ) -> tuple[IntArray, FloatArray, FloatArray]:
-        """The group's replications with shipments counted in the window, and those shipments' t and TEU."""
-        done = self.done[group.rows]
-        rep = self.rep[group.rows][done]
-        reps = self.station_t.shape[2]
-        present = np.flatnonzero(np.bincount(rep, minlength=reps)).astype(np.int64)
-        t = np.bincount(rep, weights=tonnes[done], minlength=reps)[present]
-        e = np.bincount(rep, weights=teu[done], minlength=reps)[present]
-        return present, t.astype(np.float64), e.astype(np.float64)
-
-    def _station_sum(
-        self,
-        which: int,
-        station: int,
-        factors: FloatArray,
-        delivered: tuple[IntArray, FloatArray, FloatArray],
-    ) -> None:
-        """Add ``factor × units`` (t CO₂e) of one visit position to its station, by replication."""
-        per_t, per_teu = factors
-        if not (per_t or per_teu):
-            return
-        present, tonnes, teu = delivered
-        self.station_t[which, station, present] += (per_t * tonnes + per_teu * teu) / 1000.0
+    reps = len(plan.replications)
+    station_t = np.zeros((2, len(plan.network.stations), reps))
+    done = (ended >= scenario.warmup_h) & (ended <= scenario.horizon_h)
+    rep = np.repeat(np.arange(reps, dtype=np.int64), np.diff(plan.rep_first))
+    for group in route_groups(plan):
+        counted = group.rows[done[group.rows]]
+        present = np.flatnonzero(np.bincount(rep[counted], minlength=reps))
+        tonnes = np.bincount(rep[counted], weights=plan.tonnes[counted], minlength=reps)[present]
+        teu = np.bincount(rep[counted], weights=plan.teu[counted], minlength=reps)[present]
+        for station in group.stations.tolist():
+            for which, factors in enumerate((rates.wtw_kg, rates.ttw_kg)):
+                per_t, per_teu = factors[:, station, group.flow]
+                if per_t or per_teu:
+                    station_t[which, station, present] += (per_t * tonnes + per_teu * teu) / 1000.0
+    return station_t
 
 
 def _holding_usd_per_h(scenario: Scenario, plan: Plan) -> FloatArray:

@@ -23,7 +23,7 @@ import numpy as np
 
 from sim.arrays import FloatArray, IntArray
 from sim.plan import Plan
-from sim.results.groups import pieces
+from sim.results.groups import pieces, weighted_sums
 from sim.results.ledger import COST_COMPONENTS, ShipmentLedger
 from sim.results.long_form import LongTable, long_frame
 from sim.scenario.model import Scenario
@@ -145,7 +145,7 @@ class _Totals:
         delivers = counted.delivers
         if not delivers.all():  # a ship that left delivers no tonnes or TEU
             values = [np.where(delivers, v, 0.0) for v in values[:2]] + values[2:]
-        self.values = values
+        self.values = np.stack(values)
         rep = np.repeat(np.arange(self.reps, dtype=np.int64), np.diff(plan.rep_first))
         self.done = counted.done
         self.rep = rep
@@ -170,8 +170,7 @@ class _Totals:
         size = keys * self.reps
         key = key_of_flow[self.flow]
         group = np.where(self.done & (key >= 0), key * self.reps + self.rep, size)  # others: dropped
-        sums = [np.bincount(group, weights=v, minlength=size + 1)[:size] for v in self.values]
-        return np.asarray(np.stack(sums), dtype=np.float64).reshape(len(self.values), keys, self.reps)
+        return weighted_sums(group, self.values, size).reshape(len(self.values), keys, self.reps)
 
 
 def _tables(

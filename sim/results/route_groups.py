@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.arrays import IntArray
+from sim.engines.vector.compiled import compiled
 from sim.plan import Plan
 
 __all__ = ["RouteGroup", "route_groups"]
@@ -57,12 +58,23 @@ def route_groups(plan: Plan) -> list[RouteGroup]:
         first = plan.first_visit[rows]
         length = int(counts[rows[0]])
         flow = int(plan.shipment_flow[rows[0]])
-        stations = plan.visit_station[first[:, None] + np.arange(length)]
-        if (stations == stations[0]).all():
-            groups.append(RouteGroup(flow, stations[0].astype(np.int64), rows, first))
+        if _same_stations(plan.visit_station, first, length):
+            route = plan.visit_station[first[0] : first[0] + length].astype(np.int64)
+            groups.append(RouteGroup(flow, route, rows, first))
             continue
+        stations = plan.visit_station[first[:, None] + np.arange(length)]
         unique, inverse = np.unique(stations, axis=0, return_inverse=True)
         for k, route in enumerate(unique):
             mine = inverse.reshape(-1) == k
             groups.append(RouteGroup(flow, route.astype(np.int64), rows[mine], first[mine]))
     return groups
+
+
+@compiled
+def _same_stations(visit_station: IntArray, first: IntArray, length: int) -> bool:
+    """Whether the shipments whose visits start at ``first`` all visit the stations of the first one."""
+    for start in first[1:]:
+        for j in range(length):
+            if visit_station[start + j] != visit_station[first[0] + j]:
+                return False
+    return True
