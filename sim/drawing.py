@@ -18,7 +18,7 @@ from sim.arrays import BoolArray, FloatArray
 from sim.arrivals import unit_points
 from sim.booking import booked_classes
 from sim.choice import alternatives_of, choose, combined_intensity, route_shares
-from sim.class_draws import ClassArray, draw_classes
+from sim.class_draws import ClassArray, draw_classes, has_classes
 from sim.demand import Intensity, month_starts_h, volume_rate_h
 from sim.layout import Layout
 from sim.network import FlowRoute, Network, ParcelLimit
@@ -116,14 +116,14 @@ class _Drawn:
 
     @classmethod
     def empty(cls, shipments: int, visits: int) -> _Drawn:
-        """Columns for ``shipments`` and their ``visits``."""
+        """Columns for ``shipments`` and their ``visits`` (sizes and classes 0 until drawn)."""
         return cls(
             tonnes=np.empty(shipments),
             teu=np.empty(shipments),
             free_flow_h=np.empty(shipments),
             work=np.empty(visits),
-            size=np.empty(visits),
-            klass=np.empty(visits, dtype=np.int8),
+            size=np.zeros(visits),
+            klass=np.zeros(visits, dtype=np.int8),
         )
 
     def of_flow(self, laid: Layout, route: FlowRoute) -> _Drawn:
@@ -229,10 +229,14 @@ def _draw_flow(
             uniforms = np.zeros(created.size)
         else:
             uniforms = _uniforms(seed, reps, picks, "work", route.flow, step.station)
-        out.work[:, column], out.size[:, column] = _step_work(scenario, step, uniforms, out.tonnes, out.teu)
+        out.work[:, column] = _step_work(scenario, step, uniforms, out.tonnes, out.teu)
+        if step.kind == "service":
+            service = scenario.services[step.ref]
+            out.size[:, column] = out.teu if service.capacity_unit == "TEU" else out.tonnes
     out.free_flow_h[:] = out.work[:, : route.planned].sum(axis=1)
-    for k, (rep, (drawn, chosen)) in enumerate(zip(reps, picks, strict=True)):
-        out.klass[bounds[k] : bounds[k + 1]] = draw_classes(scenario, route, rep, seed, drawn)[chosen]
+    if has_classes(scenario, route):
+        for k, (rep, (drawn, chosen)) in enumerate(zip(reps, picks, strict=True)):
+            out.klass[bounds[k] : bounds[k + 1]] = draw_classes(scenario, route, rep, seed, drawn)[chosen]
 
 
 def _uniforms(
@@ -384,27 +388,24 @@ def _sizes(parcel: FloatArray, unit: str, commodity: Commodity) -> tuple[FloatAr
 
 def _step_work(
     scenario: Scenario, step: Step, uniforms: FloatArray, tonnes: FloatArray, teu: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Work hours and size (in the station's unit) at one step for every shipment of a flow."""
-    zero = np.zeros_like(tonnes)
+) -> FloatArray:
+    """Work hours at one step for every shipment of a flow (a service's size is its tonnes or TEU)."""
     kind, ref, cargo_class = step.kind, step.ref, step.cargo_class
     factor = _variability(scenario, step).ppf(uniforms)
     if kind == "dwell":
-        return factor, zero
+        return factor
     if kind == "berth":
         assert cargo_class is not None
         pool = scenario.nodes[ref].berths[cargo_class]
         amount = teu if pool.rate_unit == "TEU/h" else tonnes
-        return (amount / pool.rate + pool.overhead_h) * factor, zero
+        return (amount / pool.rate + pool.overhead_h) * factor
     if kind == "service":
-        service = scenario.services[ref]
-        amount = teu if service.capacity_unit == "TEU" else tonnes
-        return service.transit_h * factor, amount
+        return scenario.services[ref].transit_h * factor
     if kind == "chokepoint":
         chokepoint = scenario.nodes[ref].chokepoint
         assert chokepoint is not None
-        return chokepoint.transit_h * factor, zero
-    return scenario.legs[ref].free_flow_h * factor, zero
+        return chokepoint.transit_h * factor
+    return scenario.legs[ref].free_flow_h * factor
 
 
 def _variability(scenario: Scenario, step: Step) -> Distribution:
