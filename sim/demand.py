@@ -15,6 +15,7 @@ import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -64,16 +65,22 @@ class Intensity:
     edges: FloatArray
     rates: FloatArray
 
-    @property
+    @cached_property
     def cumulative(self) -> FloatArray:
-        """``Lambda`` at each edge (expected shipments since time 0)."""
+        """``Lambda`` at each edge (expected shipments since time 0; computed once)."""
         return np.concatenate([[0.0], np.cumsum(self.rates * np.diff(self.edges))])
 
     def invert(self, points: FloatArray) -> FloatArray:
-        """Times ``t`` with ``Lambda(t) = points`` (points beyond ``Lambda(horizon)`` are dropped)."""
+        """Times ``t`` with ``Lambda(t) = points``, non-decreasing points (dropped past ``Lambda(horizon)``).
+
+        Segment by segment: the points with ``Lambda(edges[i]) <= s < Lambda(edges[i+1])`` are a slice (a
+        zero-rate segment has none), each mapped by ``edges[i] + (s - Lambda(edges[i])) / rates[i]``.
+        """
         cumulative = self.cumulative
-        points = points[points < cumulative[-1]]
-        segment = np.searchsorted(cumulative, points, side="right") - 1
-        segment = np.minimum(segment, self.rates.size - 1)
-        # skip zero-rate segments: searchsorted 'right' already lands on the last segment with that Lambda
-        return self.edges[segment] + (points - cumulative[segment]) / self.rates[segment]
+        points = points[: int(np.searchsorted(points, cumulative[-1], side="left"))]
+        bounds = np.searchsorted(points, cumulative, side="left").tolist()
+        times = np.empty_like(points)
+        for i, (rate, edge, reached) in enumerate(zip(self.rates, self.edges, cumulative, strict=False)):
+            mine = slice(bounds[i], bounds[i + 1])
+            times[mine] = edge + (points[mine] - reached) / rate
+        return times

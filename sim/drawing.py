@@ -69,6 +69,12 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
     for route, arrivals in zip(network.flows, arrived, strict=True):
         _draw_flow(scenario, limits, route, arrivals, numbers, seed, drawn.of_flow(laid, route))
     classes = any(s.has_priority for s in network.stations)
+    station, work, size, klass = laid.visits(
+        [np.asarray(route.stations, dtype=np.int64) for route in network.flows],
+        drawn.work,
+        drawn.size if drawn.size.any() else None,
+        drawn.klass if classes else None,
+    )
     plan = Plan(
         network=network,
         seed=seed,
@@ -82,13 +88,13 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         teu=laid.shipments(drawn.teu),
         free_flow_h=laid.shipments(drawn.free_flow_h),
         first_visit=laid.first_visit,
-        visit_station=laid.stations([np.asarray(route.stations, dtype=np.int64) for route in network.flows]),
-        visit_work=laid.visits(drawn.work),
-        visit_size=laid.visits(drawn.size) if drawn.size.any() else np.zeros(laid.n_visits),
+        visit_station=station,
+        visit_work=work,
+        visit_size=size,
         capacity_by_rep=tuple(replication_capacity(scenario, network, rep, seed) for rep in numbers)
         if has_random_capacity(scenario)
         else (),
-        visit_class=laid.visits(drawn.klass) if classes else None,
+        visit_class=klass,
     )
     return replace(plan, visit_class=booked_classes(scenario, plan))
 

@@ -9,12 +9,11 @@ gathers them into the Plan's order in one pass per column. Laying out copies num
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from sim.arrays import FloatArray, IntArray
+from sim.class_draws import ClassArray
 from sim.engines.vector.compiled import compiled
 
 __all__ = ["Layout"]
@@ -99,19 +98,32 @@ class Layout:
         """A drawn shipment column in the Plan's order."""
         return np.take(drawn, self.order)
 
-    def visits(self, drawn: NDArray[Any]) -> NDArray[Any]:
-        """A drawn visit column in the Plan's order."""
-        out = np.empty(self.n_visits, dtype=drawn.dtype)
-        _gather_visits(self.first_visit, self.visit_source, drawn, out)
-        return out
+    def visits(
+        self, routes: list[IntArray], work: FloatArray, size: FloatArray | None, klass: ClassArray | None
+    ) -> tuple[IntArray, FloatArray, FloatArray, ClassArray | None]:
+        """The Plan's visit columns: station, work, size, class, gathered from the drawn ones in one pass.
 
-    def stations(self, routes: list[IntArray]) -> IntArray:
-        """The station of each Plan visit, from each flow's ``routes[f]`` (its stations in route order)."""
-        table = np.concatenate(routes) if routes else np.empty(0, dtype=np.int64)
-        starts = np.concatenate([[0], np.cumsum([route.size for route in routes])]).astype(np.int64)
-        out = np.empty(self.n_visits, dtype=np.int64)
-        _gather_visits(self.first_visit, starts[self.flow], table.astype(np.int64, copy=False), out)
-        return out
+        Parameters
+        ----------
+        routes : list of ndarray of int64
+            Each flow's stations in route order.
+        work, size : ndarray of float64
+            Drawn work (h) and size of each visit; ``size`` None when every size is 0.
+        klass : ndarray of int8, or None
+            Drawn class of each visit; None when no station has classes (the Plan's is None too).
+        """
+        table = np.concatenate(routes).astype(np.int64) if routes else np.empty(0, dtype=np.int64)
+        route_first = np.concatenate([[0], np.cumsum([route.size for route in routes])]).astype(np.int64)
+        station, out_work = np.empty(self.n_visits, dtype=np.int64), np.empty(self.n_visits)
+        out_size, out_klass = np.zeros(self.n_visits), np.zeros(self.n_visits, dtype=np.int8)
+        _gather_visits(
+            (self.first_visit, self.visit_source, route_first[self.flow], table, work),
+            size if size is not None else out_size,
+            klass if klass is not None else out_klass,
+            (station, out_work, out_size, out_klass),
+            (size is not None, klass is not None),
+        )
+        return station, out_work, out_size, out_klass if klass is not None else None
 
 
 def _creation_order(
@@ -218,9 +230,27 @@ def _sort_nearly(created: FloatArray, order: IntArray, flow: IntArray, largest: 
 
 
 @compiled
-def _gather_visits(first_visit: IntArray, source: IntArray, drawn: NDArray[Any], out: NDArray[Any]) -> None:
-    """``out[first_visit[i] + j] = drawn[source[i] + j]`` for each Plan row ``i`` and visit ``j``."""
+def _gather_visits(
+    index: tuple[IntArray, IntArray, IntArray, IntArray, FloatArray],
+    size: FloatArray,
+    klass: ClassArray,
+    out: tuple[IntArray, FloatArray, FloatArray, ClassArray],
+    gather: tuple[bool, bool],
+) -> None:
+    """Visit ``j`` of Plan row ``i`` (at ``first_visit[i] + j``) from drawn visit ``source[i] + j``.
+
+    ``index`` is (first_visit, source, first station of the row's route in ``table``, table, drawn work);
+    ``out`` the station, work, size and class columns; sizes and classes only where ``gather`` says.
+    """
+    first_visit, source, route_first, table, work = index
+    station, out_work, out_size, out_klass = out
+    sizes, classes = gather
     for i in range(source.size):
-        begin = first_visit[i]
+        begin, drawn, route = first_visit[i], source[i], route_first[i]
         for j in range(first_visit[i + 1] - begin):
-            out[begin + j] = drawn[source[i] + j]
+            station[begin + j] = table[route + j]
+            out_work[begin + j] = work[drawn + j]
+            if sizes:
+                out_size[begin + j] = size[drawn + j]
+            if classes:
+                out_klass[begin + j] = klass[drawn + j]
