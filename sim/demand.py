@@ -73,14 +73,9 @@ class Intensity:
     def invert(self, points: FloatArray) -> FloatArray:
         """Times ``t`` with ``Lambda(t) = points``, non-decreasing points (dropped past ``Lambda(horizon)``).
 
-        Segment by segment: the points with ``Lambda(edges[i]) <= s < Lambda(edges[i+1])`` are a slice (a
-        zero-rate segment has none), each mapped by ``edges[i] + (s - Lambda(edges[i])) / rates[i]``.
+        By :func:`sim.inversion.invert_sorted` (a compiled pass, imported here: when a Plan is drawn).
         """
-        cumulative = self.cumulative
-        points = points[: int(np.searchsorted(points, cumulative[-1], side="left"))]
-        bounds = np.searchsorted(points, cumulative, side="left").tolist()
-        times = np.empty_like(points)
-        for i, (rate, edge, reached) in enumerate(zip(self.rates, self.edges, cumulative, strict=False)):
-            mine = slice(bounds[i], bounds[i + 1])
-            times[mine] = edge + (points[mine] - reached) / rate
-        return times
+        from sim.inversion import invert_sorted
+
+        points = np.asarray(points, dtype=np.float64)
+        return invert_sorted(points, self.edges, self.rates, self.cumulative)

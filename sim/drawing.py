@@ -248,7 +248,16 @@ def _draw_flow(
 def _uniforms(
     seed: int, reps: list[int], picks: list[tuple[int, BoolArray | slice]], purpose: str, *entity: str
 ) -> FloatArray:
-    """Uniforms on (0, 1) of stream ``(rep, purpose, *entity)``, one per arrival, of the route's shipments."""
+    """Uniforms on (0, 1) of stream ``(rep, purpose, *entity)``, one per arrival, of the route's shipments.
+
+    A route that takes every arrival has its replications' draws made straight into one array.
+    """
+    if any(isinstance(chosen, slice) for _, chosen in picks):  # one route: every arrival, no copy
+        bounds = np.cumsum([0, *(drawn for drawn, _ in picks)]).tolist()
+        joined = np.empty(bounds[-1])
+        for k, rep in enumerate(reps):
+            stream(seed, rep, purpose, *entity).random(out=joined[bounds[k] : bounds[k + 1]])
+        return _opened(joined)
     return _joined(
         [
             _open_uniforms(stream(seed, rep, purpose, *entity), drawn)[chosen]
@@ -320,12 +329,18 @@ def _flow_arrivals(
 
 
 def _open_uniforms(generator: np.random.Generator, size: int) -> FloatArray:
-    """Uniform draws on (0, 1): the rare exact 0 of ``random()`` (p = 2**-53) becomes the next double.
+    """``size`` uniform draws on (0, 1) (:func:`_opened`)."""
+    return _opened(generator.random(size))
+
+
+def _opened(draws: FloatArray) -> FloatArray:
+    """Uniforms of ``random()`` on (0, 1), in place: the rare exact 0 (p = 2**-53) becomes the next double.
 
     So that inversion never returns the bottom of a distribution's support, e.g. an exponential time of 0.
     """
-    draws = generator.random(size)
-    return np.where(draws > 0.0, draws, np.nextafter(0.0, 1.0))
+    if not draws.all():
+        draws[draws == 0.0] = np.nextafter(0.0, 1.0)
+    return draws
 
 
 def _intensity(scenario: Scenario, flow: Flow, commodity: Commodity, limits: list[ParcelLimit]) -> Intensity:

@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     "sim.schedule": 1,
     "sim.scenario": 2,
     "sim.demand": 2,
+    "sim.inversion": 2,
     "sim.arrivals": 2,
     "sim.examples": 3,
     "sim.network": 3,
