@@ -77,16 +77,17 @@ class Layout:
         order, flow = _creation_order(created, counts, shipment_first)
         rep = np.repeat(np.arange(replications, dtype=np.int64), per_rep)
         visit_first = np.concatenate([[0], np.cumsum(sizes * steps)]).astype(np.int64)
+        first_visit, visit_source = _visit_offsets(order, flow, steps, shipment_first, visit_first)
         return cls(
             order=order,
             rep=rep,
             flow=flow,
             rep_first=rep_first,
             shipment_id=np.arange(order.size, dtype=np.int64) - rep_first[rep],
-            first_visit=np.concatenate([[0], np.cumsum(steps[flow])]).astype(np.int64),
+            first_visit=first_visit,
             shipment_first=shipment_first,
             visit_first=visit_first,
-            visit_source=visit_first[flow] + (order - shipment_first[flow]) * steps[flow],
+            visit_source=visit_source,
         )
 
     @property
@@ -227,6 +228,21 @@ def _sort_nearly(created: FloatArray, order: IntArray, flow: IntArray, largest: 
             order[j + 1], flow[j + 1] = order[j], flow[j]
             j -= 1
         order[j + 1], flow[j + 1] = shipment, its_flow
+
+
+@compiled
+def _visit_offsets(
+    order: IntArray, flow: IntArray, steps: IntArray, shipment_first: IntArray, visit_first: IntArray
+) -> tuple[IntArray, IntArray]:
+    """The Plan's CSR visit offsets, and each Plan row's first visit among the drawn ones."""
+    first_visit = np.empty(order.size + 1, dtype=np.int64)
+    source = np.empty(order.size, dtype=np.int64)
+    first_visit[0] = 0
+    for i in range(order.size):
+        f = flow[i]
+        first_visit[i + 1] = first_visit[i] + steps[f]
+        source[i] = visit_first[f] + (order[i] - shipment_first[f]) * steps[f]
+    return first_visit, source
 
 
 @compiled
