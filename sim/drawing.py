@@ -32,6 +32,8 @@ from sim.spells import has_random_capacity, replication_capacity, replication_pa
 
 __all__ = ["draw_plan", "expected_shipments"]
 
+PAIRWISE_FROM = 8
+"""Numbers from which numpy sums a row pairwise (its blocks of 8) rather than left to right."""
 QUADRATURE = (np.arange(4096, dtype=np.float64) + 0.5) / 4096
 """Midpoints used to average a parcel distribution under a cap (E[min(P, cap)])."""
 
@@ -133,11 +135,11 @@ class _Drawn:
         )
 
     def of_flow(self, laid: Layout, route: FlowRoute) -> _Drawn:
-        """Views of the route's part; visit columns shaped (shipments, steps)."""
+        """Views of the route's part; visit columns shaped (steps, shipments): a step's draws contiguous."""
         flow = route.index
         ships = slice(int(laid.shipment_first[flow]), int(laid.shipment_first[flow + 1]))
         visits = slice(int(laid.visit_first[flow]), int(laid.visit_first[flow + 1]))
-        shape = (ships.stop - ships.start, len(route.steps))
+        shape = (len(route.steps), ships.stop - ships.start)
         return _Drawn(
             tonnes=self.tonnes[ships],
             teu=self.teu[ships],
@@ -235,14 +237,31 @@ def _draw_flow(
             uniforms = np.zeros(created.size)
         else:
             uniforms = _uniforms(seed, reps, picks, "work", route.flow, step.station)
-        out.work[:, column] = _step_work(scenario, step, uniforms, out.tonnes, out.teu)
+        out.work[column] = _step_work(scenario, step, uniforms, out.tonnes, out.teu)
         if step.kind == "service":
             service = scenario.services[step.ref]
-            out.size[:, column] = out.teu if service.capacity_unit == "TEU" else out.tonnes
-    out.free_flow_h[:] = out.work[:, : route.planned].sum(axis=1)
+            out.size[column] = out.teu if service.capacity_unit == "TEU" else out.tonnes
+    out.free_flow_h[:] = _free_flow(out.work[: route.planned])
     if has_classes(scenario, route):
         for k, (rep, (drawn, chosen)) in enumerate(zip(reps, picks, strict=True)):
-            out.klass[bounds[k] : bounds[k + 1]] = draw_classes(scenario, route, rep, seed, drawn)[chosen]
+            classes = draw_classes(scenario, route, rep, seed, drawn)[chosen]
+            out.klass[:, bounds[k] : bounds[k + 1]] = classes.T
+
+
+def _free_flow(work: FloatArray) -> FloatArray:
+    """Each shipment's work summed over the steps (rows of ``work``), as numpy sums a shipment's row.
+
+    numpy adds a row of fewer than 8 numbers left to right — done here step after step, contiguously — and
+    pairwise from 8 on, so a longer route is summed as rows of a (shipments × steps) copy.
+    """
+    if work.shape[0] >= PAIRWISE_FROM:
+        return np.asarray(np.ascontiguousarray(work.T).sum(axis=1), dtype=np.float64)
+    if work.shape[0] == 0:
+        return np.zeros(work.shape[1])
+    total: FloatArray = work[0].copy()
+    for step in work[1:]:
+        total += step
+    return total
 
 
 def _uniforms(

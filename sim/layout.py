@@ -42,7 +42,8 @@ class Layout:
     visit_first : ndarray of int64, shape (flows + 1,)
         First drawn visit of each flow.
     visit_source : ndarray of int64
-        First drawn visit of each Plan row.
+        First drawn visit of each Plan row (a flow's drawn visits are step after step, each step all its
+        shipments).
     """
 
     order: IntArray
@@ -115,10 +116,12 @@ class Layout:
         """
         table = np.concatenate(routes).astype(np.int64) if routes else np.empty(0, dtype=np.int64)
         route_first = np.concatenate([[0], np.cumsum([route.size for route in routes])]).astype(np.int64)
+        counts = np.diff(self.shipment_first)
         station, out_work = np.empty(self.n_visits, dtype=np.int64), np.empty(self.n_visits)
         out_size, out_klass = np.zeros(self.n_visits), np.zeros(self.n_visits, dtype=np.int8)
         _gather_visits(
-            (self.first_visit, self.visit_source, route_first[self.flow], table, work),
+            (self.first_visit, self.visit_source, self.flow, counts, route_first, table),
+            work,
             size if size is not None else out_size,
             klass if klass is not None else out_klass,
             (station, out_work, out_size, out_klass),
@@ -234,39 +237,42 @@ def _sort_nearly(created: FloatArray, order: IntArray, flow: IntArray, largest: 
 def _visit_offsets(
     order: IntArray, flow: IntArray, steps: IntArray, shipment_first: IntArray, visit_first: IntArray
 ) -> tuple[IntArray, IntArray]:
-    """The Plan's CSR visit offsets, and each Plan row's first visit among the drawn ones."""
+    """The Plan's CSR visit offsets, and each Plan row's first visit among the drawn ones (its step 0)."""
     first_visit = np.empty(order.size + 1, dtype=np.int64)
     source = np.empty(order.size, dtype=np.int64)
     first_visit[0] = 0
     for i in range(order.size):
         f = flow[i]
         first_visit[i + 1] = first_visit[i] + steps[f]
-        source[i] = visit_first[f] + (order[i] - shipment_first[f]) * steps[f]
+        source[i] = visit_first[f] + order[i] - shipment_first[f]
     return first_visit, source
 
 
 @compiled
 def _gather_visits(
-    index: tuple[IntArray, IntArray, IntArray, IntArray, FloatArray],
+    index: tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray],
+    work: FloatArray,
     size: FloatArray,
     klass: ClassArray,
     out: tuple[IntArray, FloatArray, FloatArray, ClassArray],
     gather: tuple[bool, bool],
 ) -> None:
-    """Visit ``j`` of Plan row ``i`` (at ``first_visit[i] + j``) from drawn visit ``source[i] + j``.
+    """Visit ``j`` of Plan row ``i`` (at ``first_visit[i] + j``) from drawn visit ``source[i] + j · n_f``.
 
-    ``index`` is (first_visit, source, first station of the row's route in ``table``, table, drawn work);
-    ``out`` the station, work, size and class columns; sizes and classes only where ``gather`` says.
+    A flow ``f``'s drawn visits are step after step, each step its ``n_f`` shipments (``count[f]``).
+    ``index`` is (first_visit, source, flow of each row, count, first station of each flow's route in
+    ``table``, table); ``out`` the station, work, size and class columns; sizes and classes only where
+    ``gather`` says.
     """
-    first_visit, source, route_first, table, work = index
+    first_visit, source, flow, count, route_first, table = index
     station, out_work, out_size, out_klass = out
     sizes, classes = gather
     for i in range(source.size):
-        begin, drawn, route = first_visit[i], source[i], route_first[i]
+        begin, drawn, route, stride = first_visit[i], source[i], route_first[flow[i]], count[flow[i]]
         for j in range(first_visit[i + 1] - begin):
             station[begin + j] = table[route + j]
-            out_work[begin + j] = work[drawn + j]
+            out_work[begin + j] = work[drawn + j * stride]
             if sizes:
-                out_size[begin + j] = size[drawn + j]
+                out_size[begin + j] = size[drawn + j * stride]
             if classes:
-                out_klass[begin + j] = klass[drawn + j]
+                out_klass[begin + j] = klass[drawn + j * stride]

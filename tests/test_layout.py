@@ -73,8 +73,8 @@ def test_visits_are_the_drawn_visits_of_each_row(with_sizes: bool) -> None:
     ship_first = np.concatenate([[0], np.cumsum(counts.sum(axis=1))])
     for row, (source, f) in enumerate(zip(laid.order, laid.flow, strict=True)):
         at = slice(laid.first_visit[row], laid.first_visit[row + 1])
-        start = drawn_first[f] + (source - ship_first[f]) * steps[f]
-        drawn = slice(start, start + steps[f])
+        shipments = counts[f].sum()  # a flow's drawn visits: step after step, each all its shipments
+        drawn = drawn_first[f] + (source - ship_first[f]) + shipments * np.arange(steps[f])
         assert np.array_equal(station[at], routes[f])
         assert np.array_equal(got_work[at], work[drawn])
         assert np.array_equal(got_size[at], size[drawn] if with_sizes else np.zeros(steps[f]))
