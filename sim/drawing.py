@@ -110,7 +110,8 @@ class _Drawn:
     tonnes, teu, free_flow_h : ndarray of float64
         Each shipment's sizes (t, TEU) and the sum of its work (h).
     work, size : ndarray of float64
-        Each visit's work (h) and size in the station's unit (a shipment's visits in route order).
+        Each visit's work (h) and size in the station's unit: a flow's visits step after step in route
+        order, each step every shipment of the flow (its (steps × shipments) rows, one after the other).
     klass : ndarray of int8
         Each visit's priority class (:mod:`sim.class_draws`; 0 at stations without classes).
     """
