@@ -44,9 +44,9 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
     Each stream — a (replication, purpose, entity) triple — is drawn on its own, so a replication's numbers
     do not depend on the other replications drawn with it; everything else is done for all the
     replications at once, flow by flow: first the arrivals of every flow, which size the drawn columns and
-    fix the Plan's order (:class:`sim.layout.Layout`: one stable sort per replication); then each flow's
-    uniforms become parcels, work and sizes by one inversion per (flow, step), written into the drawn
-    columns, which are gathered into the Plan's order in one pass each.
+    fix the Plan's order (:class:`sim.layout.Layout`: a stable sort by time per replication); then each
+    flow's uniforms become parcels, work and sizes by one inversion per (flow, step), written into the drawn
+    columns, which one pass gathers into the Plan's order.
 
     Parameters
     ----------
