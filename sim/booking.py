@@ -28,6 +28,7 @@ import numpy as np
 
 from sim.arrays import FloatArray, IntArray
 from sim.class_draws import ClassArray
+from sim.engines.vector.compiled import compiled
 from sim.network import Network, Station
 from sim.scenario.model import Scenario
 from sim.schedule import Schedule
@@ -82,28 +83,61 @@ def booked_classes(scenario: Scenario, plan: Drawn) -> ClassArray | None:
     planned = np.array([route.planned for route in plan.network.flows], dtype=np.int64)
     for station, slots in booking:
         last = len(station.classes) - 1
-        here = np.flatnonzero(plan.visit_station == station.index)
-        here = here[klass[here] == 0]
-        ship = np.searchsorted(plan.first_visit, here, side="right") - 1
-        seq = here - plan.first_visit[ship]
-        on_route = seq < planned[plan.shipment_flow[ship]]
-        result[here[~on_route]] = last
-        wants, ship, seq = here[on_route], ship[on_route], seq[on_route]  # creation order in each replication
-        day = np.floor(_planned_arrival(plan, ship, seq) / 24.0)
+        wants, ship, arrival, off_route = _candidates(
+            station.index,
+            plan.visit_station,
+            klass,
+            plan.first_visit,
+            planned[plan.shipment_flow],
+            plan.created,
+            plan.visit_work,
+        )
+        result[off_route] = last
+        day = np.floor(arrival / 24.0)
         rep = np.searchsorted(plan.rep_first, ship, side="right") - 1
         limit = _day_limits(plan, station, slots, rep, day)
         result[wants[_rank_in_day(rep, day) >= limit]] = last
     return result
 
 
-def _planned_arrival(plan: Drawn, ship: IntArray, seq: IntArray) -> FloatArray:
-    """Creation time plus the work of each shipment's visits before visit ``seq`` (h), summed in order."""
-    free_flow = np.zeros(ship.size)
-    first = plan.first_visit[ship]
-    for k in range(int(seq.max(initial=0))):
-        before = seq > k
-        free_flow[before] += plan.visit_work[first[before] + k]
-    return np.asarray(plan.created[ship] + free_flow, dtype=np.float64)
+@compiled
+def _candidates(
+    station: int,
+    visit_station: IntArray,
+    klass: ClassArray,
+    first_visit: IntArray,
+    planned: IntArray,
+    created: FloatArray,
+    work: FloatArray,
+) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
+    """The visits to ``station`` in class 0, in creation order, split by where they lie on their way.
+
+    ``planned[i]`` is the number of visits of shipment ``i``'s planned route (the rest are a diversion's
+    alternative). Returns the visits on the planned route (wanting to book), their shipments and planned
+    arrival (h: creation time plus the work of the visits before, summed left to right), and the visits on
+    an alternative.
+    """
+    found = 0
+    for v in range(visit_station.size):
+        found += visit_station[v] == station and klass[v] == 0
+    wants, ship = np.empty(found, dtype=np.int64), np.empty(found, dtype=np.int64)
+    arrival, off_route = np.empty(found), np.empty(found, dtype=np.int64)
+    on, off = 0, 0
+    for i in range(first_visit.size - 1):
+        first = first_visit[i]
+        for v in range(first, first_visit[i + 1]):
+            if visit_station[v] != station or klass[v] != 0:
+                continue
+            if v - first >= planned[i]:
+                off_route[off] = v
+                off += 1
+                continue
+            before = 0.0
+            for k in range(first, v):
+                before += work[k]
+            wants[on], ship[on], arrival[on] = v, i, created[i] + before
+            on += 1
+    return wants[:on], ship[:on], arrival[:on], off_route[:off]
 
 
 def _day_limits(plan: Drawn, station: Station, slots: int, rep: IntArray, day: FloatArray) -> FloatArray:

@@ -18,7 +18,7 @@ from sim.rng import stream
 from sim.scenario.class_checks import membership
 from sim.scenario.model import Scenario
 
-__all__ = ["ClassArray", "draw_classes"]
+__all__ = ["ClassArray", "draw_classes", "has_classes"]
 
 ClassArray = NDArray[np.int8]
 """Class of each visit: an index into its station's ``classes`` (0 = highest priority; 0 where none)."""
@@ -42,6 +42,11 @@ def draw_classes(scenario: Scenario, route: FlowRoute, rep: int, seed: int, coun
     return classes
 
 
+def has_classes(scenario: Scenario, route: FlowRoute) -> bool:
+    """Some shipment of the route's flow is in a class other than 0 at some step (else all are 0)."""
+    return any(any(share > 0 for share in membership(scenario, route.flow, step)[1:]) for step in route.steps)
+
+
 def _by_shares(shares: tuple[float, ...], generator: np.random.Generator, count: int) -> ClassArray:
     """Classes by inversion: uniform ``u`` falls in class ``k`` when ``F[k-1] <= u < F[k]``.
 
@@ -50,7 +55,9 @@ def _by_shares(shares: tuple[float, ...], generator: np.random.Generator, count:
     whole = [k for k, share in enumerate(shares) if share >= 1.0]
     if whole:
         return np.full(count, whole[0], dtype=np.int8)
-    bounds = np.cumsum(shares)[:-1]
-    picked = np.searchsorted(bounds, generator.random(count), side="right")
+    uniforms = generator.random(count)
     last = max(k for k, share in enumerate(shares) if share > 0)  # shares summing to 1 - ulp: never past it
-    return np.asarray(np.minimum(picked, last), dtype=np.int8)
+    picked = np.zeros(count, dtype=np.int8)
+    for bound in np.cumsum(shares)[:last].tolist():  # the bounds at or below u: searchsorted(..., "right")
+        picked += uniforms >= bound
+    return picked

@@ -15,6 +15,7 @@ import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -64,16 +65,17 @@ class Intensity:
     edges: FloatArray
     rates: FloatArray
 
-    @property
+    @cached_property
     def cumulative(self) -> FloatArray:
-        """``Lambda`` at each edge (expected shipments since time 0)."""
+        """``Lambda`` at each edge (expected shipments since time 0; computed once)."""
         return np.concatenate([[0.0], np.cumsum(self.rates * np.diff(self.edges))])
 
     def invert(self, points: FloatArray) -> FloatArray:
-        """Times ``t`` with ``Lambda(t) = points`` (points beyond ``Lambda(horizon)`` are dropped)."""
-        cumulative = self.cumulative
-        points = points[points < cumulative[-1]]
-        segment = np.searchsorted(cumulative, points, side="right") - 1
-        segment = np.minimum(segment, self.rates.size - 1)
-        # skip zero-rate segments: searchsorted 'right' already lands on the last segment with that Lambda
-        return self.edges[segment] + (points - cumulative[segment]) / self.rates[segment]
+        """Times ``t`` with ``Lambda(t) = points``, non-decreasing points (dropped past ``Lambda(horizon)``).
+
+        By :func:`sim.inversion.invert_sorted` (a compiled pass, imported here: when a Plan is drawn).
+        """
+        from sim.inversion import invert_sorted
+
+        points = np.asarray(points, dtype=np.float64)
+        return invert_sorted(points, self.edges, self.rates, self.cumulative)

@@ -14,12 +14,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.arrays import BoolArray, FloatArray
 from sim.arrivals import unit_points
 from sim.booking import booked_classes
 from sim.choice import alternatives_of, choose, combined_intensity, route_shares
-from sim.class_draws import ClassArray, draw_classes
+from sim.class_draws import ClassArray, draw_classes, has_classes
 from sim.demand import Intensity, month_starts_h, volume_rate_h
+from sim.layout import Layout
 from sim.network import FlowRoute, Network, ParcelLimit
 from sim.plan import Plan
 from sim.rng import stream
@@ -31,6 +32,8 @@ from sim.spells import has_random_capacity, replication_capacity, replication_pa
 
 __all__ = ["draw_plan", "expected_shipments"]
 
+PAIRWISE_FROM = 8
+"""Numbers from which numpy sums a row pairwise (its blocks of 8) rather than left to right."""
 QUADRATURE = (np.arange(4096, dtype=np.float64) + 0.5) / 4096
 """Midpoints used to average a parcel distribution under a cap (E[min(P, cap)])."""
 
@@ -40,9 +43,10 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
 
     Each stream — a (replication, purpose, entity) triple — is drawn on its own, so a replication's numbers
     do not depend on the other replications drawn with it; everything else is done for all the
-    replications at once, flow by flow: uniforms become parcels, work and sizes by one inversion per
-    (flow, step), and the shipments of every flow and replication are laid out in creation order by one
-    stable sort per replication.
+    replications at once, flow by flow: first the arrivals of every flow, which size the drawn columns and
+    fix the Plan's order (:class:`sim.layout.Layout`: a stable sort by time per replication); then each
+    flow's uniforms become parcels, work and sizes by one inversion per (flow, step), written into the drawn
+    columns, which one pass gathers into the Plan's order.
 
     Parameters
     ----------
@@ -58,8 +62,21 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
     numbers = [int(r) for r in replications]
     shares = route_shares(scenario, network)
     limits = [[*network.parcel_limits, *replication_parcel_limits(scenario, rep, seed)] for rep in numbers]
-    draws = [_draw_flow(scenario, limits, network, shares, route, numbers, seed) for route in network.flows]
-    laid = _Layout.of(draws, len(numbers))
+    arrived = [_arrivals(scenario, limits, network, shares, route, numbers, seed) for route in network.flows]
+    created = _joined([a.created for a in arrived], np.float64)
+    steps = np.array([len(route.steps) for route in network.flows], dtype=np.int64)
+    counts = np.array([a.counts for a in arrived], dtype=np.int64).reshape(steps.size, len(numbers))
+    laid = Layout.of(created, counts, steps)
+    drawn = _Drawn.empty(created.size, int(laid.visit_first[-1]))
+    for route, arrivals in zip(network.flows, arrived, strict=True):
+        _draw_flow(scenario, limits, route, arrivals, numbers, seed, drawn.of_flow(laid, route))
+    classes = any(s.has_priority for s in network.stations)
+    station, work, size, klass = laid.visits(
+        [np.asarray(route.stations, dtype=np.int64) for route in network.flows],
+        drawn.work,
+        drawn.size if drawn.size.any() else None,
+        drawn.klass if classes else None,
+    )
     plan = Plan(
         network=network,
         seed=seed,
@@ -68,142 +85,117 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         shipment_rep=np.asarray(numbers, dtype=np.int64)[laid.rep] if numbers else np.empty(0, np.int64),
         shipment_id=laid.shipment_id,
         shipment_flow=laid.flow,
-        created=laid.scatter(draws, "created"),
-        tonnes=laid.scatter(draws, "tonnes"),
-        teu=laid.scatter(draws, "teu"),
-        free_flow_h=laid.scatter(draws, "free_flow_h"),
+        created=laid.shipments(created),
+        tonnes=laid.shipments(drawn.tonnes),
+        teu=laid.shipments(drawn.teu),
+        free_flow_h=laid.shipments(drawn.free_flow_h),
         first_visit=laid.first_visit,
-        visit_station=laid.gather_visits(draws, "station", np.int64),
-        visit_work=laid.gather_visits(draws, "work", np.float64),
-        visit_size=laid.gather_visits(draws, "size", np.float64),
+        visit_station=station,
+        visit_work=work,
+        visit_size=size,
         capacity_by_rep=tuple(replication_capacity(scenario, network, rep, seed) for rep in numbers)
         if has_random_capacity(scenario)
         else (),
-        visit_class=laid.gather_visits(draws, "klass", np.int8)
-        if any(s.has_priority for s in network.stations)
-        else None,
+        visit_class=klass,
     )
     return replace(plan, visit_class=booked_classes(scenario, plan))
 
 
 @dataclass(frozen=True)
-class _FlowDraws:
-    """One flow's shipments in every replication drawn (replication by replication, each in draw order).
-
-    Every shipment of a flow visits the stations of its route: visit columns are (shipments, steps).
+class _Drawn:
+    """Every flow's draws besides creation times: flow after flow, replication after replication.
 
     Attributes
     ----------
-    rep : ndarray of int64
-        Position (0 … R − 1) of each shipment's replication among those drawn.
-    created, tonnes, teu, free_flow_h : ndarray of float64
-        Creation time (h), sizes (t, TEU) and the sum of the shipment's work (h).
-    station : ndarray of int64, shape (1, steps)
-        Station index of each step of the route.
-    work, size : ndarray of float64, shape (shipments, steps)
-        Work (h) and size in the station's unit of each visit.
-    klass : ndarray of int8, shape (shipments, steps)
-        Priority class of each visit (:mod:`sim.class_draws`; 0 at stations without classes).
+    tonnes, teu, free_flow_h : ndarray of float64
+        Each shipment's sizes (t, TEU) and the sum of its work (h).
+    work, size : ndarray of float64
+        Each visit's work (h) and size in the station's unit: a flow's visits step after step in route
+        order, each step every shipment of the flow (its (steps × shipments) rows, one after the other).
+    klass : ndarray of int8
+        Each visit's priority class (:mod:`sim.class_draws`; 0 at stations without classes).
     """
 
-    rep: IntArray
-    created: FloatArray
     tonnes: FloatArray
     teu: FloatArray
     free_flow_h: FloatArray
-    station: IntArray
     work: FloatArray
     size: FloatArray
     klass: ClassArray
 
-
-@dataclass(frozen=True)
-class _Layout:
-    """Where each flow's shipments go in the Plan: replication by replication, each in creation order.
-
-    Creation order is (time created, flow order, order within the flow): ``order`` indexes the shipments
-    of all flows concatenated (flow after flow); ``shipment_at[f]`` is where flow ``f``'s shipments go;
-    ``visit_order`` indexes the visits of all flows concatenated (flow after flow, shipment after shipment).
-    """
-
-    order: IntArray
-    rep: IntArray
-    flow: IntArray
-    rep_first: IntArray
-    shipment_id: IntArray
-    first_visit: IntArray
-    shipment_at: list[IntArray]
-    visit_order: IntArray
-
     @classmethod
-    def of(cls, draws: list[_FlowDraws], replications: int) -> _Layout:
-        sizes = np.array([d.rep.size for d in draws], dtype=np.int64)
-        counts = np.array(
-            [np.bincount(d.rep, minlength=replications) for d in draws], dtype=np.int64
-        ).reshape(len(draws), replications)
-        per_rep = counts.sum(axis=0)
-        rep_first = np.concatenate([[0], np.cumsum(per_rep)]).astype(np.int64)
-        order = _creation_order(_joined([d.created for d in draws], np.float64), counts, rep_first)
-        sorted_rep = np.repeat(np.arange(replications, dtype=np.int64), per_rep)
-        sorted_flow = np.repeat(np.arange(len(draws), dtype=np.int64), sizes)[order]
-        steps = np.array([d.station.size for d in draws], dtype=np.int64)
-        first_visit = np.concatenate([[0], np.cumsum(steps[sorted_flow])]).astype(np.int64)
-        position = np.empty(order.size, dtype=np.int64)
-        position[order] = np.arange(order.size, dtype=np.int64)
-        bounds = np.concatenate([[0], np.cumsum(sizes)])
-        shipment_at = [position[bounds[f] : bounds[f + 1]] for f in range(len(draws))]
-        visit_order = np.empty(int(first_visit[-1]), dtype=np.int64)
-        drawn = 0  # visits of the flows before, flow after flow
-        for f, at in enumerate(shipment_at):
-            places = first_visit[at][:, None] + np.arange(steps[f], dtype=np.int64)
-            visit_order[places] = np.arange(drawn, drawn + places.size, dtype=np.int64).reshape(places.shape)
-            drawn += places.size
+    def empty(cls, shipments: int, visits: int) -> _Drawn:
+        """Columns for ``shipments`` and their ``visits`` (sizes and classes 0 until drawn)."""
         return cls(
-            order=order,
-            rep=sorted_rep,
-            flow=sorted_flow,
-            rep_first=rep_first,
-            shipment_id=np.arange(order.size, dtype=np.int64) - rep_first[sorted_rep],
-            first_visit=first_visit,
-            shipment_at=shipment_at,
-            visit_order=visit_order,
+            tonnes=np.empty(shipments),
+            teu=np.empty(shipments),
+            free_flow_h=np.empty(shipments),
+            work=np.empty(visits),
+            size=np.zeros(visits),
+            klass=np.zeros(visits, dtype=np.int8),
         )
 
-    def scatter(self, draws: list[_FlowDraws], name: str) -> FloatArray:
-        """A shipment column of every flow, in the Plan's order."""
-        result = np.empty(self.order.size)
-        for at, drawn in zip(self.shipment_at, draws, strict=True):
-            result[at] = getattr(drawn, name)
-        return result
+    def of_flow(self, laid: Layout, route: FlowRoute) -> _Drawn:
+        """Views of the route's part; visit columns shaped (steps, shipments): a step's draws contiguous."""
+        flow = route.index
+        ships = slice(int(laid.shipment_first[flow]), int(laid.shipment_first[flow + 1]))
+        visits = slice(int(laid.visit_first[flow]), int(laid.visit_first[flow + 1]))
+        shape = (len(route.steps), ships.stop - ships.start)
+        return _Drawn(
+            tonnes=self.tonnes[ships],
+            teu=self.teu[ships],
+            free_flow_h=self.free_flow_h[ships],
+            work=self.work[visits].reshape(shape),
+            size=self.size[visits].reshape(shape),
+            klass=self.klass[visits].reshape(shape),
+        )
 
-    def gather_visits(self, draws: list[_FlowDraws], name: str, dtype: type) -> NDArray[Any]:
-        """A visit column of every flow, in the Plan's order (all 0 without a draw: no gather)."""
-        columns = [np.broadcast_to(getattr(d, name), d.work.shape).ravel() for d in draws]
-        if not any(column.any() for column in columns):
-            return np.zeros(self.visit_order.size, dtype=dtype)
-        return np.take(_joined(columns, dtype), self.visit_order)
 
+@dataclass(frozen=True)
+class _Arrivals:
+    """One route's shipments in every replication drawn: creation times and which arrivals they are.
 
-def _creation_order(created: FloatArray, counts: IntArray, rep_first: IntArray) -> IntArray:
-    """The flows' shipments (flow after flow) permuted into creation order, replication by replication.
-
-    ``counts[f, r]`` are flow ``f``'s shipments in replication ``r`` (stored replication after replication
-    within the flow). The shipments are rearranged replication-major — each replication's flows in order,
-    each flow's shipments in draw order — and each replication is sorted by time with a stable sort, which
-    keeps ties in (flow, order within the flow): the order of ``lexsort((within, flow, created, rep))``.
+    Attributes
+    ----------
+    created : ndarray of float64
+        Creation time (h) of each shipment taking the route, replication after replication, in draw order.
+    counts : list of int
+        Shipments of each replication.
+    picks : list of (int, bool array or slice)
+        For each replication, the flow's arrivals and which of them take the route (its streams draw one
+        number per arrival of the flow).
     """
-    replications = counts.shape[1]
-    flow_first = np.concatenate([[0], np.cumsum(counts.sum(axis=1))[:-1]])
-    source = flow_first[:, None] + np.cumsum(counts, axis=1) - counts  # start of (f, r) flow after flow
-    by_rep = counts.T.ravel()
-    target = np.cumsum(by_rep) - by_rep  # start of (r, f) replication after replication
-    arranged = np.repeat(source.T.ravel() - target, by_rep) + np.arange(int(by_rep.sum()), dtype=np.int64)
-    times = created[arranged]
-    order = np.empty_like(arranged)
-    for r in range(replications):
-        mine = slice(int(rep_first[r]), int(rep_first[r + 1]))
-        order[mine] = arranged[mine][np.argsort(times[mine], kind="stable")]
-    return order
+
+    created: FloatArray
+    counts: list[int]
+    picks: list[tuple[int, BoolArray | slice]]
+
+
+def _arrivals(
+    scenario: Scenario,
+    all_limits: list[list[ParcelLimit]],
+    network: Network,
+    shares: FloatArray,
+    route: FlowRoute,
+    reps: list[int],
+    seed: int,
+) -> _Arrivals:
+    """One route's creation times in every replication, stream by stream (:func:`_flow_arrivals`).
+
+    ``all_limits[k]`` are the parcel limits of replication ``reps[k]`` (fixed and random).
+    """
+    intensities: dict[tuple[int, tuple[ParcelLimit, ...]], Intensity] = {}
+    created_parts, picks = [], []
+    for rep, found in zip(reps, all_limits, strict=True):
+        arrivals, taken = _flow_arrivals(scenario, found, network, shares, route, rep, seed, intensities)
+        chosen: BoolArray | slice = taken if route.alternative else slice(None)  # one route: all, no copy
+        created_parts.append(arrivals[chosen])
+        picks.append((arrivals.size, chosen))
+    return _Arrivals(
+        created=_joined(created_parts, np.float64),
+        counts=[part.size for part in created_parts],
+        picks=picks,
+    )
 
 
 def _joined(parts: Sequence[NDArray[Any]], dtype: type) -> NDArray[Any]:
@@ -214,71 +206,84 @@ def _joined(parts: Sequence[NDArray[Any]], dtype: type) -> NDArray[Any]:
 def _draw_flow(
     scenario: Scenario,
     all_limits: list[list[ParcelLimit]],
-    network: Network,
-    shares: FloatArray,
     route: FlowRoute,
+    arrived: _Arrivals,
     reps: list[int],
     seed: int,
-) -> _FlowDraws:
-    """One route's shipments in every replication: arrivals and uniforms stream by stream, inverted once.
+    out: _Drawn,
+) -> None:
+    """One route's draws in every replication into ``out``: uniforms stream by stream, inverted once.
 
     ``all_limits[k]`` are the parcel limits of replication ``reps[k]`` (fixed and random). Streams are keyed
-    by the flow; a choice flow's shipments pick their route in :func:`_flow_arrivals`, and each route keeps
-    the draws of the shipments that took it.
+    by the flow; a choice flow's route keeps the draws of the shipments that took it.
     """
     flow = scenario.flows[route.flow]
     commodity = scenario.commodities[flow.commodity]
     limits = [tuple(_limits_on(found, route)) for found in all_limits]
-    intensities: dict[tuple[int, tuple[ParcelLimit, ...]], Intensity] = {}
-    created_parts, uniform_parts, picks = [], [], []
-    for rep, found in zip(reps, all_limits, strict=True):
-        arrivals, taken = _flow_arrivals(scenario, found, network, shares, route, rep, seed, intensities)
-        chosen: BoolArray | slice = taken if route.alternative else slice(None)  # one route: all, no copy
-        created_parts.append(arrivals[chosen])
-        if not isinstance(flow.parcel, Fixed):  # a fixed parcel ignores its uniforms: none drawn
-            uniform_parts.append(
-                _open_uniforms(stream(seed, rep, "parcels", route.flow), arrivals.size)[chosen]
-            )
-        picks.append((arrivals.size, chosen))
-    counts = np.array([part.size for part in created_parts], dtype=np.int64)
-    created = _joined(created_parts, np.float64)
-    parcel = flow.parcel.ppf(_joined(uniform_parts, np.float64) if uniform_parts else np.zeros(created.size))
+    created, picks = arrived.created, arrived.picks
+    if isinstance(flow.parcel, Fixed):  # a fixed parcel ignores its uniforms: none drawn
+        parcel = flow.parcel.ppf(np.zeros(created.size))
+    else:
+        parcel = flow.parcel.ppf(_uniforms(seed, reps, picks, "parcels", route.flow))
+    bounds = np.concatenate([[0], np.cumsum(arrived.counts)]).astype(np.int64)
     if len(set(limits)) <= 1:
         parcel = _limit_parcels(parcel, created, list(limits[0]) if limits else [])
     else:  # random parcel limits: each replication its own windows
-        bounds = np.concatenate([[0], np.cumsum(counts)])
         for k, own in enumerate(limits):
             part = slice(int(bounds[k]), int(bounds[k + 1]))
             parcel[part] = _limit_parcels(parcel[part], created[part], list(own))
-    tonnes, teu = _sizes(parcel, flow.parcel_unit, commodity)
-    work = np.empty((created.size, len(route.steps)))
-    size = np.zeros_like(work)
+    out.tonnes[:], out.teu[:] = _sizes(parcel, flow.parcel_unit, commodity)
     for column, step in enumerate(route.steps):
         if isinstance(_variability(scenario, step), Fixed):  # ignores its uniforms: none drawn
             uniforms = np.zeros(created.size)
         else:
-            uniforms = _joined(
-                [
-                    _open_uniforms(stream(seed, rep, "work", route.flow, step.station), drawn)[chosen]
-                    for rep, (drawn, chosen) in zip(reps, picks, strict=True)
-                ],
-                np.float64,
-            )
-        work[:, column], size[:, column] = _step_work(scenario, step, uniforms, tonnes, teu)
-    klass = [
-        draw_classes(scenario, route, rep, seed, drawn)[chosen]
-        for rep, (drawn, chosen) in zip(reps, picks, strict=True)
-    ]
-    return _FlowDraws(
-        rep=np.repeat(np.arange(len(reps), dtype=np.int64), counts),
-        created=created,
-        tonnes=tonnes,
-        teu=teu,
-        free_flow_h=work[:, : route.planned].sum(axis=1),
-        station=np.asarray(route.stations, dtype=np.int64)[None, :],
-        work=work,
-        size=size,
-        klass=np.concatenate(klass) if klass else np.zeros((0, len(route.steps)), dtype=np.int8),
+            uniforms = _uniforms(seed, reps, picks, "work", route.flow, step.station)
+        out.work[column] = _step_work(scenario, step, uniforms, out.tonnes, out.teu)
+        if step.kind == "service":
+            service = scenario.services[step.ref]
+            out.size[column] = out.teu if service.capacity_unit == "TEU" else out.tonnes
+    out.free_flow_h[:] = _free_flow(out.work[: route.planned])
+    if has_classes(scenario, route):
+        for k, (rep, (drawn, chosen)) in enumerate(zip(reps, picks, strict=True)):
+            classes = draw_classes(scenario, route, rep, seed, drawn)[chosen]
+            out.klass[:, bounds[k] : bounds[k + 1]] = classes.T
+
+
+def _free_flow(work: FloatArray) -> FloatArray:
+    """Each shipment's work summed over the steps (rows of ``work``), as numpy sums a shipment's row.
+
+    numpy adds a row of fewer than 8 numbers left to right — done here step after step, contiguously — and
+    pairwise from 8 on, so a longer route is summed as rows of a (shipments × steps) copy.
+    """
+    if work.shape[0] >= PAIRWISE_FROM:
+        return np.asarray(np.ascontiguousarray(work.T).sum(axis=1), dtype=np.float64)
+    if work.shape[0] == 0:
+        return np.zeros(work.shape[1])
+    total: FloatArray = work[0].copy()
+    for step in work[1:]:
+        total += step
+    return total
+
+
+def _uniforms(
+    seed: int, reps: list[int], picks: list[tuple[int, BoolArray | slice]], purpose: str, *entity: str
+) -> FloatArray:
+    """Uniforms on (0, 1) of stream ``(rep, purpose, *entity)``, one per arrival, of the route's shipments.
+
+    A route that takes every arrival has its replications' draws made straight into one array.
+    """
+    if any(isinstance(chosen, slice) for _, chosen in picks):  # one route: every arrival, no copy
+        bounds = np.cumsum([0, *(drawn for drawn, _ in picks)]).tolist()
+        joined = np.empty(bounds[-1])
+        for k, rep in enumerate(reps):
+            stream(seed, rep, purpose, *entity).random(out=joined[bounds[k] : bounds[k + 1]])
+        return _opened(joined)
+    return _joined(
+        [
+            _open_uniforms(stream(seed, rep, purpose, *entity), drawn)[chosen]
+            for rep, (drawn, chosen) in zip(reps, picks, strict=True)
+        ],
+        np.float64,
     )
 
 
@@ -344,12 +349,18 @@ def _flow_arrivals(
 
 
 def _open_uniforms(generator: np.random.Generator, size: int) -> FloatArray:
-    """Uniform draws on (0, 1): the rare exact 0 of ``random()`` (p = 2**-53) becomes the next double.
+    """``size`` uniform draws on (0, 1) (:func:`_opened`)."""
+    return _opened(generator.random(size))
+
+
+def _opened(draws: FloatArray) -> FloatArray:
+    """Uniforms of ``random()`` on (0, 1), in place: the rare exact 0 (p = 2**-53) becomes the next double.
 
     So that inversion never returns the bottom of a distribution's support, e.g. an exponential time of 0.
     """
-    draws = generator.random(size)
-    return np.where(draws > 0.0, draws, np.nextafter(0.0, 1.0))
+    if not draws.all():
+        draws[draws == 0.0] = np.nextafter(0.0, 1.0)
+    return draws
 
 
 def _intensity(scenario: Scenario, flow: Flow, commodity: Commodity, limits: list[ParcelLimit]) -> Intensity:
@@ -418,27 +429,24 @@ def _sizes(parcel: FloatArray, unit: str, commodity: Commodity) -> tuple[FloatAr
 
 def _step_work(
     scenario: Scenario, step: Step, uniforms: FloatArray, tonnes: FloatArray, teu: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Work hours and size (in the station's unit) at one step for every shipment of a flow."""
-    zero = np.zeros_like(tonnes)
+) -> FloatArray:
+    """Work hours at one step for every shipment of a flow (a service's size is its tonnes or TEU)."""
     kind, ref, cargo_class = step.kind, step.ref, step.cargo_class
     factor = _variability(scenario, step).ppf(uniforms)
     if kind == "dwell":
-        return factor, zero
+        return factor
     if kind == "berth":
         assert cargo_class is not None
         pool = scenario.nodes[ref].berths[cargo_class]
         amount = teu if pool.rate_unit == "TEU/h" else tonnes
-        return (amount / pool.rate + pool.overhead_h) * factor, zero
+        return (amount / pool.rate + pool.overhead_h) * factor
     if kind == "service":
-        service = scenario.services[ref]
-        amount = teu if service.capacity_unit == "TEU" else tonnes
-        return service.transit_h * factor, amount
+        return scenario.services[ref].transit_h * factor
     if kind == "chokepoint":
         chokepoint = scenario.nodes[ref].chokepoint
         assert chokepoint is not None
-        return chokepoint.transit_h * factor, zero
-    return scenario.legs[ref].free_flow_h * factor, zero
+        return chokepoint.transit_h * factor
+    return scenario.legs[ref].free_flow_h * factor
 
 
 def _variability(scenario: Scenario, step: Step) -> Distribution:

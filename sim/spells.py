@@ -129,9 +129,11 @@ def combined(base: Schedule, windows: list[tuple[float, float, float]]) -> Sched
     cuts = [t for a, b, _ in windows for t in (a, b)]
     times = np.unique(np.concatenate([base.times, np.asarray(cuts, dtype=np.float64)]))
     values = base.at_many(times)
-    for start, end, value in windows:
-        inside = (times >= start) & (times < end)
-        values[inside] = np.minimum(values[inside], value)
+    starts, ends, changed = (np.asarray(column, dtype=np.float64) for column in zip(*windows, strict=True))
+    firsts = np.searchsorted(times, starts, side="left").tolist()  # times are sorted: a window is a slice
+    stops = np.searchsorted(times, ends, side="left").tolist()
+    for first, stop, value in zip(firsts, stops, changed.tolist(), strict=True):
+        values[first:stop] = np.minimum(values[first:stop], value)
     keep = np.concatenate([[True], values[1:] != values[:-1]])
     return Schedule(times[keep], values[keep])
 

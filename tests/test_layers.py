@@ -16,9 +16,12 @@ LAYERS: dict[str, int] = {
     "sim.arrays": 0,
     "sim.errors": 0,
     "sim.rng": 0,
+    "sim.engines.vector.compiled": 0,  # the compiled-loop decorator (numba only), for the Plan's loops too
+    "sim.layout": 4,
     "sim.schedule": 1,
     "sim.scenario": 2,
     "sim.demand": 2,
+    "sim.inversion": 2,
     "sim.arrivals": 2,
     "sim.examples": 3,
     "sim.network": 3,

@@ -11,10 +11,11 @@ from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.drawing import draw_plan
+from sim.drawing import _free_flow, draw_plan
 from sim.network import build_network
 from sim.plan import Plan
 from sim.scenario import Scenario, load_scenario
@@ -66,3 +67,14 @@ def test_random_parcel_limits_of_each_replication_apply_to_its_own_shipments() -
 @given(scenario=scenarios(), numbers=st.lists(st.integers(0, 50), min_size=1, max_size=4, unique=True))
 def test_each_replication_is_drawn_as_if_alone(scenario: Scenario, numbers: list[int]) -> None:
     _alone_and_together(scenario, numbers)
+
+
+@pytest.mark.parametrize("steps", range(13))
+def test_free_flow_is_numpys_sum_of_a_shipments_row(steps: int) -> None:
+    """Work is drawn step by step; a shipment's free-flow time is still numpy's sum of its row (pairwise
+    from 8 steps on), bit for bit, whether the route's planned part is all of it or a prefix."""
+    rng = np.random.default_rng(steps)
+    rows = rng.random((5_000, steps + 2)) * 10.0 ** rng.uniform(-3, 3, (5_000, steps + 2))
+    by_step = np.ascontiguousarray(rows.T)
+    assert np.array_equal(_free_flow(by_step[:steps]), rows[:, :steps].sum(axis=1))
+    assert np.array_equal(_free_flow(by_step), rows.sum(axis=1))

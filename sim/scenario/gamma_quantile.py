@@ -32,7 +32,7 @@ import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 
-__all__ = ["CELLS", "TOLERANCE", "gamma_quantile"]
+__all__ = ["CELLS", "COMPILED_FROM", "TOLERANCE", "gamma_quantile"]
 
 CELLS = 2**16
 """Cells of ``[0, 1)`` in a shape's table (``u · CELLS`` is exact: a power of two)."""
@@ -43,6 +43,8 @@ CHECKS = np.array([0.25, 0.5, 0.75])
 SMALLEST = 1e-290
 """Cells with quantiles below this are exact: near the subnormals the polynomial's arithmetic loses digits
 (no valid scenario draws there: :data:`sim.scenario.limits.DRAW_RANGE`)."""
+COMPILED_FROM = 4096
+"""Uniforms from which the table is read by the compiled loop (fewer: numpy, without importing numba)."""
 _MAX_SHAPES = 256
 """Shapes whose tables are kept (a sweep over the coefficient of variation makes one per point)."""
 
@@ -118,7 +120,9 @@ def gamma_quantile(shape: float, u: FloatArray) -> FloatArray:
     """The ``u``-quantiles of the gamma distribution of shape ``shape`` and scale 1.
 
     Within ~1e-13 (relative) of ``scipy.special.gammaincinv(shape, u)``, which it calls for the uniforms
-    in cells where the table is not that accurate and for any outside ``[0, 1)``.
+    in cells where the table is not that accurate and for any outside ``[0, 1)``. From
+    :data:`COMPILED_FROM` uniforms on, the table is read by a compiled loop (:mod:`.gamma_compiled`: the
+    same operations in one pass; numba is imported then, so validating a scenario does not load it).
 
     Parameters
     ----------
@@ -133,18 +137,24 @@ def gamma_quantile(shape: float, u: FloatArray) -> FloatArray:
     shape_of_u = u.shape
     u = u.ravel()
     table = _table(float(shape))
+    if u.size >= COMPILED_FROM:
+        x, exact = _compiled(table, u)
+    else:
+        x, exact = _interpolated(table, u)
+    if exact.any():
+        x[exact] = special.gammaincinv(shape, u[exact])
+    return x.reshape(shape_of_u)
+
+
+def _interpolated(table: _Table, u: FloatArray) -> tuple[FloatArray, BoolArray]:
+    """The table's polynomials at ``u`` (numpy), and which uniforms need ``gammaincinv`` instead."""
     scaled = u * CELLS
     cell = scaled.astype(np.int64)
     inside = bool(u.size == 0 or (u.min() >= 0.0 and u.max() < 1.0))  # False with a NaN
     if not inside:
         outside = ~((u >= 0.0) & (u < 1.0))
         cell[outside] = 0
-    if not table.complete:
-        missing = ~table.built[cell]
-        if missing.any():
-            with _lock:
-                todo = np.unique(cell[missing])
-                table.build(todo[~table.built[todo]])
+    _build_missing(table, cell)
     t = scaled - cell
     c = np.take(table.coefficients, cell, axis=0)  # rows: faster than fancy indexing
     x = c[:, 3] * t  # Horner, in place: c0 + t (c1 + t (c2 + t c3)) as in _horner
@@ -156,6 +166,27 @@ def gamma_quantile(shape: float, u: FloatArray) -> FloatArray:
     exact = table.exact[cell]
     if not inside:
         exact |= outside
-    if exact.any():
-        x[exact] = special.gammaincinv(shape, u[exact])
-    return x.reshape(shape_of_u)
+    return x, exact
+
+
+def _compiled(table: _Table, u: FloatArray) -> tuple[FloatArray, BoolArray]:
+    """:func:`_interpolated` by a compiled loop: the same floats."""
+    from sim.scenario.gamma_compiled import interpolate, unbuilt_cells
+
+    if not table.complete:
+        _build_missing(table, unbuilt_cells(u, table.built))
+    x = np.empty(u.size)
+    exact = np.empty(u.size, dtype=np.bool_)
+    interpolate(u, table.coefficients, table.exact, x, exact)
+    return x, exact
+
+
+def _build_missing(table: _Table, cell: IntArray) -> None:
+    """Build the cells of ``cell`` not built yet."""
+    if table.complete:
+        return
+    missing = ~table.built[cell]
+    if missing.any():
+        with _lock:
+            todo = np.unique(cell[missing])
+            table.build(todo[~table.built[todo]])

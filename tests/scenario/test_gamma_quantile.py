@@ -13,7 +13,7 @@ import pytest
 from scipy import special, stats
 
 from sim.scenario.distributions import Gamma
-from sim.scenario.gamma_quantile import CELLS, gamma_quantile
+from sim.scenario.gamma_quantile import CELLS, COMPILED_FROM, gamma_quantile
 
 SHAPES = [0.11, 0.25, 0.5, 1.0, 1.7, 4.0, 1 / 0.3**2, 37.5, 250.0, 1e4, 1e6]
 
@@ -81,3 +81,13 @@ def test_draws_follow_the_gamma_law(cv: float) -> None:
     assert stats.kstest(draws, law.cdf).statistic < 1.95 / np.sqrt(n)
     # sample mean within 3.3 standard errors (99.9 %) of 5
     assert abs(draws.mean() - 5.0) < 3.3 * law.std() / np.sqrt(n)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_compiled_loop_gives_the_numpy_floats(shape: float) -> None:
+    """Large arrays (the Plan's) are read by a compiled loop; small ones by numpy: bit for bit the same."""
+    u = np.concatenate([_uniforms(int(shape) % 97), [0.0, 1.0, -0.5, 1.5]])
+    small = np.concatenate([gamma_quantile(shape, part) for part in np.array_split(u, u.size // 1000 + 1)])
+    assert u.size >= COMPILED_FROM > u.size // (u.size // 1000 + 1)
+    large = gamma_quantile(shape, u)
+    assert np.array_equal(large.view(np.uint64), small.view(np.uint64), equal_nan=False)
