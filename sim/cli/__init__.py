@@ -117,10 +117,11 @@ def _exit_now(code: int) -> NoReturn:
     Freeing every loaded module's objects one by one takes 0.1-0.3 s once pandas, pyarrow, pydantic and
     scipy are in — more than a one-replication run's KPIs. Every file a command writes is closed (and a run
     directory renamed into place) before it returns, so only the teardown is skipped: the exit handlers
-    still run (logging, dask's clean-up, coverage) and the standard streams are flushed. A process with
-    another thread still alive exits the usual way, which waits for it.
+    still run (logging, dask's clean-up) and the standard streams are flushed. A process with another
+    thread still alive exits the usual way, which waits for it, and so does one being profiled or traced
+    (``python -m cProfile -m sim …``, coverage), whose report is written after the program ends.
     """
-    if threading.active_count() > 1:
+    if threading.active_count() > 1 or sys.getprofile() is not None or sys.gettrace() is not None:
         sys.exit(code)
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
