@@ -93,16 +93,67 @@ def test_the_command_line_loads_without_pandas_arrow_matplotlib_dask_or_scipy() 
     assert done.stdout.strip() == "[]"
 
 
-def test_validate_loads_neither_pandas_arrow_matplotlib_nor_dask() -> None:
-    demo = PACKAGE.parent / "scenarios" / "demo_two_ports.yaml"
+HEAVY = ("pandas", "pyarrow", "matplotlib", "dask", "distributed", "numba", "llvmlite", "scipy.stats")
+"""Libraries (and the parts of them) that take 0.1-0.5 s each to import: none on the ``--help`` path."""
+
+
+def _loaded_by(argv: list[str], modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` are imported by ``corridor ARGV``, run in a fresh interpreter."""
     code = (
         "import sys\n"
         "from sim.cli import main\n"
-        f"assert main(['validate', {str(demo)!r}]) == 0\n"
-        "print([m for m in ('pandas', 'pyarrow', 'matplotlib', 'dask') if m in sys.modules])\n"
+        f"code = main({argv!r})\n"
+        "assert code == 0, code\n"
+        f"print([m for m in {modules!r} if m in sys.modules])\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    loaded: list[str] = ast.literal_eval(done.stdout.strip().splitlines()[-1])
+    return loaded
+
+
+def test_help_loads_no_heavy_library_nor_the_scenario_models() -> None:
+    assert _loaded_by(["--help"], (*HEAVY, "scipy", "pydantic", "numpy", "sim.scenario.model")) == []
+    # a command's help lets typer look at its parameters' types, for which it imports pydantic
+    assert _loaded_by(["run", "--help"], (*HEAVY, "scipy", "numpy", "sim.scenario.model")) == []
+
+
+def test_validate_loads_neither_pandas_arrow_matplotlib_dask_numba_nor_scipy_stats() -> None:
+    demo = PACKAGE.parent / "scenarios" / "demo_two_ports.yaml"
+    baseline = PACKAGE.parent / "scenarios" / "baseline_2024.yaml"
+    # validation inverts each distribution at its extreme quantiles: demo_two_ports has a log-normal
+    assert _loaded_by(["validate", str(demo)], (*HEAVY, "sim.engines.vector")) == []
+    assert _loaded_by(["validate", str(baseline)], (*HEAVY, "sim.engines.vector")) == []
+
+
+def test_a_run_loads_neither_matplotlib_dask_nor_scipy_stats(tmp_path: Path) -> None:
+    baseline = PACKAGE.parent / "scenarios" / "baseline_2024.yaml"
+    out = str(tmp_path / "run")
+    argv = ["run", str(baseline), "--replications", "1", "--quiet", "--visits", "none", "--out", out]
+    loaded = _loaded_by(argv, ("matplotlib", "dask", "distributed", "scipy.stats", "pandas"))
+    assert loaded == ["pandas"]  # the KPI tables are DataFrames; the t quantile comes from scipy.special
+
+
+def test_the_command_exits_with_its_code_after_the_exit_handlers() -> None:
+    code = (
+        "import atexit, sys\n"
+        "from sim.cli import _exit_now\n"
+        "atexit.register(lambda: print('handler ran'))\n"
+        "sys.stdout.write('buffered')\n"
+        "_exit_now(3)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (3, "bufferedhandler ran\n")
+
+
+def test_the_command_waits_for_a_thread_still_running() -> None:
+    code = (
+        "import threading, time\n"
+        "from sim.cli import _exit_now\n"
+        "threading.Thread(target=lambda: (time.sleep(0.3), print('thread done', flush=True))).start()\n"
+        "_exit_now(0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stdout) == (0, "thread done\n")
 
 
 def test_importing_sim_loads_no_experiment_pandas_or_matplotlib() -> None:

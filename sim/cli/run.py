@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -13,7 +13,9 @@ from sim.engines import DEFAULT_ENGINE, ENGINES, check_engine
 from sim.errors import InputError, Problem
 from sim.results.files import VISITS, claim_output
 from sim.scenario.library import resolve_scenario
-from sim.scenario.model import Scenario
+
+if TYPE_CHECKING:
+    from sim.scenario.model import Scenario
 
 __all__ = ["register"]
 
