@@ -11,19 +11,16 @@ restored from its ``.old-`` copy rather than deleted.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
-import signal
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 
-__all__ = ["deferred_signals", "make_scratch", "replace_directory", "sweep_leftovers"]
+from sim.held_signals import deferred_signals
+
+__all__ = ["make_scratch", "replace_directory", "sweep_leftovers"]
 
 PARTIAL = "partial"
 OLD = "old"
@@ -116,28 +113,3 @@ def sweep_leftovers(target: Path) -> list[Path]:
 
 def _say(message: str) -> None:
     print(f"note: {message}", file=sys.stderr, flush=True)
-
-
-@contextlib.contextmanager
-def deferred_signals() -> Iterator[None]:
-    """Hold back SIGINT and SIGTERM while the block runs; deliver them when it ends.
-
-    Used around the two renames that replace a result, so that an interruption cannot fall between them.
-    Only the main thread can change signal handlers; elsewhere the block runs unprotected.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-
-    def hold(number: int, _: FrameType | None) -> None:
-        caught.append(number)
-
-    saved = {number: signal.signal(number, hold) for number in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for number, handler in saved.items():
-            signal.signal(number, signal.SIG_DFL if handler is None else handler)
-        if caught:
-            signal.raise_signal(caught[0])

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 import sim
+from sim.held_signals import deferred_signals
 from sim.results.destinations import result_kind
-from sim.results.scratch import deferred_signals, sweep_leftovers
+from sim.results.scratch import sweep_leftovers
 from sim.runner import RunResult, write_run
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,6 +10,12 @@ user's cache folder when the package folder is read-only), so only the first run
 compilation. ``numba`` is imported here and only by the engine modules that compile, so ``corridor --help``
 and ``corridor validate`` do not load it.
 
+Compilation (or loading from the cache) happens on a loop's first call with new argument types, in
+numba's ``_compile_for_args``; it runs with SIGINT and SIGTERM held back
+(:func:`sim.held_signals.deferred_signals`) and delivers them when it ends. Otherwise a Ctrl-C or SIGTERM
+that arrives while LLVM calls back into Python would be swallowed by ctypes and the run would go on. Once
+compiled, a call runs no Python until it returns, so holding changes nothing there.
+
 Setting the environment variable ``NUMBA_DISABLE_JIT=1`` runs every compiled loop as plain Python (for a
 debugger or coverage), with the same results.
 """
@@ -21,6 +27,8 @@ from typing import Any, TypeVar, cast
 
 import numba
 
+from sim.held_signals import deferred_signals
+
 __all__ = ["compiled"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -28,4 +36,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def compiled(function: F) -> F:
     """``function`` compiled in numba's nopython mode (cached on disk, no fast-math, releases the GIL)."""
-    return cast(F, numba.njit(cache=True, nogil=True)(function))
+    dispatcher: Any = numba.njit(cache=True, nogil=True)(function)
+    compile_for_args = dispatcher._compile_for_args  # what numba's C dispatcher calls on a miss
+
+    def compile_holding_signals(*args: Any, **kws: Any) -> Any:
+        with deferred_signals():
+            return compile_for_args(*args, **kws)
+
+    dispatcher._compile_for_args = compile_holding_signals
+    return cast(F, dispatcher)
