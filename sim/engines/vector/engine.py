@@ -150,7 +150,7 @@ def _level_steps(
     A group's level is the longest chain of groups feeding it; groups of one level never feed each other.
     Outside cycles, stations of one level that share a name — the copies of a station in stacked sweep
     points (:mod:`sim.stacking`) — are computed in one call when they are legs or multi-berth pools (rows
-    of one pool grid: a pool has no scan form, so more rows make its column steps cheaper). Copies of a
+    of one pool grid, walked by one compiled call). Copies of a
     cycle (the same station names) that would each be settled the same way — by sweeping, or in windows of
     the same length — are settled as one: every copy gets the floats it gets alone, and their pools become
     rows of one grid. ``window_cost_visits`` weighs windows against sweeping, as in :func:`simulate`.

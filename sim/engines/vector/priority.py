@@ -3,7 +3,7 @@
 The rules are the reference engine's (:mod:`sim.engines.priority`): whenever a berth or a transit slot is
 free, the waiting visit of the highest class goes first, FIFO within a class, with no pre-emption; a
 chokepoint's transit owned by a class goes to that class's first waiting visit if any. Priority breaks the
-FIFO order, so neither the max-plus scan nor the pool's column steps apply: each replication (a row of the
+FIFO order, so neither the max-plus scan nor the FIFO pool's loop applies: each replication (a row of the
 queue grid) is an event loop over its visits, a FIFO queue per class, compiled
 (:mod:`~sim.engines.vector.priority_loops`: one call walks every row of the grid). Every time it computes is
 an arrival, an end (start plus work), a capacity change or a slot time (start plus ``24 / slots``), the same
