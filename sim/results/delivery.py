@@ -15,7 +15,7 @@ from sim.arrays import FloatArray
 from sim.plan import Plan
 from sim.trace import Trace
 
-__all__ = ["delivered_times", "ended_times", "left_times"]
+__all__ = ["delivered_of", "delivered_times", "ended_times", "left_times"]
 
 
 def ended_times(plan: Plan, trace: Trace) -> FloatArray:
@@ -35,7 +35,11 @@ def ended_times(plan: Plan, trace: Trace) -> FloatArray:
 
 def delivered_times(plan: Plan, trace: Trace) -> FloatArray:
     """Delivery time of each shipment (h): NaN if not delivered by the horizon, or never (it left)."""
-    ended = ended_times(plan, trace)
+    return delivered_of(plan, ended_times(plan, trace))
+
+
+def delivered_of(plan: Plan, ended: FloatArray) -> FloatArray:
+    """Delivery times (h) from :func:`ended_times` already computed: NaN for a shipment that left."""
     return ended if plan.left is None else np.where(plan.left, np.nan, ended)
 
 

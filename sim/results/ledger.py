@@ -31,7 +31,7 @@ import numpy as np
 from sim.arrays import FloatArray
 from sim.plan import Plan
 from sim.rates import MONEY, Rates, station_rates
-from sim.results.delivery import delivered_times, ended_times
+from sim.results.delivery import delivered_of, ended_times
 from sim.results.ledger_sums import HUB, TTW, WAITING, WTW, shipment_sums
 from sim.results.route_groups import route_groups
 from sim.scenario.model import Scenario
@@ -121,8 +121,8 @@ def ledger_names(scenario: Scenario) -> list[str]:
 
 def shipment_ledger(scenario: Scenario, plan: Plan, trace: Trace) -> ShipmentLedger:
     """The ledger of every shipment of ``plan`` (no columns without ``costs:`` or ``emissions:``)."""
-    delivered = delivered_times(plan, trace)
     ended = ended_times(plan, trace)
+    delivered = delivered_of(plan, ended)
     names = ledger_names(scenario)
     if not names:
         return ShipmentLedger([], np.empty((0, plan.n_shipments)), delivered, ended, None)
