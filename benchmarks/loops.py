@@ -1,7 +1,7 @@
 """What the vector engine's remaining per-shipment Python loops cost.
 
 Multi-berth pools and services with unequal shipment sizes have no prefix-scan form; they are compiled loops
-(:mod:`sim.engines.vector.compiled`) over all replications at once and are not counted here. What remains in
+(:mod:`sim.compiled`) over all replications at once and are not counted here. What remains in
 Python, ship by ship, is the FIFO chokepoint whose ships may divert (a decision per ship on the queue it
 finds: :func:`~sim.engines.vector.diversion.diverting_chokepoint`). Stations with priority classes are event
 loops of their own (:mod:`sim.engines.vector.priority`) and are not counted either. This module times the

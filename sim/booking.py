@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.arrays import FloatArray, IntArray
 from sim.class_draws import ClassArray
-from sim.engines.vector.compiled import compiled
+from sim.compiled import compiled
 from sim.network import Network, Station
 from sim.scenario.model import Scenario
 from sim.schedule import Schedule

@@ -2,7 +2,7 @@
 
 Two places must not be cut by a signal: the two renames that replace a result
 (:func:`sim.results.scratch.replace_directory`), and numba's compilation of a compiled loop
-(:mod:`sim.engines.vector.compiled`), which calls back into Python through ctypes — an exception raised
+(:mod:`sim.compiled`), which calls back into Python through ctypes — an exception raised
 there by a signal handler (``KeyboardInterrupt``, the command line's ``Terminated``) is printed and
 ignored by ctypes, so Ctrl-C or SIGTERM during a first run's compilation would be lost and the run would
 finish as if nothing had happened.

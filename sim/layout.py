@@ -14,7 +14,7 @@ import numpy as np
 
 from sim.arrays import FloatArray, IntArray
 from sim.class_draws import ClassArray
-from sim.engines.vector.compiled import compiled
+from sim.compiled import compiled
 
 __all__ = ["Layout"]
 

@@ -17,7 +17,7 @@ LAYERS: dict[str, int] = {
     "sim.errors": 0,
     "sim.rng": 0,
     "sim.held_signals": 0,
-    "sim.engines.vector.compiled": 0,  # the compiled-loop decorator (numba only), for the Plan's loops too
+    "sim.compiled": 0,  # the compiled-loop decorator (numba only): drawing, engines and results
     "sim.layout": 4,
     "sim.schedule": 1,
     "sim.scenario": 2,

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
-from sim.engines.vector.compiled import compiled
+from sim.compiled import compiled
 from sim.plan import Plan
 from sim.results.groups import group_sums
 from sim.trace import Trace

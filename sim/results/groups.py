@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.arrays import FloatArray, IntArray
-from sim.engines.vector.compiled import compiled
+from sim.compiled import compiled
 from sim.plan import Plan
 
 __all__ = ["BLOCK_VISITS", "Groups", "argsort_by_value", "group_sums", "pieces", "weighted_sums"]

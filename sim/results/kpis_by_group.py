@@ -21,7 +21,7 @@ import datetime as dt
 import numpy as np
 
 from sim.arrays import FloatArray, IntArray
-from sim.engines.vector.compiled import compiled
+from sim.compiled import compiled
 from sim.plan import Plan
 from sim.results.codes import ShipmentCodes, WindowWaits, month_numbers
 from sim.results.groups import Groups

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.arrays import IntArray
-from sim.engines.vector.compiled import compiled
+from sim.compiled import compiled
 from sim.plan import Plan
 
 __all__ = ["RouteGroup", "route_groups"]

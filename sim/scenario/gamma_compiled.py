@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
-from sim.engines.vector.compiled import compiled
+from sim.compiled import compiled
 
 __all__ = ["interpolate", "unbuilt_cells"]
 

@@ -7,7 +7,7 @@ replaces the earliest of them. With constant capacity ``c`` the start is ``max(b
 (Kiefer–Wolfowitz); with windows the start is the first candidate time — the base, an end, a capacity
 change — at which the count is below the capacity.
 
-Such a pool has no prefix-scan form. It is one compiled loop (:func:`~sim.engines.vector.compiled.compiled`)
+Such a pool has no prefix-scan form. It is one compiled loop (:func:`~sim.compiled.compiled`)
 over all rows of the grid, ship by ship along each row, for every number of rows, so its cost per ship does
 not depend on how many replications there are (measured ~10 ns a ship at constant capacity, ~20 ns with
 capacity windows; benchmarks/README.md). The loop computes each start and end by the same float operations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.arrays import FloatArray, IntArray
-from sim.engines.vector.compiled import compiled
+from sim.compiled import compiled
 from sim.schedule import Schedule
 
 __all__ = ["PoolState", "berth_pool"]

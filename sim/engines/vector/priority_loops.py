@@ -19,8 +19,8 @@ import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.class_draws import ClassArray
+from sim.compiled import compiled
 from sim.engines.priority import OPEN
-from sim.engines.vector.compiled import compiled
 from sim.network import diverts
 
 __all__ = ["chokepoint_rows", "pool_rows"]

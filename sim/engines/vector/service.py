@@ -8,7 +8,7 @@ arrives at ``d`` itself still boards (decisions close the instant).
   *slot* space — departure ``j`` owns slots ``[Σ K[:j], Σ K[:j+1])`` — shipment ``n`` takes slot
   ``σ[n] = max(first slot of its first reachable departure, σ[n-1] + 1)``: a max-plus scan in integers
   (the K interleaved scans of a capacity-K service, with capacity allowed to vary), exact.
-- Unequal sizes: one compiled loop (:func:`~sim.engines.vector.compiled.compiled`) over all rows, shipment
+- Unequal sizes: one compiled loop (:func:`~sim.compiled.compiled`) over all rows, shipment
   by shipment along each row, for every number of rows; the load of a departure is summed one shipment at
   a time in the reference engine's order (so ``load + size > room`` is decided identically).
 """
@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.arrays import FloatArray, IntArray
-from sim.engines.vector.compiled import compiled
+from sim.compiled import compiled
 from sim.network import Station
 
 __all__ = ["service"]

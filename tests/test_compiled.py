@@ -14,7 +14,7 @@ import signal
 
 from numba.extending import overload
 
-from sim.engines.vector.compiled import compiled
+from sim.compiled import compiled
 
 HANDLERS = []
 
