@@ -38,6 +38,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 def compiled(function: F) -> F:
     """``function`` compiled in numba's nopython mode (cached on disk, no fast-math, releases the GIL)."""
     dispatcher: Any = numba.njit(cache=True, nogil=True)(function)
+    if not hasattr(dispatcher, "_compile_for_args"):
+        return cast(F, dispatcher)  # NUMBA_DISABLE_JIT=1: numba hands back the Python function itself
     compile_for_args = dispatcher._compile_for_args  # what numba's C dispatcher calls on a miss
 
     def compile_holding_signals(*args: Any, **kws: Any) -> Any:

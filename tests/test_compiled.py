@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 from types import FrameType
 
@@ -68,3 +71,36 @@ def test_ctrl_c_during_compilation_arrives_after_the_compiled_call(tmp_path: Pat
     assert module.HANDLERS, "numba compiled the call"  # type: ignore[attr-defined]
     assert module.HANDLERS[0] is not _interrupt, "SIGINT was held back while compiling"  # type: ignore[attr-defined]
     assert module.first_call.signatures, "the compilation finished before the interrupt"  # type: ignore[attr-defined]
+
+
+JIT_OFF_PROBE = """
+import numpy as np
+
+from sim.inversion import invert_sorted
+
+points = np.array([0.0, 0.5, 1.5, 2.5, 9.0])
+edges = np.array([0.0, 10.0, 20.0])
+rates = np.array([0.1, 0.2])
+cumulative = np.array([0.0, 1.0, 3.0])
+print(type(invert_sorted).__name__, invert_sorted(points, edges, rates, cumulative).tolist())
+"""
+
+
+def test_numba_disable_jit_runs_the_loops_as_python_with_the_same_floats() -> None:
+    def run(disable: str) -> str:
+        environment = {**os.environ, "NUMBA_DISABLE_JIT": disable}
+        done = subprocess.run(
+            [sys.executable, "-c", JIT_OFF_PROBE],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    as_python, compiled_out = run("1"), run("0")
+    assert as_python.startswith("function "), as_python
+    assert compiled_out.startswith("CPUDispatcher "), compiled_out
+    # Points 0, 0.5 in the first segment (rate 0.1/h), 1.5 and 2.5 in the second; 9.0 is past Lambda's end.
+    assert as_python.split(" ", 1)[1] == compiled_out.split(" ", 1)[1] == "[0.0, 5.0, 12.5, 17.5]"
