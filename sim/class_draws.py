@@ -10,11 +10,13 @@ numbers), and a flow visiting a node twice is in the same class both times.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
 from sim.network import FlowRoute
-from sim.rng import stream
+from sim.seeding import streams
 from sim.scenario.class_checks import membership
 from sim.scenario.model import Scenario
 
@@ -24,21 +26,28 @@ ClassArray = NDArray[np.int8]
 """Class of each visit: an index into its station's ``classes`` (0 = highest priority; 0 where none)."""
 
 
-def draw_classes(scenario: Scenario, route: FlowRoute, rep: int, seed: int, count: int) -> ClassArray:
-    """The class of each of ``count`` shipments of a flow at each step of a route, shape (count, steps).
+def draw_classes(
+    scenario: Scenario, route: FlowRoute, reps: Sequence[int], seed: int, counts: Sequence[int]
+) -> list[ClassArray]:
+    """The class of each of ``counts[k]`` shipments of a flow in replication ``reps[k]`` at each step.
 
-    ``count`` is every arrival of the flow (the Plan keeps those that take ``route`` when the flow has route
-    choices), so a shipment's class does not depend on the route it takes.
+    Each array has shape (steps, count): a row per step of the route. ``counts[k]`` is every arrival of the
+    flow (the Plan keeps those that take ``route`` when the flow has route choices), so a shipment's class
+    does not depend on the route it takes.
     """
-    classes = np.zeros((count, len(route.steps)), dtype=np.int8)
-    drawn: dict[str, ClassArray] = {}
-    for column, step in enumerate(route.steps):
+    classes = [np.zeros((len(route.steps), count), dtype=np.int8) for count in counts]
+    drawn: dict[str, list[ClassArray]] = {}
+    for row, step in enumerate(route.steps):
         shares = membership(scenario, route.flow, step)
         if len(shares) < 2:
             continue
         if step.ref not in drawn:
-            drawn[step.ref] = _by_shares(shares, stream(seed, rep, "class", route.flow, step.ref), count)
-        classes[:, column] = drawn[step.ref]
+            generators = streams(seed, reps, "class", route.flow, step.ref)
+            drawn[step.ref] = [
+                _by_shares(shares, generator, count) for generator, count in zip(generators, counts, strict=True)
+            ]
+        for own, picked in zip(classes, drawn[step.ref], strict=True):
+            own[row] = picked
     return classes
 
 

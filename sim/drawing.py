@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.arrays import BoolArray, FloatArray
+from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.arrivals import unit_points
 from sim.booking import booked_classes
 from sim.choice import alternatives_of, choose, combined_intensity, route_shares
@@ -23,12 +23,12 @@ from sim.demand import Intensity, month_starts_h, volume_rate_h
 from sim.layout import Layout
 from sim.network import FlowRoute, Network, ParcelLimit
 from sim.plan import Plan
-from sim.rng import stream
+from sim.seeding import streams
 from sim.scenario.distributions import Distribution, Fixed
 from sim.scenario.flows import Flow
 from sim.scenario.model import Commodity, Scenario
 from sim.scenario.routes import Step
-from sim.spells import has_random_capacity, replication_capacity, replication_parcel_limits
+from sim.spells import capacity_by_replication, has_random_capacity, parcel_limits_by_replication
 
 __all__ = ["draw_plan", "expected_shipments"]
 
@@ -61,8 +61,9 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
     """
     numbers = [int(r) for r in replications]
     shares = route_shares(scenario, network)
-    limits = [[*network.parcel_limits, *replication_parcel_limits(scenario, rep, seed)] for rep in numbers]
-    arrived = [_arrivals(scenario, limits, network, shares, route, numbers, seed) for route in network.flows]
+    limits = [[*network.parcel_limits, *own] for own in parcel_limits_by_replication(scenario, numbers, seed)]
+    flows: dict[str, list[_Arrived]] = {}
+    arrived = [_arrivals(scenario, limits, network, shares, route, numbers, seed, flows) for route in network.flows]
     created = _joined([a.created for a in arrived], np.float64)
     steps = np.array([len(route.steps) for route in network.flows], dtype=np.int64)
     counts = np.array([a.counts for a in arrived], dtype=np.int64).reshape(steps.size, len(numbers))
@@ -93,7 +94,7 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         visit_station=station,
         visit_work=work,
         visit_size=size,
-        capacity_by_rep=tuple(replication_capacity(scenario, network, rep, seed) for rep in numbers)
+        capacity_by_rep=tuple(capacity_by_replication(scenario, network, numbers, seed))
         if has_random_capacity(scenario)
         else (),
         visit_class=klass,
@@ -171,6 +172,10 @@ class _Arrivals:
     picks: list[tuple[int, BoolArray | slice]]
 
 
+_Arrived = tuple[FloatArray, IntArray | None]
+"""A flow's arrival times in one replication and the route each arrival picks (None: the flow's one route)."""
+
+
 def _arrivals(
     scenario: Scenario,
     all_limits: list[list[ParcelLimit]],
@@ -179,16 +184,19 @@ def _arrivals(
     route: FlowRoute,
     reps: list[int],
     seed: int,
+    flows: dict[str, list[_Arrived]],
 ) -> _Arrivals:
     """One route's creation times in every replication, stream by stream (:func:`_flow_arrivals`).
 
-    ``all_limits[k]`` are the parcel limits of replication ``reps[k]`` (fixed and random).
+    ``all_limits[k]`` are the parcel limits of replication ``reps[k]`` (fixed and random); ``flows`` keeps
+    each flow's arrivals, drawn once for all its routes.
     """
-    intensities: dict[tuple[int, tuple[ParcelLimit, ...]], Intensity] = {}
+    if route.flow not in flows:
+        flows[route.flow] = _flow_arrivals(scenario, all_limits, network, shares, route, reps, seed)
+    own = alternatives_of(network, route.flow).index(route) if route.alternative else 0
     created_parts, picks = [], []
-    for rep, found in zip(reps, all_limits, strict=True):
-        arrivals, taken = _flow_arrivals(scenario, found, network, shares, route, rep, seed, intensities)
-        chosen: BoolArray | slice = taken if route.alternative else slice(None)  # one route: all, no copy
+    for arrivals, picked in flows[route.flow]:
+        chosen: BoolArray | slice = slice(None) if picked is None else picked == own  # one route: all, no copy
         created_parts.append(arrivals[chosen])
         picks.append((arrivals.size, chosen))
     return _Arrivals(
@@ -244,9 +252,9 @@ def _draw_flow(
             out.size[column] = out.teu if service.capacity_unit == "TEU" else out.tonnes
     out.free_flow_h[:] = _free_flow(out.work[: route.planned])
     if has_classes(scenario, route):
-        for k, (rep, (drawn, chosen)) in enumerate(zip(reps, picks, strict=True)):
-            classes = draw_classes(scenario, route, rep, seed, drawn)[chosen]
-            out.klass[:, bounds[k] : bounds[k + 1]] = classes.T
+        drawn = draw_classes(scenario, route, reps, seed, [count for count, _ in picks])
+        for k, (classes, (_, chosen)) in enumerate(zip(drawn, picks, strict=True)):
+            out.klass[:, bounds[k] : bounds[k + 1]] = classes[:, chosen]
 
 
 def _free_flow(work: FloatArray) -> FloatArray:
@@ -275,13 +283,13 @@ def _uniforms(
     if any(isinstance(chosen, slice) for _, chosen in picks):  # one route: every arrival, no copy
         bounds = np.cumsum([0, *(drawn for drawn, _ in picks)]).tolist()
         joined = np.empty(bounds[-1])
-        for k, rep in enumerate(reps):
-            stream(seed, rep, purpose, *entity).random(out=joined[bounds[k] : bounds[k + 1]])
+        for k, generator in enumerate(streams(seed, reps, purpose, *entity)):
+            generator.random(out=joined[bounds[k] : bounds[k + 1]])
         return _opened(joined)
     return _joined(
         [
-            _open_uniforms(stream(seed, rep, purpose, *entity), drawn)[chosen]
-            for rep, (drawn, chosen) in zip(reps, picks, strict=True)
+            _open_uniforms(generator, drawn)[chosen]
+            for generator, (drawn, chosen) in zip(streams(seed, reps, purpose, *entity), picks, strict=True)
         ],
         np.float64,
     )
@@ -313,39 +321,46 @@ def _limits_on(all_limits: list[ParcelLimit], route: FlowRoute) -> list[ParcelLi
 
 def _flow_arrivals(
     scenario: Scenario,
-    all_limits: list[ParcelLimit],
+    all_limits: list[list[ParcelLimit]],
     network: Network,
     shares: FloatArray,
     route: FlowRoute,
-    rep: int,
+    reps: list[int],
     seed: int,
-    cache: dict[tuple[int, tuple[ParcelLimit, ...]], Intensity],
-) -> tuple[FloatArray, BoolArray]:
-    """Arrival times of all the flow's shipments (streams keyed by the flow), and which take ``route``.
+) -> list[_Arrived]:
+    """Arrival times of all the flow's shipments in each replication (streams keyed by the flow).
 
-    A flow with one route takes every arrival; a choice flow's shipments pick a route in :mod:`sim.choice`.
-    ``cache`` keeps the intensities already computed, by route and parcel limits (replications without
-    random parcel limits share them).
+    A flow with one route takes every arrival; a choice flow's shipments pick a route in :mod:`sim.choice`
+    (the index among :func:`sim.choice.alternatives_of`). Intensities are computed once per route and
+    parcel limits (replications without random parcel limits share them).
     """
     flow = scenario.flows[route.flow]
     commodity = scenario.commodities[flow.commodity]
+    cache: dict[tuple[int, tuple[ParcelLimit, ...]], Intensity] = {}
 
-    def intensity(of: FlowRoute) -> Intensity:
-        limits = tuple(_limits_on(all_limits, of))
+    def intensity(of: FlowRoute, found: list[ParcelLimit]) -> Intensity:
+        limits = tuple(_limits_on(found, of))
         if (of.index, limits) not in cache:
             cache[(of.index, limits)] = _intensity(scenario, flow, commodity, list(limits))
         return cache[(of.index, limits)]
 
+    generators = streams(seed, reps, "arrivals", route.flow)
     if not route.alternative:
-        created = _arrival_times(flow, intensity(route), rep, seed, route.flow)
-        return created, np.ones(created.size, dtype=bool)
+        return [
+            (_arrival_times(flow, intensity(route, found), generator), None)
+            for found, generator in zip(all_limits, generators, strict=True)
+        ]
     siblings = alternatives_of(network, route.flow)
-    intensities = [intensity(r) for r in siblings]
     probabilities = shares[[r.index for r in siblings]]
-    created = _arrival_times(flow, combined_intensity(intensities, probabilities), rep, seed, route.flow)
-    uniforms = _open_uniforms(stream(seed, rep, "choice", route.flow), created.size)
-    picked = choose(created, intensities, probabilities, uniforms)
-    return created, picked == siblings.index(route)
+    arrived: list[_Arrived] = []
+    for found, generator, choice in zip(
+        all_limits, generators, streams(seed, reps, "choice", route.flow), strict=True
+    ):
+        intensities = [intensity(r, found) for r in siblings]
+        created = _arrival_times(flow, combined_intensity(intensities, probabilities), generator)
+        picked = choose(created, intensities, probabilities, _open_uniforms(choice, created.size))
+        arrived.append((created, picked))
+    return arrived
 
 
 def _open_uniforms(generator: np.random.Generator, size: int) -> FloatArray:
@@ -405,10 +420,10 @@ def _limit_parcels(parcel: FloatArray, created: FloatArray | None, limits: list[
     return result
 
 
-def _arrival_times(flow: Flow, intensity: Intensity, rep: int, seed: int, name: str) -> FloatArray:
-    """The flow's arrival process (:mod:`sim.arrivals`) mapped through ``Lambda^-1``."""
+def _arrival_times(flow: Flow, intensity: Intensity, generator: np.random.Generator) -> FloatArray:
+    """The flow's arrival process (:mod:`sim.arrivals`) from its stream, mapped through ``Lambda^-1``."""
     total = float(intensity.cumulative[-1])
-    return intensity.invert(unit_points(flow, total, stream(seed, rep, "arrivals", name)))
+    return intensity.invert(unit_points(flow, total, generator))
 
 
 def _unit_factor(from_unit: str, to_unit: str, commodity: Commodity) -> float:

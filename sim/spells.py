@@ -28,7 +28,7 @@ per-replication :class:`~sim.network.ParcelLimit` windows, so arrival rates foll
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -36,6 +36,7 @@ from sim.arrays import FloatArray
 from sim.demand import month_starts_h
 from sim.network import Network, ParcelLimit
 from sim.rng import stream
+from sim.seeding import streams
 from sim.scenario.checks import disruption_stations, disruption_window_h
 from sim.scenario.distributions import PositiveDistribution
 from sim.scenario.model import Disruption, RandomSpells, Scenario
@@ -45,9 +46,9 @@ __all__ = [
     "PURPOSE",
     "combined",
     "down_windows",
+    "capacity_by_replication",
     "has_random_capacity",
-    "replication_capacity",
-    "replication_parcel_limits",
+    "parcel_limits_by_replication",
 ]
 
 PURPOSE = "disruptions"
@@ -64,12 +65,16 @@ def has_random_capacity(scenario: Scenario) -> bool:
 
 def down_windows(scenario: Scenario, name: str, rep: int, seed: int) -> list[tuple[float, float]]:
     """The down windows ``[start, end)`` (h) of random disruption ``name`` in replication ``rep``."""
+    return _windows(scenario, name, stream(seed, rep, PURPOSE, name))
+
+
+def _windows(scenario: Scenario, name: str, generator: np.random.Generator) -> list[tuple[float, float]]:
+    """:func:`down_windows` drawn from ``generator``, the disruption's stream in a replication."""
     disruption = scenario.disruptions[name]
     spells = disruption.random
     assert spells is not None
     begin, end = disruption_window_h(scenario, disruption)
     begin, end = max(begin, 0.0), min(end, scenario.horizon_h)
-    generator = stream(seed, rep, PURPOSE, name)
     if spells.monthly_weights is None:
         start_down = _start_down(scenario, spells, begin)
         return _plain_windows(generator, spells.up_spell, spells.down_spell, start_down, begin, end)
@@ -94,31 +99,37 @@ def down_windows(scenario: Scenario, name: str, rep: int, seed: int) -> list[tup
     return windows
 
 
-def replication_capacity(scenario: Scenario, network: Network, rep: int, seed: int) -> dict[int, Schedule]:
-    """Replication ``rep``'s schedule of every station some random disruption changes, by station index."""
+def capacity_by_replication(
+    scenario: Scenario, network: Network, reps: Sequence[int], seed: int
+) -> list[dict[int, Schedule]]:
+    """Each replication's schedule of every station some random disruption changes, by station index."""
     index = {station.name: station.index for station in network.stations}
-    windows: dict[int, list[tuple[float, float, float]]] = {}
+    windows: list[dict[int, list[tuple[float, float, float]]]] = [{} for _ in reps]
     for name, disruption in scenario.disruptions.items():
         if disruption.random is None or disruption.kind == "parcel_limit":
             continue
-        drawn = down_windows(scenario, name, rep, seed)
-        for station_name in disruption_stations(scenario, disruption) or []:
-            if station_name not in index:  # a station no flow visits
-                continue
-            station = network.stations[index[station_name]]
-            value = _changed(station.nominal, disruption, whole=station.kind == "berth")
-            windows.setdefault(station.index, []).extend((a, b, value) for a, b in drawn)
-    return {k: combined(network.stations[k].capacity, found) for k, found in sorted(windows.items())}
+        for own, generator in zip(windows, streams(seed, reps, PURPOSE, name), strict=True):
+            drawn = _windows(scenario, name, generator)
+            for station_name in disruption_stations(scenario, disruption) or []:
+                if station_name not in index:  # a station no flow visits
+                    continue
+                station = network.stations[index[station_name]]
+                value = _changed(station.nominal, disruption, whole=station.kind == "berth")
+                own.setdefault(station.index, []).extend((a, b, value) for a, b in drawn)
+    return [
+        {k: combined(network.stations[k].capacity, found) for k, found in sorted(own.items())} for own in windows
+    ]
 
 
-def replication_parcel_limits(scenario: Scenario, rep: int, seed: int) -> list[ParcelLimit]:
-    """Replication ``rep``'s parcel-limit windows drawn from random ``parcel_limit`` disruptions."""
-    limits = []
+def parcel_limits_by_replication(scenario: Scenario, reps: Sequence[int], seed: int) -> list[list[ParcelLimit]]:
+    """Each replication's parcel-limit windows drawn from random ``parcel_limit`` disruptions."""
+    limits: list[list[ParcelLimit]] = [[] for _ in reps]
     for name, disruption in scenario.disruptions.items():
         if disruption.random is None or disruption.kind != "parcel_limit":
             continue
-        for start, end in down_windows(scenario, name, rep, seed):
-            limits.append(ParcelLimit(disruption.target, start, end, disruption.set, disruption.scale))
+        for own, generator in zip(limits, streams(seed, reps, PURPOSE, name), strict=True):
+            for start, end in _windows(scenario, name, generator):
+                own.append(ParcelLimit(disruption.target, start, end, disruption.set, disruption.scale))
     return limits
 
 
