@@ -83,12 +83,12 @@ def booked_classes(scenario: Scenario, plan: Drawn) -> ClassArray | None:
     planned = np.array([route.planned for route in plan.network.flows], dtype=np.int64)
     for station, slots in booking:
         last = len(station.classes) - 1
+        positions, position_first = _positions(plan.network, station.index)
         wants, ship, arrival, off_route = _candidates(
-            station.index,
-            plan.visit_station,
-            klass,
+            (positions, position_first, planned),
+            plan.shipment_flow,
             plan.first_visit,
-            planned[plan.shipment_flow],
+            klass,
             plan.created,
             plan.visit_work,
         )
@@ -100,35 +100,49 @@ def booked_classes(scenario: Scenario, plan: Drawn) -> ClassArray | None:
     return result
 
 
+def _positions(network: Network, station: int) -> tuple[IntArray, IntArray]:
+    """Where ``station`` is on each flow's route (the Plan's visits of a shipment follow its flow's route).
+
+    Returns the positions (0-based visit numbers) flow after flow, and each flow's first in them (CSR).
+    """
+    found = [[j for j, at in enumerate(route.stations) if at == station] for route in network.flows]
+    first = np.concatenate([[0], np.cumsum([len(own) for own in found])]).astype(np.int64)
+    return np.array([j for own in found for j in own], dtype=np.int64), first
+
+
 @compiled
 def _candidates(
-    station: int,
-    visit_station: IntArray,
-    klass: ClassArray,
+    routes: tuple[IntArray, IntArray, IntArray],
+    shipment_flow: IntArray,
     first_visit: IntArray,
-    planned: IntArray,
+    klass: ClassArray,
     created: FloatArray,
     work: FloatArray,
 ) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
-    """The visits to ``station`` in class 0, in creation order, split by where they lie on their way.
+    """The visits to the station in class 0, in creation order, split by where they lie on their way.
 
-    ``planned[i]`` is the number of visits of shipment ``i``'s planned route (the rest are a diversion's
-    alternative). Returns the visits on the planned route (wanting to book), their shipments and planned
-    arrival (h: creation time plus the work of the visits before, summed left to right), and the visits on
-    an alternative.
+    ``routes`` is (positions, each flow's first position, planned): the station's positions on each flow's
+    route (:func:`_positions`), and the number of visits of each flow's planned route (the rest are a
+    diversion's alternative). Returns the visits on the planned route (wanting to book), their shipments and
+    planned arrival (h: creation time plus the work of the visits before, summed left to right), and the
+    visits on an alternative.
     """
+    positions, position_first, planned = routes
     found = 0
-    for v in range(visit_station.size):
-        found += visit_station[v] == station and klass[v] == 0
+    for i in range(shipment_flow.size):
+        f = shipment_flow[i]
+        for p in range(position_first[f], position_first[f + 1]):
+            found += klass[first_visit[i] + positions[p]] == 0
     wants, ship = np.empty(found, dtype=np.int64), np.empty(found, dtype=np.int64)
     arrival, off_route = np.empty(found), np.empty(found, dtype=np.int64)
     on, off = 0, 0
-    for i in range(first_visit.size - 1):
-        first = first_visit[i]
-        for v in range(first, first_visit[i + 1]):
-            if visit_station[v] != station or klass[v] != 0:
+    for i in range(shipment_flow.size):
+        f, first = shipment_flow[i], first_visit[i]
+        for p in range(position_first[f], position_first[f + 1]):  # increasing: the visits in route order
+            v = first + positions[p]
+            if klass[v] != 0:
                 continue
-            if v - first >= planned[i]:
+            if positions[p] >= planned[f]:
                 off_route[off] = v
                 off += 1
                 continue
@@ -152,13 +166,20 @@ def _day_limits(plan: Drawn, station: Station, slots: int, rep: IntArray, day: F
     return limit
 
 
+COUNTED_DAYS = 1 << 20
+"""Planned days up to which the places in a day are counted (one counter a day); past it, sorted."""
+
+
 def _rank_in_day(rep: IntArray, day: FloatArray) -> IntArray:
     """Each visit's place (0, 1, …) among the visits of its replication and day, in the given order.
 
-    Days are whole and non-negative: one stable sort by ``rep × (last day + 1) + day`` keeps the given
-    order within a (replication, day).
+    ``rep`` is non-decreasing, days are whole. With days in ``[0, COUNTED_DAYS)`` the places are counted
+    day by day (:func:`_counted_places`); otherwise one stable sort by ``rep × (last day + 1) + day`` keeps
+    the given order within a (replication, day).
     """
     span = int(day.max(initial=0.0)) + 1
+    if span <= COUNTED_DAYS and day.min(initial=0.0) >= 0.0:
+        return _counted_places(rep, day.astype(np.int64), span)
     order = np.argsort(rep * span + day.astype(np.int64), kind="stable")
     key_rep, key_day = rep[order], day[order]
     new = np.ones(order.size, dtype=bool)
@@ -168,3 +189,16 @@ def _rank_in_day(rep: IntArray, day: FloatArray) -> IntArray:
     rank = np.empty(order.size, dtype=np.int64)
     rank[order] = place
     return rank
+
+
+@compiled
+def _counted_places(rep: IntArray, day: IntArray, span: int) -> IntArray:
+    """:func:`_rank_in_day` by counting: a counter per day in ``[0, span)``, reset at each replication."""
+    place = np.empty(rep.size, dtype=np.int64)
+    seen = np.zeros(span, dtype=np.int64)
+    for k in range(rep.size):
+        if k > 0 and rep[k] != rep[k - 1]:
+            seen[:] = 0
+        place[k] = seen[day[k]]
+        seen[day[k]] += 1
+    return place
