@@ -65,10 +65,15 @@ def has_random_capacity(scenario: Scenario) -> bool:
 
 def down_windows(scenario: Scenario, name: str, rep: int, seed: int) -> list[tuple[float, float]]:
     """The down windows ``[start, end)`` (h) of random disruption ``name`` in replication ``rep``."""
-    return _windows(scenario, name, stream(seed, rep, PURPOSE, name))
+    starts, stops = _windows(scenario, name, stream(seed, rep, PURPOSE, name))
+    return list(zip(starts.tolist(), stops.tolist(), strict=True))
 
 
-def _windows(scenario: Scenario, name: str, generator: np.random.Generator) -> list[tuple[float, float]]:
+Windows = tuple[FloatArray, FloatArray]
+"""Down windows as arrays of their starts and ends (h), in time order."""
+
+
+def _windows(scenario: Scenario, name: str, generator: np.random.Generator) -> Windows:
     """:func:`down_windows` drawn from ``generator``, the disruption's stream in a replication."""
     disruption = scenario.disruptions[name]
     spells = disruption.random
@@ -96,7 +101,7 @@ def _windows(scenario: Scenario, name: str, generator: np.random.Generator) -> l
         else:
             now = clock(now, up_length)
         down = not down
-    return windows
+    return np.array([a for a, _ in windows], dtype=np.float64), np.array([b for _, b in windows], dtype=np.float64)
 
 
 def capacity_by_replication(
@@ -104,20 +109,20 @@ def capacity_by_replication(
 ) -> list[dict[int, Schedule]]:
     """Each replication's schedule of every station some random disruption changes, by station index."""
     index = {station.name: station.index for station in network.stations}
-    windows: list[dict[int, list[tuple[float, float, float]]]] = [{} for _ in reps]
+    windows: list[dict[int, list[tuple[FloatArray, FloatArray, float]]]] = [{} for _ in reps]
     for name, disruption in scenario.disruptions.items():
         if disruption.random is None or disruption.kind == "parcel_limit":
             continue
         for own, generator in zip(windows, streams(seed, reps, PURPOSE, name), strict=True):
-            drawn = _windows(scenario, name, generator)
+            starts, stops = _windows(scenario, name, generator)
             for station_name in disruption_stations(scenario, disruption) or []:
                 if station_name not in index:  # a station no flow visits
                     continue
                 station = network.stations[index[station_name]]
                 value = _changed(station.nominal, disruption, whole=station.kind == "berth")
-                own.setdefault(station.index, []).extend((a, b, value) for a, b in drawn)
+                own.setdefault(station.index, []).append((starts, stops, value))
     return [
-        {k: combined(network.stations[k].capacity, found) for k, found in sorted(own.items())} for own in windows
+        {k: _combined(network.stations[k].capacity, found) for k, found in sorted(own.items())} for own in windows
     ]
 
 
@@ -128,7 +133,8 @@ def parcel_limits_by_replication(scenario: Scenario, reps: Sequence[int], seed: 
         if disruption.random is None or disruption.kind != "parcel_limit":
             continue
         for own, generator in zip(limits, streams(seed, reps, PURPOSE, name), strict=True):
-            for start, end in _windows(scenario, name, generator):
+            starts, stops = _windows(scenario, name, generator)
+            for start, end in zip(starts.tolist(), stops.tolist(), strict=True):
                 own.append(ParcelLimit(disruption.target, start, end, disruption.set, disruption.scale))
     return limits
 
@@ -137,14 +143,34 @@ def combined(base: Schedule, windows: list[tuple[float, float, float]]) -> Sched
     """``base`` with each window ``(start, end, value)`` applied; where several hold, the smallest value."""
     if not windows:
         return base
-    cuts = [t for a, b, _ in windows for t in (a, b)]
-    times = np.unique(np.concatenate([base.times, np.asarray(cuts, dtype=np.float64)]))
+    return _combined(
+        base, [(np.array([a], dtype=np.float64), np.array([b], dtype=np.float64), v) for a, b, v in windows]
+    )
+
+
+def _combined(base: Schedule, windows: list[tuple[FloatArray, FloatArray, float]]) -> Schedule:
+    """:func:`combined` of windows given as (starts, ends, value): arrays of windows of one value each.
+
+    A point of ``times`` is changed to ``value`` when some window of that value covers it (a window is the
+    slice of ``times`` from its start to its end, ``searchsorted`` left); values are lowered one value at a
+    time (the minimum does not depend on the order).
+    """
+    if not windows:
+        return base
+    starts = np.concatenate([a for a, _, _ in windows])
+    ends = np.concatenate([b for _, b, _ in windows])
+    changed = np.concatenate([np.full(a.size, v, dtype=np.float64) for a, _, v in windows])
+    times = np.unique(np.concatenate([base.times, starts, ends]))
     values = base.at_many(times)
-    starts, ends, changed = (np.asarray(column, dtype=np.float64) for column in zip(*windows, strict=True))
-    firsts = np.searchsorted(times, starts, side="left").tolist()  # times are sorted: a window is a slice
-    stops = np.searchsorted(times, ends, side="left").tolist()
-    for first, stop, value in zip(firsts, stops, changed.tolist(), strict=True):
-        values[first:stop] = np.minimum(values[first:stop], value)
+    firsts = np.searchsorted(times, starts, side="left")  # times are sorted: a window is a slice
+    stops = np.searchsorted(times, ends, side="left")
+    for value in np.unique(changed).tolist():
+        mine = changed == value
+        depth = np.bincount(firsts[mine], minlength=times.size + 1) - np.bincount(
+            stops[mine], minlength=times.size + 1
+        )
+        covered = np.cumsum(depth[:-1]) > 0
+        values[covered] = np.minimum(values[covered], value)
     keep = np.concatenate([[True], values[1:] != values[:-1]])
     return Schedule(times[keep], values[keep])
 
@@ -180,7 +206,7 @@ def _plain_windows(
     start_down: float,
     begin: float,
     end: float,
-) -> list[tuple[float, float]]:
+) -> Windows:
     """:func:`down_windows` when up spells are plain hours: spell starts by a cumulative sum per chunk.
 
     The same numbers as the spell-by-spell walk: spell ``k`` starts at ``begin + L_0 + … + L_(k−1)`` summed
@@ -188,8 +214,9 @@ def _plain_windows(
     """
     starts, stops, downs = [], [], []
     now, state, first = begin, False, True
+    chunk = _chunk(2.0 * (end - begin) / (up.mean + down.mean))
     while now < end:
-        draws = generator.random(CHUNK)
+        draws = generator.random(chunk)
         draws = np.where(draws > 0.0, draws, np.nextafter(0.0, 1.0))
         up_lengths, down_lengths = up.ppf(draws), down.ppf(draws)
         if first:  # the first uniform picks the state at the window's start
@@ -203,16 +230,25 @@ def _plain_windows(
         state = state != (up_lengths.size % 2 == 1)
         now = float(reached[-1])
     if not starts:
-        return []
+        return np.empty(0), np.empty(0)
     start, stop, down_spell = np.concatenate(starts), np.concatenate(stops), np.concatenate(downs)
     chosen = down_spell & (start < end)  # the walk stops at the first spell starting at or after the end
-    windows: list[tuple[float, float]] = []
-    for a, b in zip(start[chosen].tolist(), np.minimum(stop[chosen], end).tolist(), strict=True):
-        if windows and a <= windows[-1][1]:  # an up spell too short to separate two down spells
-            windows[-1] = (windows[-1][0], b)
-        else:
-            windows.append((a, b))
-    return windows
+    a, b = start[chosen], np.minimum(stop[chosen], end)
+    # an up spell too short to separate two down spells (a start at or before the previous end) joins them
+    new = np.ones(a.size, dtype=bool)
+    new[1:] = ~(a[1:] <= b[:-1])
+    first = np.flatnonzero(new)
+    return a[first], b[np.append(first[1:] - 1, a.size - 1).astype(np.int64)] if a.size else b
+
+
+def _chunk(spells: float) -> int:
+    """Uniforms to draw at a time for about ``spells`` spells: most windows in one chunk.
+
+    The windows do not depend on it (spells past the window's end are drawn and dropped).
+    """
+    if not math.isfinite(spells):
+        return CHUNK
+    return int(min(max(CHUNK, 1.2 * spells + 16), 1 << 20))
 
 
 def _lengths(
