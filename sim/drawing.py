@@ -72,12 +72,14 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
     for route, arrivals in zip(network.flows, arrived, strict=True):
         _draw_flow(scenario, limits, route, arrivals, numbers, seed, drawn.of_flow(laid, route))
     classes = any(s.has_priority for s in network.stations)
+    kinds = [_size_kinds(scenario, route) for route in network.flows]
     station, work, size, klass = laid.visits(
         [np.asarray(route.stations, dtype=np.int64) for route in network.flows],
         drawn.work,
-        drawn.size if drawn.size.any() else None,
+        (kinds, drawn.tonnes, drawn.teu) if any(kind.any() for kind in kinds) else None,
         drawn.klass if classes else None,
     )
+    created, tonnes, teu, free_flow_h = laid.shipments(created, drawn.tonnes, drawn.teu, drawn.free_flow_h)
     plan = Plan(
         network=network,
         seed=seed,
@@ -86,10 +88,10 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         shipment_rep=np.asarray(numbers, dtype=np.int64)[laid.rep] if numbers else np.empty(0, np.int64),
         shipment_id=laid.shipment_id,
         shipment_flow=laid.flow,
-        created=laid.shipments(created),
-        tonnes=laid.shipments(drawn.tonnes),
-        teu=laid.shipments(drawn.teu),
-        free_flow_h=laid.shipments(drawn.free_flow_h),
+        created=created,
+        tonnes=tonnes,
+        teu=teu,
+        free_flow_h=free_flow_h,
         first_visit=laid.first_visit,
         visit_station=station,
         visit_work=work,
@@ -110,9 +112,10 @@ class _Drawn:
     ----------
     tonnes, teu, free_flow_h : ndarray of float64
         Each shipment's sizes (t, TEU) and the sum of its work (h).
-    work, size : ndarray of float64
-        Each visit's work (h) and size in the station's unit: a flow's visits step after step in route
-        order, each step every shipment of the flow (its (steps × shipments) rows, one after the other).
+    work : ndarray of float64
+        Each visit's work (h): a flow's visits step after step in route order, each step every shipment of
+        the flow (its (steps × shipments) rows, one after the other). A visit's size is its shipment's
+        tonnes or TEU (:func:`_size_kinds`).
     klass : ndarray of int8
         Each visit's priority class (:mod:`sim.class_draws`; 0 at stations without classes).
     """
@@ -121,18 +124,16 @@ class _Drawn:
     teu: FloatArray
     free_flow_h: FloatArray
     work: FloatArray
-    size: FloatArray
     klass: ClassArray
 
     @classmethod
     def empty(cls, shipments: int, visits: int) -> _Drawn:
-        """Columns for ``shipments`` and their ``visits`` (sizes and classes 0 until drawn)."""
+        """Columns for ``shipments`` and their ``visits`` (classes 0 until drawn)."""
         return cls(
             tonnes=np.empty(shipments),
             teu=np.empty(shipments),
             free_flow_h=np.empty(shipments),
             work=np.empty(visits),
-            size=np.zeros(visits),
             klass=np.zeros(visits, dtype=np.int8),
         )
 
@@ -147,7 +148,6 @@ class _Drawn:
             teu=self.teu[ships],
             free_flow_h=self.free_flow_h[ships],
             work=self.work[visits].reshape(shape),
-            size=self.size[visits].reshape(shape),
             klass=self.klass[visits].reshape(shape),
         )
 
@@ -247,14 +247,20 @@ def _draw_flow(
         else:
             uniforms = _uniforms(seed, reps, picks, "work", route.flow, step.station)
         out.work[column] = _step_work(scenario, step, uniforms, out.tonnes, out.teu)
-        if step.kind == "service":
-            service = scenario.services[step.ref]
-            out.size[column] = out.teu if service.capacity_unit == "TEU" else out.tonnes
     out.free_flow_h[:] = _free_flow(out.work[: route.planned])
     if has_classes(scenario, route):
         drawn = draw_classes(scenario, route, reps, seed, [count for count, _ in picks])
         for k, (classes, (_, chosen)) in enumerate(zip(drawn, picks, strict=True)):
             out.klass[:, bounds[k] : bounds[k + 1]] = classes[:, chosen]
+
+
+def _size_kinds(scenario: Scenario, route: FlowRoute) -> NDArray[np.int8]:
+    """Each step's visit size: 0 none, 1 the shipment's tonnes, 2 its TEU (a service's capacity unit)."""
+    kinds = np.zeros(len(route.steps), dtype=np.int8)
+    for column, step in enumerate(route.steps):
+        if step.kind == "service":
+            kinds[column] = 2 if scenario.services[step.ref].capacity_unit == "TEU" else 1
+    return kinds
 
 
 def _free_flow(work: FloatArray) -> FloatArray:

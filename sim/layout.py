@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from numpy.typing import NDArray
+
 from sim.arrays import FloatArray, IntArray
 from sim.class_draws import ClassArray
 from sim.compiled import compiled
@@ -96,12 +98,15 @@ class Layout:
         """Visits of every shipment laid out."""
         return int(self.first_visit[-1])
 
-    def shipments(self, drawn: FloatArray) -> FloatArray:
-        """A drawn shipment column in the Plan's order."""
-        return np.take(drawn, self.order)
+    def shipments(self, *drawn: FloatArray) -> tuple[FloatArray, ...]:
+        """Drawn shipment columns (float64) in the Plan's order, gathered in one pass."""
+        out = tuple(np.empty(self.order.size) for _ in drawn)
+        if out:
+            _take(tuple(np.asarray(column, dtype=np.float64) for column in drawn), self.order, out)
+        return out
 
     def visits(
-        self, routes: list[IntArray], work: FloatArray, size: FloatArray | None, klass: ClassArray | None
+        self, routes: list[IntArray], work: FloatArray, sizes: VisitSizes | None, klass: ClassArray | None
     ) -> tuple[IntArray, FloatArray, FloatArray, ClassArray | None]:
         """The Plan's visit columns: station, work, size, class, gathered from the drawn ones in one pass.
 
@@ -109,8 +114,12 @@ class Layout:
         ----------
         routes : list of ndarray of int64
             Each flow's stations in route order.
-        work, size : ndarray of float64
-            Drawn work (h) and size of each visit; ``size`` None when every size is 0.
+        work : ndarray of float64
+            Drawn work (h) of each visit.
+        sizes : (list of ndarray of int64, ndarray of float64, ndarray of float64), or None
+            Each visit's size is a size of its shipment: ``(kinds, tonnes, teu)``, with ``kinds[f][j]`` 0
+            (no size), 1 (tonnes) or 2 (TEU) at step ``j`` of flow ``f`` and the drawn shipments' tonnes and
+            TEU; None when every size is 0.
         klass : ndarray of int8, or None
             Drawn class of each visit; None when no station has classes (the Plan's is None too).
         """
@@ -119,15 +128,23 @@ class Layout:
         counts = np.diff(self.shipment_first)
         station, out_work = np.empty(self.n_visits, dtype=np.int64), np.empty(self.n_visits)
         out_size, out_klass = np.zeros(self.n_visits), np.zeros(self.n_visits, dtype=np.int8)
+        if sizes is not None:
+            kinds = np.concatenate(sizes[0]).astype(np.int8) if routes else np.empty(0, dtype=np.int8)
+            tonnes, teu = sizes[1], sizes[2]
+        else:
+            kinds, tonnes, teu = np.zeros(table.size, dtype=np.int8), np.empty(0), np.empty(0)
         _gather_visits(
             (self.first_visit, self.visit_source, self.flow, counts, route_first, table),
-            work,
-            size if size is not None else out_size,
-            klass if klass is not None else out_klass,
+            (work, klass if klass is not None else out_klass),
+            (self.order, kinds, tonnes, teu),
             (station, out_work, out_size, out_klass),
-            (size is not None, klass is not None),
+            (sizes is not None, klass is not None),
         )
         return station, out_work, out_size, out_klass if klass is not None else None
+
+
+VisitSizes = tuple[list[IntArray], FloatArray, FloatArray]
+"""Where each visit's size comes from: each flow's size kind per step, and the drawn tonnes and TEU."""
 
 
 def _creation_order(
@@ -251,9 +268,8 @@ def _visit_offsets(
 @compiled
 def _gather_visits(
     index: tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray],
-    work: FloatArray,
-    size: FloatArray,
-    klass: ClassArray,
+    drawn: tuple[FloatArray, ClassArray],
+    sizes: tuple[IntArray, NDArray[np.int8], FloatArray, FloatArray],
     out: tuple[IntArray, FloatArray, FloatArray, ClassArray],
     gather: tuple[bool, bool],
 ) -> None:
@@ -261,18 +277,34 @@ def _gather_visits(
 
     A flow ``f``'s drawn visits are step after step, each step its ``n_f`` shipments (``count[f]``).
     ``index`` is (first_visit, source, flow of each row, count, first station of each flow's route in
-    ``table``, table); ``out`` the station, work, size and class columns; sizes and classes only where
-    ``gather`` says.
+    ``table``, table); ``drawn`` the drawn work and classes; ``sizes`` (order, kind of each route step in
+    ``table``'s places, tonnes, TEU): a visit's size is its drawn shipment's tonnes (kind 1) or TEU (kind 2);
+    ``out`` the station, work, size and class columns; sizes and classes only where ``gather`` says.
     """
     first_visit, source, flow, count, route_first, table = index
+    work, klass = drawn
+    order, kinds, tonnes, teu = sizes
     station, out_work, out_size, out_klass = out
-    sizes, classes = gather
+    with_sizes, classes = gather
     for i in range(source.size):
-        begin, drawn, route, stride = first_visit[i], source[i], route_first[flow[i]], count[flow[i]]
+        begin, taken, route, stride = first_visit[i], source[i], route_first[flow[i]], count[flow[i]]
         for j in range(first_visit[i + 1] - begin):
             station[begin + j] = table[route + j]
-            out_work[begin + j] = work[drawn + j * stride]
-            if sizes:
-                out_size[begin + j] = size[drawn + j * stride]
+            out_work[begin + j] = work[taken + j * stride]
+            if with_sizes:
+                kind = kinds[route + j]
+                if kind == 1:
+                    out_size[begin + j] = tonnes[order[i]]
+                elif kind == 2:
+                    out_size[begin + j] = teu[order[i]]
             if classes:
-                out_klass[begin + j] = klass[drawn + j * stride]
+                out_klass[begin + j] = klass[taken + j * stride]
+
+
+@compiled
+def _take(columns: tuple[FloatArray, ...], order: IntArray, out: tuple[FloatArray, ...]) -> None:
+    """``out[c][i] = columns[c][order[i]]`` for every column ``c`` (numpy's ``take`` of each)."""
+    for i in range(order.size):
+        source = order[i]
+        for c in range(len(columns)):
+            out[c][i] = columns[c][source]
