@@ -18,7 +18,7 @@ from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.arrivals import unit_points
 from sim.booking import booked_classes
 from sim.choice import alternatives_of, choose, combined_intensity, route_shares
-from sim.class_draws import ClassArray, draw_classes, has_classes
+from sim.class_draws import ClassArray, by_shares, class_steps, has_classes, whole_class
 from sim.demand import Intensity, month_starts_h, volume_rate_h
 from sim.layout import Layout
 from sim.network import FlowRoute, Network, ParcelLimit
@@ -249,9 +249,32 @@ def _draw_flow(
         out.work[column] = _step_work(scenario, step, uniforms, out.tonnes, out.teu)
     out.free_flow_h[:] = _free_flow(out.work[: route.planned])
     if has_classes(scenario, route):
-        drawn = draw_classes(scenario, route, reps, seed, [count for count, _ in picks])
-        for k, (classes, (_, chosen)) in enumerate(zip(drawn, picks, strict=True)):
-            out.klass[:, bounds[k] : bounds[k + 1]] = classes[:, chosen]
+        _draw_classes(scenario, route, picks, reps, seed, out.klass)
+
+
+def _draw_classes(
+    scenario: Scenario,
+    route: FlowRoute,
+    picks: list[tuple[int, BoolArray | slice]],
+    reps: list[int],
+    seed: int,
+    out: ClassArray,
+) -> None:
+    """The route's shipments' class at each step with classes (:mod:`sim.class_draws`) into ``out``'s rows.
+
+    One uniform per arrival of the flow from stream ``("class", flow, node)`` (so a shipment's class does
+    not depend on the route it takes), inverted for every replication at once.
+    """
+    drawn: dict[str, ClassArray | int] = {}
+    for row, node, shares in class_steps(scenario, route):
+        if node not in drawn:
+            whole = whole_class(shares)
+            drawn[node] = (
+                whole
+                if whole is not None
+                else by_shares(shares, _uniforms(seed, reps, picks, "class", route.flow, node, opened=False))
+            )
+        out[row] = drawn[node]
 
 
 def _size_kinds(scenario: Scenario, route: FlowRoute) -> NDArray[np.int8]:
@@ -280,21 +303,27 @@ def _free_flow(work: FloatArray) -> FloatArray:
 
 
 def _uniforms(
-    seed: int, reps: list[int], picks: list[tuple[int, BoolArray | slice]], purpose: str, *entity: str
+    seed: int,
+    reps: list[int],
+    picks: list[tuple[int, BoolArray | slice]],
+    purpose: str,
+    *entity: str,
+    opened: bool = True,
 ) -> FloatArray:
     """Uniforms on (0, 1) of stream ``(rep, purpose, *entity)``, one per arrival, of the route's shipments.
 
-    A route that takes every arrival has its replications' draws made straight into one array.
+    On [0, 1) (``random()``'s own) when not ``opened``. A route that takes every arrival has its
+    replications' draws made straight into one array.
     """
     if any(isinstance(chosen, slice) for _, chosen in picks):  # one route: every arrival, no copy
         bounds = np.cumsum([0, *(drawn for drawn, _ in picks)]).tolist()
         joined = np.empty(bounds[-1])
         for k, generator in enumerate(streams(seed, reps, purpose, *entity)):
             generator.random(out=joined[bounds[k] : bounds[k + 1]])
-        return _opened(joined)
+        return _opened(joined) if opened else joined
     return _joined(
         [
-            _open_uniforms(generator, drawn)[chosen]
+            (_open_uniforms(generator, drawn) if opened else generator.random(drawn))[chosen]
             for generator, (drawn, chosen) in zip(streams(seed, reps, purpose, *entity), picks, strict=True)
         ],
         np.float64,
