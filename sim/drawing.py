@@ -246,7 +246,7 @@ def _draw_flow(
             uniforms = np.zeros(created.size)
         else:
             uniforms = _uniforms(seed, reps, picks, "work", route.flow, step.station)
-        out.work[column] = _step_work(scenario, step, uniforms, out.tonnes, out.teu)
+        _step_work(scenario, step, uniforms, out.tonnes, out.teu, out.work[column])
     out.free_flow_h[:] = _free_flow(out.work[: route.planned])
     if has_classes(scenario, route):
         _draw_classes(scenario, route, picks, reps, seed, out.klass)
@@ -478,25 +478,32 @@ def _sizes(parcel: FloatArray, unit: str, commodity: Commodity) -> tuple[FloatAr
 
 
 def _step_work(
-    scenario: Scenario, step: Step, uniforms: FloatArray, tonnes: FloatArray, teu: FloatArray
-) -> FloatArray:
-    """Work hours at one step for every shipment of a flow (a service's size is its tonnes or TEU)."""
+    scenario: Scenario, step: Step, uniforms: FloatArray, tonnes: FloatArray, teu: FloatArray, out: FloatArray
+) -> None:
+    """Work hours at one step for every shipment of a flow into ``out`` (a service's size is its tonnes or
+    TEU): the variability's quantile times the step's nominal time, computed in place."""
     kind, ref, cargo_class = step.kind, step.ref, step.cargo_class
     factor = _variability(scenario, step).ppf(uniforms)
     if kind == "dwell":
-        return factor
+        out[:] = factor
+        return
     if kind == "berth":
         assert cargo_class is not None
         pool = scenario.nodes[ref].berths[cargo_class]
         amount = teu if pool.rate_unit == "TEU/h" else tonnes
-        return (amount / pool.rate + pool.overhead_h) * factor
+        np.divide(amount, pool.rate, out=out)  # (amount / rate + overhead) * factor
+        np.add(out, pool.overhead_h, out=out)
+        np.multiply(out, factor, out=out)
+        return
     if kind == "service":
-        return scenario.services[ref].transit_h * factor
-    if kind == "chokepoint":
+        nominal = scenario.services[ref].transit_h
+    elif kind == "chokepoint":
         chokepoint = scenario.nodes[ref].chokepoint
         assert chokepoint is not None
-        return chokepoint.transit_h * factor
-    return scenario.legs[ref].free_flow_h * factor
+        nominal = chokepoint.transit_h
+    else:
+        nominal = scenario.legs[ref].free_flow_h
+    np.multiply(nominal, factor, out=out)
 
 
 def _variability(scenario: Scenario, step: Step) -> Distribution:

@@ -127,7 +127,8 @@ class Layout:
         route_first = np.concatenate([[0], np.cumsum([route.size for route in routes])]).astype(np.int64)
         counts = np.diff(self.shipment_first)
         station, out_work = np.empty(self.n_visits, dtype=np.int64), np.empty(self.n_visits)
-        out_size, out_klass = np.zeros(self.n_visits), np.zeros(self.n_visits, dtype=np.int8)
+        out_size = np.empty(self.n_visits) if sizes is not None else np.zeros(self.n_visits)  # all written
+        out_klass = np.empty(self.n_visits, dtype=np.int8) if klass is not None else np.zeros(0, dtype=np.int8)
         if sizes is not None:
             kinds = np.concatenate(sizes[0]).astype(np.int8) if routes else np.empty(0, dtype=np.int8)
             tonnes, teu = sizes[1], sizes[2]
@@ -297,6 +298,8 @@ def _gather_visits(
                     out_size[begin + j] = tonnes[order[i]]
                 elif kind == 2:
                     out_size[begin + j] = teu[order[i]]
+                else:
+                    out_size[begin + j] = 0.0
             if classes:
                 out_klass[begin + j] = klass[taken + j * stride]
 
