@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.arrays import BoolArray, FloatArray, IntArray
-from sim.arrivals import unit_points
+from sim.arrivals import unit_points_of
 from sim.booking import booked_classes
 from sim.choice import alternatives_of, choose, combined_intensity, route_shares
 from sim.class_draws import ClassArray, by_shares, class_steps, has_classes, whole_class
@@ -63,7 +63,9 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
     shares = route_shares(scenario, network)
     limits = [[*network.parcel_limits, *own] for own in parcel_limits_by_replication(scenario, numbers, seed)]
     flows: dict[str, list[_Arrived]] = {}
-    arrived = [_arrivals(scenario, limits, network, shares, route, numbers, seed, flows) for route in network.flows]
+    arrived = [
+        _arrivals(scenario, limits, network, shares, route, numbers, seed, flows) for route in network.flows
+    ]
     created = _joined([a.created for a in arrived], np.float64)
     steps = np.array([len(route.steps) for route in network.flows], dtype=np.int64)
     counts = np.array([a.counts for a in arrived], dtype=np.int64).reshape(steps.size, len(numbers))
@@ -196,7 +198,9 @@ def _arrivals(
     own = alternatives_of(network, route.flow).index(route) if route.alternative else 0
     created_parts, picks = [], []
     for arrivals, picked in flows[route.flow]:
-        chosen: BoolArray | slice = slice(None) if picked is None else picked == own  # one route: all, no copy
+        chosen: BoolArray | slice = (
+            slice(None) if picked is None else picked == own
+        )  # one route: all, no copy
         created_parts.append(arrivals[chosen])
         picks.append((arrivals.size, chosen))
     return _Arrivals(
@@ -382,20 +386,20 @@ def _flow_arrivals(
     generators = streams(seed, reps, "arrivals", route.flow)
     if not route.alternative:
         return [
-            (_arrival_times(flow, intensity(route, found), generator), None)
-            for found, generator in zip(all_limits, generators, strict=True)
+            (created, None)
+            for created in _arrival_times(flow, [intensity(route, f) for f in all_limits], generators)
         ]
     siblings = alternatives_of(network, route.flow)
     probabilities = shares[[r.index for r in siblings]]
-    arrived: list[_Arrived] = []
-    for found, generator, choice in zip(
-        all_limits, generators, streams(seed, reps, "choice", route.flow), strict=True
-    ):
-        intensities = [intensity(r, found) for r in siblings]
-        created = _arrival_times(flow, combined_intensity(intensities, probabilities), generator)
-        picked = choose(created, intensities, probabilities, _open_uniforms(choice, created.size))
-        arrived.append((created, picked))
-    return arrived
+    combined: dict[tuple[int, ...], Intensity] = {}
+    each = [[intensity(r, found) for r in siblings] for found in all_limits]
+    for own in each:
+        combined.setdefault(tuple(map(id, own)), combined_intensity(own, probabilities))
+    times = _arrival_times(flow, [combined[tuple(map(id, own))] for own in each], generators)
+    return [
+        (created, choose(created, own, probabilities, _open_uniforms(choice, created.size)))
+        for created, own, choice in zip(times, each, streams(seed, reps, "choice", route.flow), strict=True)
+    ]
 
 
 def _open_uniforms(generator: np.random.Generator, size: int) -> FloatArray:
@@ -455,10 +459,23 @@ def _limit_parcels(parcel: FloatArray, created: FloatArray | None, limits: list[
     return result
 
 
-def _arrival_times(flow: Flow, intensity: Intensity, generator: np.random.Generator) -> FloatArray:
-    """The flow's arrival process (:mod:`sim.arrivals`) from its stream, mapped through ``Lambda^-1``."""
-    total = float(intensity.cumulative[-1])
-    return intensity.invert(unit_points(flow, total, generator))
+def _arrival_times(
+    flow: Flow, intensities: list[Intensity], generators: list[np.random.Generator]
+) -> list[FloatArray]:
+    """The flow's arrival process (:mod:`sim.arrivals`) from each replication's stream, mapped through its
+    ``Lambda^-1``; the replications with the same intensity drawn together (:func:`unit_points_of`)."""
+    groups: dict[int, list[int]] = {}
+    for k, intensity in enumerate(intensities):
+        groups.setdefault(id(intensity), []).append(k)
+    times: list[FloatArray] = [np.empty(0)] * len(generators)
+    for members in groups.values():
+        intensity = intensities[members[0]]
+        total = float(intensity.cumulative[-1])
+        for k, points in zip(
+            members, unit_points_of(flow, total, [generators[k] for k in members]), strict=True
+        ):
+            times[k] = intensity.invert(points)
+    return times
 
 
 def _unit_factor(from_unit: str, to_unit: str, commodity: Commodity) -> float:
