@@ -32,7 +32,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from sim.arrays import FloatArray
+from sim.arrays import FloatArray, IntArray
+from sim.compiled import compiled
 from sim.demand import month_starts_h
 from sim.network import Network, ParcelLimit
 from sim.rng import stream
@@ -149,12 +150,7 @@ def combined(base: Schedule, windows: list[tuple[float, float, float]]) -> Sched
 
 
 def _combined(base: Schedule, windows: list[tuple[FloatArray, FloatArray, float]]) -> Schedule:
-    """:func:`combined` of windows given as (starts, ends, value): arrays of windows of one value each.
-
-    A point of ``times`` is changed to ``value`` when some window of that value covers it (a window is the
-    slice of ``times`` from its start to its end, ``searchsorted`` left); values are lowered one value at a
-    time (the minimum does not depend on the order).
-    """
+    """:func:`combined` of windows given as (starts, ends, value): arrays of windows of one value each."""
     if not windows:
         return base
     starts = np.concatenate([a for a, _, _ in windows])
@@ -162,17 +158,19 @@ def _combined(base: Schedule, windows: list[tuple[FloatArray, FloatArray, float]
     changed = np.concatenate([np.full(a.size, v, dtype=np.float64) for a, _, v in windows])
     times = np.unique(np.concatenate([base.times, starts, ends]))
     values = base.at_many(times)
-    firsts = np.searchsorted(times, starts, side="left")  # times are sorted: a window is a slice
-    stops = np.searchsorted(times, ends, side="left")
-    for value in np.unique(changed).tolist():
-        mine = changed == value
-        depth = np.bincount(firsts[mine], minlength=times.size + 1) - np.bincount(
-            stops[mine], minlength=times.size + 1
-        )
-        covered = np.cumsum(depth[:-1]) > 0
-        values[covered] = np.minimum(values[covered], value)
+    _lower(  # times are sorted: a window is a slice
+        values, np.searchsorted(times, starts, side="left"), np.searchsorted(times, ends, side="left"), changed
+    )
     keep = np.concatenate([[True], values[1:] != values[:-1]])
     return Schedule(times[keep], values[keep])
+
+
+@compiled
+def _lower(values: FloatArray, firsts: IntArray, stops: IntArray, changed: FloatArray) -> None:
+    """``values[first:stop] = minimum(values[first:stop], value)`` for each window (numpy's ``minimum``)."""
+    for w in range(firsts.size):
+        for k in range(firsts[w], stops[w]):
+            values[k] = np.minimum(values[k], changed[w])
 
 
 def _start_down(scenario: Scenario, spells: RandomSpells, begin: float) -> float:
