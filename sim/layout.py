@@ -42,9 +42,7 @@ class Layout:
     shipment_first : ndarray of int64, shape (flows + 1,)
         First drawn shipment of each flow.
     visit_first : ndarray of int64, shape (flows + 1,)
-        First drawn visit of each flow.
-    visit_source : ndarray of int64
-        First drawn visit of each Plan row (a flow's drawn visits are step after step, each step all its
+        First drawn visit of each flow (a flow's drawn visits are step after step, each step all its
         shipments).
     """
 
@@ -56,7 +54,6 @@ class Layout:
     first_visit: IntArray
     shipment_first: IntArray
     visit_first: IntArray
-    visit_source: IntArray
 
     @classmethod
     def of(cls, created: FloatArray, counts: IntArray, steps: IntArray) -> Layout:
@@ -80,7 +77,7 @@ class Layout:
         order, flow = _creation_order(created, counts, shipment_first)
         rep = np.repeat(np.arange(replications, dtype=np.int64), per_rep)
         visit_first = np.concatenate([[0], np.cumsum(sizes * steps)]).astype(np.int64)
-        first_visit, visit_source = _visit_offsets(order, flow, steps, shipment_first, visit_first)
+        first_visit = _visit_offsets(flow, steps)
         return cls(
             order=order,
             rep=rep,
@@ -90,7 +87,6 @@ class Layout:
             first_visit=first_visit,
             shipment_first=shipment_first,
             visit_first=visit_first,
-            visit_source=visit_source,
         )
 
     @property
@@ -125,7 +121,6 @@ class Layout:
         """
         table = np.concatenate(routes).astype(np.int64) if routes else np.empty(0, dtype=np.int64)
         route_first = np.concatenate([[0], np.cumsum([route.size for route in routes])]).astype(np.int64)
-        counts = np.diff(self.shipment_first)
         station, out_work = np.empty(self.n_visits, dtype=np.int64), np.empty(self.n_visits)
         out_size = np.empty(self.n_visits) if sizes is not None else np.zeros(self.n_visits)  # all written
         out_klass = np.empty(self.n_visits, dtype=np.int8) if klass is not None else np.zeros(0, dtype=np.int8)
@@ -135,7 +130,7 @@ class Layout:
         else:
             kinds, tonnes, teu = np.zeros(table.size, dtype=np.int8), np.empty(0), np.empty(0)
         _gather_visits(
-            (self.first_visit, self.visit_source, self.flow, counts, route_first, table),
+            (self.first_visit, self.flow, self.shipment_first, self.visit_first, route_first, table),
             (work, klass if klass is not None else out_klass),
             (self.order, kinds, tonnes, teu),
             (station, out_work, out_size, out_klass),
@@ -252,18 +247,13 @@ def _sort_nearly(created: FloatArray, order: IntArray, flow: IntArray, largest: 
 
 
 @compiled
-def _visit_offsets(
-    order: IntArray, flow: IntArray, steps: IntArray, shipment_first: IntArray, visit_first: IntArray
-) -> tuple[IntArray, IntArray]:
-    """The Plan's CSR visit offsets, and each Plan row's first visit among the drawn ones (its step 0)."""
-    first_visit = np.empty(order.size + 1, dtype=np.int64)
-    source = np.empty(order.size, dtype=np.int64)
+def _visit_offsets(flow: IntArray, steps: IntArray) -> IntArray:
+    """The Plan's CSR visit offsets: each row has its flow's steps."""
+    first_visit = np.empty(flow.size + 1, dtype=np.int64)
     first_visit[0] = 0
-    for i in range(order.size):
-        f = flow[i]
-        first_visit[i + 1] = first_visit[i] + steps[f]
-        source[i] = visit_first[f] + order[i] - shipment_first[f]
-    return first_visit, source
+    for i in range(flow.size):
+        first_visit[i + 1] = first_visit[i] + steps[flow[i]]
+    return first_visit
 
 
 @compiled
@@ -274,21 +264,26 @@ def _gather_visits(
     out: tuple[IntArray, FloatArray, FloatArray, ClassArray],
     gather: tuple[bool, bool],
 ) -> None:
-    """Visit ``j`` of Plan row ``i`` (at ``first_visit[i] + j``) from drawn visit ``source[i] + j · n_f``.
+    """Visit ``j`` of Plan row ``i`` (at ``first_visit[i] + j``) from drawn visit ``source + j · n_f``.
 
-    A flow ``f``'s drawn visits are step after step, each step its ``n_f`` shipments (``count[f]``).
-    ``index`` is (first_visit, source, flow of each row, count, first station of each flow's route in
-    ``table``, table); ``drawn`` the drawn work and classes; ``sizes`` (order, kind of each route step in
-    ``table``'s places, tonnes, TEU): a visit's size is its drawn shipment's tonnes (kind 1) or TEU (kind 2);
-    ``out`` the station, work, size and class columns; sizes and classes only where ``gather`` says.
+    A flow ``f``'s drawn visits are step after step, each step its ``n_f`` shipments, from
+    ``visit_first[f]``; the row's drawn shipment ``order[i]`` is its ``order[i] − shipment_first[f]``-th,
+    so ``source = visit_first[f] + order[i] − shipment_first[f]``. ``index`` is (first_visit, flow of each
+    row, shipment_first, visit_first, first station of each flow's route in ``table``, table); ``drawn``
+    the drawn work and classes; ``sizes`` (order, kind of each route step in ``table``'s places, tonnes,
+    TEU): a visit's size is its drawn shipment's tonnes (kind 1) or TEU (kind 2); ``out`` the station,
+    work, size and class columns; sizes and classes only where ``gather`` says.
     """
-    first_visit, source, flow, count, route_first, table = index
+    first_visit, flow, shipment_first, visit_first, route_first, table = index
     work, klass = drawn
     order, kinds, tonnes, teu = sizes
     station, out_work, out_size, out_klass = out
     with_sizes, classes = gather
-    for i in range(source.size):
-        begin, taken, route, stride = first_visit[i], source[i], route_first[flow[i]], count[flow[i]]
+    for i in range(flow.size):
+        f = flow[i]
+        begin, route = first_visit[i], route_first[f]
+        stride = shipment_first[f + 1] - shipment_first[f]
+        taken = visit_first[f] + order[i] - shipment_first[f]
         for j in range(first_visit[i + 1] - begin):
             station[begin + j] = table[route + j]
             out_work[begin + j] = work[taken + j * stride]
