@@ -66,7 +66,7 @@ def has_random_capacity(scenario: Scenario) -> bool:
 
 def down_windows(scenario: Scenario, name: str, rep: int, seed: int) -> list[tuple[float, float]]:
     """The down windows ``[start, end)`` (h) of random disruption ``name`` in replication ``rep``."""
-    starts, stops = _windows(scenario, name, stream(seed, rep, PURPOSE, name))
+    starts, stops = _windows(scenario, name, [stream(seed, rep, PURPOSE, name)])[0]
     return list(zip(starts.tolist(), stops.tolist(), strict=True))
 
 
@@ -74,19 +74,32 @@ Windows = tuple[FloatArray, FloatArray]
 """Down windows as arrays of their starts and ends (h), in time order."""
 
 
-def _windows(scenario: Scenario, name: str, generator: np.random.Generator) -> Windows:
-    """:func:`down_windows` drawn from ``generator``, the disruption's stream in a replication."""
+def _windows(scenario: Scenario, name: str, generators: list[np.random.Generator]) -> list[Windows]:
+    """:func:`down_windows` drawn from each generator, the disruption's stream in a replication."""
     disruption = scenario.disruptions[name]
     spells = disruption.random
     assert spells is not None
     begin, end = disruption_window_h(scenario, disruption)
     begin, end = max(begin, 0.0), min(end, scenario.horizon_h)
+    up, down, start_down = spells.up_spell, spells.down_spell, _start_down(scenario, spells, begin)
     if spells.monthly_weights is None:
-        start_down = _start_down(scenario, spells, begin)
-        return _plain_windows(generator, spells.up_spell, spells.down_spell, start_down, begin, end)
+        return [_plain_windows(generator, up, down, start_down, begin, end) for generator in generators]
     clock = _clock(scenario, spells)
-    lengths = _lengths(generator, spells.up_spell, spells.down_spell)
-    down = next(lengths)[0] < _start_down(scenario, spells, begin)
+    return [
+        _weighted_windows(_lengths(generator, up, down), start_down, clock, begin, end)
+        for generator in generators
+    ]
+
+
+def _weighted_windows(
+    lengths: Iterator[tuple[float, float, float]],
+    start_down: float,
+    clock: Callable[[float, float], float],
+    begin: float,
+    end: float,
+) -> Windows:
+    """:func:`down_windows` spell by spell, up spells timed by ``clock`` (weighted hours)."""
+    down = next(lengths)[0] < start_down
     windows: list[tuple[float, float]] = []
     now = begin
     while now < end:
@@ -102,7 +115,9 @@ def _windows(scenario: Scenario, name: str, generator: np.random.Generator) -> W
         else:
             now = clock(now, up_length)
         down = not down
-    return np.array([a for a, _ in windows], dtype=np.float64), np.array([b for _, b in windows], dtype=np.float64)
+    return np.array([a for a, _ in windows], dtype=np.float64), np.array(
+        [b for _, b in windows], dtype=np.float64
+    )
 
 
 def capacity_by_replication(
@@ -114,27 +129,33 @@ def capacity_by_replication(
     for name, disruption in scenario.disruptions.items():
         if disruption.random is None or disruption.kind == "parcel_limit":
             continue
-        for own, generator in zip(windows, streams(seed, reps, PURPOSE, name), strict=True):
-            starts, stops = _windows(scenario, name, generator)
-            for station_name in disruption_stations(scenario, disruption) or []:
-                if station_name not in index:  # a station no flow visits
-                    continue
-                station = network.stations[index[station_name]]
-                value = _changed(station.nominal, disruption, whole=station.kind == "berth")
-                own.setdefault(station.index, []).append((starts, stops, value))
+        changes = [
+            (index[station_name], _changed(station.nominal, disruption, whole=station.kind == "berth"))
+            for station_name in disruption_stations(scenario, disruption) or []
+            if station_name in index  # else a station no flow visits
+            for station in [network.stations[index[station_name]]]
+        ]
+        drawn = _windows(scenario, name, streams(seed, reps, PURPOSE, name))
+        for own, (starts, stops) in zip(windows, drawn, strict=True):
+            for station_index, value in changes:
+                own.setdefault(station_index, []).append((starts, stops, value))
     return [
-        {k: _combined(network.stations[k].capacity, found) for k, found in sorted(own.items())} for own in windows
+        {k: _combined(network.stations[k].capacity, found) for k, found in sorted(own.items())}
+        for own in windows
     ]
 
 
-def parcel_limits_by_replication(scenario: Scenario, reps: Sequence[int], seed: int) -> list[list[ParcelLimit]]:
+def parcel_limits_by_replication(
+    scenario: Scenario, reps: Sequence[int], seed: int
+) -> list[list[ParcelLimit]]:
     """Each replication's parcel-limit windows drawn from random ``parcel_limit`` disruptions."""
     limits: list[list[ParcelLimit]] = [[] for _ in reps]
     for name, disruption in scenario.disruptions.items():
         if disruption.random is None or disruption.kind != "parcel_limit":
             continue
-        for own, generator in zip(limits, streams(seed, reps, PURPOSE, name), strict=True):
-            starts, stops = _windows(scenario, name, generator)
+        for own, (starts, stops) in zip(
+            limits, _windows(scenario, name, streams(seed, reps, PURPOSE, name)), strict=True
+        ):
             for start, end in zip(starts.tolist(), stops.tolist(), strict=True):
                 own.append(ParcelLimit(disruption.target, start, end, disruption.set, disruption.scale))
     return limits
@@ -159,7 +180,10 @@ def _combined(base: Schedule, windows: list[tuple[FloatArray, FloatArray, float]
     times = np.unique(np.concatenate([base.times, starts, ends]))
     values = base.at_many(times)
     _lower(  # times are sorted: a window is a slice
-        values, np.searchsorted(times, starts, side="left"), np.searchsorted(times, ends, side="left"), changed
+        values,
+        np.searchsorted(times, starts, side="left"),
+        np.searchsorted(times, ends, side="left"),
+        changed,
     )
     keep = np.concatenate([[True], values[1:] != values[:-1]])
     return Schedule(times[keep], values[keep])
