@@ -69,21 +69,19 @@ class Layout:
         steps : ndarray of int64, shape (flows,)
             Visits of each shipment of each flow.
         """
-        replications = counts.shape[1]
         sizes = counts.sum(axis=1)
         per_rep = counts.sum(axis=0)
         rep_first = np.concatenate([[0], np.cumsum(per_rep)]).astype(np.int64)
         shipment_first = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         order, flow = _creation_order(created, counts, shipment_first)
-        rep = np.repeat(np.arange(replications, dtype=np.int64), per_rep)
         visit_first = np.concatenate([[0], np.cumsum(sizes * steps)]).astype(np.int64)
-        first_visit = _visit_offsets(flow, steps)
+        rep, shipment_id, first_visit = _rows(flow, steps, rep_first)
         return cls(
             order=order,
             rep=rep,
             flow=flow,
             rep_first=rep_first,
-            shipment_id=np.arange(order.size, dtype=np.int64) - rep_first[rep],
+            shipment_id=shipment_id,
             first_visit=first_visit,
             shipment_first=shipment_first,
             visit_first=visit_first,
@@ -247,13 +245,17 @@ def _sort_nearly(created: FloatArray, order: IntArray, flow: IntArray, largest: 
 
 
 @compiled
-def _visit_offsets(flow: IntArray, steps: IntArray) -> IntArray:
-    """The Plan's CSR visit offsets: each row has its flow's steps."""
+def _rows(flow: IntArray, steps: IntArray, rep_first: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Each Plan row's replication (position among those drawn) and number in it, and the CSR visit
+    offsets (each row has its flow's steps)."""
+    rep, shipment_id = np.empty(flow.size, dtype=np.int64), np.empty(flow.size, dtype=np.int64)
     first_visit = np.empty(flow.size + 1, dtype=np.int64)
     first_visit[0] = 0
-    for i in range(flow.size):
-        first_visit[i + 1] = first_visit[i] + steps[flow[i]]
-    return first_visit
+    for r in range(rep_first.size - 1):
+        for i in range(rep_first[r], rep_first[r + 1]):
+            rep[i], shipment_id[i] = r, i - rep_first[r]
+            first_visit[i + 1] = first_visit[i] + steps[flow[i]]
+    return rep, shipment_id, first_visit
 
 
 @compiled

@@ -56,6 +56,10 @@ def test_creation_order_is_lexsorts(times: str, seed: int) -> None:
     assert np.array_equal(laid.flow, flow)
     assert np.array_equal(laid.rep_first, np.concatenate([[0], np.cumsum(counts.sum(axis=0))]))
     assert np.array_equal(np.diff(laid.first_visit), steps[flow])
+    assert laid.first_visit[0] == 0
+    rep = np.repeat(np.arange(counts.shape[1]), counts.sum(axis=0))
+    assert np.array_equal(laid.rep, rep)
+    assert np.array_equal(laid.shipment_id, np.arange(rep.size) - laid.rep_first[rep])
 
 
 @pytest.mark.parametrize("with_sizes", [True, False])
