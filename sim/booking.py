@@ -165,9 +165,9 @@ def _book(
                     place = seen[d]
                     seen[d] += 1
                 else:
-                    d = np.int64(day)
-                    place = far.get(d, np.int64(0))
-                    far[d] = place + 1
+                    key = np.int64(day)
+                    place = far.get(key, np.int64(0))
+                    far[key] = place + 1
                 if place >= limit:
                     result[v] = last
     return True

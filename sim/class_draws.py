@@ -25,9 +25,10 @@ ClassArray = NDArray[np.int8]
 
 
 def class_steps(scenario: Scenario, route: FlowRoute) -> list[tuple[int, str, tuple[float, ...]]]:
-    """The route's steps whose class is drawn: (step number, node, the classes' shares) of each step at a
-    station with two classes or more. A flow visiting a node twice takes the same draws both times (the
-    stream is ``("class", flow, node)``)."""
+    """The route's steps whose class is drawn: (step number, node, shares) at stations of two classes or more.
+
+    A flow visiting a node twice takes the same draws both times (the stream is ``("class", flow, node)``).
+    """
     found = []
     for row, step in enumerate(route.steps):
         shares = membership(scenario, route.flow, step)

@@ -23,11 +23,11 @@ from sim.demand import Intensity, month_starts_h, volume_rate_h
 from sim.layout import Layout
 from sim.network import FlowRoute, Network, ParcelLimit
 from sim.plan import Plan
-from sim.seeding import streams
 from sim.scenario.distributions import Distribution, Fixed
 from sim.scenario.flows import Flow
 from sim.scenario.model import Commodity, Scenario
 from sim.scenario.routes import Step
+from sim.seeding import streams
 from sim.spells import capacity_by_replication, has_random_capacity, parcel_limits_by_replication
 
 __all__ = ["draw_plan", "expected_shipments"]
@@ -462,8 +462,10 @@ def _limit_parcels(parcel: FloatArray, created: FloatArray | None, limits: list[
 def _arrival_times(
     flow: Flow, intensities: list[Intensity], generators: list[np.random.Generator]
 ) -> list[FloatArray]:
-    """The flow's arrival process (:mod:`sim.arrivals`) from each replication's stream, mapped through its
-    ``Lambda^-1``; the replications with the same intensity drawn together (:func:`unit_points_of`)."""
+    """The flow's arrival process (:mod:`sim.arrivals`) from each replication's stream, through ``Lambda^-1``.
+
+    The replications with the same intensity are drawn together (:func:`sim.arrivals.unit_points_of`).
+    """
     groups: dict[int, list[int]] = {}
     for k, intensity in enumerate(intensities):
         groups.setdefault(id(intensity), []).append(k)
@@ -497,8 +499,10 @@ def _sizes(parcel: FloatArray, unit: str, commodity: Commodity) -> tuple[FloatAr
 def _step_work(
     scenario: Scenario, step: Step, uniforms: FloatArray, tonnes: FloatArray, teu: FloatArray, out: FloatArray
 ) -> None:
-    """Work hours at one step for every shipment of a flow into ``out`` (a service's size is its tonnes or
-    TEU): the variability's quantile times the step's nominal time, computed in place."""
+    """Work hours at one step for every shipment of a flow, computed in place into ``out``.
+
+    The variability's quantile times the step's nominal time (a berth's from the shipment's tonnes or TEU).
+    """
     kind, ref, cargo_class = step.kind, step.ref, step.cargo_class
     factor = _variability(scenario, step).ppf(uniforms)
     if kind == "dwell":

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
 from numpy.typing import NDArray
 
 from sim.arrays import FloatArray, IntArray
@@ -121,7 +120,9 @@ class Layout:
         route_first = np.concatenate([[0], np.cumsum([route.size for route in routes])]).astype(np.int64)
         station, out_work = np.empty(self.n_visits, dtype=np.int64), np.empty(self.n_visits)
         out_size = np.empty(self.n_visits) if sizes is not None else np.zeros(self.n_visits)  # all written
-        out_klass = np.empty(self.n_visits, dtype=np.int8) if klass is not None else np.zeros(0, dtype=np.int8)
+        out_klass = (
+            np.empty(self.n_visits, dtype=np.int8) if klass is not None else np.zeros(0, dtype=np.int8)
+        )
         if sizes is not None:
             kinds = np.concatenate(sizes[0]).astype(np.int8) if routes else np.empty(0, dtype=np.int8)
             tonnes, teu = sizes[1], sizes[2]
@@ -137,7 +138,7 @@ class Layout:
         return station, out_work, out_size, out_klass if klass is not None else None
 
 
-VisitSizes = tuple[list[IntArray], FloatArray, FloatArray]
+VisitSizes = tuple[list[NDArray[np.int8]], FloatArray, FloatArray]
 """Where each visit's size comes from: each flow's size kind per step, and the drawn tonnes and TEU."""
 
 
@@ -246,8 +247,10 @@ def _sort_nearly(created: FloatArray, order: IntArray, flow: IntArray, largest: 
 
 @compiled
 def _rows(flow: IntArray, steps: IntArray, rep_first: IntArray) -> tuple[IntArray, IntArray, IntArray]:
-    """Each Plan row's replication (position among those drawn) and number in it, and the CSR visit
-    offsets (each row has its flow's steps)."""
+    """Each Plan row's replication (position among those drawn), its number in it and the CSR visit offsets.
+
+    Each row has its flow's steps.
+    """
     rep, shipment_id = np.empty(flow.size, dtype=np.int64), np.empty(flow.size, dtype=np.int64)
     first_visit = np.empty(flow.size + 1, dtype=np.int64)
     first_visit[0] = 0

@@ -13,6 +13,7 @@ drawn with it (tested against numpy's ``SeedSequence`` and ``PCG64``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
 from numpy.random.bit_generator import ISeedSequence
@@ -50,7 +51,7 @@ def streams(seed: int, replications: Sequence[int], purpose: str, *entity: str) 
         The flow, station, ... the draws belong to.
     """
     states = seed_states(seed, replications, stream_key(purpose, *entity))
-    return [np.random.Generator(np.random.PCG64(_Seeded(words))) for words in states]
+    return [np.random.Generator(np.random.PCG64(cast(Any, _Seeded(words)))) for words in states]
 
 
 def seed_states(seed: int, replications: Sequence[int], key: tuple[int, ...]) -> Words:
@@ -86,7 +87,7 @@ def _words(value: int) -> list[int]:
     return words
 
 
-class _Seeded(ISeedSequence):  # type: ignore[misc]  # numpy's abstract base class is untyped
+class _Seeded(ISeedSequence):
     """A seed sequence whose state is already generated: what ``PCG64`` reads from a ``SeedSequence``."""
 
     __slots__ = ("words",)
@@ -94,7 +95,7 @@ class _Seeded(ISeedSequence):  # type: ignore[misc]  # numpy's abstract base cla
     def __init__(self, words: Words) -> None:
         self.words = words
 
-    def generate_state(self, n_words: int, dtype: type = np.uint32) -> Words:
+    def generate_state(self, n_words: int, dtype: Any = np.uint32) -> Words:
         """The four 64-bit words (PCG64 asks for ``generate_state(4, np.uint64)``, and only that)."""
         if n_words != POOL_SIZE or np.dtype(dtype) != np.dtype(np.uint64):
             raise ValueError("a pre-hashed seed gives four 64-bit words only")
@@ -103,7 +104,7 @@ class _Seeded(ISeedSequence):  # type: ignore[misc]  # numpy's abstract base cla
 
 @compiled
 def _seed_states(entropy: Words, lengths: NDArray[np.int64]) -> Words:
-    """numpy's ``SeedSequence`` hash of each row's first ``lengths[i]`` 32-bit words into four uint64.
+    """The ``SeedSequence`` hash (numpy's) of each row's first ``lengths[i]`` 32-bit words into four uint64.
 
     Rows have at least :data:`POOL_SIZE` words. Every product is reduced to 32 bits (numpy computes in
     ``uint32``).
@@ -133,7 +134,7 @@ def _seed_states(entropy: Words, lengths: NDArray[np.int64]) -> Words:
 
 @compiled
 def _hashmix(value: np.uint64, hash_const: np.uint64) -> tuple[np.uint64, np.uint64]:
-    """numpy's ``hashmix``: the hashed value and the next hash constant (32-bit words)."""
+    """The ``hashmix`` of numpy's seed sequence: the hashed value and the next hash constant (32-bit)."""
     value = value ^ hash_const
     hash_const = (hash_const * np.uint64(MULT_A)) & np.uint64(MASK)
     value = (value * hash_const) & np.uint64(MASK)
@@ -142,8 +143,10 @@ def _hashmix(value: np.uint64, hash_const: np.uint64) -> tuple[np.uint64, np.uin
 
 @compiled
 def _mix(x: np.uint64, y: np.uint64) -> np.uint64:
-    """numpy's ``mix`` of two 32-bit words."""
-    result = (np.uint64(MIX_MULT_L) * x - np.uint64(MIX_MULT_R) * y) & np.uint64(MASK)
+    """The ``mix`` of numpy's seed sequence for two 32-bit words (the difference modulo 2**32, no wrap)."""
+    left = (np.uint64(MIX_MULT_L) * x) & np.uint64(MASK)
+    right = (np.uint64(MIX_MULT_R) * y) & np.uint64(MASK)
+    result = (left + np.uint64(1 << 32) - right) & np.uint64(MASK)
     return result ^ (result >> np.uint64(XSHIFT))
 
 

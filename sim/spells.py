@@ -37,17 +37,17 @@ from sim.compiled import compiled
 from sim.demand import month_starts_h
 from sim.network import Network, ParcelLimit
 from sim.rng import stream
-from sim.seeding import streams
 from sim.scenario.checks import disruption_stations, disruption_window_h
 from sim.scenario.distributions import PositiveDistribution
 from sim.scenario.model import Disruption, RandomSpells, Scenario
 from sim.schedule import Schedule
+from sim.seeding import streams
 
 __all__ = [
     "PURPOSE",
+    "capacity_by_replication",
     "combined",
     "down_windows",
-    "capacity_by_replication",
     "has_random_capacity",
     "parcel_limits_by_replication",
 ]
@@ -256,11 +256,13 @@ def _plain_windows(
     start, stop, down_spell = np.concatenate(starts), np.concatenate(stops), np.concatenate(downs)
     chosen = down_spell & (start < end)  # the walk stops at the first spell starting at or after the end
     a, b = start[chosen], np.minimum(stop[chosen], end)
+    if not a.size:
+        return a, b
     # an up spell too short to separate two down spells (a start at or before the previous end) joins them
-    new = np.ones(a.size, dtype=bool)
-    new[1:] = ~(a[1:] <= b[:-1])
-    first = np.flatnonzero(new)
-    return a[first], b[np.append(first[1:] - 1, a.size - 1).astype(np.int64)] if a.size else b
+    new = np.ones(a.size, dtype=np.bool_)
+    new[1:] = np.logical_not(a[1:] <= b[:-1])
+    heads = np.flatnonzero(new)
+    return a[heads], b[np.append(heads[1:] - 1, a.size - 1)]
 
 
 def _chunk(spells: float) -> int:

@@ -82,7 +82,7 @@ def test_negative_numbers_are_refused_as_numpy_refuses_them() -> None:
         streams(-1, [0], "arrivals", "f")
     with pytest.raises(ValueError, match="non-negative"):
         streams(1, [-2], "arrivals", "f")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="negative"):
         np.random.SeedSequence(-1)
 
 

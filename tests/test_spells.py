@@ -175,7 +175,8 @@ def test_combined_is_the_smallest_value_holding_at_each_time(
     schedule = combined(base, windows)
     probes = np.arange(-2.0, 45.0, 0.5)
     expected = [
-        min([float(base.at_many(np.array([t]))[0]), *(v for a, b, v in windows if a <= t < b)]) for t in probes
+        min([float(base.at_many(np.array([t]))[0]), *(v for a, b, v in windows if a <= t < b)])
+        for t in probes
     ]
     assert schedule.at_many(probes).tolist() == expected
     assert (schedule.values[1:] != schedule.values[:-1]).all()  # no change without a change of value
