@@ -197,10 +197,8 @@ def _arrivals(
         flows[route.flow] = _flow_arrivals(scenario, all_limits, network, shares, route, reps, seed)
     own = alternatives_of(network, route.flow).index(route) if route.alternative else 0
     created_parts, picks = [], []
-    for arrivals, picked in flows[route.flow]:
-        chosen: BoolArray | slice = (
-            slice(None) if picked is None else picked == own
-        )  # one route: all, no copy
+    for arrivals, picked in flows[route.flow]:  # one route takes every arrival: a slice, no copy
+        chosen: BoolArray | slice = slice(None) if picked is None else picked == own
         created_parts.append(arrivals[chosen])
         picks.append((arrivals.size, chosen))
     return _Arrivals(
