@@ -23,17 +23,15 @@ from sim.demand import Intensity, month_starts_h, volume_rate_h
 from sim.layout import Layout
 from sim.network import FlowRoute, Network, ParcelLimit
 from sim.plan import Plan
-from sim.scenario.distributions import Distribution, Fixed
+from sim.scenario.distributions import Fixed
 from sim.scenario.flows import Flow
 from sim.scenario.model import Commodity, Scenario
-from sim.scenario.routes import Step
 from sim.seeding import streams
 from sim.spells import capacity_by_replication, has_random_capacity, parcel_limits_by_replication
+from sim.visit_work import free_flow, shipment_sizes, size_kinds, step_work, variability
 
 __all__ = ["draw_plan", "expected_shipments"]
 
-PAIRWISE_FROM = 8
-"""Numbers from which numpy sums a row pairwise (its blocks of 8) rather than left to right."""
 QUADRATURE = (np.arange(4096, dtype=np.float64) + 0.5) / 4096
 """Midpoints used to average a parcel distribution under a cap (E[min(P, cap)])."""
 
@@ -74,7 +72,7 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
     for route, arrivals in zip(network.flows, arrived, strict=True):
         _draw_flow(scenario, limits, route, arrivals, numbers, seed, drawn.of_flow(laid, route))
     classes = any(s.has_priority for s in network.stations)
-    kinds = [_size_kinds(scenario, route) for route in network.flows]
+    kinds = [size_kinds(scenario, route) for route in network.flows]
     station, work, size, klass = laid.visits(
         [np.asarray(route.stations, dtype=np.int64) for route in network.flows],
         drawn.work,
@@ -117,7 +115,7 @@ class _Drawn:
     work : ndarray of float64
         Each visit's work (h): a flow's visits step after step in route order, each step every shipment of
         the flow (its (steps × shipments) rows, one after the other). A visit's size is its shipment's
-        tonnes or TEU (:func:`_size_kinds`).
+        tonnes or TEU (:func:`size_kinds`).
     klass : ndarray of int8
         Each visit's priority class (:mod:`sim.class_draws`; 0 at stations without classes).
     """
@@ -242,14 +240,14 @@ def _draw_flow(
         for k, own in enumerate(limits):
             part = slice(int(bounds[k]), int(bounds[k + 1]))
             parcel[part] = _limit_parcels(parcel[part], created[part], list(own))
-    out.tonnes[:], out.teu[:] = _sizes(parcel, flow.parcel_unit, commodity)
+    out.tonnes[:], out.teu[:] = shipment_sizes(parcel, flow.parcel_unit, commodity)
     for column, step in enumerate(route.steps):
-        if isinstance(_variability(scenario, step), Fixed):  # ignores its uniforms: none drawn
+        if isinstance(variability(scenario, step), Fixed):  # ignores its uniforms: none drawn
             uniforms = np.zeros(created.size)
         else:
             uniforms = _uniforms(seed, reps, picks, "work", route.flow, step.station)
-        _step_work(scenario, step, uniforms, out.tonnes, out.teu, out.work[column])
-    out.free_flow_h[:] = _free_flow(out.work[: route.planned])
+        step_work(scenario, step, uniforms, out.tonnes, out.teu, out.work[column])
+    out.free_flow_h[:] = free_flow(out.work[: route.planned])
     if has_classes(scenario, route):
         _draw_classes(scenario, route, picks, reps, seed, out.klass)
 
@@ -277,31 +275,6 @@ def _draw_classes(
                 else by_shares(shares, _uniforms(seed, reps, picks, "class", route.flow, node, opened=False))
             )
         out[row] = drawn[node]
-
-
-def _size_kinds(scenario: Scenario, route: FlowRoute) -> NDArray[np.int8]:
-    """Each step's visit size: 0 none, 1 the shipment's tonnes, 2 its TEU (a service's capacity unit)."""
-    kinds = np.zeros(len(route.steps), dtype=np.int8)
-    for column, step in enumerate(route.steps):
-        if step.kind == "service":
-            kinds[column] = 2 if scenario.services[step.ref].capacity_unit == "TEU" else 1
-    return kinds
-
-
-def _free_flow(work: FloatArray) -> FloatArray:
-    """Each shipment's work summed over the steps (rows of ``work``), as numpy sums a shipment's row.
-
-    numpy adds a row of fewer than 8 numbers left to right — done here step after step, contiguously — and
-    pairwise from 8 on, so a longer route is summed as rows of a (shipments × steps) copy.
-    """
-    if work.shape[0] >= PAIRWISE_FROM:
-        return np.asarray(np.ascontiguousarray(work.T).sum(axis=1), dtype=np.float64)
-    if work.shape[0] == 0:
-        return np.zeros(work.shape[1])
-    total: FloatArray = work[0].copy()
-    for step in work[1:]:
-        total += step
-    return total
 
 
 def _uniforms(
@@ -483,65 +456,3 @@ def _unit_factor(from_unit: str, to_unit: str, commodity: Commodity) -> float:
         return 1.0
     tonnes_per_teu = commodity.tonnes_per_teu or 1.0
     return tonnes_per_teu if from_unit == "TEU" else 1.0 / tonnes_per_teu
-
-
-def _sizes(parcel: FloatArray, unit: str, commodity: Commodity) -> tuple[FloatArray, FloatArray]:
-    if commodity.kind == "bulk":
-        return parcel, np.zeros_like(parcel)
-    assert commodity.tonnes_per_teu is not None
-    if unit == "TEU":
-        return parcel * commodity.tonnes_per_teu, parcel
-    return parcel, parcel / commodity.tonnes_per_teu
-
-
-def _step_work(
-    scenario: Scenario, step: Step, uniforms: FloatArray, tonnes: FloatArray, teu: FloatArray, out: FloatArray
-) -> None:
-    """Work hours at one step for every shipment of a flow, computed in place into ``out``.
-
-    The variability's quantile times the step's nominal time (a berth's from the shipment's tonnes or TEU).
-    """
-    kind, ref, cargo_class = step.kind, step.ref, step.cargo_class
-    factor = _variability(scenario, step).ppf(uniforms)
-    if kind == "dwell":
-        out[:] = factor
-        return
-    if kind == "berth":
-        assert cargo_class is not None
-        pool = scenario.nodes[ref].berths[cargo_class]
-        amount = teu if pool.rate_unit == "TEU/h" else tonnes
-        np.divide(amount, pool.rate, out=out)  # (amount / rate + overhead) * factor
-        np.add(out, pool.overhead_h, out=out)
-        np.multiply(out, factor, out=out)
-        return
-    if kind == "service":
-        nominal = scenario.services[ref].transit_h
-    elif kind == "chokepoint":
-        chokepoint = scenario.nodes[ref].chokepoint
-        assert chokepoint is not None
-        nominal = chokepoint.transit_h
-    else:
-        nominal = scenario.legs[ref].free_flow_h
-    np.multiply(nominal, factor, out=out)
-
-
-def _variability(scenario: Scenario, step: Step) -> Distribution:
-    """The distribution a step's uniforms are inverted through (the dwell time itself at a dwell step)."""
-    kind, ref, cargo_class = step.kind, step.ref, step.cargo_class
-    if kind == "dwell":
-        assert cargo_class is not None
-        assert step.direction is not None
-        dwell = scenario.nodes[ref].berths[cargo_class].dwell_h
-        stay = dwell.of(step.direction) if dwell is not None else None
-        assert stay is not None
-        return stay
-    if kind == "berth":
-        assert cargo_class is not None
-        return scenario.nodes[ref].berths[cargo_class].variability
-    if kind == "service":
-        return scenario.services[ref].variability
-    if kind == "chokepoint":
-        chokepoint = scenario.nodes[ref].chokepoint
-        assert chokepoint is not None
-        return chokepoint.variability
-    return scenario.legs[ref].variability

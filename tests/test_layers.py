@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "sim.choice": 4,
     "sim.plan": 4,
     "sim.drawing": 4,
+    "sim.visit_work": 4,
     "sim.class_draws": 4,
     "sim.booking": 4,
     "sim.stacking": 5,
