@@ -21,7 +21,7 @@ Every draw is an inversion of uniforms from the flow's ``arrivals`` stream, in a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from sim.arrays import FloatArray
 from sim.scenario.flows import BatchArrivals, Flow, RenewalArrivals
 from sim.scenario.gamma_quantile import gamma_quantile
 
-__all__ = ["unit_points"]
+__all__ = ["unit_points", "unit_points_of"]
 
 
 def unit_points(flow: Flow, total: float, generator: np.random.Generator) -> FloatArray:
@@ -52,6 +52,31 @@ def unit_points(flow: Flow, total: float, generator: np.random.Generator) -> Flo
     if isinstance(process, BatchArrivals):
         return _batches(process, total, generator)
     return _cumulated(total, generator, _exponential, 0.0)
+
+
+def unit_points_of(flow: Flow, total: float, generators: Sequence[np.random.Generator]) -> list[FloatArray]:
+    """:func:`unit_points` of each generator (the flow's ``arrivals`` stream in several replications).
+
+    Poisson points are drawn for every replication at once: each stream's first block of uniforms into a
+    row of one array, whose gaps and cumulated sums are computed together (a row's sums are left to right,
+    as for one stream); a stream that needs more blocks continues on its own. Other processes stream by
+    stream.
+    """
+    if flow.arrivals != "poisson" or not generators:
+        return [unit_points(flow, total, generator) for generator in generators]
+    block = int(total * 1.1) + 16
+    if total <= 0.0:  # no point drawn: the total is reached
+        return [np.empty(0, dtype=np.float64) for _ in generators]
+    uniforms = np.empty((len(generators), block))
+    for row, generator in zip(uniforms, generators, strict=True):
+        generator.random(out=row)
+    points = np.cumsum(_exponential(uniforms), axis=1)  # 0 + the first block's sums: themselves
+    return [
+        row
+        if row[-1] >= total
+        else np.concatenate([row, _cumulated(total, generator, _exponential, row[-1])])
+        for row, generator in zip(points, generators, strict=True)
+    ]
 
 
 Gaps = Callable[[FloatArray], FloatArray]

@@ -81,90 +81,93 @@ def booked_classes(scenario: Scenario, plan: Drawn) -> ClassArray | None:
         return klass
     result = klass.copy()
     planned = np.array([route.planned for route in plan.network.flows], dtype=np.int64)
+    replications = plan.rep_first.size - 1
     for station, slots in booking:
-        last = len(station.classes) - 1
-        wants, ship, arrival, off_route = _candidates(
-            station.index,
-            plan.visit_station,
-            klass,
-            plan.first_visit,
-            planned[plan.shipment_flow],
-            plan.created,
-            plan.visit_work,
-        )
-        result[off_route] = last
-        day = np.floor(arrival / 24.0)
-        rep = np.searchsorted(plan.rep_first, ship, side="right") - 1
-        limit = _day_limits(plan, station, slots, rep, day)
-        result[wants[_rank_in_day(rep, day) >= limit]] = last
+        schedules = [plan.capacity(r, station.index) for r in range(replications)]
+        times = np.concatenate([s.times for s in schedules]) if schedules else np.empty(0)
+        values = np.concatenate([s.values for s in schedules]) if schedules else np.empty(0)
+        first = np.concatenate([[0], np.cumsum([s.times.size for s in schedules])]).astype(np.int64)
+        if not _book(
+            (*_positions(plan.network, station.index), planned),
+            (plan.rep_first, plan.shipment_flow, plan.first_visit, plan.created, plan.visit_work, klass),
+            (times, values, first, float(slots), float(station.nominal)),
+            len(station.classes) - 1,
+            result,
+        ):
+            raise ValueError(f"a planned arrival at {station.name} is not finite: booking slots need a day")
     return result
 
 
+def _positions(network: Network, station: int) -> tuple[IntArray, IntArray]:
+    """Where ``station`` is on each flow's route (the Plan's visits of a shipment follow its flow's route).
+
+    Returns the positions (0-based visit numbers) flow after flow, and each flow's first in them (CSR).
+    """
+    found = [[j for j, at in enumerate(route.stations) if at == station] for route in network.flows]
+    first = np.concatenate([[0], np.cumsum([len(own) for own in found])]).astype(np.int64)
+    return np.array([j for own in found for j in own], dtype=np.int64), first
+
+
+COUNTED_DAYS = 1 << 20
+"""Planned days (from 0) counted in an array; any other day in a dictionary."""
+
+
 @compiled
-def _candidates(
-    station: int,
-    visit_station: IntArray,
-    klass: ClassArray,
-    first_visit: IntArray,
-    planned: IntArray,
-    created: FloatArray,
-    work: FloatArray,
-) -> tuple[IntArray, IntArray, FloatArray, IntArray]:
-    """The visits to ``station`` in class 0, in creation order, split by where they lie on their way.
+def _book(
+    routes: tuple[IntArray, IntArray, IntArray],
+    plan: tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, ClassArray],
+    slots: tuple[FloatArray, FloatArray, IntArray, float, float],
+    last: int,
+    result: ClassArray,
+) -> bool:
+    """Give out one station's booking slots: ``result`` gets ``last`` where a visit is not booked.
 
-    ``planned[i]`` is the number of visits of shipment ``i``'s planned route (the rest are a diversion's
-    alternative). Returns the visits on the planned route (wanting to book), their shipments and planned
-    arrival (h: creation time plus the work of the visits before, summed left to right), and the visits on
-    an alternative.
+    ``routes`` is (positions, each flow's first position, planned): the station's positions on each flow's
+    route (:func:`_positions`) and the visits of each flow's planned route (the rest are a diversion's
+    alternative, never booked). ``plan`` is (rep_first, shipment_flow, first_visit, created, work, klass);
+    ``slots`` the replications' daily-slot schedules (times, values, each replication's first entry), the
+    booking slots and the station's nominal slots. A visit in class 0 on the planned route wants to book:
+    planned arrival = created + the work of the visits before (left to right), day ``d = floor(arrival /
+    24)``; it is booked when fewer than ``floor(booking × slots(24 d) / nominal)`` visits of its
+    replication wanted that day before it (creation order). False when an arrival is not finite.
     """
-    found = 0
-    for v in range(visit_station.size):
-        found += visit_station[v] == station and klass[v] == 0
-    wants, ship = np.empty(found, dtype=np.int64), np.empty(found, dtype=np.int64)
-    arrival, off_route = np.empty(found), np.empty(found, dtype=np.int64)
-    on, off = 0, 0
-    for i in range(first_visit.size - 1):
-        first = first_visit[i]
-        for v in range(first, first_visit[i + 1]):
-            if visit_station[v] != station or klass[v] != 0:
-                continue
-            if v - first >= planned[i]:
-                off_route[off] = v
-                off += 1
-                continue
-            before = 0.0
-            for k in range(first, v):
-                before += work[k]
-            wants[on], ship[on], arrival[on] = v, i, created[i] + before
-            on += 1
-    return wants[:on], ship[:on], arrival[:on], off_route[:off]
-
-
-def _day_limits(plan: Drawn, station: Station, slots: int, rep: IntArray, day: FloatArray) -> FloatArray:
-    """Booking slots of each visit's planned day: ``floor(slots × slots(24 d) / nominal)``."""
-    limit = np.empty(day.size)
-    edges = np.concatenate([[0], np.flatnonzero(np.diff(rep)) + 1, [rep.size]])  # rep is non-decreasing
-    for begin, end in zip(edges[:-1].tolist(), edges[1:].tolist(), strict=True):
-        if begin == end:
-            continue
-        daily = plan.capacity(int(rep[begin]), station.index).at_many(day[begin:end] * 24.0)
-        limit[begin:end] = np.floor(slots * daily / station.nominal)
-    return limit
-
-
-def _rank_in_day(rep: IntArray, day: FloatArray) -> IntArray:
-    """Each visit's place (0, 1, …) among the visits of its replication and day, in the given order.
-
-    Days are whole and non-negative: one stable sort by ``rep × (last day + 1) + day`` keeps the given
-    order within a (replication, day).
-    """
-    span = int(day.max(initial=0.0)) + 1
-    order = np.argsort(rep * span + day.astype(np.int64), kind="stable")
-    key_rep, key_day = rep[order], day[order]
-    new = np.ones(order.size, dtype=bool)
-    new[1:] = (key_rep[1:] != key_rep[:-1]) | (key_day[1:] != key_day[:-1])
-    starts = np.flatnonzero(new)
-    place = np.arange(order.size, dtype=np.int64) - np.repeat(starts, np.diff(np.append(starts, order.size)))
-    rank = np.empty(order.size, dtype=np.int64)
-    rank[order] = place
-    return rank
+    positions, position_first, planned = routes
+    rep_first, shipment_flow, first_visit, created, work, klass = plan
+    times, values, first, booking, nominal = slots
+    for r in range(rep_first.size - 1):
+        own_times, own_values = times[first[r] : first[r + 1]], values[first[r] : first[r + 1]]
+        seen = np.zeros(1024, dtype=np.int64)
+        far = {np.int64(0): np.int64(0)}  # days outside [0, COUNTED_DAYS)
+        far.clear()
+        for i in range(rep_first[r], rep_first[r + 1]):
+            f, begin = shipment_flow[i], first_visit[i]
+            for p in range(position_first[f], position_first[f + 1]):  # increasing: route order
+                v = begin + positions[p]
+                if klass[v] != 0:
+                    continue
+                if positions[p] >= planned[f]:
+                    result[v] = last
+                    continue
+                before = 0.0
+                for k in range(begin, v):
+                    before += work[k]
+                day = np.floor((created[i] + before) / 24.0)
+                if not np.isfinite(day):
+                    return False
+                daily = own_values[np.searchsorted(own_times, day * 24.0, side="right") - 1]
+                limit = np.floor(booking * daily / nominal)
+                if 0.0 <= day < COUNTED_DAYS:
+                    d = int(day)
+                    if d >= seen.size:
+                        grown = np.zeros(max(2 * seen.size, d + 1), dtype=np.int64)
+                        grown[: seen.size] = seen
+                        seen = grown
+                    place = seen[d]
+                    seen[d] += 1
+                else:
+                    key = np.int64(day)
+                    place = far.get(key, np.int64(0))
+                    far[key] = place + 1
+                if place >= limit:
+                    result[v] = last
+    return True

@@ -13,33 +13,28 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.arrays import FloatArray
 from sim.network import FlowRoute
-from sim.rng import stream
 from sim.scenario.class_checks import membership
 from sim.scenario.model import Scenario
 
-__all__ = ["ClassArray", "draw_classes", "has_classes"]
+__all__ = ["ClassArray", "by_shares", "class_steps", "has_classes"]
 
 ClassArray = NDArray[np.int8]
 """Class of each visit: an index into its station's ``classes`` (0 = highest priority; 0 where none)."""
 
 
-def draw_classes(scenario: Scenario, route: FlowRoute, rep: int, seed: int, count: int) -> ClassArray:
-    """The class of each of ``count`` shipments of a flow at each step of a route, shape (count, steps).
+def class_steps(scenario: Scenario, route: FlowRoute) -> list[tuple[int, str, tuple[float, ...]]]:
+    """The route's steps whose class is drawn: (step number, node, shares) at stations of two classes or more.
 
-    ``count`` is every arrival of the flow (the Plan keeps those that take ``route`` when the flow has route
-    choices), so a shipment's class does not depend on the route it takes.
+    A flow visiting a node twice takes the same draws both times (the stream is ``("class", flow, node)``).
     """
-    classes = np.zeros((count, len(route.steps)), dtype=np.int8)
-    drawn: dict[str, ClassArray] = {}
-    for column, step in enumerate(route.steps):
+    found = []
+    for row, step in enumerate(route.steps):
         shares = membership(scenario, route.flow, step)
-        if len(shares) < 2:
-            continue
-        if step.ref not in drawn:
-            drawn[step.ref] = _by_shares(shares, stream(seed, rep, "class", route.flow, step.ref), count)
-        classes[:, column] = drawn[step.ref]
-    return classes
+        if len(shares) >= 2:
+            found.append((row, step.ref, shares))
+    return found
 
 
 def has_classes(scenario: Scenario, route: FlowRoute) -> bool:
@@ -47,17 +42,18 @@ def has_classes(scenario: Scenario, route: FlowRoute) -> bool:
     return any(any(share > 0 for share in membership(scenario, route.flow, step)[1:]) for step in route.steps)
 
 
-def _by_shares(shares: tuple[float, ...], generator: np.random.Generator, count: int) -> ClassArray:
-    """Classes by inversion: uniform ``u`` falls in class ``k`` when ``F[k-1] <= u < F[k]``.
+def whole_class(shares: tuple[float, ...]) -> int | None:
+    """The class every shipment is in (a share of 1), or None: then each shipment's class is drawn."""
+    return next((k for k, share in enumerate(shares) if share >= 1.0), None)
 
-    ``F`` are the cumulative shares; a class with every shipment takes no draw.
+
+def by_shares(shares: tuple[float, ...], uniforms: FloatArray) -> ClassArray:
+    """Classes by inversion of uniforms on [0, 1): ``u`` falls in class ``k`` when ``F[k-1] <= u < F[k]``.
+
+    ``F`` are the cumulative shares (none of them 1: :func:`whole_class`).
     """
-    whole = [k for k, share in enumerate(shares) if share >= 1.0]
-    if whole:
-        return np.full(count, whole[0], dtype=np.int8)
-    uniforms = generator.random(count)
     last = max(k for k, share in enumerate(shares) if share > 0)  # shares summing to 1 - ulp: never past it
-    picked = np.zeros(count, dtype=np.int8)
+    picked = np.zeros(uniforms.size, dtype=np.int8)
     for bound in np.cumsum(shares)[:last].tolist():  # the bounds at or below u: searchsorted(..., "right")
         picked += uniforms >= bound
     return picked

@@ -14,26 +14,24 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from sim.arrays import BoolArray, FloatArray
-from sim.arrivals import unit_points
+from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.arrivals import unit_points_of
 from sim.booking import booked_classes
 from sim.choice import alternatives_of, choose, combined_intensity, route_shares
-from sim.class_draws import ClassArray, draw_classes, has_classes
+from sim.class_draws import ClassArray, by_shares, class_steps, has_classes, whole_class
 from sim.demand import Intensity, month_starts_h, volume_rate_h
 from sim.layout import Layout
 from sim.network import FlowRoute, Network, ParcelLimit
 from sim.plan import Plan
-from sim.rng import stream
-from sim.scenario.distributions import Distribution, Fixed
+from sim.scenario.distributions import Fixed
 from sim.scenario.flows import Flow
 from sim.scenario.model import Commodity, Scenario
-from sim.scenario.routes import Step
-from sim.spells import has_random_capacity, replication_capacity, replication_parcel_limits
+from sim.seeding import streams
+from sim.spells import capacity_by_replication, has_random_capacity, parcel_limits_by_replication
+from sim.visit_work import free_flow, shipment_sizes, size_kinds, step_work, variability
 
 __all__ = ["draw_plan", "expected_shipments"]
 
-PAIRWISE_FROM = 8
-"""Numbers from which numpy sums a row pairwise (its blocks of 8) rather than left to right."""
 QUADRATURE = (np.arange(4096, dtype=np.float64) + 0.5) / 4096
 """Midpoints used to average a parcel distribution under a cap (E[min(P, cap)])."""
 
@@ -61,8 +59,11 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
     """
     numbers = [int(r) for r in replications]
     shares = route_shares(scenario, network)
-    limits = [[*network.parcel_limits, *replication_parcel_limits(scenario, rep, seed)] for rep in numbers]
-    arrived = [_arrivals(scenario, limits, network, shares, route, numbers, seed) for route in network.flows]
+    limits = [[*network.parcel_limits, *own] for own in parcel_limits_by_replication(scenario, numbers, seed)]
+    flows: dict[str, list[_Arrived]] = {}
+    arrived = [
+        _arrivals(scenario, limits, network, shares, route, numbers, seed, flows) for route in network.flows
+    ]
     created = _joined([a.created for a in arrived], np.float64)
     steps = np.array([len(route.steps) for route in network.flows], dtype=np.int64)
     counts = np.array([a.counts for a in arrived], dtype=np.int64).reshape(steps.size, len(numbers))
@@ -71,12 +72,14 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
     for route, arrivals in zip(network.flows, arrived, strict=True):
         _draw_flow(scenario, limits, route, arrivals, numbers, seed, drawn.of_flow(laid, route))
     classes = any(s.has_priority for s in network.stations)
+    kinds = [size_kinds(scenario, route) for route in network.flows]
     station, work, size, klass = laid.visits(
         [np.asarray(route.stations, dtype=np.int64) for route in network.flows],
         drawn.work,
-        drawn.size if drawn.size.any() else None,
+        (kinds, drawn.tonnes, drawn.teu) if any(kind.any() for kind in kinds) else None,
         drawn.klass if classes else None,
     )
+    created, tonnes, teu, free_flow_h = laid.shipments(created, drawn.tonnes, drawn.teu, drawn.free_flow_h)
     plan = Plan(
         network=network,
         seed=seed,
@@ -85,15 +88,15 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         shipment_rep=np.asarray(numbers, dtype=np.int64)[laid.rep] if numbers else np.empty(0, np.int64),
         shipment_id=laid.shipment_id,
         shipment_flow=laid.flow,
-        created=laid.shipments(created),
-        tonnes=laid.shipments(drawn.tonnes),
-        teu=laid.shipments(drawn.teu),
-        free_flow_h=laid.shipments(drawn.free_flow_h),
+        created=created,
+        tonnes=tonnes,
+        teu=teu,
+        free_flow_h=free_flow_h,
         first_visit=laid.first_visit,
         visit_station=station,
         visit_work=work,
         visit_size=size,
-        capacity_by_rep=tuple(replication_capacity(scenario, network, rep, seed) for rep in numbers)
+        capacity_by_rep=tuple(capacity_by_replication(scenario, network, numbers, seed))
         if has_random_capacity(scenario)
         else (),
         visit_class=klass,
@@ -109,9 +112,10 @@ class _Drawn:
     ----------
     tonnes, teu, free_flow_h : ndarray of float64
         Each shipment's sizes (t, TEU) and the sum of its work (h).
-    work, size : ndarray of float64
-        Each visit's work (h) and size in the station's unit: a flow's visits step after step in route
-        order, each step every shipment of the flow (its (steps × shipments) rows, one after the other).
+    work : ndarray of float64
+        Each visit's work (h): a flow's visits step after step in route order, each step every shipment of
+        the flow (its (steps × shipments) rows, one after the other). A visit's size is its shipment's
+        tonnes or TEU (:func:`size_kinds`).
     klass : ndarray of int8
         Each visit's priority class (:mod:`sim.class_draws`; 0 at stations without classes).
     """
@@ -120,18 +124,16 @@ class _Drawn:
     teu: FloatArray
     free_flow_h: FloatArray
     work: FloatArray
-    size: FloatArray
     klass: ClassArray
 
     @classmethod
     def empty(cls, shipments: int, visits: int) -> _Drawn:
-        """Columns for ``shipments`` and their ``visits`` (sizes and classes 0 until drawn)."""
+        """Columns for ``shipments`` and their ``visits`` (classes 0 until drawn)."""
         return cls(
             tonnes=np.empty(shipments),
             teu=np.empty(shipments),
             free_flow_h=np.empty(shipments),
             work=np.empty(visits),
-            size=np.zeros(visits),
             klass=np.zeros(visits, dtype=np.int8),
         )
 
@@ -146,7 +148,6 @@ class _Drawn:
             teu=self.teu[ships],
             free_flow_h=self.free_flow_h[ships],
             work=self.work[visits].reshape(shape),
-            size=self.size[visits].reshape(shape),
             klass=self.klass[visits].reshape(shape),
         )
 
@@ -171,6 +172,10 @@ class _Arrivals:
     picks: list[tuple[int, BoolArray | slice]]
 
 
+_Arrived = tuple[FloatArray, IntArray | None]
+"""A flow's arrival times in one replication and the route each arrival picks (None: the flow's one route)."""
+
+
 def _arrivals(
     scenario: Scenario,
     all_limits: list[list[ParcelLimit]],
@@ -179,16 +184,19 @@ def _arrivals(
     route: FlowRoute,
     reps: list[int],
     seed: int,
+    flows: dict[str, list[_Arrived]],
 ) -> _Arrivals:
     """One route's creation times in every replication, stream by stream (:func:`_flow_arrivals`).
 
-    ``all_limits[k]`` are the parcel limits of replication ``reps[k]`` (fixed and random).
+    ``all_limits[k]`` are the parcel limits of replication ``reps[k]`` (fixed and random); ``flows`` keeps
+    each flow's arrivals, drawn once for all its routes.
     """
-    intensities: dict[tuple[int, tuple[ParcelLimit, ...]], Intensity] = {}
+    if route.flow not in flows:
+        flows[route.flow] = _flow_arrivals(scenario, all_limits, network, shares, route, reps, seed)
+    own = alternatives_of(network, route.flow).index(route) if route.alternative else 0
     created_parts, picks = [], []
-    for rep, found in zip(reps, all_limits, strict=True):
-        arrivals, taken = _flow_arrivals(scenario, found, network, shares, route, rep, seed, intensities)
-        chosen: BoolArray | slice = taken if route.alternative else slice(None)  # one route: all, no copy
+    for arrivals, picked in flows[route.flow]:  # one route takes every arrival: a slice, no copy
+        chosen: BoolArray | slice = slice(None) if picked is None else picked == own
         created_parts.append(arrivals[chosen])
         picks.append((arrivals.size, chosen))
     return _Arrivals(
@@ -232,56 +240,66 @@ def _draw_flow(
         for k, own in enumerate(limits):
             part = slice(int(bounds[k]), int(bounds[k + 1]))
             parcel[part] = _limit_parcels(parcel[part], created[part], list(own))
-    out.tonnes[:], out.teu[:] = _sizes(parcel, flow.parcel_unit, commodity)
+    out.tonnes[:], out.teu[:] = shipment_sizes(parcel, flow.parcel_unit, commodity)
     for column, step in enumerate(route.steps):
-        if isinstance(_variability(scenario, step), Fixed):  # ignores its uniforms: none drawn
+        if isinstance(variability(scenario, step), Fixed):  # ignores its uniforms: none drawn
             uniforms = np.zeros(created.size)
         else:
             uniforms = _uniforms(seed, reps, picks, "work", route.flow, step.station)
-        out.work[column] = _step_work(scenario, step, uniforms, out.tonnes, out.teu)
-        if step.kind == "service":
-            service = scenario.services[step.ref]
-            out.size[column] = out.teu if service.capacity_unit == "TEU" else out.tonnes
-    out.free_flow_h[:] = _free_flow(out.work[: route.planned])
+        step_work(scenario, step, uniforms, out.tonnes, out.teu, out.work[column])
+    out.free_flow_h[:] = free_flow(out.work[: route.planned])
     if has_classes(scenario, route):
-        for k, (rep, (drawn, chosen)) in enumerate(zip(reps, picks, strict=True)):
-            classes = draw_classes(scenario, route, rep, seed, drawn)[chosen]
-            out.klass[:, bounds[k] : bounds[k + 1]] = classes.T
+        _draw_classes(scenario, route, picks, reps, seed, out.klass)
 
 
-def _free_flow(work: FloatArray) -> FloatArray:
-    """Each shipment's work summed over the steps (rows of ``work``), as numpy sums a shipment's row.
+def _draw_classes(
+    scenario: Scenario,
+    route: FlowRoute,
+    picks: list[tuple[int, BoolArray | slice]],
+    reps: list[int],
+    seed: int,
+    out: ClassArray,
+) -> None:
+    """The route's shipments' class at each step with classes (:mod:`sim.class_draws`) into ``out``'s rows.
 
-    numpy adds a row of fewer than 8 numbers left to right — done here step after step, contiguously — and
-    pairwise from 8 on, so a longer route is summed as rows of a (shipments × steps) copy.
+    One uniform per arrival of the flow from stream ``("class", flow, node)`` (so a shipment's class does
+    not depend on the route it takes), inverted for every replication at once.
     """
-    if work.shape[0] >= PAIRWISE_FROM:
-        return np.asarray(np.ascontiguousarray(work.T).sum(axis=1), dtype=np.float64)
-    if work.shape[0] == 0:
-        return np.zeros(work.shape[1])
-    total: FloatArray = work[0].copy()
-    for step in work[1:]:
-        total += step
-    return total
+    drawn: dict[str, ClassArray | int] = {}
+    for row, node, shares in class_steps(scenario, route):
+        if node not in drawn:
+            whole = whole_class(shares)
+            drawn[node] = (
+                whole
+                if whole is not None
+                else by_shares(shares, _uniforms(seed, reps, picks, "class", route.flow, node, opened=False))
+            )
+        out[row] = drawn[node]
 
 
 def _uniforms(
-    seed: int, reps: list[int], picks: list[tuple[int, BoolArray | slice]], purpose: str, *entity: str
+    seed: int,
+    reps: list[int],
+    picks: list[tuple[int, BoolArray | slice]],
+    purpose: str,
+    *entity: str,
+    opened: bool = True,
 ) -> FloatArray:
     """Uniforms on (0, 1) of stream ``(rep, purpose, *entity)``, one per arrival, of the route's shipments.
 
-    A route that takes every arrival has its replications' draws made straight into one array.
+    On [0, 1) (``random()``'s own) when not ``opened``. A route that takes every arrival has its
+    replications' draws made straight into one array.
     """
     if any(isinstance(chosen, slice) for _, chosen in picks):  # one route: every arrival, no copy
         bounds = np.cumsum([0, *(drawn for drawn, _ in picks)]).tolist()
         joined = np.empty(bounds[-1])
-        for k, rep in enumerate(reps):
-            stream(seed, rep, purpose, *entity).random(out=joined[bounds[k] : bounds[k + 1]])
-        return _opened(joined)
+        for k, generator in enumerate(streams(seed, reps, purpose, *entity)):
+            generator.random(out=joined[bounds[k] : bounds[k + 1]])
+        return _opened(joined) if opened else joined
     return _joined(
         [
-            _open_uniforms(stream(seed, rep, purpose, *entity), drawn)[chosen]
-            for rep, (drawn, chosen) in zip(reps, picks, strict=True)
+            (_open_uniforms(generator, drawn) if opened else generator.random(drawn))[chosen]
+            for generator, (drawn, chosen) in zip(streams(seed, reps, purpose, *entity), picks, strict=True)
         ],
         np.float64,
     )
@@ -313,39 +331,46 @@ def _limits_on(all_limits: list[ParcelLimit], route: FlowRoute) -> list[ParcelLi
 
 def _flow_arrivals(
     scenario: Scenario,
-    all_limits: list[ParcelLimit],
+    all_limits: list[list[ParcelLimit]],
     network: Network,
     shares: FloatArray,
     route: FlowRoute,
-    rep: int,
+    reps: list[int],
     seed: int,
-    cache: dict[tuple[int, tuple[ParcelLimit, ...]], Intensity],
-) -> tuple[FloatArray, BoolArray]:
-    """Arrival times of all the flow's shipments (streams keyed by the flow), and which take ``route``.
+) -> list[_Arrived]:
+    """Arrival times of all the flow's shipments in each replication (streams keyed by the flow).
 
-    A flow with one route takes every arrival; a choice flow's shipments pick a route in :mod:`sim.choice`.
-    ``cache`` keeps the intensities already computed, by route and parcel limits (replications without
-    random parcel limits share them).
+    A flow with one route takes every arrival; a choice flow's shipments pick a route in :mod:`sim.choice`
+    (the index among :func:`sim.choice.alternatives_of`). Intensities are computed once per route and
+    parcel limits (replications without random parcel limits share them).
     """
     flow = scenario.flows[route.flow]
     commodity = scenario.commodities[flow.commodity]
+    cache: dict[tuple[int, tuple[ParcelLimit, ...]], Intensity] = {}
 
-    def intensity(of: FlowRoute) -> Intensity:
-        limits = tuple(_limits_on(all_limits, of))
+    def intensity(of: FlowRoute, found: list[ParcelLimit]) -> Intensity:
+        limits = tuple(_limits_on(found, of))
         if (of.index, limits) not in cache:
             cache[(of.index, limits)] = _intensity(scenario, flow, commodity, list(limits))
         return cache[(of.index, limits)]
 
+    generators = streams(seed, reps, "arrivals", route.flow)
     if not route.alternative:
-        created = _arrival_times(flow, intensity(route), rep, seed, route.flow)
-        return created, np.ones(created.size, dtype=bool)
+        return [
+            (created, None)
+            for created in _arrival_times(flow, [intensity(route, f) for f in all_limits], generators)
+        ]
     siblings = alternatives_of(network, route.flow)
-    intensities = [intensity(r) for r in siblings]
     probabilities = shares[[r.index for r in siblings]]
-    created = _arrival_times(flow, combined_intensity(intensities, probabilities), rep, seed, route.flow)
-    uniforms = _open_uniforms(stream(seed, rep, "choice", route.flow), created.size)
-    picked = choose(created, intensities, probabilities, uniforms)
-    return created, picked == siblings.index(route)
+    combined: dict[tuple[int, ...], Intensity] = {}
+    each = [[intensity(r, found) for r in siblings] for found in all_limits]
+    for own in each:
+        combined.setdefault(tuple(map(id, own)), combined_intensity(own, probabilities))
+    times = _arrival_times(flow, [combined[tuple(map(id, own))] for own in each], generators)
+    return [
+        (created, choose(created, own, probabilities, _open_uniforms(choice, created.size)))
+        for created, own, choice in zip(times, each, streams(seed, reps, "choice", route.flow), strict=True)
+    ]
 
 
 def _open_uniforms(generator: np.random.Generator, size: int) -> FloatArray:
@@ -405,10 +430,25 @@ def _limit_parcels(parcel: FloatArray, created: FloatArray | None, limits: list[
     return result
 
 
-def _arrival_times(flow: Flow, intensity: Intensity, rep: int, seed: int, name: str) -> FloatArray:
-    """The flow's arrival process (:mod:`sim.arrivals`) mapped through ``Lambda^-1``."""
-    total = float(intensity.cumulative[-1])
-    return intensity.invert(unit_points(flow, total, stream(seed, rep, "arrivals", name)))
+def _arrival_times(
+    flow: Flow, intensities: list[Intensity], generators: list[np.random.Generator]
+) -> list[FloatArray]:
+    """The flow's arrival process (:mod:`sim.arrivals`) from each replication's stream, through ``Lambda^-1``.
+
+    The replications with the same intensity are drawn together (:func:`sim.arrivals.unit_points_of`).
+    """
+    groups: dict[int, list[int]] = {}
+    for k, intensity in enumerate(intensities):
+        groups.setdefault(id(intensity), []).append(k)
+    times: list[FloatArray] = [np.empty(0)] * len(generators)
+    for members in groups.values():
+        intensity = intensities[members[0]]
+        total = float(intensity.cumulative[-1])
+        for k, points in zip(
+            members, unit_points_of(flow, total, [generators[k] for k in members]), strict=True
+        ):
+            times[k] = intensity.invert(points)
+    return times
 
 
 def _unit_factor(from_unit: str, to_unit: str, commodity: Commodity) -> float:
@@ -416,56 +456,3 @@ def _unit_factor(from_unit: str, to_unit: str, commodity: Commodity) -> float:
         return 1.0
     tonnes_per_teu = commodity.tonnes_per_teu or 1.0
     return tonnes_per_teu if from_unit == "TEU" else 1.0 / tonnes_per_teu
-
-
-def _sizes(parcel: FloatArray, unit: str, commodity: Commodity) -> tuple[FloatArray, FloatArray]:
-    if commodity.kind == "bulk":
-        return parcel, np.zeros_like(parcel)
-    assert commodity.tonnes_per_teu is not None
-    if unit == "TEU":
-        return parcel * commodity.tonnes_per_teu, parcel
-    return parcel, parcel / commodity.tonnes_per_teu
-
-
-def _step_work(
-    scenario: Scenario, step: Step, uniforms: FloatArray, tonnes: FloatArray, teu: FloatArray
-) -> FloatArray:
-    """Work hours at one step for every shipment of a flow (a service's size is its tonnes or TEU)."""
-    kind, ref, cargo_class = step.kind, step.ref, step.cargo_class
-    factor = _variability(scenario, step).ppf(uniforms)
-    if kind == "dwell":
-        return factor
-    if kind == "berth":
-        assert cargo_class is not None
-        pool = scenario.nodes[ref].berths[cargo_class]
-        amount = teu if pool.rate_unit == "TEU/h" else tonnes
-        return (amount / pool.rate + pool.overhead_h) * factor
-    if kind == "service":
-        return scenario.services[ref].transit_h * factor
-    if kind == "chokepoint":
-        chokepoint = scenario.nodes[ref].chokepoint
-        assert chokepoint is not None
-        return chokepoint.transit_h * factor
-    return scenario.legs[ref].free_flow_h * factor
-
-
-def _variability(scenario: Scenario, step: Step) -> Distribution:
-    """The distribution a step's uniforms are inverted through (the dwell time itself at a dwell step)."""
-    kind, ref, cargo_class = step.kind, step.ref, step.cargo_class
-    if kind == "dwell":
-        assert cargo_class is not None
-        assert step.direction is not None
-        dwell = scenario.nodes[ref].berths[cargo_class].dwell_h
-        stay = dwell.of(step.direction) if dwell is not None else None
-        assert stay is not None
-        return stay
-    if kind == "berth":
-        assert cargo_class is not None
-        return scenario.nodes[ref].berths[cargo_class].variability
-    if kind == "service":
-        return scenario.services[ref].variability
-    if kind == "chokepoint":
-        chokepoint = scenario.nodes[ref].chokepoint
-        assert chokepoint is not None
-        return chokepoint.variability
-    return scenario.legs[ref].variability

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from sim.arrays import FloatArray, IntArray
 from sim.class_draws import ClassArray
@@ -40,9 +41,7 @@ class Layout:
     shipment_first : ndarray of int64, shape (flows + 1,)
         First drawn shipment of each flow.
     visit_first : ndarray of int64, shape (flows + 1,)
-        First drawn visit of each flow.
-    visit_source : ndarray of int64
-        First drawn visit of each Plan row (a flow's drawn visits are step after step, each step all its
+        First drawn visit of each flow (a flow's drawn visits are step after step, each step all its
         shipments).
     """
 
@@ -54,7 +53,6 @@ class Layout:
     first_visit: IntArray
     shipment_first: IntArray
     visit_first: IntArray
-    visit_source: IntArray
 
     @classmethod
     def of(cls, created: FloatArray, counts: IntArray, steps: IntArray) -> Layout:
@@ -70,25 +68,22 @@ class Layout:
         steps : ndarray of int64, shape (flows,)
             Visits of each shipment of each flow.
         """
-        replications = counts.shape[1]
         sizes = counts.sum(axis=1)
         per_rep = counts.sum(axis=0)
         rep_first = np.concatenate([[0], np.cumsum(per_rep)]).astype(np.int64)
         shipment_first = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
         order, flow = _creation_order(created, counts, shipment_first)
-        rep = np.repeat(np.arange(replications, dtype=np.int64), per_rep)
         visit_first = np.concatenate([[0], np.cumsum(sizes * steps)]).astype(np.int64)
-        first_visit, visit_source = _visit_offsets(order, flow, steps, shipment_first, visit_first)
+        rep, shipment_id, first_visit = _rows(flow, steps, rep_first)
         return cls(
             order=order,
             rep=rep,
             flow=flow,
             rep_first=rep_first,
-            shipment_id=np.arange(order.size, dtype=np.int64) - rep_first[rep],
+            shipment_id=shipment_id,
             first_visit=first_visit,
             shipment_first=shipment_first,
             visit_first=visit_first,
-            visit_source=visit_source,
         )
 
     @property
@@ -96,12 +91,15 @@ class Layout:
         """Visits of every shipment laid out."""
         return int(self.first_visit[-1])
 
-    def shipments(self, drawn: FloatArray) -> FloatArray:
-        """A drawn shipment column in the Plan's order."""
-        return np.take(drawn, self.order)
+    def shipments(self, *drawn: FloatArray) -> tuple[FloatArray, ...]:
+        """Drawn shipment columns (float64) in the Plan's order, gathered in one pass."""
+        out = tuple(np.empty(self.order.size) for _ in drawn)
+        if out:
+            _take(tuple(np.asarray(column, dtype=np.float64) for column in drawn), self.order, out)
+        return out
 
     def visits(
-        self, routes: list[IntArray], work: FloatArray, size: FloatArray | None, klass: ClassArray | None
+        self, routes: list[IntArray], work: FloatArray, sizes: VisitSizes | None, klass: ClassArray | None
     ) -> tuple[IntArray, FloatArray, FloatArray, ClassArray | None]:
         """The Plan's visit columns: station, work, size, class, gathered from the drawn ones in one pass.
 
@@ -109,25 +107,39 @@ class Layout:
         ----------
         routes : list of ndarray of int64
             Each flow's stations in route order.
-        work, size : ndarray of float64
-            Drawn work (h) and size of each visit; ``size`` None when every size is 0.
+        work : ndarray of float64
+            Drawn work (h) of each visit.
+        sizes : (list of ndarray of int64, ndarray of float64, ndarray of float64), or None
+            Each visit's size is a size of its shipment: ``(kinds, tonnes, teu)``, with ``kinds[f][j]`` 0
+            (no size), 1 (tonnes) or 2 (TEU) at step ``j`` of flow ``f`` and the drawn shipments' tonnes and
+            TEU; None when every size is 0.
         klass : ndarray of int8, or None
             Drawn class of each visit; None when no station has classes (the Plan's is None too).
         """
         table = np.concatenate(routes).astype(np.int64) if routes else np.empty(0, dtype=np.int64)
         route_first = np.concatenate([[0], np.cumsum([route.size for route in routes])]).astype(np.int64)
-        counts = np.diff(self.shipment_first)
         station, out_work = np.empty(self.n_visits, dtype=np.int64), np.empty(self.n_visits)
-        out_size, out_klass = np.zeros(self.n_visits), np.zeros(self.n_visits, dtype=np.int8)
+        out_size = np.empty(self.n_visits) if sizes is not None else np.zeros(self.n_visits)  # all written
+        out_klass = (
+            np.empty(self.n_visits, dtype=np.int8) if klass is not None else np.zeros(0, dtype=np.int8)
+        )
+        if sizes is not None:
+            kinds = np.concatenate(sizes[0]).astype(np.int8) if routes else np.empty(0, dtype=np.int8)
+            tonnes, teu = sizes[1], sizes[2]
+        else:
+            kinds, tonnes, teu = np.zeros(table.size, dtype=np.int8), np.empty(0), np.empty(0)
         _gather_visits(
-            (self.first_visit, self.visit_source, self.flow, counts, route_first, table),
-            work,
-            size if size is not None else out_size,
-            klass if klass is not None else out_klass,
+            (self.first_visit, self.flow, self.shipment_first, self.visit_first, route_first, table),
+            (work, klass if klass is not None else out_klass),
+            (self.order, kinds, tonnes, teu),
             (station, out_work, out_size, out_klass),
-            (size is not None, klass is not None),
+            (sizes is not None, klass is not None),
         )
         return station, out_work, out_size, out_klass if klass is not None else None
+
+
+VisitSizes = tuple[list[NDArray[np.int8]], FloatArray, FloatArray]
+"""Where each visit's size comes from: each flow's size kind per step, and the drawn tonnes and TEU."""
 
 
 def _creation_order(
@@ -234,45 +246,68 @@ def _sort_nearly(created: FloatArray, order: IntArray, flow: IntArray, largest: 
 
 
 @compiled
-def _visit_offsets(
-    order: IntArray, flow: IntArray, steps: IntArray, shipment_first: IntArray, visit_first: IntArray
-) -> tuple[IntArray, IntArray]:
-    """The Plan's CSR visit offsets, and each Plan row's first visit among the drawn ones (its step 0)."""
-    first_visit = np.empty(order.size + 1, dtype=np.int64)
-    source = np.empty(order.size, dtype=np.int64)
+def _rows(flow: IntArray, steps: IntArray, rep_first: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """Each Plan row's replication (position among those drawn), its number in it and the CSR visit offsets.
+
+    Each row has its flow's steps.
+    """
+    rep, shipment_id = np.empty(flow.size, dtype=np.int64), np.empty(flow.size, dtype=np.int64)
+    first_visit = np.empty(flow.size + 1, dtype=np.int64)
     first_visit[0] = 0
-    for i in range(order.size):
-        f = flow[i]
-        first_visit[i + 1] = first_visit[i] + steps[f]
-        source[i] = visit_first[f] + order[i] - shipment_first[f]
-    return first_visit, source
+    for r in range(rep_first.size - 1):
+        for i in range(rep_first[r], rep_first[r + 1]):
+            rep[i], shipment_id[i] = r, i - rep_first[r]
+            first_visit[i + 1] = first_visit[i] + steps[flow[i]]
+    return rep, shipment_id, first_visit
 
 
 @compiled
 def _gather_visits(
     index: tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray],
-    work: FloatArray,
-    size: FloatArray,
-    klass: ClassArray,
+    drawn: tuple[FloatArray, ClassArray],
+    sizes: tuple[IntArray, NDArray[np.int8], FloatArray, FloatArray],
     out: tuple[IntArray, FloatArray, FloatArray, ClassArray],
     gather: tuple[bool, bool],
 ) -> None:
-    """Visit ``j`` of Plan row ``i`` (at ``first_visit[i] + j``) from drawn visit ``source[i] + j · n_f``.
+    """Visit ``j`` of Plan row ``i`` (at ``first_visit[i] + j``) from drawn visit ``source + j · n_f``.
 
-    A flow ``f``'s drawn visits are step after step, each step its ``n_f`` shipments (``count[f]``).
-    ``index`` is (first_visit, source, flow of each row, count, first station of each flow's route in
-    ``table``, table); ``out`` the station, work, size and class columns; sizes and classes only where
-    ``gather`` says.
+    A flow ``f``'s drawn visits are step after step, each step its ``n_f`` shipments, from
+    ``visit_first[f]``; the row's drawn shipment ``order[i]`` is its ``order[i] − shipment_first[f]``-th,
+    so ``source = visit_first[f] + order[i] − shipment_first[f]``. ``index`` is (first_visit, flow of each
+    row, shipment_first, visit_first, first station of each flow's route in ``table``, table); ``drawn``
+    the drawn work and classes; ``sizes`` (order, kind of each route step in ``table``'s places, tonnes,
+    TEU): a visit's size is its drawn shipment's tonnes (kind 1) or TEU (kind 2); ``out`` the station,
+    work, size and class columns; sizes and classes only where ``gather`` says.
     """
-    first_visit, source, flow, count, route_first, table = index
+    first_visit, flow, shipment_first, visit_first, route_first, table = index
+    work, klass = drawn
+    order, kinds, tonnes, teu = sizes
     station, out_work, out_size, out_klass = out
-    sizes, classes = gather
-    for i in range(source.size):
-        begin, drawn, route, stride = first_visit[i], source[i], route_first[flow[i]], count[flow[i]]
+    with_sizes, classes = gather
+    for i in range(flow.size):
+        f = flow[i]
+        begin, route = first_visit[i], route_first[f]
+        stride = shipment_first[f + 1] - shipment_first[f]
+        taken = visit_first[f] + order[i] - shipment_first[f]
         for j in range(first_visit[i + 1] - begin):
             station[begin + j] = table[route + j]
-            out_work[begin + j] = work[drawn + j * stride]
-            if sizes:
-                out_size[begin + j] = size[drawn + j * stride]
+            out_work[begin + j] = work[taken + j * stride]
+            if with_sizes:
+                kind = kinds[route + j]
+                if kind == 1:
+                    out_size[begin + j] = tonnes[order[i]]
+                elif kind == 2:
+                    out_size[begin + j] = teu[order[i]]
+                else:
+                    out_size[begin + j] = 0.0
             if classes:
-                out_klass[begin + j] = klass[drawn + j * stride]
+                out_klass[begin + j] = klass[taken + j * stride]
+
+
+@compiled
+def _take(columns: tuple[FloatArray, ...], order: IntArray, out: tuple[FloatArray, ...]) -> None:
+    """``out[c][i] = columns[c][order[i]]`` for every column ``c`` (numpy's ``take`` of each)."""
+    for i in range(order.size):
+        source = order[i]
+        for c in range(len(columns)):
+            out[c][i] = columns[c][source]

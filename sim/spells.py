@@ -28,11 +28,12 @@ per-replication :class:`~sim.network.ParcelLimit` windows, so arrival rates foll
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
-from sim.arrays import FloatArray
+from sim.arrays import FloatArray, IntArray
+from sim.compiled import compiled
 from sim.demand import month_starts_h
 from sim.network import Network, ParcelLimit
 from sim.rng import stream
@@ -40,14 +41,15 @@ from sim.scenario.checks import disruption_stations, disruption_window_h
 from sim.scenario.distributions import PositiveDistribution
 from sim.scenario.model import Disruption, RandomSpells, Scenario
 from sim.schedule import Schedule
+from sim.seeding import streams
 
 __all__ = [
     "PURPOSE",
+    "capacity_by_replication",
     "combined",
     "down_windows",
     "has_random_capacity",
-    "replication_capacity",
-    "replication_parcel_limits",
+    "parcel_limits_by_replication",
 ]
 
 PURPOSE = "disruptions"
@@ -64,18 +66,40 @@ def has_random_capacity(scenario: Scenario) -> bool:
 
 def down_windows(scenario: Scenario, name: str, rep: int, seed: int) -> list[tuple[float, float]]:
     """The down windows ``[start, end)`` (h) of random disruption ``name`` in replication ``rep``."""
+    starts, stops = _windows(scenario, name, [stream(seed, rep, PURPOSE, name)])[0]
+    return list(zip(starts.tolist(), stops.tolist(), strict=True))
+
+
+Windows = tuple[FloatArray, FloatArray]
+"""Down windows as arrays of their starts and ends (h), in time order."""
+
+
+def _windows(scenario: Scenario, name: str, generators: list[np.random.Generator]) -> list[Windows]:
+    """:func:`down_windows` drawn from each generator, the disruption's stream in a replication."""
     disruption = scenario.disruptions[name]
     spells = disruption.random
     assert spells is not None
     begin, end = disruption_window_h(scenario, disruption)
     begin, end = max(begin, 0.0), min(end, scenario.horizon_h)
-    generator = stream(seed, rep, PURPOSE, name)
+    up, down, start_down = spells.up_spell, spells.down_spell, _start_down(scenario, spells, begin)
     if spells.monthly_weights is None:
-        start_down = _start_down(scenario, spells, begin)
-        return _plain_windows(generator, spells.up_spell, spells.down_spell, start_down, begin, end)
+        return [_plain_windows(generator, up, down, start_down, begin, end) for generator in generators]
     clock = _clock(scenario, spells)
-    lengths = _lengths(generator, spells.up_spell, spells.down_spell)
-    down = next(lengths)[0] < _start_down(scenario, spells, begin)
+    return [
+        _weighted_windows(_lengths(generator, up, down), start_down, clock, begin, end)
+        for generator in generators
+    ]
+
+
+def _weighted_windows(
+    lengths: Iterator[tuple[float, float, float]],
+    start_down: float,
+    clock: Callable[[float, float], float],
+    begin: float,
+    end: float,
+) -> Windows:
+    """:func:`down_windows` spell by spell, up spells timed by ``clock`` (weighted hours)."""
+    down = next(lengths)[0] < start_down
     windows: list[tuple[float, float]] = []
     now = begin
     while now < end:
@@ -91,34 +115,49 @@ def down_windows(scenario: Scenario, name: str, rep: int, seed: int) -> list[tup
         else:
             now = clock(now, up_length)
         down = not down
-    return windows
+    return np.array([a for a, _ in windows], dtype=np.float64), np.array(
+        [b for _, b in windows], dtype=np.float64
+    )
 
 
-def replication_capacity(scenario: Scenario, network: Network, rep: int, seed: int) -> dict[int, Schedule]:
-    """Replication ``rep``'s schedule of every station some random disruption changes, by station index."""
+def capacity_by_replication(
+    scenario: Scenario, network: Network, reps: Sequence[int], seed: int
+) -> list[dict[int, Schedule]]:
+    """Each replication's schedule of every station some random disruption changes, by station index."""
     index = {station.name: station.index for station in network.stations}
-    windows: dict[int, list[tuple[float, float, float]]] = {}
+    windows: list[dict[int, list[tuple[FloatArray, FloatArray, float]]]] = [{} for _ in reps]
     for name, disruption in scenario.disruptions.items():
         if disruption.random is None or disruption.kind == "parcel_limit":
             continue
-        drawn = down_windows(scenario, name, rep, seed)
-        for station_name in disruption_stations(scenario, disruption) or []:
-            if station_name not in index:  # a station no flow visits
-                continue
-            station = network.stations[index[station_name]]
-            value = _changed(station.nominal, disruption, whole=station.kind == "berth")
-            windows.setdefault(station.index, []).extend((a, b, value) for a, b in drawn)
-    return {k: combined(network.stations[k].capacity, found) for k, found in sorted(windows.items())}
+        changes = [
+            (index[station_name], _changed(station.nominal, disruption, whole=station.kind == "berth"))
+            for station_name in disruption_stations(scenario, disruption) or []
+            if station_name in index  # else a station no flow visits
+            for station in [network.stations[index[station_name]]]
+        ]
+        drawn = _windows(scenario, name, streams(seed, reps, PURPOSE, name))
+        for own, (starts, stops) in zip(windows, drawn, strict=True):
+            for station_index, value in changes:
+                own.setdefault(station_index, []).append((starts, stops, value))
+    return [
+        {k: _combined(network.stations[k].capacity, found) for k, found in sorted(own.items())}
+        for own in windows
+    ]
 
 
-def replication_parcel_limits(scenario: Scenario, rep: int, seed: int) -> list[ParcelLimit]:
-    """Replication ``rep``'s parcel-limit windows drawn from random ``parcel_limit`` disruptions."""
-    limits = []
+def parcel_limits_by_replication(
+    scenario: Scenario, reps: Sequence[int], seed: int
+) -> list[list[ParcelLimit]]:
+    """Each replication's parcel-limit windows drawn from random ``parcel_limit`` disruptions."""
+    limits: list[list[ParcelLimit]] = [[] for _ in reps]
     for name, disruption in scenario.disruptions.items():
         if disruption.random is None or disruption.kind != "parcel_limit":
             continue
-        for start, end in down_windows(scenario, name, rep, seed):
-            limits.append(ParcelLimit(disruption.target, start, end, disruption.set, disruption.scale))
+        for own, (starts, stops) in zip(
+            limits, _windows(scenario, name, streams(seed, reps, PURPOSE, name)), strict=True
+        ):
+            for start, end in zip(starts.tolist(), stops.tolist(), strict=True):
+                own.append(ParcelLimit(disruption.target, start, end, disruption.set, disruption.scale))
     return limits
 
 
@@ -126,16 +165,36 @@ def combined(base: Schedule, windows: list[tuple[float, float, float]]) -> Sched
     """``base`` with each window ``(start, end, value)`` applied; where several hold, the smallest value."""
     if not windows:
         return base
-    cuts = [t for a, b, _ in windows for t in (a, b)]
-    times = np.unique(np.concatenate([base.times, np.asarray(cuts, dtype=np.float64)]))
+    return _combined(
+        base, [(np.array([a], dtype=np.float64), np.array([b], dtype=np.float64), v) for a, b, v in windows]
+    )
+
+
+def _combined(base: Schedule, windows: list[tuple[FloatArray, FloatArray, float]]) -> Schedule:
+    """:func:`combined` of windows given as (starts, ends, value): arrays of windows of one value each."""
+    if not windows:
+        return base
+    starts = np.concatenate([a for a, _, _ in windows])
+    ends = np.concatenate([b for _, b, _ in windows])
+    changed = np.concatenate([np.full(a.size, v, dtype=np.float64) for a, _, v in windows])
+    times = np.unique(np.concatenate([base.times, starts, ends]))
     values = base.at_many(times)
-    starts, ends, changed = (np.asarray(column, dtype=np.float64) for column in zip(*windows, strict=True))
-    firsts = np.searchsorted(times, starts, side="left").tolist()  # times are sorted: a window is a slice
-    stops = np.searchsorted(times, ends, side="left").tolist()
-    for first, stop, value in zip(firsts, stops, changed.tolist(), strict=True):
-        values[first:stop] = np.minimum(values[first:stop], value)
+    _lower(  # times are sorted: a window is a slice
+        values,
+        np.searchsorted(times, starts, side="left"),
+        np.searchsorted(times, ends, side="left"),
+        changed,
+    )
     keep = np.concatenate([[True], values[1:] != values[:-1]])
     return Schedule(times[keep], values[keep])
+
+
+@compiled
+def _lower(values: FloatArray, firsts: IntArray, stops: IntArray, changed: FloatArray) -> None:
+    """``values[first:stop] = minimum(values[first:stop], value)`` for each window (numpy's ``minimum``)."""
+    for w in range(firsts.size):
+        for k in range(firsts[w], stops[w]):
+            values[k] = np.minimum(values[k], changed[w])
 
 
 def _start_down(scenario: Scenario, spells: RandomSpells, begin: float) -> float:
@@ -169,7 +228,7 @@ def _plain_windows(
     start_down: float,
     begin: float,
     end: float,
-) -> list[tuple[float, float]]:
+) -> Windows:
     """:func:`down_windows` when up spells are plain hours: spell starts by a cumulative sum per chunk.
 
     The same numbers as the spell-by-spell walk: spell ``k`` starts at ``begin + L_0 + … + L_(k−1)`` summed
@@ -177,8 +236,9 @@ def _plain_windows(
     """
     starts, stops, downs = [], [], []
     now, state, first = begin, False, True
+    chunk = _chunk(2.0 * (end - begin) / (up.mean + down.mean))
     while now < end:
-        draws = generator.random(CHUNK)
+        draws = generator.random(chunk)
         draws = np.where(draws > 0.0, draws, np.nextafter(0.0, 1.0))
         up_lengths, down_lengths = up.ppf(draws), down.ppf(draws)
         if first:  # the first uniform picks the state at the window's start
@@ -192,16 +252,27 @@ def _plain_windows(
         state = state != (up_lengths.size % 2 == 1)
         now = float(reached[-1])
     if not starts:
-        return []
+        return np.empty(0), np.empty(0)
     start, stop, down_spell = np.concatenate(starts), np.concatenate(stops), np.concatenate(downs)
     chosen = down_spell & (start < end)  # the walk stops at the first spell starting at or after the end
-    windows: list[tuple[float, float]] = []
-    for a, b in zip(start[chosen].tolist(), np.minimum(stop[chosen], end).tolist(), strict=True):
-        if windows and a <= windows[-1][1]:  # an up spell too short to separate two down spells
-            windows[-1] = (windows[-1][0], b)
-        else:
-            windows.append((a, b))
-    return windows
+    a, b = start[chosen], np.minimum(stop[chosen], end)
+    if not a.size:
+        return a, b
+    # an up spell too short to separate two down spells (a start at or before the previous end) joins them
+    new = np.ones(a.size, dtype=np.bool_)
+    new[1:] = np.logical_not(a[1:] <= b[:-1])
+    heads = np.flatnonzero(new)
+    return a[heads], b[np.append(heads[1:] - 1, a.size - 1)]
+
+
+def _chunk(spells: float) -> int:
+    """Uniforms to draw at a time for about ``spells`` spells: most windows in one chunk.
+
+    The windows do not depend on it (spells past the window's end are drawn and dropped).
+    """
+    if not math.isfinite(spells):
+        return CHUNK
+    return int(min(max(CHUNK, 1.2 * spells + 16), 1 << 20))
 
 
 def _lengths(

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim.arrivals import unit_points
+from sim.arrivals import unit_points, unit_points_of
 from sim.examples import one_port
 from sim.rng import stream
 from sim.scenario.flows import Flow
@@ -54,3 +54,55 @@ def test_bunched_renewal_gaps_have_the_asked_coefficient_of_variation() -> None:
     # 2e5 gamma gaps of cv 2: the sample mean and cv are within a few percent (4+ standard errors)
     assert gaps.mean() == pytest.approx(1.0, rel=0.03)
     assert gaps.std() / gaps.mean() == pytest.approx(2.0, rel=0.05)
+
+
+class _Slow:
+    """A generator whose uniforms are a hundredth of its stream's: Poisson gaps so short that the first
+    block of uniforms does not reach the total."""
+
+    def __init__(self, rep: int) -> None:
+        self._generator = stream(4, rep, "arrivals", "f")
+
+    def random(self, size: int | None = None, out: np.ndarray | None = None) -> np.ndarray:
+        drawn = self._generator.random(size=size, out=out) * 0.01
+        if out is not None:
+            out[:] = drawn
+            return out
+        return drawn
+
+
+@pytest.mark.parametrize(
+    "arrivals",
+    [
+        "poisson",
+        "regular",
+        {"process": "renewal", "cv": 2.0},
+        {"process": "batch", "size": {"dist": "fixed", "value": 3}},
+    ],
+)
+@pytest.mark.parametrize("total", [0.0, 0.5, 37.0, 800.0])
+def test_points_of_several_streams_are_each_streams_own(arrivals: Any, total: float) -> None:
+    """Drawn together, each replication's points are those its stream gives alone, bit for bit."""
+    reps = [0, 3, 4, 10]
+    if total == 0.0 and isinstance(arrivals, dict) and arrivals["process"] == "batch":
+        with pytest.raises(ValueError, match="concatenate"):  # no batch below a total of 0: as drawn alone
+            unit_points(_flow(arrivals), total, stream(8, 0, "arrivals", "f"))
+        with pytest.raises(ValueError, match="concatenate"):
+            unit_points_of(_flow(arrivals), total, [stream(8, 0, "arrivals", "f")])
+        return
+    together = unit_points_of(_flow(arrivals), total, [stream(8, r, "arrivals", "f") for r in reps])
+    for rep, points in zip(reps, together, strict=True):
+        np.testing.assert_array_equal(
+            points, unit_points(_flow(arrivals), total, stream(8, rep, "arrivals", "f"))
+        )
+    assert unit_points_of(_flow(arrivals), total, []) == []
+
+
+def test_poisson_streams_that_need_more_blocks_continue_on_their_own() -> None:
+    reps = [1, 2]
+    together = unit_points_of(_flow("poisson"), 300.0, [_Slow(r) for r in reps])  # type: ignore[list-item]
+    for rep, points in zip(reps, together, strict=True):
+        alone = unit_points(_flow("poisson"), 300.0, _Slow(rep))  # type: ignore[arg-type]
+        np.testing.assert_array_equal(points, alone)
+        assert points[-1] >= 300.0
+        assert points.size > int(300.0 * 1.1) + 16  # more than one block

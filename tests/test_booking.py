@@ -132,3 +132,38 @@ def test_booking_slots_need_classes() -> None:
         del canal[key]
     with pytest.raises(InputError, match="booking_slots"):
         scenario_from_data(copy.deepcopy(data))
+
+
+@pytest.mark.parametrize("shift_days", [0, 2**20 + 5])
+def test_booking_counts_any_planned_day(shift_days: int) -> None:
+    """Far days (past the counted range) are booked by the same rule: per day, the first six wanting."""
+    from dataclasses import replace
+
+    from sim.booking import booked_classes
+
+    scenario = scenario_from_data(_data())
+    wanting = _plan(_data(booking=None))
+    assert wanting.visit_class is not None
+    shifted = replace(wanting, created=wanting.created + 24.0 * shift_days)
+    booked = booked_classes(scenario, shifted)
+    assert booked is not None
+    visits, reps, days = _canal_visits(shifted)
+    wants = wanting.visit_class[visits] == 0
+    for rep, day in {(int(r), int(d)) for r, d in zip(reps, days, strict=True)}:
+        wanting_that_day = np.flatnonzero((reps == rep) & (days == day) & wants)
+        limit = _booking_limit(day) if shift_days == 0 else 6
+        np.testing.assert_array_equal(
+            booked[visits[wanting_that_day]] == 0, np.arange(wanting_that_day.size) < limit
+        )
+
+
+def test_a_planned_arrival_that_is_not_finite_is_refused() -> None:
+    from dataclasses import replace
+
+    from sim.booking import booked_classes
+
+    wanting = _plan(_data(booking=None))
+    created = wanting.created.copy()
+    created[:20] = np.nan  # some of them want to book
+    with pytest.raises(ValueError, match="not finite"):
+        booked_classes(scenario_from_data(_data()), replace(wanting, created=created))

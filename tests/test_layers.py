@@ -16,6 +16,7 @@ LAYERS: dict[str, int] = {
     "sim.arrays": 0,
     "sim.errors": 0,
     "sim.rng": 0,
+    "sim.seeding": 0,  # sim.rng's streams seeded in bulk (compiled: numba)
     "sim.held_signals": 0,
     "sim.compiled": 0,  # the compiled-loop decorator (numba only): drawing, engines and results
     "sim.layout": 4,
@@ -32,6 +33,7 @@ LAYERS: dict[str, int] = {
     "sim.choice": 4,
     "sim.plan": 4,
     "sim.drawing": 4,
+    "sim.visit_work": 4,
     "sim.class_draws": 4,
     "sim.booking": 4,
     "sim.stacking": 5,

@@ -56,6 +56,10 @@ def test_creation_order_is_lexsorts(times: str, seed: int) -> None:
     assert np.array_equal(laid.flow, flow)
     assert np.array_equal(laid.rep_first, np.concatenate([[0], np.cumsum(counts.sum(axis=0))]))
     assert np.array_equal(np.diff(laid.first_visit), steps[flow])
+    assert laid.first_visit[0] == 0
+    rep = np.repeat(np.arange(counts.shape[1]), counts.sum(axis=0))
+    assert np.array_equal(laid.rep, rep)
+    assert np.array_equal(laid.shipment_id, np.arange(rep.size) - laid.rep_first[rep])
 
 
 @pytest.mark.parametrize("with_sizes", [True, False])
@@ -65,10 +69,14 @@ def test_visits_are_the_drawn_visits_of_each_row(with_sizes: bool) -> None:
     steps = np.array([2, 4, 1])
     laid = Layout.of(_drawn(rng, counts, "ties"), counts, steps)
     sizes = counts.sum(axis=1) * steps
-    work, size = rng.random(int(sizes.sum())), rng.random(int(sizes.sum()))
+    work = rng.random(int(sizes.sum()))
+    tonnes, teu = rng.random(int(counts.sum())), rng.random(int(counts.sum()))
+    kinds = [rng.integers(0, 3, size=k).astype(np.int8) for k in steps]
     klass = rng.integers(0, 3, size=work.size).astype(np.int8)
     routes = [rng.integers(0, 9, size=k) for k in steps]
-    station, got_work, got_size, got_klass = laid.visits(routes, work, size if with_sizes else None, klass)
+    station, got_work, got_size, got_klass = laid.visits(
+        routes, work, (kinds, tonnes, teu) if with_sizes else None, klass
+    )
     drawn_first = np.concatenate([[0], np.cumsum(sizes)])
     ship_first = np.concatenate([[0], np.cumsum(counts.sum(axis=1))])
     for row, (source, f) in enumerate(zip(laid.order, laid.flow, strict=True)):
@@ -77,7 +85,18 @@ def test_visits_are_the_drawn_visits_of_each_row(with_sizes: bool) -> None:
         drawn = drawn_first[f] + (source - ship_first[f]) + shipments * np.arange(steps[f])
         assert np.array_equal(station[at], routes[f])
         assert np.array_equal(got_work[at], work[drawn])
-        assert np.array_equal(got_size[at], size[drawn] if with_sizes else np.zeros(steps[f]))
+        size = np.choose(kinds[f], [0.0, tonnes[source], teu[source]])
+        assert np.array_equal(got_size[at], size if with_sizes else np.zeros(steps[f]))
         assert got_klass is not None
         assert np.array_equal(got_klass[at], klass[drawn])
     assert laid.visits(routes, work, None, None)[3] is None
+
+
+def test_shipment_columns_are_numpys_take() -> None:
+    rng = np.random.default_rng(5)
+    counts = rng.integers(0, 40, size=(4, 3))
+    laid = Layout.of(_drawn(rng, counts, "random"), counts, np.array([1, 2, 3, 1]))
+    columns = [rng.random(int(counts.sum())) for _ in range(4)]
+    for got, column in zip(laid.shipments(*columns), columns, strict=True):
+        assert np.array_equal(got, np.take(column, laid.order))
+    assert laid.shipments() == ()

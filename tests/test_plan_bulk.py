@@ -15,10 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.drawing import _free_flow, draw_plan
+from sim.drawing import draw_plan
 from sim.network import build_network
 from sim.plan import Plan
 from sim.scenario import Scenario, load_scenario
+from sim.visit_work import free_flow
 from tests.strategies import scenarios
 
 DEMO = Path(__file__).parents[1] / "scenarios" / "demo_two_ports.yaml"
@@ -76,5 +77,5 @@ def test_free_flow_is_numpys_sum_of_a_shipments_row(steps: int) -> None:
     rng = np.random.default_rng(steps)
     rows = rng.random((5_000, steps + 2)) * 10.0 ** rng.uniform(-3, 3, (5_000, steps + 2))
     by_step = np.ascontiguousarray(rows.T)
-    assert np.array_equal(_free_flow(by_step[:steps]), rows[:, :steps].sum(axis=1))
-    assert np.array_equal(_free_flow(by_step), rows.sum(axis=1))
+    assert np.array_equal(free_flow(by_step[:steps]), rows[:, :steps].sum(axis=1))
+    assert np.array_equal(free_flow(by_step), rows.sum(axis=1))

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from sim.drawing import draw_plan
@@ -156,6 +158,28 @@ def test_overlapping_windows_take_the_most_restrictive_value() -> None:
     schedule = combined(base, [(5.0, 15.0, 2.0), (18.0, 30.0, 0.0)])
     assert schedule.times.tolist() == [-np.inf, 5.0, 10.0, 18.0, 30.0]
     assert schedule.values.tolist() == [3.0, 2.0, 1.0, 0.0, 3.0]
+
+
+WINDOW = st.tuples(
+    st.integers(0, 40).map(float), st.integers(0, 40).map(float), st.sampled_from([0.0, 1.0, 2.0, 2.5])
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(windows=st.lists(WINDOW, max_size=8), nominal=st.sampled_from([1.0, 3.0]))
+def test_combined_is_the_smallest_value_holding_at_each_time(
+    windows: list[tuple[float, float, float]], nominal: float
+) -> None:
+    """Against the definition: at every time, the base's value or any covering window's, the smallest."""
+    base = windowed(nominal, [(10.0, 20.0, 1.5)])
+    schedule = combined(base, windows)
+    probes = np.arange(-2.0, 45.0, 0.5)
+    expected = [
+        min([float(base.at_many(np.array([t]))[0]), *(v for a, b, v in windows if a <= t < b)])
+        for t in probes
+    ]
+    assert schedule.at_many(probes).tolist() == expected
+    assert (schedule.values[1:] != schedule.values[:-1]).all()  # no change without a change of value
 
 
 def test_copies_give_the_trace_of_the_plan_with_per_replication_schedules() -> None:
