@@ -12,16 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.arrays import FloatArray, IntArray
 from sim.plan import Plan
 from sim.results.delivery import delivered_times
-from sim.results.groups import argsort_by_value
-from sim.results.waits import QUEUEING_KINDS
-from sim.results.window_visits import window_visits
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
-__all__ = ["ShipmentCodes", "WindowWaits", "month_numbers"]
+__all__ = ["ShipmentCodes", "month_numbers"]
 
 
 @dataclass(frozen=True)
@@ -72,54 +69,6 @@ class ShipmentCodes:
             created=plan.created,
             delivered=delivered_times(plan, trace),  # NaN for a ship that left (never delivered)
             free_flow_h=plan.free_flow_h,
-        )
-
-
-@dataclass(frozen=True)
-class WindowWaits:
-    """The waits of the window (:mod:`sim.results.waits`) of some whole replications, for every wait table.
-
-    The visits to queueing stations that arrived in [warm-up, horizon), in the Plan's order, with their
-    station, stored replication and wait; :attr:`order` sorts them by wait once for every grouping.
-    """
-
-    kept: IntArray
-    """Indices of the visits kept."""
-    shipment: IntArray
-    """Row of each kept visit's shipment in the Plan."""
-    station: IntArray
-    rep: IntArray
-    arrive: FloatArray
-    start: FloatArray
-    began: BoolArray
-    """Service started by the horizon (else still waiting: its wait is NaN)."""
-    wait: FloatArray
-    waiting: IntArray
-    """Which of the kept visits had not started by the horizon (positions in the kept visits)."""
-    order: IntArray
-    """The kept visits by wait, those still waiting last (:func:`~sim.results.groups.argsort_by_value`)."""
-
-    @classmethod
-    def of(cls, plan: Plan, trace: Trace, window: tuple[float, float]) -> WindowWaits:
-        """The window's waits of the visits of ``plan``."""
-        kinds = np.array([s.kind in QUEUEING_KINDS for s in plan.network.stations], dtype=bool)
-        kept, shipment, rep = window_visits(
-            plan.rep_first, plan.first_visit, plan.visit_station, kinds, trace.arrive, window
-        )
-        arrive, start = trace.arrive[kept], trace.start[kept]
-        began = start <= window[1]
-        wait = np.where(began, start - arrive, np.nan)
-        return cls(
-            kept=kept,
-            shipment=shipment,
-            station=np.asarray(plan.visit_station[kept], dtype=np.int64),
-            rep=rep,
-            arrive=arrive,
-            start=start,
-            began=began,
-            wait=wait,
-            waiting=np.flatnonzero(~began),
-            order=argsort_by_value(wait),
         )
 
 

@@ -35,15 +35,9 @@ import numpy as np
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.network import Network, Station
 from sim.plan import Plan
-from sim.results.codes import ShipmentCodes, WindowWaits, month_numbers
+from sim.results.codes import ShipmentCodes, month_numbers
 from sim.results.groups import Groups, pieces, weighted_sums
-from sim.results.kpis_by_group import (
-    TRAFFIC,
-    group_wait_statistics,
-    stations_by_class,
-    stations_by_month,
-    waits_by_traffic,
-)
+from sim.results.kpis_by_group import TRAFFIC, WaitTables
 from sim.results.long_form import LongTable, long_frame
 from sim.results.station_use import CHOKEPOINT, OCCUPIED, SERVICE, station_use
 from sim.results.waits import QUEUEING_KINDS
@@ -83,6 +77,7 @@ class KpiBlocks:
         self.scenario = scenario
         self.window = (scenario.warmup_h, scenario.horizon_h)
         self.available = np.array([_available(s, self.window) for s in network.stations], dtype=np.float64)
+        self.waits = WaitTables(scenario, network, self.window)
         self.replications: list[int] = []
         self._blocks: list[list[LongTable]] = []
 
@@ -90,7 +85,7 @@ class KpiBlocks:
         """Reduce the replications of ``plan`` (stored after those already added) and their Trace."""
         for start, stop in pieces(plan):
             self._blocks.append(
-                _block_tables(self.scenario, plan, trace, start, stop, self.window, self.available)
+                _block_tables(self.scenario, plan, trace, start, stop, self.waits, self.available)
             )
         self.replications += plan.replications
 
@@ -105,16 +100,17 @@ def _block_tables(
     trace: Trace,
     start: int,
     stop: int,
-    window: tuple[float, float],
+    waits: WaitTables,
     available: FloatArray,
 ) -> list[LongTable]:
     """Every KPI table of stored replications ``start:stop``."""
+    window = waits.window
     part = plan.block(start, stop)
     v0 = int(plan.first_visit[plan.rep_first[start]])
     v1 = v0 + part.n_visits
     times = Trace(trace.arrive[v0:v1], trace.start[v0:v1], trace.end[v0:v1])
     shipments = ShipmentCodes.of(scenario, part, times)
-    waits = WindowWaits.of(part, times, window)
+    station_waits, (by_month, by_class, by_traffic) = waits.tables(part, times, shipments.traffic)
     delivered = _Delivered.of(shipments, window)
     tables = [
         _throughput(delivered, codes, labels, f"throughput_by_{name}")
@@ -127,11 +123,10 @@ def _block_tables(
     tables.append(_monthly(scenario, shipments, delivered, window))
     tables.append(_transit(shipments, window))
     by_rep = _available_by_rep(part, window, available)
-    tables.append(_stations(part, times, shipments, waits, window, by_rep))
-    tables.append(stations_by_month(scenario, part, waits, shipments.replications, window))
-    tables.append(stations_by_class(part, waits, shipments.replications))
+    tables.append(_stations(part, times, shipments, station_waits, window, by_rep))
+    tables += [by_month, by_class]
     tables.append(_throughput(delivered, shipments.traffic, list(TRAFFIC), "throughput_by_traffic"))
-    tables.append(waits_by_traffic(scenario, part, waits, shipments))
+    tables.append(by_traffic)
     return tables
 
 
@@ -266,11 +261,15 @@ def _stations(
     plan: Plan,
     trace: Trace,
     shipments: ShipmentCodes,
-    waits: WindowWaits,
+    waits: FloatArray,
     window: tuple[float, float],
     available: FloatArray,
 ) -> LongTable:
-    """Station KPIs; ``available`` is the capacity of each (station, replication), shape (stations, reps)."""
+    """Station KPIs; ``available`` is the capacity of each (station, replication), shape (stations, reps).
+
+    ``waits`` are the wait statistics of each (station, replication) (from
+    :class:`~sim.results.kpis_by_group.WaitTables`): mean, p95 and max wait, visits, visits still waiting.
+    """
     lo, hi = window
     span = hi - lo
     stations = plan.network.stations
@@ -292,11 +291,9 @@ def _stations(
     with np.errstate(invalid="ignore", divide="ignore"):
         utilisation = used / available.reshape(-1)
     kind = np.array([s.kind for s in stations], dtype=object)
-    kept = waits.station * reps + waits.rep
-    statistics = group_wait_statistics(kept, waits, count)
     queueing = np.repeat(np.isin(kind, QUEUEING_KINDS), reps)
-    statistics[-1] = np.where((statistics[3] > 0) | queueing, statistics[-1], np.nan)
-    values = np.stack([queue, present, arrivals, utilisation, *statistics[:3], statistics[-1]])
+    still = np.where((waits[3] > 0) | queueing, waits[4], np.nan)
+    values = np.stack([queue, present, arrivals, utilisation, *waits[:3], still])
     return LongTable(
         "stations",
         [s.name for s in stations],

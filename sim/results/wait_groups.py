@@ -1,0 +1,234 @@
+"""The wait statistics of every wait table, from one pass over the visits and one sort of their waits.
+
+The station KPIs and the three tables of :mod:`sim.results.kpis_by_group` all reduce the same waits — the
+visits to queueing stations that arrived in the window [warm-up, horizon) (:mod:`sim.results.waits`) —
+by four groupings: (station, replication); (queueing station, calendar month of arrival, replication);
+(station a background flow visits, traffic class, replication); (station with classes and class,
+replication). Each grouping's groups are numbered ``key * R + replication`` (:mod:`sim.results.groups`);
+here the four are laid end to end in one numbering, so that
+
+- one compiled pass over the visits (:func:`_cells`) finds each observed visit's four groups, adds its wait
+  (if it started by the horizon) to each group's count and sum — in the Plan's order, from 0, as
+  ``np.bincount`` does — or counts it as still waiting, and counts the visits waiting at each month's end;
+- the started waits are sorted by value once, and a second compiled pass (:func:`_order_statistics`) walks
+  them in that order, counting each group's waits, to pick the two order statistics of each group's p95
+  and its largest wait.
+
+The statistics are those of a sort of each group's waits (pandas' group quantile: linear interpolation
+between order statistics), value for value: an order statistic is the same float whichever equal values
+the sorts put first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.arrays import FloatArray, IntArray
+from sim.compiled import compiled
+
+__all__ = ["GROUPINGS", "WaitKeys", "wait_statistics_by_grouping"]
+
+GROUPINGS = ("station", "month", "traffic", "class")
+"""The four groupings, in the order of :class:`WaitKeys`' codes and of the statistics returned."""
+
+P95 = 0.95
+
+
+@dataclass(frozen=True)
+class WaitKeys:
+    """How each grouping keys a visit, from its station (and month, traffic class or priority class).
+
+    Attributes
+    ----------
+    codes : ndarray of int64
+        Shape (4, stations): the station's key in each grouping of :data:`GROUPINGS` (−1: the grouping
+        leaves its visits out). A visit's key is ``code`` (station), ``code * months + month`` (month),
+        ``code * 2 + traffic`` (traffic) or ``code + class`` (class).
+    keys : ndarray of int64
+        Number of keys of each grouping (months and traffic classes included).
+    ends : ndarray of float64
+        The calendar months' end instants (h, the last one the horizon).
+    """
+
+    codes: IntArray
+    keys: IntArray
+    ends: FloatArray
+
+
+def wait_statistics_by_grouping(
+    keys: WaitKeys,
+    rep_first: IntArray,
+    first_visit: IntArray,
+    visit_station: IntArray,
+    visit_class: IntArray,
+    shipment_traffic: IntArray,
+    arrive: FloatArray,
+    start: FloatArray,
+    window: tuple[float, float],
+) -> tuple[list[FloatArray], FloatArray]:
+    """Mean, p95 and max wait, visits and visits still waiting of each group of each grouping.
+
+    Parameters
+    ----------
+    keys : WaitKeys
+        The groupings.
+    rep_first, first_visit : ndarray of int64
+        The Plan's offsets: each stored replication's first shipment, each shipment's first visit.
+    visit_station : ndarray of int
+        Station of each visit.
+    visit_class : ndarray of int
+        Priority class of each visit (empty when the Plan has none: the class grouping is then empty).
+    shipment_traffic : ndarray of int64
+        Traffic class of each shipment (0 modelled, 1 background).
+    arrive, start : ndarray of float64
+        The visits' times (h; NaN when not reached by the horizon).
+    window : tuple of float
+        [warm-up, horizon) (h).
+
+    Returns
+    -------
+    statistics : list of ndarray of float64
+        Per grouping, shape (5, keys × R): mean, p95 and max wait (h; NaN for a group without visits),
+        visits (arrived in the window) and those of them still waiting at the horizon.
+    waiting_at_month_end : ndarray of float64
+        Visits waiting at each month's end, by (queueing station, month, replication), replication fastest.
+    """
+    reps = rep_first.size - 1
+    counts = keys.keys * reps
+    bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    waits, groups, size, total, still, month_waiting = _cells(
+        rep_first,
+        first_visit,
+        visit_station,
+        visit_class,
+        shipment_traffic,
+        arrive,
+        start,
+        window,
+        keys.codes,
+        keys.ends,
+        bounds,
+    )
+    position = P95 * (size - 1)
+    below = np.floor(position).astype(np.int64)
+    fraction = position - below
+    last = np.maximum(size - 1, 0)
+    low, high, top = _order_statistics(
+        waits, groups, np.argsort(waits), np.minimum(below, last), np.minimum(below + 1, last), size.size
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(size > 0, total / size, np.nan)
+    p95 = np.where(size > 0, np.where(fraction == 0.0, low, low + (high - low) * fraction), np.nan)
+    visits = size + still
+    seen = visits > 0
+    every = np.stack(
+        [
+            np.where(seen, mean, np.nan),
+            np.where(seen, p95, np.nan),
+            np.where(seen, np.where(size > 0, top, np.nan), np.nan),
+            visits,
+            still,
+        ]
+    )
+    return [every[:, bounds[g] : bounds[g + 1]] for g in range(len(GROUPINGS))], month_waiting
+
+
+@compiled
+def _cells(
+    rep_first: IntArray,
+    first_visit: IntArray,
+    visit_station: IntArray,
+    visit_class: IntArray,
+    shipment_traffic: IntArray,
+    arrive: FloatArray,
+    start: FloatArray,
+    window: tuple[float, float],
+    codes: IntArray,
+    ends: FloatArray,
+    bounds: IntArray,
+) -> tuple[FloatArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray]:
+    """The observed visits' started waits and groups, each group's count, sum and still waiting.
+
+    Returns the waits of the visits that started by the horizon (Plan order), their group in each grouping
+    (shape (waits, 4), in the one numbering of ``bounds``; −1: none), and per group the started waits, their
+    sum (added in the Plan's order from 0) and the visits still waiting at the horizon; and the visits
+    waiting at each month's end (a visit is waiting at end ``e`` when ``arrive < e`` and it had not started
+    by ``e``; its month of arrival is the first whose end is after its arrival).
+    """
+    lo, hi = window
+    reps = rep_first.size - 1
+    n_months = ends.size
+    with_class = visit_class.size > 0
+    waits = np.empty(arrive.size, dtype=np.float64)
+    groups = np.empty((arrive.size, 4), dtype=np.int64)
+    size = np.zeros(bounds[-1], dtype=np.int64)
+    total = np.zeros(bounds[-1], dtype=np.float64)
+    still = np.zeros(bounds[-1], dtype=np.float64)
+    month_waiting = np.zeros(bounds[2] - bounds[1], dtype=np.float64)
+    cell = np.empty(4, dtype=np.int64)
+    found = 0
+    for stored in range(reps):
+        for row in range(rep_first[stored], rep_first[stored + 1]):
+            traffic = shipment_traffic[row]
+            for visit in range(first_visit[row], first_visit[row + 1]):
+                station = visit_station[visit]
+                came = arrive[visit]
+                if codes[0, station] < 0 or not lo <= came < hi:
+                    continue
+                month = np.searchsorted(ends, came, side="right")
+                cell[0] = codes[0, station] * reps + stored
+                cell[1] = (codes[1, station] * n_months + min(month, max(n_months - 1, 0))) * reps + stored
+                cell[2] = (codes[2, station] * 2 + traffic) * reps + stored if codes[2, station] >= 0 else -1
+                cell[3] = -1
+                if with_class and codes[3, station] >= 0:
+                    cell[3] = (codes[3, station] + visit_class[visit]) * reps + stored
+                began = start[visit]
+                after = n_months if np.isnan(began) else np.searchsorted(ends, began, side="left")
+                for end in range(month, min(after, n_months)):
+                    month_waiting[(codes[1, station] * n_months + end) * reps + stored] += 1.0
+                started = began <= hi
+                for g in range(4):
+                    if cell[g] < 0:
+                        continue
+                    code = bounds[g] + cell[g]
+                    if started:
+                        size[code] += 1
+                        total[code] += began - came
+                    else:
+                        still[code] += 1.0
+                if started:
+                    for g in range(4):
+                        groups[found, g] = bounds[g] + cell[g] if cell[g] >= 0 else -1
+                    waits[found] = began - came
+                    found += 1
+    return waits[:found].copy(), groups[:found].copy(), size, total, still, month_waiting
+
+
+@compiled
+def _order_statistics(
+    waits: FloatArray, groups: IntArray, order: IntArray, at: IntArray, nxt: IntArray, count: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Each group's waits of ranks ``at`` and ``nxt`` (0-based, ascending) and its largest wait (NaN: none).
+
+    ``order`` sorts ``waits`` ascending; walking it, each group's waits come in ascending order.
+    """
+    low = np.full(count, np.nan)
+    high = np.full(count, np.nan)
+    top = np.full(count, np.nan)
+    rank = np.zeros(count, dtype=np.int64)
+    for i in order:
+        value = waits[i]
+        for g in range(groups.shape[1]):
+            code = groups[i, g]
+            if code < 0:
+                continue
+            r = rank[code]
+            if r == at[code]:
+                low[code] = value
+            if r == nxt[code]:
+                high[code] = value
+            rank[code] = r + 1
+            top[code] = value
+    return low, high, top
