@@ -14,8 +14,9 @@ import numpy as np
 from sim.arrays import FloatArray, IntArray
 from sim.compiled import compiled
 from sim.plan import Plan
+from sim.results.value_order import value_order
 
-__all__ = ["BLOCK_VISITS", "Groups", "argsort_by_value", "group_sums", "pieces", "weighted_sums"]
+__all__ = ["BLOCK_VISITS", "Groups", "group_sums", "pieces", "weighted_sums"]
 
 BLOCK_VISITS = 1 << 18
 """Visits reduced at a time: whole replications, about this many visits (a few MB per column, cache-sized)."""
@@ -51,19 +52,14 @@ def weighted_sums(group: IntArray, weights: FloatArray, size: int) -> FloatArray
     return sums
 
 
-def argsort_by_value(values: FloatArray) -> IntArray:
-    """``np.argsort(values)``, NaN last, without NaN in the sort (numpy's fast sort path has none)."""
-    missing = np.isnan(values)
-    return np.argsort(np.where(missing, np.inf, values) if missing.any() else values).astype(np.int64)
-
-
 @dataclass(frozen=True)
 class Groups:
     """Values sorted by (group, value), NaN excluded, with each group's offset and size.
 
-    Groups are ``key * reps + replication``; the values are sorted once by value (``np.argsort``, which
-    several groupings of the same values may share) and then, stably, by group (a counting sort in one
-    compiled pass, :func:`_grouped`), which leaves each group's values in order.
+    Groups are ``key * reps + replication``; the values are sorted once by value
+    (:func:`~sim.results.value_order.value_order`, which several groupings of the same values may share)
+    and then, stably, by group (a counting sort in one compiled pass, :func:`_grouped`), which leaves each
+    group's values in order.
     """
 
     values: FloatArray
@@ -76,9 +72,9 @@ class Groups:
     def of(cls, group: IntArray, values: FloatArray, count: int, order: IntArray | None = None) -> Groups:
         """Group ``values`` by ``group`` (codes in ``[0, count)``; a code < 0 leaves its row out).
 
-        ``order`` is :func:`argsort_by_value` of ``values`` when already known.
+        ``order`` lists the rows ascending by value (NaN rows may be left out: they are), when already known.
         """
-        by_value = argsort_by_value(values) if order is None else order
+        by_value = value_order(values) if order is None else order
         sorted_values, first, size, total = _grouped(group, values, by_value, count)
         return cls(sorted_values, first, size, total)
 

@@ -10,9 +10,9 @@ here the four are laid end to end in one numbering, so that
 - one compiled pass over the visits (:func:`_cells`) finds each observed visit's four groups, adds its wait
   (if it started by the horizon) to each group's count and sum — in the Plan's order, from 0, as
   ``np.bincount`` does — or counts it as still waiting, and counts the visits waiting at each month's end;
-- the started waits are sorted by value once, and a second compiled pass (:func:`_order_statistics`) walks
-  them in that order, counting each group's waits, to pick the two order statistics of each group's p95
-  and its largest wait.
+- the started waits are sorted by value once (:func:`sim.results.value_order.value_order`), and a second
+  compiled pass (:func:`_order_statistics`) walks them in that order, counting each group's waits, to pick
+  the two order statistics of each group's p95 and its largest wait.
 
 The statistics are those of a sort of each group's waits (pandas' group quantile: linear interpolation
 between order statistics), value for value: an order statistic is the same float whichever equal values
@@ -27,6 +27,7 @@ import numpy as np
 
 from sim.arrays import FloatArray, IntArray
 from sim.compiled import compiled
+from sim.results.value_order import value_order
 
 __all__ = ["GROUPINGS", "WaitKeys", "wait_statistics_by_grouping"]
 
@@ -116,7 +117,7 @@ def wait_statistics_by_grouping(
     fraction = position - below
     last = np.maximum(size - 1, 0)
     low, high, top = _order_statistics(
-        waits, groups, np.argsort(waits), np.minimum(below, last), np.minimum(below + 1, last), size.size
+        waits, groups, value_order(waits), np.minimum(below, last), np.minimum(below + 1, last), size.size
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(size > 0, total / size, np.nan)
