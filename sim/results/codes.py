@@ -13,59 +13,84 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.arrays import FloatArray, IntArray
+from sim.network import Network
 from sim.plan import Plan
 from sim.results.delivery import delivered_times
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
-__all__ = ["ShipmentCodes", "month_numbers"]
+__all__ = ["COMMODITY", "DESTINATION", "FLOW", "TRAFFIC", "FlowCodes", "ShipmentCodes", "month_numbers"]
+
+
+@dataclass(frozen=True)
+class FlowCodes:
+    """Each flow's commodity, destination and traffic class, as codes into label lists (one set per run).
+
+    Attributes
+    ----------
+    flows, commodities, nodes : list of str
+        The labels: flow names (``network.flows`` order), commodities and nodes (origins and destinations),
+        sorted.
+    table : ndarray of int64
+        Shape (4, flows): each flow's own code, its commodity, destination and traffic class (0 modelled,
+        1 background: ``kpis_by_group.TRAFFIC``); rows :data:`FLOW`, :data:`COMMODITY`, :data:`DESTINATION`,
+        :data:`TRAFFIC`.
+    """
+
+    flows: list[str]
+    commodities: list[str]
+    nodes: list[str]
+    table: IntArray
+
+    @classmethod
+    def of(cls, scenario: Scenario, network: Network) -> FlowCodes:
+        """The codes of the flows of ``network``."""
+        flows = network.flows
+        specs = [scenario.flows[f.flow] for f in flows]
+        commodities = sorted({s.commodity for s in specs})
+        nodes = sorted({n for f in flows for n in (f.nodes[0], f.nodes[-1])})
+        table = np.array(
+            [
+                np.arange(len(flows)),
+                [commodities.index(s.commodity) for s in specs],
+                [nodes.index(f.nodes[-1]) for f in flows],
+                [int(s.background) for s in specs],
+            ],
+            dtype=np.int64,
+        ).reshape(4, len(flows))
+        return cls([f.name for f in flows], commodities, nodes, table)
+
+
+FLOW, COMMODITY, DESTINATION, TRAFFIC = 0, 1, 2, 3
+"""Rows of :attr:`FlowCodes.table`."""
 
 
 @dataclass(frozen=True)
 class ShipmentCodes:
-    """The shipment columns the KPIs need, as arrays of codes into small label lists."""
+    """The shipment columns the KPIs need, with codes into the small label lists of :class:`FlowCodes`."""
 
+    codes: FlowCodes
     replications: int
     rep: IntArray
     """Index (0 … R − 1) of each shipment's replication in the Plan."""
     flow: IntArray
-    commodity: IntArray
-    destination: IntArray
     traffic: IntArray
     """Traffic class of each shipment: 0 modelled, 1 background (``kpis_by_group.TRAFFIC``)."""
-    flows: list[str]
-    commodities: list[str]
-    nodes: list[str]
-    tonnes: FloatArray
-    teu: FloatArray
     created: FloatArray
     delivered: FloatArray
     free_flow_h: FloatArray
 
     @classmethod
-    def of(cls, scenario: Scenario, plan: Plan, trace: Trace) -> ShipmentCodes:
+    def of(cls, codes: FlowCodes, plan: Plan, trace: Trace) -> ShipmentCodes:
         """The codes of the shipments of ``plan``; delivered when their last visit ends (never: left)."""
-        flows = plan.network.flows
-        specs = [scenario.flows[f.flow] for f in flows]
-        commodities = sorted({s.commodity for s in specs})
-        nodes = sorted({n for f in flows for n in (f.nodes[0], f.nodes[-1])})
-        flow_commodity = np.array([commodities.index(s.commodity) for s in specs], dtype=np.int64)
-        flow_destination = np.array([nodes.index(f.nodes[-1]) for f in flows], dtype=np.int64)
-        flow_traffic = np.array([int(s.background) for s in specs], dtype=np.int64)
         flow = np.asarray(plan.shipment_flow, dtype=np.int64)
         count = len(plan.replications)
         return cls(
+            codes=codes,
             replications=count,
             rep=np.repeat(np.arange(count, dtype=np.int64), np.diff(plan.rep_first)),
             flow=flow,
-            commodity=flow_commodity[flow],
-            destination=flow_destination[flow],
-            traffic=flow_traffic[flow],
-            flows=[f.name for f in flows],
-            commodities=commodities,
-            nodes=nodes,
-            tonnes=plan.tonnes,
-            teu=plan.teu,
+            traffic=codes.table[TRAFFIC][flow],
             created=plan.created,
             delivered=delivered_times(plan, trace),  # NaN for a ship that left (never delivered)
             free_flow_h=plan.free_flow_h,

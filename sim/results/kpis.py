@@ -27,19 +27,21 @@ per table for the quantiles. Only the long output table is a DataFrame; nothing 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.arrays import FloatArray
 from sim.network import Network, Station
 from sim.plan import Plan
-from sim.results.codes import ShipmentCodes, month_numbers
-from sim.results.groups import Groups, pieces, weighted_sums
-from sim.results.kpis_by_group import TRAFFIC, WaitTables
+from sim.results.codes import COMMODITY, DESTINATION, FLOW, TRAFFIC, FlowCodes, ShipmentCodes
+from sim.results.groups import Groups, pieces
+from sim.results.kpis_by_group import TRAFFIC as TRAFFIC_CLASSES
+from sim.results.kpis_by_group import WaitTables
 from sim.results.long_form import LongTable, long_frame
 from sim.results.station_use import CHOKEPOINT, OCCUPIED, SERVICE, station_use
+from sim.results.throughput import MonthCells, throughput_sums
 from sim.results.waits import QUEUEING_KINDS
 from sim.scenario.model import Scenario
 from sim.trace import Trace
@@ -78,15 +80,15 @@ class KpiBlocks:
         self.window = (scenario.warmup_h, scenario.horizon_h)
         self.available = np.array([_available(s, self.window) for s in network.stations], dtype=np.float64)
         self.waits = WaitTables(scenario, network, self.window)
+        self.codes = FlowCodes.of(scenario, network)
+        self.months = MonthCells.of(scenario, self.window)
         self.replications: list[int] = []
         self._blocks: list[list[LongTable]] = []
 
     def add(self, plan: Plan, trace: Trace) -> None:
         """Reduce the replications of ``plan`` (stored after those already added) and their Trace."""
         for start, stop in pieces(plan):
-            self._blocks.append(
-                _block_tables(self.scenario, plan, trace, start, stop, self.waits, self.available)
-            )
+            self._blocks.append(_block_tables(self, plan, trace, start, stop))
         self.replications += plan.replications
 
     def frame(self) -> pd.DataFrame:
@@ -94,40 +96,31 @@ class KpiBlocks:
         return long_frame(self._blocks, self.replications)
 
 
-def _block_tables(
-    scenario: Scenario,
-    plan: Plan,
-    trace: Trace,
-    start: int,
-    stop: int,
-    waits: WaitTables,
-    available: FloatArray,
-) -> list[LongTable]:
+def _block_tables(blocks: KpiBlocks, plan: Plan, trace: Trace, start: int, stop: int) -> list[LongTable]:
     """Every KPI table of stored replications ``start:stop``."""
-    window = waits.window
+    window = blocks.window
     part = plan.block(start, stop)
     v0 = int(plan.first_visit[plan.rep_first[start]])
     v1 = v0 + part.n_visits
     times = Trace(trace.arrive[v0:v1], trace.start[v0:v1], trace.end[v0:v1])
-    shipments = ShipmentCodes.of(scenario, part, times)
-    station_waits, (by_month, by_class, by_traffic) = waits.tables(part, times, shipments.traffic)
-    delivered = _Delivered.of(shipments, window)
-    tables = [
-        _throughput(delivered, codes, labels, f"throughput_by_{name}")
-        for name, codes, labels in (
-            ("commodity", shipments.commodity, shipments.commodities),
-            ("flow", shipments.flow, shipments.flows),
-            ("destination", shipments.destination, shipments.nodes),
-        )
+    shipments = ShipmentCodes.of(blocks.codes, part, times)
+    station_waits, (by_month, by_class, by_traffic) = blocks.waits.tables(part, times, shipments.traffic)
+    by_commodity, by_flow, by_destination, monthly, by_traffic_class = _throughput(
+        part, shipments, blocks.months, window
+    )
+    by_rep = _available_by_rep(part, window, blocks.available)
+    return [
+        by_commodity,
+        by_flow,
+        by_destination,
+        monthly,
+        _transit(shipments, window),
+        _stations(part, times, shipments, station_waits, window, by_rep),
+        by_month,
+        by_class,
+        by_traffic_class,
+        by_traffic,
     ]
-    tables.append(_monthly(scenario, shipments, delivered, window))
-    tables.append(_transit(shipments, window))
-    by_rep = _available_by_rep(part, window, available)
-    tables.append(_stations(part, times, shipments, station_waits, window, by_rep))
-    tables += [by_month, by_class]
-    tables.append(_throughput(delivered, shipments.traffic, list(TRAFFIC), "throughput_by_traffic"))
-    tables.append(by_traffic)
-    return tables
 
 
 def _available_by_rep(plan: Plan, window: tuple[float, float], available: FloatArray) -> FloatArray:
@@ -145,68 +138,59 @@ def _available_by_rep(plan: Plan, window: tuple[float, float], available: FloatA
     return by_rep
 
 
-@dataclass(frozen=True)
-class _Delivered:
-    """The shipments delivered in the window [warm-up, horizon], for the throughput tables."""
-
-    replications: int
-    done: BoolArray
-    """Which shipments."""
-    rep: IntArray
-    """Stored replication of each of them."""
-    sizes: FloatArray
-    """Their tonnes, TEU and 1 (a shipment), shape (3, delivered): the sums of each group."""
-    per_year: float
-    """Years per hour of the window: a sum over the window times this is a yearly rate."""
-
-    @classmethod
-    def of(cls, shipments: ShipmentCodes, window: tuple[float, float]) -> _Delivered:
-        """The delivered shipments of ``shipments``."""
-        start, end = window
-        done = (shipments.delivered >= start) & (shipments.delivered <= end)
-        sizes = np.stack([shipments.tonnes[done], shipments.teu[done], np.ones(int(done.sum()))])
-        return cls(shipments.replications, done, shipments.rep[done], sizes, HOURS_PER_YEAR / (end - start))
-
-    def sums(self, group: IntArray, count: int) -> FloatArray:
-        """Tonnes, TEU and shipments of each group (those outside [0, ``count``): left out), rows in order."""
-        return weighted_sums(group, self.sizes, count)
+THROUGHPUT_METRICS = ["tonnes", "teu", "shipments", "tonnes_per_year", "teu_per_year"]
+"""Metrics of the ``throughput_by_*`` tables (``throughput_by_month``: the first three)."""
 
 
-def _throughput(delivered: _Delivered, codes: IntArray, labels: list[str], table: str) -> LongTable:
-    reps = delivered.replications
-    group = codes[delivered.done] * reps + delivered.rep
-    tonnes, teu, count = delivered.sums(group, len(labels) * reps)
-    per_year = delivered.per_year
-    values = np.stack([tonnes, teu, count, tonnes * per_year, teu * per_year])
-    return LongTable(
-        table,
-        labels,
-        [""],
-        ["tonnes", "teu", "shipments", "tonnes_per_year", "teu_per_year"],
-        values.reshape(5, len(labels), 1, reps),
-    )
+def _throughput(
+    plan: Plan, shipments: ShipmentCodes, months: MonthCells, window: tuple[float, float]
+) -> list[LongTable]:
+    """The throughput tables: by commodity, flow, destination, month and traffic class (in that order).
 
-
-def _monthly(
-    scenario: Scenario, shipments: ShipmentCodes, delivered: _Delivered, window: tuple[float, float]
-) -> LongTable:
-    start, end = window
-    months = np.unique(month_numbers(scenario, np.linspace(start, end, 400)))
-    delivered_in = month_numbers(scenario, shipments.delivered[delivered.done])
-    month = np.minimum(np.searchsorted(months, delivered_in), months.size - 1)
-    known = months[month] == delivered_in  # a month the window does not list has no row (as a reindex)
+    Tonnes, TEU and shipments delivered in the window [warm-up, horizon] (:mod:`sim.results.throughput`),
+    and the same per year but by month.
+    """
+    codes = shipments.codes
     reps = shipments.replications
-    cells = len(shipments.commodities) * months.size
-    group = (shipments.commodity[delivered.done] * months.size + month) * reps + delivered.rep
-    tonnes, teu, count = delivered.sums(np.where(known, group, -1), cells * reps)
-    labels = np.datetime_as_string(months.astype("datetime64[M]"), unit="M")
-    return LongTable(
-        "throughput_by_month",
-        shipments.commodities,
-        [str(m) for m in labels],
-        ["tonnes", "teu", "shipments"],
-        np.stack([tonnes, teu, count]).reshape(3, len(shipments.commodities), months.size, reps),
+    groupings = [
+        ("commodity", COMMODITY, codes.commodities),
+        ("flow", FLOW, codes.flows),
+        ("destination", DESTINATION, codes.nodes),
+        ("traffic", TRAFFIC, list(TRAFFIC_CLASSES)),
+    ]
+    counts = [len(labels) for _, _, labels in groupings] + [len(codes.commodities) * months.months.size]
+    bounds = np.concatenate([[0], np.cumsum(np.array(counts, dtype=np.int64) * reps)])
+    keys = codes.table[[row for _, row, _ in groupings] + [COMMODITY]]
+    sums = throughput_sums(
+        plan.rep_first,
+        shipments.delivered,
+        plan.tonnes,
+        plan.teu,
+        plan.shipment_flow,
+        keys,
+        bounds,
+        months.starts,
+        months.position,
+        window,
     )
+    per_year = HOURS_PER_YEAR / (window[1] - window[0])
+    tables = []
+    for g, (name, _, labels) in enumerate(groupings):
+        tonnes, teu, count = sums[:, bounds[g] : bounds[g + 1]]
+        values = np.stack([tonnes, teu, count, tonnes * per_year, teu * per_year])
+        table = LongTable(
+            f"throughput_by_{name}", labels, [""], THROUGHPUT_METRICS, values.reshape(5, len(labels), 1, reps)
+        )
+        tables.append(table)
+    labels = np.datetime_as_string(months.months.astype("datetime64[M]"), unit="M")
+    monthly = LongTable(
+        "throughput_by_month",
+        codes.commodities,
+        [str(m) for m in labels],
+        THROUGHPUT_METRICS[:3],
+        sums[:, bounds[-2] :].reshape(3, len(codes.commodities), months.months.size, reps),
+    )
+    return [*tables[:3], monthly, tables[3]]
 
 
 def _transit(shipments: ShipmentCodes, window: tuple[float, float]) -> LongTable:
@@ -217,7 +201,8 @@ def _transit(shipments: ShipmentCodes, window: tuple[float, float]) -> LongTable
     # the two sides add the same hours in different orders: a difference of rounding size is no delay
     delay = np.where(np.abs(delay) > 1e-9 * np.abs(transit), delay, 0.0)
     reps = shipments.replications
-    count = len(shipments.flows) * reps
+    flows = len(shipments.codes.flows)
+    count = flows * reps
     group = shipments.flow[done] * reps + shipments.rep[done]
     transits = Groups.of(group, transit, count)
     delays = Groups.of(group, delay, count)
@@ -231,10 +216,9 @@ def _transit(shipments: ShipmentCodes, window: tuple[float, float]) -> LongTable
             transits.size.astype(np.float64),
         ]
     )
-    flows = len(shipments.flows)
     return LongTable(
         "transit_by_flow",
-        shipments.flows,
+        shipments.codes.flows,
         [""],
         ["transit_mean_h", "transit_p50_h", "transit_p95_h", "delay_mean_h", "delay_p95_h", "delivered"],
         values.reshape(6, flows, 1, reps),

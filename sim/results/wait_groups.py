@@ -163,7 +163,7 @@ def _cells(
     n_months = ends.size
     with_class = visit_class.size > 0
     waits = np.empty(arrive.size, dtype=np.float64)
-    groups = np.empty((arrive.size, 4), dtype=np.int64)
+    groups = np.empty((arrive.size, 4), dtype=np.int32)
     size = np.zeros(bounds[-1], dtype=np.int64)
     total = np.zeros(bounds[-1], dtype=np.float64)
     still = np.zeros(bounds[-1], dtype=np.float64)
@@ -178,33 +178,71 @@ def _cells(
                 came = arrive[visit]
                 if codes[0, station] < 0 or not lo <= came < hi:
                     continue
-                month = np.searchsorted(ends, came, side="right")
-                cell[0] = codes[0, station] * reps + stored
-                cell[1] = (codes[1, station] * n_months + min(month, max(n_months - 1, 0))) * reps + stored
-                cell[2] = (codes[2, station] * 2 + traffic) * reps + stored if codes[2, station] >= 0 else -1
-                cell[3] = -1
-                if with_class and codes[3, station] >= 0:
-                    cell[3] = (codes[3, station] + visit_class[visit]) * reps + stored
+                month = 0  # the first month whose end is after the arrival (ends ascending)
+                while month < n_months and ends[month] <= came:
+                    month += 1
+                by_month = codes[1, station] * n_months
+                klass = visit_class[visit] if with_class else -1
+                month_of = min(month, max(n_months - 1, 0))
+                _visit_cells(
+                    cell, codes[:, station], month_of, n_months, traffic, klass, bounds, reps, stored
+                )
                 began = start[visit]
-                after = n_months if np.isnan(began) else np.searchsorted(ends, began, side="left")
-                for end in range(month, min(after, n_months)):
-                    month_waiting[(codes[1, station] * n_months + end) * reps + stored] += 1.0
-                started = began <= hi
-                for g in range(4):
-                    if cell[g] < 0:
-                        continue
-                    code = bounds[g] + cell[g]
-                    if started:
-                        size[code] += 1
-                        total[code] += began - came
-                    else:
-                        still[code] += 1.0
-                if started:
+                if month < n_months and not began <= ends[month]:  # waiting at the month's end, maybe later
+                    _waiting_at_ends(month_waiting, ends, month, began, by_month * reps + stored, reps)
+                if began <= hi:  # started by the horizon
+                    wait = began - came
                     for g in range(4):
-                        groups[found, g] = bounds[g] + cell[g] if cell[g] >= 0 else -1
-                    waits[found] = began - came
+                        if cell[g] >= 0:
+                            size[cell[g]] += 1
+                            total[cell[g]] += wait
+                        groups[found, g] = cell[g]
+                    waits[found] = wait
                     found += 1
+                else:
+                    for g in range(4):
+                        if cell[g] >= 0:
+                            still[cell[g]] += 1.0
     return waits[:found].copy(), groups[:found].copy(), size, total, still, month_waiting
+
+
+@compiled
+def _visit_cells(
+    cell: IntArray,
+    codes: IntArray,
+    month: int,
+    months: int,
+    traffic: int,
+    klass: int,
+    bounds: IntArray,
+    reps: int,
+    stored: int,
+) -> None:
+    """A visit's group in each grouping (−1: none), from its station's ``codes`` (:class:`WaitKeys`).
+
+    ``month`` is its month of arrival, ``traffic`` its shipment's traffic class, ``klass`` its priority
+    class (−1: the Plan has none), ``stored`` its replication; groups are numbered as in :func:`_cells`.
+    """
+    cell[0] = codes[0]
+    cell[1] = codes[1] * months + month
+    cell[2] = codes[2] * 2 + traffic if codes[2] >= 0 else -1
+    cell[3] = codes[3] + klass if codes[3] >= 0 and klass >= 0 else -1
+    for g in range(4):
+        if cell[g] >= 0:
+            cell[g] = bounds[g] + cell[g] * reps + stored
+
+
+@compiled
+def _waiting_at_ends(
+    month_waiting: FloatArray, ends: FloatArray, month: int, began: float, first: int, step: int
+) -> None:
+    """Count a visit waiting at the ends of its month of arrival and the next until it began (NaN: never).
+
+    Its count at end ``e`` is ``month_waiting[first + e * step]``.
+    """
+    after = ends.size if np.isnan(began) else np.searchsorted(ends, began, side="left")
+    for end in range(month, min(after, ends.size)):
+        month_waiting[first + end * step] += 1.0
 
 
 @compiled
