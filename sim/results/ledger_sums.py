@@ -62,6 +62,35 @@ def _linear(fixed: float, per_t: float, tonnes: float, per_teu: float, teu: floa
     return per_teu * teu
 
 
+_CHARGES_USD, _EMITS_WTW, _AT_HUB, _EMITS_TTW, _QUEUES = 1, 2, 4, 8, 16
+"""Bits of :func:`_charged`: what a visit at a (station, flow) adds to its shipment's sums."""
+
+
+@compiled
+def _charged(
+    usd: FloatArray, wtw_kg: FloatArray, ttw_kg: FloatArray, queueing: BoolArray, hub: BoolArray
+) -> IntArray:
+    """What a visit adds at each (station, flow): US$, CO₂e (at a hub), tank-to-wheel CO₂e, its wait (bits).
+
+    US$ and CO₂e are added where a coefficient is not 0 (NaN included).
+    """
+    stations, flows = usd.shape[1], usd.shape[2]
+    charged = np.zeros((stations, flows), dtype=np.int64)
+    for s in range(stations):
+        for flow in range(flows):
+            what = 0
+            if usd[0, s, flow] != 0.0 or usd[1, s, flow] != 0.0 or usd[2, s, flow] != 0.0:
+                what |= _CHARGES_USD
+            if wtw_kg[0, s, flow] != 0.0 or wtw_kg[1, s, flow] != 0.0:
+                what |= _EMITS_WTW | (_AT_HUB if hub[s] else 0)
+            if ttw_kg[0, s, flow] != 0.0 or ttw_kg[1, s, flow] != 0.0:
+                what |= _EMITS_TTW
+            if queueing[s]:
+                what |= _QUEUES
+            charged[s, flow] = what
+    return charged
+
+
 @compiled
 def ledger_table(
     first_visit: IntArray,
@@ -118,26 +147,29 @@ def ledger_table(
     ended : ndarray of float64
         Written: when each shipment's journey ended (h; :func:`sim.results.delivery.ended_times`).
     """
+    charged = _charged(usd, wtw_kg, ttw_kg, queueing, hub)
     sums = np.zeros(_MONEY + 5, dtype=np.float64)  # waiting, wtw, ttw, (transport), hub, money
     has_left = left.size > 0
     for row in range(tonnes.size):
-        sums[:] = 0.0
+        for k in range(sums.size):
+            sums[k] = 0.0
         flow = shipment_flow[row]
         t, e = tonnes[row], teu[row]
         first, last = first_visit[row], first_visit[row + 1]
         for visit in range(first, last):
             s = visit_station[visit]
-            if usd[0, s, flow] != 0.0 or usd[1, s, flow] != 0.0 or usd[2, s, flow] != 0.0:
+            what = charged[s, flow]
+            if what & _CHARGES_USD:
                 usd_visit = _linear(usd[0, s, flow], usd[1, s, flow], t, usd[2, s, flow], e)
                 sums[_MONEY + component[s, flow]] += usd_visit
-            if wtw_kg[0, s, flow] != 0.0 or wtw_kg[1, s, flow] != 0.0:
+            if what & _EMITS_WTW:
                 wtw = _linear(0.0, wtw_kg[0, s, flow], t, wtw_kg[1, s, flow], e)
                 sums[_WTW] += wtw
-                if hub[s]:
+                if what & _AT_HUB:
                     sums[_HUB] += wtw
-            if ttw_kg[0, s, flow] != 0.0 or ttw_kg[1, s, flow] != 0.0:
+            if what & _EMITS_TTW:
                 sums[_TTW] += _linear(0.0, ttw_kg[0, s, flow], t, ttw_kg[1, s, flow], e)
-            if queueing[s]:
+            if what & _QUEUES:
                 sums[_WAITING] += start[visit] - arrive[visit]
         if last > first:
             finished = end[last - 1]
