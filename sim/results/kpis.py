@@ -40,7 +40,7 @@ from sim.results.groups import Groups, pieces
 from sim.results.kpis_by_group import TRAFFIC as TRAFFIC_CLASSES
 from sim.results.kpis_by_group import WaitTables
 from sim.results.long_form import LongTable, long_frame
-from sim.results.station_use import CHOKEPOINT, OCCUPIED, SERVICE, station_use
+from sim.results.station_use import CHOKEPOINT, OCCUPIED, SERVICE
 from sim.results.throughput import MonthCells, throughput_sums
 from sim.results.waits import QUEUEING_KINDS
 from sim.scenario.model import Scenario
@@ -82,6 +82,7 @@ class KpiBlocks:
         self.waits = WaitTables(scenario, network, self.window)
         self.codes = FlowCodes.of(scenario, network)
         self.months = MonthCells.of(scenario, self.window)
+        self.use = np.array([_USE.get(s.kind, OCCUPIED) for s in network.stations], dtype=np.int64)
         self.replications: list[int] = []
         self._blocks: list[list[LongTable]] = []
 
@@ -104,7 +105,9 @@ def _block_tables(blocks: KpiBlocks, plan: Plan, trace: Trace, start: int, stop:
     v1 = v0 + part.n_visits
     times = Trace(trace.arrive[v0:v1], trace.start[v0:v1], trace.end[v0:v1])
     shipments = ShipmentCodes.of(blocks.codes, part, times)
-    station_waits, (by_month, by_class, by_traffic) = blocks.waits.tables(part, times, shipments.traffic)
+    station_waits, station_use, (by_month, by_class, by_traffic) = blocks.waits.tables(
+        part, times, shipments.traffic, blocks.use
+    )
     by_commodity, by_flow, by_destination, monthly, by_traffic_class = _throughput(
         part, shipments, blocks.months, window
     )
@@ -115,7 +118,7 @@ def _block_tables(blocks: KpiBlocks, plan: Plan, trace: Trace, start: int, stop:
         by_destination,
         monthly,
         _transit(shipments, window),
-        _stations(part, times, shipments, station_waits, window, by_rep),
+        _stations(part, station_use, station_waits, window, by_rep),
         by_month,
         by_class,
         by_traffic_class,
@@ -242,35 +245,19 @@ STATION_METRICS = (
 
 
 def _stations(
-    plan: Plan,
-    trace: Trace,
-    shipments: ShipmentCodes,
-    waits: FloatArray,
-    window: tuple[float, float],
-    available: FloatArray,
+    plan: Plan, use: FloatArray, waits: FloatArray, window: tuple[float, float], available: FloatArray
 ) -> LongTable:
     """Station KPIs; ``available`` is the capacity of each (station, replication), shape (stations, reps).
 
-    ``waits`` are the wait statistics of each (station, replication) (from
-    :class:`~sim.results.kpis_by_group.WaitTables`): mean, p95 and max wait, visits, visits still waiting.
+    ``use`` (hours queued, hours present, arrivals, use) and ``waits`` (mean, p95 and max wait, visits,
+    visits still waiting) are sums and statistics of each (station, replication), from
+    :class:`~sim.results.kpis_by_group.WaitTables`.
     """
     lo, hi = window
     span = hi - lo
     stations = plan.network.stations
-    reps = shipments.replications
-    count = len(stations) * reps
-    use = np.array([_USE.get(s.kind, OCCUPIED) for s in stations], dtype=np.int64)
-    queued, present, arrivals, used = station_use(
-        plan.visit_station,
-        plan.first_visit[plan.rep_first],
-        use,
-        plan.visit_size,
-        trace.arrive,
-        trace.start,
-        trace.end,
-        window,
-        count,
-    )
+    reps = len(plan.replications)
+    queued, present, arrivals, used = use
     queue, present, arrivals = queued / span, present / span, arrivals / span
     with np.errstate(invalid="ignore", divide="ignore"):
         utilisation = used / available.reshape(-1)

@@ -25,7 +25,7 @@ from sim.network import Network
 from sim.plan import Plan
 from sim.results.codes import month_numbers
 from sim.results.long_form import LongTable
-from sim.results.wait_groups import WaitKeys, wait_statistics_by_grouping
+from sim.results.wait_groups import Visits, WaitKeys, wait_statistics_by_grouping
 from sim.results.waits import QUEUEING_KINDS
 from sim.scenario.model import Scenario
 from sim.trace import Trace
@@ -103,31 +103,39 @@ class WaitTables:
         self.keys = WaitKeys(codes, np.array(counts, dtype=np.int64), ends)
 
     def tables(
-        self, plan: Plan, trace: Trace, shipment_traffic: IntArray
-    ) -> tuple[FloatArray, list[LongTable]]:
-        """The station wait statistics (shape (5, stations × R)) and the tables of this module.
+        self, plan: Plan, trace: Trace, shipment_traffic: IntArray, use: IntArray
+    ) -> tuple[FloatArray, FloatArray, list[LongTable]]:
+        """The station wait statistics and use, and the tables of this module.
 
-        ``shipment_traffic`` is each shipment's traffic class (0 modelled, 1 background).
+        ``shipment_traffic`` is each shipment's traffic class (0 modelled, 1 background), ``use`` how each
+        station counts its use (:func:`sim.results.station_use.add_use`). The wait statistics have shape
+        (5, stations × R) (:func:`~sim.results.wait_groups.wait_statistics_by_grouping`), the use (4,
+        stations × R): hours queued, hours present, arrivals, use.
         """
         reps = len(plan.replications)
         klass = plan.visit_class
-        statistics, month_waiting = wait_statistics_by_grouping(
-            self.keys,
+        visits = Visits(
             plan.rep_first,
             plan.first_visit,
             plan.visit_station,
             np.empty(0, dtype=np.int64) if klass is None else klass,
             shipment_traffic,
+            plan.visit_size,
             trace.arrive,
             trace.start,
-            self.window,
+            trace.end,
         )
+        statistics, month_waiting, used = wait_statistics_by_grouping(self.keys, visits, use, self.window)
         stations, by_month, by_traffic, by_class = statistics
-        return stations, [
-            self._by_month(by_month, month_waiting, reps),
-            self._by_class(by_class, reps, klass is not None),
-            self._by_traffic(by_traffic, reps),
-        ]
+        return (
+            stations,
+            used,
+            [
+                self._by_month(by_month, month_waiting, reps),
+                self._by_class(by_class, reps, klass is not None),
+                self._by_traffic(by_traffic, reps),
+            ],
+        )
 
     def _by_month(self, statistics: FloatArray, waiting: FloatArray, reps: int) -> LongTable:
         """``stations_by_month``: waits at each queueing station by calendar month of arrival.

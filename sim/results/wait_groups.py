@@ -27,9 +27,10 @@ import numpy as np
 
 from sim.arrays import FloatArray, IntArray
 from sim.compiled import compiled
+from sim.results.station_use import add_use
 from sim.results.value_order import value_order
 
-__all__ = ["GROUPINGS", "WaitKeys", "wait_statistics_by_grouping"]
+__all__ = ["GROUPINGS", "Visits", "WaitKeys", "wait_statistics_by_grouping"]
 
 GROUPINGS = ("station", "month", "traffic", "class")
 """The four groupings, in the order of :class:`WaitKeys`' codes and of the statistics returned."""
@@ -58,33 +59,52 @@ class WaitKeys:
     ends: FloatArray
 
 
+@dataclass(frozen=True)
+class Visits:
+    """The visits of some whole replications, as the pass over them reads them.
+
+    Attributes
+    ----------
+    rep_first, first_visit : ndarray of int64
+        The Plan's offsets: each stored replication's first shipment, each shipment's first visit.
+    station : ndarray of int
+        Station of each visit.
+    klass : ndarray of int
+        Priority class of each visit (empty when the Plan has none: the class grouping is then empty).
+    traffic : ndarray of int64
+        Traffic class of each shipment (0 modelled, 1 background).
+    size : ndarray of float64
+        Load of each visit (t or TEU).
+    arrive, start, end : ndarray of float64
+        The visits' times (h; NaN when not reached by the horizon).
+    """
+
+    rep_first: IntArray
+    first_visit: IntArray
+    station: IntArray
+    klass: IntArray
+    traffic: IntArray
+    size: FloatArray
+    arrive: FloatArray
+    start: FloatArray
+    end: FloatArray
+
+
 def wait_statistics_by_grouping(
-    keys: WaitKeys,
-    rep_first: IntArray,
-    first_visit: IntArray,
-    visit_station: IntArray,
-    visit_class: IntArray,
-    shipment_traffic: IntArray,
-    arrive: FloatArray,
-    start: FloatArray,
-    window: tuple[float, float],
-) -> tuple[list[FloatArray], FloatArray]:
+    keys: WaitKeys, visits: Visits, use: IntArray, window: tuple[float, float]
+) -> tuple[list[FloatArray], FloatArray, FloatArray]:
     """Mean, p95 and max wait, visits and visits still waiting of each group of each grouping.
+
+    The same pass over the visits sums their use of their stations (:mod:`sim.results.station_use`).
 
     Parameters
     ----------
     keys : WaitKeys
         The groupings.
-    rep_first, first_visit : ndarray of int64
-        The Plan's offsets: each stored replication's first shipment, each shipment's first visit.
-    visit_station : ndarray of int
-        Station of each visit.
-    visit_class : ndarray of int
-        Priority class of each visit (empty when the Plan has none: the class grouping is then empty).
-    shipment_traffic : ndarray of int64
-        Traffic class of each shipment (0 modelled, 1 background).
-    arrive, start : ndarray of float64
-        The visits' times (h; NaN when not reached by the horizon).
+    visits : Visits
+        The visits of some whole replications.
+    use : ndarray of int64
+        How each station counts its use (:func:`sim.results.station_use.add_use`).
     window : tuple of float
         [warm-up, horizon) (h).
 
@@ -95,22 +115,27 @@ def wait_statistics_by_grouping(
         visits (arrived in the window) and those of them still waiting at the horizon.
     waiting_at_month_end : ndarray of float64
         Visits waiting at each month's end, by (queueing station, month, replication), replication fastest.
+    station_use : ndarray of float64
+        Shape (4, stations × R): hours queued, hours present, arrivals and use of each (station,
+        replication) (rows as :data:`sim.results.station_use.QUEUED` …).
     """
-    reps = rep_first.size - 1
+    reps = visits.rep_first.size - 1
     counts = keys.keys * reps
     bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    used = np.zeros((4, use.size * reps))
     waits, groups, size, total, still, month_waiting = _cells(
-        rep_first,
-        first_visit,
-        visit_station,
-        visit_class,
-        shipment_traffic,
-        arrive,
-        start,
+        visits.rep_first,
+        visits.first_visit,
+        visits.station,
+        visits.klass,
+        visits.traffic,
+        (visits.size, visits.arrive, visits.start, visits.end),
         window,
         keys.codes,
         keys.ends,
         bounds,
+        use,
+        used,
     )
     position = P95 * (size - 1)
     below = np.floor(position).astype(np.int64)
@@ -133,7 +158,7 @@ def wait_statistics_by_grouping(
             still,
         ]
     )
-    return [every[:, bounds[g] : bounds[g + 1]] for g in range(len(GROUPINGS))], month_waiting
+    return [every[:, bounds[g] : bounds[g + 1]] for g in range(len(GROUPINGS))], month_waiting, used
 
 
 @compiled
@@ -143,12 +168,13 @@ def _cells(
     visit_station: IntArray,
     visit_class: IntArray,
     shipment_traffic: IntArray,
-    arrive: FloatArray,
-    start: FloatArray,
+    times: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
     window: tuple[float, float],
     codes: IntArray,
     ends: FloatArray,
     bounds: IntArray,
+    use: IntArray,
+    used: FloatArray,
 ) -> tuple[FloatArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray]:
     """The observed visits' started waits and groups, each group's count, sum and still waiting.
 
@@ -156,8 +182,10 @@ def _cells(
     (shape (waits, 4), in the one numbering of ``bounds``; −1: none), and per group the started waits, their
     sum (added in the Plan's order from 0) and the visits still waiting at the horizon; and the visits
     waiting at each month's end (a visit is waiting at end ``e`` when ``arrive < e`` and it had not started
-    by ``e``; its month of arrival is the first whose end is after its arrival).
+    by ``e``; its month of arrival is the first whose end is after its arrival). ``times`` are the visits'
+    load, arrival, start and end; each reached visit's use of its station is added to ``used``.
     """
+    size_of, arrive, start, end = times
     lo, hi = window
     reps = rep_first.size - 1
     n_months = ends.size
@@ -176,11 +204,22 @@ def _cells(
             for visit in range(first_visit[row], first_visit[row + 1]):
                 station = visit_station[visit]
                 came = arrive[visit]
+                if np.isnan(came):
+                    continue  # never reached
+                began = start[visit]
+                add_use(
+                    used,
+                    station * reps + stored,
+                    came,
+                    began,
+                    end[visit],
+                    size_of[visit],
+                    use[station],
+                    window,
+                )
                 if codes[0, station] < 0 or not lo <= came < hi:
                     continue
-                month = 0  # the first month whose end is after the arrival (ends ascending)
-                while month < n_months and ends[month] <= came:
-                    month += 1
+                month = _month_after(ends, came)
                 by_month = codes[1, station] * n_months
                 klass = visit_class[visit] if with_class else -1
                 month_of = min(month, max(n_months - 1, 0))
@@ -204,6 +243,15 @@ def _cells(
                         if cell[g] >= 0:
                             still[cell[g]] += 1.0
     return waits[:found].copy(), groups[:found].copy(), size, total, still, month_waiting
+
+
+@compiled
+def _month_after(ends: FloatArray, instant: float) -> int:
+    """The first month whose end is after ``instant`` (``ends`` ascending; their number if none is)."""
+    month = 0
+    while month < ends.size and ends[month] <= instant:
+        month += 1
+    return month
 
 
 @compiled

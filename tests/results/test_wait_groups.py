@@ -1,10 +1,15 @@
-"""The wait statistics of every grouping, in one compiled pass, equal a plain per-group computation."""
+"""The wait statistics of every grouping and the stations' use, from one compiled pass, equal plain sums.
+
+The wait statistics against each group's waits collected visit by visit and sorted; the use against the array
+expressions of :mod:`sim.results.station_use` summed by ``np.bincount``.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.results.wait_groups import WaitKeys, wait_statistics_by_grouping
+from sim.results.station_use import CHOKEPOINT, OCCUPIED, SERVICE
+from sim.results.wait_groups import Visits, WaitKeys, wait_statistics_by_grouping
 
 LO, HI = 50.0, 300.0
 ENDS = np.array([100.0, 200.0, 250.0, 300.0])
@@ -20,6 +25,7 @@ CODES = np.array(
     dtype=np.int64,
 )
 KEYS = np.array([STATIONS, 4 * ENDS.size, 2 * 2, 2], dtype=np.int64)
+USE = np.array([OCCUPIED, SERVICE, CHOKEPOINT, OCCUPIED, OCCUPIED, SERVICE], dtype=np.int64)
 
 
 def _visits(seed: int) -> dict[str, np.ndarray]:
@@ -37,15 +43,57 @@ def _visits(seed: int) -> dict[str, np.ndarray]:
     start[rng.random(n) < 0.05] = np.nan  # never started
     arrive[:3] = ENDS[:3]  # arrivals exactly at month ends
     start[:3] = ENDS[:3] + 0.0
+    end = start + rng.uniform(0.0, 40.0, n)
+    end[rng.random(n) < 0.05] = np.nan
     return {
         "rep_first": rep_first,
         "first_visit": first_visit,
         "visit_station": rng.integers(0, STATIONS, n),
         "visit_class": rng.integers(0, 2, n).astype(np.int8),
         "shipment_traffic": rng.integers(0, 2, shipments),
+        "visit_size": rng.uniform(0.0, 50.0, n),
         "arrive": arrive,
         "start": start,
+        "end": end,
     }
+
+
+def _pass(v: dict[str, np.ndarray]) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    visits = Visits(
+        v["rep_first"], v["first_visit"], v["visit_station"], v["visit_class"], v["shipment_traffic"],
+        v["visit_size"], v["arrive"], v["start"], v["end"],
+    )  # fmt: skip
+    return wait_statistics_by_grouping(WaitKeys(CODES, KEYS, ENDS), visits, USE, (LO, HI))
+
+
+def _use_oracle(v: dict[str, np.ndarray]) -> np.ndarray:
+    """Hours queued and present, arrivals and use by (station, replication): array expressions, bincounts."""
+    reps = v["rep_first"].size - 1
+    shipment = np.repeat(np.arange(v["first_visit"].size - 1), np.diff(v["first_visit"]))
+    rep = np.searchsorted(v["rep_first"], shipment, side="right") - 1
+    arrive, start, end, station = v["arrive"], v["start"], v["end"], v["visit_station"]
+    reached = ~np.isnan(arrive)
+    group = (station * reps + rep)[reached]
+    arrive, start, end, station = arrive[reached], start[reached], end[reached], station[reached]
+    began = np.where(np.isnan(start), HI, np.minimum(start, HI))
+    ended = np.where(np.isnan(end), HI, np.minimum(end, HI))
+    came = np.maximum(arrive, LO)
+    started = (start >= LO) & (start <= HI)
+    kind = USE[station]
+    used = np.where(
+        kind == SERVICE,
+        np.where(started, v["visit_size"][reached], 0.0),
+        np.where(
+            kind == CHOKEPOINT, np.where(started, 1.0, 0.0), np.maximum(ended - np.maximum(began, LO), 0.0)
+        ),
+    )
+    rows = [
+        np.maximum(began - came, 0.0),
+        np.maximum(ended - came, 0.0),
+        ((arrive >= LO) & (arrive < HI)) * 1.0,
+        used,
+    ]
+    return np.stack([np.bincount(group, weights=w, minlength=STATIONS * reps) for w in rows])
 
 
 def _oracle(v: dict[str, np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
@@ -107,16 +155,17 @@ def _oracle(v: dict[str, np.ndarray]) -> tuple[list[np.ndarray], np.ndarray]:
 def test_wait_statistics_equal_a_visit_by_visit_oracle() -> None:
     for seed in range(4):
         visits = _visits(seed)
-        got, at_end = wait_statistics_by_grouping(WaitKeys(CODES, KEYS, ENDS), window=(LO, HI), **visits)
+        got, at_end, use = _pass(visits)
         want, want_at_end = _oracle(visits)
         for g in range(4):
             np.testing.assert_array_equal(got[g], want[g])  # NaN where NaN, every float exact
         np.testing.assert_array_equal(at_end, want_at_end)
+        np.testing.assert_array_equal(use, _use_oracle(visits))
 
 
 def test_without_classes_the_class_grouping_is_empty() -> None:
     visits = _visits(9)
     visits["visit_class"] = np.empty(0, dtype=np.int64)
-    got, _ = wait_statistics_by_grouping(WaitKeys(CODES, KEYS, ENDS), window=(LO, HI), **visits)
+    got, _, _ = _pass(visits)
     assert np.isnan(got[3][:3]).all()
     assert not got[3][3:].any()  # no visits, none still waiting
