@@ -36,6 +36,8 @@ GROUPINGS = ("station", "month", "traffic", "class")
 """The four groupings, in the order of :class:`WaitKeys`' codes and of the statistics returned."""
 
 P95 = 0.95
+NARROW_GROUPS = int(np.iinfo(np.int16).max)
+"""Up to this many groups in all, a wait's groups are stored as int16 (int32 above)."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,9 @@ def wait_statistics_by_grouping(
     counts = keys.keys * reps
     bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     used = np.zeros((4, use.size * reps))
-    waits, groups, size, total, still, month_waiting = _cells(
+    narrow = np.int16 if bounds[-1] <= NARROW_GROUPS else np.int32  # less to read in value order
+    waits, groups = np.empty(visits.arrive.size), np.empty((visits.arrive.size, 4), dtype=narrow)
+    found, size, total, still, month_waiting = _cells(
         visits.rep_first,
         visits.first_visit,
         visits.station,
@@ -135,8 +139,9 @@ def wait_statistics_by_grouping(
         keys.ends,
         bounds,
         use,
-        used,
+        (used, waits, groups),
     )
+    waits, groups = waits[:found], groups[:found]
     position = P95 * (size - 1)
     below = np.floor(position).astype(np.int64)
     fraction = position - below
@@ -174,24 +179,24 @@ def _cells(
     ends: FloatArray,
     bounds: IntArray,
     use: IntArray,
-    used: FloatArray,
-) -> tuple[FloatArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray]:
+    out: tuple[FloatArray, FloatArray, IntArray],
+) -> tuple[int, IntArray, FloatArray, FloatArray, FloatArray]:
     """The observed visits' started waits and groups, each group's count, sum and still waiting.
 
-    Returns the waits of the visits that started by the horizon (Plan order), their group in each grouping
-    (shape (waits, 4), in the one numbering of ``bounds``; −1: none), and per group the started waits, their
-    sum (added in the Plan's order from 0) and the visits still waiting at the horizon; and the visits
-    waiting at each month's end (a visit is waiting at end ``e`` when ``arrive < e`` and it had not started
-    by ``e``; its month of arrival is the first whose end is after its arrival). ``times`` are the visits'
-    load, arrival, start and end; each reached visit's use of its station is added to ``used``.
+    Writes, in ``out`` (``used``, ``waits``, ``groups``), each reached visit's use of its station (added to
+    ``used``), and the waits of the visits that started by the horizon (Plan order) with their group in each
+    grouping (shape (waits, 4), in the one numbering of ``bounds``; −1: none). Returns how many waits, and
+    per group the started waits, their sum (added in the Plan's order from 0) and the visits still waiting
+    at the horizon; and the visits waiting at each month's end (a visit is waiting at end ``e`` when
+    ``arrive < e`` and it had not started by ``e``; its month of arrival is the first whose end is after
+    its arrival). ``times`` are the visits' load, arrival, start and end.
     """
+    used, waits, groups = out
     size_of, arrive, start, end = times
     lo, hi = window
     reps = rep_first.size - 1
     n_months = ends.size
     with_class = visit_class.size > 0
-    waits = np.empty(arrive.size, dtype=np.float64)
-    groups = np.empty((arrive.size, 4), dtype=np.int32)
     size = np.zeros(bounds[-1], dtype=np.int64)
     total = np.zeros(bounds[-1], dtype=np.float64)
     still = np.zeros(bounds[-1], dtype=np.float64)
@@ -226,7 +231,6 @@ def _cells(
                 _visit_cells(
                     cell, codes[:, station], month_of, n_months, traffic, klass, bounds, reps, stored
                 )
-                began = start[visit]
                 if month < n_months and not began <= ends[month]:  # waiting at the month's end, maybe later
                     _waiting_at_ends(month_waiting, ends, month, began, by_month * reps + stored, reps)
                 if began <= hi:  # started by the horizon
@@ -242,7 +246,7 @@ def _cells(
                     for g in range(4):
                         if cell[g] >= 0:
                             still[cell[g]] += 1.0
-    return waits[:found].copy(), groups[:found].copy(), size, total, still, month_waiting
+    return found, size, total, still, month_waiting
 
 
 @compiled

@@ -7,7 +7,9 @@ expressions of :mod:`sim.results.station_use` summed by ``np.bincount``.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from sim.results import wait_groups
 from sim.results.station_use import CHOKEPOINT, OCCUPIED, SERVICE
 from sim.results.wait_groups import Visits, WaitKeys, wait_statistics_by_grouping
 
@@ -161,6 +163,15 @@ def test_wait_statistics_equal_a_visit_by_visit_oracle() -> None:
             np.testing.assert_array_equal(got[g], want[g])  # NaN where NaN, every float exact
         np.testing.assert_array_equal(at_end, want_at_end)
         np.testing.assert_array_equal(use, _use_oracle(visits))
+
+
+def test_many_groups_give_the_same_statistics(monkeypatch: pytest.MonkeyPatch) -> None:
+    visits = _visits(5)
+    narrow = _pass(visits)
+    monkeypatch.setattr(wait_groups, "NARROW_GROUPS", 0)  # groups stored as int32
+    wide = _pass(visits)
+    for a, b in zip([*narrow[0], *narrow[1:]], [*wide[0], *wide[1:]], strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_without_classes_the_class_grouping_is_empty() -> None:
