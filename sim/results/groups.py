@@ -16,7 +16,7 @@ from sim.compiled import compiled
 from sim.plan import Plan
 from sim.results.value_order import value_order
 
-__all__ = ["BLOCK_VISITS", "Groups", "group_sums", "pieces", "weighted_sums"]
+__all__ = ["BLOCK_VISITS", "Groups", "group_sums", "pieces"]
 
 BLOCK_VISITS = 1 << 18
 """Visits reduced at a time: whole replications, about this many visits (a few MB per column, cache-sized)."""
@@ -34,22 +34,6 @@ def group_sums(group: IntArray, size: int, *weights: FloatArray) -> FloatArray:
     rows = [np.bincount(group, weights=w, minlength=size) for w in weights]
     rows.append(np.bincount(group, minlength=size).astype(np.float64))
     return np.stack(rows)
-
-
-@compiled
-def weighted_sums(group: IntArray, weights: FloatArray, size: int) -> FloatArray:
-    """Per-group sums of each row of ``weights`` (shape (columns, rows)), shape (columns, ``size``).
-
-    Rows whose group is outside ``[0, size)`` are left out. Each sum adds its rows in row order from 0:
-    ``np.bincount(group, weights=w)`` of every row ``w``, bit for bit, in one pass.
-    """
-    sums = np.zeros((weights.shape[0], size), dtype=np.float64)
-    for row in range(group.size):
-        code = group[row]
-        if 0 <= code < size:
-            for column in range(weights.shape[0]):
-                sums[column, code] += weights[column, row]
-    return sums
 
 
 @dataclass(frozen=True)

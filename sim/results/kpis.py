@@ -21,8 +21,10 @@ Per-replication values are kept in long form (``table, key, period, metric, repl
 comparisons can pair replications; :func:`summarise` gives mean, std and a Student-t 95% interval.
 
 The KPIs are computed from the Plan and the Trace directly, as group reductions over small integer codes
-(station, flow, commodity, node, month; ``group = key * R + replication``): ``np.bincount`` sums, one sort
-per table for the quantiles. Only the long output table is a DataFrame; nothing groups strings.
+(station, flow, commodity, node, month; ``group = key * R + replication``): sums that add their rows in the
+Plan's order from 0 (as ``np.bincount`` does), in compiled passes over the visits
+(:mod:`sim.results.wait_groups`) and the shipments (:mod:`sim.results.throughput`), and one sort of the
+values per statistic for the quantiles. Only the long output table is a DataFrame; nothing groups strings.
 """
 
 from __future__ import annotations
@@ -185,11 +187,11 @@ def _throughput(
             f"throughput_by_{name}", labels, [""], THROUGHPUT_METRICS, values.reshape(5, len(labels), 1, reps)
         )
         tables.append(table)
-    labels = np.datetime_as_string(months.months.astype("datetime64[M]"), unit="M")
+    names = np.datetime_as_string(months.months.astype("datetime64[M]"), unit="M")
     monthly = LongTable(
         "throughput_by_month",
         codes.commodities,
-        [str(m) for m in labels],
+        [str(m) for m in names],
         THROUGHPUT_METRICS[:3],
         sums[:, bounds[-2] :].reshape(3, len(codes.commodities), months.months.size, reps),
     )
@@ -230,7 +232,7 @@ def _transit(shipments: ShipmentCodes, window: tuple[float, float]) -> LongTable
 
 
 _USE = {"service": SERVICE, "chokepoint": CHOKEPOINT}
-"""How a station kind's use is counted (:func:`~sim.results.station_use.station_use`); others: hours."""
+"""How a station kind's use is counted (:func:`~sim.results.station_use.add_use`); others: hours."""
 
 STATION_METRICS = (
     "queue_mean",

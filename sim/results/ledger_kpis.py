@@ -10,9 +10,9 @@ appends these rows to :func:`sim.results.kpis.kpis_by_replication`'s, so ``summa
 Student-t intervals like every other KPI.
 
 A total is NaN when any of its shipments' values is (a TTW total is unknown if one factor on a route lacks
-TTW). Totals add the shipments' values in the Plan's order (``np.bincount``). Per-station CO₂e is the sum,
-over route groups and positions (:mod:`sim.results.route_groups`), of the factor times the tonnes (or TEU)
-delivered: the same total as visit by visit, to rounding (within 1e-12 relative on the library scenarios).
+TTW). Totals add the shipments' values in the Plan's order (as ``np.bincount`` does). Per-station CO₂e is the
+sum, over route groups and positions (:mod:`sim.results.station_co2e`), of the factor times the tonnes (or
+TEU) delivered: the same total as visit by visit, to rounding (within 1e-12 relative on library scenarios).
 """
 
 from __future__ import annotations

@@ -74,23 +74,26 @@ def _group_loads(plan: Plan, done: BoolArray) -> list[Load]:
         flows,
         longest,
     )
+    loads: list[Load] = []
     if uniform:
-        return [
-            (flow, plan.visit_station[at : at + length].astype(np.int64), *cells)
-            for flow in range(flows)
-            for length in range(longest + 1)
-            if (at := int(first[flow, length])) >= 0
-            for cells in [(count[flow, length], tonnes[flow, length], teu[flow, length])]
-        ]
+        for flow in range(flows):
+            for length in range(longest + 1):
+                at = int(first[flow, length])
+                if at >= 0:
+                    stations = plan.visit_station[at : at + length].astype(np.int64)
+                    loads.append(
+                        (flow, stations, count[flow, length], tonnes[flow, length], teu[flow, length])
+                    )
+        return loads
     rep = np.repeat(np.arange(reps, dtype=np.int64), np.diff(plan.rep_first))
-    loads = []
     for group in route_groups(plan):
         rows = group.rows[done[group.rows]]
         counted = rep[rows]
-        count = np.bincount(counted, minlength=reps).astype(np.float64)
-        tonnes = np.bincount(counted, weights=plan.tonnes[rows], minlength=reps)
-        teu = np.bincount(counted, weights=plan.teu[rows], minlength=reps)
-        loads.append((group.flow, group.stations, count, tonnes, teu))
+        weights = (None, plan.tonnes[rows], plan.teu[rows])
+        by_rep = [
+            np.asarray(np.bincount(counted, weights=w, minlength=reps), dtype=np.float64) for w in weights
+        ]
+        loads.append((group.flow, group.stations, by_rep[0], by_rep[1], by_rep[2]))
     return loads
 
 

@@ -25,7 +25,7 @@ from sim.compiled import compiled
 __all__ = ["ARRIVALS", "CHOKEPOINT", "OCCUPIED", "PRESENT", "QUEUED", "SERVICE", "USED", "add_use"]
 
 OCCUPIED, SERVICE, CHOKEPOINT = 0, 1, 2
-"""How a station's use is counted (``use`` of :func:`station_use`): hours occupied, load, or transits."""
+"""How a station's use is counted (``use`` of :func:`add_use`): hours occupied, load, or transits."""
 
 
 QUEUED, PRESENT, ARRIVALS, USED = 0, 1, 2, 3

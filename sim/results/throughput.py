@@ -97,8 +97,8 @@ def throughput_sums(
     reps = rep_first.size - 1
     months = position.size
     listed = 0
-    for month in range(months):
-        listed += 1 if position[month] >= 0 else 0
+    for at in range(months):
+        listed += 1 if position[at] >= 0 else 0
     by_month = keys.shape[0] - 1
     sums = np.zeros((3, bounds[-1]), dtype=np.float64)
     for stored in range(reps):

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.arrays import FloatArray, IntArray
+from sim.class_draws import ClassArray
 from sim.compiled import compiled
 from sim.results.station_use import add_use
 from sim.results.value_order import value_order
@@ -84,7 +85,7 @@ class Visits:
     rep_first: IntArray
     first_visit: IntArray
     station: IntArray
-    klass: IntArray
+    klass: IntArray | ClassArray
     traffic: IntArray
     size: FloatArray
     arrive: FloatArray
@@ -152,14 +153,14 @@ def wait_statistics_by_grouping(
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(size > 0, total / size, np.nan)
     p95 = np.where(size > 0, np.where(fraction == 0.0, low, low + (high - low) * fraction), np.nan)
-    visits = size + still
-    seen = visits > 0
+    arrived = size + still
+    seen = arrived > 0
     every = np.stack(
         [
             np.where(seen, mean, np.nan),
             np.where(seen, p95, np.nan),
             np.where(seen, np.where(size > 0, top, np.nan), np.nan),
-            visits,
+            arrived,
             still,
         ]
     )
@@ -171,7 +172,7 @@ def _cells(
     rep_first: IntArray,
     first_visit: IntArray,
     visit_station: IntArray,
-    visit_class: IntArray,
+    visit_class: IntArray | ClassArray,
     shipment_traffic: IntArray,
     times: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
     window: tuple[float, float],
