@@ -71,29 +71,19 @@ class ShipmentCodes:
 
     codes: FlowCodes
     replications: int
-    rep: IntArray
-    """Index (0 … R − 1) of each shipment's replication in the Plan."""
-    flow: IntArray
     traffic: IntArray
     """Traffic class of each shipment: 0 modelled, 1 background (``kpis_by_group.TRAFFIC``)."""
-    created: FloatArray
     delivered: FloatArray
-    free_flow_h: FloatArray
+    """Delivery of each shipment (h; NaN: not by the horizon, or never: it left)."""
 
     @classmethod
     def of(cls, codes: FlowCodes, plan: Plan, trace: Trace) -> ShipmentCodes:
         """The codes of the shipments of ``plan``; delivered when their last visit ends (never: left)."""
-        flow = np.asarray(plan.shipment_flow, dtype=np.int64)
-        count = len(plan.replications)
         return cls(
             codes=codes,
-            replications=count,
-            rep=np.repeat(np.arange(count, dtype=np.int64), np.diff(plan.rep_first)),
-            flow=flow,
-            traffic=codes.table[TRAFFIC][flow],
-            created=plan.created,
-            delivered=delivered_times(plan, trace),  # NaN for a ship that left (never delivered)
-            free_flow_h=plan.free_flow_h,
+            replications=len(plan.replications),
+            traffic=codes.table[TRAFFIC][plan.shipment_flow],
+            delivered=delivered_times(plan, trace),
         )
 
 

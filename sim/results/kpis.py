@@ -38,12 +38,13 @@ from sim.arrays import FloatArray
 from sim.network import Network, Station
 from sim.plan import Plan
 from sim.results.codes import COMMODITY, DESTINATION, FLOW, TRAFFIC, FlowCodes, ShipmentCodes
-from sim.results.groups import Groups, pieces
+from sim.results.groups import pieces
 from sim.results.kpis_by_group import TRAFFIC as TRAFFIC_CLASSES
 from sim.results.kpis_by_group import WaitTables
 from sim.results.long_form import LongTable, long_frame
 from sim.results.station_use import CHOKEPOINT, OCCUPIED, SERVICE
 from sim.results.throughput import MonthCells, throughput_sums
+from sim.results.transit import TRANSIT_METRICS, transit_statistics
 from sim.results.waits import QUEUEING_KINDS
 from sim.scenario.model import Scenario
 from sim.trace import Trace
@@ -119,7 +120,7 @@ def _block_tables(blocks: KpiBlocks, plan: Plan, trace: Trace, start: int, stop:
         by_flow,
         by_destination,
         monthly,
-        _transit(shipments, window),
+        _transit(part, shipments, window),
         _stations(part, station_use, station_waits, window, by_rep),
         by_month,
         by_class,
@@ -198,36 +199,20 @@ def _throughput(
     return [*tables[:3], monthly, tables[3]]
 
 
-def _transit(shipments: ShipmentCodes, window: tuple[float, float]) -> LongTable:
-    start, end = window
-    done = (shipments.created >= start) & (shipments.delivered <= end)
-    transit = shipments.delivered[done] - shipments.created[done]
-    delay = transit - shipments.free_flow_h[done]
-    # the two sides add the same hours in different orders: a difference of rounding size is no delay
-    delay = np.where(np.abs(delay) > 1e-9 * np.abs(transit), delay, 0.0)
-    reps = shipments.replications
+def _transit(plan: Plan, shipments: ShipmentCodes, window: tuple[float, float]) -> LongTable:
+    """``transit_by_flow`` (:mod:`sim.results.transit`): the (flow, replication) pairs with deliveries."""
     flows = len(shipments.codes.flows)
-    count = flows * reps
-    group = shipments.flow[done] * reps + shipments.rep[done]
-    transits = Groups.of(group, transit, count)
-    delays = Groups.of(group, delay, count)
-    values = np.stack(
-        [
-            transits.mean(),
-            transits.quantile(0.5),
-            transits.quantile(0.95),
-            delays.mean(),
-            delays.quantile(0.95),
-            transits.size.astype(np.float64),
-        ]
+    reps = shipments.replications
+    values = transit_statistics(
+        plan.rep_first, plan.created, shipments.delivered, plan.free_flow_h, plan.shipment_flow, flows, window
     )
     return LongTable(
         "transit_by_flow",
         shipments.codes.flows,
         [""],
-        ["transit_mean_h", "transit_p50_h", "transit_p95_h", "delay_mean_h", "delay_p95_h", "delivered"],
-        values.reshape(6, flows, 1, reps),
-        observed=(transits.size > 0).reshape(flows, reps),
+        list(TRANSIT_METRICS),
+        values.reshape(len(TRANSIT_METRICS), flows, 1, reps),
+        observed=(values[-1] > 0).reshape(flows, reps),
     )
 
 

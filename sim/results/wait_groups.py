@@ -11,8 +11,8 @@ here the four are laid end to end in one numbering, so that
   (if it started by the horizon) to each group's count and sum — in the Plan's order, from 0, as
   ``np.bincount`` does — or counts it as still waiting, and counts the visits waiting at each month's end;
 - the started waits are sorted by value once (:func:`sim.results.value_order.value_order`), and a second
-  compiled pass (:func:`_order_statistics`) walks them in that order, counting each group's waits, to pick
-  the two order statistics of each group's p95 and its largest wait.
+  compiled pass (:func:`sim.results.groups.order_statistics`) walks them in that order, counting each
+  group's waits, to pick the two order statistics of each group's p95 and its largest wait.
 
 The statistics are those of a sort of each group's waits (pandas' group quantile: linear interpolation
 between order statistics), value for value: an order statistic is the same float whichever equal values
@@ -28,6 +28,7 @@ import numpy as np
 from sim.arrays import FloatArray, IntArray
 from sim.class_draws import ClassArray
 from sim.compiled import compiled
+from sim.results.groups import interpolated, order_statistics, quantile_ranks
 from sim.results.station_use import add_use
 from sim.results.value_order import value_order
 
@@ -143,16 +144,11 @@ def wait_statistics_by_grouping(
         (used, waits, groups),
     )
     waits, groups = waits[:found], groups[:found]
-    position = P95 * (size - 1)
-    below = np.floor(position).astype(np.int64)
-    fraction = position - below
-    last = np.maximum(size - 1, 0)
-    low, high, top = _order_statistics(
-        waits, groups, value_order(waits), np.minimum(below, last), np.minimum(below + 1, last), size.size
-    )
+    at, nxt, fraction = quantile_ranks(size, P95)
+    low, high, top = order_statistics(waits, groups, value_order(waits), at, nxt, size.size)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(size > 0, total / size, np.nan)
-    p95 = np.where(size > 0, np.where(fraction == 0.0, low, low + (high - low) * fraction), np.nan)
+    p95 = interpolated(low, high, fraction, size)
     arrived = size + still
     seen = arrived > 0
     every = np.stack(
@@ -296,31 +292,3 @@ def _waiting_at_ends(
     after = ends.size if np.isnan(began) else np.searchsorted(ends, began, side="left")
     for end in range(month, min(after, ends.size)):
         month_waiting[first + end * step] += 1.0
-
-
-@compiled
-def _order_statistics(
-    waits: FloatArray, groups: IntArray, order: IntArray, at: IntArray, nxt: IntArray, count: int
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Each group's waits of ranks ``at`` and ``nxt`` (0-based, ascending) and its largest wait (NaN: none).
-
-    ``order`` sorts ``waits`` ascending; walking it, each group's waits come in ascending order.
-    """
-    low = np.full(count, np.nan)
-    high = np.full(count, np.nan)
-    top = np.full(count, np.nan)
-    rank = np.zeros(count, dtype=np.int64)
-    for i in order:
-        value = waits[i]
-        for g in range(groups.shape[1]):
-            code = groups[i, g]
-            if code < 0:
-                continue
-            r = rank[code]
-            if r == at[code]:
-                low[code] = value
-            if r == nxt[code]:
-                high[code] = value
-            rank[code] = r + 1
-            top[code] = value
-    return low, high, top
