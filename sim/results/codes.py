@@ -12,114 +12,78 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.arrays import FloatArray, IntArray
+from sim.network import Network
 from sim.plan import Plan
 from sim.results.delivery import delivered_times
-from sim.results.groups import argsort_by_value
-from sim.results.waits import QUEUEING_KINDS
-from sim.results.window_visits import window_visits
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
-__all__ = ["ShipmentCodes", "WindowWaits", "month_numbers"]
+__all__ = ["COMMODITY", "DESTINATION", "FLOW", "TRAFFIC", "FlowCodes", "ShipmentCodes", "month_numbers"]
+
+
+@dataclass(frozen=True)
+class FlowCodes:
+    """Each flow's commodity, destination and traffic class, as codes into label lists (one set per run).
+
+    Attributes
+    ----------
+    flows, commodities, nodes : list of str
+        The labels: flow names (``network.flows`` order), commodities and nodes (origins and destinations),
+        sorted.
+    table : ndarray of int64
+        Shape (4, flows): each flow's own code, its commodity, destination and traffic class (0 modelled,
+        1 background: ``kpis_by_group.TRAFFIC``); rows :data:`FLOW`, :data:`COMMODITY`, :data:`DESTINATION`,
+        :data:`TRAFFIC`.
+    """
+
+    flows: list[str]
+    commodities: list[str]
+    nodes: list[str]
+    table: IntArray
+
+    @classmethod
+    def of(cls, scenario: Scenario, network: Network) -> FlowCodes:
+        """The codes of the flows of ``network``."""
+        flows = network.flows
+        specs = [scenario.flows[f.flow] for f in flows]
+        commodities = sorted({s.commodity for s in specs})
+        nodes = sorted({n for f in flows for n in (f.nodes[0], f.nodes[-1])})
+        table = np.array(
+            [
+                np.arange(len(flows)),
+                [commodities.index(s.commodity) for s in specs],
+                [nodes.index(f.nodes[-1]) for f in flows],
+                [int(s.background) for s in specs],
+            ],
+            dtype=np.int64,
+        ).reshape(4, len(flows))
+        return cls([f.name for f in flows], commodities, nodes, table)
+
+
+FLOW, COMMODITY, DESTINATION, TRAFFIC = 0, 1, 2, 3
+"""Rows of :attr:`FlowCodes.table`."""
 
 
 @dataclass(frozen=True)
 class ShipmentCodes:
-    """The shipment columns the KPIs need, as arrays of codes into small label lists."""
+    """The shipment columns the KPIs need, with codes into the small label lists of :class:`FlowCodes`."""
 
+    codes: FlowCodes
     replications: int
-    rep: IntArray
-    """Index (0 … R − 1) of each shipment's replication in the Plan."""
-    flow: IntArray
-    commodity: IntArray
-    destination: IntArray
     traffic: IntArray
     """Traffic class of each shipment: 0 modelled, 1 background (``kpis_by_group.TRAFFIC``)."""
-    flows: list[str]
-    commodities: list[str]
-    nodes: list[str]
-    tonnes: FloatArray
-    teu: FloatArray
-    created: FloatArray
     delivered: FloatArray
-    free_flow_h: FloatArray
+    """Delivery of each shipment (h; NaN: not by the horizon, or never: it left)."""
 
     @classmethod
-    def of(cls, scenario: Scenario, plan: Plan, trace: Trace) -> ShipmentCodes:
+    def of(cls, codes: FlowCodes, plan: Plan, trace: Trace) -> ShipmentCodes:
         """The codes of the shipments of ``plan``; delivered when their last visit ends (never: left)."""
-        flows = plan.network.flows
-        specs = [scenario.flows[f.flow] for f in flows]
-        commodities = sorted({s.commodity for s in specs})
-        nodes = sorted({n for f in flows for n in (f.nodes[0], f.nodes[-1])})
-        flow_commodity = np.array([commodities.index(s.commodity) for s in specs], dtype=np.int64)
-        flow_destination = np.array([nodes.index(f.nodes[-1]) for f in flows], dtype=np.int64)
-        flow_traffic = np.array([int(s.background) for s in specs], dtype=np.int64)
-        flow = np.asarray(plan.shipment_flow, dtype=np.int64)
-        count = len(plan.replications)
         return cls(
-            replications=count,
-            rep=np.repeat(np.arange(count, dtype=np.int64), np.diff(plan.rep_first)),
-            flow=flow,
-            commodity=flow_commodity[flow],
-            destination=flow_destination[flow],
-            traffic=flow_traffic[flow],
-            flows=[f.name for f in flows],
-            commodities=commodities,
-            nodes=nodes,
-            tonnes=plan.tonnes,
-            teu=plan.teu,
-            created=plan.created,
-            delivered=delivered_times(plan, trace),  # NaN for a ship that left (never delivered)
-            free_flow_h=plan.free_flow_h,
-        )
-
-
-@dataclass(frozen=True)
-class WindowWaits:
-    """The waits of the window (:mod:`sim.results.waits`) of some whole replications, for every wait table.
-
-    The visits to queueing stations that arrived in [warm-up, horizon), in the Plan's order, with their
-    station, stored replication and wait; :attr:`order` sorts them by wait once for every grouping.
-    """
-
-    kept: IntArray
-    """Indices of the visits kept."""
-    shipment: IntArray
-    """Row of each kept visit's shipment in the Plan."""
-    station: IntArray
-    rep: IntArray
-    arrive: FloatArray
-    start: FloatArray
-    began: BoolArray
-    """Service started by the horizon (else still waiting: its wait is NaN)."""
-    wait: FloatArray
-    waiting: IntArray
-    """Which of the kept visits had not started by the horizon (positions in the kept visits)."""
-    order: IntArray
-    """The kept visits by wait, those still waiting last (:func:`~sim.results.groups.argsort_by_value`)."""
-
-    @classmethod
-    def of(cls, plan: Plan, trace: Trace, window: tuple[float, float]) -> WindowWaits:
-        """The window's waits of the visits of ``plan``."""
-        kinds = np.array([s.kind in QUEUEING_KINDS for s in plan.network.stations], dtype=bool)
-        kept, shipment, rep = window_visits(
-            plan.rep_first, plan.first_visit, plan.visit_station, kinds, trace.arrive, window
-        )
-        arrive, start = trace.arrive[kept], trace.start[kept]
-        began = start <= window[1]
-        wait = np.where(began, start - arrive, np.nan)
-        return cls(
-            kept=kept,
-            shipment=shipment,
-            station=np.asarray(plan.visit_station[kept], dtype=np.int64),
-            rep=rep,
-            arrive=arrive,
-            start=start,
-            began=began,
-            wait=wait,
-            waiting=np.flatnonzero(~began),
-            order=argsort_by_value(wait),
+            codes=codes,
+            replications=len(plan.replications),
+            traffic=codes.table[TRAFFIC][plan.shipment_flow],
+            delivered=delivered_times(plan, trace),
         )
 
 

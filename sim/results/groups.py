@@ -1,13 +1,12 @@
 """Group reductions over small integer codes: the arithmetic under the KPI tables.
 
 A group is ``key * replications + replication`` (key: a station, flow, commodity, node or month code), so
-one ``np.bincount`` gives every (key, replication) sum at once, and one sort per table gives the order
-statistics. Nothing here knows what a KPI is; :mod:`sim.results.kpis` says which groups to reduce.
+one ``np.bincount`` gives every (key, replication) sum at once, and one sort of the values gives the order
+statistics of every group (:func:`order_statistics`). Nothing here knows what a KPI is;
+:mod:`sim.results.kpis` says which groups to reduce.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,7 +14,7 @@ from sim.arrays import FloatArray, IntArray
 from sim.compiled import compiled
 from sim.plan import Plan
 
-__all__ = ["BLOCK_VISITS", "Groups", "argsort_by_value", "group_sums", "pieces", "weighted_sums"]
+__all__ = ["BLOCK_VISITS", "group_sums", "interpolated", "order_statistics", "pieces", "quantile_ranks"]
 
 BLOCK_VISITS = 1 << 18
 """Visits reduced at a time: whole replications, about this many visits (a few MB per column, cache-sized)."""
@@ -35,104 +34,50 @@ def group_sums(group: IntArray, size: int, *weights: FloatArray) -> FloatArray:
     return np.stack(rows)
 
 
-@compiled
-def weighted_sums(group: IntArray, weights: FloatArray, size: int) -> FloatArray:
-    """Per-group sums of each row of ``weights`` (shape (columns, rows)), shape (columns, ``size``).
+def quantile_ranks(size: IntArray, q: float) -> tuple[IntArray, IntArray, FloatArray]:
+    """The ranks (0-based, ascending) of the two order statistics of each group's ``q`` quantile.
 
-    Rows whose group is outside ``[0, size)`` are left out. Each sum adds its rows in row order from 0:
-    ``np.bincount(group, weights=w)`` of every row ``w``, bit for bit, in one pass.
+    Linear interpolation between order statistics, as pandas' group quantile: the value is ``low + (high −
+    low) × fraction`` (``low`` itself when ``fraction`` is 0) with ``low`` and ``high`` the values of ranks
+    ``at`` and ``nxt``. Returns ``at``, ``nxt`` (−1 for an empty group: never reached) and ``fraction``.
     """
-    sums = np.zeros((weights.shape[0], size), dtype=np.float64)
-    for row in range(group.size):
-        code = group[row]
-        if 0 <= code < size:
-            for column in range(weights.shape[0]):
-                sums[column, code] += weights[column, row]
-    return sums
+    position = q * (size - 1)
+    below = np.floor(position).astype(np.int64)
+    last = np.maximum(size - 1, 0)
+    return np.minimum(below, last), np.minimum(below + 1, last), position - below
 
 
-def argsort_by_value(values: FloatArray) -> IntArray:
-    """``np.argsort(values)``, NaN last, without NaN in the sort (numpy's fast sort path has none)."""
-    missing = np.isnan(values)
-    return np.argsort(np.where(missing, np.inf, values) if missing.any() else values).astype(np.int64)
-
-
-@dataclass(frozen=True)
-class Groups:
-    """Values sorted by (group, value), NaN excluded, with each group's offset and size.
-
-    Groups are ``key * reps + replication``; the values are sorted once by value (``np.argsort``, which
-    several groupings of the same values may share) and then, stably, by group (a counting sort in one
-    compiled pass, :func:`_grouped`), which leaves each group's values in order.
-    """
-
-    values: FloatArray
-    first: IntArray
-    size: IntArray
-    total: FloatArray
-    """Sum of each group, added in the rows' order."""
-
-    @classmethod
-    def of(cls, group: IntArray, values: FloatArray, count: int, order: IntArray | None = None) -> Groups:
-        """Group ``values`` by ``group`` (codes in ``[0, count)``; a code < 0 leaves its row out).
-
-        ``order`` is :func:`argsort_by_value` of ``values`` when already known.
-        """
-        by_value = argsort_by_value(values) if order is None else order
-        sorted_values, first, size, total = _grouped(group, values, by_value, count)
-        return cls(sorted_values, first, size, total)
-
-    def mean(self) -> FloatArray:
-        """Mean of each group (NaN for an empty one)."""
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(self.size > 0, self.total / self.size, np.nan)
-
-    def quantile(self, q: float) -> FloatArray:
-        """Linear interpolation between order statistics, as pandas' group quantile."""
-        position = q * (self.size - 1)
-        below = np.floor(position).astype(np.int64)
-        fraction = position - below
-        last = np.maximum(self.size - 1, 0)
-        at = np.clip(self.first + np.minimum(below, last), 0, max(self.values.size - 1, 0))
-        nxt = np.clip(self.first + np.minimum(below + 1, last), 0, max(self.values.size - 1, 0))
-        if not self.values.size:
-            return np.full(self.size.size, np.nan)
-        low, high = self.values[at], self.values[nxt]
-        value = np.where(fraction == 0.0, low, low + (high - low) * fraction)
-        return np.where(self.size > 0, value, np.nan)
-
-    def max(self) -> FloatArray:
-        """Largest value of each group (NaN for an empty one)."""
-        if not self.values.size:
-            return np.full(self.size.size, np.nan)
-        return np.where(self.size > 0, self.values[np.maximum(self.first + self.size - 1, 0)], np.nan)
+def interpolated(low: FloatArray, high: FloatArray, fraction: FloatArray, size: IntArray) -> FloatArray:
+    """The quantiles from the order statistics of :func:`quantile_ranks` (NaN for an empty group)."""
+    return np.where(size > 0, np.where(fraction == 0.0, low, low + (high - low) * fraction), np.nan)
 
 
 @compiled
-def _grouped(
-    group: IntArray, values: FloatArray, by_value: IntArray, count: int
-) -> tuple[FloatArray, IntArray, IntArray, FloatArray]:
-    """Values in (group, value) order, each group's offset and size, and its sum in the rows' order.
+def order_statistics(
+    values: FloatArray, groups: IntArray, order: IntArray, at: IntArray, nxt: IntArray, count: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Each group's values of ranks ``at`` and ``nxt`` (0-based, ascending) and its largest value (NaN: none).
 
-    Rows with a group < 0 or a NaN value are left out. ``by_value`` orders the rows by value; a counting
-    sort places them group by group in that order. Each sum adds its rows in row order, from 0 — the sums of
-    ``np.bincount`` with weights, bit for bit.
+    ``groups`` has shape (values, groupings): each value's group in each grouping (in one numbering of
+    ``count`` groups; −1: in none). ``order`` lists the values ascending
+    (:func:`~sim.results.value_order.value_order`); walking it, each group's values come in ascending order,
+    so counting them gives each one's rank: no group's values are gathered or sorted.
     """
-    size = np.zeros(count, dtype=np.int64)
-    total = np.zeros(count, dtype=np.float64)
-    for row in range(group.size):
-        code, value = group[row], values[row]
-        if code >= 0 and not np.isnan(value):
-            size[code] += 1
-            total[code] += value
-    first = np.zeros(count, dtype=np.int64)
-    for code in range(1, count):
-        first[code] = first[code - 1] + size[code - 1]
-    placed = first.copy()
-    ordered = np.empty(int(size.sum()), dtype=np.float64)
-    for row in by_value:
-        code, value = group[row], values[row]
-        if code >= 0 and not np.isnan(value):
-            ordered[placed[code]] = value
-            placed[code] += 1
-    return ordered, first, size, total
+    low = np.full(count, np.nan)
+    high = np.full(count, np.nan)
+    top = np.full(count, np.nan)
+    rank = np.zeros(count, dtype=np.int64)
+    for i in order:
+        value = values[i]
+        for g in range(groups.shape[1]):
+            code = groups[i, g]
+            if code < 0:
+                continue
+            r = rank[code]
+            if r == at[code]:
+                low[code] = value
+            if r == nxt[code]:
+                high[code] = value
+            rank[code] = r + 1
+            top[code] = value
+    return low, high, top

@@ -21,31 +21,30 @@ Per-replication values are kept in long form (``table, key, period, metric, repl
 comparisons can pair replications; :func:`summarise` gives mean, std and a Student-t 95% interval.
 
 The KPIs are computed from the Plan and the Trace directly, as group reductions over small integer codes
-(station, flow, commodity, node, month; ``group = key * R + replication``): ``np.bincount`` sums, one sort
-per table for the quantiles. Only the long output table is a DataFrame; nothing groups strings.
+(station, flow, commodity, node, month; ``group = key * R + replication``): sums that add their rows in the
+Plan's order from 0 (as ``np.bincount`` does), in compiled passes over the visits
+(:mod:`sim.results.wait_groups`) and the shipments (:mod:`sim.results.throughput`), and one sort of the
+values per statistic for the quantiles. Only the long output table is a DataFrame; nothing groups strings.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.arrays import FloatArray
 from sim.network import Network, Station
 from sim.plan import Plan
-from sim.results.codes import ShipmentCodes, WindowWaits, month_numbers
-from sim.results.groups import Groups, pieces, weighted_sums
-from sim.results.kpis_by_group import (
-    TRAFFIC,
-    group_wait_statistics,
-    stations_by_class,
-    stations_by_month,
-    waits_by_traffic,
-)
+from sim.results.codes import COMMODITY, DESTINATION, FLOW, TRAFFIC, FlowCodes, ShipmentCodes
+from sim.results.groups import pieces
+from sim.results.kpis_by_group import TRAFFIC as TRAFFIC_CLASSES
+from sim.results.kpis_by_group import WaitTables
 from sim.results.long_form import LongTable, long_frame
-from sim.results.station_use import CHOKEPOINT, OCCUPIED, SERVICE, station_use
+from sim.results.station_use import CHOKEPOINT, OCCUPIED, SERVICE
+from sim.results.throughput import MonthCells, throughput_sums
+from sim.results.transit import TRANSIT_METRICS, transit_statistics
 from sim.results.waits import QUEUEING_KINDS
 from sim.scenario.model import Scenario
 from sim.trace import Trace
@@ -83,15 +82,17 @@ class KpiBlocks:
         self.scenario = scenario
         self.window = (scenario.warmup_h, scenario.horizon_h)
         self.available = np.array([_available(s, self.window) for s in network.stations], dtype=np.float64)
+        self.waits = WaitTables(scenario, network, self.window)
+        self.codes = FlowCodes.of(scenario, network)
+        self.months = MonthCells.of(scenario, self.window)
+        self.use = np.array([_USE.get(s.kind, OCCUPIED) for s in network.stations], dtype=np.int64)
         self.replications: list[int] = []
         self._blocks: list[list[LongTable]] = []
 
     def add(self, plan: Plan, trace: Trace) -> None:
         """Reduce the replications of ``plan`` (stored after those already added) and their Trace."""
         for start, stop in pieces(plan):
-            self._blocks.append(
-                _block_tables(self.scenario, plan, trace, start, stop, self.window, self.available)
-            )
+            self._blocks.append(_block_tables(self, plan, trace, start, stop))
         self.replications += plan.replications
 
     def frame(self) -> pd.DataFrame:
@@ -99,40 +100,33 @@ class KpiBlocks:
         return long_frame(self._blocks, self.replications)
 
 
-def _block_tables(
-    scenario: Scenario,
-    plan: Plan,
-    trace: Trace,
-    start: int,
-    stop: int,
-    window: tuple[float, float],
-    available: FloatArray,
-) -> list[LongTable]:
+def _block_tables(blocks: KpiBlocks, plan: Plan, trace: Trace, start: int, stop: int) -> list[LongTable]:
     """Every KPI table of stored replications ``start:stop``."""
+    window = blocks.window
     part = plan.block(start, stop)
     v0 = int(plan.first_visit[plan.rep_first[start]])
     v1 = v0 + part.n_visits
     times = Trace(trace.arrive[v0:v1], trace.start[v0:v1], trace.end[v0:v1])
-    shipments = ShipmentCodes.of(scenario, part, times)
-    waits = WindowWaits.of(part, times, window)
-    delivered = _Delivered.of(shipments, window)
-    tables = [
-        _throughput(delivered, codes, labels, f"throughput_by_{name}")
-        for name, codes, labels in (
-            ("commodity", shipments.commodity, shipments.commodities),
-            ("flow", shipments.flow, shipments.flows),
-            ("destination", shipments.destination, shipments.nodes),
-        )
+    shipments = ShipmentCodes.of(blocks.codes, part, times)
+    station_waits, station_use, (by_month, by_class, by_traffic) = blocks.waits.tables(
+        part, times, shipments.traffic, blocks.use
+    )
+    by_commodity, by_flow, by_destination, monthly, by_traffic_class = _throughput(
+        part, shipments, blocks.months, window
+    )
+    by_rep = _available_by_rep(part, window, blocks.available)
+    return [
+        by_commodity,
+        by_flow,
+        by_destination,
+        monthly,
+        _transit(part, shipments, window),
+        _stations(part, station_use, station_waits, window, by_rep),
+        by_month,
+        by_class,
+        by_traffic_class,
+        by_traffic,
     ]
-    tables.append(_monthly(scenario, shipments, delivered, window))
-    tables.append(_transit(shipments, window))
-    by_rep = _available_by_rep(part, window, available)
-    tables.append(_stations(part, times, shipments, waits, window, by_rep))
-    tables.append(stations_by_month(scenario, part, waits, shipments.replications, window))
-    tables.append(stations_by_class(part, waits, shipments.replications))
-    tables.append(_throughput(delivered, shipments.traffic, list(TRAFFIC), "throughput_by_traffic"))
-    tables.append(waits_by_traffic(scenario, part, waits, shipments))
-    return tables
 
 
 def _available_by_rep(plan: Plan, window: tuple[float, float], available: FloatArray) -> FloatArray:
@@ -150,105 +144,80 @@ def _available_by_rep(plan: Plan, window: tuple[float, float], available: FloatA
     return by_rep
 
 
-@dataclass(frozen=True)
-class _Delivered:
-    """The shipments delivered in the window [warm-up, horizon], for the throughput tables."""
-
-    replications: int
-    done: BoolArray
-    """Which shipments."""
-    rep: IntArray
-    """Stored replication of each of them."""
-    sizes: FloatArray
-    """Their tonnes, TEU and 1 (a shipment), shape (3, delivered): the sums of each group."""
-    per_year: float
-    """Years per hour of the window: a sum over the window times this is a yearly rate."""
-
-    @classmethod
-    def of(cls, shipments: ShipmentCodes, window: tuple[float, float]) -> _Delivered:
-        """The delivered shipments of ``shipments``."""
-        start, end = window
-        done = (shipments.delivered >= start) & (shipments.delivered <= end)
-        sizes = np.stack([shipments.tonnes[done], shipments.teu[done], np.ones(int(done.sum()))])
-        return cls(shipments.replications, done, shipments.rep[done], sizes, HOURS_PER_YEAR / (end - start))
-
-    def sums(self, group: IntArray, count: int) -> FloatArray:
-        """Tonnes, TEU and shipments of each group (those outside [0, ``count``): left out), rows in order."""
-        return weighted_sums(group, self.sizes, count)
+THROUGHPUT_METRICS = ["tonnes", "teu", "shipments", "tonnes_per_year", "teu_per_year"]
+"""Metrics of the ``throughput_by_*`` tables (``throughput_by_month``: the first three)."""
 
 
-def _throughput(delivered: _Delivered, codes: IntArray, labels: list[str], table: str) -> LongTable:
-    reps = delivered.replications
-    group = codes[delivered.done] * reps + delivered.rep
-    tonnes, teu, count = delivered.sums(group, len(labels) * reps)
-    per_year = delivered.per_year
-    values = np.stack([tonnes, teu, count, tonnes * per_year, teu * per_year])
-    return LongTable(
-        table,
-        labels,
-        [""],
-        ["tonnes", "teu", "shipments", "tonnes_per_year", "teu_per_year"],
-        values.reshape(5, len(labels), 1, reps),
-    )
+def _throughput(
+    plan: Plan, shipments: ShipmentCodes, months: MonthCells, window: tuple[float, float]
+) -> list[LongTable]:
+    """The throughput tables: by commodity, flow, destination, month and traffic class (in that order).
 
-
-def _monthly(
-    scenario: Scenario, shipments: ShipmentCodes, delivered: _Delivered, window: tuple[float, float]
-) -> LongTable:
-    start, end = window
-    months = np.unique(month_numbers(scenario, np.linspace(start, end, 400)))
-    delivered_in = month_numbers(scenario, shipments.delivered[delivered.done])
-    month = np.minimum(np.searchsorted(months, delivered_in), months.size - 1)
-    known = months[month] == delivered_in  # a month the window does not list has no row (as a reindex)
+    Tonnes, TEU and shipments delivered in the window [warm-up, horizon] (:mod:`sim.results.throughput`),
+    and the same per year but by month.
+    """
+    codes = shipments.codes
     reps = shipments.replications
-    cells = len(shipments.commodities) * months.size
-    group = (shipments.commodity[delivered.done] * months.size + month) * reps + delivered.rep
-    tonnes, teu, count = delivered.sums(np.where(known, group, -1), cells * reps)
-    labels = np.datetime_as_string(months.astype("datetime64[M]"), unit="M")
-    return LongTable(
+    groupings = [
+        ("commodity", COMMODITY, codes.commodities),
+        ("flow", FLOW, codes.flows),
+        ("destination", DESTINATION, codes.nodes),
+        ("traffic", TRAFFIC, list(TRAFFIC_CLASSES)),
+    ]
+    counts = [len(labels) for _, _, labels in groupings] + [len(codes.commodities) * months.months.size]
+    bounds = np.concatenate([[0], np.cumsum(np.array(counts, dtype=np.int64) * reps)])
+    keys = codes.table[[row for _, row, _ in groupings] + [COMMODITY]]
+    sums = throughput_sums(
+        plan.rep_first,
+        shipments.delivered,
+        plan.tonnes,
+        plan.teu,
+        plan.shipment_flow,
+        keys,
+        bounds,
+        months.starts,
+        months.position,
+        window,
+    )
+    per_year = HOURS_PER_YEAR / (window[1] - window[0])
+    tables = []
+    for g, (name, _, labels) in enumerate(groupings):
+        tonnes, teu, count = sums[:, bounds[g] : bounds[g + 1]]
+        values = np.stack([tonnes, teu, count, tonnes * per_year, teu * per_year])
+        table = LongTable(
+            f"throughput_by_{name}", labels, [""], THROUGHPUT_METRICS, values.reshape(5, len(labels), 1, reps)
+        )
+        tables.append(table)
+    names = np.datetime_as_string(months.months.astype("datetime64[M]"), unit="M")
+    monthly = LongTable(
         "throughput_by_month",
-        shipments.commodities,
-        [str(m) for m in labels],
-        ["tonnes", "teu", "shipments"],
-        np.stack([tonnes, teu, count]).reshape(3, len(shipments.commodities), months.size, reps),
+        codes.commodities,
+        [str(m) for m in names],
+        THROUGHPUT_METRICS[:3],
+        sums[:, bounds[-2] :].reshape(3, len(codes.commodities), months.months.size, reps),
     )
+    return [*tables[:3], monthly, tables[3]]
 
 
-def _transit(shipments: ShipmentCodes, window: tuple[float, float]) -> LongTable:
-    start, end = window
-    done = (shipments.created >= start) & (shipments.delivered <= end)
-    transit = shipments.delivered[done] - shipments.created[done]
-    delay = transit - shipments.free_flow_h[done]
-    # the two sides add the same hours in different orders: a difference of rounding size is no delay
-    delay = np.where(np.abs(delay) > 1e-9 * np.abs(transit), delay, 0.0)
+def _transit(plan: Plan, shipments: ShipmentCodes, window: tuple[float, float]) -> LongTable:
+    """``transit_by_flow`` (:mod:`sim.results.transit`): the (flow, replication) pairs with deliveries."""
+    flows = len(shipments.codes.flows)
     reps = shipments.replications
-    count = len(shipments.flows) * reps
-    group = shipments.flow[done] * reps + shipments.rep[done]
-    transits = Groups.of(group, transit, count)
-    delays = Groups.of(group, delay, count)
-    values = np.stack(
-        [
-            transits.mean(),
-            transits.quantile(0.5),
-            transits.quantile(0.95),
-            delays.mean(),
-            delays.quantile(0.95),
-            transits.size.astype(np.float64),
-        ]
+    values = transit_statistics(
+        plan.rep_first, plan.created, shipments.delivered, plan.free_flow_h, plan.shipment_flow, flows, window
     )
-    flows = len(shipments.flows)
     return LongTable(
         "transit_by_flow",
-        shipments.flows,
+        shipments.codes.flows,
         [""],
-        ["transit_mean_h", "transit_p50_h", "transit_p95_h", "delay_mean_h", "delay_p95_h", "delivered"],
-        values.reshape(6, flows, 1, reps),
-        observed=(transits.size > 0).reshape(flows, reps),
+        list(TRANSIT_METRICS),
+        values.reshape(len(TRANSIT_METRICS), flows, 1, reps),
+        observed=(values[-1] > 0).reshape(flows, reps),
     )
 
 
 _USE = {"service": SERVICE, "chokepoint": CHOKEPOINT}
-"""How a station kind's use is counted (:func:`~sim.results.station_use.station_use`); others: hours."""
+"""How a station kind's use is counted (:func:`~sim.results.station_use.add_use`); others: hours."""
 
 STATION_METRICS = (
     "queue_mean",
@@ -263,40 +232,26 @@ STATION_METRICS = (
 
 
 def _stations(
-    plan: Plan,
-    trace: Trace,
-    shipments: ShipmentCodes,
-    waits: WindowWaits,
-    window: tuple[float, float],
-    available: FloatArray,
+    plan: Plan, use: FloatArray, waits: FloatArray, window: tuple[float, float], available: FloatArray
 ) -> LongTable:
-    """Station KPIs; ``available`` is the capacity of each (station, replication), shape (stations, reps)."""
+    """Station KPIs; ``available`` is the capacity of each (station, replication), shape (stations, reps).
+
+    ``use`` (hours queued, hours present, arrivals, use) and ``waits`` (mean, p95 and max wait, visits,
+    visits still waiting) are sums and statistics of each (station, replication), from
+    :class:`~sim.results.kpis_by_group.WaitTables`.
+    """
     lo, hi = window
     span = hi - lo
     stations = plan.network.stations
-    reps = shipments.replications
-    count = len(stations) * reps
-    use = np.array([_USE.get(s.kind, OCCUPIED) for s in stations], dtype=np.int64)
-    queued, present, arrivals, used = station_use(
-        plan.visit_station,
-        plan.first_visit[plan.rep_first],
-        use,
-        plan.visit_size,
-        trace.arrive,
-        trace.start,
-        trace.end,
-        window,
-        count,
-    )
+    reps = len(plan.replications)
+    queued, present, arrivals, used = use
     queue, present, arrivals = queued / span, present / span, arrivals / span
     with np.errstate(invalid="ignore", divide="ignore"):
         utilisation = used / available.reshape(-1)
     kind = np.array([s.kind for s in stations], dtype=object)
-    kept = waits.station * reps + waits.rep
-    statistics = group_wait_statistics(kept, waits, count)
     queueing = np.repeat(np.isin(kind, QUEUEING_KINDS), reps)
-    statistics[-1] = np.where((statistics[3] > 0) | queueing, statistics[-1], np.nan)
-    values = np.stack([queue, present, arrivals, utilisation, *statistics[:3], statistics[-1]])
+    still = np.where((waits[3] > 0) | queueing, waits[4], np.nan)
+    values = np.stack([queue, present, arrivals, utilisation, *waits[:3], still])
     return LongTable(
         "stations",
         [s.name for s in stations],

@@ -16,9 +16,10 @@ that left at a chokepoint (:mod:`sim.results.delivery`) pays for the visits it m
 left (none at the chokepoint: it left on arrival), and delivers nothing. The
 ``carbon`` component prices well-to-wheel CO₂e at ``costs.carbon_price_usd_per_t``.
 
-Each shipment's sums over its visits are one compiled pass over the visits (:mod:`sim.results.ledger_sums`,
-each sum in route order). The CO₂e by station of the shipments counted in the window is summed over groups
-of shipments that visit the same stations (:mod:`sim.results.route_groups`), position by position.
+Every column of every shipment is written by one compiled pass over the shipments and their visits
+(:mod:`sim.results.ledger_sums`, each sum in route order). The CO₂e by station of the shipments counted in
+the window is summed over groups of shipments that visit the same stations, position by position
+(:mod:`sim.results.station_co2e`).
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ import numpy as np
 
 from sim.arrays import FloatArray
 from sim.plan import Plan
-from sim.rates import MONEY, Rates, station_rates
+from sim.rates import MONEY, station_rates
 from sim.results.delivery import delivered_of, ended_times
-from sim.results.ledger_sums import HUB, TTW, WAITING, WTW, shipment_sums
-from sim.results.route_groups import route_groups
+from sim.results.ledger_sums import COLUMNS, ledger_table
+from sim.results.station_co2e import station_co2e
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
@@ -121,95 +122,51 @@ def ledger_names(scenario: Scenario) -> list[str]:
 
 def shipment_ledger(scenario: Scenario, plan: Plan, trace: Trace) -> ShipmentLedger:
     """The ledger of every shipment of ``plan`` (no columns without ``costs:`` or ``emissions:``)."""
-    ended = ended_times(plan, trace)
-    delivered = delivered_of(plan, ended)
     names = ledger_names(scenario)
     if not names:
-        return ShipmentLedger([], np.empty((0, plan.n_shipments)), delivered, ended, None)
-    table = np.zeros((len(names), plan.n_shipments))  # one array: the DataFrame needs no copy
-    columns = dict(zip(names, table, strict=True))
+        ended = ended_times(plan, trace)
+        return ShipmentLedger([], np.empty((0, plan.n_shipments)), delivered_of(plan, ended), ended, None)
+    table = np.empty((len(names), plan.n_shipments))  # one array: the DataFrame needs no copy
+    ended = np.empty(plan.n_shipments)
     rates = station_rates(scenario, plan.network)
-    sums = _visit_sums(plan, trace, rates)
-    money = len(MONEY)
-    wtw = sums[money + WTW]
-    columns["waiting_h"][:] = sums[money + WAITING]
-    station_t = None
-    if scenario.emissions is not None:
-        columns["co2e_wtw_kg"][:] = wtw
-        columns["co2e_ttw_kg"][:] = sums[money + TTW]
-        columns["co2e_hub_wtw_kg"][:] = sums[money + HUB]
-        station_t = _station_co2e(scenario, plan, rates, ended)
-    hours = ended - plan.created  # to delivery, or to leaving for a ship that left
-    waiting = columns["waiting_h"]
-    waiting[np.isnan(hours)] = np.nan
-    if scenario.emissions is not None:
-        np.subtract(columns["co2e_wtw_kg"], columns["co2e_hub_wtw_kg"], out=columns["co2e_transport_wtw_kg"])
-    if scenario.costs is not None:
-        for index, component in enumerate(MONEY):
-            columns[f"cost_{component}_usd"][:] = sums[index]
-        hourly = _holding_usd_per_h(scenario, plan)
-        np.multiply(hourly, hours - waiting, out=columns["cost_transit_time_usd"])
-        np.multiply(hourly, waiting, out=columns["cost_waiting_time_usd"])
-        carbon = columns["cost_carbon_usd"]
-        np.divide(wtw, 1000.0, out=carbon)
-        carbon *= scenario.costs.carbon_price_usd_per_t
-        total = columns["cost_total_usd"]  # zeros: the components added in order
-        for name in COST_COMPONENTS:
-            total += columns[f"cost_{name}_usd"]
-    return ShipmentLedger(names, table, delivered, ended, station_t)
-
-
-def _visit_sums(plan: Plan, trace: Trace, rates: Rates) -> FloatArray:
-    """Each shipment's money by component, CO₂e and waiting hours (:mod:`sim.results.ledger_sums`)."""
     stations = plan.network.stations
-    return shipment_sums(
+    ledger_table(
         plan.first_visit,
         plan.visit_station,
         plan.shipment_flow,
         plan.tonnes,
         plan.teu,
+        plan.created,
+        np.empty(0, dtype=bool) if plan.left is None else plan.left,
         trace.arrive,
         trace.start,
+        trace.end,
         rates.component,
         rates.usd,
         rates.wtw_kg,
         rates.ttw_kg,
         np.array([s.kind in QUEUEING for s in stations], dtype=bool),
         np.array([s.kind == "berth" for s in stations], dtype=bool),
-        len(MONEY),
+        _holding_usd_per_tonne_hour(scenario, plan),
+        0.0 if scenario.costs is None else scenario.costs.carbon_price_usd_per_t,
+        np.array([names.index(c) if c in names else -1 for c in COLUMNS], dtype=np.int64),
+        table,
+        ended,
     )
+    station_t = None
+    if scenario.emissions is not None:
+        done = (ended >= scenario.warmup_h) & (ended <= scenario.horizon_h)
+        station_t = station_co2e(plan, rates, done)
+    return ShipmentLedger(names, table, delivered_of(plan, ended), ended, station_t)
 
 
-def _station_co2e(scenario: Scenario, plan: Plan, rates: Rates, ended: FloatArray) -> FloatArray:
-    """CO₂e (t) of the visits of the shipments counted in the window, shape (2, stations, replications).
-
-    Well-to-wheel, then tank-to-wheel, by station and stored replication: of the shipments delivered or left
-    in [warm-up, horizon] (``ended``), ``factor × (tonnes or TEU carried)`` per route group and position —
-    the same total as visit by visit, to rounding.
-    """
-    reps = len(plan.replications)
-    station_t = np.zeros((2, len(plan.network.stations), reps))
-    done = (ended >= scenario.warmup_h) & (ended <= scenario.horizon_h)
-    rep = np.repeat(np.arange(reps, dtype=np.int64), np.diff(plan.rep_first))
-    for group in route_groups(plan):
-        counted = group.rows[done[group.rows]]
-        present = np.flatnonzero(np.bincount(rep[counted], minlength=reps))
-        tonnes = np.bincount(rep[counted], weights=plan.tonnes[counted], minlength=reps)[present]
-        teu = np.bincount(rep[counted], weights=plan.teu[counted], minlength=reps)[present]
-        for station in group.stations.tolist():
-            for which, factors in enumerate((rates.wtw_kg, rates.ttw_kg)):
-                per_t, per_teu = factors[:, station, group.flow]
-                if per_t or per_teu:
-                    station_t[which, station, present] += (per_t * tonnes + per_teu * teu) / 1000.0
-    return station_t
-
-
-def _holding_usd_per_h(scenario: Scenario, plan: Plan) -> FloatArray:
-    """US$ per hour of holding each shipment: value × tonnes × rate / 8760 (0 for commodities not valued)."""
-    assert scenario.costs is not None
+def _holding_usd_per_tonne_hour(scenario: Scenario, plan: Plan) -> FloatArray:
+    """US$ per tonne-hour of holding each flow's cargo: value × rate / 8760 (0 for commodities not valued)."""
     per_tonne_hour = np.zeros(len(plan.network.flows))
+    if scenario.costs is None:
+        return per_tonne_hour
     for flow in plan.network.flows:
         value = scenario.costs.cargo_values.get(scenario.flows[flow.flow].commodity)
         if value is not None:
             per_tonne_hour[flow.index] = value.usd_per_t * value.holding_rate_per_year / HOURS_PER_YEAR
-    return np.asarray(per_tonne_hour[plan.shipment_flow] * plan.tonnes, dtype=np.float64)
+    return per_tonne_hour

@@ -10,9 +10,9 @@ appends these rows to :func:`sim.results.kpis.kpis_by_replication`'s, so ``summa
 Student-t intervals like every other KPI.
 
 A total is NaN when any of its shipments' values is (a TTW total is unknown if one factor on a route lacks
-TTW). Totals add the shipments' values in the Plan's order (``np.bincount``). Per-station CO₂e is the sum,
-over route groups and positions (:mod:`sim.results.route_groups`), of the factor times the tonnes (or TEU)
-delivered: the same total as visit by visit, to rounding (within 1e-12 relative on the library scenarios).
+TTW). Totals add the shipments' values in the Plan's order (as ``np.bincount`` does). Per-station CO₂e is the
+sum, over route groups and positions (:mod:`sim.results.station_co2e`), of the factor times the tonnes (or
+TEU) delivered: the same total as visit by visit, to rounding (within 1e-12 relative on library scenarios).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arrays import FloatArray, IntArray
+from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.compiled import compiled
 from sim.plan import Plan
-from sim.results.groups import pieces, weighted_sums
 from sim.results.ledger import COST_COMPONENTS, ShipmentLedger
 from sim.results.long_form import LongTable, long_frame
 from sim.scenario.model import Scenario
@@ -49,8 +49,7 @@ def ledger_kpis_by_replication(scenario: Scenario, plan: Plan, ledger: ShipmentL
 def ledger_kpi_tables(scenario: Scenario, plan: Plan, ledger: ShipmentLedger) -> list[LongTable]:
     """The tables of :func:`ledger_kpis_by_replication`, in long form (none without a ledger).
 
-    Reduced in cache-sized pieces of whole replications (:func:`sim.results.groups.pieces`), joined side
-    by side: every total lies in one replication, so the pieces give the numbers of one pass.
+    Every total is summed in one compiled pass over the shipments (:class:`_Totals`).
     """
     if scenario.costs is None and scenario.emissions is None:
         return []
@@ -63,46 +62,48 @@ def ledger_kpi_tables(scenario: Scenario, plan: Plan, ledger: ShipmentLedger) ->
         names += ["co2e_wtw_t", "co2e_ttw_t"]
         columns += ["co2e_wtw_kg", "co2e_ttw_kg"]
     index = {name: k for k, name in enumerate(ledger.names)}
-    parts = []
-    for start, stop in pieces(plan):
-        part = plan.block(start, stop)
-        rows = slice(int(plan.rep_first[start]), int(plan.rep_first[stop]))
-        table = ledger.table[:, rows]
-        values = [part.tonnes, part.teu, *(table[index[c]] for c in columns)]
-        if scenario.emissions is not None:
-            values[-2:] = [v / 1000.0 for v in values[-2:]]
-        station_t = None if ledger.station_co2e_t is None else ledger.station_co2e_t[:, :, start:stop]
-        counted = _Counted(scenario, ledger.delivered[rows], ledger.ended[rows])
-        parts.append(_piece_tables(scenario, part, names, values, counted, station_t))
-    return [first.joined(*rest) for first, *rest in zip(*parts, strict=True)]
+    rows = np.array([index[c] for c in columns], dtype=np.int64)
+    thousandths = 2 if scenario.emissions is not None else 0  # CO₂e: kg in the ledger, t in the KPIs
+    counted = _Counted(scenario, ledger.delivered, ledger.ended)
+    return _block_tables(
+        scenario, plan, names, (ledger.table, rows, thousandths), counted, ledger.station_co2e_t
+    )
 
 
-def _piece_tables(
+def _block_tables(
     scenario: Scenario,
     plan: Plan,
     names: list[str],
-    values: list[FloatArray],
+    values: tuple[FloatArray, IntArray, int],
     counted: _Counted,
     station_co2e_t: FloatArray | None,
 ) -> list[LongTable]:
-    """The ledger KPI tables of the replications of ``plan``."""
+    """The ledger KPI tables of the replications of ``plan``.
+
+    ``values``: the ledger's table, the rows of it summed after tonnes and TEU, and how many of the last
+    of those are divided by 1000 (kg to t).
+    """
     reps = len(plan.replications)
     flows = plan.network.flows
-    totals = _Totals(plan, counted, values)
     specs = [scenario.flows[f.flow] for f in flows]
     commodities = sorted({s.commodity for s in specs})
     route_names = [">".join(f.nodes) for f in flows]
     routes = sorted(set(route_names))
+    choices = sorted({f.flow for f in flows if f.alternative})
+    keys = [
+        [commodities.index(s.commodity) for s in specs],
+        [routes.index(r) for r in route_names],
+        [choices.index(f.flow) if f.alternative else -1 for f in flows],
+    ]
+    totals = _Totals(plan, counted, values, keys)
     groupings = [
         ("flow", [f.name for f in flows], totals.by_flow),
-        ("commodity", commodities, totals.by([commodities.index(s.commodity) for s in specs])),
-        ("route", routes, totals.by([routes.index(r) for r in route_names])),
+        ("commodity", commodities, totals.by(0)),
+        ("route", routes, totals.by(1)),
     ]
-    choices = sorted({f.flow for f in flows if f.alternative})
     tables = [table for by, keys, sums in groupings for table in _tables(scenario, names, by, keys, sums)]
     if choices:
-        whole = totals.by([choices.index(f.flow) if f.alternative else -1 for f in flows])
-        tables += _tables(scenario, names, "flow", choices, whole)
+        tables += _tables(scenario, names, "flow", choices, totals.by(2))
     if station_co2e_t is not None:
         stations = [s.name for s in plan.network.stations]
         shape = (2, len(stations), 1, reps)
@@ -136,41 +137,102 @@ class _Totals:
 
     Tonnes and TEU (the first two values) count only the shipments delivered. Every sum adds its shipments
     in the Plan's order (``np.bincount``), as a group-by over the shipments table would: a key with one flow
-    takes that flow's sums, a key with several is summed on its own.
+    takes that flow's sums, a key with several is summed on its own. All the sums are one compiled pass
+    over the shipments (:func:`_key_sums`).
     """
 
-    def __init__(self, plan: Plan, counted: _Counted, values: list[FloatArray]) -> None:
-        self.reps = len(plan.replications)
-        self.flow = plan.shipment_flow
-        delivers = counted.delivers
-        if not delivers.all():  # a ship that left delivers no tonnes or TEU
-            values = [np.where(delivers, v, 0.0) for v in values[:2]] + values[2:]
-        self.values = np.stack(values)
-        rep = np.repeat(np.arange(self.reps, dtype=np.int64), np.diff(plan.rep_first))
-        self.done = counted.done
-        self.rep = rep
-        self.by_flow = self._sums(np.arange(len(plan.network.flows)), len(plan.network.flows))
+    def __init__(
+        self,
+        plan: Plan,
+        counted: _Counted,
+        values: tuple[FloatArray, IntArray, int],
+        keys: list[list[int]],
+    ) -> None:
+        flows = len(plan.network.flows)
+        self.reps = reps = len(plan.replications)
+        self.keys = [np.asarray(k, dtype=np.int64).reshape(flows) for k in keys]
+        self.counts = [np.bincount(k[k >= 0], minlength=int(k.max(initial=-1)) + 1) for k in self.keys]
+        shared = [
+            np.where(c[k] > 1, k, -1) if c.size else k for k, c in zip(self.keys, self.counts, strict=True)
+        ]
+        table, rows, thousandths = values
+        sizes = np.array([flows, *(c.size for c in self.counts)], dtype=np.int64) * reps
+        bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        sums = _key_sums(
+            plan.rep_first,
+            plan.shipment_flow,
+            counted.done,
+            counted.delivers,
+            plan.tonnes,
+            plan.teu,
+            table,
+            rows,
+            thousandths,
+            np.stack([np.arange(flows), *shared]).astype(np.int64),
+            bounds,
+        )
+        count = 2 + rows.size
+        self.by_flow = sums[:, : bounds[1]].reshape(count, flows, reps)
+        self._shared = [
+            sums[:, bounds[g + 1] : bounds[g + 2]].reshape(count, c.size, reps)
+            for g, c in enumerate(self.counts)
+        ]
 
-    def by(self, key_of_flow: list[int]) -> FloatArray:
-        """Sums by key (a flow's key −1: left out), shape (values, keys, replications)."""
-        key = np.asarray(key_of_flow, dtype=np.int64)
-        count = np.bincount(key[key >= 0], minlength=int(key.max(initial=-1)) + 1)
-        out = np.zeros((len(self.values), count.size, self.reps))
-        for flow, k in enumerate(key_of_flow):
+    def by(self, grouping: int) -> FloatArray:
+        """Sums by key of grouping ``grouping`` (a flow keyed −1 is left out), shape (values, keys, R)."""
+        key, count = self.keys[grouping], self.counts[grouping]
+        out = np.zeros((self.by_flow.shape[0], count.size, self.reps))
+        for flow, k in enumerate(key.tolist()):
             if k >= 0 and count[k] == 1:
                 out[:, k] = self.by_flow[:, flow]
-        shared = np.where((key >= 0) & (count[np.maximum(key, 0)] > 1), key, -1)
-        if (shared >= 0).any():
-            many = count > 1
-            out[:, many] = self._sums(shared, count.size)[:, many]
+        many = count > 1
+        out[:, many] = self._shared[grouping][:, many]
         return out
 
-    def _sums(self, key_of_flow: IntArray, keys: int) -> FloatArray:
-        """Sums over the shipments whose flow has a key (≥ 0), shape (values, keys, replications)."""
-        size = keys * self.reps
-        key = key_of_flow[self.flow]
-        group = np.where(self.done & (key >= 0), key * self.reps + self.rep, size)  # others: dropped
-        return weighted_sums(group, self.values, size).reshape(len(self.values), keys, self.reps)
+
+@compiled
+def _key_sums(
+    rep_first: IntArray,
+    shipment_flow: IntArray,
+    done: BoolArray,
+    delivers: BoolArray,
+    tonnes: FloatArray,
+    teu: FloatArray,
+    table: FloatArray,
+    rows: IntArray,
+    thousandths: int,
+    keys: IntArray,
+    bounds: IntArray,
+) -> FloatArray:
+    """Tonnes, TEU and ``table[rows]`` of the ``done`` shipments, summed by grouping, key and replication.
+
+    Tonnes and TEU count only where ``delivers`` (0 otherwise); the last ``thousandths`` rows are divided by
+    1000 shipment by shipment before they are added. ``keys`` has shape (groupings, flows) (−1: the flow's
+    shipments are left out); group ``key * R + replication`` of grouping ``g`` is column ``bounds[g] + group``
+    of the result, shape (2 + rows, groups). Each sum adds its shipments in the Plan's order from 0.
+    """
+    reps = rep_first.size - 1
+    count = 2 + rows.size
+    sums = np.zeros((count, bounds[-1]), dtype=np.float64)
+    value = np.empty(count, dtype=np.float64)
+    for stored in range(reps):
+        for row in range(rep_first[stored], rep_first[stored + 1]):
+            if not done[row]:
+                continue
+            value[0] = tonnes[row] if delivers[row] else 0.0
+            value[1] = teu[row] if delivers[row] else 0.0
+            for k in range(rows.size):
+                x = table[rows[k], row]
+                value[2 + k] = x / 1000.0 if k >= rows.size - thousandths else x
+            flow = shipment_flow[row]
+            for g in range(keys.shape[0]):
+                key = keys[g, flow]
+                if key < 0:
+                    continue
+                code = bounds[g] + key * reps + stored
+                for k in range(count):
+                    sums[k, code] += value[k]
+    return sums
 
 
 def _tables(

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 
@@ -22,6 +21,8 @@ __all__ = ["COLUMNS", "LongTable", "joined_blocks", "long_frame"]
 
 COLUMNS = ("table", "key", "period", "metric", "replication", "value")
 """The columns of a long KPI table."""
+LABELS = COLUMNS[:4]
+"""Its label columns."""
 
 
 @dataclass(frozen=True)
@@ -46,33 +47,36 @@ class LongTable:
         values = np.concatenate([p.values for p in parts], axis=-1)
         return LongTable(self.table, self.keys, self.periods, self.metrics, values, observed)
 
-    def columns(self, numbers: IntArray) -> dict[str, NDArray[Any]]:
-        """The long-form columns of the table (label columns as object arrays).
+    def columns(self, numbers: IntArray) -> tuple[list[Labelled], IntArray, FloatArray]:
+        """The long-form columns of the table: the label columns, replication numbers and values.
 
-        ``numbers`` are the replication numbers of the last axis of :attr:`values`.
+        Each label column (``table``, ``key``, ``period``, ``metric``) is given as its labels and each row's
+        index into them. ``numbers`` are the replication numbers of the last axis of :attr:`values`.
         """
-        metrics = np.asarray(self.metrics, dtype=object)
+        m = len(self.metrics)
         if self.observed is not None:  # (key, replication) pairs in key order, then replication order
             key, rep = np.nonzero(self.observed)
             n = key.size
-            return {
-                "table": np.full(n * metrics.size, self.table, dtype=object),
-                "key": np.tile(np.asarray(self.keys, dtype=object)[key], metrics.size),
-                "period": np.full(n * metrics.size, "", dtype=object),
-                "metric": np.repeat(metrics, n),
-                "replication": np.tile(numbers[rep], metrics.size),
-                "value": self.values[:, :, 0, :][:, key, rep].reshape(-1),
-            }
-        m, k, p, r = self.values.shape
-        grid = np.indices((m, k, p, r)).reshape(4, -1)
-        return {
-            "table": np.full(grid.shape[1], self.table, dtype=object),
-            "key": np.asarray(self.keys, dtype=object)[grid[1]],
-            "period": np.asarray(self.periods, dtype=object)[grid[2]],
-            "metric": metrics[grid[0]],
-            "replication": numbers[grid[3]],
-            "value": self.values.reshape(-1),
-        }
+            none = np.zeros(n * m, dtype=np.int64)
+            labels = [
+                ([self.table], none),
+                (self.keys, np.tile(key, m)),
+                ([""], none),
+                (self.metrics, np.repeat(np.arange(m), n)),
+            ]
+            return labels, np.tile(numbers[rep], m), self.values[:, :, 0, :][:, key, rep].reshape(-1)
+        grid = np.indices(self.values.shape).reshape(4, -1)
+        labels = [
+            ([self.table], np.zeros(grid.shape[1], dtype=np.int64)),
+            (self.keys, grid[1]),
+            (self.periods, grid[2]),
+            (self.metrics, grid[0]),
+        ]
+        return labels, numbers[grid[3]], self.values.reshape(-1)
+
+
+Labelled = tuple[list[str], IntArray]
+"""A label column: its labels, and each row's index into them."""
 
 
 def long_frame(blocks: list[list[LongTable]], replications: list[int]) -> pd.DataFrame:
@@ -81,19 +85,42 @@ def long_frame(blocks: list[list[LongTable]], replications: list[int]) -> pd.Dat
     Each block lists the same tables in the same order; ``replications`` are the numbers of all the
     blocks' replications, in order. Every table's blocks are joined side by side (a table's cells keep
     their order, each with the replications of every block in turn), then laid out one table after the
-    other.
+    other. Label columns are pandas' ``str`` columns, built by Arrow from each row's index into the labels.
     """
     import pandas as pd
 
     numbers = np.asarray(replications, dtype=np.int64)
-    columns: dict[str, list[NDArray[Any]]] = {c: [] for c in COLUMNS}
+    labels: list[list[Labelled]] = [[] for _ in LABELS]
+    replication: list[IntArray] = []
+    values: list[FloatArray] = []
     for first, *rest in zip(*blocks, strict=True):
-        for name, column in first.joined(*rest).columns(numbers).items():
-            columns[name].append(column)
-    if not columns["value"]:
+        columns, reps, value = first.joined(*rest).columns(numbers)
+        for chunks, column in zip(labels, columns, strict=True):
+            chunks.append(column)
+        replication.append(reps)
+        values.append(value)
+    if not values:
         return pd.DataFrame({c: pd.Series(dtype=np.int64 if c == "replication" else object) for c in COLUMNS})
-    # object arrays of str become pandas' str columns, as the grouped tables gave
-    return pd.DataFrame({name: np.concatenate(chunks) for name, chunks in columns.items()})
+    frame: dict[str, Any] = {name: _strings(chunks) for name, chunks in zip(LABELS, labels, strict=True)}
+    frame["replication"] = np.concatenate(replication)
+    frame["value"] = np.concatenate(values)
+    return pd.DataFrame(frame)
+
+
+def _strings(chunks: list[Labelled]) -> Any:
+    """One pandas ``str`` array of the label column given in ``chunks`` (labels, indices), in order."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if not sum(rows.size for _, rows in chunks):  # no rows: an object column, as pandas makes of none
+        return np.empty(0, dtype=object)
+    index: dict[str, int] = {}
+    codes = []
+    for names, rows in chunks:
+        ids = np.array([index.setdefault(name, len(index)) for name in names], dtype=np.int64)
+        codes.append(ids[rows] if ids.size else rows)
+    every = pa.array(list(index), type=pa.large_string())
+    return pd.array(every.take(pa.array(np.concatenate(codes))), dtype="str")
 
 
 def joined_blocks(blocks: list[pd.DataFrame], replications: list[int]) -> pd.DataFrame:

@@ -1,7 +1,8 @@
-"""What the visits use of their stations in the window, summed by (station, replication) in one pass.
+"""What the visits use of their stations in the window, summed by (station, replication).
 
 For the station KPIs of :mod:`sim.results.kpis`: each visit that was reached (arrival not NaN) adds, to its
-(station, replication) group, with its times clipped to the window [lo, hi] (a NaN start or end: still
+(station, replication) group (:func:`add_use`, called by the one pass over the visits of
+:mod:`sim.results.wait_groups`), with its times clipped to the window [lo, hi] (a NaN start or end: still
 going at the horizon, clipped to ``hi``):
 
 - hours queued: ``max(min(start, hi) − max(arrive, lo), 0)``;
@@ -11,82 +12,66 @@ going at the horizon, clipped to ``hi``):
   scheduled service the load it carried, and at a chokepoint one transit, when it started in [lo, hi].
 
 Each sum adds its visits in the Plan's order from 0, as ``np.bincount`` with weights does, so the sums are
-those of the array expressions bit for bit; the loop only saves the dozen passes over the visits those need.
+those of the array expressions bit for bit; the pass only saves the dozen passes over the visits those need.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.arrays import FloatArray, IntArray
+from sim.arrays import FloatArray
 from sim.compiled import compiled
 
-__all__ = ["CHOKEPOINT", "OCCUPIED", "SERVICE", "station_use"]
+__all__ = ["ARRIVALS", "CHOKEPOINT", "OCCUPIED", "PRESENT", "QUEUED", "SERVICE", "USED", "add_use"]
 
 OCCUPIED, SERVICE, CHOKEPOINT = 0, 1, 2
-"""How a station's use is counted (``use`` of :func:`station_use`): hours occupied, load, or transits."""
+"""How a station's use is counted (``use`` of :func:`add_use`): hours occupied, load, or transits."""
+
+
+QUEUED, PRESENT, ARRIVALS, USED = 0, 1, 2, 3
+"""Rows of the sums :func:`add_use` adds to: hours queued, hours present, arrivals, use."""
 
 
 @compiled
-def station_use(
-    station: IntArray,
-    rep_visits: IntArray,
-    use: IntArray,
-    size: FloatArray,
-    arrive: FloatArray,
-    start: FloatArray,
-    end: FloatArray,
+def add_use(
+    sums: FloatArray,
+    group: int,
+    arrive: float,
+    start: float,
+    end: float,
+    size: float,
+    use: int,
     window: tuple[float, float],
-    count: int,
-) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Hours queued, hours present, arrivals and use of each group (shape (``count``,) each).
+) -> None:
+    """Add a reached visit (``arrive`` not NaN) to column ``group`` of ``sums`` (shape (4, groups)).
 
     Parameters
     ----------
-    station : ndarray of int
-        Station of each visit.
-    rep_visits : ndarray of int64
-        First visit of each stored replication, and the number of visits (R + 1 offsets); a visit of
-        replication ``r`` is in group ``station * R + r``.
-    use : ndarray of int64
-        How each station counts its use: :data:`OCCUPIED`, :data:`SERVICE` or :data:`CHOKEPOINT`.
-    size : ndarray of float64
-        Load of each visit (t or TEU; used at services).
-    arrive, start, end : ndarray of float64
-        The visits' times (h; NaN when not reached by the horizon).
+    sums : ndarray of float64
+        Rows :data:`QUEUED`, :data:`PRESENT`, :data:`ARRIVALS` and :data:`USED`.
+    group : int
+        The visit's (station, replication) group.
+    arrive, start, end : float
+        Its times (h; a NaN start or end: not by the horizon).
+    size : float
+        Its load (t or TEU; counted at services).
+    use : int
+        How its station counts its use: :data:`OCCUPIED`, :data:`SERVICE` or :data:`CHOKEPOINT`.
     window : tuple of float
         [lo, hi], hours from the scenario start.
-    count : int
-        Number of groups: stations × R.
     """
     lo, hi = window
-    reps = rep_visits.size - 1
-    queued = np.zeros(count, dtype=np.float64)
-    present = np.zeros(count, dtype=np.float64)
-    arrivals = np.zeros(count, dtype=np.float64)
-    used = np.zeros(count, dtype=np.float64)
-    rep = 0
-    for visit in range(station.size):
-        came = arrive[visit]
-        if np.isnan(came):
-            continue  # never reached
-        while visit >= rep_visits[rep + 1]:
-            rep += 1
-        code = station[visit] * reps + rep
-        began, ended = start[visit], end[visit]
-        arrived = max(came, lo)
-        started_h = hi if np.isnan(began) else min(began, hi)
-        ended_h = hi if np.isnan(ended) else min(ended, hi)
-        queued[code] += max(started_h - arrived, 0.0)
-        present[code] += max(ended_h - arrived, 0.0)
-        if lo <= came < hi:
-            arrivals[code] += 1.0
-        started = lo <= began <= hi
-        kind = use[station[visit]]
-        if kind == SERVICE:
-            used[code] += size[visit] if started else 0.0
-        elif kind == CHOKEPOINT:
-            used[code] += 1.0 if started else 0.0
-        else:
-            used[code] += max(ended_h - max(started_h, lo), 0.0)
-    return queued, present, arrivals, used
+    arrived = max(arrive, lo)
+    started_h = hi if np.isnan(start) else min(start, hi)
+    ended_h = hi if np.isnan(end) else min(end, hi)
+    sums[QUEUED, group] += max(started_h - arrived, 0.0)
+    sums[PRESENT, group] += max(ended_h - arrived, 0.0)
+    if lo <= arrive < hi:
+        sums[ARRIVALS, group] += 1.0
+    started = lo <= start <= hi
+    if use == SERVICE:
+        sums[USED, group] += size if started else 0.0
+    elif use == CHOKEPOINT:
+        sums[USED, group] += 1.0 if started else 0.0
+    else:
+        sums[USED, group] += max(ended_h - max(started_h, lo), 0.0)

@@ -16,7 +16,7 @@ import pandas as pd
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.plan import Plan
 from sim.rates import MONEY, station_rates
-from sim.results.ledger import COST_COMPONENTS, _holding_usd_per_h  # the rate, not the sums under test
+from sim.results.ledger import COST_COMPONENTS, _holding_usd_per_tonne_hour  # the rate, not the sums
 from sim.scenario.model import Scenario
 from sim.trace import Trace
 
@@ -98,7 +98,7 @@ def ledger_columns(
         by_component = by_component.reshape(n, len(MONEY))
         for k, name in enumerate(MONEY):
             columns[f"cost_{name}_usd"] = by_component[:, k]
-        hourly = _holding_usd_per_h(scenario, plan)
+        hourly = _holding_usd_per_tonne_hour(scenario, plan)[plan.shipment_flow] * plan.tonnes
         columns["cost_transit_time_usd"] = hourly * (hours - waiting)
         columns["cost_waiting_time_usd"] = hourly * waiting
         columns["cost_carbon_usd"] = wtw / 1000.0 * scenario.costs.carbon_price_usd_per_t
