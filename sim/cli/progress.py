@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 import time
 from types import TracebackType
-
 from typing import TYPE_CHECKING
 
 from rich.console import Console
