@@ -108,7 +108,10 @@ def _stopped(errors: Console) -> int:
 
 
 def entry() -> None:  # pragma: no cover - console script wrapper
-    """Console-script wrapper: keep freed memory for the vector engine, exit with :func:`main`'s code."""
+    """Keep freed memory for the vector engine, run :func:`main`, exit with its code.
+
+    ``corridor`` and ``python -m sim`` call it through :func:`sim.command.entry`.
+    """
     keep_freed_memory()
     _exit_now(main())
 
