@@ -1,72 +1,23 @@
-"""The ``corridor`` process: its console-script entry point and when its garbage collector runs.
+"""The ``corridor`` console script's entry point, which loads the command line only when it is called.
 
-**Entry point.** The script installed for ``corridor`` imports its entry point's module at the top and calls
-it under ``if __name__ == "__main__"``. A sweep's local workers are started with the ``spawn`` method, which
-re-runs the parent's main script in each worker (as ``__mp_main__``, not calling the entry point): with the
-entry point in :mod:`sim.cli`, every worker imported typer, rich and every command module it never uses
-(~0.07 s of a worker's start on an idle machine). This module imports nothing but :mod:`sim`'s light face.
-
-**Garbage collection.** Importing the libraries a run needs (numpy, pydantic and the scenario models, scipy,
-pandas, pyarrow, numba) creates about a million objects that live as long as the process. Python's cyclic
-collector scans them again and again while they load — ~430 young and 3 full collections, ~0.2 s of CPU of a
-one-replication ``corridor run`` of ``baseline_2024``, more than its engine. So the command starts with the
-collector off (:func:`start_up`); once a command has loaded what it needs, :func:`started` freezes every
-object alive (:func:`gc.freeze`: never scanned again, never freed — they are the modules' own) and turns the
-collector back on with a young generation of :data:`YOUNG` objects, which collects the run's own cycles
-(pandas objects hold some) block by block. Results do not depend on when garbage is collected.
-
-Both act only in a process :func:`entry` started: ``corridor``, ``python -m sim``. The Python API and tests
-that call :func:`sim.cli.main` keep their interpreter's collector as it is. A sweep's local worker freezes
-its libraries the same way once they are imported (:func:`freeze_loaded`), so its ~100 tasks' collections
-never scan them.
+The script installed for ``corridor`` imports its entry point's module at the top and calls it under
+``if __name__ == "__main__"``. A sweep's local workers are started with the ``spawn`` method, which re-runs
+the parent's main script in each worker (as ``__mp_main__``, not calling the entry point): with the entry
+point in :mod:`sim.cli`, every worker imported typer, rich and every command module it never uses (~0.07 s
+of a worker's start on an idle machine). This module imports nothing but :mod:`sim`'s light face and
+:mod:`sim.collector`. ``python -m sim`` comes here too.
 """
 
 from __future__ import annotations
 
-import gc
+from sim.collector import start_up
 
-__all__ = ["YOUNG", "entry", "freeze_loaded", "start_up", "started"]
-
-YOUNG = 10_000
-"""Allocations (net) between young collections once a command has started (Python's default: 700)."""
-
-_deferred = [False]
-"""True while this process's collector is off until the command starts (:func:`start_up`)."""
+__all__ = ["entry"]
 
 
 def entry() -> None:  # pragma: no cover - console script wrapper
-    """Run ``corridor`` (:func:`sim.cli.entry`) with the collector off while it starts."""
+    """Run ``corridor`` (:func:`sim.cli.entry`), the collector off while it starts (:mod:`sim.collector`)."""
     start_up()
     from sim.cli import entry as run_command_line
 
     run_command_line()
-
-
-def start_up() -> None:
-    """Turn the collector off until :func:`started` (the command line, then a command, load meanwhile)."""
-    _deferred[0] = True
-    gc.disable()
-
-
-def started() -> None:
-    """The command has loaded its libraries: freeze what is alive and collect from here on (after start_up).
-
-    Called when a command's set-up is done (``run``: the scenario loaded, the simulation stack imported) and
-    before any other command's work (the command line's callback), so no command runs with the collector
-    off; calling it again freezes what was loaded since. Does nothing in a process :func:`start_up` did not
-    set up.
-    """
-    if _deferred[0]:
-        freeze_loaded()
-
-
-def freeze_loaded() -> None:
-    """Freeze every object alive out of the collector's scans; collect young cycles every :data:`YOUNG`.
-
-    For a process of ours that has loaded its libraries: the command line (:func:`started`), a sweep's local
-    worker once it has imported what its tasks run. Garbage cycles alive at this moment are frozen too
-    (never freed): call it when what is alive is the libraries, not a run's tables.
-    """
-    gc.freeze()
-    gc.set_threshold(YOUNG, 10, 10)
-    gc.enable()

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sim.command import YOUNG, started
+from sim.collector import YOUNG, started
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -20,7 +20,7 @@ def _in_a_process(code: str) -> str:
 def test_the_collector_is_off_while_the_command_starts_and_on_once_it_has() -> None:
     code = (
         "import gc\n"
-        "from sim.command import start_up, started\n"
+        "from sim.collector import start_up, started\n"
         "start_up()\n"
         "off = not gc.isenabled()\n"
         "import sim.cli\n"

@@ -24,7 +24,7 @@ from sim.cli import run as run_commands
 from sim.cli import show as show_commands
 from sim.cli import sweep as sweep_commands
 from sim.cli.signals import EXIT_TERMINATED, sigterm_raises, terminated
-from sim.command import started
+from sim.collector import started
 from sim.engines.memory import keep_freed_memory
 from sim.errors import InputError
 from sim.version import __version__
@@ -58,7 +58,7 @@ def _options(
     ),
 ) -> None:
     """Simulate trade corridors: run scenarios, compare them, sweep parameters."""
-    started()  # the collector, off while the command line loaded, is on for every command (sim.command)
+    started()  # the collector, off while the command line loaded, is on for every command (sim.collector)
 
 
 app.callback()(_options)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from sim.command import started
+from sim.collector import started
 from sim.engines import DEFAULT_ENGINE, ENGINES, check_engine
 from sim.errors import InputError, Problem
 from sim.results.files import VISITS, claim_output
@@ -104,7 +104,7 @@ def run_command(
     from sim.streaming import run_streamed
 
     loaded = load_scenario(resolve_scenario(scenario))
-    started()  # the libraries and the scenario are loaded: out of the collector's way (sim.command)
+    started()  # the libraries and the scenario are loaded: out of the collector's way (sim.collector)
     target = out if out is not None else Path("results") / loaded.name
     if equilibrium:
         _needs_logit(loaded, scenario)

@@ -26,7 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import Any
 
-from sim.command import freeze_loaded
+from sim.collector import freeze_loaded
 from sim.engines.memory import keep_freed_memory
 from sim.experiments.sweep.executors.base import SweepEvents
 from sim.experiments.sweep.executors.lifeline import die_with_parent
@@ -163,7 +163,7 @@ def _start_worker(records: Any, level: int, driver_pid: int, base: Layered) -> N
     """Pool initializer: keep the base scenario, die with the driver, ignore Ctrl-C, forward log records.
 
     The libraries imported to unpickle this function are frozen out of the collector
-    (:func:`~sim.command.freeze_loaded`).
+    (:func:`~sim.collector.freeze_loaded`).
 
     The base scenario arrives here once per worker and serves all its tasks (:func:`_execute`). Freed
     memory is kept for reuse (:func:`~sim.engines.memory.keep_freed_memory`). A worker dies with its driver
