@@ -1,5 +1,5 @@
 """``python -m sim`` runs the ``corridor`` command line."""
 
-from sim.cli import entry
+from sim.command import entry
 
 entry()

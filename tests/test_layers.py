@@ -19,6 +19,7 @@ LAYERS: dict[str, int] = {
     "sim.seeding": 0,  # sim.rng's streams seeded in bulk (compiled: numba)
     "sim.held_signals": 0,
     "sim.compiled": 0,  # the compiled-loop decorator (numba only): drawing, engines and results
+    "sim.collector": 0,  # when a corridor process collects garbage (gc only)
     "sim.layout": 4,
     "sim.schedule": 1,
     "sim.scenario": 2,
@@ -45,6 +46,7 @@ LAYERS: dict[str, int] = {
     "sim.analysis": 9,
     "sim.experiments": 10,
     "sim.cli": 11,
+    "sim.command": 12,  # the console script's entry point: the command line, loaded when called
 }
 """Rank of each layer: a module may import modules of its own rank or lower."""
 

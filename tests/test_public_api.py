@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import sim
@@ -129,8 +130,26 @@ def test_a_run_loads_neither_matplotlib_dask_nor_scipy_stats(tmp_path: Path) -> 
     baseline = PACKAGE.parent / "scenarios" / "baseline_2024.yaml"
     out = str(tmp_path / "run")
     argv = ["run", str(baseline), "--replications", "1", "--quiet", "--visits", "none", "--out", out]
-    loaded = _loaded_by(argv, ("matplotlib", "dask", "distributed", "scipy.stats", "pandas"))
-    assert loaded == ["pandas"]  # the KPI tables are DataFrames; the t quantile comes from scipy.special
+    printing = ("rich.progress", "rich.table", "rich.logging", "sim.cli.summary", "sim.cli.units")
+    loaded = _loaded_by(argv, ("matplotlib", "dask", "distributed", "scipy.stats", "pandas", *printing))
+    # the KPI tables are DataFrames; the t quantile comes from scipy.special; a quiet run draws no bar and
+    # lays out no table
+    assert loaded == ["pandas"]
+
+
+def test_the_console_script_loads_the_command_line_only_when_called() -> None:
+    """A sweep's spawned workers re-import the ``corridor`` script: its module must not load the CLI."""
+    scripts = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "scripts"
+    ]
+    module, _, function = scripts["corridor"].partition(":")
+    code = (
+        f"import sys, {module}\n"
+        f"assert callable({module}.{function})\n"
+        "print([m for m in ('sim.cli', 'typer', 'rich', 'numpy', 'pydantic') if m in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_the_command_exits_with_its_code_after_the_exit_handlers() -> None:

@@ -24,6 +24,7 @@ from sim.cli import run as run_commands
 from sim.cli import show as show_commands
 from sim.cli import sweep as sweep_commands
 from sim.cli.signals import EXIT_TERMINATED, sigterm_raises, terminated
+from sim.collector import started
 from sim.engines.memory import keep_freed_memory
 from sim.errors import InputError
 from sim.version import __version__
@@ -57,6 +58,7 @@ def _options(
     ),
 ) -> None:
     """Simulate trade corridors: run scenarios, compare them, sweep parameters."""
+    started()  # the collector, off while the command line loaded, is on for every command (sim.collector)
 
 
 app.callback()(_options)
@@ -106,7 +108,10 @@ def _stopped(errors: Console) -> int:
 
 
 def entry() -> None:  # pragma: no cover - console script wrapper
-    """Console-script wrapper: keep freed memory for the vector engine, exit with :func:`main`'s code."""
+    """Keep freed memory for the vector engine, run :func:`main`, exit with its code.
+
+    ``corridor`` and ``python -m sim`` call it through :func:`sim.command.entry`.
+    """
     keep_freed_memory()
     _exit_now(main())
 

@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from sim.cli.units import narrow_table
 from sim.errors import InputError, Problem
 from sim.scenario.library import copy_library, library_dir, library_entries
 
@@ -24,6 +23,8 @@ WHERE = "<command line>"
 
 def scenarios_command() -> None:
     """List the scenario library with the question each file answers."""
+    from sim.cli.units import narrow_table  # rich's tables load when one is printed
+
     console = Console()
     root = library_dir()
     entries = library_entries(root)

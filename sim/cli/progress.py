@@ -12,16 +12,12 @@ from __future__ import annotations
 import threading
 import time
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+
+if TYPE_CHECKING:  # rich.progress loads when a bar is shown, not by every command (nor --quiet)
+    from rich.progress import Progress, TaskID
 
 __all__ = ["LazyProgress"]
 
@@ -65,6 +61,8 @@ class LazyProgress:
         return self._bar is not None
 
     def _show(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         with self._lock:
             if self._closed or self._bar is not None:
                 return

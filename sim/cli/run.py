@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from sim.collector import started
 from sim.engines import DEFAULT_ENGINE, ENGINES, check_engine
 from sim.errors import InputError, Problem
 from sim.results.files import VISITS, claim_output
@@ -99,11 +100,11 @@ def run_command(
         raise InputError([Problem("<command line>", None, ("--max-memory",), str(max_memory), "more than 0")])
     _check_equilibrium(tolerance, max_iterations)
     from sim.cli.progress import LazyProgress  # the simulation stack loads once the arguments are checked
-    from sim.cli.summary import RunSummary, print_run_summary, summary_of_result
     from sim.scenario.loader import load_scenario
     from sim.streaming import run_streamed
 
     loaded = load_scenario(resolve_scenario(scenario))
+    started()  # the libraries and the scenario are loaded: out of the collector's way (sim.collector)
     target = out if out is not None else Path("results") / loaded.name
     if equilibrium:
         _needs_logit(loaded, scenario)
@@ -114,6 +115,7 @@ def run_command(
         LazyProgress(f"simulating and writing {loaded.name}", console, enabled=not quiet) as progress,
     ):
         if equilibrium:  # several runs held in memory, as the method of successive averages needs
+            from sim.cli.summary import summary_of_result
             from sim.experiments.equilibrium import solve_equilibrium
             from sim.runner import write_run
 
@@ -142,15 +144,18 @@ def run_command(
                 max_memory_gb=max_memory,
                 where="<command line>",
             )
-            summary = RunSummary(
-                loaded, streamed.kpis, len(streamed.replications), engine, streamed.seed, streamed.wall_time_s
-            )
     if quiet:  # the summary's tables cost ~0.1-0.3 s to lay out, even for a console that prints nothing
         return
+    from sim.cli.summary import RunSummary, print_run_summary  # rich's tables: only to print them
+
     if equilibrium:
         from sim.cli.choice_summary import print_equilibrium
 
         print_equilibrium(solved, console)
+    else:
+        summary = RunSummary(
+            loaded, streamed.kpis, len(streamed.replications), engine, streamed.seed, streamed.wall_time_s
+        )
     print_run_summary(summary, console)
     console.print(f"results written to [bold]{target}[/]")
 

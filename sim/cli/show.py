@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from sim.cli.summary import print_run_summary, summary_of_directory
 from sim.errors import InputError, Problem
 
 if TYPE_CHECKING:  # pandas loads when a table is read
@@ -32,6 +31,8 @@ def show_command(
     top: Annotated[int, typer.Option(help="Stations listed.")] = 8,
 ) -> None:
     """Print a finished run's summary from its files (the tables corridor run printed)."""
+    from sim.cli.summary import print_run_summary, summary_of_directory
+
     try:
         summary = summary_of_directory(run_dir)
     except FileNotFoundError as missing:

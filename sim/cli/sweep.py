@@ -12,11 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.logging import RichHandler
-from rich.table import Table
 
 from sim.cli.signals import EXIT_TERMINATED, terminated
-from sim.cli.units import kind_of, number, quantity
 from sim.errors import InputError, Problem
 
 if TYPE_CHECKING:  # the sweep machinery (pandas, dask) loads when a sweep runs, not for --help
@@ -35,6 +32,8 @@ SHOWN_POINTS = 30
 @contextmanager
 def _worker_logs(console: Console, verbose: bool) -> Iterator[int]:
     """Show ``sim`` log records (the workers' included) above the bar; yield the level to forward."""
+    from rich.logging import RichHandler
+
     logger = logging.getLogger("sim")
     handler = RichHandler(console=console, show_path=False, markup=False, rich_tracebacks=False)
     level = logging.INFO if verbose else logging.WARNING
@@ -224,14 +223,17 @@ def sweep_report_command(
 
 
 def _print_points(console: Console, report: SweepReport) -> None:
+    from rich.table import Table
+
+    from sim.analysis.stats.kpi_differences import kpi_unit
+    from sim.cli.units import kind_of
+
     frame = report.headline()
     table = Table(
         title=f"Headline KPIs by point (means over {report.data.manifest['replications']} replications)"
     )
     for column in frame.columns:
         table.add_column(_short(str(column)), justify="right")
-    from sim.analysis.stats.kpi_differences import kpi_unit
-
     kinds = [kind_of(kpi_unit(str(c).rsplit("/", 1)[-1])) if "/" in str(c) else None for c in frame.columns]
     for row in frame.head(SHOWN_POINTS).itertuples(index=False):
         table.add_row(*(_fmt(v, kind) for v, kind in zip(row, kinds, strict=True)))
@@ -241,6 +243,8 @@ def _print_points(console: Console, report: SweepReport) -> None:
 
 
 def _print_ranking(console: Console, report: SweepReport) -> None:
+    from rich.table import Table
+
     methods = ", ".join(sorted(set(report.sensitivity["method"]) - {""}))
     table = Table(title=f"Sensitivity ranking ({methods}; 0 = no effect, 1 = all the variance)")
     for column in report.ranking.columns:
@@ -270,6 +274,8 @@ def _short(label: str) -> str:
 
 def _fmt(value: object, kind: str | None = None) -> str:
     """A KPI mean with its unit (:mod:`sim.cli.units`), a parameter value or an index as a plain number."""
+    from sim.cli.units import number, quantity
+
     if isinstance(value, float | int) and not isinstance(value, bool):
         return quantity(float(value), kind) if kind is not None else number(float(value))
     return str(value)

@@ -15,6 +15,7 @@ import json
 import math
 import shutil
 from collections.abc import Iterator, Sequence
+from json.encoder import encode_basestring_ascii as _quote
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -244,7 +245,77 @@ def read_provenance(path: Path) -> dict[str, Any]:
 
 def write_json(data: Any, path: Path) -> None:
     """Write JSON with sorted keys; NaN becomes null."""
-    path.write_text(json.dumps(_no_nan(data), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    path.write_text(json_text(data) + "\n", encoding="utf-8")
+
+
+def json_text(data: Any) -> str:
+    """``json.dumps(data, indent=2, sort_keys=True)`` with NaN as null: the same text, ~3x faster.
+
+    With ``indent`` the standard library encodes in Python, a generator per container (~45 ms for the 1 MB
+    ``kpis.json`` of ``baseline_2024``, a fixed cost of every run). This joins each container's items at
+    once, with the same conversions (:func:`json.encoder.encode_basestring_ascii` for text, ``float.__repr__``
+    and ``int.__repr__`` for numbers, ``Infinity`` for infinite floats, keys sorted as ``sorted(items)``
+    sorts them); anything else — a value JSON cannot hold, a key of another type — goes to the standard
+    library, which encodes it or raises exactly as before (tests/results/test_json_text.py).
+    """
+    try:
+        return _json_value(data, "\n")
+    except (_NotPlainError, TypeError):  # TypeError: keys sorted() cannot order, which json.dumps refuses too
+        return json.dumps(_no_nan(data), indent=2, sort_keys=True)
+
+
+class _NotPlainError(Exception):
+    """A value or key :func:`json_text` leaves to the standard library."""
+
+
+_INF = float("inf")
+
+
+def _json_value(value: Any, newline: str) -> str:
+    """``value`` as JSON text; ``newline`` is a line break and the indentation of ``value``'s line."""
+    kind = type(value)
+    if kind is str:
+        return _quote(value)
+    if kind is float:
+        if -_INF < value < _INF:
+            return float.__repr__(value)
+        if math.isnan(value):
+            return "null"
+        return "Infinity" if value > 0 else "-Infinity"
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is dict:
+        return _json_dict(value, newline) if value else "{}"
+    if kind is list or kind is tuple:
+        if not value:
+            return "[]"
+        inner = newline + "  "
+        return "[" + inner + ("," + inner).join([_json_value(item, inner) for item in value]) + newline + "]"
+    raise _NotPlainError
+
+
+def _json_dict(value: dict[Any, Any], newline: str) -> str:
+    """A non-empty dict (its common items — text keys, finite floats, text — without a call each)."""
+    inner = newline + "  "
+    parts = []
+    for key, item in sorted(value.items()):
+        if type(key) is not str:
+            raise _NotPlainError
+        kind = type(item)
+        if kind is float and -_INF < item < _INF:  # neither NaN nor infinite
+            text = float.__repr__(item)
+        elif kind is str:
+            text = _quote(item)
+        else:
+            text = _json_value(item, inner)
+        parts.append(_quote(key) + ": " + text)
+    return "{" + inner + ("," + inner).join(parts) + newline + "}"
 
 
 def _no_nan(value: Any) -> Any:

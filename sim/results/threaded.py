@@ -51,9 +51,14 @@ class ThreadedRows:
         self._tables.put(table)
 
     def finish(self) -> None:
-        """Let the thread write the last row group and close the file while the caller goes on."""
+        """Let the thread close the file after the tables it was handed; return at once (``__exit__`` waits).
+
+        The last block's table is still being written while the caller joins the KPIs and writes the small
+        files. An error the thread already met is raised here, a later one by :meth:`__exit__`.
+        """
         if not self._finished:
-            self._wait()
+            if self._error is not None:
+                raise self._error
             self._finished = True
             self._tables.put(_END)
 

@@ -7,6 +7,7 @@ columns pandas wrote before.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -129,6 +130,45 @@ def test_the_threads_error_is_raised_to_the_caller(tmp_path: Path) -> None:
         threaded.write(first)
         threaded.write(wrong)  # handed over: the thread fails on it ...
         threaded.write(first)  # ... and the caller hears of it here
+    assert not threaded._thread.is_alive()
+
+
+def test_finish_returns_while_the_thread_writes_the_last_table(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The caller goes on (joins the KPIs, writes the small files) while the last block is written."""
+    block = _blocks(1)[0]
+    with ParquetRows(tmp_path / "direct.parquet", {"seed": 1}) as rows:
+        rows.write(block)
+    late = ParquetRows(tmp_path / "late.parquet", {"seed": 1})
+    release = threading.Event()
+    written: list[int] = []
+    write = late.write
+
+    def held(table: pa.Table) -> None:
+        release.wait(30)  # a bound, should finish() wait for the write (as it did): the test then fails
+        write(table)
+        written.append(table.num_rows)
+
+    monkeypatch.setattr(late, "write", held)
+    with ThreadedRows(late) as threaded:
+        threaded.write(block)
+        threaded.finish()  # returns although the thread is still held in the table's write
+        assert written == []
+        release.set()
+    assert written == [block.num_rows]
+    assert not threaded._thread.is_alive()
+    assert (tmp_path / "late.parquet").read_bytes() == (tmp_path / "direct.parquet").read_bytes()
+
+
+def test_an_error_in_the_last_table_is_raised_when_the_file_closes(tmp_path: Path) -> None:
+    first, second = _blocks(2)
+    wrong = second.drop_columns(["time"])
+    threaded = ThreadedRows(ParquetRows(tmp_path / "bad.parquet", {"seed": 1}))
+    with pytest.raises(ValueError, match=r"[Ss]chema .* different"), threaded:  # noqa: PT012
+        threaded.write(first)
+        threaded.write(wrong)  # the last table: the thread fails on it after finish() has returned
+        threaded.finish()
     assert not threaded._thread.is_alive()
 
 

@@ -26,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import Any
 
+from sim.collector import freeze_loaded
 from sim.engines.memory import keep_freed_memory
 from sim.experiments.sweep.executors.base import SweepEvents
 from sim.experiments.sweep.executors.lifeline import die_with_parent
@@ -161,6 +162,9 @@ def _execute(order: TaskOrder) -> TaskReport:
 def _start_worker(records: Any, level: int, driver_pid: int, base: Layered) -> None:
     """Pool initializer: keep the base scenario, die with the driver, ignore Ctrl-C, forward log records.
 
+    The libraries imported to unpickle this function are frozen out of the collector
+    (:func:`~sim.collector.freeze_loaded`).
+
     The base scenario arrives here once per worker and serves all its tasks (:func:`_execute`). Freed
     memory is kept for reuse (:func:`~sim.engines.memory.keep_freed_memory`). A worker dies with its driver
     even when the driver is killed with SIGKILL
@@ -177,6 +181,7 @@ def _start_worker(records: Any, level: int, driver_pid: int, base: Layered) -> N
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a Ctrl-C held since birth is now ignored
     records.cancel_join_thread()
     keep_freed_memory()  # see sim.engines.memory
+    freeze_loaded()  # the libraries the tasks run are imported: never scanned by the collector again
     logger = logging.getLogger(LOGGER)
     logger.handlers = [logging.handlers.QueueHandler(records)]
     logger.setLevel(level)
