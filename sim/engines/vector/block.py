@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from sim.arrays import FloatArray, IntArray
 from sim.class_draws import ClassArray
 from sim.engines.vector.berth_pool import PoolState, berth_pool
+from sim.engines.vector.block_loops import shipment_ends, station_order, station_pairs
 from sim.engines.vector.diversion import Branches, branch_on, branches_of, diverting_chokepoint
 from sim.engines.vector.fifo import Fifo, fifo
 from sim.engines.vector.kernels import KernelState, kernel, travel, unit_speed
@@ -66,33 +67,27 @@ class Block:
         """Cut replications ``[first, last)`` out of ``plan``; ``times`` are the run's arrive and start."""
         s0, s1 = int(plan.rep_first[first]), int(plan.rep_first[last])
         v0, v1 = int(plan.first_visit[s0]), int(plan.first_visit[s1])
-        steps = np.diff(plan.first_visit[s0 : s1 + 1])
+        arrive, start = (t[v0:v1] for t in times)
         has_next = np.ones(v1 - v0, dtype=bool)
-        last_visits = plan.first_visit[s0 + 1 : s1 + 1][steps > 0] - v0 - 1
-        has_next[last_visits] = False
+        first_visits = plan.first_visit[s0 : s1 + 1] - v0
+        shipment_ends(first_visits, plan.created[s0:s1], float(plan.horizon_h), has_next, arrive)
         row_first = plan.first_visit[plan.rep_first[first : last + 1]] - v0
         stations = plan.visit_station[v0:v1]
         n_stations = len(plan.network.stations)
-        station_code = stations.astype(_code_type(n_stations))
-        by_station = _by_station(station_code, n_stations)
-        branches = branches_of(plan, s0, s1, stations)
+        station_code, by_station = _by_station(stations, n_stations)
+        branches = branches_of(plan, s0, s1, station_code)
         if branches is not None:  # a route's last visit is followed by the alternative's in the Plan
             has_next[branches.route_last] = False
-            last_visits = np.concatenate([last_visits, branches.route_last])
-        feeds = _feeds(station_code, has_next, n_stations)
+        feeds, route_ends = _feeds(station_code, has_next, n_stations)
         if branches is not None:
             goes = ~branches.leaves  # a shipment that leaves has no alternative to feed
             pairs = zip(
-                stations[branches.decide[goes]].tolist(),
-                stations[branches.detour[goes]].tolist(),
+                station_code[branches.decide[goes]].tolist(),
+                station_code[branches.detour[goes]].tolist(),
                 strict=True,
             )
             for a, b in set(pairs):
                 feeds[a].add(b)
-        route_ends = np.bincount(station_code[last_visits], minlength=n_stations) > 0
-        arrive, start = (t[v0:v1] for t in times)
-        created = plan.created[s0:s1][steps > 0]
-        arrive[plan.first_visit[s0:s1][steps > 0] - v0] = np.where(created <= plan.horizon_h, created, np.inf)
         return cls(
             plan,
             last - first,
@@ -145,35 +140,42 @@ def _code_type(n_stations: int) -> type[np.integer[Any]]:
     return np.uint8 if n_stations <= 2**8 else np.uint16 if n_stations <= 2**16 else np.int64
 
 
-def _by_station(codes: NDArray[np.integer[Any]], n_stations: int) -> list[IntArray]:
-    """Each station's visits, ascending."""
-    order = np.argsort(codes, kind="stable")
+def _by_station(
+    stations: IntArray, n_stations: int
+) -> tuple[NDArray[np.unsignedinteger[Any]] | IntArray, list[IntArray]]:
+    """The visits' stations in their narrow type (:func:`_code_type`), and each station's visits, ascending."""
+    codes = np.empty(stations.size, dtype=_code_type(n_stations))
     bounds = np.zeros(n_stations + 1, dtype=np.int64)
-    np.cumsum(np.bincount(codes, minlength=n_stations), out=bounds[1:])
-    return [order[bounds[k] : bounds[k + 1]] for k in range(n_stations)]
+    order = np.empty(stations.size, dtype=np.int64)
+    station_order(np.ascontiguousarray(stations, dtype=np.int64), codes, bounds, order)
+    return codes, [order[bounds[k] : bounds[k + 1]] for k in range(n_stations)]
 
 
-def _feeds(codes: NDArray[np.integer[Any]], has_next: NDArray[np.bool_], n_stations: int) -> list[set[int]]:
-    """Distinct (station, next station) pairs visited in a row, as each station's set of next stations.
+def _feeds(
+    codes: NDArray[np.integer[Any]], has_next: NDArray[np.bool_], n_stations: int
+) -> tuple[list[set[int]], NDArray[np.bool_]]:
+    """Each station's set of next stations (pairs visited in a row), and where some route ends.
 
-    ``codes`` are the visits' stations in their narrow type (:func:`_code_type`): a pair's code fits 32 bits
-    when there are at most 65,536 stations, so the pass over the visits reads and writes narrow arrays.
+    ``codes`` are the visits' stations in their narrow type (:func:`_code_type`). Pairs are marked in a table
+    of every (station, next station) in one compiled pass when the table is small, else found by a sort.
     """
-    wide = n_stations * n_stations >= 2**32
-    pairs: NDArray[np.integer[Any]] = codes[:-1].astype(np.int64 if wide else np.uint32)
-    np.multiply(pairs, n_stations, out=pairs)
-    np.add(pairs, codes[1:], out=pairs)
-    np.putmask(pairs, ~has_next[:-1], n_stations * n_stations)  # a shipment's last visit feeds nothing
+    route_ends = np.zeros(n_stations, dtype=bool)
     if n_stations * n_stations <= 1 << 22:  # mark pairs in a table when it is small, else sort
-        seen = np.zeros(n_stations * n_stations + 1, dtype=bool)
-        seen[pairs] = True
+        seen = np.zeros(n_stations * n_stations, dtype=bool)
+        station_pairs(codes, has_next, n_stations, seen, route_ends)
         found = np.flatnonzero(seen)
     else:
+        pairs = codes[:-1].astype(np.int64)
+        np.multiply(pairs, n_stations, out=pairs)
+        np.add(pairs, codes[1:], out=pairs)
+        np.putmask(pairs, ~has_next[:-1], n_stations * n_stations)  # a shipment's last visit feeds nothing
         found = np.unique(pairs)
+        found = found[found < n_stations * n_stations]
+        route_ends[np.unique(codes[~has_next])] = True
     feeds: list[set[int]] = [set() for _ in range(n_stations)]
-    for code in found[found < n_stations * n_stations].tolist():
+    for code in found.tolist():
         feeds[code // n_stations].add(code % n_stations)
-    return feeds
+    return feeds, route_ends
 
 
 def pass_on(
