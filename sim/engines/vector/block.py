@@ -19,7 +19,14 @@ from numpy.typing import NDArray
 from sim.arrays import FloatArray, IntArray
 from sim.class_draws import ClassArray
 from sim.engines.vector.berth_pool import PoolState, berth_pool
-from sim.engines.vector.block_loops import shipment_ends, station_order, station_pairs
+from sim.engines.vector.block_loops import (
+    hand_on,
+    hand_on_tracked,
+    same_values,
+    shipment_ends,
+    station_order,
+    station_pairs,
+)
 from sim.engines.vector.diversion import Branches, branch_on, branches_of, diverting_chokepoint
 from sim.engines.vector.fifo import Fifo, fifo
 from sim.engines.vector.kernels import KernelState, kernel, travel, unit_speed
@@ -109,9 +116,9 @@ class Block:
     def uniform_size(self, station: int) -> float | None:
         """The one size of every shipment at ``station`` in this block, or ``None`` when sizes differ."""
         if station not in self.uniform_sizes:
-            sizes = self.size[self.by_station[station]]
-            same = sizes.size > 0 and bool(np.all(sizes == sizes[0]))
-            self.uniform_sizes[station] = float(sizes[0]) if same else None
+            visits = self.by_station[station]
+            same = visits.size > 0 and same_values(self.size, visits)
+            self.uniform_sizes[station] = float(self.size[visits[0]]) if same else None
         return self.uniform_sizes[station]
 
     def rows_of(self, station: int) -> tuple[int, int]:
@@ -246,21 +253,33 @@ def compute(block: Block, indices: list[int], track: bool) -> set[int]:
     )
     if visits.size == 0:
         return set()
-    diverted = None
     if stations[0].is_delay:
         begin = block.arrive[visits]
         finish = _travel_many(block, indices, visits, begin)
-    elif block.branches is not None and indices[0] in block.branches.stations:
+        following, _, changed = pass_on(block, indices, visits, begin, finish, track)
+        return _changed_stations(block, following, changed)
+    if block.branches is not None and indices[0] in block.branches.stations:
         visits, begin, finish, diverted = _diverting_starts(block, block.branches, indices[0], visits)
-    else:
-        visits, begin, finish = _queue_starts(block, indices, visits)
-    following, _, changed = pass_on(block, indices, visits, begin, finish, track)
-    if diverted is not None:
-        assert block.branches is not None
+        following, _, changed = pass_on(block, indices, visits, begin, finish, track)
         left = block.left if block.left is not None else np.zeros(0, dtype=bool)
         detour, rerouted = branch_on(block.branches, block.arrive, visits, diverted, left)
         following = np.concatenate([following, detour])
         changed = None if changed is None else np.concatenate([changed, rerouted])
+        return _changed_stations(block, following, changed)
+    queue, start = _queue_starts(block, indices, visits)
+    if not track:
+        hand_on(queue.cells, queue.sizes, start, queue.work, block.has_next, block.start, block.arrive)
+        return set()
+    marked = np.zeros(len(block.by_station), dtype=bool)
+    hand_on_tracked(
+        queue.cells, queue.sizes, start, queue.work, block.has_next, block.start, block.arrive,
+        block.station_code, marked,
+    )  # fmt: skip
+    return {int(s) for s in np.flatnonzero(marked)}
+
+
+def _changed_stations(block: Block, following: IntArray, changed: NDArray[np.bool_] | None) -> set[int]:
+    """The stations of the ``following`` visits whose arrivals ``changed`` (none when not tracked)."""
     if changed is None:
         return set()
     counts = np.bincount(block.station_code[following[changed]], minlength=len(block.by_station))
@@ -282,31 +301,24 @@ def _travel_many(block: Block, indices: list[int], visits: IntArray, begin: Floa
     return finish
 
 
-def _queue_starts(
-    block: Block, indices: list[int], visits: IntArray
-) -> tuple[IntArray, FloatArray, FloatArray]:
+def _queue_starts(block: Block, indices: list[int], visits: IntArray) -> tuple[Fifo, FloatArray]:
     """FIFO-order the visits and run the kernel; several pools become rows of one pool grid.
 
-    Returns the visits in FIFO order, their starts and their ends (h).
+    Returns the queue and the starts (h) on its grid.
     """
     if len(indices) == 1:
-        queue = fifo(visits, block.arrive, block.per_row(visits, indices[0]))
-        work = queue.grid(block.work, 0.0)
-        start = run_kernel(block, block.plan.network.stations[indices[0]], queue, work)[0]
-        return queue.visits(), queue.values(start), queue.values(start + work)
+        queue = fifo(visits, block.arrive, block.per_row(visits, indices[0]), block.work)
+        return queue, run_kernel(block, block.plan.network.stations[indices[0]], queue)[0]
     per_row = np.concatenate([block.per_row(block.by_station[i], i) for i in indices])
-    queue = fifo(visits, block.arrive, per_row)
-    work = queue.grid(block.work, 0.0)
-    start, _ = pooled(queue, work, pool_state(block, indices))
-    return queue.visits(), queue.values(start), queue.values(start + work)
+    queue = fifo(visits, block.arrive, per_row, block.work)
+    return queue, pooled(queue, pool_state(block, indices))[0]
 
 
 def _diverting_starts(
     block: Block, branches: Branches, index: int, visits: IntArray
 ) -> tuple[IntArray, FloatArray, FloatArray, NDArray[np.bool_]]:
     """A chokepoint where ships may divert: visits in FIFO order, starts, ends (h) and which diverted."""
-    queue = fifo(visits, block.arrive, block.per_row(visits, index))
-    work = queue.grid(block.work, 0.0)
+    queue = fifo(visits, block.arrive, block.per_row(visits, index), block.work)
     station = block.plan.network.stations[index]
     thresholds = queue.grid(branches.threshold_days, np.inf)
     if station.has_priority:  # by class, FIFO within a class (sim.engines.vector.priority)
@@ -315,14 +327,13 @@ def _diverting_starts(
     else:
         start, diverted = diverting_chokepoint(queue, thresholds, station.capacity)
     turned = diverted.ravel() if queue.padding is None else diverted[~queue.padding]
-    return queue.visits(), queue.values(start), queue.values(start + work), turned
+    return queue.visits(), queue.values(start), queue.values(start + queue.work), turned
 
 
 def run_kernel(
     block: Block,
     station: Station,
     queue: Fifo,
-    work: FloatArray,
     state: KernelState = None,
     until: float = np.inf,
 ) -> tuple[FloatArray, KernelState]:
@@ -336,7 +347,7 @@ def run_kernel(
         size = block.uniform_size(station.index)
         sizes = size if size is not None else queue.grid(block.size, np.inf)
     classes = _classes(block, queue) if station.has_priority else None
-    return kernel(station, queue, work, sizes, block.plan.horizon_h, state, until, classes)
+    return kernel(station, queue, queue.work, sizes, block.plan.horizon_h, state, until, classes)
 
 
 def _classes(block: Block, queue: Fifo) -> ClassArray:
@@ -363,10 +374,8 @@ def pool_state(block: Block, stations: Sequence[int]) -> PoolState:
     return PoolState(ends, np.full(berths.size, -np.inf))
 
 
-def pooled(
-    queue: Fifo, work: FloatArray, state: KernelState, until: float = np.inf
-) -> tuple[FloatArray, KernelState]:
+def pooled(queue: Fifo, state: KernelState, until: float = np.inf) -> tuple[FloatArray, KernelState]:
     """Start times on a grid of several constant pools' rows (see :func:`pool_state`), and the new state."""
     assert isinstance(state, PoolState)
     most = state.ends.shape[1]
-    return berth_pool(queue.arrive, work, queue.counts, Schedule.constant(most), state, until)
+    return berth_pool(queue.arrive, queue.work, queue.counts, Schedule.constant(most), state, until)

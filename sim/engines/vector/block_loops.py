@@ -115,11 +115,12 @@ def fifo_rows(
     last = visits.size - 1
     at = 0
     key = np.empty(width)
+    scratch = _SortScratch(width)
     for row in range(per_row.size):
         n = per_row[row]
         for c in range(n):
             key[c] = arrive[visits[at + c]]
-        order = np.argsort(key[:n], kind="mergesort")
+        order = stable_order(key[:n], scratch)
         finite = 0
         for c in range(n):
             v = visits[at + order[c]]
@@ -135,6 +136,74 @@ def fifo_rows(
             spans[row, c] = 0.0
         counts[row] = finite
         at += n
+
+
+_TOP = np.uint64(1) << np.uint64(63)
+_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
+_BYTE = np.uint64(255)
+
+
+@compiled
+def _SortScratch(width: int) -> tuple[np.ndarray, np.ndarray, IntArray, IntArray, IntArray]:  # noqa: N802
+    """Buffers for :func:`stable_order` of up to ``width`` values: keys and positions twice, byte counts."""
+    return (
+        np.empty(width, dtype=np.uint64),
+        np.empty(width, dtype=np.uint64),
+        np.empty(width, dtype=np.int64),
+        np.empty(width, dtype=np.int64),
+        np.zeros((8, 256), dtype=np.int64),
+    )
+
+
+@compiled
+def stable_order(
+    values: FloatArray, scratch: tuple[np.ndarray, np.ndarray, IntArray, IntArray, IntArray]
+) -> IntArray:
+    """The positions of ``values`` in ascending order, equal values in their given order (a stable sort).
+
+    What ``np.argsort(values, kind="stable")`` gives, by a least-significant-byte radix sort of keys that
+    order as the floats do (equal floats, 0.0 and -0.0 too, have equal keys; NaN sorts last): a byte in which every key agrees is skipped, and values
+    already in order cost one pass. ``scratch`` is from :func:`_SortScratch` (at least ``values.size``
+    wide); the result is a view into it.
+    """
+    keys, other_keys, at, other_at, counts = scratch
+    n = values.size
+    floats = keys.view(np.float64)
+    ordered = True
+    for i in range(n):
+        t = values[i]
+        floats[i] = t + 0.0  # -0.0 becomes 0.0
+        bits = keys[i]
+        keys[i] = _ALL if t != t else ~bits if bits & _TOP else bits | _TOP  # noqa: PLR0124 (NaN last)
+        at[i] = i
+        if i and keys[i] < keys[i - 1]:
+            ordered = False
+    if ordered:
+        return at[:n]
+    counts[:, :] = 0
+    for i in range(n):
+        k = keys[i]
+        for d in range(8):
+            counts[d, (k >> np.uint64(8 * d)) & _BYTE] += 1
+    for d in range(8):
+        shift = np.uint64(8 * d)
+        if counts[d, (keys[0] >> shift) & _BYTE] == n:
+            continue  # every key has this byte
+        total = 0
+        for b in range(256):
+            c = counts[d, b]
+            counts[d, b] = total
+            total += c
+        for i in range(n):
+            k = keys[i]
+            b = (k >> shift) & _BYTE
+            p = counts[d, b]
+            other_keys[p] = k
+            other_at[p] = at[i]
+            counts[d, b] = p + 1
+        keys, other_keys = other_keys, keys
+        at, other_at = other_at, at
+    return at[:n]
 
 
 @compiled
@@ -229,3 +298,64 @@ def hand_on_until(
                     target[fed] = lane
                     fed += 1
     return held, fed
+
+
+@compiled
+def same_values(values: FloatArray, visits: IntArray) -> bool:
+    """Whether ``values`` (per visit of the block) are equal at every one of ``visits`` (some)."""
+    first = values[visits[0]]
+    for v in visits:
+        if values[v] != first:
+            return False
+    return True
+
+
+@compiled
+def least(values: FloatArray, visits: IntArray) -> float:
+    """The least of ``values`` (per visit of the block) at ``visits`` (some; no NaN): ``values[visits].min()``."""
+    low = values[visits[0]]
+    for v in visits:
+        if values[v] < low:
+            low = values[v]
+    return low
+
+
+@compiled
+def window_buckets(
+    visits: IntArray,
+    has_next: BoolArray,
+    codes: np.ndarray,
+    lane_of: IntArray,
+    arrive: FloatArray,
+    ends: FloatArray,
+    outside: IntArray,
+    first: IntArray,
+) -> int:
+    """A cycle's station: its visits fed from outside the cycle, grouped by the window they arrive in.
+
+    ``visits`` are the station's (ascending); a visit is fed from inside when the visit before it is its
+    shipment's (``has_next``) and at a station of the cycle (``lane_of`` at least 0). The others go to
+    ``outside``, window after window — window ``k`` holding arrivals before ``ends[k]`` and not before
+    ``ends[k - 1]``, the last (``len(ends)``) those past every window — ascending within a window; window
+    ``k``'s are ``outside[first[k]:first[k + 1]]`` (``first``: ``len(ends) + 2`` zeros on entry). Returns how
+    many there are.
+    """
+    window = np.empty(visits.size, dtype=np.int64)
+    kept = np.empty(visits.size, dtype=np.int64)
+    m = 0
+    for v in visits:
+        if v > 0 and has_next[v - 1] and lane_of[codes[v - 1]] >= 0:
+            continue
+        k = np.searchsorted(ends, arrive[v], side="right")
+        window[m] = k
+        kept[m] = v
+        first[k + 1] += 1
+        m += 1
+    for k in range(first.size - 1):
+        first[k + 1] += first[k]
+    at = first[:-1].copy()
+    for j in range(m):
+        k = window[j]
+        outside[at[k]] = kept[j]
+        at[k] += 1
+    return m
