@@ -150,7 +150,7 @@ def _code_type(n_stations: int) -> type[np.integer[Any]]:
 def _by_station(
     stations: IntArray, n_stations: int
 ) -> tuple[NDArray[np.unsignedinteger[Any]] | IntArray, list[IntArray]]:
-    """The visits' stations in their narrow type (:func:`_code_type`), and each station's visits, ascending."""
+    """The visits' stations in their narrow type (:func:`_code_type`); each station's visits, ascending."""
     codes = np.empty(stations.size, dtype=_code_type(n_stations))
     bounds = np.zeros(n_stations + 1, dtype=np.int64)
     order = np.empty(stations.size, dtype=np.int64)

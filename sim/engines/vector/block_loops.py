@@ -162,9 +162,9 @@ def stable_order(
     """The positions of ``values`` in ascending order, equal values in their given order (a stable sort).
 
     What ``np.argsort(values, kind="stable")`` gives, by a least-significant-byte radix sort of keys that
-    order as the floats do (equal floats, 0.0 and -0.0 too, have equal keys; NaN sorts last): a byte in which every key agrees is skipped, and values
-    already in order cost one pass. ``scratch`` is from :func:`_SortScratch` (at least ``values.size``
-    wide); the result is a view into it.
+    order as the floats do (equal floats, 0.0 and -0.0 too, have equal keys; NaN sorts last): a byte in
+    which every key agrees is skipped, and values already in order cost one pass. ``scratch`` is from
+    :func:`_SortScratch` (at least ``values.size`` wide); the result is a view into it.
     """
     keys, other_keys, at, other_at, counts = scratch
     n = values.size
@@ -304,7 +304,7 @@ def hand_on_until(
 def same_values(values: FloatArray, visits: IntArray) -> bool:
     """Whether ``values`` (per visit of the block) are equal at every one of ``visits`` (some)."""
     first = values[visits[0]]
-    for v in visits:
+    for v in visits:  # noqa: SIM110 (a loop that stops early; numba compiles no generator into all())
         if values[v] != first:
             return False
     return True
@@ -312,12 +312,11 @@ def same_values(values: FloatArray, visits: IntArray) -> bool:
 
 @compiled
 def least(values: FloatArray, visits: IntArray) -> float:
-    """The least of ``values`` (per visit of the block) at ``visits`` (some; no NaN): ``values[visits].min()``."""
+    """The least of ``values`` (per visit of the block) at ``visits`` (some; no NaN)."""
     low = values[visits[0]]
     for v in visits:
-        if values[v] < low:
-            low = values[v]
-    return low
+        low = min(low, values[v])
+    return float(low)
 
 
 @compiled

@@ -37,7 +37,7 @@ from sim.network import Station
 __all__ = ["WINDOW_COST_VISITS", "WindowPlan", "settle_in_windows", "window_plan"]
 
 
-WINDOW_COST_VISITS = 4000
+WINDOW_COST_VISITS = 600
 """The fixed cost of computing one station in one window, in visits' worth of array work (the default)."""
 SAFETY = 1.0 - 1e-9
 """Windows are shortened by this factor so rounding in ``T + Δ`` never lets a window outrun a lag."""
