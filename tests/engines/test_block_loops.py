@@ -27,6 +27,7 @@ from sim.engines.vector.block_loops import (
 )
 from sim.engines.vector.fifo import fifo
 from sim.engines.vector.priority import _owners
+from sim.engines.vector.service import positions_along_rows
 
 
 def _order(values: np.ndarray) -> np.ndarray:
@@ -276,3 +277,28 @@ def test_compiled_owners_are_slot_owners(reserved: tuple[float, ...]) -> None:
         assert listed.size == 0
     else:
         assert listed.tolist() == owners.first(5000)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    table=st.lists(st.integers(0, 40), max_size=30),
+    rows=st.lists(st.lists(st.integers(-2, 45), max_size=25), min_size=1, max_size=4),
+    right=st.booleans(),
+    ascending=st.booleans(),
+)
+def test_positions_along_rows_are_searchsorted(
+    table: list[int], rows: list[list[int]], right: bool, ascending: bool
+) -> None:
+    """Rows of queries, ascending (as a FIFO grid's arrivals are) or not, against sorted tables with ties."""
+    width = max(len(row) for row in rows)
+    queries = np.full((len(rows), width), np.inf)
+    for r, row in enumerate(rows):
+        queries[r, : len(row)] = sorted(row) if ascending else row
+    sorted_table = np.sort(np.array(table, dtype=np.float64))
+    out = np.empty(queries.shape, dtype=np.int64)
+    positions_along_rows(sorted_table, queries, right, out)
+    side = "right" if right else "left"
+    np.testing.assert_array_equal(out, np.searchsorted(sorted_table, queries, side=side))
+    slots = queries.astype(np.int64) if np.isfinite(queries).all() else np.zeros_like(out)
+    positions_along_rows(sorted_table.astype(np.int64), slots, right, out)
+    np.testing.assert_array_equal(out, np.searchsorted(sorted_table.astype(np.int64), slots, side=side))

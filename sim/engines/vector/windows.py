@@ -78,12 +78,14 @@ def window_plan(
     """
     if block.branches is not None and block.branches.stations & set(stations):
         return None  # a diverted ship reaches its alternative with no lag: sweep (see .diversion)
+    visits = sum(block.by_station[s].size for s in stations)
+    if len(stations) * cost_visits >= visits > 0 < cost_visits:
+        return None  # more than one window (horizon / delta + 1) would cost more: no need to find delta
     lags = _edge_lags(block, stations)
     order, delta = _order(stations, lags)
     if not 0.0 < delta < np.inf:
         return None
     windows = block.plan.horizon_h / delta + 1.0
-    visits = sum(block.by_station[s].size for s in stations)
     if windows * len(stations) * cost_visits > visits:
         return None
     return WindowPlan(_steps(block, order, lags, delta), delta)
