@@ -19,10 +19,9 @@ from sim.engines.vector.block_loops import (
     hand_on,
     hand_on_tracked,
     hand_on_until,
-    least,
-    same_values,
     shipment_ends,
     stable_order,
+    station_stats,
     window_buckets,
 )
 from sim.engines.vector.fifo import fifo
@@ -257,14 +256,28 @@ def test_window_buckets_are_the_numpy_buckets() -> None:
     np.testing.assert_array_equal(first, expected_first)
 
 
-def test_same_values_and_least_are_numpys() -> None:
+def test_station_stats_are_numpys() -> None:
+    """Least work and one size per station, as ``work[visits].min()`` and ``np.all(sizes == sizes[0])``."""
     rng = np.random.default_rng(2)
-    values = rng.exponential(1.0, 1000)
-    visits = np.sort(rng.choice(1000, 300, replace=False)).astype(np.int64)
-    assert least(values, visits) == values[visits].min()
-    assert not same_values(values, visits)
-    values[visits] = 2.5
-    assert same_values(values, visits)
+    codes = rng.integers(0, 6, 3000).astype(np.uint8)
+    codes[codes == 5] = 4  # station 5 has no visits
+    work = rng.exponential(1.0, 3000)
+    size = rng.choice([1.0, 2.0], 3000)
+    size[codes == 1] = 3.0  # one size
+    size[np.flatnonzero(codes == 2)[0]] = np.nan  # a NaN first size: not one size
+    size[codes == 3] = np.nan
+    least = np.full(6, np.inf)
+    first_size = np.full(6, np.nan)
+    uniform = np.zeros(6)
+    station_stats(codes, work, size, least, first_size, uniform)
+    for k in range(5):
+        visits = np.flatnonzero(codes == k)
+        assert least[k] == work[visits].min()
+        sizes = size[visits]
+        assert bool(uniform[k]) == bool(np.all(sizes == sizes[0]))
+        np.testing.assert_array_equal(first_size[k], sizes[0])
+    assert least[5] == np.inf
+    assert uniform[5] == 0.0
 
 
 @pytest.mark.parametrize(

@@ -22,10 +22,10 @@ from sim.engines.vector.berth_pool import PoolState, berth_pool
 from sim.engines.vector.block_loops import (
     hand_on,
     hand_on_tracked,
-    same_values,
     shipment_ends,
     station_order,
     station_pairs,
+    station_stats,
 )
 from sim.engines.vector.diversion import Branches, branch_on, branches_of, diverting_chokepoint
 from sim.engines.vector.fifo import Fifo, fifo
@@ -60,8 +60,8 @@ class Block:
     start: FloatArray
     branches: Branches | None = None
     """Where shipments may divert (:mod:`~sim.engines.vector.diversion`); None when no flow diverts."""
-    uniform_sizes: dict[int, float | None] = field(default_factory=dict)
-    """Cache of :meth:`uniform_size`."""
+    station_stats: dict[str, FloatArray] = field(default_factory=dict)
+    """Cache of :meth:`_stats` (each station's least work, first size, and whether its sizes are one)."""
     station_rows: dict[int, tuple[int, int]] = field(default_factory=dict)
     """Cache of :meth:`rows_of`."""
     visit_class: ClassArray | None = None
@@ -115,11 +115,23 @@ class Block:
 
     def uniform_size(self, station: int) -> float | None:
         """The one size of every shipment at ``station`` in this block, or ``None`` when sizes differ."""
-        if station not in self.uniform_sizes:
-            visits = self.by_station[station]
-            same = visits.size > 0 and same_values(self.size, visits)
-            self.uniform_sizes[station] = float(self.size[visits[0]]) if same else None
-        return self.uniform_sizes[station]
+        stats = self._stats()
+        return float(stats["first_size"][station]) if stats["uniform"][station] else None
+
+    def least_work(self, station: int) -> float:
+        """The least work (h) of a visit at ``station`` in this block (a station with visits)."""
+        return float(self._stats()["least"][station])
+
+    def _stats(self) -> dict[str, FloatArray]:
+        """Per station: least work, first size, one size (1.0) or not — one compiled pass over the visits."""
+        if not self.station_stats:
+            n_stations = len(self.by_station)
+            least = np.full(n_stations, np.inf)
+            first_size = np.full(n_stations, np.nan)
+            uniform = np.zeros(n_stations)
+            station_stats(self.station_code, self.work, self.size, least, first_size, uniform)
+            self.station_stats.update(least=least, first_size=first_size, uniform=uniform)
+        return self.station_stats
 
     def rows_of(self, station: int) -> tuple[int, int]:
         """The rows ``[first, last)`` from the first to the last with a visit to ``station``.

@@ -6,13 +6,15 @@ temporaries per station (and per window of a cycle); here each is one compiled p
 (:func:`~sim.compiled.compiled`) that only copies, compares and adds — a visit's end is its start plus its
 work, the same one addition as before — so the times are the same floats.
 
-- :func:`shipment_ends`, :func:`station_order`, :func:`station_pairs`: a block's ``has_next``, first
-  arrivals, each station's visits (a counting sort: the order numpy's stable sort gives) and the stations
-  that feed each other, each one pass over the visits;
+- :func:`shipment_ends`, :func:`station_order`, :func:`station_pairs`, :func:`station_stats`: a block's
+  ``has_next``, first arrivals, each station's visits (a counting sort: the order numpy's stable sort
+  gives), the stations that feed each other, and each station's least work and one size, each one pass
+  over the visits;
 - :func:`fifo_rows`: a station's visits on the FIFO grid (each row sorted stably by arrival, with the
   visits' work laid out alongside);
 - :func:`hand_on`, :func:`hand_on_tracked`, :func:`hand_on_until`: starts recorded, ends handed on as the
-  next visits' arrivals, straight from the grid.
+  next visits' arrivals, straight from the grid;
+- :func:`window_buckets`: a cycle's visits fed from outside it, grouped by the window they arrive in.
 """
 
 from __future__ import annotations
@@ -28,8 +30,11 @@ __all__ = [
     "hand_on_tracked",
     "hand_on_until",
     "shipment_ends",
+    "stable_order",
     "station_order",
     "station_pairs",
+    "station_stats",
+    "window_buckets",
 ]
 
 INF = np.inf
@@ -301,22 +306,31 @@ def hand_on_until(
 
 
 @compiled
-def same_values(values: FloatArray, visits: IntArray) -> bool:
-    """Whether ``values`` (per visit of the block) are equal at every one of ``visits`` (some)."""
-    first = values[visits[0]]
-    for v in visits:  # noqa: SIM110 (a loop that stops early; numba compiles no generator into all())
-        if values[v] != first:
-            return False
-    return True
+def station_stats(
+    codes: np.ndarray,
+    work: FloatArray,
+    size: FloatArray,
+    least: FloatArray,
+    first_size: FloatArray,
+    uniform: FloatArray,
+) -> None:
+    """Per station, from one pass over the visits: the least work, the first visit's size, one size or not.
 
-
-@compiled
-def least(values: FloatArray, visits: IntArray) -> float:
-    """The least of ``values`` (per visit of the block) at ``visits`` (some; no NaN)."""
-    low = values[visits[0]]
-    for v in visits:
-        low = min(low, values[v])
-    return float(low)
+    ``codes``, ``work`` (h, no NaN) and ``size`` are per visit. Written per station: ``least`` (``inf``
+    on entry: what ``work[visits].min()`` gives), ``first_size`` (NaN on entry) and ``uniform`` (0 on
+    entry; 1.0 when every visit's size equals the first's, as ``np.all(sizes == sizes[0])`` says — a NaN
+    size never equals).
+    """
+    seen = np.zeros(least.size, dtype=np.bool_)
+    for i in range(codes.size):
+        k = codes[i]
+        if not seen[k]:
+            seen[k] = True
+            first_size[k] = size[i]
+            uniform[k] = 1.0 if size[i] == size[i] else 0.0  # a NaN size is never one size
+        elif size[i] != first_size[k]:
+            uniform[k] = 0.0
+        least[k] = min(least[k], work[i])
 
 
 @compiled

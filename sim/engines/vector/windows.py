@@ -29,7 +29,7 @@ import numpy as np
 
 from sim.arrays import FloatArray, IntArray
 from sim.engines.vector.block import Block, batchable, pass_on, pool_state, pooled, run_kernel
-from sim.engines.vector.block_loops import hand_on_until, least, window_buckets
+from sim.engines.vector.block_loops import hand_on_until, window_buckets
 from sim.engines.vector.fifo import fifo
 from sim.engines.vector.kernels import KernelState, travel
 from sim.network import Station
@@ -127,7 +127,7 @@ def _edge_lags(block: Block, stations: tuple[int, ...]) -> dict[tuple[int, int],
         visits = block.by_station[a]
         if visits.size == 0:
             continue
-        lag = least(block.work, visits)
+        lag = block.least_work(a)
         spec = block.plan.network.stations[a]
         if spec.is_delay:
             top = float(spec.capacity.values.max())
@@ -239,7 +239,7 @@ def _arrivals(block: Block, lane: _Lane, k: int, until: float) -> IntArray:
         parts.append(box[soon])
         lane.inbox = [box[~soon]] if not soon.all() else []
     visits = np.concatenate(parts)
-    visits.sort(kind="stable")  # a merge of the parts' sorted runs
+    visits.sort()  # distinct visits: every sort gives the one ascending order (SIMD quicksort is fastest)
     return visits
 
 
