@@ -95,17 +95,23 @@ def with_copies(plan: Plan) -> Plan:
     if not plan.capacity_by_rep:
         return plan
     stations = list(plan.network.stations)
-    visit_station = plan.visit_station.copy()
+    visit_station = np.empty_like(plan.visit_station)  # every replication's visits written below
     for stored, schedules in enumerate(plan.capacity_by_rep):
         v0, v1 = (int(plan.first_visit[plan.rep_first[r]]) for r in (stored, stored + 1))
+        moved = np.arange(len(plan.network.stations), dtype=visit_station.dtype)  # station -> its copy
+        copied = False
         for index, schedule in schedules.items():
             original = plan.network.stations[index]
             if _same(schedule, original.capacity):
                 continue
             copy = dataclasses.replace(original, index=len(stations), capacity=schedule)
             stations.append(copy)
-            part = visit_station[v0:v1]
-            part[part == index] = copy.index
+            moved[index] = copy.index
+            copied = True
+        if copied:  # the replication's visits move to their copies in one pass
+            np.take(moved, plan.visit_station[v0:v1], out=visit_station[v0:v1])
+        else:
+            visit_station[v0:v1] = plan.visit_station[v0:v1]
     network = dataclasses.replace(plan.network, stations=tuple(stations))
     return dataclasses.replace(plan, network=network, visit_station=visit_station, capacity_by_rep=())
 

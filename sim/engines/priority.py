@@ -47,6 +47,10 @@ class SlotOwners:
         """Some class owns some transits (else every transit is open)."""
         return bool(self._labels)
 
+    def round_robin(self) -> tuple[list[int], list[float], float]:
+        """The walk's owners (classes, then :data:`OPEN`), their shares and the shares' sum, in its order."""
+        return list(self._labels), list(self._weights), self._total
+
     def owner(self, transit: int) -> int:
         """The class that owns transit number ``transit`` (0-based), or :data:`OPEN`."""
         if len(self._labels) < 2:

@@ -19,6 +19,14 @@ from numpy.typing import NDArray
 from sim.arrays import FloatArray, IntArray
 from sim.class_draws import ClassArray
 from sim.engines.vector.berth_pool import PoolState, berth_pool
+from sim.engines.vector.block_loops import (
+    hand_on,
+    hand_on_tracked,
+    shipment_ends,
+    station_order,
+    station_pairs,
+    station_stats,
+)
 from sim.engines.vector.diversion import Branches, branch_on, branches_of, diverting_chokepoint
 from sim.engines.vector.fifo import Fifo, fifo
 from sim.engines.vector.kernels import KernelState, kernel, travel, unit_speed
@@ -52,8 +60,8 @@ class Block:
     start: FloatArray
     branches: Branches | None = None
     """Where shipments may divert (:mod:`~sim.engines.vector.diversion`); None when no flow diverts."""
-    uniform_sizes: dict[int, float | None] = field(default_factory=dict)
-    """Cache of :meth:`uniform_size`."""
+    station_stats: dict[str, FloatArray] = field(default_factory=dict)
+    """Cache of :meth:`_stats` (each station's least work, first size, and whether its sizes are one)."""
     station_rows: dict[int, tuple[int, int]] = field(default_factory=dict)
     """Cache of :meth:`rows_of`."""
     visit_class: ClassArray | None = None
@@ -66,33 +74,27 @@ class Block:
         """Cut replications ``[first, last)`` out of ``plan``; ``times`` are the run's arrive and start."""
         s0, s1 = int(plan.rep_first[first]), int(plan.rep_first[last])
         v0, v1 = int(plan.first_visit[s0]), int(plan.first_visit[s1])
-        steps = np.diff(plan.first_visit[s0 : s1 + 1])
+        arrive, start = (t[v0:v1] for t in times)
         has_next = np.ones(v1 - v0, dtype=bool)
-        last_visits = plan.first_visit[s0 + 1 : s1 + 1][steps > 0] - v0 - 1
-        has_next[last_visits] = False
+        first_visits = plan.first_visit[s0 : s1 + 1] - v0
+        shipment_ends(first_visits, plan.created[s0:s1], float(plan.horizon_h), has_next, arrive)
         row_first = plan.first_visit[plan.rep_first[first : last + 1]] - v0
         stations = plan.visit_station[v0:v1]
         n_stations = len(plan.network.stations)
-        station_code = stations.astype(_code_type(n_stations))
-        by_station = _by_station(station_code, n_stations)
-        branches = branches_of(plan, s0, s1, stations)
+        station_code, by_station = _by_station(stations, n_stations)
+        branches = branches_of(plan, s0, s1, station_code)
         if branches is not None:  # a route's last visit is followed by the alternative's in the Plan
             has_next[branches.route_last] = False
-            last_visits = np.concatenate([last_visits, branches.route_last])
-        feeds = _feeds(station_code, has_next, n_stations)
+        feeds, route_ends = _feeds(station_code, has_next, n_stations)
         if branches is not None:
             goes = ~branches.leaves  # a shipment that leaves has no alternative to feed
             pairs = zip(
-                stations[branches.decide[goes]].tolist(),
-                stations[branches.detour[goes]].tolist(),
+                station_code[branches.decide[goes]].tolist(),
+                station_code[branches.detour[goes]].tolist(),
                 strict=True,
             )
             for a, b in set(pairs):
                 feeds[a].add(b)
-        route_ends = np.bincount(station_code[last_visits], minlength=n_stations) > 0
-        arrive, start = (t[v0:v1] for t in times)
-        created = plan.created[s0:s1][steps > 0]
-        arrive[plan.first_visit[s0:s1][steps > 0] - v0] = np.where(created <= plan.horizon_h, created, np.inf)
         return cls(
             plan,
             last - first,
@@ -113,11 +115,23 @@ class Block:
 
     def uniform_size(self, station: int) -> float | None:
         """The one size of every shipment at ``station`` in this block, or ``None`` when sizes differ."""
-        if station not in self.uniform_sizes:
-            sizes = self.size[self.by_station[station]]
-            same = sizes.size > 0 and bool(np.all(sizes == sizes[0]))
-            self.uniform_sizes[station] = float(sizes[0]) if same else None
-        return self.uniform_sizes[station]
+        stats = self._stats()
+        return float(stats["first_size"][station]) if stats["uniform"][station] else None
+
+    def least_work(self, station: int) -> float:
+        """The least work (h) of a visit at ``station`` in this block (a station with visits)."""
+        return float(self._stats()["least"][station])
+
+    def _stats(self) -> dict[str, FloatArray]:
+        """Per station: least work, first size, one size (1.0) or not — one compiled pass over the visits."""
+        if not self.station_stats:
+            n_stations = len(self.by_station)
+            least = np.full(n_stations, np.inf)
+            first_size = np.full(n_stations, np.nan)
+            uniform = np.zeros(n_stations)
+            station_stats(self.station_code, self.work, self.size, least, first_size, uniform)
+            self.station_stats.update(least=least, first_size=first_size, uniform=uniform)
+        return self.station_stats
 
     def rows_of(self, station: int) -> tuple[int, int]:
         """The rows ``[first, last)`` from the first to the last with a visit to ``station``.
@@ -145,35 +159,42 @@ def _code_type(n_stations: int) -> type[np.integer[Any]]:
     return np.uint8 if n_stations <= 2**8 else np.uint16 if n_stations <= 2**16 else np.int64
 
 
-def _by_station(codes: NDArray[np.integer[Any]], n_stations: int) -> list[IntArray]:
-    """Each station's visits, ascending."""
-    order = np.argsort(codes, kind="stable")
+def _by_station(
+    stations: IntArray, n_stations: int
+) -> tuple[NDArray[np.unsignedinteger[Any]] | IntArray, list[IntArray]]:
+    """The visits' stations in their narrow type (:func:`_code_type`); each station's visits, ascending."""
+    codes = np.empty(stations.size, dtype=_code_type(n_stations))
     bounds = np.zeros(n_stations + 1, dtype=np.int64)
-    np.cumsum(np.bincount(codes, minlength=n_stations), out=bounds[1:])
-    return [order[bounds[k] : bounds[k + 1]] for k in range(n_stations)]
+    order = np.empty(stations.size, dtype=np.int64)
+    station_order(np.ascontiguousarray(stations, dtype=np.int64), codes, bounds, order)
+    return codes, [order[bounds[k] : bounds[k + 1]] for k in range(n_stations)]
 
 
-def _feeds(codes: NDArray[np.integer[Any]], has_next: NDArray[np.bool_], n_stations: int) -> list[set[int]]:
-    """Distinct (station, next station) pairs visited in a row, as each station's set of next stations.
+def _feeds(
+    codes: NDArray[np.integer[Any]], has_next: NDArray[np.bool_], n_stations: int
+) -> tuple[list[set[int]], NDArray[np.bool_]]:
+    """Each station's set of next stations (pairs visited in a row), and where some route ends.
 
-    ``codes`` are the visits' stations in their narrow type (:func:`_code_type`): a pair's code fits 32 bits
-    when there are at most 65,536 stations, so the pass over the visits reads and writes narrow arrays.
+    ``codes`` are the visits' stations in their narrow type (:func:`_code_type`). Pairs are marked in a table
+    of every (station, next station) in one compiled pass when the table is small, else found by a sort.
     """
-    wide = n_stations * n_stations >= 2**32
-    pairs: NDArray[np.integer[Any]] = codes[:-1].astype(np.int64 if wide else np.uint32)
-    np.multiply(pairs, n_stations, out=pairs)
-    np.add(pairs, codes[1:], out=pairs)
-    np.putmask(pairs, ~has_next[:-1], n_stations * n_stations)  # a shipment's last visit feeds nothing
+    route_ends = np.zeros(n_stations, dtype=bool)
     if n_stations * n_stations <= 1 << 22:  # mark pairs in a table when it is small, else sort
-        seen = np.zeros(n_stations * n_stations + 1, dtype=bool)
-        seen[pairs] = True
+        seen = np.zeros(n_stations * n_stations, dtype=bool)
+        station_pairs(codes, has_next, n_stations, seen, route_ends)
         found = np.flatnonzero(seen)
     else:
+        pairs = codes[:-1].astype(np.int64)
+        np.multiply(pairs, n_stations, out=pairs)
+        np.add(pairs, codes[1:], out=pairs)
+        np.putmask(pairs, ~has_next[:-1], n_stations * n_stations)  # a shipment's last visit feeds nothing
         found = np.unique(pairs)
+        found = found[found < n_stations * n_stations]
+        route_ends[np.unique(codes[~has_next])] = True
     feeds: list[set[int]] = [set() for _ in range(n_stations)]
-    for code in found[found < n_stations * n_stations].tolist():
+    for code in found.tolist():
         feeds[code // n_stations].add(code % n_stations)
-    return feeds
+    return feeds, route_ends
 
 
 def pass_on(
@@ -244,21 +265,33 @@ def compute(block: Block, indices: list[int], track: bool) -> set[int]:
     )
     if visits.size == 0:
         return set()
-    diverted = None
     if stations[0].is_delay:
         begin = block.arrive[visits]
         finish = _travel_many(block, indices, visits, begin)
-    elif block.branches is not None and indices[0] in block.branches.stations:
+        following, _, changed = pass_on(block, indices, visits, begin, finish, track)
+        return _changed_stations(block, following, changed)
+    if block.branches is not None and indices[0] in block.branches.stations:
         visits, begin, finish, diverted = _diverting_starts(block, block.branches, indices[0], visits)
-    else:
-        visits, begin, finish = _queue_starts(block, indices, visits)
-    following, _, changed = pass_on(block, indices, visits, begin, finish, track)
-    if diverted is not None:
-        assert block.branches is not None
+        following, _, changed = pass_on(block, indices, visits, begin, finish, track)
         left = block.left if block.left is not None else np.zeros(0, dtype=bool)
         detour, rerouted = branch_on(block.branches, block.arrive, visits, diverted, left)
         following = np.concatenate([following, detour])
         changed = None if changed is None else np.concatenate([changed, rerouted])
+        return _changed_stations(block, following, changed)
+    queue, start = _queue_starts(block, indices, visits)
+    if not track:
+        hand_on(queue.cells, queue.sizes, start, queue.work, block.has_next, block.start, block.arrive)
+        return set()
+    marked = np.zeros(len(block.by_station), dtype=bool)
+    hand_on_tracked(
+        queue.cells, queue.sizes, start, queue.work, block.has_next, block.start, block.arrive,
+        block.station_code, marked,
+    )  # fmt: skip
+    return {int(s) for s in np.flatnonzero(marked)}
+
+
+def _changed_stations(block: Block, following: IntArray, changed: NDArray[np.bool_] | None) -> set[int]:
+    """The stations of the ``following`` visits whose arrivals ``changed`` (none when not tracked)."""
     if changed is None:
         return set()
     counts = np.bincount(block.station_code[following[changed]], minlength=len(block.by_station))
@@ -280,31 +313,24 @@ def _travel_many(block: Block, indices: list[int], visits: IntArray, begin: Floa
     return finish
 
 
-def _queue_starts(
-    block: Block, indices: list[int], visits: IntArray
-) -> tuple[IntArray, FloatArray, FloatArray]:
+def _queue_starts(block: Block, indices: list[int], visits: IntArray) -> tuple[Fifo, FloatArray]:
     """FIFO-order the visits and run the kernel; several pools become rows of one pool grid.
 
-    Returns the visits in FIFO order, their starts and their ends (h).
+    Returns the queue and the starts (h) on its grid.
     """
     if len(indices) == 1:
-        queue = fifo(visits, block.arrive, block.per_row(visits, indices[0]))
-        work = queue.grid(block.work, 0.0)
-        start = run_kernel(block, block.plan.network.stations[indices[0]], queue, work)[0]
-        return queue.visits(), queue.values(start), queue.values(start + work)
+        queue = fifo(visits, block.arrive, block.per_row(visits, indices[0]), block.work)
+        return queue, run_kernel(block, block.plan.network.stations[indices[0]], queue)[0]
     per_row = np.concatenate([block.per_row(block.by_station[i], i) for i in indices])
-    queue = fifo(visits, block.arrive, per_row)
-    work = queue.grid(block.work, 0.0)
-    start, _ = pooled(queue, work, pool_state(block, indices))
-    return queue.visits(), queue.values(start), queue.values(start + work)
+    queue = fifo(visits, block.arrive, per_row, block.work)
+    return queue, pooled(queue, pool_state(block, indices))[0]
 
 
 def _diverting_starts(
     block: Block, branches: Branches, index: int, visits: IntArray
 ) -> tuple[IntArray, FloatArray, FloatArray, NDArray[np.bool_]]:
     """A chokepoint where ships may divert: visits in FIFO order, starts, ends (h) and which diverted."""
-    queue = fifo(visits, block.arrive, block.per_row(visits, index))
-    work = queue.grid(block.work, 0.0)
+    queue = fifo(visits, block.arrive, block.per_row(visits, index), block.work)
     station = block.plan.network.stations[index]
     thresholds = queue.grid(branches.threshold_days, np.inf)
     if station.has_priority:  # by class, FIFO within a class (sim.engines.vector.priority)
@@ -313,14 +339,13 @@ def _diverting_starts(
     else:
         start, diverted = diverting_chokepoint(queue, thresholds, station.capacity)
     turned = diverted.ravel() if queue.padding is None else diverted[~queue.padding]
-    return queue.visits(), queue.values(start), queue.values(start + work), turned
+    return queue.visits(), queue.values(start), queue.values(start + queue.work), turned
 
 
 def run_kernel(
     block: Block,
     station: Station,
     queue: Fifo,
-    work: FloatArray,
     state: KernelState = None,
     until: float = np.inf,
 ) -> tuple[FloatArray, KernelState]:
@@ -334,7 +359,7 @@ def run_kernel(
         size = block.uniform_size(station.index)
         sizes = size if size is not None else queue.grid(block.size, np.inf)
     classes = _classes(block, queue) if station.has_priority else None
-    return kernel(station, queue, work, sizes, block.plan.horizon_h, state, until, classes)
+    return kernel(station, queue, queue.work, sizes, block.plan.horizon_h, state, until, classes)
 
 
 def _classes(block: Block, queue: Fifo) -> ClassArray:
@@ -361,10 +386,8 @@ def pool_state(block: Block, stations: Sequence[int]) -> PoolState:
     return PoolState(ends, np.full(berths.size, -np.inf))
 
 
-def pooled(
-    queue: Fifo, work: FloatArray, state: KernelState, until: float = np.inf
-) -> tuple[FloatArray, KernelState]:
+def pooled(queue: Fifo, state: KernelState, until: float = np.inf) -> tuple[FloatArray, KernelState]:
     """Start times on a grid of several constant pools' rows (see :func:`pool_state`), and the new state."""
     assert isinstance(state, PoolState)
     most = state.ends.shape[1]
-    return berth_pool(queue.arrive, work, queue.counts, Schedule.constant(most), state, until)
+    return berth_pool(queue.arrive, queue.work, queue.counts, Schedule.constant(most), state, until)

@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.engines.vector.fifo import Fifo
@@ -63,7 +65,7 @@ class Branches:
     stations: frozenset[int]
 
 
-def branches_of(plan: Plan, s0: int, s1: int, station_code: IntArray) -> Branches | None:
+def branches_of(plan: Plan, s0: int, s1: int, station_code: NDArray[np.integer[Any]]) -> Branches | None:
     """The branches of shipments ``s0:s1`` of ``plan`` (visits counted from the first of ``s0``), or None."""
     flows = plan.network.flows
     if all(flow.diversion is None for flow in flows):

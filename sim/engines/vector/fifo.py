@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.engines.vector.block_loops import fifo_rows
 
 __all__ = ["Fifo", "fifo"]
 
@@ -31,12 +32,18 @@ class Fifo:
         Arrival times (h) in FIFO order, ``+inf`` in padding and for visits that never arrive.
     counts : ndarray of int64
         Visits with a finite arrival time, per row (they come first in the row).
+    sizes : ndarray of int64
+        Visits per row (the cells after them are padding).
+    work : ndarray of float64, shape ``shape``
+        The visits' work (h) in FIFO order, 0 in padding.
     """
 
     cells: IntArray
     padding: BoolArray | None
     arrive: FloatArray
     counts: IntArray
+    sizes: IntArray
+    work: FloatArray
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -59,21 +66,9 @@ class Fifo:
         """The grid's entries for the visits of :meth:`visits`, in the same order."""
         return grid.ravel() if self.padding is None else grid[~self.padding]
 
-    def split(
-        self, start: FloatArray, work: FloatArray, until: float
-    ) -> tuple[IntArray, FloatArray, FloatArray, IntArray]:
-        """The visits starting before ``until`` with their starts and ends (h), and the visits left waiting.
 
-        ``start`` and ``work`` are on the grid (padding starts at ``+inf``, so it neither starts nor waits).
-        """
-        began = start < until
-        begin = start[began]
-        left = ~began if self.padding is None else ~(began | self.padding)
-        return self.cells[began], begin, begin + work[began], self.cells[left]
-
-
-def fifo(visits: IntArray, arrive: FloatArray, per_row: IntArray) -> Fifo:
-    """Order visits FIFO and lay them out on a grid.
+def fifo(visits: IntArray, arrive: FloatArray, per_row: IntArray, work: FloatArray) -> Fifo:
+    """Order visits FIFO and lay them out on a grid, with their work (one compiled pass, :mod:`.block_loops`).
 
     Parameters
     ----------
@@ -85,32 +80,17 @@ def fifo(visits: IntArray, arrive: FloatArray, per_row: IntArray) -> Fifo:
     per_row : ndarray of int64
         How many of ``visits`` belong to each row (a replication, or a (station, replication) pair when
         stations are computed together).
+    work : ndarray of float64
+        Work (h) of every visit of the block (indexed by visit).
     """
-    times = arrive[visits]
     n_rows = per_row.size
-    if n_rows == 1:
-        # visits are in creation order, so a stable sort by arrival is the FIFO order
-        order = np.argsort(times, kind="stable")
-        times = times[order]
-        count = np.array([np.isfinite(times).sum()], dtype=np.int64)
-        return Fifo(visits[order].reshape(1, -1), None, times.reshape(1, -1), count)
-    width = int(per_row.max()) if per_row.size else 0
-    row_first = np.cumsum(per_row) - per_row
-    shift = np.arange(n_rows, dtype=np.int64) * width - row_first  # cell of a visit minus its position
+    sizes = np.ascontiguousarray(per_row, dtype=np.int64)
+    width = int(sizes.max()) if n_rows else 0
+    cells = np.empty((n_rows, width), dtype=np.int64)
+    times = np.empty((n_rows, width))
+    spans = np.empty((n_rows, width))
+    counts = np.empty(n_rows, dtype=np.int64)
+    fifo_rows(np.ascontiguousarray(visits, dtype=np.int64), arrive, sizes, work, cells, times, spans, counts)
     padded = bool(visits.size < n_rows * width)
-    if padded:
-        unsorted = np.full(n_rows * width, np.inf)
-        unsorted[np.arange(visits.size, dtype=np.int64) + np.repeat(shift, per_row)] = times
-    else:
-        unsorted = times
-    # a stable sort of each row by arrival is the FIFO order; arrivals are nearly sorted already, which
-    # timsort exploits
-    order = np.argsort(unsorted.reshape(n_rows, width), axis=1, kind="stable")
-    order += (np.arange(n_rows, dtype=np.int64) * width)[:, None]
-    grid = unsorted[order]
-    order -= shift[:, None]  # the position in ``visits`` of each cell's visit (past it: padding)
-    np.minimum(order, visits.size - 1, out=order)
-    cells = visits[order]
-    counts = np.isfinite(grid).sum(axis=1).astype(np.int64)
-    padding = np.arange(width)[None, :] >= per_row[:, None] if padded else None
-    return Fifo(cells, padding, grid, counts)
+    padding = np.arange(width)[None, :] >= sizes[:, None] if padded else None
+    return Fifo(cells, padding, times, counts, sizes, spans)

@@ -25,7 +25,7 @@ import numpy as np
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.class_draws import ClassArray
 from sim.engines.priority import SlotOwners
-from sim.engines.vector.priority_loops import chokepoint_rows, pool_rows
+from sim.engines.vector.priority_loops import chokepoint_rows, pool_rows, slot_owners
 from sim.network import Station
 from sim.schedule import Schedule
 
@@ -55,9 +55,6 @@ class PriorityState:
         When the next transit may start (h; chokepoints).
     transits : ndarray of int64, shape (rows,)
         Transits given so far (chokepoints: the number of the next one).
-    owners : SlotOwners
-        The owners of the chokepoint's transits (one for every row: the owner depends on the transit number
-        only; kept so that a resumed grid does not recount them).
     """
 
     last: FloatArray
@@ -65,7 +62,6 @@ class PriorityState:
     busy: IntArray
     next_free: FloatArray
     transits: IntArray
-    owners: SlotOwners
 
     @classmethod
     def fresh(cls, rows: int, station: Station, capacity: Schedule) -> PriorityState:
@@ -77,7 +73,6 @@ class PriorityState:
             busy=np.zeros(rows, dtype=np.int64),
             next_free=np.full(rows, -np.inf),
             transits=np.zeros(rows, dtype=np.int64),
-            owners=SlotOwners(station.reserved),
         )
 
 
@@ -124,7 +119,7 @@ def priority(
     n_classes = max(len(station.classes), 1)
     counts = counts.astype(np.int64, copy=False)
     if station.kind == "chokepoint":
-        owners = _owners(held.owners, int(held.transits.max(initial=0)) + arrive.shape[1])
+        owners = _owners(station.reserved, int(held.transits.max(initial=0)) + arrive.shape[1])
         chokepoint_rows(
             arrive, classes, counts, capacity.times, capacity.values, n_classes, owners,
             held.next_free, held.transits, until, _NO_THRESHOLDS, start, _NO_TURNS,
@@ -152,12 +147,25 @@ def diverting_priority(
     capacity = station.capacity
     chokepoint_rows(
         arrive, classes, counts.astype(np.int64, copy=False), capacity.times, capacity.values,
-        max(len(station.classes), 1), _owners(SlotOwners(station.reserved), arrive.shape[1]),
+        max(len(station.classes), 1), _owners(station.reserved, arrive.shape[1]),
         np.full(rows, -np.inf), np.zeros(rows, dtype=np.int64), np.inf, thresholds, start, diverted,
     )  # fmt: skip
     return start, diverted
 
 
-def _owners(owners: SlotOwners, count: int) -> IntArray:
-    """The owners of transits ``0 … count − 1`` as an array, or an empty one when every transit is open."""
-    return np.array(owners.first(count) if owners.reserves else [], dtype=np.int64)
+def _owners(reserved: tuple[float, ...], count: int) -> IntArray:
+    """The owners of transits ``0 … count − 1`` as an array, or an empty one when every transit is open.
+
+    :class:`~sim.engines.priority.SlotOwners`'s round-robin, its credits and shares taken as it takes them
+    and the walk compiled (:func:`~sim.engines.vector.priority_loops.slot_owners`: the same float additions
+    and comparisons), so the owners are the ones it lists.
+    """
+    owners = SlotOwners(reserved)
+    if not owners.reserves:
+        return np.empty(0, dtype=np.int64)
+    labels, weights, total = owners.round_robin()
+    if len(labels) < 2:
+        return np.full(count, labels[0], dtype=np.int64)
+    listed = np.empty(count, dtype=np.int64)
+    slot_owners(np.array(labels, dtype=np.int64), np.array(weights), total, listed)
+    return listed

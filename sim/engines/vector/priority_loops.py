@@ -23,7 +23,7 @@ from sim.compiled import compiled
 from sim.engines.priority import OPEN
 from sim.network import diverts
 
-__all__ = ["chokepoint_rows", "pool_rows"]
+__all__ = ["chokepoint_rows", "pool_rows", "slot_owners"]
 
 INF = np.inf
 
@@ -302,3 +302,22 @@ def chokepoint_rows(
             free = t + (spacing if constant else 24.0 / _at(times, values, t))
         next_free[row] = free
         transits[row] = given
+
+
+@compiled
+def slot_owners(labels: IntArray, weights: FloatArray, total: float, owners: IntArray) -> None:
+    """The owners of transits ``0 … len(owners) − 1`` by :class:`~sim.engines.priority.SlotOwners`'s walk.
+
+    ``labels``, ``weights`` and ``total`` are its owners (classes, :data:`~sim.engines.priority.OPEN` last),
+    their shares and the shares' sum; each transit every owner gains its share in credit, the first with
+    the most credit takes it and gives back ``total`` — the same float operations in the same order.
+    """
+    credit = np.zeros(weights.size)
+    for k in range(owners.size):
+        best = 0
+        for j in range(weights.size):
+            credit[j] += weights[j]
+            if credit[j] > credit[best]:
+                best = j
+        credit[best] -= total
+        owners[k] = labels[best]

@@ -66,7 +66,8 @@ def service(
     present = int(counts.sum())
     if present == 0 or departures.size == 0:
         return np.full(arrive.shape, np.inf), last
-    ready = np.searchsorted(departures, arrive, side="left").astype(np.int64, copy=False)
+    ready = np.empty(arrive.shape, dtype=np.int64)
+    positions_along_rows(departures, arrive, False, ready)
     if isinstance(size, float):
         taken = _departure_for_equal(ready, _places(rooms, size, present))
     else:
@@ -90,6 +91,32 @@ def _departure_for(ready: IntArray, size: FloatArray, counts: IntArray, rooms: F
         taken,
     )
     return taken
+
+
+@compiled
+def positions_along_rows(table: np.ndarray, queries: np.ndarray, right: bool, out: IntArray) -> None:
+    """``np.searchsorted(table, queries, side)`` for queries ascending along each row, into ``out``.
+
+    ``table`` is ascending; ``side`` is ``"right"`` when ``right``. Each row's position only moves
+    forward while its queries ascend, so most queries cost one comparison and the rest a bisection of
+    the table past the last position (a query below the one before restarts from the beginning: the
+    same positions whatever the order).
+    """
+    size = table.size
+    for row in range(queries.shape[0]):
+        j = 0
+        previous = queries[row, 0] if queries.shape[1] else 0
+        for c in range(queries.shape[1]):
+            q = queries[row, c]
+            if q < previous:
+                j = 0
+            previous = q
+            if j < size and (table[j] < q or (right and table[j] == q)):
+                if right:
+                    j += np.searchsorted(table[j:], q, side="right")
+                else:
+                    j += np.searchsorted(table[j:], q, side="left")
+            out[row, c] = j
 
 
 @compiled
@@ -139,4 +166,6 @@ def _departure_for_equal(ready: IntArray, places: IntArray) -> IntArray:
     before = np.concatenate([[0], filled]).astype(np.int64)
     position = np.arange(ready.shape[1], dtype=np.int64)[None, :]
     slot = position + np.maximum.accumulate(before[ready] - position, axis=1)
-    return np.searchsorted(filled, slot, side="right").astype(np.int64, copy=False)
+    taken = np.empty(slot.shape, dtype=np.int64)
+    positions_along_rows(filled, slot, True, taken)
+    return taken

@@ -29,6 +29,7 @@ import numpy as np
 
 from sim.arrays import FloatArray, IntArray
 from sim.engines.vector.block import Block, batchable, pass_on, pool_state, pooled, run_kernel
+from sim.engines.vector.block_loops import hand_on_until, window_buckets
 from sim.engines.vector.fifo import fifo
 from sim.engines.vector.kernels import KernelState, travel
 from sim.network import Station
@@ -36,7 +37,7 @@ from sim.network import Station
 __all__ = ["WINDOW_COST_VISITS", "WindowPlan", "settle_in_windows", "window_plan"]
 
 
-WINDOW_COST_VISITS = 4000
+WINDOW_COST_VISITS = 600
 """The fixed cost of computing one station in one window, in visits' worth of array work (the default)."""
 SAFETY = 1.0 - 1e-9
 """Windows are shortened by this factor so rounding in ``T + Δ`` never lets a window outrun a lag."""
@@ -77,12 +78,14 @@ def window_plan(
     """
     if block.branches is not None and block.branches.stations & set(stations):
         return None  # a diverted ship reaches its alternative with no lag: sweep (see .diversion)
+    visits = sum(block.by_station[s].size for s in stations)
+    if len(stations) * cost_visits >= visits > 0 < cost_visits:
+        return None  # more than one window (horizon / delta + 1) would cost more: no need to find delta
     lags = _edge_lags(block, stations)
     order, delta = _order(stations, lags)
     if not 0.0 < delta < np.inf:
         return None
     windows = block.plan.horizon_h / delta + 1.0
-    visits = sum(block.by_station[s].size for s in stations)
     if windows * len(stations) * cost_visits > visits:
         return None
     return WindowPlan(_steps(block, order, lags, delta), delta)
@@ -124,7 +127,7 @@ def _edge_lags(block: Block, stations: tuple[int, ...]) -> dict[tuple[int, int],
         visits = block.by_station[a]
         if visits.size == 0:
             continue
-        lag = float(block.work[visits].min())
+        lag = block.least_work(a)
         spec = block.plan.network.stations[a]
         if spec.is_delay:
             top = float(spec.capacity.values.max())
@@ -219,15 +222,12 @@ def _first_state(block: Block, stations: tuple[int, ...]) -> _Step:
 def _lane(block: Block, index: int, lane_of: IntArray, ends: FloatArray) -> _Lane:
     """The station's visits fed from outside the cycle, bucketed by window (``arrival < ends[k]``)."""
     visits = block.by_station[index]
-    previous = np.maximum(visits - 1, 0)
-    fed = (visits > 0) & block.has_next[previous] & (lane_of[block.station_code[previous]] >= 0)
-    outside = visits[~fed]
-    window = np.searchsorted(ends, block.arrive[outside], side="right")  # past the last window: never
-    narrow = np.uint8 if ends.size < 2**8 else np.uint16 if ends.size < 2**16 else np.int64
-    order = np.argsort(window.astype(narrow), kind="stable")  # a radix sort, a pass a byte
-    first = np.zeros(ends.size + 2, dtype=np.int64)
-    np.cumsum(np.bincount(window, minlength=ends.size + 1), out=first[1:])
-    return _Lane(outside[order], first)
+    outside = np.empty(visits.size, dtype=np.int64)
+    first = np.zeros(ends.size + 2, dtype=np.int64)  # past the last window: never
+    found = window_buckets(
+        visits, block.has_next, block.station_code, lane_of, block.arrive, ends, outside, first
+    )
+    return _Lane(outside[:found], first)
 
 
 def _arrivals(block: Block, lane: _Lane, k: int, until: float) -> IntArray:
@@ -239,7 +239,7 @@ def _arrivals(block: Block, lane: _Lane, k: int, until: float) -> IntArray:
         parts.append(box[soon])
         lane.inbox = [box[~soon]] if not soon.all() else []
     visits = np.concatenate(parts)
-    visits.sort(kind="stable")  # a merge of the parts' sorted runs
+    visits.sort()  # distinct visits: every sort gives the one ascending order (SIMD quicksort is fastest)
     return visits
 
 
@@ -253,20 +253,30 @@ def _advance(block: Block, step: _Step, k: int, until: float, lanes: list[_Lane]
     if step.station.is_delay:
         begin = block.arrive[visits]
         finish = travel(begin, block.work[visits], step.station)
+        following, arrivals = pass_on(block, step.stations, visits, begin, finish)[:2]
+        target = lane_of[block.station_code[following]]
+        inside = (target >= 0) & np.isfinite(arrivals)
+        _deliver(lanes, following[inside], target[inside])
+        return
+    counts = [block.per_row(part, station) for part, station in zip(waiting, step.stations, strict=True)]
+    queue = fifo(visits, block.arrive, np.concatenate(counts), block.work)
+    if len(mine) == 1:
+        grid, step.state = run_kernel(block, step.station, queue, step.state, until)
     else:
-        counts = [block.per_row(part, station) for part, station in zip(waiting, step.stations, strict=True)]
-        queue = fifo(visits, block.arrive, np.concatenate(counts))
-        work = queue.grid(block.work, 0.0)
-        if len(mine) == 1:
-            grid, step.state = run_kernel(block, step.station, queue, work, step.state, until)
-        else:
-            grid, step.state = pooled(queue, work, step.state, until)
-        visits, begin, finish, left = queue.split(grid, work, until)
-        _hold(block, left, step, lane_of, lanes)
-    following, arrivals = pass_on(block, step.stations, visits, begin, finish)[:2]
-    target = lane_of[block.station_code[following]]
-    inside = (target >= 0) & np.isfinite(arrivals)
-    following, target = following[inside], target[inside]
+        grid, step.state = pooled(queue, step.state, until)
+    held = np.empty(visits.size, dtype=np.int64)
+    following = np.empty(visits.size, dtype=np.int64)
+    target = np.empty(visits.size, dtype=np.int64)
+    n_held, n_fed = hand_on_until(
+        queue.cells, queue.sizes, grid, queue.work, until, block.has_next, block.start, block.arrive,
+        block.station_code, lane_of, held, following, target,
+    )  # fmt: skip
+    _hold(block, held[:n_held], step, lane_of, lanes)
+    _deliver(lanes, following[:n_fed], target[:n_fed])
+
+
+def _deliver(lanes: list[_Lane], following: IntArray, target: IntArray) -> None:
+    """Put visits arriving in the cycle into the inboxes of their lanes (``target``)."""
     for other in np.flatnonzero(np.bincount(target, minlength=len(lanes))).tolist():
         lanes[other].inbox.append(following[target == other])
 

@@ -1,0 +1,374 @@
+"""The compiled passes of a block: cutting it out of the Plan, and a station's FIFO grid and hand-on.
+
+What a station costs beyond its kernel is the work around it: laying its visits out FIFO on a grid, and
+handing the ends on as the next arrivals. As numpy expressions that is some twenty whole-array operations and
+temporaries per station (and per window of a cycle); here each is one compiled pass
+(:func:`~sim.compiled.compiled`) that only copies, compares and adds — a visit's end is its start plus its
+work, the same one addition as before — so the times are the same floats.
+
+- :func:`shipment_ends`, :func:`station_order`, :func:`station_pairs`, :func:`station_stats`: a block's
+  ``has_next``, first arrivals, each station's visits (a counting sort: the order numpy's stable sort
+  gives), the stations that feed each other, and each station's least work and one size, each one pass
+  over the visits;
+- :func:`fifo_rows`: a station's visits on the FIFO grid (each row sorted stably by arrival, with the
+  visits' work laid out alongside);
+- :func:`hand_on`, :func:`hand_on_tracked`, :func:`hand_on_until`: starts recorded, ends handed on as the
+  next visits' arrivals, straight from the grid;
+- :func:`window_buckets`: a cycle's visits fed from outside it, grouped by the window they arrive in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.compiled import compiled
+
+__all__ = [
+    "fifo_rows",
+    "hand_on",
+    "hand_on_tracked",
+    "hand_on_until",
+    "shipment_ends",
+    "stable_order",
+    "station_order",
+    "station_pairs",
+    "station_stats",
+    "window_buckets",
+]
+
+INF = np.inf
+
+
+@compiled
+def shipment_ends(
+    first_visit: IntArray, created: FloatArray, horizon_h: float, has_next: BoolArray, arrive: FloatArray
+) -> None:
+    """Mark each shipment's last visit as having no next one, and set its first visit's arrival.
+
+    ``first_visit`` (the block's shipments' first visits and one past the last, counted from the block's first
+    visit) and ``created`` (h) are per shipment; ``has_next`` (all True on entry) and ``arrive`` are per
+    visit of the block. A shipment created after ``horizon_h`` never arrives (``inf``); one without visits
+    is skipped.
+    """
+    for s in range(first_visit.size - 1):
+        a, b = first_visit[s], first_visit[s + 1]
+        if b > a:
+            has_next[b - 1] = False
+            arrive[a] = created[s] if created[s] <= horizon_h else INF
+
+
+@compiled
+def station_order(stations: IntArray, codes: np.ndarray, bounds: IntArray, order: IntArray) -> None:
+    """Each station's visits, ascending: a counting sort of the visits by station.
+
+    ``stations`` is each visit's station; ``codes`` (its narrow copy, :func:`~.block._code_type`) is
+    written; ``bounds`` (stations + 1 zeros on entry) becomes the start of each station's visits in
+    ``order`` (as many entries as visits), and ``order`` the visits station after station, each station's
+    ascending — what a stable argsort of the codes gives.
+    """
+    for i in range(stations.size):
+        codes[i] = stations[i]
+        bounds[stations[i] + 1] += 1
+    for k in range(bounds.size - 1):
+        bounds[k + 1] += bounds[k]
+    at = bounds[:-1].copy()
+    for i in range(stations.size):
+        k = stations[i]
+        order[at[k]] = i
+        at[k] += 1
+
+
+@compiled
+def station_pairs(
+    codes: np.ndarray, has_next: BoolArray, n_stations: int, seen: BoolArray, route_ends: BoolArray
+) -> None:
+    """Mark the (station, next station) pairs visited in a row, and the stations where a route ends.
+
+    ``seen`` (``n_stations ** 2`` entries) gets ``a * n_stations + b`` set for a visit at ``a`` followed by
+    its shipment's visit at ``b``; ``route_ends`` (per station) is set where a visit has no next one.
+    """
+    for i in range(codes.size):
+        a = np.int64(codes[i])
+        if has_next[i]:
+            seen[a * n_stations + np.int64(codes[i + 1])] = True
+        else:
+            route_ends[a] = True
+
+
+@compiled
+def fifo_rows(
+    visits: IntArray,
+    arrive: FloatArray,
+    per_row: IntArray,
+    work: FloatArray,
+    cells: IntArray,
+    times: FloatArray,
+    spans: FloatArray,
+    counts: IntArray,
+) -> None:
+    """Lay out visits FIFO on a grid: each row's visits sorted stably by arrival.
+
+    ``visits`` are grouped by row (``per_row`` of them each, ascending within a row); ``arrive`` and
+    ``work`` are per visit of the block. Written: ``cells`` (the visit in each cell; a padding cell
+    ``c`` of a row starting at position ``p`` of ``visits`` holds ``visits[min(p + c, last)]``),
+    ``times`` (arrivals, ``inf`` in padding), ``spans`` (work, 0 in padding) and ``counts`` (finite
+    arrivals per row). Equal arrivals keep the order of ``visits`` (a stable sort), as
+    :func:`~.fifo.fifo` does.
+    """
+    width = cells.shape[1]
+    last = visits.size - 1
+    at = 0
+    key = np.empty(width)
+    scratch = _SortScratch(width)
+    for row in range(per_row.size):
+        n = per_row[row]
+        for c in range(n):
+            key[c] = arrive[visits[at + c]]
+        order = stable_order(key[:n], scratch)
+        finite = 0
+        for c in range(n):
+            v = visits[at + order[c]]
+            t = key[order[c]]
+            cells[row, c] = v
+            times[row, c] = t
+            spans[row, c] = work[v]
+            if t < INF:
+                finite += 1
+        for c in range(n, width):
+            cells[row, c] = visits[min(at + c, last)]
+            times[row, c] = INF
+            spans[row, c] = 0.0
+        counts[row] = finite
+        at += n
+
+
+_TOP = np.uint64(1) << np.uint64(63)
+_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
+_BYTE = np.uint64(255)
+
+
+@compiled
+def _SortScratch(width: int) -> tuple[np.ndarray, np.ndarray, IntArray, IntArray, IntArray]:  # noqa: N802
+    """Buffers for :func:`stable_order` of up to ``width`` values: keys and positions twice, byte counts."""
+    return (
+        np.empty(width, dtype=np.uint64),
+        np.empty(width, dtype=np.uint64),
+        np.empty(width, dtype=np.int64),
+        np.empty(width, dtype=np.int64),
+        np.zeros((8, 256), dtype=np.int64),
+    )
+
+
+@compiled
+def stable_order(
+    values: FloatArray, scratch: tuple[np.ndarray, np.ndarray, IntArray, IntArray, IntArray]
+) -> IntArray:
+    """The positions of ``values`` in ascending order, equal values in their given order (a stable sort).
+
+    What ``np.argsort(values, kind="stable")`` gives, by a least-significant-byte radix sort of keys that
+    order as the floats do (equal floats, 0.0 and -0.0 too, have equal keys; NaN sorts last): a byte in
+    which every key agrees is skipped, and values already in order cost one pass. ``scratch`` is from
+    :func:`_SortScratch` (at least ``values.size`` wide); the result is a view into it.
+    """
+    keys, other_keys, at, other_at, counts = scratch
+    n = values.size
+    floats = keys.view(np.float64)
+    ordered = True
+    for i in range(n):
+        t = values[i]
+        floats[i] = t + 0.0  # -0.0 becomes 0.0
+        bits = keys[i]
+        keys[i] = _ALL if t != t else ~bits if bits & _TOP else bits | _TOP  # noqa: PLR0124 (NaN last)
+        at[i] = i
+        if i and keys[i] < keys[i - 1]:
+            ordered = False
+    if ordered:
+        return at[:n]
+    counts[:, :] = 0
+    for i in range(n):
+        k = keys[i]
+        for d in range(8):
+            counts[d, (k >> np.uint64(8 * d)) & _BYTE] += 1
+    for d in range(8):
+        shift = np.uint64(8 * d)
+        if counts[d, (keys[0] >> shift) & _BYTE] == n:
+            continue  # every key has this byte
+        total = 0
+        for b in range(256):
+            c = counts[d, b]
+            counts[d, b] = total
+            total += c
+        for i in range(n):
+            k = keys[i]
+            b = (k >> shift) & _BYTE
+            p = counts[d, b]
+            other_keys[p] = k
+            other_at[p] = at[i]
+            counts[d, b] = p + 1
+        keys, other_keys = other_keys, keys
+        at, other_at = other_at, at
+    return at[:n]
+
+
+@compiled
+def hand_on(
+    cells: IntArray,
+    sizes: IntArray,
+    begin: FloatArray,
+    spans: FloatArray,
+    has_next: BoolArray,
+    start: FloatArray,
+    arrive: FloatArray,
+) -> None:
+    """Record the grid's starts and hand each end (start plus work, h) on as the next visit's arrival.
+
+    ``cells``, ``begin`` (starts, h) and ``spans`` (work, h) are the FIFO grid, ``sizes`` the visits in
+    each row (the rest is padding); ``has_next``, ``start`` and ``arrive`` are per visit of the block.
+    """
+    for row in range(cells.shape[0]):
+        for c in range(sizes[row]):
+            v = cells[row, c]
+            s = begin[row, c]
+            start[v] = s
+            if has_next[v]:
+                arrive[v + 1] = s + spans[row, c]
+
+
+@compiled
+def hand_on_tracked(
+    cells: IntArray,
+    sizes: IntArray,
+    begin: FloatArray,
+    spans: FloatArray,
+    has_next: BoolArray,
+    start: FloatArray,
+    arrive: FloatArray,
+    codes: np.ndarray,
+    changed: BoolArray,
+) -> None:
+    """:func:`hand_on`, also marking in ``changed`` (per station) the stations whose arrivals changed."""
+    for row in range(cells.shape[0]):
+        for c in range(sizes[row]):
+            v = cells[row, c]
+            s = begin[row, c]
+            start[v] = s
+            if has_next[v]:
+                finish = s + spans[row, c]
+                if arrive[v + 1] != finish:
+                    changed[codes[v + 1]] = True
+                arrive[v + 1] = finish
+
+
+@compiled
+def hand_on_until(
+    cells: IntArray,
+    sizes: IntArray,
+    begin: FloatArray,
+    spans: FloatArray,
+    until: float,
+    has_next: BoolArray,
+    start: FloatArray,
+    arrive: FloatArray,
+    codes: np.ndarray,
+    lane_of: IntArray,
+    waiting: IntArray,
+    following: IntArray,
+    target: IntArray,
+) -> tuple[int, int]:
+    """One window of a cycle: hand on the visits that start before ``until``, keep the others waiting.
+
+    As :func:`hand_on` for the cells whose start is before ``until`` (h); the others (not padding) are
+    written to ``waiting``. A next visit whose arrival is finite and whose station is in the cycle
+    (``lane_of`` of its station, per station, at least 0) is written to ``following`` with that lane in
+    ``target``. Returns how many were written to ``waiting`` and to ``following``.
+    """
+    held = 0
+    fed = 0
+    for row in range(cells.shape[0]):
+        for c in range(sizes[row]):
+            v = cells[row, c]
+            s = begin[row, c]
+            if not s < until:
+                waiting[held] = v
+                held += 1
+                continue
+            start[v] = s
+            if has_next[v]:
+                finish = s + spans[row, c]
+                arrive[v + 1] = finish
+                lane = lane_of[codes[v + 1]]
+                if lane >= 0 and finish < INF:
+                    following[fed] = v + 1
+                    target[fed] = lane
+                    fed += 1
+    return held, fed
+
+
+@compiled
+def station_stats(
+    codes: np.ndarray,
+    work: FloatArray,
+    size: FloatArray,
+    least: FloatArray,
+    first_size: FloatArray,
+    uniform: FloatArray,
+) -> None:
+    """Per station, from one pass over the visits: the least work, the first visit's size, one size or not.
+
+    ``codes``, ``work`` (h, no NaN) and ``size`` are per visit. Written per station: ``least`` (``inf``
+    on entry: what ``work[visits].min()`` gives), ``first_size`` (NaN on entry) and ``uniform`` (0 on
+    entry; 1.0 when every visit's size equals the first's, as ``np.all(sizes == sizes[0])`` says — a NaN
+    size never equals).
+    """
+    seen = np.zeros(least.size, dtype=np.bool_)
+    for i in range(codes.size):
+        k = codes[i]
+        if not seen[k]:
+            seen[k] = True
+            first_size[k] = size[i]
+            uniform[k] = 1.0 if size[i] == size[i] else 0.0  # a NaN size is never one size
+        elif size[i] != first_size[k]:
+            uniform[k] = 0.0
+        least[k] = min(least[k], work[i])
+
+
+@compiled
+def window_buckets(
+    visits: IntArray,
+    has_next: BoolArray,
+    codes: np.ndarray,
+    lane_of: IntArray,
+    arrive: FloatArray,
+    ends: FloatArray,
+    outside: IntArray,
+    first: IntArray,
+) -> int:
+    """A cycle's station: its visits fed from outside the cycle, grouped by the window they arrive in.
+
+    ``visits`` are the station's (ascending); a visit is fed from inside when the visit before it is its
+    shipment's (``has_next``) and at a station of the cycle (``lane_of`` at least 0). The others go to
+    ``outside``, window after window — window ``k`` holding arrivals before ``ends[k]`` and not before
+    ``ends[k - 1]``, the last (``len(ends)``) those past every window — ascending within a window; window
+    ``k``'s are ``outside[first[k]:first[k + 1]]`` (``first``: ``len(ends) + 2`` zeros on entry). Returns how
+    many there are.
+    """
+    window = np.empty(visits.size, dtype=np.int64)
+    kept = np.empty(visits.size, dtype=np.int64)
+    m = 0
+    for v in visits:
+        if v > 0 and has_next[v - 1] and lane_of[codes[v - 1]] >= 0:
+            continue
+        k = np.searchsorted(ends, arrive[v], side="right")
+        window[m] = k
+        kept[m] = v
+        first[k + 1] += 1
+        m += 1
+    for k in range(first.size - 1):
+        first[k + 1] += first[k]
+    at = first[:-1].copy()
+    for j in range(m):
+        k = window[j]
+        outside[at[k]] = kept[j]
+        at[k] += 1
+    return m
