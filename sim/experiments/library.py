@@ -54,9 +54,9 @@ Generated outputs; git-ignored except this file and `figures/`. `corridor run SC
   (`corridor_sim.provenance`).
 - `scenario.yaml` — the resolved scenario (after `extends:` and `seeds:`), loadable as a scenario file.
 
-The Parquet files are zstd-compressed with ids in dictionaries and integers delta-encoded; every reader gets
-the exact values and types (`baseline_2024`: ~3.4 MB per replication for shipments with the cost and
-emission ledger, ~3.3 MB for visits; `--visits none` leaves the visits out).
+The Parquet files are snappy-compressed with ids in dictionaries and integers delta-encoded; every reader gets
+the exact values and types (`baseline_2024`: ~4.1 MB per replication for shipments with the cost and
+emission ledger, ~3.7 MB for visits; `--visits none` leaves the visits out).
 
 A directory appears only when the run has finished (written beside the target, then renamed into place).
 `corridor compare BASE VARIANT…` writes a comparison directory (`comparison.csv/.parquet/.json`,

@@ -42,11 +42,13 @@ PROVENANCE_KEY = b"corridor_sim.provenance"
 ROW_GROUP_ROWS = 1 << 20
 """Rows per Parquet row group (about 8 MB per float column before compression): large enough for fast
 scans, small enough that a reader filtering by replication skips most of a large file."""
-COMPRESSION = "zstd"
-COMPRESSION_LEVEL = 1
-"""zstd's fastest positive level: on baseline_2024 it halves the shipments and visits files (13.8 → 6.7 MB a
-replication) where higher levels, byte-stream-split floats, lz4 and snappy each gave less per second spent
-(measured in benchmarks/README.md, "Result files")."""
+COMPRESSION = "snappy"
+COMPRESSION_LEVEL: int | None = None
+"""Snappy (Parquet's most widely read codec; it has no levels). On baseline_2024 it makes the shipments and
+visits files 7.8 MB a replication (13.8 uncompressed floats, 6.7 with zstd level 1) and costs ~30 % less CPU
+than zstd 1. The writer threads' compression became the critical path of a 100-replication run on two cores
+once the engine, Plan and KPIs were compiled: snappy took the run from 7.5 to 6.6 s (best of 3, in one
+process) for files 16 % larger than zstd's (benchmarks/LOG.md, "Codecs compared" and "The writers")."""
 INTEGERS = "DELTA_BINARY_PACKED"
 """Encoding of integer columns (replication, shipment, seq): runs and increasing ids pack into a few bytes."""
 VISITS = ("all", "none")
@@ -125,7 +127,7 @@ def atomic_directory(target: str | Path, kind: str, option: str = "out") -> Iter
 def write_parquet(frame: pd.DataFrame | pa.Table, path: Path, provenance: dict[str, Any]) -> None:
     """Write a table to Parquet (row groups of :data:`ROW_GROUP_ROWS`) with the run's provenance.
 
-    Every column is zstd-compressed (level :data:`COMPRESSION_LEVEL`); labels and dictionary-encoded ids
+    Every column is compressed with :data:`COMPRESSION`; labels and dictionary-encoded ids
     are written with dictionary pages, integers delta-encoded (:data:`INTEGERS`), floats plain: values and
     Arrow types round-trip exactly.
 
