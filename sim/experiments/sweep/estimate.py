@@ -1,13 +1,16 @@
 """How long a sweep will take, from a timed pilot replication, stated before the sweep starts.
 
 The driver simulates one replication of a typical point (the point of median expected shipments) exactly as a
-worker would — scenario, Plan, engine, KPIs — and times it. Its seconds per shipment, times the shipments of
-every point and replication (:func:`sim.scenario.checks.expected_shipments`), is the sweep's work; spread
-over the workers in whole tasks it is the wall time. What it leaves out: replications run together in a
-block cost less each than one alone (the vector engine's per-call costs are shared), which makes it high for
-large blocks; writing each task's file and the workers' start-up (imports, a few seconds) are not timed, and
-it assumes each worker gets a core as the pilot did — on a machine busy with other work a sweep takes longer
-(``benchmarks/sweep_pool.py`` prints the estimate beside the measured time).
+worker would — Plan, engine, KPIs — twice, and times the second: the first pays what a process pays once
+(importing the KPI modules, loading — after an install, compiling — the compiled loops, the gamma tables),
+as a worker does on its first task only, and timing it made the estimate several times too high (15 s of
+compilation × thousands of tasks could even ask for ``--allow-large``). Its seconds per shipment, times the
+shipments of every point and replication (:func:`sim.scenario.checks.expected_shipments`), is the sweep's
+work; spread over the workers in whole tasks it is the wall time. What it leaves out: replications run
+together in a block cost less each than one alone (the vector engine's per-call costs are shared), which
+makes it high for large blocks; writing each task's file and the workers' start-up (imports, a few seconds)
+are not timed, and it assumes each worker gets a core as the pilot did — on a machine busy with other work
+a sweep takes longer (``benchmarks/sweep_pool.py`` prints the estimate beside the measured time).
 
 Work beyond :data:`LARGE_WORK_H` worker-hours needs the user's confirmation (``--allow-large``), like a
 sweep of many points or tasks (:mod:`.plan`).
@@ -18,10 +21,14 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sim.errors import InputError, Problem
 from sim.experiments.sweep.plan import SweepPlan, point_scenario
 from sim.runner import run_points
+
+if TYPE_CHECKING:
+    from sim.scenario.model import Scenario
 
 __all__ = ["LARGE_WORK_H", "SweepEstimate", "check_work", "estimate_sweep"]
 
@@ -71,16 +78,22 @@ class SweepEstimate:
 
 
 def estimate_sweep(plan: SweepPlan) -> SweepEstimate:
-    """Time one replication of the sweep's median point, as a worker runs it (KPIs included)."""
+    """Time one replication of the sweep's median point, as a worker runs it (KPIs included), once warm."""
     ranked = sorted(plan.points, key=lambda point: point.shipments)
     pilot = ranked[len(ranked) // 2]
-    began = time.perf_counter()
     scenario = point_scenario(plan.base, pilot.values, f"sweep point {pilot.index}")
-    (result,) = run_points([scenario], [pilot.seed], plan.engine, replications=1)
-    _ = result.kpis_by_replication  # computed (and timed) as a task computes it
+    _pilot(scenario, pilot.seed, plan.engine)  # the process's one-off costs, paid once by a worker too
+    began = time.perf_counter()
+    _pilot(scenario, pilot.seed, plan.engine)
     elapsed = time.perf_counter() - began
     shipments = plan.replications * sum(point.shipments for point in plan.points)
     return SweepEstimate(elapsed, pilot.shipments, shipments, len(plan.tasks))
+
+
+def _pilot(scenario: Scenario, seed: int, engine: str) -> None:
+    """One replication of ``scenario`` as a task runs it: Plan, engine, KPIs."""
+    (result,) = run_points([scenario], [seed], engine, replications=1)
+    _ = result.kpis_by_replication  # computed as a task computes it
 
 
 def check_work(plan: SweepPlan, estimate: SweepEstimate, allow_large: bool) -> None:

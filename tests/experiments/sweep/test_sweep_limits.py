@@ -7,6 +7,7 @@ Huge designs and replication counts (a MemoryError before), an alias bomb in the
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,13 @@ import pytest
 
 from sim.cli import main
 from sim.errors import InputError
+from sim.experiments.sweep import estimate as estimate_module
 from sim.experiments.sweep import load_sweep, plan_sweep
 from sim.experiments.sweep.estimate import SweepEstimate, duration, estimate_sweep
 from sim.experiments.sweep.parameters import MAX_LEVELS
 from sim.experiments.sweep.plan import LARGE_POINTS, LARGE_TASKS, MAX_TASKS, SweepSize
 from sim.experiments.sweep.spec import MAX_POINTS
+from sim.runner import run_points
 from tests.experiments.sweep.helpers import DEMO, write_sweep
 from tests.mutants import BOMB
 
@@ -152,6 +155,27 @@ def test_the_estimated_time_is_stated_before_the_sweep_starts(
                       r" of work; a pilot replication took ([\d.e-]+) s\)", printed)  # fmt: skip
     assert found, printed
     assert printed.index("estimated time") < printed.index("6 tasks, 0 already finished; running on")
+
+
+def test_the_pilot_is_timed_warm_not_with_the_process_one_off_costs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process's first replication loads (after an install, compiles) the compiled loops: a worker pays
+    that once, not per task, so the estimate times a second pilot replication."""
+    content = {"replications": 4, "block_size": 2, "parameters": {VOLUME: [4.0e6, 8.0e6, 1.6e7]}}
+    plan = plan_sweep(load_sweep(write_sweep(tmp_path, content)))
+    calls: list[int] = []
+
+    def first_call_slow(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            time.sleep(2.0)  # stands for the one-off costs of a fresh process
+        return run_points(*args, **kwargs)
+
+    monkeypatch.setattr(estimate_module, "run_points", first_call_slow)
+    estimate = estimate_sweep(plan)
+    assert len(calls) == 2, "a warm-up replication, then the timed one"
+    assert 0 < estimate.pilot_s < 2.0, estimate.pilot_s
 
 
 def test_the_estimate_scales_the_pilot_by_shipments_and_rounds_of_tasks(tmp_path: Path) -> None:
