@@ -111,32 +111,37 @@ def _seed_states(entropy: Words, lengths: NDArray[np.int64]) -> Words:
     """
     out = np.empty((entropy.shape[0], POOL_SIZE), dtype=np.uint64)
     pool = np.empty(POOL_SIZE, dtype=np.uint64)
+    mult_a, mult_b = np.uint64(MULT_A), np.uint64(MULT_B)
     for i in range(entropy.shape[0]):
         hash_const = np.uint64(INIT_A)
         for k in range(POOL_SIZE):
-            pool[k], hash_const = _hashmix(entropy[i, k], hash_const)
+            pool[k], hash_const = _hashmix(entropy[i, k], hash_const, mult_a)
         for src in range(POOL_SIZE):
             for dst in range(POOL_SIZE):
                 if src != dst:
-                    hashed, hash_const = _hashmix(pool[src], hash_const)
+                    hashed, hash_const = _hashmix(pool[src], hash_const, mult_a)
                     pool[dst] = _mix(pool[dst], hashed)
         for src in range(POOL_SIZE, lengths[i]):
             for dst in range(POOL_SIZE):
-                hashed, hash_const = _hashmix(entropy[i, src], hash_const)
+                hashed, hash_const = _hashmix(entropy[i, src], hash_const, mult_a)
                 pool[dst] = _mix(pool[dst], hashed)
         hash_const = np.uint64(INIT_B)
         for k in range(POOL_SIZE):  # generate_state(4, uint64): 8 words cycling the pool, paired low-high
-            low, hash_const = _state_word(pool[(2 * k) % POOL_SIZE], hash_const)
-            high, hash_const = _state_word(pool[(2 * k + 1) % POOL_SIZE], hash_const)
+            low, hash_const = _hashmix(pool[(2 * k) % POOL_SIZE], hash_const, mult_b)
+            high, hash_const = _hashmix(pool[(2 * k + 1) % POOL_SIZE], hash_const, mult_b)
             out[i, k] = low | (high << np.uint64(32))
     return out
 
 
 @compiled
-def _hashmix(value: np.uint64, hash_const: np.uint64) -> tuple[np.uint64, np.uint64]:
-    """The ``hashmix`` of numpy's seed sequence: the hashed value and the next hash constant (32-bit)."""
+def _hashmix(value: np.uint64, hash_const: np.uint64, multiplier: np.uint64) -> tuple[np.uint64, np.uint64]:
+    """The ``hashmix`` of numpy's seed sequence: the hashed value and the next hash constant (32-bit).
+
+    ``multiplier`` is :data:`MULT_A` while the entropy is mixed into the pool, :data:`MULT_B` while the pool
+    gives the state's words (``generate_state``).
+    """
     value = value ^ hash_const
-    hash_const = (hash_const * np.uint64(MULT_A)) & np.uint64(MASK)
+    hash_const = (hash_const * multiplier) & np.uint64(MASK)
     value = (value * hash_const) & np.uint64(MASK)
     return value ^ (value >> np.uint64(XSHIFT)), hash_const
 
@@ -148,12 +153,3 @@ def _mix(x: np.uint64, y: np.uint64) -> np.uint64:
     right = (np.uint64(MIX_MULT_R) * y) & np.uint64(MASK)
     result = (left + np.uint64(1 << 32) - right) & np.uint64(MASK)
     return result ^ (result >> np.uint64(XSHIFT))
-
-
-@compiled
-def _state_word(value: np.uint64, hash_const: np.uint64) -> tuple[np.uint64, np.uint64]:
-    """One word of ``generate_state``: the pool word hashed, and the next hash constant."""
-    value = value ^ hash_const
-    hash_const = (hash_const * np.uint64(MULT_B)) & np.uint64(MASK)
-    value = (value * hash_const) & np.uint64(MASK)
-    return value ^ (value >> np.uint64(XSHIFT)), hash_const
