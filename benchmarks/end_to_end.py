@@ -21,6 +21,7 @@ Ratios only: the two engines run on the same machine one after the other.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import subprocess
 import sys
@@ -211,6 +212,34 @@ def targets(rows: list[dict[str, Any]], help_s: float) -> list[dict[str, Any]]:
     return found
 
 
+def marginal_costs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What each further replication costs between the runs of ``baseline_2024`` that ran (not a target).
+
+    The flat-cost target divides a whole command by its replications, so a short run carries the fixed cost
+    every command pays once (imports, numba's first call, the first block's set-up). The slope between two
+    runs, ``(s_b - s_a) / (n_b - n_a)`` in seconds per replication, leaves that fixed cost out: if it stays
+    level from ×10 to ×1,000, nothing in the run grows faster than its replications. ``fixed_s`` is what the
+    smaller run costs beyond its replications at that slope.
+    """
+    ran = sorted(
+        (r for r in rows if r["workload"].startswith("baseline_2024_x") and "vector_command_s" in r),
+        key=lambda r: r["replications"],
+    )
+    found = []
+    for small, large in itertools.pairwise(ran):
+        slope = (large["vector_command_s"] - small["vector_command_s"]) / (
+            large["replications"] - small["replications"]
+        )
+        found.append(
+            {
+                "between": [small["replications"], large["replications"]],
+                "s_per_replication": slope,
+                "fixed_s": small["vector_command_s"] - slope * small["replications"],
+            }
+        )
+    return found
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     """The printed table: command times, ratio, stage seconds and shares, peak memory."""
     head = (
@@ -255,8 +284,21 @@ def main(argv: list[str] | None = None) -> int:
     reached = targets(rows, help_s)
     for target in reached:
         print(f"{'met' if target['met'] else 'NOT MET':>7s}  {target['target']}: {target['measured']:.2f}")
+    marginal = marginal_costs(rows)
+    for step in marginal:
+        first, last = step["between"]
+        print(
+            f"   info  x{first} -> x{last}: {step['s_per_replication']:.3f} s a further replication, "
+            f"{step['fixed_s']:.2f} s paid once"
+        )
     machine = describe_machine()
-    payload = {"machine": machine, "help_s": help_s, "rows": [*rows, check], "targets": reached}
+    payload = {
+        "machine": machine,
+        "help_s": help_s,
+        "rows": [*rows, check],
+        "targets": reached,
+        "marginal": marginal,
+    }
     args.out.write_text(json.dumps(payload, indent=1) + "\n")
     print(f"results: {args.out}")
     return 0
