@@ -110,19 +110,21 @@ class RunResult:
 
         from sim.results.choice_kpis import choice_kpis_by_replication, has_choice
 
-        table = kpis_by_replication(self.scenario, self.plan, self.trace)
+        ledger = self._shipment_ledger if has_ledger(self.scenario) else None
+        delivered = None if ledger is None else ledger.delivered
+        table = kpis_by_replication(self.scenario, self.plan, self.trace, delivered)
         if self.diversions is not None:
             window = (self.scenario.warmup_h, self.scenario.horizon_h)
             table = pd.concat([table, diversion_kpis(self.diversions, window)], ignore_index=True)
         if has_choice(self.scenario):
             choices = choice_kpis_by_replication(self.scenario, self.plan, self.trace)
             table = pd.concat([table, choices], ignore_index=True)
-        if not has_ledger(self.scenario):
+        if ledger is None:
             return table
         from sim.results.ledger_kpis import ledger_kpis_by_replication
 
-        ledger = ledger_kpis_by_replication(self.scenario, self.plan, self._shipment_ledger)
-        return pd.concat([table, ledger], ignore_index=True) if len(ledger) else table
+        by_ledger = ledger_kpis_by_replication(self.scenario, self.plan, ledger)
+        return pd.concat([table, by_ledger], ignore_index=True) if len(by_ledger) else table
 
     @cached_property
     def kpis(self) -> pd.DataFrame:

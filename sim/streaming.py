@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.arrays import FloatArray
 from sim.drawing import draw_plan
 from sim.engines import DEFAULT_ENGINE, check_engine
 from sim.errors import InputError, Problem
@@ -162,9 +163,9 @@ def run_streamed(
                     if visit_rows is not None:  # now: it is written while the block's KPIs are computed
                         visit_rows.write(visits_arrow(plan, trace))
                 with clock("kpis"):
-                    kpis.add(plan, trace)
+                    ledger, delivered = _ledger(scenario, plan, trace, ledgers)
+                    kpis.add(plan, trace, delivered)
                     extra.add(plan, trace, diversions)
-                    ledger = _ledger(scenario, plan, trace, ledgers)
                 with clock("files"):
                     shipments.write(shipments_file_table(plan, trace, scenario, ledger, diversions))
                 del plan, trace, ledger, diversions
@@ -248,16 +249,19 @@ class Stages:
 
 def _ledger(
     scenario: Scenario, plan: Plan, trace: Trace, ledgers: list[list[LongTable]]
-) -> pd.DataFrame | None:
-    """The block's ledger columns (None without a ledger); its ledger KPI tables go to ``ledgers``."""
+) -> tuple[pd.DataFrame | None, FloatArray | None]:
+    """The block's ledger columns and its shipments' delivery times (None, None without a ledger).
+
+    Its ledger KPI tables go to ``ledgers``.
+    """
     if not has_ledger(scenario):
-        return None
+        return None, None
     from sim.results.ledger import ledger_frame, shipment_ledger
     from sim.results.ledger_kpis import ledger_kpi_tables
 
     ledger = shipment_ledger(scenario, plan, trace)
     ledgers.append(ledger_kpi_tables(scenario, plan, ledger))
-    return ledger_frame(ledger)
+    return ledger_frame(ledger), ledger.delivered
 
 
 def _joined(kpis: KpiBlocks, extra: _Extra, ledgers: list[list[LongTable]], sizes: list[int]) -> pd.DataFrame:
