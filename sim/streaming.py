@@ -31,10 +31,10 @@ from sim.errors import InputError, Problem
 from sim.footprint import BASE_BYTES, Footprint, available_bytes, block_budget, check_footprint, footprint
 from sim.network import Network, build_network
 from sim.plan import Plan
-from sim.results.diversions import Diversions, diversion_kpis, routes_taken
+from sim.results.diversions import Diversions, diversion_tables, routes_taken
 from sim.results.files import VISITS, ParquetRows, atomic_directory, write_json, write_parquet
-from sim.results.kpis import KpiBlocks, summarise
-from sim.results.long_form import LongTable, joined_blocks, long_frame
+from sim.results.kpis import KpiBlocks, joined_frame, summarise
+from sim.results.long_form import LongTable, joined_blocks
 from sim.results.provenance import provenance, run_details
 from sim.results.tables import stations_table, visits_arrow
 from sim.results.threaded import ThreadedRows
@@ -265,16 +265,8 @@ def _ledger(
 
 
 def _joined(kpis: KpiBlocks, extra: _Extra, ledgers: list[list[LongTable]], sizes: list[int]) -> pd.DataFrame:
-    """The long KPI table of every block, in :class:`~sim.runner.RunResult`'s order of tables.
-
-    The KPIs, the diversions, the route choices, then the ledger's rows.
-    """
-    import pandas as pd
-
-    tables = [kpis.frame(), *extra.tables(sizes)]
-    if ledgers and ledgers[0]:
-        tables.append(long_frame(ledgers, kpis.replications))
-    return tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
+    """The long KPI table of every block (:func:`~sim.results.kpis.joined_frame`)."""
+    return joined_frame(kpis, extra.diversions(), extra.choice_frame(sizes), ledgers)
 
 
 class _Extra:
@@ -312,12 +304,16 @@ class _Extra:
         self.shipments += plan.n_shipments
         self.replications += len(plan.replications)
 
-    def tables(self, sizes: list[int]) -> list[pd.DataFrame]:
-        """The diversion and route-choice tables of every block (none for a scenario without either)."""
-        found = []
-        if self.records:
-            joined = Diversions.joined(self.records)
-            found.append(diversion_kpis(joined, (self.scenario.warmup_h, self.scenario.horizon_h)))
-        if self.choices:
-            found.append(joined_blocks(self.choices, sizes))
-        return found
+    def diversions(self) -> list[LongTable] | None:
+        """The diversion tables of every block (:func:`~sim.results.diversions.diversion_tables`).
+
+        None when no flow has a diversion.
+        """
+        if not self.records:
+            return None
+        joined = Diversions.joined(self.records)
+        return diversion_tables(joined, (self.scenario.warmup_h, self.scenario.horizon_h))
+
+    def choice_frame(self, sizes: list[int]) -> pd.DataFrame | None:
+        """The route-choice table of every block (None for a scenario without route choices)."""
+        return joined_blocks(self.choices, sizes) if self.choices else None

@@ -76,8 +76,11 @@ class ShipmentCodes:
 
     @classmethod
     def of(cls, codes: FlowCodes, plan: Plan, delivered: FloatArray) -> ShipmentCodes:
-        """The codes of the shipments of ``plan``, delivered at ``delivered`` (h; from
-        :func:`sim.results.delivery.delivered_times`: when their last visit ends; NaN: never, or left)."""
+        """The codes of the shipments of ``plan``, delivered at ``delivered`` (h).
+
+        ``delivered`` as :func:`sim.results.delivery.delivered_times` gives it: when their last visit ends
+        (NaN: not by the horizon, or never: it left).
+        """
         return cls(
             codes=codes,
             replications=len(plan.replications),

@@ -31,8 +31,10 @@ def ended_times(plan: Plan, trace: Trace) -> FloatArray:
 
 @compiled
 def _ended(first_visit: IntArray, end: FloatArray, created: FloatArray, left: BoolArray) -> FloatArray:
-    """Each shipment's end of its last visit, its creation if it made none and left (``left``: empty when
-    no flow's ships leave), NaN otherwise (h)."""
+    """Each shipment's end of its last visit (h); its creation if it made none and left, else NaN.
+
+    ``left``: empty when no flow's ships leave.
+    """
     shipments = first_visit.size - 1
     ended = np.empty(shipments)
     has_left = left.size > 0

@@ -28,12 +28,13 @@ from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.compiled import compiled
 from sim.plan import Plan
 from sim.results.groups import group_sums
+from sim.results.long_form import LongTable, long_frame
 from sim.trace import Trace
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Diversions", "diversion_kpis", "routes_taken"]
+__all__ = ["Diversions", "diversion_kpis", "diversion_tables", "routes_taken"]
 
 HOURS_PER_DAY = 24.0
 
@@ -211,32 +212,32 @@ def diversion_kpis(diversions: Diversions, window: tuple[float, float]) -> pd.Da
     ``diversions_by_flow`` and ``diversions_by_station`` over the flows whose ships divert, ``left_by_flow``
     and ``left_by_station`` over those whose ships leave (a table only when some flow has that kind).
     """
-    import pandas as pd
+    return long_frame([diversion_tables(diversions, window)], list(diversions.replications))
 
+
+def diversion_tables(diversions: Diversions, window: tuple[float, float]) -> list[LongTable]:
+    """The tables of :func:`diversion_kpis`, in long form (each over all the records' replications)."""
     lo, hi = window
     inside = (diversions.arrived_h >= lo) & (diversions.arrived_h <= hi)
     leaving = np.asarray(diversions.leaves, dtype=bool)[diversions.flow]
-    present = np.unique(diversions.flow).tolist()  # the flows that had shipments
-    frames = []
+    had = np.bincount(diversions.flow, minlength=len(diversions.flows))
+    present = np.flatnonzero(had).tolist()  # the flows that had shipments
+    tables = []
     for kind, mine in (("diversions", inside & ~leaving), ("left", inside & leaving)):
         flows = {f for f in present if diversions.leaves[f] == (kind == "left")}
         if not flows:
             continue
         for by in ("flow", "station"):
-            frames += _turned_away(diversions, mine, kind, by, flows)
-    return pd.concat(frames, ignore_index=True)
+            tables.append(_turned_away(diversions, mine, kind, by, flows))
+    return tables
 
 
-def _turned_away(
-    diversions: Diversions, mine: BoolArray, kind: str, by: str, flows: set[int]
-) -> list[pd.DataFrame]:
+def _turned_away(diversions: Diversions, mine: BoolArray, kind: str, by: str, flows: set[int]) -> LongTable:
     """Table ``{kind}_by_{by}`` over the shipments ``mine`` (in the window) of the flows ``flows``.
 
     ``diversions``: arrivals, diversions, their share and extra sailing days; ``left``: arrivals, ships that
     left and their share, and their tonnes.
     """
-    import pandas as pd
-
     reps = len(diversions.replications)
     if by == "flow":
         labels, codes = diversions.flows, diversions.flow
@@ -270,19 +271,11 @@ def _turned_away(
                 "left_share": count / arrivals,
                 "left_tonnes": total,
             }
-    frames = []
-    for metric, values in metrics.items():
-        grid = values.reshape(len(labels), reps)[used]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "table": f"{kind}_by_{by}",
-                    "key": np.repeat(np.asarray(labels, dtype=object)[used], reps),
-                    "period": "",
-                    "metric": metric,
-                    "replication": np.tile(np.asarray(diversions.replications, dtype=np.int64), used.size),
-                    "value": grid.reshape(-1),
-                }
-            )
-        )
-    return frames
+    values = np.stack([v.reshape(len(labels), reps)[used] for v in metrics.values()])
+    return LongTable(
+        f"{kind}_by_{by}",
+        [labels[u] for u in used.tolist()],
+        [""],
+        list(metrics),
+        values.reshape(len(metrics), used.size, 1, reps),
+    )

@@ -53,7 +53,7 @@ from sim.trace import Trace
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["KpiBlocks", "kpis_by_replication", "summarise"]
+__all__ = ["KpiBlocks", "joined_frame", "kpis_by_replication", "summarise"]
 
 HOURS_PER_YEAR = 8760.0
 KEYS = ["table", "key", "period", "metric"]
@@ -105,15 +105,45 @@ class KpiBlocks:
             self._blocks.append(_block_tables(self, plan, trace, delivered, start, stop))
         self.replications += plan.replications
 
+    @property
+    def blocks(self) -> list[list[LongTable]]:
+        """The tables of each piece added, in order (:func:`sim.results.long_form.long_frame`'s blocks)."""
+        return self._blocks
+
     def frame(self) -> pd.DataFrame:
         """Every KPI of the replications added, one row per (table, key, period, metric, replication)."""
         return long_frame(self._blocks, self.replications)
 
 
+def joined_frame(
+    kpis: KpiBlocks,
+    diversions: list[LongTable] | None,
+    choices: pd.DataFrame | None,
+    ledgers: list[list[LongTable]],
+) -> pd.DataFrame:
+    """The long KPI table of a run, in :class:`~sim.runner.RunResult`'s order of tables.
+
+    The KPIs of ``kpis``, the diversion tables (over all its replications; None: the scenario has none),
+    the route choices' frame, then the ledger's tables of each block (none: no ledger); the long tables laid
+    out by one :func:`~sim.results.long_form.long_frame`, the route choices joined in between.
+    """
+    numbers = kpis.replications
+    diverted = [([diversions], numbers)] if diversions is not None else []
+    ledger = [(ledgers, numbers)] if ledgers and ledgers[0] else []
+    if choices is None:
+        return long_frame(kpis.blocks, numbers, *diverted, *ledger)
+    import pandas as pd
+
+    tables = [long_frame(kpis.blocks, numbers, *diverted), choices]
+    if ledger:
+        tables.append(long_frame(*ledger[0]))
+    return pd.concat(tables, ignore_index=True)
+
+
 def _block_tables(
     blocks: KpiBlocks, plan: Plan, trace: Trace, delivered: FloatArray, start: int, stop: int
 ) -> list[LongTable]:
-    """Every KPI table of stored replications ``start:stop`` (``delivered``: of every shipment of ``plan``)."""
+    """Every KPI table of stored replications ``start:stop`` (``delivered``: of each shipment of ``plan``)."""
     window = blocks.window
     part = plan.block(start, stop)
     v0 = int(plan.first_visit[plan.rep_first[start]])
