@@ -27,7 +27,6 @@ import numpy as np
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.compiled import compiled
 from sim.plan import Plan
-from sim.results.groups import group_sums
 from sim.results.long_form import LongTable, long_frame
 from sim.trace import Trace
 
@@ -247,14 +246,14 @@ def _turned_away(diversions: Diversions, mine: BoolArray, kind: str, by: str, fl
         by_station = np.array([labels.index(s) if s in labels else -1 for s in diversions.stations])
         codes = by_station[diversions.flow]
         used = np.arange(len(labels), dtype=np.int64)
-    group = codes[mine] * reps + diversions.rep[mine]
-    turned = (diversions.diverted if kind == "diversions" else diversions.left)[mine]
+    turned = diversions.diverted if kind == "diversions" else diversions.left
     if kind == "diversions":
-        extra = np.where(turned, diversions.extra_sailing_h[mine], 0.0) / HOURS_PER_DAY
-        count, total, arrivals = group_sums(group, len(labels) * reps, turned.astype(np.float64), extra)
+        weight = np.where(turned, diversions.extra_sailing_h, 0.0) / HOURS_PER_DAY
     else:
-        tonnes = np.where(turned, diversions.tonnes[mine], 0.0)
-        count, total, arrivals = group_sums(group, len(labels) * reps, turned.astype(np.float64), tonnes)
+        weight = np.where(turned, diversions.tonnes, 0.0)
+    count, total, arrivals = _turned_sums(
+        codes.astype(np.int64), diversions.rep, mine, turned, weight, (len(labels), reps)
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         if kind == "diversions":
             metrics = {
@@ -279,3 +278,30 @@ def _turned_away(diversions: Diversions, mine: BoolArray, kind: str, by: str, fl
         list(metrics),
         values.reshape(len(metrics), used.size, 1, reps),
     )
+
+
+@compiled
+def _turned_sums(
+    codes: IntArray,
+    rep: IntArray,
+    mine: BoolArray,
+    turned: BoolArray,
+    weight: FloatArray,
+    shape: tuple[int, int],
+) -> FloatArray:
+    """Ships that turned away, their ``weight`` and all ships, of the records ``mine``, by (key, replication).
+
+    ``shape`` is (keys, reps); the result's shape is (3, keys × reps), group ``codes[i] * reps + rep[i]``;
+    each sum adds its records in order from 0 (``np.bincount`` of the group with weights ``turned`` as 0/1,
+    ``weight``, and none).
+    """
+    keys, reps = shape
+    sums = np.zeros((3, keys * reps), dtype=np.float64)
+    for i in range(codes.size):
+        if not mine[i] or codes[i] < 0:
+            continue
+        group = codes[i] * reps + rep[i]
+        sums[0, group] += 1.0 if turned[i] else 0.0
+        sums[1, group] += weight[i]
+        sums[2, group] += 1.0
+    return sums
