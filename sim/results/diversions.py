@@ -130,36 +130,28 @@ def routes_taken(plan: Plan, trace: Trace) -> tuple[Plan, Trace, Diversions | No
     at = np.array([f.diversion.at if f.diversion else -1 for f in flows], dtype=np.int64)
     branch = np.array([f.diversion.branch if f.diversion else 0 for f in flows], dtype=np.int64)
     leaves = np.array([f.diversion.leaves if f.diversion else False for f in flows], dtype=bool)
-    rows = np.flatnonzero(at[plan.shipment_flow] >= 0)
-    flow = plan.shipment_flow[rows]
-    first = plan.first_visit[rows]
-    decide, detour = first + at[flow], first + branch[flow]
-    leaving = leaves[flow]  # no alternative: its detour is past its last visit
-    diverted = ~leaving & np.isfinite(trace.arrive[np.where(leaving, decide, detour)])
-    left = leaving & np.isnan(trace.start[decide]) & np.isfinite(trace.end[decide])
-    turned = diverted | left
-    # a diverted ship's visits from the chokepoint to its route's end, any other's alternative: dropped
-    keep = _kept(
-        plan.n_visits,
-        first + np.where(turned, at[flow], branch[flow]),
-        np.where(turned, first + branch[flow], plan.first_visit[rows + 1]),
+    rows, rep, diverted, left, extra, drop = _records(
+        (plan.rep_first, plan.first_visit, plan.shipment_flow),
+        (at, branch, leaves),
+        (trace.arrive, trace.start, trace.end),
+        plan.visit_work,
     )
+    flow = plan.shipment_flow[rows]
     shipments_left = None
     if leaves.any():
         shipments_left = np.zeros(plan.n_shipments, dtype=bool)
         shipments_left[rows] = left
-    every = bool(keep.all())  # then the arrays are kept as they are
-    taken = _compact(plan, None if every else keep, shipments_left)
-    times = trace if every else Trace(trace.arrive[keep], trace.start[keep], trace.end[keep])
-    work = np.concatenate([[0.0], np.cumsum(plan.visit_work)])
-    last = plan.first_visit[rows + 1]
-    extra = np.where(leaving, np.nan, (work[last] - work[detour]) - (work[detour] - work[decide]))
+    every = not bool((drop[1] > drop[0]).any())  # then the arrays are kept as they are
+    keep = None if every else _kept(plan.n_visits, drop[0], drop[1])
+    taken = _compact(plan, keep, shipments_left)
+    times = trace if keep is None else Trace(trace.arrive[keep], trace.start[keep], trace.end[keep])
+    decide = plan.first_visit[rows] + at[flow]
     names = [f.name for f in flows]
     stations = [plan.network.stations[f.stations[f.diversion.at]].name if f.diversion else "" for f in flows]
     record = Diversions(
         rows,
         flow,
-        np.searchsorted(plan.rep_first, rows, side="right") - 1,
+        rep,
         trace.arrive[decide],
         diverted,
         extra,
@@ -171,6 +163,83 @@ def routes_taken(plan: Plan, trace: Trace) -> tuple[Plan, Trace, Diversions | No
         plan.tonnes[rows],
     )
     return taken, times, record
+
+
+@compiled
+def _records(
+    layout: tuple[IntArray, IntArray, IntArray],
+    diversion: tuple[IntArray, IntArray, BoolArray],
+    times: tuple[FloatArray, FloatArray, FloatArray],
+    visit_work: FloatArray,
+) -> tuple[IntArray, IntArray, BoolArray, BoolArray, FloatArray, IntArray]:
+    """What happened to each shipment of a flow with a diversion, in one pass over the shipments.
+
+    ``layout``: the Plan's ``rep_first``, ``first_visit`` and ``shipment_flow``; ``diversion``: per flow,
+    the position of its chokepoint on its route (−1: no diversion), of its alternative's first visit, and
+    whether its ships leave (no alternative); ``times``: the visits' arrival, start and end (h).
+
+    Returns the shipments' rows, stored replications, whether each diverted (it arrived at its
+    alternative's first visit), left (it never started at the chokepoint, which it had left by the
+    horizon), its extra sailing (h; NaN for a flow whose ships leave): the work from its alternative's first
+    visit to its last minus that from its chokepoint to its alternative, each the difference of the
+    cumulative sums of the Plan's ``visit_work`` from 0 (as ``np.cumsum`` adds them) — and the visits each
+    drops, shape (2, records): from the chokepoint to the alternative for a ship that turned away, the
+    alternative otherwise.
+    """
+    rep_first, first_visit, shipment_flow = layout
+    at, branch, leaves = diversion
+    arrive, start, end = times
+    count = 0
+    for row in range(shipment_flow.size):
+        if at[shipment_flow[row]] >= 0:
+            count += 1
+    rows = np.empty(count, dtype=np.int64)
+    rep = np.empty(count, dtype=np.int64)
+    diverted = np.zeros(count, dtype=np.bool_)
+    left = np.zeros(count, dtype=np.bool_)
+    extra = np.empty(count, dtype=np.float64)
+    drop = np.empty((2, count), dtype=np.int64)
+    work = 0.0  # the cumulative work before visit `done`
+    done = 0
+    found = 0
+    for stored in range(rep_first.size - 1):
+        for row in range(rep_first[stored], rep_first[stored + 1]):
+            flow = shipment_flow[row]
+            if at[flow] < 0:
+                continue
+            first, last = first_visit[row], first_visit[row + 1]
+            decide, detour = first + at[flow], first + branch[flow]
+            leaving = leaves[flow]
+            if leaving:  # no alternative: its detour is past its last visit
+                left[found] = np.isnan(start[decide]) and np.isfinite(end[decide])
+                extra[found] = np.nan
+            else:
+                diverted[found] = np.isfinite(arrive[detour])
+                done, work, to_decide = _work_to(visit_work, done, work, decide)
+                done, work, to_detour = _work_to(visit_work, done, work, detour)
+                done, work, to_last = _work_to(visit_work, done, work, last)
+                extra[found] = (to_last - to_detour) - (to_detour - to_decide)
+            if diverted[found] or left[found]:
+                drop[0, found], drop[1, found] = decide, detour
+            else:
+                drop[0, found], drop[1, found] = detour, last
+            rows[found] = row
+            rep[found] = stored
+            found += 1
+    return rows, rep, diverted, left, extra, drop
+
+
+@compiled
+def _work_to(visit_work: FloatArray, done: int, work: float, visit: int) -> tuple[int, float, float]:
+    """The cumulative work before ``visit`` (h; ``np.cumsum`` of ``visit_work``, 0 before the first visit).
+
+    Goes on from ``work``, the cumulative work before visit ``done`` (≤ ``visit``: the visits are asked for
+    in order); returns the new ``done`` and ``work``, and the value.
+    """
+    while done < visit:
+        work = visit_work[0] if done == 0 else work + visit_work[done]
+        done += 1
+    return done, work, work
 
 
 @compiled
