@@ -21,9 +21,9 @@ from sim.errors import InputError, Problem
 from sim.footprint import Footprint, check_footprint, combined, footprint
 from sim.network import Network, build_network
 from sim.plan import Plan
-from sim.results.diversions import Diversions, diversion_kpis, routes_taken
+from sim.results.diversions import Diversions, diversion_tables, routes_taken
 from sim.results.files import VISITS, atomic_directory, write_json, write_parquet
-from sim.results.kpis import kpis_by_replication, summarise
+from sim.results.kpis import KpiBlocks, joined_frame, summarise
 from sim.results.provenance import provenance, run_details
 from sim.results.tables import (
     shipments_arrow,
@@ -106,23 +106,24 @@ class RunResult:
     @cached_property
     def kpis_by_replication(self) -> pd.DataFrame:
         """KPIs per replication, long form."""
-        import pandas as pd
-
         from sim.results.choice_kpis import choice_kpis_by_replication, has_choice
 
-        table = kpis_by_replication(self.scenario, self.plan, self.trace)
+        ledger = self._shipment_ledger if has_ledger(self.scenario) else None
+        blocks = KpiBlocks(self.scenario, self.plan.network)
+        blocks.add(self.plan, self.trace, None if ledger is None else ledger.delivered)
+        diversions = None
         if self.diversions is not None:
             window = (self.scenario.warmup_h, self.scenario.horizon_h)
-            table = pd.concat([table, diversion_kpis(self.diversions, window)], ignore_index=True)
+            diversions = diversion_tables(self.diversions, window)
+        choices = None
         if has_choice(self.scenario):
             choices = choice_kpis_by_replication(self.scenario, self.plan, self.trace)
-            table = pd.concat([table, choices], ignore_index=True)
-        if not has_ledger(self.scenario):
-            return table
-        from sim.results.ledger_kpis import ledger_kpis_by_replication
+        ledgers = []
+        if ledger is not None:
+            from sim.results.ledger_kpis import ledger_kpi_tables
 
-        ledger = ledger_kpis_by_replication(self.scenario, self.plan, self._shipment_ledger)
-        return pd.concat([table, ledger], ignore_index=True) if len(ledger) else table
+            ledgers.append(ledger_kpi_tables(self.scenario, self.plan, ledger))
+        return joined_frame(blocks, diversions, choices, ledgers)
 
     @cached_property
     def kpis(self) -> pd.DataFrame:

@@ -24,16 +24,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sim.arrays import FloatArray
 from sim.drawing import draw_plan
 from sim.engines import DEFAULT_ENGINE, check_engine
 from sim.errors import InputError, Problem
 from sim.footprint import BASE_BYTES, Footprint, available_bytes, block_budget, check_footprint, footprint
 from sim.network import Network, build_network
 from sim.plan import Plan
-from sim.results.diversions import Diversions, diversion_kpis, routes_taken
+from sim.results.diversions import Diversions, diversion_tables, routes_taken
 from sim.results.files import VISITS, ParquetRows, atomic_directory, write_json, write_parquet
-from sim.results.kpis import KpiBlocks, summarise
-from sim.results.long_form import LongTable, joined_blocks, long_frame
+from sim.results.kpis import KpiBlocks, joined_frame, summarise
+from sim.results.long_form import LongTable, joined_blocks
 from sim.results.provenance import provenance, run_details
 from sim.results.tables import stations_table, visits_arrow
 from sim.results.threaded import ThreadedRows
@@ -162,9 +163,9 @@ def run_streamed(
                     if visit_rows is not None:  # now: it is written while the block's KPIs are computed
                         visit_rows.write(visits_arrow(plan, trace))
                 with clock("kpis"):
-                    kpis.add(plan, trace)
+                    ledger, delivered = _ledger(scenario, plan, trace, ledgers)
+                    kpis.add(plan, trace, delivered)
                     extra.add(plan, trace, diversions)
-                    ledger = _ledger(scenario, plan, trace, ledgers)
                 with clock("files"):
                     shipments.write(shipments_file_table(plan, trace, scenario, ledger, diversions))
                 del plan, trace, ledger, diversions
@@ -248,29 +249,24 @@ class Stages:
 
 def _ledger(
     scenario: Scenario, plan: Plan, trace: Trace, ledgers: list[list[LongTable]]
-) -> pd.DataFrame | None:
-    """The block's ledger columns (None without a ledger); its ledger KPI tables go to ``ledgers``."""
+) -> tuple[pd.DataFrame | None, FloatArray | None]:
+    """The block's ledger columns and its shipments' delivery times (None, None without a ledger).
+
+    Its ledger KPI tables go to ``ledgers``.
+    """
     if not has_ledger(scenario):
-        return None
+        return None, None
     from sim.results.ledger import ledger_frame, shipment_ledger
     from sim.results.ledger_kpis import ledger_kpi_tables
 
     ledger = shipment_ledger(scenario, plan, trace)
     ledgers.append(ledger_kpi_tables(scenario, plan, ledger))
-    return ledger_frame(ledger)
+    return ledger_frame(ledger), ledger.delivered
 
 
 def _joined(kpis: KpiBlocks, extra: _Extra, ledgers: list[list[LongTable]], sizes: list[int]) -> pd.DataFrame:
-    """The long KPI table of every block, in :class:`~sim.runner.RunResult`'s order of tables.
-
-    The KPIs, the diversions, the route choices, then the ledger's rows.
-    """
-    import pandas as pd
-
-    tables = [kpis.frame(), *extra.tables(sizes)]
-    if ledgers and ledgers[0]:
-        tables.append(long_frame(ledgers, kpis.replications))
-    return tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
+    """The long KPI table of every block (:func:`~sim.results.kpis.joined_frame`)."""
+    return joined_frame(kpis, extra.diversions(), extra.choice_frame(sizes), ledgers)
 
 
 class _Extra:
@@ -308,12 +304,16 @@ class _Extra:
         self.shipments += plan.n_shipments
         self.replications += len(plan.replications)
 
-    def tables(self, sizes: list[int]) -> list[pd.DataFrame]:
-        """The diversion and route-choice tables of every block (none for a scenario without either)."""
-        found = []
-        if self.records:
-            joined = Diversions.joined(self.records)
-            found.append(diversion_kpis(joined, (self.scenario.warmup_h, self.scenario.horizon_h)))
-        if self.choices:
-            found.append(joined_blocks(self.choices, sizes))
-        return found
+    def diversions(self) -> list[LongTable] | None:
+        """The diversion tables of every block (:func:`~sim.results.diversions.diversion_tables`).
+
+        None when no flow has a diversion.
+        """
+        if not self.records:
+            return None
+        joined = Diversions.joined(self.records)
+        return diversion_tables(joined, (self.scenario.warmup_h, self.scenario.horizon_h))
+
+    def choice_frame(self, sizes: list[int]) -> pd.DataFrame | None:
+        """The route-choice table of every block (None for a scenario without route choices)."""
+        return joined_blocks(self.choices, sizes) if self.choices else None

@@ -15,9 +15,7 @@ import numpy as np
 from sim.arrays import FloatArray, IntArray
 from sim.network import Network
 from sim.plan import Plan
-from sim.results.delivery import delivered_times
 from sim.scenario.model import Scenario
-from sim.trace import Trace
 
 __all__ = ["COMMODITY", "DESTINATION", "FLOW", "TRAFFIC", "FlowCodes", "ShipmentCodes", "month_numbers"]
 
@@ -77,13 +75,17 @@ class ShipmentCodes:
     """Delivery of each shipment (h; NaN: not by the horizon, or never: it left)."""
 
     @classmethod
-    def of(cls, codes: FlowCodes, plan: Plan, trace: Trace) -> ShipmentCodes:
-        """The codes of the shipments of ``plan``; delivered when their last visit ends (never: left)."""
+    def of(cls, codes: FlowCodes, plan: Plan, delivered: FloatArray) -> ShipmentCodes:
+        """The codes of the shipments of ``plan``, delivered at ``delivered`` (h).
+
+        ``delivered`` as :func:`sim.results.delivery.delivered_times` gives it: when their last visit ends
+        (NaN: not by the horizon, or never: it left).
+        """
         return cls(
             codes=codes,
             replications=len(plan.replications),
             traffic=codes.table[TRAFFIC][plan.shipment_flow],
-            delivered=delivered_times(plan, trace),
+            delivered=delivered,
         )
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.arrays import FloatArray
+from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.compiled import compiled
 from sim.plan import Plan
 from sim.trace import Trace
 
@@ -24,12 +25,27 @@ def ended_times(plan: Plan, trace: Trace) -> FloatArray:
     A shipment with no visit ended at its creation if it left (at the first station of its route), else
     never (NaN: it is counted nowhere).
     """
-    made = np.diff(plan.first_visit) > 0
-    ended = np.full(plan.n_shipments, np.nan)
-    ended[made] = trace.end[plan.first_visit[1:][made] - 1]
-    if plan.left is not None:
-        at_once = plan.left & ~made
-        ended[at_once] = plan.created[at_once]
+    left = np.empty(0, dtype=bool) if plan.left is None else plan.left
+    return _ended(plan.first_visit, trace.end, plan.created, left)
+
+
+@compiled
+def _ended(first_visit: IntArray, end: FloatArray, created: FloatArray, left: BoolArray) -> FloatArray:
+    """Each shipment's end of its last visit (h); its creation if it made none and left, else NaN.
+
+    ``left``: empty when no flow's ships leave.
+    """
+    shipments = first_visit.size - 1
+    ended = np.empty(shipments)
+    has_left = left.size > 0
+    for row in range(shipments):
+        last = first_visit[row + 1]
+        if last > first_visit[row]:
+            ended[row] = end[last - 1]
+        elif has_left and left[row]:
+            ended[row] = created[row]
+        else:
+            ended[row] = np.nan
     return ended
 
 

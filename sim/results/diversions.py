@@ -27,13 +27,13 @@ import numpy as np
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.compiled import compiled
 from sim.plan import Plan
-from sim.results.groups import group_sums
+from sim.results.long_form import LongTable, long_frame
 from sim.trace import Trace
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Diversions", "diversion_kpis", "routes_taken"]
+__all__ = ["Diversions", "diversion_kpis", "diversion_tables", "routes_taken"]
 
 HOURS_PER_DAY = 24.0
 
@@ -130,36 +130,28 @@ def routes_taken(plan: Plan, trace: Trace) -> tuple[Plan, Trace, Diversions | No
     at = np.array([f.diversion.at if f.diversion else -1 for f in flows], dtype=np.int64)
     branch = np.array([f.diversion.branch if f.diversion else 0 for f in flows], dtype=np.int64)
     leaves = np.array([f.diversion.leaves if f.diversion else False for f in flows], dtype=bool)
-    rows = np.flatnonzero(at[plan.shipment_flow] >= 0)
-    flow = plan.shipment_flow[rows]
-    first = plan.first_visit[rows]
-    decide, detour = first + at[flow], first + branch[flow]
-    leaving = leaves[flow]  # no alternative: its detour is past its last visit
-    diverted = ~leaving & np.isfinite(trace.arrive[np.where(leaving, decide, detour)])
-    left = leaving & np.isnan(trace.start[decide]) & np.isfinite(trace.end[decide])
-    turned = diverted | left
-    # a diverted ship's visits from the chokepoint to its route's end, any other's alternative: dropped
-    keep = _kept(
-        plan.n_visits,
-        first + np.where(turned, at[flow], branch[flow]),
-        np.where(turned, first + branch[flow], plan.first_visit[rows + 1]),
+    rows, rep, diverted, left, extra, drop = _records(
+        (plan.rep_first, plan.first_visit, plan.shipment_flow),
+        (at, branch, leaves),
+        (trace.arrive, trace.start, trace.end),
+        plan.visit_work,
     )
+    flow = plan.shipment_flow[rows]
     shipments_left = None
     if leaves.any():
         shipments_left = np.zeros(plan.n_shipments, dtype=bool)
         shipments_left[rows] = left
-    every = bool(keep.all())  # then the arrays are kept as they are
-    taken = _compact(plan, None if every else keep, shipments_left)
-    times = trace if every else Trace(trace.arrive[keep], trace.start[keep], trace.end[keep])
-    work = np.concatenate([[0.0], np.cumsum(plan.visit_work)])
-    last = plan.first_visit[rows + 1]
-    extra = np.where(leaving, np.nan, (work[last] - work[detour]) - (work[detour] - work[decide]))
+    every = not bool((drop[1] > drop[0]).any())  # then the arrays are kept as they are
+    keep = None if every else _kept(plan.n_visits, drop[0], drop[1])
+    taken = _compact(plan, keep, shipments_left)
+    times = trace if keep is None else Trace(trace.arrive[keep], trace.start[keep], trace.end[keep])
+    decide = plan.first_visit[rows] + at[flow]
     names = [f.name for f in flows]
     stations = [plan.network.stations[f.stations[f.diversion.at]].name if f.diversion else "" for f in flows]
     record = Diversions(
         rows,
         flow,
-        np.searchsorted(plan.rep_first, rows, side="right") - 1,
+        rep,
         trace.arrive[decide],
         diverted,
         extra,
@@ -171,6 +163,83 @@ def routes_taken(plan: Plan, trace: Trace) -> tuple[Plan, Trace, Diversions | No
         plan.tonnes[rows],
     )
     return taken, times, record
+
+
+@compiled
+def _records(
+    layout: tuple[IntArray, IntArray, IntArray],
+    diversion: tuple[IntArray, IntArray, BoolArray],
+    times: tuple[FloatArray, FloatArray, FloatArray],
+    visit_work: FloatArray,
+) -> tuple[IntArray, IntArray, BoolArray, BoolArray, FloatArray, IntArray]:
+    """What happened to each shipment of a flow with a diversion, in one pass over the shipments.
+
+    ``layout``: the Plan's ``rep_first``, ``first_visit`` and ``shipment_flow``; ``diversion``: per flow,
+    the position of its chokepoint on its route (−1: no diversion), of its alternative's first visit, and
+    whether its ships leave (no alternative); ``times``: the visits' arrival, start and end (h).
+
+    Returns the shipments' rows, stored replications, whether each diverted (it arrived at its
+    alternative's first visit), left (it never started at the chokepoint, which it had left by the
+    horizon), its extra sailing (h; NaN for a flow whose ships leave): the work from its alternative's first
+    visit to its last minus that from its chokepoint to its alternative, each the difference of the
+    cumulative sums of the Plan's ``visit_work`` from 0 (as ``np.cumsum`` adds them) — and the visits each
+    drops, shape (2, records): from the chokepoint to the alternative for a ship that turned away, the
+    alternative otherwise.
+    """
+    rep_first, first_visit, shipment_flow = layout
+    at, branch, leaves = diversion
+    arrive, start, end = times
+    count = 0
+    for row in range(shipment_flow.size):
+        if at[shipment_flow[row]] >= 0:
+            count += 1
+    rows = np.empty(count, dtype=np.int64)
+    rep = np.empty(count, dtype=np.int64)
+    diverted = np.zeros(count, dtype=np.bool_)
+    left = np.zeros(count, dtype=np.bool_)
+    extra = np.empty(count, dtype=np.float64)
+    drop = np.empty((2, count), dtype=np.int64)
+    work = 0.0  # the cumulative work before visit `done`
+    done = 0
+    found = 0
+    for stored in range(rep_first.size - 1):
+        for row in range(rep_first[stored], rep_first[stored + 1]):
+            flow = shipment_flow[row]
+            if at[flow] < 0:
+                continue
+            first, last = first_visit[row], first_visit[row + 1]
+            decide, detour = first + at[flow], first + branch[flow]
+            leaving = leaves[flow]
+            if leaving:  # no alternative: its detour is past its last visit
+                left[found] = np.isnan(start[decide]) and np.isfinite(end[decide])
+                extra[found] = np.nan
+            else:
+                diverted[found] = np.isfinite(arrive[detour])
+                done, work, to_decide = _work_to(visit_work, done, work, decide)
+                done, work, to_detour = _work_to(visit_work, done, work, detour)
+                done, work, to_last = _work_to(visit_work, done, work, last)
+                extra[found] = (to_last - to_detour) - (to_detour - to_decide)
+            if diverted[found] or left[found]:
+                drop[0, found], drop[1, found] = decide, detour
+            else:
+                drop[0, found], drop[1, found] = detour, last
+            rows[found] = row
+            rep[found] = stored
+            found += 1
+    return rows, rep, diverted, left, extra, drop
+
+
+@compiled
+def _work_to(visit_work: FloatArray, done: int, work: float, visit: int) -> tuple[int, float, float]:
+    """The cumulative work before ``visit`` (h; ``np.cumsum`` of ``visit_work``, 0 before the first visit).
+
+    Goes on from ``work``, the cumulative work before visit ``done`` (≤ ``visit``: the visits are asked for
+    in order); returns the new ``done`` and ``work``, and the value.
+    """
+    while done < visit:
+        work = visit_work[0] if done == 0 else work + visit_work[done]
+        done += 1
+    return done, work, work
 
 
 @compiled
@@ -211,32 +280,32 @@ def diversion_kpis(diversions: Diversions, window: tuple[float, float]) -> pd.Da
     ``diversions_by_flow`` and ``diversions_by_station`` over the flows whose ships divert, ``left_by_flow``
     and ``left_by_station`` over those whose ships leave (a table only when some flow has that kind).
     """
-    import pandas as pd
+    return long_frame([diversion_tables(diversions, window)], list(diversions.replications))
 
+
+def diversion_tables(diversions: Diversions, window: tuple[float, float]) -> list[LongTable]:
+    """The tables of :func:`diversion_kpis`, in long form (each over all the records' replications)."""
     lo, hi = window
     inside = (diversions.arrived_h >= lo) & (diversions.arrived_h <= hi)
     leaving = np.asarray(diversions.leaves, dtype=bool)[diversions.flow]
-    present = np.unique(diversions.flow).tolist()  # the flows that had shipments
-    frames = []
+    had = np.bincount(diversions.flow, minlength=len(diversions.flows))
+    present = np.flatnonzero(had).tolist()  # the flows that had shipments
+    tables = []
     for kind, mine in (("diversions", inside & ~leaving), ("left", inside & leaving)):
         flows = {f for f in present if diversions.leaves[f] == (kind == "left")}
         if not flows:
             continue
         for by in ("flow", "station"):
-            frames += _turned_away(diversions, mine, kind, by, flows)
-    return pd.concat(frames, ignore_index=True)
+            tables.append(_turned_away(diversions, mine, kind, by, flows))
+    return tables
 
 
-def _turned_away(
-    diversions: Diversions, mine: BoolArray, kind: str, by: str, flows: set[int]
-) -> list[pd.DataFrame]:
+def _turned_away(diversions: Diversions, mine: BoolArray, kind: str, by: str, flows: set[int]) -> LongTable:
     """Table ``{kind}_by_{by}`` over the shipments ``mine`` (in the window) of the flows ``flows``.
 
     ``diversions``: arrivals, diversions, their share and extra sailing days; ``left``: arrivals, ships that
     left and their share, and their tonnes.
     """
-    import pandas as pd
-
     reps = len(diversions.replications)
     if by == "flow":
         labels, codes = diversions.flows, diversions.flow
@@ -246,14 +315,14 @@ def _turned_away(
         by_station = np.array([labels.index(s) if s in labels else -1 for s in diversions.stations])
         codes = by_station[diversions.flow]
         used = np.arange(len(labels), dtype=np.int64)
-    group = codes[mine] * reps + diversions.rep[mine]
-    turned = (diversions.diverted if kind == "diversions" else diversions.left)[mine]
+    turned = diversions.diverted if kind == "diversions" else diversions.left
     if kind == "diversions":
-        extra = np.where(turned, diversions.extra_sailing_h[mine], 0.0) / HOURS_PER_DAY
-        count, total, arrivals = group_sums(group, len(labels) * reps, turned.astype(np.float64), extra)
+        weight = np.where(turned, diversions.extra_sailing_h, 0.0) / HOURS_PER_DAY
     else:
-        tonnes = np.where(turned, diversions.tonnes[mine], 0.0)
-        count, total, arrivals = group_sums(group, len(labels) * reps, turned.astype(np.float64), tonnes)
+        weight = np.where(turned, diversions.tonnes, 0.0)
+    count, total, arrivals = _turned_sums(
+        codes.astype(np.int64), diversions.rep, mine, turned, weight, (len(labels), reps)
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         if kind == "diversions":
             metrics = {
@@ -270,19 +339,38 @@ def _turned_away(
                 "left_share": count / arrivals,
                 "left_tonnes": total,
             }
-    frames = []
-    for metric, values in metrics.items():
-        grid = values.reshape(len(labels), reps)[used]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "table": f"{kind}_by_{by}",
-                    "key": np.repeat(np.asarray(labels, dtype=object)[used], reps),
-                    "period": "",
-                    "metric": metric,
-                    "replication": np.tile(np.asarray(diversions.replications, dtype=np.int64), used.size),
-                    "value": grid.reshape(-1),
-                }
-            )
-        )
-    return frames
+    values = np.stack([v.reshape(len(labels), reps)[used] for v in metrics.values()])
+    return LongTable(
+        f"{kind}_by_{by}",
+        [labels[u] for u in used.tolist()],
+        [""],
+        list(metrics),
+        values.reshape(len(metrics), used.size, 1, reps),
+    )
+
+
+@compiled
+def _turned_sums(
+    codes: IntArray,
+    rep: IntArray,
+    mine: BoolArray,
+    turned: BoolArray,
+    weight: FloatArray,
+    shape: tuple[int, int],
+) -> FloatArray:
+    """Ships that turned away, their ``weight`` and all ships, of the records ``mine``, by (key, replication).
+
+    ``shape`` is (keys, reps); the result's shape is (3, keys × reps), group ``codes[i] * reps + rep[i]``;
+    each sum adds its records in order from 0 (``np.bincount`` of the group with weights ``turned`` as 0/1,
+    ``weight``, and none).
+    """
+    keys, reps = shape
+    sums = np.zeros((3, keys * reps), dtype=np.float64)
+    for i in range(codes.size):
+        if not mine[i] or codes[i] < 0:
+            continue
+        group = codes[i] * reps + rep[i]
+        sums[0, group] += 1.0 if turned[i] else 0.0
+        sums[1, group] += weight[i]
+        sums[2, group] += 1.0
+    return sums

@@ -14,7 +14,7 @@ from sim.arrays import FloatArray, IntArray
 from sim.compiled import compiled
 from sim.plan import Plan
 
-__all__ = ["BLOCK_VISITS", "group_sums", "interpolated", "order_statistics", "pieces", "quantile_ranks"]
+__all__ = ["BLOCK_VISITS", "interpolated", "order_statistics", "pieces", "quantile_ranks"]
 
 BLOCK_VISITS = 1 << 18
 """Visits reduced at a time: whole replications, about this many visits (a few MB per column, cache-sized)."""
@@ -25,13 +25,6 @@ def pieces(plan: Plan, visits: int = BLOCK_VISITS) -> list[tuple[int, int]]:
     count = len(plan.replications)
     step = max(1, visits * count // max(plan.n_visits, 1))
     return [(start, min(start + step, count)) for start in range(0, count, step)]
-
-
-def group_sums(group: IntArray, size: int, *weights: FloatArray) -> FloatArray:
-    """Per-group sums of each weight (rows) and the group sizes (last row), shape (len(weights) + 1, size)."""
-    rows = [np.bincount(group, weights=w, minlength=size) for w in weights]
-    rows.append(np.bincount(group, minlength=size).astype(np.float64))
-    return np.stack(rows)
 
 
 def quantile_ranks(size: IntArray, q: float) -> tuple[IntArray, IntArray, FloatArray]:

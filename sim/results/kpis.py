@@ -38,6 +38,7 @@ from sim.arrays import FloatArray
 from sim.network import Network, Station
 from sim.plan import Plan
 from sim.results.codes import COMMODITY, DESTINATION, FLOW, TRAFFIC, FlowCodes, ShipmentCodes
+from sim.results.delivery import delivered_times
 from sim.results.groups import pieces
 from sim.results.kpis_by_group import TRAFFIC as TRAFFIC_CLASSES
 from sim.results.kpis_by_group import WaitTables
@@ -52,20 +53,23 @@ from sim.trace import Trace
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["KpiBlocks", "kpis_by_replication", "summarise"]
+__all__ = ["KpiBlocks", "joined_frame", "kpis_by_replication", "summarise"]
 
 HOURS_PER_YEAR = 8760.0
 KEYS = ["table", "key", "period", "metric"]
 
 
-def kpis_by_replication(scenario: Scenario, plan: Plan, trace: Trace) -> pd.DataFrame:
+def kpis_by_replication(
+    scenario: Scenario, plan: Plan, trace: Trace, delivered: FloatArray | None = None
+) -> pd.DataFrame:
     """All KPIs, one row per (table, key, period, metric, replication).
 
     Replications are reduced a block at a time (:class:`KpiBlocks`): every group of a KPI lies in one
     replication, so the blocks' tables are joined side by side, value for value what one pass would give.
+    ``delivered``: the shipments' delivery times when already known (as :meth:`KpiBlocks.add`).
     """
     blocks = KpiBlocks(scenario, plan.network)
-    blocks.add(plan, trace)
+    blocks.add(plan, trace, delivered)
     return blocks.frame()
 
 
@@ -89,25 +93,64 @@ class KpiBlocks:
         self.replications: list[int] = []
         self._blocks: list[list[LongTable]] = []
 
-    def add(self, plan: Plan, trace: Trace) -> None:
-        """Reduce the replications of ``plan`` (stored after those already added) and their Trace."""
+    def add(self, plan: Plan, trace: Trace, delivered: FloatArray | None = None) -> None:
+        """Reduce the replications of ``plan`` (stored after those already added) and their Trace.
+
+        ``delivered``: each shipment's delivery (h, :func:`sim.results.delivery.delivered_times`) when the
+        caller has it already (the ledger's, :attr:`sim.results.ledger.ShipmentLedger.delivered`).
+        """
+        if delivered is None:
+            delivered = delivered_times(plan, trace)
         for start, stop in pieces(plan):
-            self._blocks.append(_block_tables(self, plan, trace, start, stop))
+            self._blocks.append(_block_tables(self, plan, trace, delivered, start, stop))
         self.replications += plan.replications
+
+    @property
+    def blocks(self) -> list[list[LongTable]]:
+        """The tables of each piece added, in order (:func:`sim.results.long_form.long_frame`'s blocks)."""
+        return self._blocks
 
     def frame(self) -> pd.DataFrame:
         """Every KPI of the replications added, one row per (table, key, period, metric, replication)."""
         return long_frame(self._blocks, self.replications)
 
 
-def _block_tables(blocks: KpiBlocks, plan: Plan, trace: Trace, start: int, stop: int) -> list[LongTable]:
-    """Every KPI table of stored replications ``start:stop``."""
+def joined_frame(
+    kpis: KpiBlocks,
+    diversions: list[LongTable] | None,
+    choices: pd.DataFrame | None,
+    ledgers: list[list[LongTable]],
+) -> pd.DataFrame:
+    """The long KPI table of a run, in :class:`~sim.runner.RunResult`'s order of tables.
+
+    The KPIs of ``kpis``, the diversion tables (over all its replications; None: the scenario has none),
+    the route choices' frame, then the ledger's tables of each block (none: no ledger); the long tables laid
+    out by one :func:`~sim.results.long_form.long_frame`, the route choices joined in between.
+    """
+    numbers = kpis.replications
+    diverted = [([diversions], numbers)] if diversions is not None else []
+    ledger = [(ledgers, numbers)] if ledgers and ledgers[0] else []
+    if choices is None:
+        return long_frame(kpis.blocks, numbers, *diverted, *ledger)
+    import pandas as pd
+
+    tables = [long_frame(kpis.blocks, numbers, *diverted), choices]
+    if ledger:
+        tables.append(long_frame(*ledger[0]))
+    return pd.concat(tables, ignore_index=True)
+
+
+def _block_tables(
+    blocks: KpiBlocks, plan: Plan, trace: Trace, delivered: FloatArray, start: int, stop: int
+) -> list[LongTable]:
+    """Every KPI table of stored replications ``start:stop`` (``delivered``: of each shipment of ``plan``)."""
     window = blocks.window
     part = plan.block(start, stop)
     v0 = int(plan.first_visit[plan.rep_first[start]])
     v1 = v0 + part.n_visits
     times = Trace(trace.arrive[v0:v1], trace.start[v0:v1], trace.end[v0:v1])
-    shipments = ShipmentCodes.of(blocks.codes, part, times)
+    rows = slice(int(plan.rep_first[start]), int(plan.rep_first[stop]))
+    shipments = ShipmentCodes.of(blocks.codes, part, delivered[rows])
     station_waits, station_use, (by_month, by_class, by_traffic) = blocks.waits.tables(
         part, times, shipments.traffic, blocks.use
     )

@@ -213,17 +213,19 @@ def _key_sums(
     """
     reps = rep_first.size - 1
     count = 2 + rows.size
-    sums = np.zeros((count, bounds[-1]), dtype=np.float64)
+    sums = np.zeros((bounds[-1], count), dtype=np.float64)  # a shipment's values side by side
     value = np.empty(count, dtype=np.float64)
+    divided = rows.size - thousandths
     for stored in range(reps):
         for row in range(rep_first[stored], rep_first[stored + 1]):
             if not done[row]:
                 continue
             value[0] = tonnes[row] if delivers[row] else 0.0
             value[1] = teu[row] if delivers[row] else 0.0
-            for k in range(rows.size):
-                x = table[rows[k], row]
-                value[2 + k] = x / 1000.0 if k >= rows.size - thousandths else x
+            for k in range(divided):
+                value[2 + k] = table[rows[k], row]
+            for k in range(divided, rows.size):
+                value[2 + k] = table[rows[k], row] / 1000.0
             flow = shipment_flow[row]
             for g in range(keys.shape[0]):
                 key = keys[g, flow]
@@ -231,8 +233,8 @@ def _key_sums(
                     continue
                 code = bounds[g] + key * reps + stored
                 for k in range(count):
-                    sums[k, code] += value[k]
-    return sums
+                    sums[code, k] += value[k]
+    return sums.T
 
 
 def _tables(

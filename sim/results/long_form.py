@@ -79,26 +79,33 @@ Labelled = tuple[list[str], IntArray]
 """A label column: its labels, and each row's index into them."""
 
 
-def long_frame(blocks: list[list[LongTable]], replications: list[int]) -> pd.DataFrame:
+def long_frame(
+    blocks: list[list[LongTable]],
+    replications: list[int],
+    *more: tuple[list[list[LongTable]], list[int]],
+) -> pd.DataFrame:
     """The long table of the same tables computed on consecutive blocks of replications.
 
     Each block lists the same tables in the same order; ``replications`` are the numbers of all the
     blocks' replications, in order. Every table's blocks are joined side by side (a table's cells keep
     their order, each with the replications of every block in turn), then laid out one table after the
-    other. Label columns are pandas' ``str`` columns, built by Arrow from each row's index into the labels.
+    other. ``more`` are further such (blocks, replications) pairs, whose rows follow in order: one frame
+    with the rows ``pd.concat`` of each pair's frame would give. Label columns are pandas' ``str`` columns,
+    built by Arrow from each row's index into the labels.
     """
     import pandas as pd
 
-    numbers = np.asarray(replications, dtype=np.int64)
     labels: list[list[Labelled]] = [[] for _ in LABELS]
     replication: list[IntArray] = []
     values: list[FloatArray] = []
-    for first, *rest in zip(*blocks, strict=True):
-        columns, reps, value = first.joined(*rest).columns(numbers)
-        for chunks, column in zip(labels, columns, strict=True):
-            chunks.append(column)
-        replication.append(reps)
-        values.append(value)
+    for section, numbered in ((blocks, replications), *more):
+        numbers = np.asarray(numbered, dtype=np.int64)
+        for first, *rest in zip(*section, strict=True):
+            columns, reps, value = first.joined(*rest).columns(numbers)
+            for chunks, column in zip(labels, columns, strict=True):
+                chunks.append(column)
+            replication.append(reps)
+            values.append(value)
     if not values:
         return pd.DataFrame({c: pd.Series(dtype=np.int64 if c == "replication" else object) for c in COLUMNS})
     frame: dict[str, Any] = {name: _strings(chunks) for name, chunks in zip(LABELS, labels, strict=True)}

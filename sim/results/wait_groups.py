@@ -198,7 +198,6 @@ def _cells(
     total = np.zeros(bounds[-1], dtype=np.float64)
     still = np.zeros(bounds[-1], dtype=np.float64)
     month_waiting = np.zeros(bounds[2] - bounds[1], dtype=np.float64)
-    cell = np.empty(4, dtype=np.int64)
     found = 0
     for stored in range(reps):
         for row in range(rep_first[stored], rep_first[stored + 1]):
@@ -225,18 +224,17 @@ def _cells(
                 by_month = codes[1, station] * n_months
                 klass = visit_class[visit] if with_class else -1
                 month_of = min(month, max(n_months - 1, 0))
-                _visit_cells(
-                    cell, codes[:, station], month_of, n_months, traffic, klass, bounds, reps, stored
-                )
+                cell = _visit_cells(codes, station, month_of, n_months, traffic, klass, bounds, reps, stored)
                 if month < n_months and not began <= ends[month]:  # waiting at the month's end, maybe later
                     _waiting_at_ends(month_waiting, ends, month, began, by_month * reps + stored, reps)
                 if began <= hi:  # started by the horizon
                     wait = began - came
                     for g in range(4):
-                        if cell[g] >= 0:
-                            size[cell[g]] += 1
-                            total[cell[g]] += wait
-                        groups[found, g] = cell[g]
+                        code = cell[g]
+                        if code >= 0:
+                            size[code] += 1
+                            total[code] += wait
+                        groups[found, g] = code
                     waits[found] = wait
                     found += 1
                 else:
@@ -257,8 +255,8 @@ def _month_after(ends: FloatArray, instant: float) -> int:
 
 @compiled
 def _visit_cells(
-    cell: IntArray,
     codes: IntArray,
+    station: int,
     month: int,
     months: int,
     traffic: int,
@@ -266,19 +264,18 @@ def _visit_cells(
     bounds: IntArray,
     reps: int,
     stored: int,
-) -> None:
+) -> tuple[int, int, int, int]:
     """A visit's group in each grouping (−1: none), from its station's ``codes`` (:class:`WaitKeys`).
 
     ``month`` is its month of arrival, ``traffic`` its shipment's traffic class, ``klass`` its priority
     class (−1: the Plan has none), ``stored`` its replication; groups are numbered as in :func:`_cells`.
     """
-    cell[0] = codes[0]
-    cell[1] = codes[1] * months + month
-    cell[2] = codes[2] * 2 + traffic if codes[2] >= 0 else -1
-    cell[3] = codes[3] + klass if codes[3] >= 0 and klass >= 0 else -1
-    for g in range(4):
-        if cell[g] >= 0:
-            cell[g] = bounds[g] + cell[g] * reps + stored
+    at_station = bounds[0] + codes[0, station] * reps + stored
+    by_month = bounds[1] + (codes[1, station] * months + month) * reps + stored
+    shared, with_class = codes[2, station], codes[3, station]
+    by_traffic = bounds[2] + (shared * 2 + traffic) * reps + stored if shared >= 0 else -1
+    by_class = bounds[3] + (with_class + klass) * reps + stored if with_class >= 0 and klass >= 0 else -1
+    return at_station, by_month, by_traffic, by_class
 
 
 @compiled

@@ -62,3 +62,17 @@ def test_long_frame_without_tables_or_rows() -> None:
     none = long_frame([[LongTable("d", [], [""], ["m"], np.empty((1, 0, 1, 1)))]], [0])
     assert list(none.columns) == list(COLUMNS)
     assert none.empty
+
+
+def test_long_frame_of_several_sections_equals_their_frames_joined() -> None:
+    rng = np.random.default_rng(2)
+    kpis = [
+        [LongTable("a", ["x", "y"], [""], ["m", "n"], rng.normal(size=(2, 2, 1, 2)))],
+        [LongTable("a", ["x", "y"], [""], ["m", "n"], rng.normal(size=(2, 2, 1, 1)))],
+    ]
+    other = [[LongTable("b", ["y", "q"], ["2024-01"], ["m"], rng.normal(size=(1, 2, 1, 3)))]]
+    empty: list[list[LongTable]] = [[]]
+    got = long_frame(kpis, [3, 4, 7], (other, [3, 4, 7]), (empty, [3, 4, 7]))
+    parts = [long_frame(kpis, [3, 4, 7]), long_frame(other, [3, 4, 7])]
+    pd.testing.assert_frame_equal(got, pd.concat(parts, ignore_index=True), check_exact=True)
+    assert all(str(got[c].dtype) == "str" for c in COLUMNS[:4])
