@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from sim.experiments.sweep.task import TaskOrder, TaskReport
-from sim.scenario.layers import Layered
+if TYPE_CHECKING:  # a pool worker imports this package to reach its functions: keep it light
+    from sim.experiments.sweep.task import TaskOrder, TaskReport
+    from sim.scenario.layers import Layered
 
 __all__ = ["Executor", "ExecutorKind", "SweepEvents"]
 

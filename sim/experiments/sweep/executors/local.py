@@ -8,7 +8,8 @@ few tasks per worker are in flight at once, which keeps that re-run small.
 Workers die with the driver, even when it is killed with SIGKILL (:mod:`.lifeline`). Worker log records
 travel back through a queue and are handled by the driver's loggers of the same name. The layered base
 scenario goes to each worker once, when it starts (as the Dask executor stores it once on the cluster), not
-with every task.
+with every task. What a worker runs — its initializer and its tasks — is in :mod:`.worker`, a module that
+loads the task machinery with the collector off.
 """
 
 from __future__ import annotations
@@ -18,20 +19,21 @@ import logging
 import logging.handlers
 import multiprocessing
 import os
+import pickle
 import signal
 from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sim.collector import freeze_loaded
-from sim.engines.memory import keep_freed_memory
 from sim.experiments.sweep.executors.base import SweepEvents
-from sim.experiments.sweep.executors.lifeline import die_with_parent
-from sim.experiments.sweep.task import TaskOrder, TaskReport, execute
-from sim.scenario.layers import Layered
+from sim.experiments.sweep.executors.worker import LOGGER, execute_order, start_worker
+
+if TYPE_CHECKING:
+    from sim.experiments.sweep.task import TaskOrder, TaskReport
+    from sim.scenario.layers import Layered
 
 __all__ = ["MAX_ATTEMPTS", "LocalPool"]
 
@@ -39,7 +41,6 @@ MAX_ATTEMPTS = 4
 IN_FLIGHT_PER_WORKER = 2
 LISTENER_STOP_S = 5.0
 """How long a pool's end waits for its log listener to stop (seconds; see :class:`_Listener`)."""
-LOGGER = "sim"
 
 
 class LocalPool:
@@ -70,6 +71,7 @@ class LocalPool:
         """Run every order, replacing the pool whenever a worker process dies."""
         pending = deque(orders)
         attempts: Counter[str] = Counter()
+        pickled = pickle.dumps(base, pickle.HIGHEST_PROTOCOL)  # unpickled by the worker (see .worker)
         while pending:
             context = multiprocessing.get_context("spawn")
             records: Any = context.Queue()
@@ -78,8 +80,8 @@ class LocalPool:
             pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=context,
-                initializer=_start_worker,
-                initargs=(records, self.log_level, os.getpid(), base),
+                initializer=start_worker,
+                initargs=(records, self.log_level, os.getpid(), pickled),
             )
             try:
                 _drain(pool, pending, events, attempts, self.workers * IN_FLIGHT_PER_WORKER)
@@ -107,7 +109,7 @@ def _drain(
             attempts[order.key] += 1
             try:
                 with _ctrl_c_held():  # a worker spawned here starts with Ctrl-C blocked
-                    flight[pool.submit(_execute, order)] = order
+                    flight[pool.submit(execute_order, order)] = order
             except BrokenProcessPool:
                 pending.appendleft(order)
                 attempts[order.key] -= 1
@@ -139,7 +141,7 @@ def _ctrl_c_held() -> Iterator[None]:
 
     The pool spawns its workers inside ``submit``, and a spawned process inherits the signal mask. A worker
     therefore starts with Ctrl-C blocked and keeps it blocked through its imports until
-    :func:`_start_worker` ignores it: a Ctrl-C that reaches the process group while a worker is still
+    :func:`~.worker.start_worker` ignores it: a Ctrl-C that reaches the process group while a worker is still
     starting can no longer end it with a ``KeyboardInterrupt`` traceback. The driver's own Ctrl-C is only
     delayed to the end of the block, never lost.
     """
@@ -148,44 +150,6 @@ def _ctrl_c_held() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-_BASE: list[Layered] = []
-"""In a worker: the sweep's layered base scenario, set once by :func:`_start_worker`."""
-
-
-def _execute(order: TaskOrder) -> TaskReport:
-    """Run ``order`` in a worker, over the base scenario its pool started it with."""
-    return execute(order, _BASE[0])
-
-
-def _start_worker(records: Any, level: int, driver_pid: int, base: Layered) -> None:
-    """Pool initializer: keep the base scenario, die with the driver, ignore Ctrl-C, forward log records.
-
-    The libraries imported to unpickle this function are frozen out of the collector
-    (:func:`~sim.collector.freeze_loaded`).
-
-    The base scenario arrives here once per worker and serves all its tasks (:func:`_execute`). Freed
-    memory is kept for reuse (:func:`~sim.engines.memory.keep_freed_memory`). A worker dies with its driver
-    even when the driver is killed with SIGKILL
-    (:func:`~sim.experiments.sweep.executors.lifeline.die_with_parent`).
-
-    Ctrl-C reaches the whole process group; the driver handles it (shuts the pool down, keeps finished
-    files), so a worker finishes its task instead of dying with a traceback. The queue's feeder thread is
-    not joined at exit: were a sibling killed while writing to the queue, a join could hang this process's
-    exit (and with it the pool's shutdown) for the sake of a log record.
-    """
-    _BASE[:] = [base]
-    die_with_parent(driver_pid)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # a Ctrl-C held since birth is now ignored
-    records.cancel_join_thread()
-    keep_freed_memory()  # see sim.engines.memory
-    freeze_loaded()  # the libraries the tasks run are imported: never scanned by the collector again
-    logger = logging.getLogger(LOGGER)
-    logger.handlers = [logging.handlers.QueueHandler(records)]
-    logger.setLevel(level)
-    logger.propagate = False
 
 
 class _Listener(logging.handlers.QueueListener):
