@@ -16,6 +16,7 @@ from sim.engines.priority import SlotOwners
 from sim.engines.vector.block import _by_station, _feeds
 from sim.engines.vector.block_loops import (
     _SortScratch,
+    _window_of,
     hand_on,
     hand_on_tracked,
     hand_on_until,
@@ -254,6 +255,24 @@ def test_window_buckets_are_the_numpy_buckets() -> None:
     found = window_buckets(visits, has_next, codes, lane_of, arrive, ends, out, first)
     np.testing.assert_array_equal(out[:found], expected)
     np.testing.assert_array_equal(first, expected_first)
+
+
+@pytest.mark.parametrize("step", [81.4 * (1.0 - 1e-9), 10.0, 0.1, 3.0])
+def test_window_of_is_searchsorted(step: float) -> None:
+    """The division's guess, confirmed against the ends, is the bisection's position (every edge case)."""
+    ends = step * np.arange(1, 130, dtype=np.float64)
+    rng = np.random.default_rng(3)
+    times = np.concatenate(
+        [
+            ends,
+            np.nextafter(ends, np.inf),
+            np.nextafter(ends, -np.inf),
+            rng.uniform(-step, ends[-1] + 2 * step, 5000),
+            [0.0, -0.0, -1.0, np.inf, -np.inf, np.nan, 5e-324, ends[-1] * 10],
+        ]
+    )
+    found = [_window_of(ends, float(t)) for t in times]
+    np.testing.assert_array_equal(found, np.searchsorted(ends, times, side="right"))
 
 
 def test_station_stats_are_numpys() -> None:

@@ -20,6 +20,7 @@ from sim.arrays import FloatArray, IntArray
 from sim.class_draws import ClassArray
 from sim.engines.vector.berth_pool import PoolState, berth_pool
 from sim.engines.vector.block_loops import (
+    close_times,
     hand_on,
     hand_on_tracked,
     shipment_ends,
@@ -220,19 +221,26 @@ def pass_on(
     return following, arrivals, changed
 
 
-def ends(block: Block, out: FloatArray) -> None:
-    """Write every visit's end (h) into ``out`` once the block is settled.
+def ends(block: Block, out: FloatArray, horizon_h: float = np.inf) -> None:
+    """Write every visit's end (h) into ``out`` once the block is settled; times past ``horizon_h``: NaN.
 
     Start plus work, over the speed factor on legs: the same floating-point operations whose results
-    :func:`compute` handed on as arrivals; a visit where its shipment left ends at its arrival.
+    :func:`compute` handed on as arrivals; a visit where its shipment left ends at its arrival. The block's
+    arrivals, starts and ends after ``horizon_h`` (h) are set to NaN in the same pass
+    (:func:`~.block_loops.close_times`), as ``np.putmask(times, times > horizon_h, np.nan)`` would.
     """
-    np.add(block.start, block.work, out=out)
+    special: list[
+        tuple[IntArray, FloatArray]
+    ] = []  # ends that are not start plus work, from the times before any is masked
     for index, station in enumerate(block.plan.network.stations):
         if station.is_delay and not unit_speed(station):
             visits = block.by_station[index]
-            out[visits] = travel(block.start[visits], block.work[visits], station)
+            special.append((visits, travel(block.start[visits], block.work[visits], station)))
     if block.left is not None:  # a ship that left: its chokepoint visit ends, unstarted, as it arrived
-        out[block.left] = block.arrive[block.left]
+        special.append((np.flatnonzero(block.left), block.arrive[block.left]))
+    close_times(block.start, block.work, block.arrive, out, float(horizon_h))
+    for visits, values in special:
+        out[visits] = np.where(values > horizon_h, np.nan, values)
 
 
 def batchable(station: Station) -> str:
@@ -332,7 +340,9 @@ def _diverting_starts(
     """A chokepoint where ships may divert: visits in FIFO order, starts, ends (h) and which diverted."""
     queue = fifo(visits, block.arrive, block.per_row(visits, index), block.work)
     station = block.plan.network.stations[index]
-    thresholds = queue.grid(branches.threshold_days, np.inf)
+    thresholds = branches.thresholds(queue.cells)
+    if queue.padding is not None:
+        np.putmask(thresholds, queue.padding, np.inf)
     if station.has_priority:  # by class, FIFO within a class (sim.engines.vector.priority)
         classes = _classes(block, queue)
         start, diverted = diverting_priority(queue.arrive, classes, queue.counts, station, thresholds)

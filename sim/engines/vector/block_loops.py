@@ -14,7 +14,8 @@ work, the same one addition as before — so the times are the same floats.
   visits' work laid out alongside);
 - :func:`hand_on`, :func:`hand_on_tracked`, :func:`hand_on_until`: starts recorded, ends handed on as the
   next visits' arrivals, straight from the grid;
-- :func:`window_buckets`: a cycle's visits fed from outside it, grouped by the window they arrive in.
+- :func:`window_buckets`: a cycle's visits fed from outside it, grouped by the window they arrive in;
+- :func:`close_times`: a settled block's ends, and its times after the horizon made NaN.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.compiled import compiled
 
 __all__ = [
+    "close_times",
     "fifo_rows",
     "hand_on",
     "hand_on_tracked",
@@ -334,6 +336,25 @@ def station_stats(
 
 
 @compiled
+def _window_of(ends: FloatArray, t: float) -> int:
+    """``np.searchsorted(ends, t, side="right")``: how many of ``ends`` (ascending) are at most ``t``.
+
+    The windows' ends are multiples of their length (``ends[k]`` about ``(k + 1) * ends[0]``), so a division
+    guesses the position and a comparison or two confirms it against ``ends`` itself — the same integer as
+    the bisection, which stays the way for times before the first end or after the last (and NaN).
+    """
+    last = ends.size - 1
+    if not ends[0] <= t < ends[last] or not ends[0] > 0.0:
+        return int(np.searchsorted(ends, t, side="right"))
+    k = min(int(t / ends[0]), last)  # a guess: the two walks below make it exact
+    while k > 0 and ends[k - 1] > t:
+        k -= 1
+    while k <= last and ends[k] <= t:
+        k += 1
+    return k
+
+
+@compiled
 def window_buckets(
     visits: IntArray,
     has_next: BoolArray,
@@ -359,7 +380,7 @@ def window_buckets(
     for v in visits:
         if v > 0 and has_next[v - 1] and lane_of[codes[v - 1]] >= 0:
             continue
-        k = np.searchsorted(ends, arrive[v], side="right")
+        k = _window_of(ends, arrive[v])
         window[m] = k
         kept[m] = v
         first[k + 1] += 1
@@ -372,3 +393,24 @@ def window_buckets(
         outside[at[k]] = kept[j]
         at[k] += 1
     return m
+
+
+@compiled
+def close_times(
+    start: FloatArray, work: FloatArray, arrive: FloatArray, end: FloatArray, horizon_h: float
+) -> None:
+    """A settled block's ends, start plus work (h), into ``end``; every time after ``horizon_h`` becomes NaN.
+
+    Per visit, one pass: ``end = start + work`` (``np.add``'s one addition), then ``arrive``, ``start`` and
+    ``end`` each set to NaN where greater than ``horizon_h`` — what ``np.putmask(t, t > horizon_h, nan)``
+    does to each (NaN stays NaN: it is never greater).
+    """
+    nan = np.nan
+    for i in range(start.size):
+        s = start[i]
+        e = s + work[i]
+        end[i] = nan if e > horizon_h else e
+        if s > horizon_h:
+            start[i] = nan
+        if arrive[i] > horizon_h:
+            arrive[i] = nan

@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.engines.vector.fifo import Fifo
+from sim.engines.vector.service import positions_along_rows
 from sim.network import diverts
 from sim.plan import Plan
 from sim.schedule import Schedule
@@ -52,7 +53,7 @@ class Branches:
     route_last : ndarray of int64
         The last visit of its route (it feeds nothing: the alternative's visits follow it in the Plan).
     threshold_days : ndarray of float64
-        Per visit of the block: the flow's threshold (d) at a decision visit, ``inf`` elsewhere.
+        Per decision (as ``decide``): the flow's threshold (d).
     stations : frozenset of int
         The chokepoints where some shipment decides.
     """
@@ -63,6 +64,24 @@ class Branches:
     route_last: IntArray
     threshold_days: FloatArray
     stations: frozenset[int]
+
+    def thresholds(self, cells: IntArray) -> FloatArray:
+        """The threshold (d) of each of ``cells`` (block visits, any shape); ``inf`` where no decision.
+
+        The decisions are looked up among ``decide`` (ascending) by a walk along each row
+        (:func:`~sim.engines.vector.service.positions_along_rows`): no per-visit array of the whole block.
+        """
+        laid = np.full(cells.shape, np.inf)
+        if self.decide.size == 0 or cells.size == 0:
+            return laid
+        rows = cells.reshape(-1, cells.shape[-1]) if cells.ndim > 1 else cells.reshape(1, -1)
+        where = np.empty(rows.shape, dtype=np.int64)
+        positions_along_rows(self.decide, np.ascontiguousarray(rows), False, where)
+        where = where.reshape(cells.shape)
+        np.minimum(where, self.decide.size - 1, out=where)
+        deciding = self.decide[where] == cells
+        laid[deciding] = self.threshold_days[where[deciding]]
+        return laid
 
 
 def branches_of(plan: Plan, s0: int, s1: int, station_code: NDArray[np.integer[Any]]) -> Branches | None:
@@ -79,10 +98,8 @@ def branches_of(plan: Plan, s0: int, s1: int, station_code: NDArray[np.integer[A
     rows = np.flatnonzero(at[flow] >= 0)
     decide = first[rows] + at[flow[rows]]
     detour = first[rows] + branch[flow[rows]]
-    thresholds = np.full(station_code.size, np.inf)
-    thresholds[decide] = threshold[flow[rows]]
     stations = frozenset(int(s) for s in np.unique(station_code[decide]))
-    return Branches(decide, detour, leaves[flow[rows]], detour - 1, thresholds, stations)
+    return Branches(decide, detour, leaves[flow[rows]], detour - 1, threshold[flow[rows]], stations)
 
 
 def diverting_chokepoint(

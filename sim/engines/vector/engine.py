@@ -90,9 +90,7 @@ def simulate(
                 else:
                     compute(block, step, track=False)
             v0, v1 = (int(plan.first_visit[plan.rep_first[r]]) for r in (first, last))
-            ends(block, end[v0:v1])
-    for times in (arrive, start, end):
-        np.putmask(times, times > plan.horizon_h, np.nan)
+            ends(block, end[v0:v1], plan.horizon_h)  # and every time after the horizon becomes NaN
     return Trace(arrive, start, end)
 
 
