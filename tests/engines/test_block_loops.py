@@ -24,6 +24,7 @@ from sim.engines.vector.block_loops import (
     stable_order,
     station_stats,
     window_buckets,
+    window_inbox,
 )
 from sim.engines.vector.fifo import fifo
 from sim.engines.vector.priority import _owners
@@ -273,6 +274,24 @@ def test_window_of_is_searchsorted(step: float) -> None:
     )
     found = [_window_of(ends, float(t)) for t in times]
     np.testing.assert_array_equal(found, np.searchsorted(ends, times, side="right"))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_window_inbox_is_the_numpy_split(seed: int) -> None:
+    """A window's visits and the inbox kept for later, as the concatenation and boolean masks gave them."""
+    rng = np.random.default_rng(seed)
+    arrive = np.where(rng.uniform(size=900) < 0.9, rng.uniform(0.0, 50.0, 900), np.inf)
+    arrive[::17] = 20.0  # arrivals exactly at the window's end wait
+    chosen = rng.permutation(900)
+    pending, outside, box = chosen[: seed * 40], chosen[200:260], chosen[300 : 300 + 150 * seed]
+    soon = arrive[box] < 20.0
+    expected = np.sort(np.concatenate([pending, outside, box[soon]]))
+
+    visits = np.empty(pending.size + outside.size + box.size, dtype=np.int64)
+    later = np.empty(box.size, dtype=np.int64)
+    n, n_later = window_inbox(pending, outside, box, arrive, 20.0, visits, later)
+    np.testing.assert_array_equal(np.sort(visits[:n]), expected)
+    np.testing.assert_array_equal(later[:n_later], box[~soon])
 
 
 def test_station_stats_are_numpys() -> None:

@@ -37,6 +37,7 @@ __all__ = [
     "station_pairs",
     "station_stats",
     "window_buckets",
+    "window_inbox",
 ]
 
 INF = np.inf
@@ -414,3 +415,38 @@ def close_times(
             start[i] = nan
         if arrive[i] > horizon_h:
             arrive[i] = nan
+
+
+@compiled
+def window_inbox(
+    pending: IntArray,
+    outside: IntArray,
+    box: IntArray,
+    arrive: FloatArray,
+    until: float,
+    visits: IntArray,
+    later: IntArray,
+) -> tuple[int, int]:
+    """A station's visits in a window, unsorted, into ``visits``; the rest of its inbox into ``later``.
+
+    Written: those ``pending``, the ``outside`` ones and those of ``box`` arriving before ``until`` (h); the
+    rest of ``box`` go to ``later``, in their order. Returns how many were written to each (what
+    concatenating ``pending``, ``outside`` and ``box[arrive[box] < until]``, and keeping
+    ``box[~(arrive[box] < until)]``, gives).
+    """
+    n = 0
+    for v in pending:
+        visits[n] = v
+        n += 1
+    for v in outside:
+        visits[n] = v
+        n += 1
+    m = 0
+    for v in box:
+        if arrive[v] < until:
+            visits[n] = v
+            n += 1
+        else:
+            later[m] = v
+            m += 1
+    return n, m
