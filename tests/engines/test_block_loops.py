@@ -18,6 +18,7 @@ from sim.engines.vector.block_loops import (
     _SortScratch,
     _window_of,
     hand_on,
+    hand_on_branches,
     hand_on_tracked,
     hand_on_until,
     shipment_ends,
@@ -26,6 +27,7 @@ from sim.engines.vector.block_loops import (
     window_buckets,
     window_inbox,
 )
+from sim.engines.vector.diversion import Branches
 from sim.engines.vector.fifo import fifo
 from sim.engines.vector.priority import _owners
 from sim.engines.vector.service import positions_along_rows
@@ -192,6 +194,70 @@ def test_hand_on_is_the_numpy_hand_on(seed: int) -> None:
     )
     np.testing.assert_array_equal(tracked_arrive, arrive)
     np.testing.assert_array_equal(marked, np.bincount(codes[following[changed]], minlength=5) > 0)
+
+
+def _numpy_branch_on(branches, arrive, visits, diverted, left):  # type: ignore[no-untyped-def]
+    """The diverted ships handed on to their alternative as the engine did it with numpy (``branch_on``)."""
+    where = np.searchsorted(branches.decide, visits)
+    where = np.minimum(where, branches.decide.size - 1)
+    deciding = branches.decide[where] == visits
+    leaves = branches.leaves[where[deciding]]
+    left[visits[deciding][leaves]] = diverted[deciding][leaves]
+    goes = ~leaves
+    detour = branches.detour[where[deciding][goes]]
+    arrivals = np.where(diverted[deciding][goes], arrive[visits[deciding][goes]], np.inf)
+    changed = arrive[detour] != arrivals
+    arrive[detour] = arrivals
+    return detour, changed
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_hand_on_branches_is_the_numpy_pass_on_and_branch_on(seed: int) -> None:
+    """A diverting chokepoint's hand-on: starts, next arrivals, alternatives, left ships, changed stations."""
+    rng = np.random.default_rng(seed)
+    n_visits = 900
+    queue, begin = _grid(rng, n_visits, rows=4)
+    inside = queue.visits()
+    decide = np.sort(rng.choice(inside, inside.size // 2, replace=False))
+    detour = np.sort(rng.choice(np.setdiff1d(np.arange(n_visits), inside), decide.size, replace=False))
+    leaves = rng.uniform(size=decide.size) < (0.3 if seed % 2 else 0.0)
+    branches = Branches(decide, detour, leaves, detour - 1, rng.uniform(1, 9, decide.size), frozenset({0}))
+    diverted = rng.uniform(size=queue.shape) < 0.4
+    if queue.padding is not None:
+        diverted[queue.padding] = False
+    has_next = rng.uniform(size=n_visits) < 0.7
+    has_next[detour - 1] = False  # a route's last visit feeds nothing: the alternative follows it
+    codes = rng.integers(0, 5, n_visits).astype(np.uint8)
+    arrive0 = np.where(rng.uniform(size=n_visits) < 0.5, rng.uniform(0.0, 60.0, n_visits), np.inf)
+    arrive0[detour[: detour.size // 3]] = np.inf  # some alternatives unchanged when the ship transits
+    start0 = np.full(n_visits, np.inf)
+
+    start, arrive, left = start0.copy(), arrive0.copy(), np.zeros(n_visits, dtype=bool)
+    following, _, changed = _numpy_hand_on(queue, begin, has_next, start, arrive)
+    turned = diverted.ravel() if queue.padding is None else diverted[~queue.padding]
+    rerouted_to, rerouted = _numpy_branch_on(branches, arrive, queue.visits(), turned, left)
+    expected = np.concatenate([following[changed], rerouted_to[rerouted]])
+
+    decision = branches.decisions(queue.cells)
+    if queue.padding is not None:
+        decision[queue.padding] = -1
+    laid = np.searchsorted(decide, queue.cells).clip(max=decide.size - 1)
+    laid = np.where(decide[laid] == queue.cells, laid, -1)
+    if queue.padding is not None:
+        laid[queue.padding] = -1
+    np.testing.assert_array_equal(decision, laid)
+    for track in (False, True):
+        got_start, got_arrive, got_left = start0.copy(), arrive0.copy(), np.zeros(n_visits, dtype=bool)
+        marked = np.zeros(5, dtype=bool)
+        hand_on_branches(
+            queue.cells, queue.sizes, begin, queue.work, diverted, decision, has_next, got_start, got_arrive,
+            detour, leaves, got_left, codes, track, marked,
+        )  # fmt: skip
+        np.testing.assert_array_equal(got_start, start)
+        np.testing.assert_array_equal(got_arrive, arrive)
+        np.testing.assert_array_equal(got_left, left)
+        want = np.bincount(codes[expected], minlength=5) > 0 if track else np.zeros(5, dtype=bool)
+        np.testing.assert_array_equal(marked, want)
 
 
 @pytest.mark.parametrize("seed", range(5))

@@ -22,13 +22,14 @@ from sim.engines.vector.berth_pool import PoolState, berth_pool
 from sim.engines.vector.block_loops import (
     close_times,
     hand_on,
+    hand_on_branches,
     hand_on_tracked,
     shipment_ends,
     station_order,
     station_pairs,
     station_stats,
 )
-from sim.engines.vector.diversion import Branches, branch_on, branches_of, diverting_chokepoint
+from sim.engines.vector.diversion import Branches, branches_of, diverting_chokepoint
 from sim.engines.vector.fifo import Fifo, fifo
 from sim.engines.vector.kernels import KernelState, kernel, travel, unit_speed
 from sim.engines.vector.priority import diverting_priority
@@ -279,13 +280,16 @@ def compute(block: Block, indices: list[int], track: bool) -> set[int]:
         following, _, changed = pass_on(block, indices, visits, begin, finish, track)
         return _changed_stations(block, following, changed)
     if block.branches is not None and indices[0] in block.branches.stations:
-        visits, begin, finish, diverted = _diverting_starts(block, block.branches, indices[0], visits)
-        following, _, changed = pass_on(block, indices, visits, begin, finish, track)
-        left = block.left if block.left is not None else np.zeros(0, dtype=bool)
-        detour, rerouted = branch_on(block.branches, block.arrive, visits, diverted, left)
-        following = np.concatenate([following, detour])
-        changed = None if changed is None else np.concatenate([changed, rerouted])
-        return _changed_stations(block, following, changed)
+        branches = block.branches
+        queue, decision, start, diverted = _diverting_starts(block, branches, indices[0], visits)
+        marked = np.zeros(len(block.by_station), dtype=bool)
+        hand_on_branches(
+            queue.cells, queue.sizes, start, queue.work, diverted, decision, block.has_next, block.start,
+            block.arrive, branches.detour, branches.leaves,
+            block.left if block.left is not None else np.zeros(0, dtype=bool), block.station_code, track,
+            marked,
+        )  # fmt: skip
+        return {int(s) for s in np.flatnonzero(marked)}
     queue, start = _queue_starts(block, indices, visits)
     if not track:
         hand_on(queue.cells, queue.sizes, start, queue.work, block.has_next, block.start, block.arrive)
@@ -336,20 +340,24 @@ def _queue_starts(block: Block, indices: list[int], visits: IntArray) -> tuple[F
 
 def _diverting_starts(
     block: Block, branches: Branches, index: int, visits: IntArray
-) -> tuple[IntArray, FloatArray, FloatArray, NDArray[np.bool_]]:
-    """A chokepoint where ships may divert: visits in FIFO order, starts, ends (h) and which diverted."""
+) -> tuple[Fifo, IntArray, FloatArray, NDArray[np.bool_]]:
+    """A chokepoint where ships may divert: its queue, and on the queue's grid the decisions, starts, turns.
+
+    Each cell's decision is its index in ``branches.decide`` (-1: none); the starts are in h; the last
+    grid says which ships diverted.
+    """
     queue = fifo(visits, block.arrive, block.per_row(visits, index), block.work)
     station = block.plan.network.stations[index]
-    thresholds = branches.thresholds(queue.cells)
+    decision = branches.decisions(queue.cells)
     if queue.padding is not None:
-        np.putmask(thresholds, queue.padding, np.inf)
+        np.putmask(decision, queue.padding, -1)
+    thresholds = np.where(decision >= 0, branches.threshold_days[decision], np.inf)
     if station.has_priority:  # by class, FIFO within a class (sim.engines.vector.priority)
         classes = _classes(block, queue)
         start, diverted = diverting_priority(queue.arrive, classes, queue.counts, station, thresholds)
     else:
         start, diverted = diverting_chokepoint(queue, thresholds, station.capacity)
-    turned = diverted.ravel() if queue.padding is None else diverted[~queue.padding]
-    return queue.visits(), queue.values(start), queue.values(start + queue.work), turned
+    return queue, decision, start, diverted
 
 
 def run_kernel(

@@ -13,7 +13,8 @@ work, the same one addition as before — so the times are the same floats.
 - :func:`fifo_rows`: a station's visits on the FIFO grid (each row sorted stably by arrival, with the
   visits' work laid out alongside);
 - :func:`hand_on`, :func:`hand_on_tracked`, :func:`hand_on_until`: starts recorded, ends handed on as the
-  next visits' arrivals, straight from the grid;
+  next visits' arrivals, straight from the grid; :func:`hand_on_branches` the same at a chokepoint where
+  ships may divert, with the diverted ones handed on to their alternative;
 - :func:`window_buckets`: a cycle's visits fed from outside it, grouped by the window they arrive in;
 - :func:`close_times`: a settled block's ends, and its times after the horizon made NaN.
 """
@@ -29,6 +30,7 @@ __all__ = [
     "close_times",
     "fifo_rows",
     "hand_on",
+    "hand_on_branches",
     "hand_on_tracked",
     "hand_on_until",
     "shipment_ends",
@@ -450,3 +452,56 @@ def window_inbox(
             later[m] = v
             m += 1
     return n, m
+
+
+@compiled
+def hand_on_branches(
+    cells: IntArray,
+    sizes: IntArray,
+    begin: FloatArray,
+    spans: FloatArray,
+    diverted: BoolArray,
+    decision: IntArray,
+    has_next: BoolArray,
+    start: FloatArray,
+    arrive: FloatArray,
+    detour: IntArray,
+    leaves: BoolArray,
+    left: BoolArray,
+    codes: np.ndarray,
+    track: bool,
+    changed: BoolArray,
+) -> None:
+    """:func:`hand_on` at a chokepoint where ships may divert, then each decision handed on to its branch.
+
+    First every cell's start recorded and its end handed on (marking in ``changed``, when ``track``, the
+    stations whose arrivals changed, as :func:`hand_on_tracked`); then, for each cell that is a decision
+    (``decision``: its index in the block's decisions, -1 for none; ``diverted`` on the grid), as
+    :mod:`~sim.engines.vector.diversion` does: a shipment whose flow ``leaves`` records in ``left`` (per
+    visit) whether it left; any other sets its alternative's first visit (``detour``) to arrive at its
+    own arrival if it diverted, never (``inf``) if it transits — marking that station when it changed.
+    """
+    for row in range(cells.shape[0]):
+        for c in range(sizes[row]):
+            v = cells[row, c]
+            s = begin[row, c]
+            start[v] = s
+            if has_next[v]:
+                finish = s + spans[row, c]
+                if track and arrive[v + 1] != finish:
+                    changed[codes[v + 1]] = True
+                arrive[v + 1] = finish
+    for row in range(cells.shape[0]):
+        for c in range(sizes[row]):
+            w = decision[row, c]
+            if w < 0:
+                continue
+            v = cells[row, c]
+            if leaves[w]:
+                left[v] = diverted[row, c]
+                continue
+            d = detour[w]
+            a = arrive[v] if diverted[row, c] else INF
+            if track and arrive[d] != a:
+                changed[codes[d]] = True
+            arrive[d] = a

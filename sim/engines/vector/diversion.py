@@ -35,7 +35,7 @@ from sim.network import diverts
 from sim.plan import Plan
 from sim.schedule import Schedule
 
-__all__ = ["Branches", "branch_on", "branches_of", "diverting_chokepoint"]
+__all__ = ["Branches", "branches_of", "diverting_chokepoint"]
 
 
 @dataclass(frozen=True)
@@ -65,23 +65,19 @@ class Branches:
     threshold_days: FloatArray
     stations: frozenset[int]
 
-    def thresholds(self, cells: IntArray) -> FloatArray:
-        """The threshold (d) of each of ``cells`` (block visits, any shape); ``inf`` where no decision.
+    def decisions(self, cells: IntArray) -> IntArray:
+        """For each of ``cells`` (block visits, a grid), its decision's index in ``decide``, or -1.
 
-        The decisions are looked up among ``decide`` (ascending) by a walk along each row
+        Looked up among ``decide`` (ascending) by a walk along each row
         (:func:`~sim.engines.vector.service.positions_along_rows`): no per-visit array of the whole block.
         """
-        laid = np.full(cells.shape, np.inf)
+        where = np.full(cells.shape, -1, dtype=np.int64)
         if self.decide.size == 0 or cells.size == 0:
-            return laid
-        rows = cells.reshape(-1, cells.shape[-1]) if cells.ndim > 1 else cells.reshape(1, -1)
-        where = np.empty(rows.shape, dtype=np.int64)
-        positions_along_rows(self.decide, np.ascontiguousarray(rows), False, where)
-        where = where.reshape(cells.shape)
+            return where
+        positions_along_rows(self.decide, np.ascontiguousarray(cells), False, where)
         np.minimum(where, self.decide.size - 1, out=where)
-        deciding = self.decide[where] == cells
-        laid[deciding] = self.threshold_days[where[deciding]]
-        return laid
+        np.putmask(where, self.decide[where] != cells, -1)
+        return where
 
 
 def branches_of(plan: Plan, s0: int, s1: int, station_code: NDArray[np.integer[Any]]) -> Branches | None:
@@ -174,27 +170,3 @@ class _Slots:
         """The earliest time ``>= t`` with slots (h), or ``inf``."""
         index = bisect.bisect_right(self.times, t) - 1
         return t if self.values[index] > 0 else float(self.later[index])
-
-
-def branch_on(
-    branches: Branches, arrive: FloatArray, visits: IntArray, diverted: BoolArray, left: BoolArray
-) -> tuple[IntArray, BoolArray]:
-    """Hand diverted ships on to their alternative's first visit, at the instant they arrived.
-
-    ``visits`` are a chokepoint's visits and ``diverted`` which of them turned away. Every decision visit
-    among them sets its alternative's arrival: its own arrival if it diverted, ``+inf`` (never) if it
-    transits; a decision visit of a shipment that leaves has no alternative: ``left`` (per visit of the
-    block) records whether it left. Returns the alternatives' first visits and which of their arrivals
-    changed.
-    """
-    where = np.searchsorted(branches.decide, visits)
-    where = np.minimum(where, branches.decide.size - 1)
-    deciding = branches.decide[where] == visits
-    leaves = branches.leaves[where[deciding]]
-    left[visits[deciding][leaves]] = diverted[deciding][leaves]
-    goes = ~leaves
-    detour = branches.detour[where[deciding][goes]]
-    arrivals = np.where(diverted[deciding][goes], arrive[visits[deciding][goes]], np.inf)
-    changed = arrive[detour] != arrivals
-    arrive[detour] = arrivals
-    return detour, changed
