@@ -30,7 +30,7 @@ from sim.engines.vector.block_loops import (
 from sim.engines.vector.diversion import Branches
 from sim.engines.vector.fifo import fifo
 from sim.engines.vector.priority import _owners
-from sim.engines.vector.service import positions_along_rows
+from sim.engines.vector.service import _equal_starts, positions_along_rows
 
 
 def _order(values: np.ndarray) -> np.ndarray:
@@ -419,3 +419,33 @@ def test_positions_along_rows_are_searchsorted(
     slots = queries.astype(np.int64) if np.isfinite(queries).all() else np.zeros_like(out)
     positions_along_rows(sorted_table.astype(np.int64), slots, right, out)
     np.testing.assert_array_equal(out, np.searchsorted(sorted_table.astype(np.int64), slots, side=side))
+
+
+def _numpy_equal_starts(departures: np.ndarray, arrive: np.ndarray, places: np.ndarray) -> np.ndarray:
+    """Equal sizes' departure times as the engine computed them with numpy (``_departure_for_equal``)."""
+    ready = np.searchsorted(departures, arrive, side="left")
+    filled = np.cumsum(places)
+    before = np.concatenate([[0], filled]).astype(np.int64)
+    position = np.arange(ready.shape[1], dtype=np.int64)[None, :]
+    slot = position + np.maximum.accumulate(before[ready] - position, axis=1)
+    taken = np.searchsorted(filled, slot, side="right")
+    safe = np.minimum(taken, departures.size - 1)
+    return np.where(taken < departures.size, departures[safe], np.inf)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_equal_starts_are_the_numpy_slot_scan(seed: int) -> None:
+    """The compiled slot scan gives the departure times of the numpy scan: ties at departures, full and
+    empty departures, shipments that no departure takes, rows out of order and padding."""
+    rng = np.random.default_rng(seed)
+    departures = np.cumsum(rng.choice([0.5, 6.0, 24.0], 60))
+    places = rng.integers(0, 4, departures.size).astype(np.int64)
+    rows, width = 1 + seed, 40 + 20 * seed
+    arrive = np.sort(rng.uniform(-5.0, departures[-1] + 30.0, (rows, width)), axis=1)
+    arrive[:, ::7] = departures[rng.integers(0, departures.size, arrive[:, ::7].shape)]  # at a departure
+    arrive.sort(axis=1)
+    arrive[:, width - seed * 3 :] = np.inf  # padding
+    if seed % 3 == 2:
+        arrive[0] = arrive[0][::-1]  # out of order: the walks restart
+    got = _equal_starts(departures, arrive, places)
+    np.testing.assert_array_equal(got, _numpy_equal_starts(departures, arrive, places))
