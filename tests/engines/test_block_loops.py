@@ -27,7 +27,7 @@ from sim.engines.vector.block_loops import (
     window_buckets,
     window_inbox,
 )
-from sim.engines.vector.diversion import Branches
+from sim.engines.vector.diversion import Branches, _deciding, _decisions
 from sim.engines.vector.fifo import fifo
 from sim.engines.vector.priority import _owners
 from sim.engines.vector.service import _equal_starts, positions_along_rows
@@ -449,3 +449,23 @@ def test_equal_starts_are_the_numpy_slot_scan(seed: int) -> None:
         arrive[0] = arrive[0][::-1]  # out of order: the walks restart
     got = _equal_starts(departures, arrive, places)
     np.testing.assert_array_equal(got, _numpy_equal_starts(departures, arrive, places))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_decisions_are_the_numpy_gathers(seed: int) -> None:
+    """Decision visits, alternatives and flows of diverting shipments, as ``branches_of`` found them."""
+    rng = np.random.default_rng(seed)
+    at = np.array([-1, 2, -1, 0, 3], dtype=np.int64)[: 2 + seed]
+    branch = np.array([-1, 5, -1, 4, 6], dtype=np.int64)[: 2 + seed]
+    flow = rng.integers(0, at.size, 500).astype(np.int16)
+    first = 1000 + np.cumsum(rng.integers(1, 9, 500)).astype(np.int64)
+
+    rows = np.flatnonzero(at[flow] >= 0)
+    begin = first - first[0]
+    count = _deciding(flow, at)
+    assert count == rows.size
+    decide, detour, which = (np.empty(count, dtype=np.int64) for _ in range(3))
+    _decisions(flow, first, at, branch, decide, detour, which)
+    np.testing.assert_array_equal(decide, begin[rows] + at[flow[rows]])
+    np.testing.assert_array_equal(detour, begin[rows] + branch[flow[rows]])
+    np.testing.assert_array_equal(which, flow[rows])

@@ -29,6 +29,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.compiled import compiled
 from sim.engines.vector.fifo import Fifo
 from sim.engines.vector.service import positions_along_rows
 from sim.network import diverts
@@ -90,12 +91,50 @@ def branches_of(plan: Plan, s0: int, s1: int, station_code: NDArray[np.integer[A
     threshold = np.array([f.diversion.threshold_days if f.diversion else np.inf for f in flows])
     leaves = np.array([f.diversion.leaves if f.diversion else False for f in flows], dtype=bool)
     flow = plan.shipment_flow[s0:s1]
-    first = plan.first_visit[s0:s1] - plan.first_visit[s0]
-    rows = np.flatnonzero(at[flow] >= 0)
-    decide = first[rows] + at[flow[rows]]
-    detour = first[rows] + branch[flow[rows]]
-    stations = frozenset(int(s) for s in np.unique(station_code[decide]))
-    return Branches(decide, detour, leaves[flow[rows]], detour - 1, threshold[flow[rows]], stations)
+    first = plan.first_visit[s0:s1]
+    count = _deciding(flow, at)
+    decide, detour, which = (np.empty(count, dtype=np.int64) for _ in range(3))
+    _decisions(flow, first, at, branch, decide, detour, which)
+    stations = frozenset(np.flatnonzero(np.bincount(station_code[decide], minlength=1)).tolist())
+    return Branches(decide, detour, leaves[which], detour - 1, threshold[which], stations)
+
+
+@compiled
+def _deciding(flow: IntArray, at: IntArray) -> int:
+    """How many of the shipments (of flows ``flow``) belong to a flow with a diversion (``at`` >= 0)."""
+    count = 0
+    for f in flow:
+        if at[f] >= 0:
+            count += 1
+    return count
+
+
+@compiled
+def _decisions(
+    flow: IntArray,
+    first: IntArray,
+    at: IntArray,
+    branch: IntArray,
+    decide: IntArray,
+    detour: IntArray,
+    which: IntArray,
+) -> None:
+    """Each diverting shipment's decision visit, its alternative's first visit and its flow, in one pass.
+
+    ``flow`` and ``first`` (first visits) are per shipment, ``at`` and ``branch`` (route positions) per
+    flow; visits are counted from the first shipment's first visit. What ``first[rows] + at[flow[rows]]``
+    and ``first[rows] + branch[flow[rows]]`` give for the shipments ``rows`` of flows with a diversion.
+    """
+    base = first[0] if first.size else 0
+    m = 0
+    for s in range(flow.size):
+        f = flow[s]
+        if at[f] >= 0:
+            begin = first[s] - base
+            decide[m] = begin + at[f]
+            detour[m] = begin + branch[f]
+            which[m] = f
+            m += 1
 
 
 def diverting_chokepoint(
