@@ -469,3 +469,23 @@ def test_decisions_are_the_numpy_gathers(seed: int) -> None:
     np.testing.assert_array_equal(decide, begin[rows] + at[flow[rows]])
     np.testing.assert_array_equal(detour, begin[rows] + branch[flow[rows]])
     np.testing.assert_array_equal(which, flow[rows])
+
+
+@pytest.mark.parametrize("n_stations", [3, 40, 300])
+def test_block_cut_with_copies_is_the_cut_of_moved_visits(n_stations: int) -> None:
+    """Visits moved to their replication's copies while cut: the cut of the stations ``with_copies`` wrote."""
+    rng = np.random.default_rng(n_stations)
+    row_first = np.concatenate([[0], np.cumsum(rng.integers(0, 400, 5))]).astype(np.int64)
+    stations = rng.integers(0, n_stations, int(row_first[-1])).astype(np.int64)
+    copies = n_stations + np.arange(5 * 2)
+    moved = np.tile(np.arange(n_stations + copies.size), (5, 1))[:, :n_stations]
+    for row in range(5):  # two stations of each row move to copies of their own
+        moved[row, rng.choice(n_stations, min(2, n_stations), replace=False)] = copies[2 * row : 2 * row + 2]
+    written = np.concatenate([moved[r][stations[row_first[r] : row_first[r + 1]]] for r in range(5)])
+
+    codes, by_station = _by_station(stations, n_stations + copies.size, row_first, moved)
+    expected_codes, expected = _by_station(written, n_stations + copies.size)
+    np.testing.assert_array_equal(codes, expected_codes)
+    np.testing.assert_array_equal(codes, written)
+    for got, want in zip(by_station, expected, strict=True):
+        np.testing.assert_array_equal(got, want)

@@ -72,8 +72,19 @@ class Block:
     """Per visit: a chokepoint visit whose shipment left there (ends at its arrival); None when none can."""
 
     @classmethod
-    def of(cls, plan: Plan, first: int, last: int, times: tuple[FloatArray, FloatArray]) -> Block:
-        """Cut replications ``[first, last)`` out of ``plan``; ``times`` are the run's arrive and start."""
+    def of(
+        cls,
+        plan: Plan,
+        first: int,
+        last: int,
+        times: tuple[FloatArray, FloatArray],
+        moved: IntArray | None = None,
+    ) -> Block:
+        """Cut replications ``[first, last)`` out of ``plan``; ``times`` are the run's arrive and start.
+
+        ``moved`` (stored replications × stations, :func:`sim.stacking.station_copies`) is the station each
+        replication's visits go to instead of the Plan's; ``None``: the Plan's.
+        """
         s0, s1 = int(plan.rep_first[first]), int(plan.rep_first[last])
         v0, v1 = int(plan.first_visit[s0]), int(plan.first_visit[s1])
         arrive, start = (t[v0:v1] for t in times)
@@ -83,7 +94,8 @@ class Block:
         row_first = plan.first_visit[plan.rep_first[first : last + 1]] - v0
         stations = plan.visit_station[v0:v1]
         n_stations = len(plan.network.stations)
-        station_code, by_station = _by_station(stations, n_stations)
+        table = moved[first:last] if moved is not None else None
+        station_code, by_station = _by_station(stations, n_stations, row_first, table)
         branches = branches_of(plan, s0, s1, station_code)
         if branches is not None:  # a route's last visit is followed by the alternative's in the Plan
             has_next[branches.route_last] = False
@@ -162,14 +174,24 @@ def _code_type(n_stations: int) -> type[np.integer[Any]]:
 
 
 def _by_station(
-    stations: IntArray, n_stations: int
+    stations: IntArray, n_stations: int, row_first: IntArray | None = None, moved: IntArray | None = None
 ) -> tuple[NDArray[np.unsignedinteger[Any]] | IntArray, list[IntArray]]:
-    """The visits' stations in their narrow type (:func:`_code_type`); each station's visits, ascending."""
+    """The visits' stations in their narrow type (:func:`_code_type`); each station's visits, ascending.
+
+    With ``moved`` (rows × stations) a visit of row ``r`` (visits ``row_first[r]:row_first[r + 1]``) is at
+    station ``moved[r, stations[visit]]`` instead.
+    """
     codes = np.empty(stations.size, dtype=_code_type(n_stations))
     bounds = np.zeros(n_stations + 1, dtype=np.int64)
     order = np.empty(stations.size, dtype=np.int64)
-    station_order(np.ascontiguousarray(stations, dtype=np.int64), codes, bounds, order)
+    rows = row_first if moved is not None and row_first is not None else _NO_ROWS
+    table = np.ascontiguousarray(moved, dtype=np.int64) if moved is not None else _NO_TABLE
+    station_order(np.ascontiguousarray(stations, dtype=np.int64), rows, table, codes, bounds, order)
     return codes, [order[bounds[k] : bounds[k + 1]] for k in range(n_stations)]
+
+
+_NO_ROWS = np.zeros(1, dtype=np.int64)
+_NO_TABLE = np.empty((0, 0), dtype=np.int64)
 
 
 def _feeds(

@@ -64,17 +64,35 @@ def shipment_ends(
 
 
 @compiled
-def station_order(stations: IntArray, codes: np.ndarray, bounds: IntArray, order: IntArray) -> None:
+def station_order(
+    stations: IntArray,
+    row_first: IntArray,
+    moved: IntArray,
+    codes: np.ndarray,
+    bounds: IntArray,
+    order: IntArray,
+) -> None:
     """Each station's visits, ascending: a counting sort of the visits by station.
 
-    ``stations`` is each visit's station; ``codes`` (its narrow copy, :func:`~.block._code_type`) is
-    written; ``bounds`` (stations + 1 zeros on entry) becomes the start of each station's visits in
-    ``order`` (as many entries as visits), and ``order`` the visits station after station, each station's
-    ascending — what a stable argsort of the codes gives.
+    ``stations`` is each visit's station — or, when ``moved`` (rows × stations) has rows, a visit of row
+    ``r`` (``row_first[r]:row_first[r + 1]``) is at ``moved[r, stations[visit]]``, a replication's copy of
+    the station (:func:`sim.stacking.station_copies`). ``codes`` (the stations in their narrow type,
+    :func:`~.block._code_type`) is written; ``bounds`` (stations + 1 zeros on entry) becomes the start of
+    each station's visits in ``order`` (as many entries as visits), and ``order`` the visits station after
+    station, each station's ascending — what a stable argsort of the codes gives.
     """
-    for i in range(stations.size):
-        codes[i] = stations[i]
-        bounds[stations[i] + 1] += 1
+    if moved.shape[0] == 0:
+        for i in range(stations.size):
+            k = stations[i]
+            codes[i] = k
+            bounds[k + 1] += 1
+    else:
+        for r in range(row_first.size - 1):
+            table = moved[r]
+            for i in range(row_first[r], row_first[r + 1]):
+                k = table[stations[i]]
+                codes[i] = k
+                bounds[k + 1] += 1
     for k in range(bounds.size - 1):
         bounds[k + 1] += bounds[k]
     at = bounds[:-1].copy()
