@@ -198,7 +198,7 @@ def _equal_rows(
                 j = 0
             previous = q
             if j < n_departures and departures[j] < q:
-                j += np.searchsorted(departures[j:], q, side="left")
+                j += int(np.searchsorted(departures[j:], q, side="left"))
             step = before[j] - c
             lead = step if c == 0 or step > lead else lead
             slot = c + lead
@@ -206,5 +206,5 @@ def _equal_rows(
                 k = 0
             previous_slot = slot
             if k < n_departures and filled[k] <= slot:
-                k += np.searchsorted(filled[k:], slot, side="right")
+                k += int(np.searchsorted(filled[k:], slot, side="right"))
             start[row, c] = departures[k] if k < n_departures else np.inf
