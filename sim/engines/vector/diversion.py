@@ -15,8 +15,9 @@ decisions, so there is no prefix scan; a cycle through such a chokepoint is sett
 windows (a diverted ship reaches its alternative with no lag).
 
 A shipment whose flow's diversion ``leaves`` has no alternative: when it turns away its chokepoint visit
-never starts (``+inf``, so its later visits never arrive) and :func:`branch_on` marks it in the block's
-``left``, whose visits end at their arrival (:func:`sim.engines.vector.block.ends`), as in the reference.
+never starts (``+inf``, so its later visits never arrive) and the hand-on
+(:func:`~sim.engines.vector.block_loops.hand_on_branches`) marks it in the block's ``left``, whose visits
+end at their arrival (:func:`sim.engines.vector.block.ends`), as in the reference.
 """
 
 from __future__ import annotations
