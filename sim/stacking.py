@@ -17,13 +17,14 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from sim.arrays import IntArray
 from sim.class_draws import ClassArray
 from sim.network import FlowRoute, Network, Station
 from sim.plan import Plan
 from sim.schedule import Schedule
 from sim.trace import Trace
 
-__all__ = ["stack", "unstack", "with_copies"]
+__all__ = ["stack", "station_copies", "unstack", "with_copies"]
 
 
 def stack(plans: Sequence[Plan]) -> Plan:
@@ -92,28 +93,40 @@ def with_copies(plan: Plan) -> Plan:
     The visits and their order are unchanged, so the Trace of the result is the Trace of ``plan``.
     A replication whose schedule is the station's own keeps the station.
     """
-    if not plan.capacity_by_rep:
-        return plan
-    stations = list(plan.network.stations)
+    copied, moved = station_copies(plan)
+    if moved is None:
+        return copied
     visit_station = np.empty_like(plan.visit_station)  # every replication's visits written below
-    for stored, schedules in enumerate(plan.capacity_by_rep):
+    for stored, table in enumerate(moved.astype(visit_station.dtype, copy=False)):
         v0, v1 = (int(plan.first_visit[plan.rep_first[r]]) for r in (stored, stored + 1))
-        moved = np.arange(len(plan.network.stations), dtype=visit_station.dtype)  # station -> its copy
-        copied = False
+        np.take(table, plan.visit_station[v0:v1], out=visit_station[v0:v1])
+    return dataclasses.replace(copied, visit_station=visit_station)
+
+
+def station_copies(plan: Plan) -> tuple[Plan, IntArray | None]:
+    """:func:`with_copies`' network, and where each replication's visits move, without moving them.
+
+    Returns the Plan with the copies in its network and no schedule per replication, its visits still at
+    the original stations, and a table (stored replications × the plan's stations) of the station each
+    replication's visit goes to instead — ``None`` (and ``plan`` itself) when no replication has a
+    schedule of its own. The vector engine applies the table as it cuts a block
+    (:class:`~sim.engines.vector.block.Block`), so the visits' stations are not copied once more.
+    """
+    if not plan.capacity_by_rep:
+        return plan, None
+    stations = list(plan.network.stations)
+    moved = np.empty((len(plan.capacity_by_rep), len(stations)), dtype=np.int64)
+    for stored, schedules in enumerate(plan.capacity_by_rep):
+        moved[stored] = np.arange(len(plan.network.stations))  # station -> its copy
         for index, schedule in schedules.items():
             original = plan.network.stations[index]
             if _same(schedule, original.capacity):
                 continue
             copy = dataclasses.replace(original, index=len(stations), capacity=schedule)
             stations.append(copy)
-            moved[index] = copy.index
-            copied = True
-        if copied:  # the replication's visits move to their copies in one pass
-            np.take(moved, plan.visit_station[v0:v1], out=visit_station[v0:v1])
-        else:
-            visit_station[v0:v1] = plan.visit_station[v0:v1]
+            moved[stored, index] = copy.index
     network = dataclasses.replace(plan.network, stations=tuple(stations))
-    return dataclasses.replace(plan, network=network, visit_station=visit_station, capacity_by_rep=())
+    return dataclasses.replace(plan, network=network, capacity_by_rep=()), moved
 
 
 def _classes(plans: Sequence[Plan]) -> ClassArray | None:

@@ -16,17 +16,21 @@ from sim.engines.priority import SlotOwners
 from sim.engines.vector.block import _by_station, _feeds
 from sim.engines.vector.block_loops import (
     _SortScratch,
+    _window_of,
     hand_on,
+    hand_on_branches,
     hand_on_tracked,
     hand_on_until,
     shipment_ends,
     stable_order,
     station_stats,
     window_buckets,
+    window_inbox,
 )
+from sim.engines.vector.diversion import Branches, _deciding, _decisions
 from sim.engines.vector.fifo import fifo
 from sim.engines.vector.priority import _owners
-from sim.engines.vector.service import positions_along_rows
+from sim.engines.vector.service import _equal_starts, positions_along_rows
 
 
 def _order(values: np.ndarray) -> np.ndarray:
@@ -192,6 +196,70 @@ def test_hand_on_is_the_numpy_hand_on(seed: int) -> None:
     np.testing.assert_array_equal(marked, np.bincount(codes[following[changed]], minlength=5) > 0)
 
 
+def _numpy_branch_on(branches, arrive, visits, diverted, left):  # type: ignore[no-untyped-def]
+    """The diverted ships handed on to their alternative as the engine did it with numpy (``branch_on``)."""
+    where = np.searchsorted(branches.decide, visits)
+    where = np.minimum(where, branches.decide.size - 1)
+    deciding = branches.decide[where] == visits
+    leaves = branches.leaves[where[deciding]]
+    left[visits[deciding][leaves]] = diverted[deciding][leaves]
+    goes = ~leaves
+    detour = branches.detour[where[deciding][goes]]
+    arrivals = np.where(diverted[deciding][goes], arrive[visits[deciding][goes]], np.inf)
+    changed = arrive[detour] != arrivals
+    arrive[detour] = arrivals
+    return detour, changed
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_hand_on_branches_is_the_numpy_pass_on_and_branch_on(seed: int) -> None:
+    """A diverting chokepoint's hand-on: starts, next arrivals, alternatives, left ships, changed stations."""
+    rng = np.random.default_rng(seed)
+    n_visits = 900
+    queue, begin = _grid(rng, n_visits, rows=4)
+    inside = queue.visits()
+    decide = np.sort(rng.choice(inside, inside.size // 2, replace=False))
+    detour = np.sort(rng.choice(np.setdiff1d(np.arange(n_visits), inside), decide.size, replace=False))
+    leaves = rng.uniform(size=decide.size) < (0.3 if seed % 2 else 0.0)
+    branches = Branches(decide, detour, leaves, detour - 1, rng.uniform(1, 9, decide.size), frozenset({0}))
+    diverted = rng.uniform(size=queue.shape) < 0.4
+    if queue.padding is not None:
+        diverted[queue.padding] = False
+    has_next = rng.uniform(size=n_visits) < 0.7
+    has_next[detour - 1] = False  # a route's last visit feeds nothing: the alternative follows it
+    codes = rng.integers(0, 5, n_visits).astype(np.uint8)
+    arrive0 = np.where(rng.uniform(size=n_visits) < 0.5, rng.uniform(0.0, 60.0, n_visits), np.inf)
+    arrive0[detour[: detour.size // 3]] = np.inf  # some alternatives unchanged when the ship transits
+    start0 = np.full(n_visits, np.inf)
+
+    start, arrive, left = start0.copy(), arrive0.copy(), np.zeros(n_visits, dtype=bool)
+    following, _, changed = _numpy_hand_on(queue, begin, has_next, start, arrive)
+    turned = diverted.ravel() if queue.padding is None else diverted[~queue.padding]
+    rerouted_to, rerouted = _numpy_branch_on(branches, arrive, queue.visits(), turned, left)
+    expected = np.concatenate([following[changed], rerouted_to[rerouted]])
+
+    decision = branches.decisions(queue.cells)
+    if queue.padding is not None:
+        decision[queue.padding] = -1
+    laid = np.searchsorted(decide, queue.cells).clip(max=decide.size - 1)
+    laid = np.where(decide[laid] == queue.cells, laid, -1)
+    if queue.padding is not None:
+        laid[queue.padding] = -1
+    np.testing.assert_array_equal(decision, laid)
+    for track in (False, True):
+        got_start, got_arrive, got_left = start0.copy(), arrive0.copy(), np.zeros(n_visits, dtype=bool)
+        marked = np.zeros(5, dtype=bool)
+        hand_on_branches(
+            queue.cells, queue.sizes, begin, queue.work, diverted, decision, has_next, got_start, got_arrive,
+            detour, leaves, got_left, codes, track, marked,
+        )  # fmt: skip
+        np.testing.assert_array_equal(got_start, start)
+        np.testing.assert_array_equal(got_arrive, arrive)
+        np.testing.assert_array_equal(got_left, left)
+        want = np.bincount(codes[expected], minlength=5) > 0 if track else np.zeros(5, dtype=bool)
+        np.testing.assert_array_equal(marked, want)
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_hand_on_until_is_the_numpy_split_and_hand_on(seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -256,6 +324,42 @@ def test_window_buckets_are_the_numpy_buckets() -> None:
     np.testing.assert_array_equal(first, expected_first)
 
 
+@pytest.mark.parametrize("step", [81.4 * (1.0 - 1e-9), 10.0, 0.1, 3.0])
+def test_window_of_is_searchsorted(step: float) -> None:
+    """The division's guess, confirmed against the ends, is the bisection's position (every edge case)."""
+    ends = step * np.arange(1, 130, dtype=np.float64)
+    rng = np.random.default_rng(3)
+    times = np.concatenate(
+        [
+            ends,
+            np.nextafter(ends, np.inf),
+            np.nextafter(ends, -np.inf),
+            rng.uniform(-step, ends[-1] + 2 * step, 5000),
+            [0.0, -0.0, -1.0, np.inf, -np.inf, np.nan, 5e-324, ends[-1] * 10],
+        ]
+    )
+    found = [_window_of(ends, float(t)) for t in times]
+    np.testing.assert_array_equal(found, np.searchsorted(ends, times, side="right"))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_window_inbox_is_the_numpy_split(seed: int) -> None:
+    """A window's visits and the inbox kept for later, as the concatenation and boolean masks gave them."""
+    rng = np.random.default_rng(seed)
+    arrive = np.where(rng.uniform(size=900) < 0.9, rng.uniform(0.0, 50.0, 900), np.inf)
+    arrive[::17] = 20.0  # arrivals exactly at the window's end wait
+    chosen = rng.permutation(900)
+    pending, outside, box = chosen[: seed * 40], chosen[200:260], chosen[300 : 300 + 150 * seed]
+    soon = arrive[box] < 20.0
+    expected = np.sort(np.concatenate([pending, outside, box[soon]]))
+
+    visits = np.empty(pending.size + outside.size + box.size, dtype=np.int64)
+    later = np.empty(box.size, dtype=np.int64)
+    n, n_later = window_inbox(pending, outside, box, arrive, 20.0, visits, later)
+    np.testing.assert_array_equal(np.sort(visits[:n]), expected)
+    np.testing.assert_array_equal(later[:n_later], box[~soon])
+
+
 def test_station_stats_are_numpys() -> None:
     """Least work and one size per station, as ``work[visits].min()`` and ``np.all(sizes == sizes[0])``."""
     rng = np.random.default_rng(2)
@@ -315,3 +419,73 @@ def test_positions_along_rows_are_searchsorted(
     slots = queries.astype(np.int64) if np.isfinite(queries).all() else np.zeros_like(out)
     positions_along_rows(sorted_table.astype(np.int64), slots, right, out)
     np.testing.assert_array_equal(out, np.searchsorted(sorted_table.astype(np.int64), slots, side=side))
+
+
+def _numpy_equal_starts(departures: np.ndarray, arrive: np.ndarray, places: np.ndarray) -> np.ndarray:
+    """Equal sizes' departure times as the engine computed them with numpy (``_departure_for_equal``)."""
+    ready = np.searchsorted(departures, arrive, side="left")
+    filled = np.cumsum(places)
+    before = np.concatenate([[0], filled]).astype(np.int64)
+    position = np.arange(ready.shape[1], dtype=np.int64)[None, :]
+    slot = position + np.maximum.accumulate(before[ready] - position, axis=1)
+    taken = np.searchsorted(filled, slot, side="right")
+    safe = np.minimum(taken, departures.size - 1)
+    return np.where(taken < departures.size, departures[safe], np.inf)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_equal_starts_are_the_numpy_slot_scan(seed: int) -> None:
+    """The compiled slot scan gives the departure times of the numpy scan: ties at departures, full and
+    empty departures, shipments that no departure takes, rows out of order and padding."""
+    rng = np.random.default_rng(seed)
+    departures = np.cumsum(rng.choice([0.5, 6.0, 24.0], 60))
+    places = rng.integers(0, 4, departures.size).astype(np.int64)
+    rows, width = 1 + seed, 40 + 20 * seed
+    arrive = np.sort(rng.uniform(-5.0, departures[-1] + 30.0, (rows, width)), axis=1)
+    arrive[:, ::7] = departures[rng.integers(0, departures.size, arrive[:, ::7].shape)]  # at a departure
+    arrive.sort(axis=1)
+    arrive[:, width - seed * 3 :] = np.inf  # padding
+    if seed % 3 == 2:
+        arrive[0] = arrive[0][::-1]  # out of order: the walks restart
+    got = _equal_starts(departures, arrive, places)
+    np.testing.assert_array_equal(got, _numpy_equal_starts(departures, arrive, places))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_decisions_are_the_numpy_gathers(seed: int) -> None:
+    """Decision visits, alternatives and flows of diverting shipments, as ``branches_of`` found them."""
+    rng = np.random.default_rng(seed)
+    at = np.array([-1, 2, -1, 0, 3], dtype=np.int64)[: 2 + seed]
+    branch = np.array([-1, 5, -1, 4, 6], dtype=np.int64)[: 2 + seed]
+    flow = rng.integers(0, at.size, 500).astype(np.int16)
+    first = 1000 + np.cumsum(rng.integers(1, 9, 500)).astype(np.int64)
+
+    rows = np.flatnonzero(at[flow] >= 0)
+    begin = first - first[0]
+    count = _deciding(flow, at)
+    assert count == rows.size
+    decide, detour, which = (np.empty(count, dtype=np.int64) for _ in range(3))
+    _decisions(flow, first, at, branch, decide, detour, which)
+    np.testing.assert_array_equal(decide, begin[rows] + at[flow[rows]])
+    np.testing.assert_array_equal(detour, begin[rows] + branch[flow[rows]])
+    np.testing.assert_array_equal(which, flow[rows])
+
+
+@pytest.mark.parametrize("n_stations", [3, 40, 300])
+def test_block_cut_with_copies_is_the_cut_of_moved_visits(n_stations: int) -> None:
+    """Visits moved to their replication's copies while cut: the cut of the stations ``with_copies`` wrote."""
+    rng = np.random.default_rng(n_stations)
+    row_first = np.concatenate([[0], np.cumsum(rng.integers(0, 400, 5))]).astype(np.int64)
+    stations = rng.integers(0, n_stations, int(row_first[-1])).astype(np.int64)
+    copies = n_stations + np.arange(5 * 2)
+    moved = np.tile(np.arange(n_stations + copies.size), (5, 1))[:, :n_stations]
+    for row in range(5):  # two stations of each row move to copies of their own
+        moved[row, rng.choice(n_stations, min(2, n_stations), replace=False)] = copies[2 * row : 2 * row + 2]
+    written = np.concatenate([moved[r][stations[row_first[r] : row_first[r + 1]]] for r in range(5)])
+
+    codes, by_station = _by_station(stations, n_stations + copies.size, row_first, moved)
+    expected_codes, expected = _by_station(written, n_stations + copies.size)
+    np.testing.assert_array_equal(codes, expected_codes)
+    np.testing.assert_array_equal(codes, written)
+    for got, want in zip(by_station, expected, strict=True):
+        np.testing.assert_array_equal(got, want)

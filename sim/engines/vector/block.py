@@ -20,14 +20,16 @@ from sim.arrays import FloatArray, IntArray
 from sim.class_draws import ClassArray
 from sim.engines.vector.berth_pool import PoolState, berth_pool
 from sim.engines.vector.block_loops import (
+    close_times,
     hand_on,
+    hand_on_branches,
     hand_on_tracked,
     shipment_ends,
     station_order,
     station_pairs,
     station_stats,
 )
-from sim.engines.vector.diversion import Branches, branch_on, branches_of, diverting_chokepoint
+from sim.engines.vector.diversion import Branches, branches_of, diverting_chokepoint
 from sim.engines.vector.fifo import Fifo, fifo
 from sim.engines.vector.kernels import KernelState, kernel, travel, unit_speed
 from sim.engines.vector.priority import diverting_priority
@@ -70,8 +72,19 @@ class Block:
     """Per visit: a chokepoint visit whose shipment left there (ends at its arrival); None when none can."""
 
     @classmethod
-    def of(cls, plan: Plan, first: int, last: int, times: tuple[FloatArray, FloatArray]) -> Block:
-        """Cut replications ``[first, last)`` out of ``plan``; ``times`` are the run's arrive and start."""
+    def of(
+        cls,
+        plan: Plan,
+        first: int,
+        last: int,
+        times: tuple[FloatArray, FloatArray],
+        moved: IntArray | None = None,
+    ) -> Block:
+        """Cut replications ``[first, last)`` out of ``plan``; ``times`` are the run's arrive and start.
+
+        ``moved`` (stored replications × stations, :func:`sim.stacking.station_copies`) is the station each
+        replication's visits go to instead of the Plan's; ``None``: the Plan's.
+        """
         s0, s1 = int(plan.rep_first[first]), int(plan.rep_first[last])
         v0, v1 = int(plan.first_visit[s0]), int(plan.first_visit[s1])
         arrive, start = (t[v0:v1] for t in times)
@@ -81,7 +94,8 @@ class Block:
         row_first = plan.first_visit[plan.rep_first[first : last + 1]] - v0
         stations = plan.visit_station[v0:v1]
         n_stations = len(plan.network.stations)
-        station_code, by_station = _by_station(stations, n_stations)
+        table = moved[first:last] if moved is not None else None
+        station_code, by_station = _by_station(stations, n_stations, row_first, table)
         branches = branches_of(plan, s0, s1, station_code)
         if branches is not None:  # a route's last visit is followed by the alternative's in the Plan
             has_next[branches.route_last] = False
@@ -160,14 +174,24 @@ def _code_type(n_stations: int) -> type[np.integer[Any]]:
 
 
 def _by_station(
-    stations: IntArray, n_stations: int
+    stations: IntArray, n_stations: int, row_first: IntArray | None = None, moved: IntArray | None = None
 ) -> tuple[NDArray[np.unsignedinteger[Any]] | IntArray, list[IntArray]]:
-    """The visits' stations in their narrow type (:func:`_code_type`); each station's visits, ascending."""
+    """The visits' stations in their narrow type (:func:`_code_type`); each station's visits, ascending.
+
+    With ``moved`` (rows × stations) a visit of row ``r`` (visits ``row_first[r]:row_first[r + 1]``) is at
+    station ``moved[r, stations[visit]]`` instead.
+    """
     codes = np.empty(stations.size, dtype=_code_type(n_stations))
     bounds = np.zeros(n_stations + 1, dtype=np.int64)
     order = np.empty(stations.size, dtype=np.int64)
-    station_order(np.ascontiguousarray(stations, dtype=np.int64), codes, bounds, order)
+    rows = row_first if moved is not None and row_first is not None else _NO_ROWS
+    table = np.ascontiguousarray(moved, dtype=np.int64) if moved is not None else _NO_TABLE
+    station_order(np.ascontiguousarray(stations, dtype=np.int64), rows, table, codes, bounds, order)
     return codes, [order[bounds[k] : bounds[k + 1]] for k in range(n_stations)]
+
+
+_NO_ROWS = np.zeros(1, dtype=np.int64)
+_NO_TABLE = np.empty((0, 0), dtype=np.int64)
 
 
 def _feeds(
@@ -220,19 +244,26 @@ def pass_on(
     return following, arrivals, changed
 
 
-def ends(block: Block, out: FloatArray) -> None:
-    """Write every visit's end (h) into ``out`` once the block is settled.
+def ends(block: Block, out: FloatArray, horizon_h: float = np.inf) -> None:
+    """Write every visit's end (h) into ``out`` once the block is settled; times past ``horizon_h``: NaN.
 
     Start plus work, over the speed factor on legs: the same floating-point operations whose results
-    :func:`compute` handed on as arrivals; a visit where its shipment left ends at its arrival.
+    :func:`compute` handed on as arrivals; a visit where its shipment left ends at its arrival. The block's
+    arrivals, starts and ends after ``horizon_h`` (h) are set to NaN in the same pass
+    (:func:`~.block_loops.close_times`), as ``np.putmask(times, times > horizon_h, np.nan)`` would.
     """
-    np.add(block.start, block.work, out=out)
+    special: list[
+        tuple[IntArray, FloatArray]
+    ] = []  # ends that are not start plus work, from the times before any is masked
     for index, station in enumerate(block.plan.network.stations):
         if station.is_delay and not unit_speed(station):
             visits = block.by_station[index]
-            out[visits] = travel(block.start[visits], block.work[visits], station)
+            special.append((visits, travel(block.start[visits], block.work[visits], station)))
     if block.left is not None:  # a ship that left: its chokepoint visit ends, unstarted, as it arrived
-        out[block.left] = block.arrive[block.left]
+        special.append((np.flatnonzero(block.left), block.arrive[block.left]))
+    close_times(block.start, block.work, block.arrive, out, float(horizon_h))
+    for visits, values in special:
+        out[visits] = np.where(values > horizon_h, np.nan, values)
 
 
 def batchable(station: Station) -> str:
@@ -271,13 +302,16 @@ def compute(block: Block, indices: list[int], track: bool) -> set[int]:
         following, _, changed = pass_on(block, indices, visits, begin, finish, track)
         return _changed_stations(block, following, changed)
     if block.branches is not None and indices[0] in block.branches.stations:
-        visits, begin, finish, diverted = _diverting_starts(block, block.branches, indices[0], visits)
-        following, _, changed = pass_on(block, indices, visits, begin, finish, track)
-        left = block.left if block.left is not None else np.zeros(0, dtype=bool)
-        detour, rerouted = branch_on(block.branches, block.arrive, visits, diverted, left)
-        following = np.concatenate([following, detour])
-        changed = None if changed is None else np.concatenate([changed, rerouted])
-        return _changed_stations(block, following, changed)
+        branches = block.branches
+        queue, decision, start, diverted = _diverting_starts(block, branches, indices[0], visits)
+        marked = np.zeros(len(block.by_station), dtype=bool)
+        hand_on_branches(
+            queue.cells, queue.sizes, start, queue.work, diverted, decision, block.has_next, block.start,
+            block.arrive, branches.detour, branches.leaves,
+            block.left if block.left is not None else np.zeros(0, dtype=bool), block.station_code, track,
+            marked,
+        )  # fmt: skip
+        return {int(s) for s in np.flatnonzero(marked)}
     queue, start = _queue_starts(block, indices, visits)
     if not track:
         hand_on(queue.cells, queue.sizes, start, queue.work, block.has_next, block.start, block.arrive)
@@ -328,18 +362,24 @@ def _queue_starts(block: Block, indices: list[int], visits: IntArray) -> tuple[F
 
 def _diverting_starts(
     block: Block, branches: Branches, index: int, visits: IntArray
-) -> tuple[IntArray, FloatArray, FloatArray, NDArray[np.bool_]]:
-    """A chokepoint where ships may divert: visits in FIFO order, starts, ends (h) and which diverted."""
+) -> tuple[Fifo, IntArray, FloatArray, NDArray[np.bool_]]:
+    """A chokepoint where ships may divert: its queue, and on the queue's grid the decisions, starts, turns.
+
+    Each cell's decision is its index in ``branches.decide`` (-1: none); the starts are in h; the last
+    grid says which ships diverted.
+    """
     queue = fifo(visits, block.arrive, block.per_row(visits, index), block.work)
     station = block.plan.network.stations[index]
-    thresholds = queue.grid(branches.threshold_days, np.inf)
+    decision = branches.decisions(queue.cells)
+    if queue.padding is not None:
+        np.putmask(decision, queue.padding, -1)
+    thresholds = np.where(decision >= 0, branches.threshold_days[decision], np.inf)
     if station.has_priority:  # by class, FIFO within a class (sim.engines.vector.priority)
         classes = _classes(block, queue)
         start, diverted = diverting_priority(queue.arrive, classes, queue.counts, station, thresholds)
     else:
         start, diverted = diverting_chokepoint(queue, thresholds, station.capacity)
-    turned = diverted.ravel() if queue.padding is None else diverted[~queue.padding]
-    return queue.visits(), queue.values(start), queue.values(start + queue.work), turned
+    return queue, decision, start, diverted
 
 
 def run_kernel(

@@ -13,8 +13,10 @@ work, the same one addition as before — so the times are the same floats.
 - :func:`fifo_rows`: a station's visits on the FIFO grid (each row sorted stably by arrival, with the
   visits' work laid out alongside);
 - :func:`hand_on`, :func:`hand_on_tracked`, :func:`hand_on_until`: starts recorded, ends handed on as the
-  next visits' arrivals, straight from the grid;
-- :func:`window_buckets`: a cycle's visits fed from outside it, grouped by the window they arrive in.
+  next visits' arrivals, straight from the grid; :func:`hand_on_branches` the same at a chokepoint where
+  ships may divert, with the diverted ones handed on to their alternative;
+- :func:`window_buckets`: a cycle's visits fed from outside it, grouped by the window they arrive in;
+- :func:`close_times`: a settled block's ends, and its times after the horizon made NaN.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from sim.arrays import BoolArray, FloatArray, IntArray
 from sim.compiled import compiled
 
 __all__ = [
+    "close_times",
     "fifo_rows",
     "hand_on",
+    "hand_on_branches",
     "hand_on_tracked",
     "hand_on_until",
     "shipment_ends",
@@ -35,6 +39,7 @@ __all__ = [
     "station_pairs",
     "station_stats",
     "window_buckets",
+    "window_inbox",
 ]
 
 INF = np.inf
@@ -59,22 +64,40 @@ def shipment_ends(
 
 
 @compiled
-def station_order(stations: IntArray, codes: np.ndarray, bounds: IntArray, order: IntArray) -> None:
+def station_order(
+    stations: IntArray,
+    row_first: IntArray,
+    moved: IntArray,
+    codes: np.ndarray,
+    bounds: IntArray,
+    order: IntArray,
+) -> None:
     """Each station's visits, ascending: a counting sort of the visits by station.
 
-    ``stations`` is each visit's station; ``codes`` (its narrow copy, :func:`~.block._code_type`) is
-    written; ``bounds`` (stations + 1 zeros on entry) becomes the start of each station's visits in
-    ``order`` (as many entries as visits), and ``order`` the visits station after station, each station's
-    ascending — what a stable argsort of the codes gives.
+    ``stations`` is each visit's station — or, when ``moved`` (rows × stations) has rows, a visit of row
+    ``r`` (``row_first[r]:row_first[r + 1]``) is at ``moved[r, stations[visit]]``, a replication's copy of
+    the station (:func:`sim.stacking.station_copies`). ``codes`` (the stations in their narrow type,
+    :func:`~.block._code_type`) is written; ``bounds`` (stations + 1 zeros on entry) becomes the start of
+    each station's visits in ``order`` (as many entries as visits), and ``order`` the visits station after
+    station, each station's ascending — what a stable argsort of the codes gives.
     """
-    for i in range(stations.size):
-        codes[i] = stations[i]
-        bounds[stations[i] + 1] += 1
+    if moved.shape[0] == 0:
+        for i in range(stations.size):
+            k = stations[i]
+            codes[i] = k
+            bounds[k + 1] += 1
+    else:
+        for r in range(row_first.size - 1):
+            table = moved[r]
+            for i in range(row_first[r], row_first[r + 1]):
+                k = table[stations[i]]
+                codes[i] = k
+                bounds[k + 1] += 1
     for k in range(bounds.size - 1):
         bounds[k + 1] += bounds[k]
     at = bounds[:-1].copy()
-    for i in range(stations.size):
-        k = stations[i]
+    for i in range(codes.size):  # the narrow copy: fewer bytes to read than ``stations``
+        k = codes[i]
         order[at[k]] = i
         at[k] += 1
 
@@ -334,6 +357,25 @@ def station_stats(
 
 
 @compiled
+def _window_of(ends: FloatArray, t: float) -> int:
+    """``np.searchsorted(ends, t, side="right")``: how many of ``ends`` (ascending) are at most ``t``.
+
+    The windows' ends are multiples of their length (``ends[k]`` about ``(k + 1) * ends[0]``), so a division
+    guesses the position and a comparison or two confirms it against ``ends`` itself — the same integer as
+    the bisection, which stays the way for times before the first end or after the last (and NaN).
+    """
+    last = ends.size - 1
+    if not ends[0] <= t < ends[last] or not ends[0] > 0.0:
+        return int(np.searchsorted(ends, t, side="right"))
+    k = min(int(t / ends[0]), last)  # a guess: the two walks below make it exact
+    while k > 0 and ends[k - 1] > t:
+        k -= 1
+    while k <= last and ends[k] <= t:
+        k += 1
+    return k
+
+
+@compiled
 def window_buckets(
     visits: IntArray,
     has_next: BoolArray,
@@ -359,7 +401,7 @@ def window_buckets(
     for v in visits:
         if v > 0 and has_next[v - 1] and lane_of[codes[v - 1]] >= 0:
             continue
-        k = np.searchsorted(ends, arrive[v], side="right")
+        k = _window_of(ends, arrive[v])
         window[m] = k
         kept[m] = v
         first[k + 1] += 1
@@ -372,3 +414,112 @@ def window_buckets(
         outside[at[k]] = kept[j]
         at[k] += 1
     return m
+
+
+@compiled
+def close_times(
+    start: FloatArray, work: FloatArray, arrive: FloatArray, end: FloatArray, horizon_h: float
+) -> None:
+    """A settled block's ends, start plus work (h), into ``end``; every time after ``horizon_h`` becomes NaN.
+
+    Per visit, one pass: ``end = start + work`` (``np.add``'s one addition), then ``arrive``, ``start`` and
+    ``end`` each set to NaN where greater than ``horizon_h`` — what ``np.putmask(t, t > horizon_h, nan)``
+    does to each (NaN stays NaN: it is never greater).
+    """
+    nan = np.nan
+    for i in range(start.size):
+        s = start[i]
+        e = s + work[i]
+        end[i] = nan if e > horizon_h else e
+        if s > horizon_h:
+            start[i] = nan
+        if arrive[i] > horizon_h:
+            arrive[i] = nan
+
+
+@compiled
+def window_inbox(
+    pending: IntArray,
+    outside: IntArray,
+    box: IntArray,
+    arrive: FloatArray,
+    until: float,
+    visits: IntArray,
+    later: IntArray,
+) -> tuple[int, int]:
+    """A station's visits in a window, unsorted, into ``visits``; the rest of its inbox into ``later``.
+
+    Written: those ``pending``, the ``outside`` ones and those of ``box`` arriving before ``until`` (h); the
+    rest of ``box`` go to ``later``, in their order. Returns how many were written to each (what
+    concatenating ``pending``, ``outside`` and ``box[arrive[box] < until]``, and keeping
+    ``box[~(arrive[box] < until)]``, gives).
+    """
+    n = 0
+    for v in pending:
+        visits[n] = v
+        n += 1
+    for v in outside:
+        visits[n] = v
+        n += 1
+    m = 0
+    for v in box:
+        if arrive[v] < until:
+            visits[n] = v
+            n += 1
+        else:
+            later[m] = v
+            m += 1
+    return n, m
+
+
+@compiled
+def hand_on_branches(
+    cells: IntArray,
+    sizes: IntArray,
+    begin: FloatArray,
+    spans: FloatArray,
+    diverted: BoolArray,
+    decision: IntArray,
+    has_next: BoolArray,
+    start: FloatArray,
+    arrive: FloatArray,
+    detour: IntArray,
+    leaves: BoolArray,
+    left: BoolArray,
+    codes: np.ndarray,
+    track: bool,
+    changed: BoolArray,
+) -> None:
+    """:func:`hand_on` at a chokepoint where ships may divert, then each decision handed on to its branch.
+
+    First every cell's start recorded and its end handed on (marking in ``changed``, when ``track``, the
+    stations whose arrivals changed, as :func:`hand_on_tracked`); then, for each cell that is a decision
+    (``decision``: its index in the block's decisions, -1 for none; ``diverted`` on the grid), as
+    :mod:`~sim.engines.vector.diversion` does: a shipment whose flow ``leaves`` records in ``left`` (per
+    visit) whether it left; any other sets its alternative's first visit (``detour``) to arrive at its
+    own arrival if it diverted, never (``inf``) if it transits — marking that station when it changed.
+    """
+    for row in range(cells.shape[0]):
+        for c in range(sizes[row]):
+            v = cells[row, c]
+            s = begin[row, c]
+            start[v] = s
+            if has_next[v]:
+                finish = s + spans[row, c]
+                if track and arrive[v + 1] != finish:
+                    changed[codes[v + 1]] = True
+                arrive[v + 1] = finish
+    for row in range(cells.shape[0]):
+        for c in range(sizes[row]):
+            w = decision[row, c]
+            if w < 0:
+                continue
+            v = cells[row, c]
+            if leaves[w]:
+                left[v] = diverted[row, c]
+                continue
+            d = detour[w]
+            a = arrive[v] if diverted[row, c] else INF
+            if track and arrive[d] != a:
+                changed[codes[d]] = True
+            arrive[d] = a

@@ -15,8 +15,9 @@ decisions, so there is no prefix scan; a cycle through such a chokepoint is sett
 windows (a diverted ship reaches its alternative with no lag).
 
 A shipment whose flow's diversion ``leaves`` has no alternative: when it turns away its chokepoint visit
-never starts (``+inf``, so its later visits never arrive) and :func:`branch_on` marks it in the block's
-``left``, whose visits end at their arrival (:func:`sim.engines.vector.block.ends`), as in the reference.
+never starts (``+inf``, so its later visits never arrive) and the hand-on
+(:func:`~sim.engines.vector.block_loops.hand_on_branches`) marks it in the block's ``left``, whose visits
+end at their arrival (:func:`sim.engines.vector.block.ends`), as in the reference.
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.arrays import BoolArray, FloatArray, IntArray
+from sim.compiled import compiled
 from sim.engines.vector.fifo import Fifo
+from sim.engines.vector.service import positions_along_rows
 from sim.network import diverts
 from sim.plan import Plan
 from sim.schedule import Schedule
 
-__all__ = ["Branches", "branch_on", "branches_of", "diverting_chokepoint"]
+__all__ = ["Branches", "branches_of", "diverting_chokepoint"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ class Branches:
     route_last : ndarray of int64
         The last visit of its route (it feeds nothing: the alternative's visits follow it in the Plan).
     threshold_days : ndarray of float64
-        Per visit of the block: the flow's threshold (d) at a decision visit, ``inf`` elsewhere.
+        Per decision (as ``decide``): the flow's threshold (d).
     stations : frozenset of int
         The chokepoints where some shipment decides.
     """
@@ -63,6 +66,20 @@ class Branches:
     route_last: IntArray
     threshold_days: FloatArray
     stations: frozenset[int]
+
+    def decisions(self, cells: IntArray) -> IntArray:
+        """For each of ``cells`` (block visits, a grid), its decision's index in ``decide``, or -1.
+
+        Looked up among ``decide`` (ascending) by a walk along each row
+        (:func:`~sim.engines.vector.service.positions_along_rows`): no per-visit array of the whole block.
+        """
+        where = np.full(cells.shape, -1, dtype=np.int64)
+        if self.decide.size == 0 or cells.size == 0:
+            return where
+        positions_along_rows(self.decide, np.ascontiguousarray(cells), False, where)
+        np.minimum(where, self.decide.size - 1, out=where)
+        np.putmask(where, self.decide[where] != cells, -1)
+        return where
 
 
 def branches_of(plan: Plan, s0: int, s1: int, station_code: NDArray[np.integer[Any]]) -> Branches | None:
@@ -75,14 +92,50 @@ def branches_of(plan: Plan, s0: int, s1: int, station_code: NDArray[np.integer[A
     threshold = np.array([f.diversion.threshold_days if f.diversion else np.inf for f in flows])
     leaves = np.array([f.diversion.leaves if f.diversion else False for f in flows], dtype=bool)
     flow = plan.shipment_flow[s0:s1]
-    first = plan.first_visit[s0:s1] - plan.first_visit[s0]
-    rows = np.flatnonzero(at[flow] >= 0)
-    decide = first[rows] + at[flow[rows]]
-    detour = first[rows] + branch[flow[rows]]
-    thresholds = np.full(station_code.size, np.inf)
-    thresholds[decide] = threshold[flow[rows]]
-    stations = frozenset(int(s) for s in np.unique(station_code[decide]))
-    return Branches(decide, detour, leaves[flow[rows]], detour - 1, thresholds, stations)
+    first = plan.first_visit[s0:s1]
+    count = _deciding(flow, at)
+    decide, detour, which = (np.empty(count, dtype=np.int64) for _ in range(3))
+    _decisions(flow, first, at, branch, decide, detour, which)
+    stations = frozenset(np.flatnonzero(np.bincount(station_code[decide], minlength=1)).tolist())
+    return Branches(decide, detour, leaves[which], detour - 1, threshold[which], stations)
+
+
+@compiled
+def _deciding(flow: IntArray, at: IntArray) -> int:
+    """How many of the shipments (of flows ``flow``) belong to a flow with a diversion (``at`` >= 0)."""
+    count = 0
+    for f in flow:
+        if at[f] >= 0:
+            count += 1
+    return count
+
+
+@compiled
+def _decisions(
+    flow: IntArray,
+    first: IntArray,
+    at: IntArray,
+    branch: IntArray,
+    decide: IntArray,
+    detour: IntArray,
+    which: IntArray,
+) -> None:
+    """Each diverting shipment's decision visit, its alternative's first visit and its flow, in one pass.
+
+    ``flow`` and ``first`` (first visits) are per shipment, ``at`` and ``branch`` (route positions) per
+    flow; visits are counted from the first shipment's first visit. What ``first[rows] + at[flow[rows]]``
+    and ``first[rows] + branch[flow[rows]]`` give for the shipments ``rows`` of flows with a diversion.
+    """
+    base = first[0] if first.size else 0
+    m = 0
+    for s in range(flow.size):
+        f = flow[s]
+        if at[f] >= 0:
+            begin = first[s] - base
+            decide[m] = begin + at[f]
+            detour[m] = begin + branch[f]
+            which[m] = f
+            m += 1
 
 
 def diverting_chokepoint(
@@ -157,27 +210,3 @@ class _Slots:
         """The earliest time ``>= t`` with slots (h), or ``inf``."""
         index = bisect.bisect_right(self.times, t) - 1
         return t if self.values[index] > 0 else float(self.later[index])
-
-
-def branch_on(
-    branches: Branches, arrive: FloatArray, visits: IntArray, diverted: BoolArray, left: BoolArray
-) -> tuple[IntArray, BoolArray]:
-    """Hand diverted ships on to their alternative's first visit, at the instant they arrived.
-
-    ``visits`` are a chokepoint's visits and ``diverted`` which of them turned away. Every decision visit
-    among them sets its alternative's arrival: its own arrival if it diverted, ``+inf`` (never) if it
-    transits; a decision visit of a shipment that leaves has no alternative: ``left`` (per visit of the
-    block) records whether it left. Returns the alternatives' first visits and which of their arrivals
-    changed.
-    """
-    where = np.searchsorted(branches.decide, visits)
-    where = np.minimum(where, branches.decide.size - 1)
-    deciding = branches.decide[where] == visits
-    leaves = branches.leaves[where[deciding]]
-    left[visits[deciding][leaves]] = diverted[deciding][leaves]
-    goes = ~leaves
-    detour = branches.detour[where[deciding][goes]]
-    arrivals = np.where(diverted[deciding][goes], arrive[visits[deciding][goes]], np.inf)
-    changed = arrive[detour] != arrivals
-    arrive[detour] = arrivals
-    return detour, changed

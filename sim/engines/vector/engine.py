@@ -34,7 +34,7 @@ from sim.engines.vector.block import Block, batchable, compute, ends
 from sim.engines.vector.order import Group, settle_order
 from sim.engines.vector.windows import WINDOW_COST_VISITS, WindowPlan, settle_in_windows, window_plan
 from sim.plan import Plan, check_plan
-from sim.stacking import with_copies
+from sim.stacking import station_copies
 from sim.trace import Trace
 
 __all__ = ["BYTES_PER_VISIT", "SweepLimitError", "block_budget", "replication_blocks", "simulate"]
@@ -77,22 +77,20 @@ def simulate(
         :func:`sim.plan.check_plan`.
     """
     check_plan(plan)
-    plan = with_copies(plan)  # a station with its own schedule per replication: one copy per replication
+    plan, moved = station_copies(plan)  # a station with its own schedule per replication: one copy per one
     arrive = np.full(plan.n_visits, np.inf)
     start = np.full(plan.n_visits, np.inf)
     end = np.empty(plan.n_visits)
     if plan.n_visits:
         for first, last in replication_blocks(plan, block_bytes):
-            block = Block.of(plan, first, last, (arrive, start))
+            block = Block.of(plan, first, last, (arrive, start), moved)
             for step in _level_steps(block, settle_order(block.feeds), window_cost_visits):
                 if isinstance(step, Cycle):
                     _settle(block, step)
                 else:
                     compute(block, step, track=False)
             v0, v1 = (int(plan.first_visit[plan.rep_first[r]]) for r in (first, last))
-            ends(block, end[v0:v1])
-    for times in (arrive, start, end):
-        np.putmask(times, times > plan.horizon_h, np.nan)
+            ends(block, end[v0:v1], plan.horizon_h)  # and every time after the horizon becomes NaN
     return Trace(arrive, start, end)
 
 

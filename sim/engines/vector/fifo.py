@@ -9,6 +9,7 @@ for all replications at once, or along one row as a prefix scan.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -26,8 +27,6 @@ class Fifo:
     ----------
     cells : ndarray of int64, shape ``shape``
         The visit in each cell of the grid (padding cells repeat a real visit; see :attr:`padding`).
-    padding : ndarray of bool, shape ``shape``, or None
-        Cells that hold no visit (the end of rows shorter than the longest); ``None`` when there are none.
     arrive : ndarray of float64, shape ``shape``
         Arrival times (h) in FIFO order, ``+inf`` in padding and for visits that never arrive.
     counts : ndarray of int64
@@ -39,11 +38,22 @@ class Fifo:
     """
 
     cells: IntArray
-    padding: BoolArray | None
     arrive: FloatArray
     counts: IntArray
     sizes: IntArray
     work: FloatArray
+
+    @cached_property
+    def padding(self) -> BoolArray | None:
+        """Cells that hold no visit (the end of rows shorter than the longest); ``None`` when there are none.
+
+        Made on first use: most kernels and hand-ons need only :attr:`sizes`.
+        """
+        rows, width = self.cells.shape
+        if int(self.sizes.sum()) == rows * width:
+            return None
+        padding: BoolArray = np.arange(width)[None, :] >= self.sizes[:, None]
+        return padding
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -91,6 +101,4 @@ def fifo(visits: IntArray, arrive: FloatArray, per_row: IntArray, work: FloatArr
     spans = np.empty((n_rows, width))
     counts = np.empty(n_rows, dtype=np.int64)
     fifo_rows(np.ascontiguousarray(visits, dtype=np.int64), arrive, sizes, work, cells, times, spans, counts)
-    padded = bool(visits.size < n_rows * width)
-    padding = np.arange(width)[None, :] >= sizes[:, None] if padded else None
-    return Fifo(cells, padding, times, counts, sizes, spans)
+    return Fifo(cells, times, counts, sizes, spans)

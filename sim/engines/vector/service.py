@@ -7,7 +7,8 @@ arrives at ``d`` itself still boards (decisions close the instant).
 - Equal sizes (one TEU per shipment, or every parcel alike): departure ``j`` takes ``K[j]`` shipments. In
   *slot* space — departure ``j`` owns slots ``[Σ K[:j], Σ K[:j+1])`` — shipment ``n`` takes slot
   ``σ[n] = max(first slot of its first reachable departure, σ[n-1] + 1)``: a max-plus scan in integers
-  (the K interleaved scans of a capacity-K service, with capacity allowed to vary), exact.
+  (the K interleaved scans of a capacity-K service, with capacity allowed to vary), exact; one compiled
+  pass along each row (:func:`_equal_rows`).
 - Unequal sizes: one compiled loop (:func:`~sim.compiled.compiled`) over all rows, shipment
   by shipment along each row, for every number of rows; the load of a departure is summed one shipment at
   a time in the reference engine's order (so ``load + size > room`` is decided identically).
@@ -66,22 +67,21 @@ def service(
     present = int(counts.sum())
     if present == 0 or departures.size == 0:
         return np.full(arrive.shape, np.inf), last
+    if isinstance(size, float):
+        return _equal_starts(departures, arrive, _places(rooms, size, present)), last
+    padding = np.arange(size.shape[1])[None, :] >= counts[:, None]
+    sizes = size[~padding]
+    if np.all(sizes == sizes[0]):
+        return _equal_starts(departures, arrive, _places(rooms, float(sizes[0]), sizes.size)), last
     ready = np.empty(arrive.shape, dtype=np.int64)
     positions_along_rows(departures, arrive, False, ready)
-    if isinstance(size, float):
-        taken = _departure_for_equal(ready, _places(rooms, size, present))
-    else:
-        taken = _departure_for(ready, size, counts, rooms)
+    taken = _departure_for(ready, size, counts, rooms)
     safe = np.minimum(taken, departures.size - 1)
     return np.where(taken < departures.size, departures[safe], np.inf), last
 
 
 def _departure_for(ready: IntArray, size: FloatArray, counts: IntArray, rooms: FloatArray) -> IntArray:
-    """Departure index of each shipment (``len(rooms)`` when none), for sizes given per shipment."""
-    padding = np.arange(size.shape[1])[None, :] >= counts[:, None]
-    sizes = size[~padding]
-    if np.all(sizes == sizes[0]):
-        return _departure_for_equal(ready, _places(rooms, float(sizes[0]), sizes.size))
+    """Departure index of each shipment (``len(rooms)`` when none), for sizes that differ."""
     taken = np.full(ready.shape, rooms.size, dtype=np.int64)
     _unequal_rows(
         np.ascontiguousarray(ready, dtype=np.int64),
@@ -160,12 +160,51 @@ def _places(rooms: FloatArray, size: float, most: int) -> IntArray:
     return np.where(rooms <= 0, 0, np.where(size > rooms, 1, fit)).astype(np.int64)
 
 
-def _departure_for_equal(ready: IntArray, places: IntArray) -> IntArray:
-    """Departure index of each shipment by the slot scan (``len(places)`` when none)."""
-    filled = np.cumsum(places)
+def _equal_starts(departures: FloatArray, arrive: FloatArray, places: IntArray) -> FloatArray:
+    """Departure time (h) of each shipment by the slot scan (``inf`` when none takes it), one compiled pass.
+
+    ``places`` is how many shipments each departure takes (:func:`_places`).
+    """
+    filled = np.cumsum(places, dtype=np.int64)
     before = np.concatenate([[0], filled]).astype(np.int64)
-    position = np.arange(ready.shape[1], dtype=np.int64)[None, :]
-    slot = position + np.maximum.accumulate(before[ready] - position, axis=1)
-    taken = np.empty(slot.shape, dtype=np.int64)
-    positions_along_rows(filled, slot, True, taken)
-    return taken
+    start = np.empty(arrive.shape)
+    _equal_rows(departures, np.ascontiguousarray(arrive), before, filled, start)
+    return start
+
+
+@compiled
+def _equal_rows(
+    departures: FloatArray, arrive: FloatArray, before: IntArray, filled: IntArray, start: FloatArray
+) -> None:
+    """The slot scan of equal sizes along each row, into ``start`` (h; ``inf``: no departure takes it).
+
+    Per shipment ``n`` of a row: its first reachable departure ``ready`` (``searchsorted(departures,
+    arrival)``), its slot ``n + max over m <= n of (before[ready[m]] - m)`` (``before``: slots of the
+    departures before each, ``filled``: up to and including it) and the departure owning that slot,
+    ``searchsorted(filled, slot, side="right")`` — both searches walked forward along the row as
+    :func:`positions_along_rows` walks them. Integers throughout, then one departure time picked: the
+    times the numpy scan (``maximum.accumulate`` over the grid) gave.
+    """
+    n_departures = departures.size
+    for row in range(arrive.shape[0]):
+        j = 0
+        previous = arrive[row, 0] if arrive.shape[1] else 0.0
+        k = 0
+        previous_slot = 0
+        lead = 0
+        for c in range(arrive.shape[1]):
+            q = arrive[row, c]
+            if q < previous:
+                j = 0
+            previous = q
+            if j < n_departures and departures[j] < q:
+                j += int(np.searchsorted(departures[j:], q, side="left"))
+            step = before[j] - c
+            lead = step if c == 0 or step > lead else lead
+            slot = c + lead
+            if c == 0 or slot < previous_slot:
+                k = 0
+            previous_slot = slot
+            if k < n_departures and filled[k] <= slot:
+                k += int(np.searchsorted(filled[k:], slot, side="right"))
+            start[row, c] = departures[k] if k < n_departures else np.inf

@@ -29,7 +29,7 @@ import numpy as np
 
 from sim.arrays import FloatArray, IntArray
 from sim.engines.vector.block import Block, batchable, pass_on, pool_state, pooled, run_kernel
-from sim.engines.vector.block_loops import hand_on_until, window_buckets
+from sim.engines.vector.block_loops import hand_on_until, window_buckets, window_inbox
 from sim.engines.vector.fifo import fifo
 from sim.engines.vector.kernels import KernelState, travel
 from sim.network import Station
@@ -39,6 +39,8 @@ __all__ = ["WINDOW_COST_VISITS", "WindowPlan", "settle_in_windows", "window_plan
 
 WINDOW_COST_VISITS = 600
 """The fixed cost of computing one station in one window, in visits' worth of array work (the default)."""
+_NONE = np.empty(0, dtype=np.int64)
+"""No visits."""
 SAFETY = 1.0 - 1e-9
 """Windows are shortened by this factor so rounding in ``T + Δ`` never lets a window outrun a lag."""
 
@@ -232,13 +234,15 @@ def _lane(block: Block, index: int, lane_of: IntArray, ends: FloatArray) -> _Lan
 
 def _arrivals(block: Block, lane: _Lane, k: int, until: float) -> IntArray:
     """Visits waiting or arriving before ``until`` (the end of window ``k``), in visit order."""
-    parts = [lane.pending, lane.outside[lane.outside_first[k] : lane.outside_first[k + 1]]]
+    outside = lane.outside[lane.outside_first[k] : lane.outside_first[k + 1]]
+    box = _NONE
     if lane.inbox:
         box = np.concatenate(lane.inbox) if len(lane.inbox) > 1 else lane.inbox[0]
-        soon = block.arrive[box] < until
-        parts.append(box[soon])
-        lane.inbox = [box[~soon]] if not soon.all() else []
-    visits = np.concatenate(parts)
+    visits = np.empty(lane.pending.size + outside.size + box.size, dtype=np.int64)
+    later = np.empty(box.size, dtype=np.int64)
+    n, n_later = window_inbox(lane.pending, outside, box, block.arrive, until, visits, later)
+    lane.inbox = [later[:n_later]] if n_later else []
+    visits = visits[:n]
     visits.sort()  # distinct visits: every sort gives the one ascending order (SIMD quicksort is fastest)
     return visits
 
