@@ -23,6 +23,7 @@ from sim.demand import Intensity, month_starts_h, volume_rate_h
 from sim.layout import Layout
 from sim.network import FlowRoute, Network, ParcelLimit
 from sim.plan import Plan
+from sim.prepared import Prepared, prepared
 from sim.scenario.distributions import Fixed
 from sim.scenario.flows import Flow
 from sim.scenario.model import Commodity, Scenario
@@ -58,11 +59,11 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         Root seed.
     """
     numbers = [int(r) for r in replications]
-    shares = route_shares(scenario, network)
+    kept = prepared(scenario, network)
     limits = [[*network.parcel_limits, *own] for own in parcel_limits_by_replication(scenario, numbers, seed)]
     flows: dict[str, list[_Arrived]] = {}
     arrived = [
-        _arrivals(scenario, limits, network, shares, route, numbers, seed, flows) for route in network.flows
+        _arrivals(scenario, limits, network, kept, route, numbers, seed, flows) for route in network.flows
     ]
     created = _joined([a.created for a in arrived], np.float64)
     steps = np.array([len(route.steps) for route in network.flows], dtype=np.int64)
@@ -180,7 +181,7 @@ def _arrivals(
     scenario: Scenario,
     all_limits: list[list[ParcelLimit]],
     network: Network,
-    shares: FloatArray,
+    kept: Prepared,
     route: FlowRoute,
     reps: list[int],
     seed: int,
@@ -192,7 +193,7 @@ def _arrivals(
     each flow's arrivals, drawn once for all its routes.
     """
     if route.flow not in flows:
-        flows[route.flow] = _flow_arrivals(scenario, all_limits, network, shares, route, reps, seed)
+        flows[route.flow] = _flow_arrivals(scenario, all_limits, network, kept, route, reps, seed)
     own = alternatives_of(network, route.flow).index(route) if route.alternative else 0
     created_parts, picks = [], []
     for arrivals, picked in flows[route.flow]:  # one route takes every arrival: a slice, no copy
@@ -333,7 +334,7 @@ def _flow_arrivals(
     scenario: Scenario,
     all_limits: list[list[ParcelLimit]],
     network: Network,
-    shares: FloatArray,
+    kept: Prepared,
     route: FlowRoute,
     reps: list[int],
     seed: int,
@@ -342,17 +343,21 @@ def _flow_arrivals(
 
     A flow with one route takes every arrival; a choice flow's shipments pick a route in :mod:`sim.choice`
     (the index among :func:`sim.choice.alternatives_of`). Intensities are computed once per route and
-    parcel limits (replications without random parcel limits share them).
+    parcel limits for the scenario (:mod:`sim.prepared`: replications without random parcel limits share
+    them).
     """
     flow = scenario.flows[route.flow]
     commodity = scenario.commodities[flow.commodity]
-    cache: dict[tuple[int, tuple[ParcelLimit, ...]], Intensity] = {}
 
     def intensity(of: FlowRoute, found: list[ParcelLimit]) -> Intensity:
         limits = tuple(_limits_on(found, of))
-        if (of.index, limits) not in cache:
-            cache[(of.index, limits)] = _intensity(scenario, flow, commodity, list(limits))
-        return cache[(of.index, limits)]
+        key = ("route", ((of.index, limits),))
+        known = kept.intensity(key)
+        return (
+            known
+            if known is not None
+            else kept.keep(key, _intensity(scenario, flow, commodity, list(limits)))
+        )
 
     generators = streams(seed, reps, "arrivals", route.flow)
     if not route.alternative:
@@ -361,12 +366,16 @@ def _flow_arrivals(
             for created in _arrival_times(flow, [intensity(route, f) for f in all_limits], generators)
         ]
     siblings = alternatives_of(network, route.flow)
-    probabilities = shares[[r.index for r in siblings]]
-    combined: dict[tuple[int, ...], Intensity] = {}
+    probabilities = kept.shares[[r.index for r in siblings]]
     each = [[intensity(r, found) for r in siblings] for found in all_limits]
-    for own in each:
-        combined.setdefault(tuple(map(id, own)), combined_intensity(own, probabilities))
-    times = _arrival_times(flow, [combined[tuple(map(id, own))] for own in each], generators)
+    flow_wide = []
+    for found, own in zip(all_limits, each, strict=True):
+        key = ("combined", tuple((r.index, tuple(_limits_on(found, r))) for r in siblings))
+        known = kept.intensity(key)
+        flow_wide.append(
+            known if known is not None else kept.keep(key, combined_intensity(own, probabilities))
+        )
+    times = _arrival_times(flow, flow_wide, generators)
     return [
         (created, choose(created, own, probabilities, _open_uniforms(choice, created.size)))
         for created, own, choice in zip(times, each, streams(seed, reps, "choice", route.flow), strict=True)

@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "sim.plan": 4,
     "sim.drawing": 4,
     "sim.visit_work": 4,
+    "sim.prepared": 4,  # what every Plan of a scenario shares, kept per scenario
     "sim.class_draws": 4,
     "sim.booking": 4,
     "sim.stacking": 5,
