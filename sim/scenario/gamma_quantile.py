@@ -25,6 +25,7 @@ once (~40 ms a shape).
 
 from __future__ import annotations
 
+import sys
 import threading
 from dataclasses import dataclass, field
 
@@ -44,7 +45,10 @@ SMALLEST = 1e-290
 """Cells with quantiles below this are exact: near the subnormals the polynomial's arithmetic loses digits
 (no valid scenario draws there: :data:`sim.scenario.limits.DRAW_RANGE`)."""
 COMPILED_FROM = 4096
-"""Uniforms from which the table is read by the compiled loop (fewer: numpy, without importing numba)."""
+"""Uniforms from which the table is read by the compiled loop (fewer: numpy, without importing numba) until
+the compiled loops are loaded; from then on every array is read by them (a Plan: most of its ~45 arrays a
+replication are small, and numpy's dozen operations on each cost more than the values)."""
+_COMPILED_MODULE = "sim.scenario.gamma_compiled"
 _MAX_SHAPES = 256
 """Shapes whose tables are kept (a sweep over the coefficient of variation makes one per point)."""
 
@@ -121,8 +125,9 @@ def gamma_quantile(shape: float, u: FloatArray) -> FloatArray:
 
     Within ~1e-13 (relative) of ``scipy.special.gammaincinv(shape, u)``, which it calls for the uniforms
     in cells where the table is not that accurate and for any outside ``[0, 1)``. From
-    :data:`COMPILED_FROM` uniforms on, the table is read by a compiled loop (:mod:`.gamma_compiled`: the
-    same operations in one pass; numba is imported then, so validating a scenario does not load it).
+    :data:`COMPILED_FROM` uniforms on, or once it is loaded, the table is read by a compiled loop
+    (:mod:`.gamma_compiled`: the same operations in one pass; numba is imported then, so validating a
+    scenario does not load it).
 
     Parameters
     ----------
@@ -137,7 +142,7 @@ def gamma_quantile(shape: float, u: FloatArray) -> FloatArray:
     shape_of_u = u.shape
     u = u.ravel()
     table = _table(float(shape))
-    if u.size >= COMPILED_FROM:
+    if u.size >= COMPILED_FROM or _COMPILED_MODULE in sys.modules:
         x, exact = _compiled(table, u)
     else:
         x, exact = _interpolated(table, u)

@@ -91,3 +91,18 @@ def test_the_compiled_loop_gives_the_numpy_floats(shape: float) -> None:
     assert u.size >= COMPILED_FROM > u.size // (u.size // 1000 + 1)
     large = gamma_quantile(shape, u)
     assert np.array_equal(large.view(np.uint64), small.view(np.uint64), equal_nan=False)
+
+
+@pytest.mark.parametrize("shape", [0.11, 1.7, 1 / 0.3**2, 250.0])
+def test_small_arrays_once_the_loops_are_loaded_give_the_numpy_floats(shape: float) -> None:
+    """Once the compiled loop is loaded it reads every array, the smallest too: numpy's floats exactly."""
+    from sim.scenario import gamma_quantile as module
+
+    u = np.concatenate([_uniforms(int(shape * 7) % 97), [0.0, 1.0, -0.5, 1.5, np.nan]])
+    gamma_quantile(shape, u)  # loads the compiled loop (a large array)
+    for part in [u[:0], u[:1], u[-5:], *np.array_split(u, u.size // 300)]:
+        with np.errstate(invalid="ignore"):  # the cast of NaN's cell (the value is gammaincinv's)
+            numpy_x, numpy_exact = module._interpolated(module._table(shape), part)
+        numpy_x[numpy_exact] = special.gammaincinv(shape, part[numpy_exact])
+        got = gamma_quantile(shape, part)
+        assert np.array_equal(got.view(np.uint64), numpy_x.view(np.uint64))
