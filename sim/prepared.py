@@ -1,8 +1,9 @@
 """What every Plan of one scenario shares, computed once per scenario and kept while the scenario lives.
 
 Drawing a Plan needs a few numbers that depend on the scenario alone: each route's share of its flow
-(:func:`sim.choice.route_shares`: a logit over the routes' costs) and each route's arrival intensity under a
-set of parcel limits (:class:`sim.demand.Intensity`: a rate per calendar month and limit window). A sweep
+(:func:`sim.choice.route_shares`: a logit over the routes' costs), each route's arrival intensity under a
+set of parcel limits (:class:`sim.demand.Intensity`: a rate per calendar month and limit window), and the
+names of the streams it draws from (seeded together: :class:`sim.seeding.StreamBook`). A sweep
 task draws one replication at a time and ``corridor run`` a block at a time, so computing them for every
 Plan cost ~3 ms of a one-replication Plan of ``baseline_2024`` (~16 ms). :func:`prepared` keeps them per
 (scenario, network) pair, as long as both are alive (weak references: nothing is kept for a scenario
@@ -44,10 +45,14 @@ class Prepared:
         Each route's probability among its flow's routes (``network.flows`` order; 1 for a flow's only one).
     intensities : dict
         Arrival intensity by :data:`IntensityKey` (shipments/h).
+    stream_names : tuple of tuple of str
+        ``(purpose, *entity)`` of the streams the scenario's last Plan drew from, in the order asked: the
+        next Plan's are seeded at once (:class:`sim.seeding.StreamBook`).
     """
 
     shares: FloatArray
     intensities: dict[IntensityKey, Intensity] = field(default_factory=dict)
+    stream_names: tuple[tuple[str, ...], ...] = ()
 
     def intensity(self, key: IntensityKey) -> Intensity | None:
         """The intensity kept for ``key``, or None."""
@@ -77,7 +82,7 @@ def prepared(scenario: Scenario, network: Network) -> Prepared:
         if found is not None and found[0]() is scenario and found[1]() is network:
             return found[2]
     shares = route_shares(scenario, network)
-    shares.flags.writeable = False  # shared by every Plan of the scenario
+    shares.setflags(write=False)  # shared by every Plan of the scenario
     made = Prepared(shares=shares)
     with _lock:
         for stale in [k for k, (s, n, _) in _kept.items() if s() is None or n() is None]:
