@@ -241,10 +241,8 @@ def _draw_flow(
             parcel[part] = _limit_parcels(parcel[part], created[part], list(own))
     out.tonnes[:], out.teu[:] = shipment_sizes(parcel, flow.parcel_unit, commodity)
     for column, step in enumerate(route.steps):
-        if isinstance(variability(scenario, step), Fixed):  # ignores its uniforms: none drawn
-            uniforms = np.zeros(created.size)
-        else:
-            uniforms = _uniforms(book, picks, "work", route.flow, step.station)
+        fixed = isinstance(variability(scenario, step), Fixed)  # ignores its uniforms: none drawn
+        uniforms = None if fixed else _uniforms(book, picks, "work", route.flow, step.station)
         step_work(scenario, step, uniforms, out.tonnes, out.teu, out.work[column])
     out.free_flow_h[:] = free_flow(out.work[: route.planned])
     if has_classes(scenario, route):

@@ -33,7 +33,7 @@ import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 
-__all__ = ["CELLS", "COMPILED_FROM", "TOLERANCE", "gamma_quantile"]
+__all__ = ["CELLS", "COMPILED_FROM", "TOLERANCE", "gamma_quantile", "table_for"]
 
 CELLS = 2**16
 """Cells of ``[0, 1)`` in a shape's table (``u · CELLS`` is exact: a power of two)."""
@@ -149,6 +149,21 @@ def gamma_quantile(shape: float, u: FloatArray) -> FloatArray:
     if exact.any():
         x[exact] = special.gammaincinv(shape, u[exact])
     return x.reshape(shape_of_u)
+
+
+def table_for(shape: float, u: FloatArray) -> tuple[FloatArray, BoolArray]:
+    """The table of ``shape`` with every cell ``u`` falls in built: Horner coefficients and exact cells.
+
+    For a compiled loop that reads the table itself (:mod:`sim.work_compiled`: the same operations as
+    :func:`gamma_quantile`'s); the uniforms of exact cells, and any outside ``[0, 1)``, are
+    ``gammaincinv``'s.
+    """
+    from sim.scenario.gamma_compiled import unbuilt_cells
+
+    table = _table(float(shape))
+    if not table.complete:
+        _build_missing(table, unbuilt_cells(np.asarray(u, dtype=np.float64).ravel(), table.built))
+    return table.coefficients, table.exact
 
 
 def _interpolated(table: _Table, u: FloatArray) -> tuple[FloatArray, BoolArray]:
