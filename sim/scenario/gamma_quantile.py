@@ -68,11 +68,14 @@ class _Table:
         from scipy import special
 
         k = self.shape
-        u0, u1 = cells / CELLS, (cells + 1) / CELLS
+        u0 = cells / CELLS
+        nodes = np.union1d(cells, cells + 1)  # a cell's end is its neighbour's start: computed once
+        first, last = np.searchsorted(nodes, cells), np.searchsorted(nodes, cells + 1)
         with np.errstate(all="ignore"):
-            x0, x1 = special.gammaincinv(k, u0), special.gammaincinv(k, u1)
+            x = special.gammaincinv(k, nodes / CELLS)
             h = 1.0 / CELLS
-            d0, d1 = h / _density(k, x0), h / _density(k, x1)
+            slope = h / _density(k, x)
+            x0, x1, d0, d1 = x[first], x[last], slope[first], slope[last]
             step = x1 - x0
             coefficients = np.stack([x0, d0, 3.0 * step - 2.0 * d0 - d1, d0 + d1 - 2.0 * step], axis=1)
             accurate = np.isfinite(coefficients).all(axis=1) & (x0 > SMALLEST)
@@ -96,7 +99,10 @@ def _relative_error(k: float, x: FloatArray, u: FloatArray) -> BoolArray:
     from scipy import special
 
     upper = u > 0.5
-    miss = np.where(upper, special.gammaincc(k, x) - (1.0 - u), special.gammainc(k, x) - u)
+    miss = np.empty(u.size)  # each side's function only where it is used
+    miss[upper] = special.gammaincc(k, x[upper]) - (1.0 - u[upper])
+    lower = ~upper
+    miss[lower] = special.gammainc(k, x[lower]) - u[lower]
     error = np.abs(miss) / (_density(k, x) * x)
     return np.asarray(error <= TOLERANCE, dtype=np.bool_)  # NaN is not
 
