@@ -69,8 +69,11 @@ class _Table:
 
         k = self.shape
         u0 = cells / CELLS
-        nodes = np.union1d(cells, cells + 1)  # a cell's end is its neighbour's start: computed once
-        first, last = np.searchsorted(nodes, cells), np.searchsorted(nodes, cells + 1)
+        used = np.zeros(CELLS + 1, dtype=np.bool_)  # a cell's end is its neighbour's start: computed once
+        used[cells] = used[cells + 1] = True
+        nodes = np.flatnonzero(used)
+        place = np.cumsum(used) - 1  # of each node among those used
+        first, last = place[cells], place[cells + 1]
         with np.errstate(all="ignore"):
             x = special.gammaincinv(k, nodes / CELLS)
             h = 1.0 / CELLS
@@ -214,5 +217,6 @@ def _build_missing(table: _Table, cell: IntArray) -> None:
     missing = ~table.built[cell]
     if missing.any():
         with _lock:
-            todo = np.unique(cell[missing])
-            table.build(todo[~table.built[todo]])
+            wanted = np.zeros(CELLS, dtype=np.bool_)  # the cells once each, in order (numpy's unique)
+            wanted[cell[missing]] = True
+            table.build(np.flatnonzero(wanted & ~table.built))
