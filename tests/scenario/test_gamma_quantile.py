@@ -139,3 +139,20 @@ def test_cells_are_built_as_first_written(shape: float) -> None:
         coefficients, exact = _reference_cells(shape, cells)
         assert np.array_equal(table.coefficients[cells].view(np.uint64), coefficients.view(np.uint64))
         assert np.array_equal(table.exact[cells], exact)
+
+
+def test_a_plan_sized_array_builds_the_whole_table_with_the_same_cells() -> None:
+    """Many uniforms in cells not built build every cell at once: the same quantiles as cell by cell."""
+    from sim.scenario.gamma_quantile import WHOLE, _build_missing, _Table, _table
+
+    shape = 2.345
+    u = np.random.default_rng(5).random(4 * WHOLE)
+    whole = gamma_quantile(shape, u)
+    assert _table(shape).complete
+    by_parts = _Table(shape)
+    for part in np.array_split(np.arange(CELLS), 64):  # fewer than WHOLE each: built a part at a time
+        _build_missing(by_parts, part)
+    assert by_parts.complete
+    assert np.array_equal(by_parts.coefficients.view(np.uint64), _table(shape).coefficients.view(np.uint64))
+    assert np.array_equal(by_parts.exact, _table(shape).exact)
+    assert np.array_equal(whole, gamma_quantile(shape, u))
