@@ -49,7 +49,7 @@ COMPILED_FROM = 4096
 the compiled loops are loaded; from then on every array is read by them (a Plan: most of its ~45 arrays a
 replication are small, and numpy's dozen operations on each cost more than the values)."""
 _COMPILED_MODULE = "sim.scenario.gamma_compiled"
-WHOLE = CELLS // 4
+WHOLE = CELLS // 16
 """Uniforms in cells not built from which the whole table is built (:func:`_build_missing`)."""
 _MAX_SHAPES = 256
 """Shapes whose tables are kept (a sweep over the coefficient of variation makes one per point)."""
@@ -74,8 +74,8 @@ class _Table:
         used = np.zeros(CELLS + 1, dtype=np.bool_)  # a cell's end is its neighbour's start: computed once
         used[cells] = used[cells + 1] = True
         nodes = np.flatnonzero(used)
-        place = np.cumsum(used) - 1  # of each node among those used
-        first, last = place[cells], place[cells + 1]
+        first = np.searchsorted(nodes, cells)
+        last = first + 1  # a cell's end, the next integer, is the next node
         with np.errstate(all="ignore"):
             x = special.gammaincinv(k, nodes / CELLS)
             h = 1.0 / CELLS
