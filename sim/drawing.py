@@ -23,10 +23,11 @@ from sim.demand import Intensity, month_starts_h, volume_rate_h
 from sim.layout import Layout
 from sim.network import FlowRoute, Network, ParcelLimit
 from sim.plan import Plan
+from sim.prepared import Prepared, prepared
 from sim.scenario.distributions import Fixed
 from sim.scenario.flows import Flow
 from sim.scenario.model import Commodity, Scenario
-from sim.seeding import streams
+from sim.seeding import StreamBook
 from sim.spells import capacity_by_replication, has_random_capacity, parcel_limits_by_replication
 from sim.visit_work import free_flow, shipment_sizes, size_kinds, step_work, variability
 
@@ -58,19 +59,19 @@ def draw_plan(scenario: Scenario, network: Network, replications: Sequence[int],
         Root seed.
     """
     numbers = [int(r) for r in replications]
-    shares = route_shares(scenario, network)
+    kept = prepared(scenario, network)
+    book = StreamBook(seed, numbers, kept.stream_names)
     limits = [[*network.parcel_limits, *own] for own in parcel_limits_by_replication(scenario, numbers, seed)]
     flows: dict[str, list[_Arrived]] = {}
-    arrived = [
-        _arrivals(scenario, limits, network, shares, route, numbers, seed, flows) for route in network.flows
-    ]
+    arrived = [_arrivals(scenario, limits, network, kept, route, book, flows) for route in network.flows]
     created = _joined([a.created for a in arrived], np.float64)
     steps = np.array([len(route.steps) for route in network.flows], dtype=np.int64)
     counts = np.array([a.counts for a in arrived], dtype=np.int64).reshape(steps.size, len(numbers))
     laid = Layout.of(created, counts, steps)
     drawn = _Drawn.empty(created.size, int(laid.visit_first[-1]))
     for route, arrivals in zip(network.flows, arrived, strict=True):
-        _draw_flow(scenario, limits, route, arrivals, numbers, seed, drawn.of_flow(laid, route))
+        _draw_flow(scenario, limits, route, arrivals, book, drawn.of_flow(laid, route))
+    kept.stream_names = tuple(dict.fromkeys(book.asked))  # the next Plan's streams hashed at once
     classes = any(s.has_priority for s in network.stations)
     kinds = [size_kinds(scenario, route) for route in network.flows]
     station, work, size, klass = laid.visits(
@@ -180,19 +181,18 @@ def _arrivals(
     scenario: Scenario,
     all_limits: list[list[ParcelLimit]],
     network: Network,
-    shares: FloatArray,
+    kept: Prepared,
     route: FlowRoute,
-    reps: list[int],
-    seed: int,
+    book: StreamBook,
     flows: dict[str, list[_Arrived]],
 ) -> _Arrivals:
     """One route's creation times in every replication, stream by stream (:func:`_flow_arrivals`).
 
-    ``all_limits[k]`` are the parcel limits of replication ``reps[k]`` (fixed and random); ``flows`` keeps
-    each flow's arrivals, drawn once for all its routes.
+    ``all_limits[k]`` are the parcel limits of the book's ``k``-th replication (fixed and random);
+    ``flows`` keeps each flow's arrivals, drawn once for all its routes.
     """
     if route.flow not in flows:
-        flows[route.flow] = _flow_arrivals(scenario, all_limits, network, shares, route, reps, seed)
+        flows[route.flow] = _flow_arrivals(scenario, all_limits, network, kept, route, book)
     own = alternatives_of(network, route.flow).index(route) if route.alternative else 0
     created_parts, picks = [], []
     for arrivals, picked in flows[route.flow]:  # one route takes every arrival: a slice, no copy
@@ -216,14 +216,13 @@ def _draw_flow(
     all_limits: list[list[ParcelLimit]],
     route: FlowRoute,
     arrived: _Arrivals,
-    reps: list[int],
-    seed: int,
+    book: StreamBook,
     out: _Drawn,
 ) -> None:
     """One route's draws in every replication into ``out``: uniforms stream by stream, inverted once.
 
-    ``all_limits[k]`` are the parcel limits of replication ``reps[k]`` (fixed and random). Streams are keyed
-    by the flow; a choice flow's route keeps the draws of the shipments that took it.
+    ``all_limits[k]`` are the parcel limits of the book's ``k``-th replication (fixed and random). Streams
+    are keyed by the flow; a choice flow's route keeps the draws of the shipments that took it.
     """
     flow = scenario.flows[route.flow]
     commodity = scenario.commodities[flow.commodity]
@@ -232,7 +231,7 @@ def _draw_flow(
     if isinstance(flow.parcel, Fixed):  # a fixed parcel ignores its uniforms: none drawn
         parcel = flow.parcel.ppf(np.zeros(created.size))
     else:
-        parcel = flow.parcel.ppf(_uniforms(seed, reps, picks, "parcels", route.flow))
+        parcel = flow.parcel.ppf(_uniforms(book, picks, "parcels", route.flow))
     bounds = np.concatenate([[0], np.cumsum(arrived.counts)]).astype(np.int64)
     if len(set(limits)) <= 1:
         parcel = _limit_parcels(parcel, created, list(limits[0]) if limits else [])
@@ -242,22 +241,19 @@ def _draw_flow(
             parcel[part] = _limit_parcels(parcel[part], created[part], list(own))
     out.tonnes[:], out.teu[:] = shipment_sizes(parcel, flow.parcel_unit, commodity)
     for column, step in enumerate(route.steps):
-        if isinstance(variability(scenario, step), Fixed):  # ignores its uniforms: none drawn
-            uniforms = np.zeros(created.size)
-        else:
-            uniforms = _uniforms(seed, reps, picks, "work", route.flow, step.station)
+        fixed = isinstance(variability(scenario, step), Fixed)  # ignores its uniforms: none drawn
+        uniforms = None if fixed else _uniforms(book, picks, "work", route.flow, step.station)
         step_work(scenario, step, uniforms, out.tonnes, out.teu, out.work[column])
     out.free_flow_h[:] = free_flow(out.work[: route.planned])
     if has_classes(scenario, route):
-        _draw_classes(scenario, route, picks, reps, seed, out.klass)
+        _draw_classes(scenario, route, picks, book, out.klass)
 
 
 def _draw_classes(
     scenario: Scenario,
     route: FlowRoute,
     picks: list[tuple[int, BoolArray | slice]],
-    reps: list[int],
-    seed: int,
+    book: StreamBook,
     out: ClassArray,
 ) -> None:
     """The route's shipments' class at each step with classes (:mod:`sim.class_draws`) into ``out``'s rows.
@@ -272,14 +268,13 @@ def _draw_classes(
             drawn[node] = (
                 whole
                 if whole is not None
-                else by_shares(shares, _uniforms(seed, reps, picks, "class", route.flow, node, opened=False))
+                else by_shares(shares, _uniforms(book, picks, "class", route.flow, node, opened=False))
             )
         out[row] = drawn[node]
 
 
 def _uniforms(
-    seed: int,
-    reps: list[int],
+    book: StreamBook,
     picks: list[tuple[int, BoolArray | slice]],
     purpose: str,
     *entity: str,
@@ -293,13 +288,13 @@ def _uniforms(
     if any(isinstance(chosen, slice) for _, chosen in picks):  # one route: every arrival, no copy
         bounds = np.cumsum([0, *(drawn for drawn, _ in picks)]).tolist()
         joined = np.empty(bounds[-1])
-        for k, generator in enumerate(streams(seed, reps, purpose, *entity)):
+        for k, generator in enumerate(book.streams(purpose, *entity)):
             generator.random(out=joined[bounds[k] : bounds[k + 1]])
         return _opened(joined) if opened else joined
     return _joined(
         [
             (_open_uniforms(generator, drawn) if opened else generator.random(drawn))[chosen]
-            for generator, (drawn, chosen) in zip(streams(seed, reps, purpose, *entity), picks, strict=True)
+            for generator, (drawn, chosen) in zip(book.streams(purpose, *entity), picks, strict=True)
         ],
         np.float64,
     )
@@ -333,43 +328,50 @@ def _flow_arrivals(
     scenario: Scenario,
     all_limits: list[list[ParcelLimit]],
     network: Network,
-    shares: FloatArray,
+    kept: Prepared,
     route: FlowRoute,
-    reps: list[int],
-    seed: int,
+    book: StreamBook,
 ) -> list[_Arrived]:
     """Arrival times of all the flow's shipments in each replication (streams keyed by the flow).
 
     A flow with one route takes every arrival; a choice flow's shipments pick a route in :mod:`sim.choice`
     (the index among :func:`sim.choice.alternatives_of`). Intensities are computed once per route and
-    parcel limits (replications without random parcel limits share them).
+    parcel limits for the scenario (:mod:`sim.prepared`: replications without random parcel limits share
+    them).
     """
     flow = scenario.flows[route.flow]
     commodity = scenario.commodities[flow.commodity]
-    cache: dict[tuple[int, tuple[ParcelLimit, ...]], Intensity] = {}
 
     def intensity(of: FlowRoute, found: list[ParcelLimit]) -> Intensity:
         limits = tuple(_limits_on(found, of))
-        if (of.index, limits) not in cache:
-            cache[(of.index, limits)] = _intensity(scenario, flow, commodity, list(limits))
-        return cache[(of.index, limits)]
+        key = ("route", ((of.index, limits),))
+        known = kept.intensity(key)
+        return (
+            known
+            if known is not None
+            else kept.keep(key, _intensity(scenario, flow, commodity, list(limits)))
+        )
 
-    generators = streams(seed, reps, "arrivals", route.flow)
+    generators = book.streams("arrivals", route.flow)
     if not route.alternative:
         return [
             (created, None)
             for created in _arrival_times(flow, [intensity(route, f) for f in all_limits], generators)
         ]
     siblings = alternatives_of(network, route.flow)
-    probabilities = shares[[r.index for r in siblings]]
-    combined: dict[tuple[int, ...], Intensity] = {}
+    probabilities = kept.shares[[r.index for r in siblings]]
     each = [[intensity(r, found) for r in siblings] for found in all_limits]
-    for own in each:
-        combined.setdefault(tuple(map(id, own)), combined_intensity(own, probabilities))
-    times = _arrival_times(flow, [combined[tuple(map(id, own))] for own in each], generators)
+    flow_wide = []
+    for found, own in zip(all_limits, each, strict=True):
+        key = ("combined", tuple((r.index, tuple(_limits_on(found, r))) for r in siblings))
+        known = kept.intensity(key)
+        flow_wide.append(
+            known if known is not None else kept.keep(key, combined_intensity(own, probabilities))
+        )
+    times = _arrival_times(flow, flow_wide, generators)
     return [
         (created, choose(created, own, probabilities, _open_uniforms(choice, created.size)))
-        for created, own, choice in zip(times, each, streams(seed, reps, "choice", route.flow), strict=True)
+        for created, own, choice in zip(times, each, book.streams("choice", route.flow), strict=True)
     ]
 
 

@@ -142,14 +142,28 @@ class Plan:
     @property
     def visit_shipment(self) -> IntArray:
         """Row of the shipment each visit belongs to."""
-        return np.repeat(np.arange(self.n_shipments, dtype=np.int64), np.diff(self.first_visit))
+        return _visit_rows(self.first_visit, seq=False)
 
     @property
     def visit_seq(self) -> IntArray:
         """Position of each visit on its shipment's route (0-based)."""
-        return np.arange(self.n_visits, dtype=np.int64) - np.repeat(
-            self.first_visit[:-1], np.diff(self.first_visit)
-        )
+        return _visit_rows(self.first_visit, seq=True)
+
+
+def _visit_rows(first_visit: IntArray, seq: bool) -> IntArray:
+    """Each visit's shipment row or position: :func:`sim.plan_loops.visit_rows`.
+
+    For offsets from 0 that never decrease; numpy's ``repeat`` (and its errors) otherwise.
+    """
+    offsets = np.asarray(first_visit, dtype=np.int64)
+    if offsets.size and offsets[0] == 0 and (offsets[1:] >= offsets[:-1]).all():
+        from sim.plan_loops import visit_rows
+
+        return visit_rows(offsets, seq)
+    counts = np.diff(offsets)
+    if seq:
+        return np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(offsets[:-1], counts)
+    return np.repeat(np.arange(counts.size, dtype=np.int64), counts)
 
 
 def check_plan(plan: Plan) -> None:
@@ -202,11 +216,16 @@ def _check_classes(plan: Plan) -> None:
         return
     if plan.visit_class.shape != plan.visit_station.shape:
         raise ValueError(f"visit_class has {plan.visit_class.size} entries for {plan.n_visits} visits")
+    from sim.plan_loops import first_bad_class
+
     limit = np.array([max(len(s.classes), 1) for s in plan.network.stations], dtype=np.int64)
-    bad = np.flatnonzero((plan.visit_class < 0) | (plan.visit_class >= limit[plan.visit_station]))
-    if bad.size:
-        station = plan.network.stations[int(plan.visit_station[bad[0]])]
+    bad = first_bad_class(plan.visit_class, np.asarray(plan.visit_station, dtype=np.int64), limit)
+    if bad == -2:  # a station out of range: numpy's indexing (and its error, or negative indices)
+        found = np.flatnonzero((plan.visit_class < 0) | (plan.visit_class >= limit[plan.visit_station]))
+        bad = int(found[0]) if found.size else -1
+    if bad >= 0:
+        station = plan.network.stations[int(plan.visit_station[bad])]
         raise ValueError(
-            f"visit {int(bad[0])} is in class {int(plan.visit_class[bad[0]])} at {station.name}, which has"
+            f"visit {bad} is in class {int(plan.visit_class[bad])} at {station.name}, which has"
             f" {len(station.classes)} classes; classes are 0 to the count minus 1 (0 without classes)"
         )

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from sim.compiled import compiled
 from sim.rng import stream_key
 
-__all__ = ["seed_states", "streams"]
+__all__ = ["StreamBook", "seed_states", "streams"]
 
 Words = NDArray[np.uint64]
 """Unsigned words: 32-bit values held in 64-bit integers (the hash), or 64-bit state words."""
@@ -73,6 +73,61 @@ def seed_states(seed: int, replications: Sequence[int], key: tuple[int, ...]) ->
     for i, row in enumerate(rows):
         entropy[i, : len(row)] = row
     return _seed_states(entropy, np.array([len(row) for row in rows], dtype=np.int64))
+
+
+class StreamBook:
+    """The streams of one block of replications, the names known beforehand hashed in one compiled call.
+
+    A Plan asks for ~110 streams a replication (every flow's arrivals and parcels, each step's work, ...):
+    hashed one (purpose, entity) at a time, the calls' fixed cost (~5 µs each) was most of the seeding of a
+    one-replication Plan. Names not known beforehand are hashed when asked for; either way a stream is
+    :func:`streams`' (the same hash of the same words), so knowing them changes no number.
+
+    Parameters
+    ----------
+    seed : int
+        The scenario's root seed (non-negative).
+    replications : sequence of int
+        Global replication numbers (non-negative).
+    known : sequence of tuple of str
+        ``(purpose, *entity)`` of the streams to hash now (e.g. those the scenario's last Plan asked for).
+    """
+
+    def __init__(self, seed: int, replications: Sequence[int], known: Sequence[tuple[str, ...]]) -> None:
+        self.seed = seed
+        self.replications = [int(r) for r in replications]
+        self.asked: list[tuple[str, ...]] = []
+        self._states: dict[tuple[str, ...], Words] = {}
+        if known and self.replications:
+            keys = [stream_key(*name) for name in known]
+            states = _many_states(seed, self.replications, keys)
+            self._states = dict(zip(known, states, strict=True))
+
+    def streams(self, purpose: str, *entity: str) -> list[np.random.Generator]:
+        """:func:`streams` of ``(purpose, *entity)`` for the book's replications."""
+        name = (purpose, *entity)
+        self.asked.append(name)
+        states = self._states.get(name)
+        if states is None:
+            states = seed_states(self.seed, self.replications, stream_key(*name))
+        return [np.random.Generator(np.random.PCG64(cast(Any, _Seeded(words)))) for words in states]
+
+
+def _many_states(seed: int, replications: list[int], keys: list[tuple[int, ...]]) -> Words:
+    """:func:`seed_states` of each key, shape (keys, R, 4): one compiled call over every (key, r) row."""
+    if not all(0 <= r <= MASK for r in replications):
+        return np.stack([seed_states(seed, replications, key) for key in keys])
+    run = _words(seed)
+    run = run + [0] * (POOL_SIZE - len(run))
+    rows = [[*run, 0, *(w for part in key for w in _words(part))] for key in keys]
+    width = max(len(row) for row in rows)
+    template = np.zeros((len(rows), width), dtype=np.uint64)
+    for i, row in enumerate(rows):
+        template[i, : len(row)] = row
+    entropy = np.repeat(template, len(replications), axis=0)
+    entropy[:, len(run)] = np.tile(np.asarray(replications, dtype=np.uint64), len(rows))
+    lengths = np.repeat(np.array([len(row) for row in rows], dtype=np.int64), len(replications))
+    return _seed_states(entropy, lengths).reshape(len(rows), len(replications), POOL_SIZE)
 
 
 def _words(value: int) -> list[int]:

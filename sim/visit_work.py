@@ -13,9 +13,11 @@ from numpy.typing import NDArray
 
 from sim.arrays import FloatArray
 from sim.network import FlowRoute
-from sim.scenario.distributions import Distribution
+from sim.scenario.distributions import Distribution, Fixed, Gamma
+from sim.scenario.gamma_quantile import table_for
 from sim.scenario.model import Commodity, Scenario
 from sim.scenario.routes import Step
+from sim.work_compiled import BERTH, DWELL, NOMINAL
 
 __all__ = ["PAIRWISE_FROM", "free_flow", "shipment_sizes", "size_kinds", "step_work", "variability"]
 
@@ -59,25 +61,47 @@ def shipment_sizes(parcel: FloatArray, unit: str, commodity: Commodity) -> tuple
 
 
 def step_work(
-    scenario: Scenario, step: Step, uniforms: FloatArray, tonnes: FloatArray, teu: FloatArray, out: FloatArray
+    scenario: Scenario,
+    step: Step,
+    uniforms: FloatArray | None,
+    tonnes: FloatArray,
+    teu: FloatArray,
+    out: FloatArray,
 ) -> None:
     """Work hours at one step for every shipment of a flow, computed in place into ``out``.
 
     The variability's quantile times the step's nominal time (a berth's from the shipment's tonnes or TEU).
+    ``uniforms`` is None for a ``fixed`` variability (it ignores them: none drawn); its value is the factor
+    of every shipment. A gamma's quantiles are read from its table by the compiled pass of
+    :mod:`sim.work_compiled` (the same operations, in one pass).
     """
-    kind, ref, cargo_class = step.kind, step.ref, step.cargo_class
-    factor = variability(scenario, step).ppf(uniforms)
-    if kind == "dwell":
-        out[:] = factor
+    how = _how(scenario, step, tonnes, teu)
+    distribution = variability(scenario, step)
+    if isinstance(distribution, Gamma) and uniforms is not None:
+        _gamma_work(distribution, uniforms, how, out)
         return
+    if isinstance(distribution, Fixed):
+        factor: FloatArray | float = float(distribution.value)
+    else:
+        assert uniforms is not None
+        factor = distribution.ppf(uniforms)
+    _apply(how, factor, out)
+
+
+How = tuple[int, FloatArray, float, float]
+"""How a step's factor becomes its work (:mod:`sim.work_compiled`): the kind, and for a berth the amounts
+(t or TEU), rate and overhead; for a leg, service or chokepoint the nominal time (h) second."""
+
+
+def _how(scenario: Scenario, step: Step, tonnes: FloatArray, teu: FloatArray) -> How:
+    kind, ref, cargo_class = step.kind, step.ref, step.cargo_class
+    if kind == "dwell":
+        return DWELL, tonnes, 0.0, 0.0
     if kind == "berth":
         assert cargo_class is not None
         pool = scenario.nodes[ref].berths[cargo_class]
         amount = teu if pool.rate_unit == "TEU/h" else tonnes
-        np.divide(amount, pool.rate, out=out)  # (amount / rate + overhead) * factor
-        np.add(out, pool.overhead_h, out=out)
-        np.multiply(out, factor, out=out)
-        return
+        return BERTH, amount, float(pool.rate), float(pool.overhead_h)
     if kind == "service":
         nominal = scenario.services[ref].transit_h
     elif kind == "chokepoint":
@@ -86,7 +110,37 @@ def step_work(
         nominal = chokepoint.transit_h
     else:
         nominal = scenario.legs[ref].free_flow_h
-    np.multiply(nominal, factor, out=out)
+    return NOMINAL, tonnes, float(nominal), 0.0
+
+
+def _apply(how: How, factor: FloatArray | float, out: FloatArray) -> None:
+    """``out`` the work of each shipment from its factor (numpy: in place, in the formula's order)."""
+    kind, amount, first, second = how
+    if kind == DWELL:
+        out[:] = factor
+    elif kind == BERTH:
+        np.divide(amount, first, out=out)  # (amount / rate + overhead) * factor
+        np.add(out, second, out=out)
+        np.multiply(out, factor, out=out)
+    else:
+        np.multiply(first, factor, out=out)
+
+
+def _gamma_work(distribution: Gamma, uniforms: FloatArray, how: How, out: FloatArray) -> None:
+    """:func:`step_work` of a gamma variability: the compiled pass, then ``gammaincinv`` where it must."""
+    from scipy import special
+
+    from sim.work_compiled import gamma_work
+
+    shape, scale = distribution.shape_scale
+    need = np.empty(uniforms.size, dtype=np.bool_)
+    gamma_work(uniforms, table_for(shape, uniforms), scale, how, out, need)
+    if need.any():
+        at = np.flatnonzero(need)
+        kind, amount, first, second = how
+        part = np.empty(at.size)
+        _apply((kind, amount[at], first, second), special.gammaincinv(shape, uniforms[at]) * scale, part)
+        out[at] = part
 
 
 def variability(scenario: Scenario, step: Step) -> Distribution:

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.rng import stream, stream_key
-from sim.seeding import seed_states, streams
+from sim.seeding import StreamBook, seed_states, streams
 
 WORDS = st.one_of(
     st.integers(0, 2**32 - 1), st.integers(2**32, 2**64 - 1), st.integers(0, 2**130), st.sampled_from([0, 1])
@@ -91,3 +91,25 @@ def test_the_seed_sequence_gives_only_pcg64s_words() -> None:
     with pytest.raises(ValueError, match="four 64-bit"):
         generator.bit_generator.seed_seq.generate_state(8, np.uint32)
     assert stream_key("arrivals", "f") == stream_key("arrivals", "f")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    seed=WORDS,
+    reps=st.lists(st.integers(0, 2**33), min_size=0, max_size=4),
+    known=st.lists(st.lists(NAMES, min_size=1, max_size=3).map(tuple), max_size=5, unique=True),
+    other=st.lists(NAMES, min_size=1, max_size=3).map(tuple),
+)
+def test_a_book_gives_sim_rng_streams_known_or_not(
+    seed: int, reps: list[int], known: list[tuple[str, ...]], other: tuple[str, ...]
+) -> None:
+    """Names hashed together beforehand or asked for later: ``sim.rng.stream``'s generators."""
+    book = StreamBook(seed, reps, known)
+    for name in [*known, other, *known[:1]]:
+        generators = book.streams(*name)
+        assert len(generators) == len(reps)
+        for rep, generator in zip(reps, generators, strict=True):
+            expected = stream(seed, rep, *name)
+            assert np.array_equal(generator.random(5), expected.random(5))
+            assert generator.bit_generator.state == expected.bit_generator.state
+    assert book.asked == [*known, other, *known[:1]]

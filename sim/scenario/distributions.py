@@ -213,8 +213,14 @@ class Gamma(_Spec):
 
     def ppf(self, u: FloatArray) -> FloatArray:
         """Inverse CDF (:func:`sim.scenario.gamma_quantile.gamma_quantile`, scaled)."""
+        shape, scale = self.shape_scale
+        return gamma_quantile(shape, u) * scale
+
+    @property
+    def shape_scale(self) -> tuple[float, float]:
+        """The shape ``1 / cv²`` and the scale ``mean / shape`` the quantiles are computed with."""
         shape = 1.0 / self.cv**2
-        return gamma_quantile(shape, u) * (self.mean_ / shape)
+        return shape, self.mean_ / shape
 
     @property
     def mean(self) -> float:

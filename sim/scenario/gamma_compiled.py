@@ -19,22 +19,26 @@ __all__ = ["interpolate", "unbuilt_cells"]
 def unbuilt_cells(u: FloatArray, built: BoolArray) -> IntArray:
     """The cells of the uniforms in ``[0, 1)`` whose polynomial is not built yet (repeats possible).
 
-    ``built`` has one entry per cell (``CELLS``: a power of two, so ``u · CELLS`` is exact).
+    ``built`` has one entry per cell (``CELLS``: a power of two, so ``u · CELLS`` is exact). Two passes,
+    counting then writing: an array grown inside the loop made numba count its references at every
+    uniform (~27 ns each, a pass over a Plan's uniforms ~10 times its interpolation).
     """
     cells = built.size
-    found = np.empty(0, dtype=np.int64)
     count = 0
-    for value in u:
+    for k in range(u.size):
+        value = u[k]
+        if 0.0 <= value < 1.0 and not built[int(value * cells)]:
+            count += 1
+    found = np.empty(count, dtype=np.int64)
+    count = 0
+    for k in range(u.size):
+        value = u[k]
         if 0.0 <= value < 1.0:
             cell = int(value * cells)
             if not built[cell]:
-                if count == found.size:
-                    grown = np.empty(max(16, 2 * found.size), dtype=np.int64)
-                    grown[:count] = found
-                    found = grown
                 found[count] = cell
                 count += 1
-    return found[:count]
+    return found
 
 
 @compiled

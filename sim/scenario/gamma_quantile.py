@@ -25,6 +25,7 @@ once (~40 ms a shape).
 
 from __future__ import annotations
 
+import sys
 import threading
 from dataclasses import dataclass, field
 
@@ -32,7 +33,7 @@ import numpy as np
 
 from sim.arrays import BoolArray, FloatArray, IntArray
 
-__all__ = ["CELLS", "COMPILED_FROM", "TOLERANCE", "gamma_quantile"]
+__all__ = ["CELLS", "COMPILED_FROM", "TOLERANCE", "gamma_quantile", "table_for"]
 
 CELLS = 2**16
 """Cells of ``[0, 1)`` in a shape's table (``u · CELLS`` is exact: a power of two)."""
@@ -44,7 +45,12 @@ SMALLEST = 1e-290
 """Cells with quantiles below this are exact: near the subnormals the polynomial's arithmetic loses digits
 (no valid scenario draws there: :data:`sim.scenario.limits.DRAW_RANGE`)."""
 COMPILED_FROM = 4096
-"""Uniforms from which the table is read by the compiled loop (fewer: numpy, without importing numba)."""
+"""Uniforms from which the table is read by the compiled loop (fewer: numpy, without importing numba) until
+the compiled loops are loaded; from then on every array is read by them (a Plan: most of its ~45 arrays a
+replication are small, and numpy's dozen operations on each cost more than the values)."""
+_COMPILED_MODULE = "sim.scenario.gamma_compiled"
+WHOLE = CELLS // 16
+"""Uniforms in cells not built from which the whole table is built (:func:`_build_missing`)."""
 _MAX_SHAPES = 256
 """Shapes whose tables are kept (a sweep over the coefficient of variation makes one per point)."""
 
@@ -64,11 +70,17 @@ class _Table:
         from scipy import special
 
         k = self.shape
-        u0, u1 = cells / CELLS, (cells + 1) / CELLS
+        u0 = cells / CELLS
+        used = np.zeros(CELLS + 1, dtype=np.bool_)  # a cell's end is its neighbour's start: computed once
+        used[cells] = used[cells + 1] = True
+        nodes = np.flatnonzero(used)
+        first = np.searchsorted(nodes, cells)
+        last = first + 1  # a cell's end, the next integer, is the next node
         with np.errstate(all="ignore"):
-            x0, x1 = special.gammaincinv(k, u0), special.gammaincinv(k, u1)
+            x = special.gammaincinv(k, nodes / CELLS)
             h = 1.0 / CELLS
-            d0, d1 = h / _density(k, x0), h / _density(k, x1)
+            slope = h / _density(k, x)
+            x0, x1, d0, d1 = x[first], x[last], slope[first], slope[last]
             step = x1 - x0
             coefficients = np.stack([x0, d0, 3.0 * step - 2.0 * d0 - d1, d0 + d1 - 2.0 * step], axis=1)
             accurate = np.isfinite(coefficients).all(axis=1) & (x0 > SMALLEST)
@@ -92,7 +104,10 @@ def _relative_error(k: float, x: FloatArray, u: FloatArray) -> BoolArray:
     from scipy import special
 
     upper = u > 0.5
-    miss = np.where(upper, special.gammaincc(k, x) - (1.0 - u), special.gammainc(k, x) - u)
+    miss = np.empty(u.size)  # each side's function only where it is used
+    miss[upper] = special.gammaincc(k, x[upper]) - (1.0 - u[upper])
+    lower = ~upper
+    miss[lower] = special.gammainc(k, x[lower]) - u[lower]
     error = np.abs(miss) / (_density(k, x) * x)
     return np.asarray(error <= TOLERANCE, dtype=np.bool_)  # NaN is not
 
@@ -121,8 +136,9 @@ def gamma_quantile(shape: float, u: FloatArray) -> FloatArray:
 
     Within ~1e-13 (relative) of ``scipy.special.gammaincinv(shape, u)``, which it calls for the uniforms
     in cells where the table is not that accurate and for any outside ``[0, 1)``. From
-    :data:`COMPILED_FROM` uniforms on, the table is read by a compiled loop (:mod:`.gamma_compiled`: the
-    same operations in one pass; numba is imported then, so validating a scenario does not load it).
+    :data:`COMPILED_FROM` uniforms on, or once it is loaded, the table is read by a compiled loop
+    (:mod:`.gamma_compiled`: the same operations in one pass; numba is imported then, so validating a
+    scenario does not load it).
 
     Parameters
     ----------
@@ -137,13 +153,28 @@ def gamma_quantile(shape: float, u: FloatArray) -> FloatArray:
     shape_of_u = u.shape
     u = u.ravel()
     table = _table(float(shape))
-    if u.size >= COMPILED_FROM:
+    if u.size >= COMPILED_FROM or _COMPILED_MODULE in sys.modules:
         x, exact = _compiled(table, u)
     else:
         x, exact = _interpolated(table, u)
     if exact.any():
         x[exact] = special.gammaincinv(shape, u[exact])
     return x.reshape(shape_of_u)
+
+
+def table_for(shape: float, u: FloatArray) -> tuple[FloatArray, BoolArray]:
+    """The table of ``shape`` with every cell ``u`` falls in built: Horner coefficients and exact cells.
+
+    For a compiled loop that reads the table itself (:mod:`sim.work_compiled`: the same operations as
+    :func:`gamma_quantile`'s); the uniforms of exact cells, and any outside ``[0, 1)``, are
+    ``gammaincinv``'s.
+    """
+    from sim.scenario.gamma_compiled import unbuilt_cells
+
+    table = _table(float(shape))
+    if not table.complete:
+        _build_missing(table, unbuilt_cells(np.asarray(u, dtype=np.float64).ravel(), table.built))
+    return table.coefficients, table.exact
 
 
 def _interpolated(table: _Table, u: FloatArray) -> tuple[FloatArray, BoolArray]:
@@ -182,11 +213,19 @@ def _compiled(table: _Table, u: FloatArray) -> tuple[FloatArray, BoolArray]:
 
 
 def _build_missing(table: _Table, cell: IntArray) -> None:
-    """Build the cells of ``cell`` not built yet."""
+    """Build the cells of ``cell`` not built yet; every cell not built when they are :data:`WHOLE` or more.
+
+    A Plan's arrays of uniforms fall in most cells of a table: built at once, the table costs less than
+    built a part at a time (a cell's polynomial is the same either way).
+    """
     if table.complete:
         return
     missing = ~table.built[cell]
     if missing.any():
         with _lock:
-            todo = np.unique(cell[missing])
-            table.build(todo[~table.built[todo]])
+            wanted = np.zeros(CELLS, dtype=np.bool_)  # the cells once each, in order (numpy's unique)
+            if np.count_nonzero(missing) < WHOLE:
+                wanted[cell[missing]] = True
+            else:
+                wanted[:] = True
+            table.build(np.flatnonzero(wanted & ~table.built))

@@ -91,3 +91,68 @@ def test_the_compiled_loop_gives_the_numpy_floats(shape: float) -> None:
     assert u.size >= COMPILED_FROM > u.size // (u.size // 1000 + 1)
     large = gamma_quantile(shape, u)
     assert np.array_equal(large.view(np.uint64), small.view(np.uint64), equal_nan=False)
+
+
+@pytest.mark.parametrize("shape", [0.11, 1.7, 1 / 0.3**2, 250.0])
+def test_small_arrays_once_the_loops_are_loaded_give_the_numpy_floats(shape: float) -> None:
+    """Once the compiled loop is loaded it reads every array, the smallest too: numpy's floats exactly."""
+    from sim.scenario import gamma_quantile as module
+
+    u = np.concatenate([_uniforms(int(shape * 7) % 97), [0.0, 1.0, -0.5, 1.5, np.nan]])
+    gamma_quantile(shape, u)  # loads the compiled loop (a large array)
+    for part in [u[:0], u[:1], u[-5:], *np.array_split(u, u.size // 300)]:
+        with np.errstate(invalid="ignore"):  # the cast of NaN's cell (the value is gammaincinv's)
+            numpy_x, numpy_exact = module._interpolated(module._table(shape), part)
+        numpy_x[numpy_exact] = special.gammaincinv(shape, part[numpy_exact])
+        got = gamma_quantile(shape, part)
+        assert np.array_equal(got.view(np.uint64), numpy_x.view(np.uint64))
+
+
+def _reference_cells(k: float, cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The table's cells as first written: both ends' quantiles per cell, both tails' functions everywhere."""
+    from sim.scenario.gamma_quantile import CHECKS, SMALLEST, TOLERANCE, _density, _horner
+
+    u0, u1, h = cells / CELLS, (cells + 1) / CELLS, 1.0 / CELLS
+    with np.errstate(all="ignore"):
+        x0, x1 = special.gammaincinv(k, u0), special.gammaincinv(k, u1)
+        d0, d1 = h / _density(k, x0), h / _density(k, x1)
+        step = x1 - x0
+        coefficients = np.stack([x0, d0, 3.0 * step - 2.0 * d0 - d1, d0 + d1 - 2.0 * step], axis=1)
+        accurate = np.isfinite(coefficients).all(axis=1) & (x0 > SMALLEST)
+        for t in CHECKS:
+            x, u = _horner(coefficients, np.full(cells.size, t)), u0 + t * h
+            miss = np.where(u > 0.5, special.gammaincc(k, x) - (1.0 - u), special.gammainc(k, x) - u)
+            accurate &= np.abs(miss) / (_density(k, x) * x) <= TOLERANCE
+    return np.where(accurate[:, None], coefficients, 0.0), ~accurate
+
+
+@pytest.mark.parametrize("shape", [0.11, 1.0, 1 / 0.3**2, 1e6])
+def test_cells_are_built_as_first_written(shape: float) -> None:
+    """Each node's quantile computed once for the two cells it ends, each tail's function only on its side:
+    the same coefficients and exact cells, bit for bit, for a whole table and for scattered cells."""
+    from sim.scenario.gamma_quantile import _Table
+
+    rng = np.random.default_rng(int(shape * 100))
+    for cells in [np.arange(CELLS), np.unique(rng.integers(0, CELLS, 700)), np.array([0, CELLS - 1])]:
+        table = _Table(shape)
+        table.build(cells)
+        coefficients, exact = _reference_cells(shape, cells)
+        assert np.array_equal(table.coefficients[cells].view(np.uint64), coefficients.view(np.uint64))
+        assert np.array_equal(table.exact[cells], exact)
+
+
+def test_a_plan_sized_array_builds_the_whole_table_with_the_same_cells() -> None:
+    """Many uniforms in cells not built build every cell at once: the same quantiles as cell by cell."""
+    from sim.scenario.gamma_quantile import WHOLE, _build_missing, _Table, _table
+
+    shape = 2.345
+    u = np.random.default_rng(5).random(4 * WHOLE)
+    whole = gamma_quantile(shape, u)
+    assert _table(shape).complete
+    by_parts = _Table(shape)
+    for part in np.array_split(np.arange(CELLS), 64):  # fewer than WHOLE each: built a part at a time
+        _build_missing(by_parts, part)
+    assert by_parts.complete
+    assert np.array_equal(by_parts.coefficients.view(np.uint64), _table(shape).coefficients.view(np.uint64))
+    assert np.array_equal(by_parts.exact, _table(shape).exact)
+    assert np.array_equal(whole, gamma_quantile(shape, u))
