@@ -35,16 +35,59 @@ __all__ = ["shipments_arrow", "shipments_table", "stations_table", "visits_arrow
 KIND_NAMES = ["berth", "service", "chokepoint", "leg", "dwell"]
 
 
+def _code_type(labels: list[str]) -> type[np.signedinteger]:
+    """The narrowest signed integer type for codes into ``labels``, as pandas' categorical codes."""
+    return next(t for t in (np.int8, np.int16, np.int32, np.int64) if len(labels) < np.iinfo(t).max)
+
+
 def _dictionary(labels: list[str], codes: IntArray) -> pa.DictionaryArray:
     """Codes into ``labels`` as an Arrow dictionary column, indices as narrow as pandas' categorical codes."""
     import pyarrow as pa
 
-    width = next(t for t in (np.int8, np.int16, np.int32, np.int64) if len(labels) < np.iinfo(t).max)
-    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(width)), pa.array(labels, type=pa.string()))
+    return pa.DictionaryArray.from_arrays(
+        pa.array(codes.astype(_code_type(labels), copy=False)), pa.array(labels, type=pa.string())
+    )
 
 
 def visits_arrow(plan: Plan, trace: Trace) -> pa.Table:
-    """One row per visit, as an Arrow table."""
+    """One row per visit, as an Arrow table.
+
+    The index columns come from one compiled pass (:mod:`sim.results.visit_columns`); a Plan whose offsets
+    or stations it refuses goes through the numpy expressions below, which raise their own errors.
+    """
+    import pyarrow as pa
+
+    from sim.results.visit_columns import visit_columns
+
+    names = [s.name for s in plan.network.stations]
+    kind_of_station = np.array([KIND_NAMES.index(s.kind) for s in plan.network.stations], dtype=np.int64)
+    index = visit_columns(
+        plan.first_visit,
+        plan.shipment_rep,
+        plan.shipment_id,
+        plan.visit_station,
+        kind_of_station,
+        _code_type(names),
+        _code_type(KIND_NAMES),
+    )
+    if index is None:
+        return _visits_arrow_numpy(plan, trace)
+    return pa.table(
+        {
+            "replication": index["replication"],
+            "shipment": index["shipment"],
+            "seq": index["seq"],
+            "station": _dictionary(names, index["station"]),
+            "kind": _dictionary(KIND_NAMES, index["kind"]),
+            "arrive": trace.arrive,
+            "start": trace.start,
+            "end": trace.end,
+        }
+    )
+
+
+def _visits_arrow_numpy(plan: Plan, trace: Trace) -> pa.Table:
+    """:func:`visits_arrow` by numpy expressions (a Plan the compiled pass refuses: they raise)."""
     import pyarrow as pa
 
     row = plan.visit_shipment
