@@ -164,11 +164,10 @@ def run_streamed(
                         visit_rows.write(visits_arrow(plan, trace))
                 with clock("kpis"):
                     ledger, delivered = _ledger(scenario, plan, trace, ledgers)
-                with clock("files"):  # now: written while the block's other KPIs are computed
-                    shipments.write(shipments_file_table(plan, trace, scenario, ledger, diversions))
-                with clock("kpis"):
                     kpis.add(plan, trace, delivered)
                     extra.add(plan, trace, diversions)
+                with clock("files"):
+                    shipments.write(shipments_file_table(plan, trace, scenario, ledger, diversions))
                 del plan, trace, ledger, diversions
                 if progress is not None:
                     progress(block[-1] + 1, count)
