@@ -499,16 +499,10 @@ def hand_on_branches(
     visit) whether it left; any other sets its alternative's first visit (``detour``) to arrive at its
     own arrival if it diverted, never (``inf``) if it transits — marking that station when it changed.
     """
-    for row in range(cells.shape[0]):
-        for c in range(sizes[row]):
-            v = cells[row, c]
-            s = begin[row, c]
-            start[v] = s
-            if has_next[v]:
-                finish = s + spans[row, c]
-                if track and arrive[v + 1] != finish:
-                    changed[codes[v + 1]] = True
-                arrive[v + 1] = finish
+    if track:
+        hand_on_tracked(cells, sizes, begin, spans, has_next, start, arrive, codes, changed)
+    else:
+        hand_on(cells, sizes, begin, spans, has_next, start, arrive)
     for row in range(cells.shape[0]):
         for c in range(sizes[row]):
             w = decision[row, c]
