@@ -72,3 +72,4 @@ schema: $(BIN)/corridor
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache
+	find sim \( -name '*.nbi' -o -name '*.nbc' \) -delete  # numba's compiled-loop cache
