@@ -16,21 +16,18 @@ from sim.engines.priority import SlotOwners
 from sim.engines.vector.block import _by_station, _feeds
 from sim.engines.vector.block_loops import (
     _SortScratch,
-    _window_of,
     hand_on,
     hand_on_branches,
     hand_on_tracked,
-    hand_on_until,
     shipment_ends,
     stable_order,
     station_stats,
-    window_buckets,
-    window_inbox,
 )
 from sim.engines.vector.diversion import Branches, _deciding, _decisions
 from sim.engines.vector.fifo import fifo
 from sim.engines.vector.priority import _owners
 from sim.engines.vector.service import _equal_starts, positions_along_rows
+from sim.engines.vector.window_loops import _window_of, hand_on_until, window_buckets, window_inbox
 
 
 def _order(values: np.ndarray) -> np.ndarray:

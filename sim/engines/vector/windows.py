@@ -29,9 +29,9 @@ import numpy as np
 
 from sim.arrays import FloatArray, IntArray
 from sim.engines.vector.block import Block, batchable, pass_on, pool_state, pooled, run_kernel
-from sim.engines.vector.block_loops import hand_on_until, window_buckets, window_inbox
 from sim.engines.vector.fifo import fifo
 from sim.engines.vector.kernels import KernelState, travel
+from sim.engines.vector.window_loops import hand_on_until, window_buckets, window_inbox
 from sim.network import Station
 
 __all__ = ["WINDOW_COST_VISITS", "WindowPlan", "settle_in_windows", "window_plan"]
