@@ -1,8 +1,8 @@
 """Compiled loops: numba's ``njit`` with the project's settings, typed for mypy.
 
-The vector engine's scalar paths — where service is not a prefix scan (a berth pool's order statistic, the
-event loop of priority classes) — and the single passes of the Plan's layout and the KPIs run as compiled
-loops over plain float64 arrays. Numba compiles IEEE
+The vector engine's scalar paths — single servers, a berth pool's order statistic, the event loop of
+priority classes — and the single passes of the Plan's layout and the KPIs run as compiled loops over plain
+float64 arrays. Numba compiles IEEE
 operations in the order written, without fast-math, so a compiled loop computes the same floats as the
 reference engine's Python (additions, comparisons, ``max``/``min``; no reassociation, no fused multiply-add).
 

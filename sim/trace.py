@@ -35,10 +35,12 @@ class Trace:
         return cls(mask(arrive), mask(start), mask(end))
 
 
-def first_difference(a: Trace, b: Trace, rtol: float = 1e-9) -> tuple[int, str, float, float] | None:
+def first_difference(a: Trace, b: Trace, rtol: float = 0.0) -> tuple[int, str, float, float] | None:
     """The first visit (index, field, a value, b value) where two traces differ, or ``None``.
 
-    Times are equal when both are NaN or when ``|a - b| <= rtol * max(|a|, |b|, 1)``.
+    Times are equal when both are NaN or when ``|a - b| <= rtol * max(|a|, |b|, 1)``; with the default
+    ``rtol = 0`` only the same float is equal — the engine contract (an ulp apart is a different Trace: it
+    can decide whether a start falls before a closure or at it).
     """
     for field in ("arrive", "start", "end"):
         x, y = getattr(a, field), getattr(b, field)

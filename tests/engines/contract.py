@@ -1,4 +1,4 @@
-"""The engine contract: every engine returns the reference engine's Trace for a Plan, to 1e-9 relative."""
+"""The engine contract: every engine returns the reference engine's Trace for a Plan, bit for bit."""
 
 from __future__ import annotations
 

@@ -48,6 +48,22 @@ def test_closure_lets_the_ship_at_berth_finish_and_holds_the_next(engine: str) -
 
 
 @pytest.mark.parametrize("engine", ENGINE_NAMES)
+def test_a_berth_freed_an_ulp_after_a_closure_begins_waits_for_the_reopening(engine: str) -> None:
+    """Found by the random contract: twelve 0.025-h calls from 215.7 h end, by repeated addition, at
+    216.00000000000006 — just after a closure begins at 216 — so the thirteenth waits until 228. A prefix
+    scan of the same sums ends one ulp *before* 216 and starts it at once."""
+    closure = {"shut": {"kind": "berths", "target": "XXPRT", "start_h": 216.0, "end_h": 228.0, "set": 0}}
+    scenario = port_story(berths=1, disruptions=closure)
+    times = _times(engine, scenario, [(215.7, "f", [0.025], [0.0]) for _ in range(13)])
+    free = 215.7
+    for _ in range(12):
+        free += 0.025
+    assert free > 216.0  # the tie this story is about: the twelfth end is after the closure's start
+    assert times[11, 2] == free
+    assert times[12, 1:].tolist() == [228.0, 228.025]
+
+
+@pytest.mark.parametrize("engine", ENGINE_NAMES)
 def test_capacity_cut_below_the_busy_count_waits_for_enough_releases(engine: str) -> None:
     cut = {"cut": {"kind": "berths", "target": "XXPRT/bulk", "start_h": 1.0, "end_h": 100.0, "set": 1}}
     shipments = [(0.0, "f", [5.0], [0.0]), (0.0, "f", [8.0], [0.0]), (2.0, "f", [1.0], [0.0])]

@@ -19,7 +19,7 @@ from sim.engines.vector import replication_blocks, simulate
 from sim.engines.vector.berth_pool import berth_pool
 from sim.engines.vector.order import settle_order
 from sim.engines.vector.service import service
-from sim.engines.vector.single_server import max_plus_scan, single_server
+from sim.engines.vector.single_server import single_server
 from sim.engines.vector.windows import _order
 from sim.examples import one_port
 from sim.network import Station, build_network
@@ -32,27 +32,37 @@ def _queues(rng: np.random.Generator, rows: int, n: int, load: float = 0.9) -> t
     return arrive, rng.exponential(1.0, (rows, n))
 
 
-def test_max_plus_scan_is_the_lindley_loop() -> None:
-    arrive, work = _queues(np.random.default_rng(1), 3, 2000, load=0.97)
-    leave = max_plus_scan(arrive, work, np.full(3, -np.inf))
-    for row in range(3):
-        free = -np.inf
-        for n in range(2000):
-            free = max(arrive[row, n], free) + work[row, n]
-            assert leave[row, n] == pytest.approx(free, rel=1e-12)
+def _server_loop(arrive: np.ndarray, work: np.ndarray | None, capacity: Schedule) -> list[float]:
+    """One row of a single server as the reference engine computes it: start at the later of the arrival
+    and the free time, moved to the next open time; free again after the work or the slot spacing."""
+    starts, free = [], -np.inf
+    for n, a in enumerate(arrive):
+        t = capacity.next_positive(max(a, free))
+        starts.append(t)
+        free = t + (24.0 / capacity.at(t) if work is None else work[n])
+    return starts
 
 
 @pytest.mark.parametrize("service", ["work", "slots"])
-def test_single_server_open_throughout_is_the_regime_scan_exactly(service: str) -> None:
-    """A fresh, always-open server takes a one-scan shortcut; it gives the general path's floats."""
+@pytest.mark.parametrize("windows", [[], [(20.0, 40.0, 0.0), (60.0, 61.0, 0.0)], [(10.0, 300.0, 0.5)]])
+def test_single_server_is_the_reference_loop_bit_for_bit(
+    service: str, windows: list[tuple[float, float, float]]
+) -> None:
+    """Every start is the reference's float: an ulp decides whether a start falls before a closure."""
     arrive, work = _queues(np.random.default_rng(5), 7, 500, load=0.95)
     arrive[3, 400:] = np.inf  # a row that ends early, as padding does
     spans = work if service == "work" else None
-    capacity = Schedule.constant(1.0 if service == "work" else 30.0)
-    quick, free = single_server(arrive, spans, capacity)
-    general, general_free = single_server(arrive, spans, capacity, free=np.full(7, -np.inf))
-    np.testing.assert_array_equal(quick, general)
-    np.testing.assert_array_equal(free, general_free)
+    if service == "slots":
+        windows = [(lo, hi, value * 60.0) for lo, hi, value in windows]
+    capacity = windowed(1.0 if service == "work" else 30.0, windows)
+    start, free = single_server(arrive, spans, capacity)
+    for row in range(7):
+        n = int(np.isfinite(arrive[row]).sum())
+        loop = _server_loop(arrive[row, :n], None if spans is None else spans[row], capacity)
+        np.testing.assert_array_equal(start[row, :n], loop)
+        assert np.all(np.isinf(start[row, n:]))
+        last = loop[-1]
+        assert free[row] == last + (24.0 / capacity.at(last) if spans is None else spans[row, n - 1])
 
 
 def _pool_loop(
@@ -123,7 +133,7 @@ def test_kernels_resumed_window_by_window_match_one_run(seed: int, cuts: list[fl
     parts = _resumed(
         arrive, work, sorted(cuts), lambda a, w, c, state, t: single_server(a, w, berth, state, t)
     )
-    np.testing.assert_allclose(parts, whole, rtol=1e-12)
+    np.testing.assert_array_equal(parts, whole)
 
 
 def _resumed(arrive: np.ndarray, work: np.ndarray, cuts: list[float], step: Callable[..., Any]) -> np.ndarray:

@@ -270,7 +270,7 @@ def batchable(station: Station) -> str:
     """Stations of one batch kind that do not feed each other can be computed in one call.
 
     ``"leg"`` (pure delays), ``"pool"`` (berth pools of two or more berths at constant capacity: rows of
-    one pool grid), or ``""`` (computed alone). A one-berth pool is computed alone, by its prefix scan,
+    one pool grid), or ``""`` (computed alone). A one-berth pool is computed alone, by its single-server loop,
     whatever it is batched with: a station's kernel never depends on its neighbours, so its floats do not
     either.
     """

@@ -3,7 +3,7 @@
 Every vector kernel works on this layout. Visits are ordered by replication, then arrival time (h), then
 creation order — the reference engine's FIFO key. Rows are padded on the right with arrival ``+inf``
 (a visit that never arrives: it sorts last and gets ``+inf`` times), so a kernel can run down the columns
-for all replications at once, or along one row as a prefix scan.
+for all replications at once, or along each row in turn.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@
 station kind                kernel                                              module
 ==========================  ==================================================  =======================
 ``service``                 FIFO boarding of timetabled departures              :mod:`.service`
-``chokepoint``              max-plus prefix scan on the slot spacing            :mod:`.single_server`
-``berth`` with one berth    max-plus prefix scan on the work                    :mod:`.single_server`
+``chokepoint``              compiled loop over the rows: slot spacing           :mod:`.single_server`
+``berth`` with one berth    compiled loop over the rows: the work               :mod:`.single_server`
 ``berth`` with 2+ berths    compiled loop over the rows: earliest of the ends    :mod:`.berth_pool`
 ``leg``                     one vector expression (:func:`travel`)              this module
 any with priority classes   a compiled event loop per row, a queue per class    :mod:`.priority`

@@ -1,54 +1,30 @@
-"""Single-server FIFO stations as max-plus prefix scans: one-berth pools and chokepoints.
+"""Single-server FIFO stations: one-berth pools and chokepoints, as one compiled loop.
 
-A single FIFO server with service times ``s`` frees at ``D[n] = max(A[n], D[n-1]) + s[n]``. Writing
-``C`` for the running sum of ``s``, ``D[n] - C[n] = max(A[n] - C[n-1], D[n-1] - C[n-1])`` is a running
-maximum, so a whole queue (every replication's row at once) is three array operations:
-``D = C + maximum.accumulate(A - C_before)``. The result matches the sequential loop to a few ulps.
+A single FIFO server starts the n-th customer at ``S[n] = max(A[n], F[n-1])``, moved on to the next time the
+server is open when the capacity is 0 there (a closure, no slots), and is next free at
+``F[n] = S[n] + s[n]``: the visit's work at a one-berth pool, the slot spacing ``24 / slots(S[n])`` at a
+chokepoint (the spacing is set at the start). A ship at berth when a closure begins finishes (no
+pre-emption); a start at the very instant a closure begins waits for the berth to reopen (decisions are
+taken at the end of the instant, after the capacity change).
 
-Capacity over time is piecewise constant (a :class:`~sim.schedule.Schedule`): the queue is scanned regime
-by regime. In a regime ``[lo, hi)`` the server can start nobody before ``lo``; the customers whose start
-falls before ``hi`` are kept, the rest carry over to the next regime. A regime with value 0 (a closure,
-no slots) starts nobody: a ship at berth when a closure begins finishes (no pre-emption) and the next
-starts when the server is both free and open.
-
-- one-berth pool: service time is the visit's work (h);
-- chokepoint: service time is the slot spacing ``24 / slots`` (h) of the regime the transit starts in,
-  since the spacing is taken at the previous start.
+The loop (:func:`~sim.compiled.compiled`) runs over every row of the grid, customer by customer, and
+computes each start and free time by the reference engine's float operations (a ``max``, one addition, one
+division for the spacing), so the floats are the reference's, bit for bit. A max-plus prefix scan
+(``D = C + maximum.accumulate(A - C_before)``) gives the same recursion in three array operations but only
+to a few ulps, and an ulp decides whether a start falls just before a closure or at it: a ship the
+reference engine holds for a 12-hour closure started one ulp before it (``tests/engines/test_stories.py``,
+"an ulp before a closure").
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.arrays import FloatArray, IntArray
+from sim.arrays import FloatArray
+from sim.compiled import compiled
 from sim.schedule import Schedule
 
-__all__ = ["max_plus_scan", "single_server"]
-
-
-def max_plus_scan(arrive: FloatArray, service: FloatArray, free: FloatArray) -> FloatArray:
-    """Departure times of a FIFO single server, row by row.
-
-    Parameters
-    ----------
-    arrive : ndarray, shape (rows, n)
-        Arrival times (h), non-decreasing along each row (``-inf`` skips a column, ``+inf`` never arrives).
-    service : ndarray, shape (rows, n)
-        Service times (h), finite.
-    free : ndarray, shape (rows,)
-        When the server is free before the first column (h).
-
-    Returns
-    -------
-    ndarray, shape (rows, n)
-        ``D[n] = max(arrive[n], D[n-1]) + service[n]`` with ``D[-1] = free``.
-    """
-    total = np.cumsum(service, axis=1)
-    before = np.zeros_like(total)
-    before[:, 1:] = total[:, :-1]
-    lead = np.maximum.accumulate(arrive - before, axis=1)
-    np.maximum(lead, free[:, None], out=lead)
-    return total + lead
+__all__ = ["single_server"]
 
 
 def single_server(
@@ -80,74 +56,54 @@ def single_server(
     free : ndarray, shape (rows,)
         When each row's server is next free after the customers started (h).
     """
-    if free is None and until == np.inf and capacity.is_constant and capacity.values[0] > 0 < arrive.shape[1]:
-        spacing = None if work is not None else 24.0 / float(capacity.values[0])
-        return _always_open(arrive, work if work is not None else np.full(arrive.shape, spacing))
+    arrive = np.ascontiguousarray(arrive, dtype=np.float64)
     start = np.full(arrive.shape, np.inf)
-    free = np.full(arrive.shape[0], -np.inf) if free is None else free.copy()
-    done = np.zeros(arrive.shape[0], dtype=np.int64)
-    bounds = np.append(capacity.times, np.inf)
-    for k, value in enumerate(capacity.values.tolist()):
-        lo, hi = float(bounds[k]), min(float(bounds[k + 1]), until)
-        if lo >= until:
-            break
-        if value > 0:
-            service = work if work is not None else 24.0 / value
-            _regime(arrive, service, lo, hi, start, free, done)
+    free = np.full(arrive.shape[0], -np.inf) if free is None else np.array(free, dtype=np.float64)
+    spans = np.ascontiguousarray(work, dtype=np.float64) if work is not None else np.empty((0, 0))
+    times = np.ascontiguousarray(capacity.times, dtype=np.float64)
+    values = np.ascontiguousarray(capacity.values, dtype=np.float64)
+    _server_rows(arrive, spans, work is None, times, values, float(until), free, start)
     return start, free
 
 
-def _always_open(arrive: FloatArray, service: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """:func:`single_server` for a fresh server open throughout: one scan of whole rows.
-
-    The same operations as one regime from ``-inf`` in which every customer waits, so the same floats.
-    """
-    leave = max_plus_scan(arrive, service, np.full(arrive.shape[0], -np.inf))
-    start = np.empty_like(leave)
-    start[:, 0] = arrive[:, 0]  # max(arrive, -inf)
-    np.maximum(arrive[:, 1:], leave[:, :-1], out=start[:, 1:])
-    last = np.isfinite(arrive).sum(axis=1) - 1
-    rows = np.arange(arrive.shape[0])
-    free = np.where(last >= 0, start[rows, last] + service[rows, last], -np.inf)
-    return start, free
-
-
-def _regime(
+@compiled
+def _server_rows(
     arrive: FloatArray,
-    service: FloatArray | float,
-    lo: float,
-    hi: float,
-    start: FloatArray,
+    work: FloatArray,
+    slots: bool,
+    times: FloatArray,
+    values: FloatArray,
+    until: float,
     free: FloatArray,
-    done: IntArray,
+    start: FloatArray,
 ) -> None:
-    """Start every waiting customer whose start falls in ``[lo, hi)``.
+    """Every row: each customer starts when it has arrived and the server is free and open.
 
-    Updates in place ``start`` (h), ``free`` (when each row's server is next free, h) and ``done``
-    (customers started, per row).
+    ``arrive`` (rows × n, ``+inf`` padded) and ``work`` (rows × n; unused when ``slots``) are in h;
+    ``times`` (h, ``times[0] = -inf``) and ``values`` (berths or slots per day) are the capacity schedule;
+    ``free`` (rows) and ``start`` (rows × n, ``+inf`` until started), in h, are updated in place; nobody
+    starts at or after ``until`` (h). A row's candidate times never decrease, so the regime of ``t`` is found
+    by moving forward through ``times``; a closed regime moves ``t`` to the next one's start.
     """
-    first = int(done.min())
-    last = int((arrive[:, first:] < hi).sum(axis=1).max()) + first
-    if last <= first:
-        return
-    columns = np.arange(first, last)
-    waiting = columns[None, :] >= done[:, None]
-    times = np.where(waiting, arrive[:, first:last], -np.inf)
-    if isinstance(service, float):
-        spans = np.where(waiting, service, 0.0)
-    else:
-        spans = np.where(waiting, service[:, first:last], 0.0)
-    opened = np.maximum(free, lo)
-    leave = max_plus_scan(times, spans, opened)
-    previous = np.empty_like(leave)
-    previous[:, 0] = opened
-    previous[:, 1:] = leave[:, :-1]
-    begin = np.maximum(times, previous)
-    kept = waiting & (begin < hi)
-    view = start[:, first:last]
-    view[kept] = begin[kept]
-    taken = kept.sum(axis=1)
-    rows = np.flatnonzero(taken)
-    last_kept = done[rows] + taken[rows] - 1 - first
-    free[rows] = begin[rows, last_kept] + spans[rows, last_kept]
-    done += taken
+    regimes = times.size
+    for row in range(arrive.shape[0]):
+        ready = free[row]
+        k = 0
+        for n in range(arrive.shape[1]):
+            a = arrive[row, n]
+            if a == np.inf:
+                break
+            t = a if a > ready else ready
+            while k + 1 < regimes and times[k + 1] <= t:
+                k += 1
+            while values[k] <= 0.0 and t < np.inf:
+                if k + 1 < regimes:
+                    k += 1
+                    t = times[k]
+                else:
+                    t = np.inf
+            if t >= until:
+                break
+            start[row, n] = t
+            ready = t + (24.0 / values[k] if slots else work[row, n])
+        free[row] = ready
