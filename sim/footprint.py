@@ -22,11 +22,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from sim.arrays import FloatArray
+from sim.available_memory import available_bytes
 from sim.drawing import expected_shipments
 from sim.errors import InputError, Problem
 from sim.network import Network
@@ -38,7 +38,6 @@ __all__ = [
     "BYTES_PER_KPI_ROW",
     "BYTES_PER_VISIT",
     "Footprint",
-    "available_bytes",
     "block_budget",
     "check_footprint",
     "combined",
@@ -168,39 +167,6 @@ def combined(sizes: Sequence[Footprint], label: str) -> Footprint:
         sizes[0].replications,
         sum(size.kpi_rows for size in sizes),
     )
-
-
-def available_bytes() -> float:
-    """Memory available to a new allocation (bytes; infinite where unknown).
-
-    ``MemAvailable`` of the machine, or the room left under this process's cgroup (v2) limit where that is
-    less (a container or a Slurm job).
-    """
-    found = math.inf
-    try:
-        with open("/proc/meminfo", encoding="ascii") as info:
-            for line in info:
-                if line.startswith("MemAvailable:"):
-                    found = float(int(line.split()[1]) * 1024)
-    except (OSError, ValueError):
-        pass
-    return min(found, _cgroup_room())
-
-
-def _cgroup_room() -> float:
-    """Bytes left under the cgroup v2 ``memory.max`` of this process (infinite when there is none)."""
-    try:
-        with open("/proc/self/cgroup", encoding="ascii") as groups:
-            path = next((line.split(":", 2)[2].strip() for line in groups if line.startswith("0::")), None)
-        if path is None:
-            return math.inf
-        base = Path("/sys/fs/cgroup") / path.lstrip("/")
-        limit = (base / "memory.max").read_text(encoding="ascii").strip()
-        if limit == "max":
-            return math.inf
-        return float(int(limit) - int((base / "memory.current").read_text(encoding="ascii")))
-    except (OSError, ValueError, IndexError):
-        return math.inf
 
 
 def block_budget() -> float:

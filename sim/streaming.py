@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.arrays import FloatArray
+from sim.available_memory import available_bytes
 from sim.drawing import draw_plan
 from sim.engines import DEFAULT_ENGINE, check_engine
 from sim.errors import InputError, Problem
-from sim.footprint import BASE_BYTES, Footprint, available_bytes, block_budget, check_footprint, footprint
+from sim.footprint import BASE_BYTES, Footprint, block_budget, check_footprint, footprint
 from sim.network import Network, build_network
 from sim.plan import Plan
 from sim.results.diversions import Diversions, diversion_tables, routes_taken

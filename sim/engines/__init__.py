@@ -98,9 +98,9 @@ def _stacks(name: str, plans: Sequence[Plan]) -> list[list[Plan]]:
     """Consecutive plans grouped so that each group fits in one vector block."""
     if name != "vector":
         return [list(plans)]
-    from sim.engines.vector import BYTES_PER_VISIT, block_budget
+    from sim.engines.vector import BYTES_PER_VISIT, working_memory_budget
 
-    most = block_budget() // BYTES_PER_VISIT
+    most = working_memory_budget() // BYTES_PER_VISIT
     groups: list[list[Plan]] = []
     visits = 0
     for plan in plans:

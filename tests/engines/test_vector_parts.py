@@ -223,6 +223,21 @@ def test_blocks_of_replications_give_the_same_trace() -> None:
     assert first_difference(simulate(plan), simulate(plan, block_bytes=1)) is None
 
 
+def test_blocks_follow_the_memory_left_under_a_job_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine's blocks are sized by what a container or Slurm job leaves, not by the machine's memory."""
+    from sim.engines.vector import engine
+
+    scenario = one_port(berths=2, arrivals_per_day=3.0, service_h=12.0, days=60.0, replications=5)
+    plan = draw_plan(scenario, build_network(scenario), range(5), scenario.seed)
+    per_replication = int(np.diff(plan.first_visit[plan.rep_first]).max()) * engine.BYTES_PER_VISIT
+    monkeypatch.setattr(engine, "available_bytes", lambda: 3.0 * per_replication)  # a third: one replication
+    assert engine.working_memory_budget() == per_replication
+    assert list(replication_blocks(plan)) == [(r, r + 1) for r in range(5)]
+    monkeypatch.setattr(engine, "available_bytes", lambda: float("inf"))  # unknown: the 4 GiB cap
+    assert engine.working_memory_budget() == engine.DEFAULT_BLOCK_BYTES
+    assert list(replication_blocks(plan)) == [(0, 5)]
+
+
 def test_an_empty_plan_gives_an_empty_trace() -> None:
     scenario = one_port(berths=1, arrivals_per_day=1.0, service_h=1.0, days=10.0, warmup_days=1.0)
     plan = draw_plan(scenario, build_network(scenario), [], scenario.seed)

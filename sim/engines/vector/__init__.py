@@ -15,9 +15,9 @@ Where each part lives:
 from sim.engines.vector.engine import (
     BYTES_PER_VISIT,
     SweepLimitError,
-    block_budget,
     replication_blocks,
     simulate,
+    working_memory_budget,
 )
 
-__all__ = ["BYTES_PER_VISIT", "SweepLimitError", "block_budget", "replication_blocks", "simulate"]
+__all__ = ["BYTES_PER_VISIT", "SweepLimitError", "replication_blocks", "simulate", "working_memory_budget"]

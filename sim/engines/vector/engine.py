@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.available_memory import available_bytes
 from sim.engines.vector.block import Block, batchable, compute, ends
 from sim.engines.vector.order import Group, settle_order
 from sim.engines.vector.windows import WINDOW_COST_VISITS, WindowPlan, settle_in_windows, window_plan
@@ -37,7 +38,7 @@ from sim.plan import Plan, check_plan
 from sim.stacking import station_copies
 from sim.trace import Trace
 
-__all__ = ["BYTES_PER_VISIT", "SweepLimitError", "block_budget", "replication_blocks", "simulate"]
+__all__ = ["BYTES_PER_VISIT", "SweepLimitError", "replication_blocks", "simulate", "working_memory_budget"]
 
 
 BYTES_PER_VISIT = 128
@@ -99,7 +100,7 @@ def replication_blocks(plan: Plan, block_bytes: int | None = None) -> Iterator[t
 
     A single replication larger than the budget is still simulated whole.
     """
-    budget = block_bytes if block_bytes is not None else block_budget()
+    budget = block_bytes if block_bytes is not None else working_memory_budget()
     visits_before = plan.first_visit[plan.rep_first]
     first = 0
     n_reps = len(plan.replications)
@@ -111,16 +112,12 @@ def replication_blocks(plan: Plan, block_bytes: int | None = None) -> Iterator[t
         first = last
 
 
-def block_budget() -> int:
-    """Working memory for one block of replications (bytes): a third of the free memory, 4 GiB at most."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as info:
-            for line in info:
-                if line.startswith("MemAvailable:"):
-                    return min(int(line.split()[1]) * 1024 // 3, DEFAULT_BLOCK_BYTES)
-    except OSError:
-        pass
-    return DEFAULT_BLOCK_BYTES
+def working_memory_budget() -> int:
+    """Working memory for one block of replications (bytes): a third of the available memory, 4 GiB at most.
+
+    Available as :func:`sim.available_memory.available_bytes` says: a container's or Slurm job's limit counts.
+    """
+    return int(min(available_bytes() / 3, DEFAULT_BLOCK_BYTES))
 
 
 @dataclass(frozen=True)
