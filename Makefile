@@ -51,10 +51,12 @@ $(SLURMCTLD):
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends slurm-wlm munge
 
-# Mutation fuzzing of every library scenario and sweep file with thousands of examples (make test runs 150).
+# Mutation fuzzing of every library scenario and sweep file with thousands of examples (make test runs 150),
+# then the random engine contract at 25 times its examples (~6 min).
 FUZZ_EXAMPLES ?= 3000
 fuzz: $(VENV)/.dev
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -m fuzz
+	CONTRACT_SCALE=25 $(BIN)/pytest -q tests/engines/test_contract_random.py
 
 # Both engines on the same Plans (benchmarks/results.json), then `corridor run` end to end (end_to_end.json),
 # then a 200-task sweep on the local pool (sweep_pool.json).

@@ -3,9 +3,15 @@
 Random scenarios (drawn through the Plan, with continuous times) and random hand-built Plans (integer times,
 so ties are exact and frequent; arbitrary routes, stations visited twice, cycles). The many-replication
 examples exercise the vector engine's across-replication paths.
+
+``CONTRACT_SCALE`` (environment, default 1) multiplies every test's number of examples: ``make fuzz`` runs
+this module at 25× (a Plan where one ulp decided whether a ship started before a closure turned up once in
+many ordinary runs: ``tests/engines/test_stories.py``).
 """
 
 from __future__ import annotations
+
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,11 +25,13 @@ from tests.engines.contract import WINDOWS_ALWAYS, assert_matches_reference
 from tests.strategies import leaving_plans, plans, scenarios
 
 OTHERS = sorted(set(ENGINES) - {"reference"})
+SCALE = int(os.environ.get("CONTRACT_SCALE", "1"))
+"""Examples per test, as a multiple of the suite's."""
 
 
 def _examples(n: int) -> settings:
     return settings(
-        max_examples=n,
+        max_examples=n * SCALE,
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
