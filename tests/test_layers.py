@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     "sim.held_signals": 0,
     "sim.compiled": 0,  # the compiled-loop decorator (numba only): drawing, engines and results
     "sim.collector": 0,  # when a corridor process collects garbage (gc only)
+    "sim.available_memory": 0,  # memory available to the process (machine, cgroup): run and engine blocks
     "sim.layout": 4,
     "sim.schedule": 1,
     "sim.scenario": 2,
