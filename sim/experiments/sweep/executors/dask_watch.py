@@ -30,7 +30,7 @@ __all__ = ["PAUSED_GRACE_S", "PauseWatch", "Where", "stalled", "too_small"]
 PAUSED_GRACE_S = 15.0
 """Seconds that a paused worker and no task executing anywhere must last before the sweep stops (a pause
 that memory ends — Dask collects garbage as it pauses — is over well within this)."""
-SUGGESTED_MIN = 2**30
+SUGGESTED_MIN = 10**9
 """The smallest memory limit a message suggests (bytes): a loaded worker holds ~0.4 GB, more while it compiles
 its loops on the first run after an install (docs/sweeps.md)."""
 
@@ -49,38 +49,45 @@ SETTING: dict[str, str] = {
 def too_small(error: WorkerMemoryError, where: Where) -> InputError:
     """The message for a task that found no room on its worker (see :mod:`.dask_memory`)."""
     room = error.room
-    return _problem(f"{mib(room.limit)} per worker: {error}", room.loaded + room.needs, room.pause, where)
+    return _problem(
+        f"{mib(room.limit)} limit per worker: {error}", room.loaded + room.needs, room.pause, where
+    )
 
 
-def stalled(workers: list[dict[str, Any]], pause: float, where: Where, grace_s: float) -> InputError:
+def stalled(workers: dict[str, dict[str, Any]], pause: float, where: Where, grace_s: float) -> InputError:
     """The message for a sweep whose paused workers leave every task waiting.
 
-    ``workers`` are the scheduler's records of the paused workers (:meth:`distributed.Client.scheduler_info`);
-    ``pause`` is the pause fraction of this process's Dask configuration (the workers' own may differ);
-    ``grace_s`` how long no task has executed.
+    ``workers`` are the scheduler's records of the paused workers by address
+    (:meth:`distributed.Client.scheduler_info`); ``pause`` is the pause fraction of this process's Dask
+    configuration (the workers' own may differ); ``grace_s`` how long no task has executed.
     """
     shown = "; ".join(
-        f"{w['id']} holds {mib(w['metrics']['memory'])} of its {mib(w['memory_limit'])} limit"
-        for w in workers[:3]
+        f"{address} holds {mib(w['metrics']['memory'])} of its {_limit(w)}"
+        for address, w in list(workers.items())[:3]
     )
     more = f" (and {len(workers) - 3} more)" if len(workers) > 3 else ""
-    limits = sorted({int(w["memory_limit"] or 0) for w in workers})
-    held = max(int(w["metrics"]["memory"]) for w in workers)
+    limits = sorted({_limit(w) for w in workers.values()})
+    held = max(int(w["metrics"]["memory"]) for w in workers.values())
     value = (
-        f"{', '.join(mib(limit) for limit in limits)} per worker: Dask paused {len(workers)} "
-        f"worker{'s' * (len(workers) > 1)} at {pause:.0%} of its memory limit ({PAUSE_SETTING}) and no task "
-        f"ran for {grace_s:.0f} s: {shown}{more}. A paused worker starts no task until its memory "
-        "falls, which a worker's loaded libraries never do"
+        f"{', '.join(limits)} per worker: Dask paused {len(workers)} worker{'s' * (len(workers) > 1)} at "
+        f"{pause:.0%} of its memory limit ({PAUSE_SETTING}) and no task ran for {grace_s:.0f} s: "
+        f"{shown}{more}. A paused worker starts no task until its memory falls, which a worker's loaded "
+        "libraries never do"
     )
     return _problem(value, held, pause, where)
 
 
+def _limit(worker: dict[str, Any]) -> str:
+    limit = worker.get("memory_limit")
+    return f"{mib(limit)} limit" if limit else "no memory limit"
+
+
 def _problem(value: str, needed: float, pause: float, where: Where) -> InputError:
-    step = 2**29  # suggest whole half-GiB
+    step = 5 * 10**8  # suggest whole half-GB, in Dask's units ("1GB" is 10**9 bytes)
     suggested = max(SUGGESTED_MIN, math.ceil(needed / max(pause, 0.05) / step) * step)
     expected = (
         f"workers with room for the simulator and a task below the pause line, at least "
-        f"{suggested / 2**30:.1f} GiB each: {SETTING[where]}; or a higher {PAUSE_SETTING} in your Dask "
+        f"{suggested / 10**9:g} GB each: {SETTING[where]}; or a higher {PAUSE_SETTING} in your Dask "
         "configuration (false turns pausing off). The finished tasks are kept: run again with --resume"
     )
     return InputError([Problem("<dask cluster>", None, ("memory_limit",), value, expected)])
@@ -108,7 +115,7 @@ class PauseWatch:
 
         ``workers`` is the ``workers`` entry of :meth:`distributed.Client.scheduler_info`.
         """
-        paused = [w for w in workers.values() if w.get("status") == "paused"]
+        paused = {address: w for address, w in workers.items() if w.get("status") == "paused"}
         executing = sum(
             w.get("metrics", {}).get("task_counts", {}).get("executing", 0) for w in workers.values()
         )
