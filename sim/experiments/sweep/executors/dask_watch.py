@@ -34,6 +34,9 @@ SUGGESTED_MIN = 10**9
 """The smallest memory limit a message suggests (bytes): a loaded worker holds ~0.4 GB, more while it compiles
 its loops on the first run after an install (docs/sweeps.md)."""
 
+DEFAULT_PAUSE = 0.8
+"""Dask's default ``distributed.worker.memory.pause``, for a suggestion when this process has pausing off."""
+
 Where = Literal["local", "scheduler", "slurm"]
 """Where the workers came from: a LocalCluster of ours, a scheduler we joined, or our SLURM jobs."""
 
@@ -70,7 +73,8 @@ def stalled(workers: dict[str, dict[str, Any]], pause: float, where: Where, grac
     held = max(int(w["metrics"]["memory"]) for w in workers.values())
     value = (
         f"{', '.join(limits)} per worker: Dask paused {len(workers)} worker{'s' * (len(workers) > 1)} at "
-        f"{pause:.0%} of its memory limit ({PAUSE_SETTING}) and no task ran for {grace_s:.0f} s: "
+        f"{f'{pause:.0%} of ' if pause else ''}its memory limit ({PAUSE_SETTING}) and no task ran for "
+        f"{grace_s:.0f} s: "
         f"{shown}{more}. A paused worker starts no task until its memory falls, which a worker's loaded "
         "libraries never do"
     )
@@ -84,7 +88,8 @@ def _limit(worker: dict[str, Any]) -> str:
 
 def _problem(value: str, needed: float, pause: float, where: Where) -> InputError:
     step = 5 * 10**8  # suggest whole half-GB, in Dask's units ("1GB" is 10**9 bytes)
-    suggested = max(SUGGESTED_MIN, math.ceil(needed / max(pause, 0.05) / step) * step)
+    fraction = pause or DEFAULT_PAUSE  # the workers paused, whatever this process's configuration says
+    suggested = max(SUGGESTED_MIN, math.ceil(needed / fraction / step) * step)
     expected = (
         f"workers with room for the simulator and a task below the pause line, at least "
         f"{suggested / 10**9:g} GB each: {SETTING[where]}; or a higher {PAUSE_SETTING} in your Dask "
