@@ -45,7 +45,7 @@ def small_cluster() -> Iterator[Any]:
         processes=True,
         memory_limit="500MB",
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # a free loopback port, never 8787
     ) as cluster:
         yield cluster
 
@@ -131,7 +131,7 @@ def test_a_paused_worker_stops_the_sweep_with_a_message(grid_spec: Path, tmp_pat
             processes=True,
             memory_limit="1GB",
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # a free loopback port, never 8787
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -183,7 +183,7 @@ def test_workers_with_room_run_the_sweep(reference: Path, grid_spec: Path, tmp_p
         processes=True,
         memory_limit="1GB",
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # a free loopback port, never 8787
     ) as cluster:
         out = tmp_path / "out"
         assert (
