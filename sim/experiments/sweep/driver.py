@@ -134,7 +134,9 @@ def run_sweep(
     Raises
     ------
     InputError
-        When ``out`` holds another sweep, or holds this one and ``resume`` is false.
+        When ``out`` holds another sweep, or holds this one and ``resume`` is false; and from the Dask
+        executor, when its workers are too small for a task below Dask's pause line or stay paused
+        (:mod:`.executors.dask_watch`; the finished tasks are kept).
     OutputError
         When ``out`` is a file or a directory that holds something else than a sweep, cannot be written, or
         another driver is running a sweep there (one driver per sweep directory: the lock of

@@ -112,3 +112,32 @@ def test_killing_the_driver_ends_its_jobs_and_a_resume_on_slurm_finishes_the_swe
     assert f"16 tasks, {len(finished)} already finished" in said
     assert {name: task_files(out)[name].stat().st_ino for name in finished} == finished, "finished files kept"
     assert_same_results(reference, out)
+
+
+def test_jobs_of_500_mb_stop_the_sweep_with_a_message_instead_of_a_hang(
+    slurm: SlurmNode, grid_spec: Path, tmp_path: Path
+) -> None:
+    """The recipe with ``memory: 500MB`` (which once hung a sweep on a paused worker): exit 2 naming the
+    setting to raise, and the driver cancels its jobs."""
+    env = jobqueue_env(slurm, tmp_path)
+    config = Path(env["DASK_CONFIG"]) / "jobqueue.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "memory: 1GB" in text
+    config.write_text(text.replace("memory: 1GB", "memory: 500MB"), encoding="utf-8")
+    before = set(slurm.jobs())
+    driver = corridor(
+        "sweep", str(grid_spec), "--slurm", "--workers", "1", "--out", str(tmp_path / "out"),
+        env=env, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        output, _ = driver.communicate(timeout=SWEEP_TIMEOUT_S)
+    finally:
+        if driver.poll() is None:
+            kill_job(driver)
+    assert driver.returncode == 2, output
+    said = " ".join(output.split())
+    assert "error: <dask cluster>: memory_limit: got 477 MiB" in said
+    assert "a larger `memory` in the jobqueue.slurm section" in said
+    assert "Traceback" not in output
+    jobs = new_jobs(slurm, before)
+    wait_for(lambda: not set(slurm.queued()) & set(jobs), 120, "the jobs to leave the queue")

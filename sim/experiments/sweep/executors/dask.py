@@ -9,6 +9,9 @@ Dask is imported inside these functions only, so ``import sim`` and the local ex
 - Worker records of the ``sim`` loggers are forwarded to the driver
   (:meth:`distributed.Client.forward_logging`), at the level set on every worker by
   :class:`sim.experiments.sweep.executors.dask_plugins.LogLevel`.
+- A worker whose memory limit leaves no room for a task below Dask's pause line, or paused workers that
+  leave every task waiting, end the sweep with an :class:`~sim.errors.InputError` naming the numbers and the
+  setting to change, never a silent wait (:mod:`.dask_memory`, :mod:`.dask_watch`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import contextlib
 import importlib
 import logging
 import os
+import time
 import uuid
 from collections.abc import Sequence
 from types import TracebackType
@@ -25,7 +29,9 @@ from typing import Any
 
 from sim.errors import InputError, Problem
 from sim.experiments.sweep.executors.base import SweepEvents
-from sim.experiments.sweep.task import TaskOrder, execute
+from sim.experiments.sweep.executors.dask_memory import WorkerMemoryError, run_task
+from sim.experiments.sweep.executors.dask_watch import PAUSED_GRACE_S, PauseWatch, Where, too_small
+from sim.experiments.sweep.task import TaskOrder
 from sim.scenario.layers import Layered
 
 __all__ = ["DaskExecutor"]
@@ -33,6 +39,8 @@ __all__ = ["DaskExecutor"]
 LOGGER = "sim"
 IDLE_WARNING_S = 120
 """Warn when no task has finished for this long and no worker is connected."""
+WATCH_S = 2.0
+"""How often the driver looks at its workers while no task finishes (seconds; see :mod:`.dask_watch`)."""
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +59,8 @@ class DaskExecutor:
         Start a :class:`dask_jobqueue.SLURMCluster` from the user's jobqueue configuration.
     log_level : int, optional
         Level of forwarded worker records (default: the driver's ``sim`` logger level).
+    paused_grace_s : float
+        How long paused workers may leave every task waiting before the sweep stops (:mod:`.dask_watch`).
     """
 
     def __init__(
@@ -59,10 +69,12 @@ class DaskExecutor:
         scheduler: str | None = None,
         slurm: bool = False,
         log_level: int | None = None,
+        paused_grace_s: float = PAUSED_GRACE_S,
     ):
         self.workers = workers
         self.scheduler = scheduler
         self.slurm = slurm
+        self.paused_grace_s = paused_grace_s
         self.log_level = logging.getLogger(LOGGER).getEffectiveLevel() if log_level is None else log_level
         self._cluster: Any = None
         self._client: Any = None
@@ -104,24 +116,46 @@ class DaskExecutor:
             self._cluster.close()
 
     def run(self, orders: Sequence[TaskOrder], base: Layered, events: SweepEvents) -> None:
-        """Submit every order and report each as it completes (in any order)."""
+        """Submit every order and report each as it completes (in any order).
+
+        Raises
+        ------
+        InputError
+            When a worker has no room for a task below Dask's pause line, or paused workers leave every task
+            waiting (:mod:`.dask_watch`); the tasks finished so far are kept.
+        """
         wait = _module("distributed").wait
         client = self._client
         run_id = uuid.uuid4().hex[:8]
         shared = client.submit(_shared, base, key=f"sweep-base-{run_id}")
         futures = {
-            client.submit(execute, order, shared, key=f"{order.key}-{run_id}"): order for order in orders
+            client.submit(run_task, order, shared, key=f"{order.key}-{run_id}"): order for order in orders
         }
         pending = set(futures)
+        watch = PauseWatch(self.paused_grace_s)
+        quiet_since = time.monotonic()
         while pending:
             try:
-                done, pending = wait(pending, timeout=IDLE_WARNING_S, return_when="FIRST_COMPLETED")
+                done, pending = wait(pending, timeout=WATCH_S, return_when="FIRST_COMPLETED")
             except TimeoutError:
-                self._warn_if_no_workers(len(pending))
+                with contextlib.suppress(OSError, TimeoutError):  # no answer this time: look next time
+                    workers = self._client.scheduler_info()["workers"]
+                    watch.check(workers, _pause_fraction(), self._where)
+                if time.monotonic() - quiet_since >= IDLE_WARNING_S:
+                    self._warn_if_no_workers(len(pending))
+                    quiet_since = time.monotonic()
                 continue
+            watch.progressed()
+            quiet_since = time.monotonic()
             for future in done:
-                _report(future, futures.pop(future), events)
+                _report(future, futures.pop(future), events, self._where)
         shared.release()
+
+    @property
+    def _where(self) -> Where:
+        if self.scheduler is not None:
+            return "scheduler"
+        return "slurm" if self.slurm else "local"
 
     def _warn_if_no_workers(self, waiting: int) -> None:
         if not self._client.nthreads():
@@ -129,9 +163,11 @@ class DaskExecutor:
             log.warning("no Dask worker is connected; %d tasks are waiting %s", waiting, where)
 
 
-def _report(future: Any, order: TaskOrder, events: SweepEvents) -> None:
+def _report(future: Any, order: TaskOrder, events: SweepEvents, where: Where) -> None:
     try:
         report = future.result()
+    except WorkerMemoryError as error:  # every task would find the same worker too small: stop here
+        raise too_small(error, where) from None
     except (Exception, asyncio.CancelledError) as error:  # a task's failure ends only that task
         events.failed(order, error)
     else:
@@ -142,6 +178,12 @@ def _report(future: Any, order: TaskOrder, events: SweepEvents) -> None:
 def _module(name: str) -> Any:
     """Import a Dask module on first use (untyped for mypy: Dask's API is mostly unannotated)."""
     return importlib.import_module(name)
+
+
+def _pause_fraction() -> float:
+    """The pause fraction of this process's Dask configuration (for messages; 0 when pausing is off)."""
+    fraction = _module("dask").config.get("distributed.worker.memory.pause", False)
+    return float(fraction) if fraction is not False else 0.0
 
 
 def _shared(base: Layered) -> Layered:
