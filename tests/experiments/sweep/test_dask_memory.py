@@ -34,19 +34,24 @@ DRIVER_TIMEOUT_S = 120
 """Longest a driver may take before the test counts it as hung (it should end in seconds)."""
 
 
-@pytest.fixture
-def small_cluster() -> Iterator[Any]:
-    """One worker of 500 MB, the limit that hung a sweep: Dask pauses it at 400 MB, below a loaded worker."""
+def one_worker(memory_limit: str) -> Any:
+    """A LocalCluster of one single-threaded worker process with ``memory_limit``, on loopback."""
     from distributed import LocalCluster
 
-    with LocalCluster(
+    return LocalCluster(
         n_workers=1,
         threads_per_worker=1,
         processes=True,
-        memory_limit="500MB",
+        memory_limit=memory_limit,
         host="127.0.0.1",
         dashboard_address="127.0.0.1:0",  # a free loopback port, never 8787
-    ) as cluster:
+    )
+
+
+@pytest.fixture
+def small_cluster() -> Iterator[Any]:
+    """One worker of 500 MB, the limit that hung a sweep: Dask pauses it at 400 MB, below a loaded worker."""
+    with one_worker("500MB") as cluster:
         yield cluster
 
 
@@ -116,7 +121,7 @@ def test_the_api_raises_the_input_error_the_command_shows(
 def test_a_paused_worker_stops_the_sweep_with_a_message(grid_spec: Path, tmp_path: Path) -> None:
     """A worker of 1 GB that other data has pushed past Dask's pause line (its first task's check would pass)
     leaves every task waiting: the driver's watch stops the sweep once the pause has lasted its grace."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     def ballast(dask_worker: Any) -> None:  # memory the worker keeps, as a shared cluster's other data would
         import numpy as np
@@ -125,14 +130,7 @@ def test_a_paused_worker_stops_the_sweep_with_a_message(grid_spec: Path, tmp_pat
 
     with (
         dask.config.set({"distributed.worker.memory.terminate": False}),
-        LocalCluster(
-            n_workers=1,
-            threads_per_worker=1,
-            processes=True,
-            memory_limit="1GB",
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",  # a free loopback port, never 8787
-        ) as cluster,
+        one_worker("1GB") as cluster,
         Client(cluster) as client,
     ):
         client.run(ballast)
@@ -175,16 +173,7 @@ def test_a_paused_worker_stops_the_sweep_with_a_message(grid_spec: Path, tmp_pat
 
 def test_workers_with_room_run_the_sweep(reference: Path, grid_spec: Path, tmp_path: Path) -> None:
     """Workers of 1 GB, the documented minimum, run the sweep as before."""
-    from distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=1,
-        threads_per_worker=1,
-        processes=True,
-        memory_limit="1GB",
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",  # a free loopback port, never 8787
-    ) as cluster:
+    with one_worker("1GB") as cluster:
         out = tmp_path / "out"
         assert (
             main(["sweep", str(grid_spec), "--scheduler", cluster.scheduler_address, "--out", str(out)]) == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +32,16 @@ def slurm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlurmNode]:
     with single_node_slurm(tmp_path_factory.mktemp("slurm")) as node:
         yield node
     assert not cluster_processes(node.directory), "a daemon, job step or worker of the test Slurm is left"
+
+
+def finish(driver: subprocess.Popen[str]) -> str:
+    """The driver's output once it ends (killed with its session after :data:`SWEEP_TIMEOUT_S`)."""
+    try:
+        output, _ = driver.communicate(timeout=SWEEP_TIMEOUT_S)
+    finally:
+        if driver.poll() is None:
+            kill_job(driver)
+    return output
 
 
 def jobqueue_env(node: SlurmNode, tmp_path: Path) -> dict[str, str]:
@@ -57,11 +68,7 @@ def test_a_sweep_on_slurm_runs_in_two_jobs_matches_the_local_pool_and_cancels_th
         "sweep", str(grid_spec), "--slurm", "--workers", "2", "--out", str(out), "-v",
         env=jobqueue_env(slurm, tmp_path), cwd=tmp_path,
     )  # fmt: skip
-    try:
-        output, _ = driver.communicate(timeout=SWEEP_TIMEOUT_S)
-    finally:
-        if driver.poll() is None:
-            kill_job(driver)
+    output = finish(driver)
     assert driver.returncode == 0, output
     assert "dask SLURM cluster tcp://127.0.0.1:" in output
     jobs = new_jobs(slurm, before)
@@ -102,11 +109,7 @@ def test_killing_the_driver_ends_its_jobs_and_a_resume_on_slurm_finishes_the_swe
     assert 0 < len(finished) < 16, "the driver died mid-sweep"
 
     again = corridor(*args, "--resume", env=env, cwd=tmp_path)
-    try:
-        output, _ = again.communicate(timeout=SWEEP_TIMEOUT_S)
-    finally:
-        if again.poll() is None:
-            kill_job(again)
+    output = finish(again)
     assert again.returncode == 0, output
     said = " ".join(output.split())
     assert f"16 tasks, {len(finished)} already finished" in said
@@ -129,11 +132,7 @@ def test_jobs_of_500_mb_stop_the_sweep_with_a_message_instead_of_a_hang(
         "sweep", str(grid_spec), "--slurm", "--workers", "1", "--out", str(tmp_path / "out"),
         env=env, cwd=tmp_path,
     )  # fmt: skip
-    try:
-        output, _ = driver.communicate(timeout=SWEEP_TIMEOUT_S)
-    finally:
-        if driver.poll() is None:
-            kill_job(driver)
+    output = finish(driver)
     assert driver.returncode == 2, output
     said = " ".join(output.split())
     assert "error: <dask cluster>: memory_limit: got 477 MiB" in said
