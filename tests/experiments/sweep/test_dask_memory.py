@@ -48,6 +48,18 @@ def one_worker(memory_limit: str) -> Any:
     )
 
 
+def python(script: str) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` in a fresh interpreter at the project root (killed after :data:`DRIVER_TIMEOUT_S`)."""
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=DRIVER_TIMEOUT_S,
+        cwd=ROOT,
+    )
+
+
 @pytest.fixture
 def small_cluster() -> Iterator[Any]:
     """One worker of 500 MB, the limit that hung a sweep: Dask pauses it at 400 MB, below a loaded worker."""
@@ -105,14 +117,7 @@ def test_the_api_raises_the_input_error_the_command_shows(
             print("InputError", error.problems[0].path, error.problems[0].value)
         """
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=DRIVER_TIMEOUT_S,
-        cwd=ROOT,
-    )
+    done = python(script)
     assert done.stdout.startswith("InputError ('memory_limit',) 477 MiB limit per worker"), (
         done.stdout + done.stderr
     )
@@ -154,14 +159,7 @@ def test_a_paused_worker_stops_the_sweep_with_a_message(grid_spec: Path, tmp_pat
             """
         )
         began = time.monotonic()
-        done = subprocess.run(
-            [sys.executable, "-c", script],
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=DRIVER_TIMEOUT_S,
-            cwd=ROOT,
-        )
+        done = python(script)
         assert time.monotonic() - began < DRIVER_TIMEOUT_S / 2
     message = " ".join(done.stdout.split())
     assert (
