@@ -243,6 +243,8 @@ def _write_money(
 ) -> None:
     """Write shipment ``row``'s money columns (US$): its ``money`` components, time, carbon and total.
 
+    They come all or none (:func:`sim.results.ledger.ledger_names`: a scenario with ``costs:`` has each).
+
     ``hours`` to the end of its journey and ``waiting`` (h; NaN: not ended by the horizon), ``hourly`` US$ of
     holding it for an hour, ``wtw_kg`` its well-to-wheel CO₂e, ``carbon_usd_per_t`` the carbon price.
     """
