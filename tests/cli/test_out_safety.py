@@ -26,6 +26,9 @@ DEMO = ROOT / "scenarios" / "demo_two_ports.yaml"
 BASELINE = ROOT / "scenarios" / "baseline_2024.yaml"
 SLOW = ("--replications", "10")
 """baseline_2024 with 10 replications: a few seconds of simulating, then ~100 MB to write."""
+STOPPED = ("--replications", "100")
+"""For runs the test stops: ~8 s on a 2-core machine, so that a signal sent once the run has begun arrives
+before it ends even when the machine is loaded (10 replications, ~2.5 s, once ended first)."""
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:
@@ -192,8 +195,8 @@ def test_a_report_keeps_a_users_report_and_figures(
     assert hidden(run) == []
 
 
-def start_slow_run(out: Path) -> subprocess.Popen[str]:
-    return corridor("run", str(BASELINE), *SLOW, "--out", str(out), "--quiet")
+def start_slow_run(out: Path, replications: tuple[str, str] = STOPPED) -> subprocess.Popen[str]:
+    return corridor("run", str(BASELINE), *replications, "--out", str(out), "--quiet")
 
 
 def partials(out: Path) -> list[Path]:
@@ -205,7 +208,7 @@ def test_a_second_run_on_the_same_out_is_refused_naming_the_first(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    first = start_slow_run(out)
+    first = start_slow_run(out, SLOW)  # it runs to its end
     try:
         wait_for((tmp_path / ".out.lock").exists, 120, "the first run's lock")
         assert main(["run", str(DEMO), "--out", str(out), "--quiet"]) == 2
