@@ -17,6 +17,7 @@ import pytest
 
 from sim.cli import main
 from tests.experiments.sweep.helpers import (
+    GRID,
     assert_same_results,
     corridor,
     kill_job,
@@ -24,6 +25,7 @@ from tests.experiments.sweep.helpers import (
     task_log_lines,
     wait_for,
     worker_processes,
+    write_sweep,
 )
 
 TASKS = 16
@@ -107,11 +109,10 @@ def test_ctrl_c_while_the_workers_are_still_starting_shows_no_worker_traceback(
     assert "KeyboardInterrupt" not in output
 
 
-def test_ctrl_c_stops_the_driver_with_exit_130_and_keeps_the_finished_tasks(
-    grid_spec: Path, tmp_path: Path
-) -> None:
+def test_ctrl_c_stops_the_driver_with_exit_130_and_keeps_the_finished_tasks(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    driver = corridor("sweep", str(grid_spec), "--workers", "2", "--out", str(out))
+    spec = write_sweep(tmp_path / "spec", {**GRID, "replications": 64})  # 128 tasks: Ctrl-C comes mid-sweep
+    driver = corridor("sweep", str(spec), "--workers", "2", "--out", str(out))
     try:
         wait_for(lambda: len(task_files(out)) >= 2, 180, "the first task files")
         os.killpg(driver.pid, signal.SIGINT)  # what Ctrl-C in a terminal sends to the whole job
