@@ -14,10 +14,10 @@ from numpy.typing import NDArray
 from sim.arrays import FloatArray
 from sim.network import FlowRoute
 from sim.scenario.distributions import Distribution, Fixed, Gamma
+from sim.scenario.gamma_compiled import BERTH, DWELL, NOMINAL
 from sim.scenario.gamma_quantile import table_for
 from sim.scenario.model import Commodity, Scenario
 from sim.scenario.routes import Step
-from sim.work_compiled import BERTH, DWELL, NOMINAL
 
 __all__ = ["PAIRWISE_FROM", "free_flow", "shipment_sizes", "size_kinds", "step_work", "variability"]
 
@@ -73,7 +73,7 @@ def step_work(
     The variability's quantile times the step's nominal time (a berth's from the shipment's tonnes or TEU).
     ``uniforms`` is None for a ``fixed`` variability (it ignores them: none drawn); its value is the factor
     of every shipment. A gamma's quantiles are read from its table by the compiled pass of
-    :mod:`sim.work_compiled` (the same operations, in one pass).
+    :mod:`sim.scenario.gamma_compiled` (the same operations, in one pass).
     """
     how = _how(scenario, step, tonnes, teu)
     distribution = variability(scenario, step)
@@ -89,8 +89,9 @@ def step_work(
 
 
 How = tuple[int, FloatArray, float, float]
-"""How a step's factor becomes its work (:mod:`sim.work_compiled`): the kind, and for a berth the amounts
-(t or TEU), rate and overhead; for a leg, service or chokepoint the nominal time (h) second."""
+"""How a step's factor becomes its work (:func:`sim.scenario.gamma_compiled.gamma_work`): the kind, and for a
+berth the amounts (t or TEU), rate and overhead; for a leg, service or chokepoint the nominal time (h)
+second."""
 
 
 def _how(scenario: Scenario, step: Step, tonnes: FloatArray, teu: FloatArray) -> How:
@@ -130,7 +131,7 @@ def _gamma_work(distribution: Gamma, uniforms: FloatArray, how: How, out: FloatA
     """:func:`step_work` of a gamma variability: the compiled pass, then ``gammaincinv`` where it must."""
     from scipy import special
 
-    from sim.work_compiled import gamma_work
+    from sim.scenario.gamma_compiled import gamma_work
 
     shape, scale = distribution.shape_scale
     need = np.empty(uniforms.size, dtype=np.bool_)

@@ -38,7 +38,6 @@ LAYERS: dict[str, int] = {
     "sim.visit_work": 4,
     "sim.plan_loops": 4,  # the Plan's visit index columns and class check, compiled
     "sim.prepared": 4,  # what every Plan of a scenario shares, kept per scenario
-    "sim.work_compiled": 0,  # a step's gamma work in one compiled pass (numba only)
     "sim.class_draws": 4,
     "sim.booking": 4,
     "sim.stacking": 5,

@@ -72,8 +72,8 @@ def test_every_steps_work_is_its_definition(name: str) -> None:
 def test_gamma_work_of_a_nominal_time_and_a_dwell_is_numpys(cv: float) -> None:
     """The compiled pass for transit times (nominal × quantile) and dwells (the quantile), any shape."""
     from sim.scenario.distributions import Gamma
+    from sim.scenario.gamma_compiled import DWELL, NOMINAL
     from sim.visit_work import _gamma_work
-    from sim.work_compiled import DWELL, NOMINAL
 
     law = Gamma.model_validate({"dist": "gamma", "mean": 1.3, "cv": cv})
     u = _uniforms(int(cv * 10))

@@ -165,8 +165,8 @@ def gamma_quantile(shape: float, u: FloatArray) -> FloatArray:
 def table_for(shape: float, u: FloatArray) -> tuple[FloatArray, BoolArray]:
     """The table of ``shape`` with every cell ``u`` falls in built: Horner coefficients and exact cells.
 
-    For a compiled loop that reads the table itself (:mod:`sim.work_compiled`: the same operations as
-    :func:`gamma_quantile`'s); the uniforms of exact cells, and any outside ``[0, 1)``, are
+    For a compiled loop that reads the table itself (:func:`.gamma_compiled.gamma_work`: the same operations
+    as :func:`gamma_quantile`'s); the uniforms of exact cells, and any outside ``[0, 1)``, are
     ``gammaincinv``'s.
     """
     from sim.scenario.gamma_compiled import unbuilt_cells
